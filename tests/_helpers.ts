@@ -1,0 +1,52 @@
+// Shared test helpers. Tests run from the repository root on every runtime
+// (deno test, bun test, node --test on the npm build), so fixtures are found
+// relative to the working directory rather than import.meta.url.
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+
+/** Absolute path of a file under tests/fixtures/. */
+export function fixturePath(rel: string): string {
+  return join(process.cwd(), "tests", "fixtures", rel);
+}
+
+/** Bytes of a fixture file. */
+export function readFixture(rel: string): Uint8Array {
+  return new Uint8Array(readFileSync(fixturePath(rel)));
+}
+
+/** Parsed JSON of a fixture file. */
+export function readFixtureJson<T = unknown>(rel: string): T {
+  return JSON.parse(readFileSync(fixturePath(rel), "utf8")) as T;
+}
+
+/** Names in a fixture directory, sorted. */
+export function listFixtures(rel: string): string[] {
+  return readdirSync(fixturePath(rel)).sort();
+}
+
+/** Lowercase hex of bytes. */
+export function hex(b: Uint8Array): string {
+  let s = "";
+  for (const x of b) s += x.toString(16).padStart(2, "0");
+  return s;
+}
+
+/** Bytes of a hex string. */
+export function unhex(s: string): Uint8Array {
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** UTF-8 bytes of a string. */
+export function utf8(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+
+/** A fresh, empty temporary directory on the real filesystem (created). */
+export function tempDir(prefix = "kevy-test-"): string {
+  const dir = join(process.env.TMPDIR ?? "/tmp", `${prefix}${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
