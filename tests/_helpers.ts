@@ -46,7 +46,10 @@ export function utf8(s: string): Uint8Array {
 
 /** A fresh, empty temporary directory on the real filesystem (created). */
 export function tempDir(prefix = "kevy-test-"): string {
-  const dir = join(process.env.TMPDIR ?? "/tmp", `${prefix}${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  const dir = join(
+    process.env.TMPDIR ?? "/tmp",
+    `${prefix}${Date.now()}-${Math.random().toString(36).slice(2)}`,
+  );
   mkdirSync(dir, { recursive: true });
   return dir;
 }

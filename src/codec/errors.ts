@@ -28,6 +28,7 @@ function hex(bytes: Uint8Array): string {
  * ```
  */
 export class CorruptFileError extends Error {
+  /** Always `"CorruptFileError"`. */
   override name = "CorruptFileError";
   /** The file, or `"<buffer>"` when decoding memory. */
   readonly path: string;
@@ -39,6 +40,8 @@ export class CorruptFileError extends Error {
   readonly preview: string;
 
   /**
+   * Builds the error and its message.
+   *
    * @param info `bytes` is the data starting at `offset` (only its first 16 bytes are kept).
    */
   constructor(

@@ -1,0 +1,233 @@
+// Read-only analysis of a snapshot, an AOF or a data dir: what inspect and
+// check report. Nothing here modifies a file.
+import { CorruptFileError } from "../codec/errors.ts";
+import { parseJournal } from "../codec/journal.ts";
+import { parseShardsMeta } from "../codec/meta.ts";
+import { SnapshotDecoder } from "../codec/snapshot.ts";
+import type { FsAdapter } from "../fs/types.ts";
+import { joinPath } from "../fs/path.ts";
+import { replayAof } from "../persist/replay.ts";
+
+/** What a file looks like from its first bytes. */
+export type FileKind =
+  | "snapshot"
+  | "aof"
+  | "aof-legacy"
+  | "aof-kevy5"
+  | "redis-rdb"
+  | "redis-manifest"
+  | "empty"
+  | "unknown";
+
+const te = new TextEncoder();
+const startsWith = (b: Uint8Array, s: string): boolean => {
+  const m = te.encode(s);
+  if (b.length < m.length) return false;
+  for (let i = 0; i < m.length; i++) if (b[i] !== m[i]) return false;
+  return true;
+};
+
+/** Classifies a file by its first bytes (and a manifest by its name). */
+export async function fileKind(fs: FsAdapter, path: string): Promise<FileKind> {
+  if (path.endsWith(".manifest")) return "redis-manifest";
+  let head: Uint8Array = new Uint8Array(0);
+  for await (const c of fs.readChunks(path, 16)) {
+    head = c;
+    break;
+  }
+  if (head.length === 0) return "empty";
+  if (startsWith(head, "KEVYSNAP")) return "snapshot";
+  if (startsWith(head, "KEVYAOF1\n")) return "aof";
+  if (startsWith(head, "KEVYAOF2")) return "aof-kevy5";
+  if (startsWith(head, "REDIS")) return "redis-rdb";
+  if (head[0] === 0x2a /* '*' */ || head[0] === 0x23 /* '#' */) return "aof-legacy";
+  return "unknown";
+}
+
+/** A problem found in a file. */
+export interface Problem {
+  kind: "corrupt" | "torn" | "unsupported";
+  path: string;
+  offset: number;
+  message: string;
+  preview: string;
+}
+
+/** Analysis of one snapshot file. */
+export interface SnapshotReport {
+  kind: "snapshot";
+  path: string;
+  size: number;
+  version: number | null;
+  records: number;
+  byType: Record<string, number>;
+  withTtl: number;
+  expired: number;
+  trailingBytes: number;
+  problem: Problem | null;
+}
+
+/** Analysis of one AOF file. */
+export interface AofReport {
+  kind: "aof";
+  path: string;
+  size: number;
+  header: boolean;
+  frames: number;
+  validBytes: number;
+  verbs: Record<string, number>;
+  problem: Problem | null;
+}
+
+function problemOf(e: unknown, kind: Problem["kind"]): Problem {
+  if (e instanceof CorruptFileError) {
+    return { kind, path: e.path, offset: e.offset, message: e.message, preview: e.preview };
+  }
+  throw e;
+}
+
+/** Decodes a snapshot file counting records; never throws for bad bytes. */
+export async function analyzeSnapshot(
+  fs: FsAdapter,
+  path: string,
+  now: number,
+): Promise<SnapshotReport> {
+  const size = (await fs.stat(path))?.size ?? 0;
+  const report: SnapshotReport = {
+    kind: "snapshot",
+    path,
+    size,
+    version: null,
+    records: 0,
+    byType: {},
+    withTtl: 0,
+    expired: 0,
+    trailingBytes: 0,
+    problem: null,
+  };
+  const dec = new SnapshotDecoder({
+    now,
+    path,
+    totalSize: size,
+    onEntry: (e) => {
+      report.byType[e.value.type] = (report.byType[e.value.type] ?? 0) + 1;
+      if (e.deadline !== null) report.withTtl++;
+    },
+  });
+  try {
+    for await (const c of fs.readChunks(path)) dec.push(c);
+    const s = dec.finish();
+    report.version = s.version;
+    report.records = s.records;
+    report.expired = s.expired;
+    report.trailingBytes = s.trailingBytes;
+  } catch (e) {
+    report.problem = problemOf(e, "corrupt");
+    report.records = Object.values(report.byType).reduce((a, b) => a + b, 0);
+  }
+  return report;
+}
+
+const td = new TextDecoder();
+
+/** Scans an AOF counting frames per verb; a torn tail or corruption becomes a Problem. */
+export async function analyzeAof(fs: FsAdapter, path: string): Promise<AofReport> {
+  const size = (await fs.stat(path))?.size ?? 0;
+  const report: AofReport = {
+    kind: "aof",
+    path,
+    size,
+    header: false,
+    frames: 0,
+    validBytes: 0,
+    verbs: {},
+    problem: null,
+  };
+  try {
+    const stats = await replayAof(path, (argv) => {
+      report.frames++;
+      const verb = argv[0] ? td.decode(argv[0].subarray(0, 32)).toUpperCase() : "";
+      report.verbs[verb] = (report.verbs[verb] ?? 0) + 1;
+    }, { fs });
+    report.header = stats.header;
+    report.validBytes = stats.bytes;
+    if (stats.tornAt !== null) {
+      let preview = "";
+      for await (const c of fs.readChunks(path, size)) {
+        preview = [...c.subarray(stats.tornAt, stats.tornAt + 16)]
+          .map((b) => b.toString(16).padStart(2, "0")).join("");
+        break;
+      }
+      report.problem = {
+        kind: "torn",
+        path,
+        offset: stats.tornAt,
+        message:
+          `${path}: torn tail at byte ${stats.tornAt}: ${stats.tornBytes} byte(s) of an incomplete frame`,
+        preview,
+      };
+    }
+  } catch (e) {
+    report.problem = problemOf(e, "corrupt");
+    report.validBytes = e instanceof CorruptFileError ? e.offset : 0;
+  }
+  return report;
+}
+
+/** Analysis of a data dir. */
+export interface DirReport {
+  kind: "dir";
+  path: string;
+  meta: { n: number; routing: string } | null;
+  metaRaw: string | null;
+  journal: { present: boolean; parsed: unknown };
+  snapshots: SnapshotReport[];
+  aofs: AofReport[];
+  temps: string[];
+  backups: string[];
+  quarantined: string[];
+  lock: string | null;
+  other: string[];
+}
+
+/** Analyzes every kevy file of a data dir. */
+export async function analyzeDir(fs: FsAdapter, dir: string, now: number): Promise<DirReport> {
+  const entries = (await fs.readDir(dir)).filter((e) => e.isFile).map((e) => e.name).sort();
+  const report: DirReport = {
+    kind: "dir",
+    path: dir,
+    meta: null,
+    metaRaw: null,
+    journal: { present: false, parsed: null },
+    snapshots: [],
+    aofs: [],
+    temps: [],
+    backups: [],
+    quarantined: [],
+    lock: null,
+    other: [],
+  };
+  for (const name of entries) {
+    const p = joinPath(dir, name);
+    if (name === "shards.meta") {
+      report.metaRaw = td.decode(await fs.readFile(p));
+      report.meta = parseShardsMeta(report.metaRaw);
+    } else if (name === "reshard.journal") {
+      report.journal = { present: true, parsed: parseJournal(await fs.readFile(p)) };
+    } else if (name === "kevy.lock") {
+      report.lock = td.decode(await fs.readFile(p)).trim();
+    } else if (name.includes(".premigration.")) report.backups.push(name);
+    else if (name.includes(".torn.")) report.quarantined.push(name);
+    else if (/\.(tmp|rewrite|reshard|save)$/.test(name)) report.temps.push(name);
+    else if (/^dump-\d+\.rdb$/.test(name)) report.snapshots.push(await analyzeSnapshot(fs, p, now));
+    else if (/^aof-\d+\.aof$/.test(name)) report.aofs.push(await analyzeAof(fs, p));
+    else report.other.push(name);
+  }
+  return report;
+}
+
+/** Every problem in a report, first one first. */
+export function problemsOf(r: SnapshotReport | AofReport | DirReport): Problem[] {
+  if (r.kind !== "dir") return r.problem ? [r.problem] : [];
+  return [...r.snapshots, ...r.aofs].flatMap((x) => (x.problem ? [x.problem] : []));
+}

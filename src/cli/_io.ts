@@ -1,0 +1,115 @@
+// Terminal I/O for the CLI, injectable so commands run in-process in tests.
+import process from "node:process";
+
+/** Where a command writes, and what it knows about the terminal. */
+export interface CliIo {
+  /** Write to stdout. */
+  out(text: string): void;
+  /** Write to stderr. */
+  err(text: string): void;
+  /** Raw bytes to stdout (dump --format resp). */
+  outBytes(bytes: Uint8Array): Promise<void>;
+  /** True when stderr is a terminal (progress bars only then). */
+  stderrIsTTY: boolean;
+  /** Ask a yes/no question on the terminal; null when stdin is not a terminal. */
+  confirm(question: string): Promise<boolean | null>;
+}
+
+/** Exit codes, distinct per failure kind. */
+export const EXIT = {
+  ok: 0,
+  /** The data has a problem (check failed, corruption found). */
+  dataProblem: 1,
+  /** Wrong flags or arguments. */
+  usage: 2,
+  /** Missing file, no permission, not a kevy file. */
+  input: 3,
+  /** A destructive step was refused (repair without --yes). */
+  refused: 4,
+  /** A bug or an unexpected I/O error. */
+  internal: 5,
+} as const;
+
+/** A usage mistake: printed with the command's help hint, exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** A problem with the input path: exit code 3. */
+export class InputError extends Error {
+  override name = "InputError";
+}
+
+/** The process's own terminal. */
+export function processIo(): CliIo {
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    outBytes: (b) =>
+      new Promise((resolve, reject) => process.stdout.write(b, (e) => (e ? reject(e) : resolve()))),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    confirm: async (question) => {
+      if (!process.stdin.isTTY) return null;
+      process.stderr.write(`${question} [y/N] `);
+      const answer = await new Promise<string>((resolve) => {
+        process.stdin.once("data", (d) => resolve(String(d)));
+      });
+      process.stdin.pause();
+      return /^y(es)?$/i.test(answer.trim());
+    },
+  };
+}
+
+/**
+ * A progress bar on stderr, shown only on a terminal and only once the work
+ * has taken about a second (short commands stay quiet).
+ */
+export class Progress {
+  #started = Date.now();
+  #last = 0;
+  #shown = false;
+  constructor(
+    private readonly io: CliIo,
+    private readonly label: string,
+    private readonly total: number,
+  ) {}
+
+  /** Report `done` units of `total`. */
+  update(done: number): void {
+    if (!this.io.stderrIsTTY) return;
+    const now = Date.now();
+    if (now - this.#started < 1000 || now - this.#last < 100) return;
+    this.#last = now;
+    this.#shown = true;
+    const frac = this.total > 0 ? Math.min(1, done / this.total) : 0;
+    const width = 30;
+    const fill = Math.round(frac * width);
+    this.io.err(
+      `\r${this.label} [${"#".repeat(fill)}${" ".repeat(width - fill)}] ${
+        (frac * 100).toFixed(0).padStart(3)
+      }%`,
+    );
+  }
+
+  /** Clear the bar. */
+  done(): void {
+    if (this.#shown) this.io.err("\r\x1b[2K");
+  }
+}
+
+/** Human-readable bytes. */
+export function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** A left-aligned text table. */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join(
+    "\n",
+  ) + "\n";
+}

@@ -1,0 +1,127 @@
+// `kevy-persist inspect <file|dir>`: what a file or data dir holds.
+import { expectPositionals, parseArgs } from "./_args.ts";
+import {
+  analyzeAof,
+  analyzeDir,
+  analyzeSnapshot,
+  type AofReport,
+  type DirReport,
+  type SnapshotReport,
+} from "./_analyze.ts";
+import type { Command } from "./_command.ts";
+import { EXIT, fmtBytes, table } from "./_io.ts";
+import { resolveTarget } from "./_target.ts";
+import { analyzeRedis, describeRedis } from "./_redis.ts";
+
+const USAGE = `Usage: kevy-persist inspect <file|dir> [--json]
+
+Shows the kind and version of a snapshot or AOF (kevy or Redis), record counts per type, keys
+with a TTL, already-expired records, sizes, and a torn tail or corruption with its byte offset.
+For a data dir: the layout (shards.meta), a pending re-shard journal, temps and backups.
+Read-only. Exit codes: 0 ok, 2 usage, 3 unreadable input.
+`;
+
+function describeSnapshot(r: SnapshotReport): string {
+  const rows = [
+    ["file", r.path],
+    ["kind", `kevy snapshot v${r.version ?? "?"}`],
+    ["size", `${fmtBytes(r.size)} (${r.size} bytes)`],
+    ["records", String(r.records)],
+    ...Object.entries(r.byType).map(([t, n]) => [`  ${t}`, String(n)]),
+    ["keys with TTL", String(r.withTtl)],
+    ["already expired", String(r.expired)],
+  ];
+  if (r.trailingBytes > 0) rows.push(["bytes after EOF", String(r.trailingBytes)]);
+  rows.push(["status", r.problem ? r.problem.message : "sound"]);
+  return table(rows);
+}
+
+function describeAof(r: AofReport): string {
+  const verbs = Object.entries(r.verbs).sort((a, b) => b[1] - a[1]);
+  const rows = [
+    ["file", r.path],
+    ["kind", r.header ? "kevy AOF (KEVYAOF1 header)" : "AOF without header (legacy kevy)"],
+    ["size", `${fmtBytes(r.size)} (${r.size} bytes)`],
+    ["frames", String(r.frames)],
+    ...verbs.slice(0, 12).map(([v, n]) => [`  ${v}`, String(n)]),
+  ];
+  if (verbs.length > 12) rows.push(["  ...", `${verbs.length - 12} more verbs`]);
+  rows.push(["status", r.problem ? r.problem.message : "sound"]);
+  return table(rows);
+}
+
+function describeDir(r: DirReport): string {
+  let s = table([
+    ["dir", r.path],
+    [
+      "layout",
+      r.meta
+        ? `${r.meta.n} shard(s), ${r.meta.routing} routing (shards.meta)`
+        : r.metaRaw !== null
+        ? `shards.meta unreadable: ${JSON.stringify(r.metaRaw)}`
+        : "no shards.meta (legacy dir)",
+    ],
+    [
+      "re-shard journal",
+      r.journal.present
+        ? (r.journal.parsed ? "PENDING: will roll forward at next open" : "torn: will be discarded")
+        : "none",
+    ],
+    ["temps", r.temps.length ? r.temps.join(", ") : "none"],
+    ["backups", r.backups.length ? r.backups.join(", ") : "none"],
+    ["quarantined tails", r.quarantined.length ? r.quarantined.join(", ") : "none"],
+    ["lock", r.lock ?? "none"],
+  ]);
+  for (const x of r.snapshots) s += "\n" + describeSnapshot(x);
+  for (const x of r.aofs) s += "\n" + describeAof(x);
+  return s;
+}
+
+/** The inspect subcommand. */
+export const inspectCommand: Command = {
+  name: "inspect",
+  summary: "show what a snapshot, AOF or data dir holds",
+  usage: USAGE,
+  async run(argv, ctx) {
+    const args = parseArgs(argv, {});
+    if (args.flags.help) {
+      ctx.io.out(USAGE);
+      return EXIT.ok;
+    }
+    const [path] = expectPositionals(args, ["file|dir"]);
+    const target = await resolveTarget(ctx.fs, path!);
+    let report: unknown;
+    let text: string;
+    if (target.type === "kevy-dir") {
+      const r = await analyzeDir(ctx.fs, target.path, ctx.now());
+      report = r;
+      text = describeDir(r);
+    } else if (target.type === "redis-dir" || target.kind === "aof-legacy") {
+      const r = await analyzeRedis(ctx.fs, target.path, target.type === "file");
+      if (r === null) {
+        const a = await analyzeAof(ctx.fs, target.path);
+        report = a;
+        text = describeAof(a);
+      } else {
+        report = r;
+        text = describeRedis(r);
+      }
+    } else if (target.kind === "snapshot") {
+      const r = await analyzeSnapshot(ctx.fs, target.path, ctx.now());
+      report = r;
+      text = describeSnapshot(r);
+    } else if (target.kind === "aof") {
+      const r = await analyzeAof(ctx.fs, target.path);
+      report = r;
+      text = describeAof(r);
+    } else {
+      const what = target.kind === "aof-kevy5"
+        ? "a kevy >= 5 checksummed AOF (KEVYAOF2), not supported yet"
+        : "a Redis RDB file, not supported yet";
+      report = { kind: target.kind, path: target.path, supported: false };
+      text = `${target.path}: ${what}\n`;
+    }
+    ctx.io.out(args.flags.json ? JSON.stringify(report, null, 2) + "\n" : text);
+    return EXIT.ok;
+  },
+};

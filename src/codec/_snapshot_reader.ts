@@ -1,0 +1,259 @@
+// Private: the record parser behind SnapshotDecoder. It reads one complete
+// record from a contiguous buffer; when the buffer ends first it throws the
+// NEED_MORE sentinel (the decoder keeps the record's bytes and retries once
+// more data arrived) or, when the true end of the input is known to be too
+// close, a CorruptFileError. Lengths and counts are checked against the bytes
+// left before anything is allocated; arrays grow as elements are read.
+import { CorruptFileError } from "./errors.ts";
+import type {
+  Entry,
+  KeyValue,
+  StreamConsumer,
+  StreamEntry,
+  StreamGroup,
+  StreamId,
+  StreamPendingEntry,
+  StreamValue,
+} from "./types.ts";
+
+/** "KEVYSNAP" */
+export const MAGIC: Uint8Array = new Uint8Array([0x4b, 0x45, 0x56, 0x59, 0x53, 0x4e, 0x41, 0x50]);
+
+const TWO_32 = 4294967296;
+
+/** Thrown (never escapes the decoder) when the buffer ends inside a record. */
+export const NEED_MORE: { at: number } = { at: 0 };
+
+// One scratch for u64 bits -> f64 (no per-score DataView).
+const f64Scratch = new DataView(new ArrayBuffer(8));
+
+const OPCODE_NAMES = "0 (EOF) or 1..6 (string, hash, list, set, zset, stream)";
+
+/** Parser state over the current contiguous buffer. */
+export class RecordReader {
+  buf: Uint8Array = new Uint8Array(0);
+  end = 0;
+  pos = 0;
+  /** Absolute offset (in the whole input) of buf[0]. */
+  base = 0;
+  /** Absolute size of the whole input if known, else Infinity. */
+  limit = Infinity;
+  version = 0;
+  readonly now: number;
+  readonly path: string | undefined;
+  readonly copyValues: boolean;
+
+  constructor(now: number, path: string | undefined, copyValues: boolean) {
+    this.now = now;
+    this.path = path;
+    this.copyValues = copyValues;
+  }
+
+  corrupt(pos: number, expected: string): CorruptFileError {
+    return new CorruptFileError({
+      ...(this.path === undefined ? {} : { path: this.path }),
+      offset: this.base + pos,
+      expected,
+      bytes: this.buf.subarray(pos, this.end),
+    });
+  }
+
+  /** The buffer has fewer than n bytes at pos: wait for more, or fail if the input cannot have them. */
+  short(pos: number, n: number, what: string): never {
+    const abs = this.base + pos;
+    if (abs + n > this.limit) {
+      throw this.corrupt(pos, `${what} (${n} byte${n === 1 ? "" : "s"}, ${this.limit - abs} left)`);
+    }
+    NEED_MORE.at = pos + n;
+    throw NEED_MORE;
+  }
+
+  u8(what: string): number {
+    const p = this.pos;
+    if (p >= this.end) this.short(p, 1, what);
+    this.pos = p + 1;
+    return this.buf[p]!;
+  }
+
+  u32(what: string): number {
+    const p = this.pos;
+    if (this.end - p < 4) this.short(p, 4, what);
+    const b = this.buf;
+    this.pos = p + 4;
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+  }
+
+  /** A u64 as a number (exact up to 2^53). */
+  u64(what: string): number {
+    const p = this.pos;
+    if (this.end - p < 8) this.short(p, 8, what);
+    const b = this.buf;
+    this.pos = p + 8;
+    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    return hi * TWO_32 + lo;
+  }
+
+  u64b(what: string): bigint {
+    const p = this.pos;
+    if (this.end - p < 8) this.short(p, 8, what);
+    const b = this.buf;
+    this.pos = p + 8;
+    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  f64(what: string): number {
+    const p = this.pos;
+    if (this.end - p < 8) this.short(p, 8, what);
+    const b = this.buf;
+    this.pos = p + 8;
+    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    f64Scratch.setUint32(0, lo, true);
+    f64Scratch.setUint32(4, hi, true);
+    return f64Scratch.getFloat64(0, true);
+  }
+
+  /** `u32le length` + bytes: a view into the decoder's private buffer, or a copy with `copyValues`. */
+  bytes(what: string): Uint8Array {
+    const len = this.u32(what);
+    const p = this.pos;
+    if (this.end - p < len) this.short(p, len, what);
+    this.pos = p + len;
+    return this.copyValues ? this.buf.slice(p, p + len) : this.buf.subarray(p, p + len);
+  }
+
+  /** A u32 count whose elements take at least `minEach` bytes each: checked against what is left. */
+  count(minEach: number, what: string): number {
+    const at = this.pos;
+    const n = this.u32(what);
+    const left = this.limit - (this.base + this.pos);
+    if (n * minEach > left) {
+      throw this.corrupt(at, `${what} of at most ${Math.floor(left / minEach)} (found ${n})`);
+    }
+    return n;
+  }
+
+  id(what: string): StreamId {
+    const ms = this.u64b(what);
+    const seq = this.u64b(what);
+    return { ms, seq };
+  }
+
+  /** Magic and version; sets `version`. */
+  header(): void {
+    if (this.end - this.pos < 8) this.short(this.pos, 8, 'magic "KEVYSNAP"');
+    for (let i = 0; i < 8; i++) {
+      if (this.buf[this.pos + i] !== MAGIC[i]) {
+        throw this.corrupt(this.pos + i, 'magic "KEVYSNAP"');
+      }
+    }
+    this.pos += 8;
+    const at = this.pos;
+    const v = this.u8("version byte");
+    if (v < 2 || v > 4) throw this.corrupt(at, "snapshot version 2, 3 or 4");
+    this.version = v;
+  }
+
+  /**
+   * One record. Returns `undefined` at the EOF opcode, `null` for a record
+   * whose deadline is <= now (read and dropped), else the entry.
+   */
+  record(): Entry | null | undefined {
+    const at = this.pos;
+    const op = this.u8("record opcode");
+    if (op === 0) return undefined;
+    if (op > 6) throw this.corrupt(at, `opcode ${OPCODE_NAMES}`);
+    // Reference rule: only flag 1 carries a TTL; any other value means none.
+    let deadline: number | null = null;
+    if (this.u8("TTL flag") === 1) {
+      const t = this.u64("TTL");
+      deadline = this.version === 2 ? this.now + t : t;
+    }
+    const key = this.bytes("key");
+    const value = this.value(op);
+    if (deadline !== null && deadline <= this.now) return null;
+    return { key, value, deadline };
+  }
+
+  private value(op: number): KeyValue {
+    switch (op) {
+      case 1:
+        return { type: "string", value: this.bytes("string value") };
+      case 2: {
+        const n = this.count(8, "hash field count");
+        const out: Array<[Uint8Array, Uint8Array]> = [];
+        for (let i = 0; i < n; i++) {
+          const f = this.bytes("hash field");
+          out.push([f, this.bytes("hash value")]);
+        }
+        return { type: "hash", value: out };
+      }
+      case 3:
+      case 4: {
+        const n = this.count(4, op === 3 ? "list length" : "set size");
+        const out: Uint8Array[] = [];
+        const what = op === 3 ? "list item" : "set member";
+        for (let i = 0; i < n; i++) out.push(this.bytes(what));
+        return op === 3 ? { type: "list", value: out } : { type: "set", value: out };
+      }
+      case 5: {
+        const n = this.count(12, "zset size");
+        const out: Array<[Uint8Array, number]> = [];
+        for (let i = 0; i < n; i++) {
+          const m = this.bytes("zset member");
+          out.push([m, this.f64("zset score")]);
+        }
+        return { type: "zset", value: out };
+      }
+      default:
+        return { type: "stream", value: this.stream() };
+    }
+  }
+
+  private stream(): StreamValue {
+    const lastId = this.id("stream last id");
+    const maxDeletedId = this.id("stream max deleted id");
+    const entriesAdded = this.u64b("stream entries added");
+    const n = this.count(20, "stream entry count");
+    const entries: StreamEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = this.id("stream entry id");
+      const nf = this.count(8, "stream field count");
+      const fields: Array<[Uint8Array, Uint8Array]> = [];
+      for (let j = 0; j < nf; j++) {
+        const f = this.bytes("stream field");
+        fields.push([f, this.bytes("stream value")]);
+      }
+      entries.push({ id, fields });
+    }
+    const groups: StreamGroup[] = [];
+    if (this.version >= 4) {
+      const ng = this.count(28, "stream group count");
+      for (let i = 0; i < ng; i++) groups.push(this.group());
+    }
+    return { lastId, maxDeletedId, entriesAdded, entries, groups };
+  }
+
+  private group(): StreamGroup {
+    const name = this.bytes("group name");
+    const lastDelivered = this.id("group last delivered id");
+    const nc = this.count(12, "consumer count");
+    const consumers: StreamConsumer[] = [];
+    for (let i = 0; i < nc; i++) {
+      const cname = this.bytes("consumer name");
+      consumers.push({ name: cname, seenTime: this.u64b("consumer seen time") });
+    }
+    const np = this.count(32, "pending entry count");
+    const pel: StreamPendingEntry[] = [];
+    for (let i = 0; i < np; i++) {
+      const id = this.id("pending entry id");
+      const consumer = this.bytes("pending consumer");
+      const deliveryTime = this.u64b("pending delivery time");
+      pel.push({ id, consumer, deliveryTime, deliveryCount: this.u32("pending delivery count") });
+    }
+    return { name, lastDelivered, consumers, pel };
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * `shards.meta` (FORMATS.md section 5): the layout record of a data
+ * directory. Written as v2, `"{n}\n{routing}\n"`; v1 (a bare count, meaning
+ * KevyHash routing) is still read.
+ *
+ * @module
+ */
+
+import { isRouting, type Routing } from "./routing_types.ts";
+
+export type { Routing } from "./routing_types.ts";
+
+/**
+ * The layout a `shards.meta` records.
+ *
+ * @example
+ * ```ts
+ * import type { ShardsMeta } from "./meta.ts";
+ * const m: ShardsMeta = { n: 4, routing: "kevyhash" };
+ * ```
+ */
+export interface ShardsMeta {
+  /** Shard count (0 is representable and parses). */
+  n: number;
+  /** Routing scheme. */
+  routing: Routing;
+}
+
+/**
+ * The v2 text kevy writes: `"{n}\n{routing}\n"`. Throws `RangeError` for a
+ * count that is not a non-negative safe integer, `TypeError` for an unknown routing.
+ *
+ * @example
+ * ```ts
+ * import { formatShardsMeta } from "./meta.ts";
+ * formatShardsMeta({ n: 3, routing: "slots" }); // "3\nslots\n"
+ * ```
+ */
+export function formatShardsMeta(meta: ShardsMeta): string {
+  if (!(meta.n >= 0 && Number.isSafeInteger(meta.n))) {
+    throw new RangeError(`shard count must be a non-negative integer, got ${meta.n}`);
+  }
+  if (!isRouting(meta.routing)) throw new TypeError(`unknown routing ${String(meta.routing)}`);
+  return `${meta.n}\n${meta.routing}\n`;
+}
+
+/**
+ * Reads `shards.meta` text with kevy v1.17's rules; `null` means "no meta"
+ * (the caller then treats the directory as legacy and infers the count).
+ * Bytes must be valid UTF-8. Lines are split on `\n` with a trailing `\r`
+ * stripped. Line 1, trimmed (Unicode whitespace, as Rust's `trim`), must be a
+ * `usize`: optional `+`, ASCII digits (leading zeros allowed). Line 2 missing
+ * or blank -> `kevyhash`; `kevyhash` / `slots` (trimmed, case-sensitive) ->
+ * that; anything else -> `null`. Further lines are ignored. A count above
+ * 2^53 - 1 is treated as unparsable (kevy would accept it up to 2^64 - 1).
+ *
+ * @example
+ * ```ts
+ * import { parseShardsMeta } from "./meta.ts";
+ * parseShardsMeta("4"); // { n: 4, routing: "kevyhash" } (v1)
+ * parseShardsMeta("2\r\nslots\r\n"); // { n: 2, routing: "slots" }
+ * parseShardsMeta("4\nSLOTS\n"); // null
+ * ```
+ */
+export function parseShardsMeta(text: string | Uint8Array): ShardsMeta | null {
+  if (typeof text !== "string") {
+    try {
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(text);
+    } catch {
+      return null;
+    }
+  }
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  const first = lines[0];
+  if (first === undefined) return null;
+  const n = parseCount(rustTrim(first));
+  if (n === null) return null;
+  const second = lines[1] === undefined ? "" : rustTrim(lines[1]);
+  if (second === "") return { n, routing: "kevyhash" };
+  return isRouting(second) ? { n, routing: second } : null;
+}
+
+/** Rust `str::parse::<usize>()` limited to safe integers. */
+function parseCount(s: string): number | null {
+  let i = s.startsWith("+") ? 1 : 0;
+  if (i >= s.length) return null;
+  let v = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return null;
+    v = v * 10 + (c - 0x30);
+    // Past 2^53 the digits would no longer be exact; refuse rather than guess.
+    if (v > Number.MAX_SAFE_INTEGER) return null;
+  }
+  return v;
+}
+
+/** Rust's `char::is_whitespace` (Unicode White_Space); differs from JS `trim` on U+0085 and U+FEFF. */
+function isRustWhitespace(c: number): boolean {
+  return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f ||
+    c === 0x205f || c === 0x3000;
+}
+
+function rustTrim(s: string): string {
+  let a = 0, b = s.length;
+  while (a < b && isRustWhitespace(s.charCodeAt(a))) a++;
+  while (b > a && isRustWhitespace(s.charCodeAt(b - 1))) b--;
+  return s.slice(a, b);
+}

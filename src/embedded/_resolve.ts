@@ -1,0 +1,88 @@
+// Option validation and defaults for openStore (the public shapes are in options.ts).
+import type { FsAdapter } from "../fs/types.ts";
+import type { Routing } from "../codec/routing_types.ts";
+import {
+  type AppendFsync,
+  type MetricEvent,
+  STORE_DEFAULTS,
+  type StoreOptions,
+} from "./options.ts";
+
+/** {@link StoreOptions} with every default filled in (`dir` and `fs` stay optional). */
+export interface ResolvedOptions {
+  dir: string | null;
+  shards: number;
+  routing: Routing;
+  aof: boolean;
+  appendfsync: AppendFsync;
+  snapshotName: string;
+  aofName: string;
+  autoRewritePercentage: number;
+  autoRewriteMinSize: number;
+  clock: () => number;
+  fs: FsAdapter | null;
+  onMetric: ((event: MetricEvent) => void) | null;
+  activeExpireIntervalMs: number;
+}
+
+function nonNegative(name: string, v: number): number {
+  if (!(Number.isFinite(v) && v >= 0)) {
+    throw new RangeError(`${name} must be a non-negative number, got ${v}`);
+  }
+  return v;
+}
+
+function fileName(name: string, v: string): string {
+  if (typeof v !== "string" || v === "" || v.includes("/") || v === "." || v === "..") {
+    throw new TypeError(`${name} must be a plain file name, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** @internal Validate options and fill defaults. */
+export function resolveOptions(o: StoreOptions = {}): ResolvedOptions {
+  const shards = o.shards ?? STORE_DEFAULTS.shards;
+  if (!(Number.isSafeInteger(shards) && shards >= 1)) {
+    throw new RangeError(`shards must be a positive integer, got ${shards}`);
+  }
+  const routing = o.routing ?? STORE_DEFAULTS.routing;
+  if (routing !== "kevyhash" && routing !== "slots") {
+    throw new TypeError(`routing must be "kevyhash" or "slots", got ${String(routing)}`);
+  }
+  const appendfsync = o.appendfsync ?? STORE_DEFAULTS.appendfsync;
+  if (appendfsync !== "always" && appendfsync !== "everysec" && appendfsync !== "no") {
+    throw new TypeError(
+      `appendfsync must be "always", "everysec" or "no", got ${String(appendfsync)}`,
+    );
+  }
+  if (o.dir !== undefined && (typeof o.dir !== "string" || o.dir === "")) {
+    throw new TypeError("dir must be a non-empty string");
+  }
+  if (shards > 1 && (o.snapshotName !== undefined || o.aofName !== undefined)) {
+    throw new TypeError("snapshotName/aofName only apply to a single shard (shards: 1)");
+  }
+  return {
+    dir: o.dir ?? null,
+    shards,
+    routing,
+    aof: o.aof ?? STORE_DEFAULTS.aof,
+    appendfsync,
+    snapshotName: fileName("snapshotName", o.snapshotName ?? STORE_DEFAULTS.snapshotName),
+    aofName: fileName("aofName", o.aofName ?? STORE_DEFAULTS.aofName),
+    autoRewritePercentage: nonNegative(
+      "autoRewritePercentage",
+      o.autoRewritePercentage ?? STORE_DEFAULTS.autoRewritePercentage,
+    ),
+    autoRewriteMinSize: nonNegative(
+      "autoRewriteMinSize",
+      o.autoRewriteMinSize ?? STORE_DEFAULTS.autoRewriteMinSize,
+    ),
+    clock: o.clock ?? Date.now,
+    fs: o.fs ?? null,
+    onMetric: o.onMetric ?? null,
+    activeExpireIntervalMs: nonNegative(
+      "activeExpireIntervalMs",
+      o.activeExpireIntervalMs ?? STORE_DEFAULTS.activeExpireIntervalMs,
+    ),
+  };
+}

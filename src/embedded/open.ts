@@ -1,0 +1,134 @@
+/**
+ * `openStore()`: the embedded, Redis-compatible store users open.
+ *
+ * Bring-up for a directory: take `<dir>/kevy.lock` → `ensureLayout` (finish an
+ * interrupted re-shard, re-shard a directory written with another shard count
+ * or routing, write `shards.meta`) → per shard: recover an interrupted
+ * save/rewrite, load the snapshot, replay the AOF (a torn tail is cut, kept
+ * aside and reported), open the AOF for appending. `info().lastReplay` has
+ * the replay stats. Without `dir` the store lives in memory and never
+ * touches the filesystem.
+ *
+ * What the AOF holds: normalised frames that kevy v1.17's embedded replay and
+ * ours reproduce deterministically — `SET k v` then `PEXPIREAT k <abs ms>`
+ * for any TTL, SPOP as the SREM of what was popped, conditional ZADDs as the
+ * plain ZADD of what changed, multi-key commands split per shard; no-ops and
+ * failed commands are not logged. Keys removed by expiry (lazy or the active
+ * sweep) need no entry: replay drops deadlines already past.
+ *
+ * @module
+ */
+import { defaultFs } from "../fs/detect.ts";
+import { joinPath } from "../fs/path.ts";
+import { ensureLayout } from "../shard/layout.ts";
+import { shardLayout, STANDARD_LAYOUT } from "../shard/reshard.ts";
+import { Engine } from "./_engine.ts";
+import { acquireLock } from "./_lock.ts";
+import { meteredFs, type SyncCounters } from "./_metered_fs.ts";
+import { fileShard, memoryShard, type ShardRt } from "./_shard.ts";
+import { type KevyStore, stringHandle } from "./handle.ts";
+import { type MetricEvent, STORE_DEFAULTS, type StoreOptions } from "./options.ts";
+import { resolveOptions } from "./_resolve.ts";
+
+/**
+ * Open a store. Every option is optional; the defaults are in {@link StoreOptions}
+ * ({@link STORE_DEFAULTS}): one shard, kevyhash routing, AOF on with
+ * `appendfsync: "everysec"`, auto-rewrite at +100 % over 64 MiB, active expiry every 100 ms.
+ *
+ * Rejects with {@link StoreLockedError} when another live process (or another
+ * open handle) holds the directory, with `CorruptFileError` for unreadable files.
+ *
+ * @example
+ * ```ts
+ * import { openStore } from "@kevy/persist";
+ * const db = await openStore({ dir: "./data", shards: 4, appendfsync: "always" });
+ * await db.set("user:1", "ada", { ex: 3600 });
+ * await db.hset("user:1:prefs", { theme: "dark" });
+ * console.log(await db.get("user:1"), db.info().lastReplay);
+ * await db.close();
+ *
+ * const mem = await openStore(); // in memory only
+ * await mem.close();
+ * ```
+ */
+export async function openStore(options: StoreOptions = {}): Promise<KevyStore> {
+  const o = resolveOptions(options);
+  const syncs: SyncCounters = { syncs: 0, ms: 0 };
+  if (o.dir === null) {
+    const shards = Array.from({ length: o.shards }, (_, i) => memoryShard(i, o.clock));
+    return stringHandle(new Engine(o, shards, null, syncs));
+  }
+  const dir = o.dir;
+  const emit = (e: MetricEvent): void => {
+    if (o.onMetric) {
+      try {
+        o.onMetric(e);
+      } catch { /* a metrics sink must not break bring-up */ }
+    } else if (e.name === "warning") console.warn(String(e["message"]));
+  };
+  const warn = (message: string, shard?: number) =>
+    emit(shard === undefined ? { name: "warning", message } : { name: "warning", shard, message });
+  const base = o.fs ?? defaultFs();
+  const fs = meteredFs(base, syncs, (file, ms) => {
+    if (o.onMetric) emit({ name: "aof.fsync", file, ms });
+  });
+
+  await base.mkdir(dir);
+  const lock = await acquireLock(base, dir, o.clock(), (m) => warn(m));
+  const opened: ShardRt[] = [];
+  try {
+    const customNames = o.snapshotName !== STORE_DEFAULTS.snapshotName ||
+      o.aofName !== STORE_DEFAULTS.aofName;
+    const layout = o.shards === 1 && customNames
+      ? shardLayout({ snapshot: o.snapshotName, aof: o.aofName })
+      : STANDARD_LAYOUT;
+    const t0 = performance.now();
+    const r = await ensureLayout(dir, { n: o.shards, routing: o.routing }, undefined, {
+      fs,
+      now: o.clock,
+      layout,
+    });
+    if (r.action === "resharded") {
+      emit({
+        name: "reshard",
+        ms: performance.now() - t0,
+        fromShards: r.from?.n ?? 0,
+        fromRouting: r.from?.routing ?? o.routing,
+        toShards: o.shards,
+        keys: r.keys ?? 0,
+      });
+    }
+    for (let i = 0; i < o.shards; i++) {
+      const sh = await fileShard({
+        index: i,
+        snapshotPath: joinPath(dir, layout.snapshot(i, o.shards)),
+        aofPath: joinPath(dir, layout.aof(i, o.shards)),
+        fsync: o.appendfsync,
+        logWrites: o.aof,
+        fs,
+        clock: o.clock,
+        autoRewritePercentage: o.autoRewritePercentage,
+        autoRewriteMinSize: o.autoRewriteMinSize,
+      });
+      opened.push(sh);
+      const rep = sh.replay!;
+      emit({
+        name: "aof.replay",
+        shard: i,
+        ms: rep.ms,
+        frames: rep.frames,
+        bytes: rep.bytes,
+        tornBytes: rep.tornBytes,
+        snapshotKeys: rep.snapshotKeys,
+      });
+      if (rep.tornBytes > 0) {
+        warn(`kevy: cut a torn tail of ${rep.tornBytes} bytes from ${sh.files?.aof.path}`, i);
+      }
+    }
+  } catch (e) {
+    for (const sh of opened) await sh.close().catch(() => {});
+    await lock.release().catch(() => {});
+    throw e;
+  }
+  return stringHandle(new Engine(o, opened, lock, syncs));
+}

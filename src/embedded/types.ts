@@ -1,0 +1,64 @@
+/**
+ * Argument and result shapes of the {@link KevyStore} methods.
+ *
+ * @module
+ */
+import type { Bytes } from "./_reply.ts";
+
+export type { Bytes } from "./_reply.ts";
+
+/** Options of {@link KevyStore.set} (Redis `SET` options; at most one of ex/px/exat/pxat/keepttl). */
+export interface SetOptions {
+  /** Expire after this many seconds. */
+  ex?: number;
+  /** Expire after this many milliseconds. */
+  px?: number;
+  /** Expire at this unix time in seconds. */
+  exat?: number;
+  /** Expire at this unix time in milliseconds. */
+  pxat?: number;
+  /** Only set if the key does not exist. */
+  nx?: boolean;
+  /** Only set if the key exists. */
+  xx?: boolean;
+  /** Keep the key's current TTL. */
+  keepttl?: boolean;
+  /** Return the old value instead of `"OK"`. */
+  get?: boolean;
+}
+
+/** Options of {@link KevyStore.zadd}. */
+export interface ZAddOptions {
+  /** Only add new members. */
+  nx?: boolean;
+  /** Only update existing members. */
+  xx?: boolean;
+  /** Only update when the new score is greater. */
+  gt?: boolean;
+  /** Only update when the new score is less. */
+  lt?: boolean;
+  /** Count changed members, not only added ones. */
+  ch?: boolean;
+}
+
+/** Options of {@link KevyStore.scan}. */
+export interface ScanOptions {
+  /** Glob pattern (`*`, `?`, `[a-z]`, `\` escapes), as Redis `MATCH`. */
+  match?: string;
+  /** Keys examined per step (default 100). */
+  count?: number;
+}
+
+/** A sorted-set member with its score. */
+export interface ScoredMember<V> {
+  /** The member. */
+  member: V;
+  /** Its score. */
+  score: number;
+}
+
+/** Value types reported by {@link KevyStore.type}. */
+export type KeyType = "string" | "hash" | "list" | "set" | "zset" | "stream" | "none";
+
+/** Field/value (or key/value) pairs: a record, a Map, or `[name, value]` pairs. */
+export type Pairs = Record<string, Bytes> | Map<Bytes, Bytes> | Array<[Bytes, Bytes]>;

@@ -1,0 +1,251 @@
+// Streaming AOF scanner shared by replayAof and Aof.open: fed chunk by chunk
+// (sync or async drivers), it validates the header, hands every complete
+// frame to a callback and classifies the end of the file. Memory stays at
+// one chunk plus the largest frame.
+import { AOF_MAGIC, parseFrame } from "../codec/resp.ts";
+import { CorruptFileError } from "../codec/errors.ts";
+import { isNotFound } from "../fs/types.ts";
+import { defaultFs } from "../fs/detect.ts";
+import { REPLAY_CHUNK_BYTES, type ReplayOptions, type ReplayStats } from "./replay.ts";
+
+const V2_MAGIC = new TextEncoder().encode("KEVYAOF2");
+
+/** How a scan ended. */
+export interface ScanEnd {
+  /** Complete frames seen. */
+  frames: number;
+  /** Offset just past the last complete frame (header included). */
+  bytes: number;
+  /** True when the file starts with the v1 header. */
+  header: boolean;
+  /** Offset of a torn tail, or null. */
+  tornAt: number | null;
+  /** Bytes from `tornAt` to the end of the file. */
+  tornBytes: number;
+  /** The torn bytes before any trailing zero run (kept for quarantine). */
+  tornPrefix: Uint8Array;
+  /** Length of the trailing zero run included in `tornBytes`. */
+  tornZeros: number;
+}
+
+function isPrefixOf(b: Uint8Array, magic: Uint8Array): boolean {
+  if (b.length > magic.length) return false;
+  for (let i = 0; i < b.length; i++) if (b[i] !== magic[i]) return false;
+  return true;
+}
+
+function allZero(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/** The chunk-fed scanner. */
+export class AofScanner {
+  private buf: Uint8Array;
+  private start = 0;
+  private end = 0;
+  /** File offset of buf[0]. */
+  private base = 0;
+  private headerDone = false;
+  private header = false;
+  private frames = 0;
+  /** Set once a corrupt frame is followed only by zeros so far. */
+  private zeroMode: { at: number; err: CorruptFileError; prefix: Uint8Array } | null = null;
+  private zeros = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly onFrame: (argv: Uint8Array[]) => void,
+    initialCapacity = 1 << 20,
+  ) {
+    this.buf = new Uint8Array(initialCapacity);
+  }
+
+  /** Feed the next chunk of the file. Throws CorruptFileError on mid-file corruption. */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.zeroMode !== null) {
+      if (!allZero(chunk, 0, chunk.length)) throw this.zeroMode.err;
+      this.zeros += chunk.length;
+      return;
+    }
+    this.append(chunk);
+    this.drain(false);
+  }
+
+  /** End of file: how the scan ended. Throws CorruptFileError if the end is not a clean or torn tail. */
+  finish(): ScanEnd {
+    if (this.zeroMode !== null) {
+      const z = this.zeroMode;
+      return this.result(z.at, z.prefix, this.zeros);
+    }
+    this.drain(true);
+    const left = this.end - this.start;
+    if (left === 0) return this.result(null, new Uint8Array(0), 0);
+    return this.result(this.base + this.start, this.buf.slice(this.start, this.end), 0);
+  }
+
+  private result(tornAt: number | null, prefix: Uint8Array, zeros: number): ScanEnd {
+    const bytes = tornAt ?? this.base + this.end;
+    return {
+      frames: this.frames,
+      bytes,
+      header: this.header,
+      tornAt,
+      tornBytes: tornAt === null ? 0 : prefix.length + zeros,
+      tornPrefix: prefix,
+      tornZeros: zeros,
+    };
+  }
+
+  private append(chunk: Uint8Array): void {
+    const need = this.end - this.start + chunk.length;
+    if (this.start > 0 && (need > this.buf.length || this.start === this.end)) {
+      // Compact: only the unconsumed bytes move (at most one frame's worth).
+      this.buf.copyWithin(0, this.start, this.end);
+      this.base += this.start;
+      this.end -= this.start;
+      this.start = 0;
+    }
+    if (this.end + chunk.length > this.buf.length) {
+      let cap = this.buf.length * 2;
+      while (cap < this.end + chunk.length) cap *= 2;
+      const grown = new Uint8Array(cap);
+      grown.set(this.buf.subarray(0, this.end));
+      this.buf = grown;
+    }
+    this.buf.set(chunk, this.end);
+    this.end += chunk.length;
+  }
+
+  private drain(eof: boolean): void {
+    const view = this.buf.subarray(0, this.end);
+    if (!this.headerDone) {
+      const have = view.subarray(this.start, this.end);
+      if (have.length >= V2_MAGIC.length && isPrefixOf(have.subarray(0, 8), V2_MAGIC)) {
+        throw new CorruptFileError({
+          path: this.path,
+          offset: 0,
+          expected: "KEVYAOF1 header or a legacy headerless log " +
+            "(KEVYAOF2, the checksummed AOF of kevy >= 5, is not supported yet)",
+          bytes: have,
+        });
+      }
+      if (have.length < AOF_MAGIC.length && isPrefixOf(have, AOF_MAGIC)) {
+        if (!eof) return; // wait for the whole header
+        return; // a torn header: finish() reports it as a torn tail at 0
+      }
+      this.headerDone = true;
+      if (
+        have.length >= AOF_MAGIC.length && isPrefixOf(have.subarray(0, AOF_MAGIC.length), AOF_MAGIC)
+      ) {
+        this.header = true;
+        this.start += AOF_MAGIC.length;
+      }
+    }
+    while (this.start < this.end) {
+      const r = parseFrame(view, this.start);
+      if (r.kind === "frame") {
+        this.frames++;
+        this.start = r.end;
+        this.onFrame(r.argv);
+        continue;
+      }
+      if (r.kind === "incomplete") return;
+      // Corrupt. A crash can leave a run of zeros (size extended, data never
+      // written): if everything from the bad byte on is zero, it may be a torn tail.
+      const bad = Math.max(r.offset, this.start);
+      const err = new CorruptFileError({
+        path: this.path,
+        offset: this.base + this.start,
+        expected: r.offset > this.start
+          ? `${r.expected} (at byte ${this.base + r.offset}, in the frame starting here)`
+          : r.expected,
+        bytes: view.subarray(this.start),
+      });
+      if (!allZero(view, bad, this.end)) throw err;
+      this.zeroMode = {
+        at: this.base + this.start,
+        err,
+        prefix: view.slice(this.start, bad),
+      };
+      this.zeros = this.end - bad;
+      this.start = this.end;
+      return;
+    }
+  }
+}
+
+/** A replay plus what Aof.open needs to repair a torn tail. */
+export interface ScanResult {
+  stats: ReplayStats;
+  end: ScanEnd;
+  exists: boolean;
+}
+
+function toStats(end: ScanEnd, ms: number): ReplayStats {
+  return {
+    frames: end.frames,
+    bytes: end.bytes,
+    header: end.header,
+    tornAt: end.tornAt,
+    tornBytes: end.tornBytes,
+    ms,
+  };
+}
+
+const MISSING: ScanEnd = {
+  frames: 0,
+  bytes: 0,
+  header: false,
+  tornAt: null,
+  tornBytes: 0,
+  tornPrefix: new Uint8Array(0),
+  tornZeros: 0,
+};
+
+/** Streams `path` through a scanner (async). */
+export async function scanAof(
+  path: string,
+  apply: (argv: Uint8Array[]) => void,
+  opts: ReplayOptions = {},
+): Promise<ScanResult> {
+  const t0 = performance.now();
+  const fs = opts.fs ?? defaultFs();
+  const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
+  const scanner = new AofScanner(path, apply, Math.max(chunk * 2, 4096));
+  try {
+    for await (const c of fs.readChunks(path, chunk)) scanner.push(c);
+  } catch (e) {
+    if (isNotFound(e)) {
+      return { stats: toStats(MISSING, performance.now() - t0), end: MISSING, exists: false };
+    }
+    throw e;
+  }
+  const end = scanner.finish();
+  if (end.tornAt !== null) opts.onTorn?.({ path, offset: end.tornAt, bytes: end.tornBytes });
+  return { stats: toStats(end, performance.now() - t0), end, exists: true };
+}
+
+/** Streams `path` through a scanner (blocking). */
+export function scanAofSync(
+  path: string,
+  apply: (argv: Uint8Array[]) => void,
+  opts: ReplayOptions = {},
+): ScanResult {
+  const t0 = performance.now();
+  const fs = opts.fs ?? defaultFs();
+  const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
+  const scanner = new AofScanner(path, apply, Math.max(chunk * 2, 4096));
+  try {
+    for (const c of fs.readChunksSync(path, chunk)) scanner.push(c);
+  } catch (e) {
+    if (isNotFound(e)) {
+      return { stats: toStats(MISSING, performance.now() - t0), end: MISSING, exists: false };
+    }
+    throw e;
+  }
+  const end = scanner.finish();
+  if (end.tornAt !== null) opts.onTorn?.({ path, offset: end.tornAt, bytes: end.tornBytes });
+  return { stats: toStats(end, performance.now() - t0), end, exists: true };
+}

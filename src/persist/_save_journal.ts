@@ -1,0 +1,133 @@
+// The per-shard save journal `<dump>.save`: its text, its atomic commit
+// (temp, fsync, rename, directory fsync) and the recovery that rolls a
+// committed save/rewrite forward or discards an uncommitted one. Every
+// recovery step is idempotent, so a crash during recovery is recovered by
+// running it again.
+import type { FsAdapter } from "../fs/types.ts";
+import { isNotFound } from "../fs/types.ts";
+import { dirname } from "../fs/path.ts";
+import { rewriteName, tmpName } from "../codec/names.ts";
+
+/** What a committed journal asks for. */
+export type SaveOp = "save" | "rewrite";
+
+const HEADER = "kevy-persist-save v1";
+
+/** The paths involved in one shard's save protocol. */
+export interface SavePaths {
+  snapshot: string;
+  aof: string;
+  snapshotTmp: string;
+  aofRewrite: string;
+  journal: string;
+  journalTmp: string;
+  dir: string;
+}
+
+/** Names of every file of the protocol. */
+export function savePaths(snapshot: string, aof: string): SavePaths {
+  const journal = `${snapshot}.save`;
+  return {
+    snapshot,
+    aof,
+    snapshotTmp: tmpName(snapshot),
+    aofRewrite: rewriteName(aof),
+    journal,
+    journalTmp: tmpName(journal),
+    dir: dirname(snapshot),
+  };
+}
+
+/** What recovery did. */
+export interface RecoveryReport {
+  /** The committed operation that was rolled forward, or null. */
+  rolledForward: SaveOp | null;
+  /** Leftover temp files removed (uncommitted save/rewrite). */
+  removed: string[];
+}
+
+function journalText(op: SaveOp): Uint8Array {
+  return new TextEncoder().encode(`${HEADER}\nop=${op}\n`);
+}
+
+function parseJournal(bytes: Uint8Array): SaveOp | null {
+  const lines = new TextDecoder().decode(bytes).split("\n");
+  if (lines[0] !== HEADER) return null;
+  const op = lines.find((l) => l.startsWith("op="))?.slice(3);
+  return op === "save" || op === "rewrite" ? op : null;
+}
+
+/** Commit point: the journal appears atomically and durably. */
+export async function commitJournal(fs: FsAdapter, p: SavePaths, op: SaveOp): Promise<void> {
+  const f = await fs.openWrite(p.journalTmp);
+  try {
+    await f.write(journalText(op));
+    await f.sync();
+  } finally {
+    await f.close();
+  }
+  await fs.rename(p.journalTmp, p.journal);
+  await fs.syncDir(p.dir);
+}
+
+async function exists(fs: FsAdapter, path: string): Promise<boolean> {
+  return (await fs.stat(path)) !== null;
+}
+
+async function removeIfExists(fs: FsAdapter, path: string): Promise<boolean> {
+  try {
+    await fs.remove(path);
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+
+/** The renames/removals a committed `op` performs (also the roll-forward). Ends with a dir sync. */
+export async function applyCommitted(fs: FsAdapter, p: SavePaths, op: SaveOp): Promise<void> {
+  if (op === "save") {
+    if (await exists(fs, p.snapshotTmp)) await fs.rename(p.snapshotTmp, p.snapshot);
+  } else {
+    // The rewritten log holds the whole keyspace: a snapshot under it would be applied twice.
+    await removeIfExists(fs, p.snapshotTmp);
+    await removeIfExists(fs, p.snapshot);
+  }
+  if (await exists(fs, p.aofRewrite)) await fs.rename(p.aofRewrite, p.aof);
+  await fs.syncDir(p.dir);
+}
+
+/** Removes the journal (last step of a commit and of recovery). */
+export async function dropJournal(fs: FsAdapter, p: SavePaths): Promise<void> {
+  await removeIfExists(fs, p.journal);
+  await fs.syncDir(p.dir);
+}
+
+/**
+ * Run before anything reads the shard's files: a committed journal is rolled
+ * forward and removed; otherwise leftovers of an interrupted save/rewrite
+ * are deleted.
+ */
+export async function recoverSave(fs: FsAdapter, p: SavePaths): Promise<RecoveryReport> {
+  let bytes: Uint8Array | null = null;
+  try {
+    bytes = await fs.readFile(p.journal);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  if (bytes !== null) {
+    const op = parseJournal(bytes);
+    // Written by fsync-then-rename, so it cannot be torn; refuse to guess if it is.
+    if (op === null) throw new Error(`${p.journal}: unreadable save journal; inspect it by hand`);
+    await applyCommitted(fs, p, op);
+    await removeIfExists(fs, p.journalTmp);
+    await dropJournal(fs, p);
+    return { rolledForward: op, removed: [] };
+  }
+  const removed: string[] = [];
+  for (const path of [p.snapshotTmp, p.aofRewrite, p.journalTmp]) {
+    if (await removeIfExists(fs, path)) removed.push(path);
+  }
+  if (removed.length > 0) await fs.syncDir(p.dir);
+  return { rolledForward: null, removed };
+}

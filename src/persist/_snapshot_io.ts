@@ -1,0 +1,85 @@
+// Writing a snapshot image to a path (synced, not renamed) and streaming one
+// in; shared by snapshot_file.ts and the per-shard save protocol.
+import type { Entry } from "../codec/types.ts";
+import type { FsAdapter } from "../fs/types.ts";
+import {
+  encodeSnapshotChunks,
+  SnapshotDecoder,
+  type SnapshotDecodeStats,
+} from "../codec/snapshot.ts";
+
+/** Writes `entries` as a snapshot to `path` (created/truncated) and fsyncs it. Removes it on error. */
+export async function writeSnapshotFile(
+  fs: FsAdapter,
+  path: string,
+  entries: Iterable<Entry>,
+  now: number,
+): Promise<void> {
+  const f = await fs.openWrite(path);
+  try {
+    for (const chunk of encodeSnapshotChunks(entries, { now })) await f.write(chunk);
+    await f.sync();
+  } catch (e) {
+    await f.close().catch(() => {});
+    await fs.remove(path).catch(() => {});
+    throw e;
+  }
+  await f.close();
+}
+
+/** Blocking {@link writeSnapshotFile}. */
+export function writeSnapshotFileSync(
+  fs: FsAdapter,
+  path: string,
+  entries: Iterable<Entry>,
+  now: number,
+): void {
+  const f = fs.openWriteSync(path);
+  try {
+    for (const chunk of encodeSnapshotChunks(entries, { now })) f.writeSync(chunk);
+    f.syncSync();
+  } catch (e) {
+    try {
+      f.closeSync();
+    } catch { /* ignore */ }
+    try {
+      fs.removeSync(path);
+    } catch { /* ignore */ }
+    throw e;
+  }
+  f.closeSync();
+}
+
+function notFound(path: string, cause: unknown): Error {
+  return Object.assign(new Error(`${path}: snapshot file not found`, { cause }), {
+    code: "ENOENT",
+  });
+}
+
+/** Streams the snapshot at `path` into `onEntry`. Missing file: an ENOENT error naming the path. */
+export async function readSnapshotFile(
+  fs: FsAdapter,
+  path: string,
+  onEntry: (e: Entry) => void,
+  now: number,
+): Promise<SnapshotDecodeStats> {
+  const st = await fs.stat(path);
+  if (st === null) throw notFound(path, undefined);
+  const dec = new SnapshotDecoder({ onEntry, now, path, totalSize: st.size });
+  for await (const chunk of fs.readChunks(path)) dec.push(chunk);
+  return dec.finish();
+}
+
+/** Blocking {@link readSnapshotFile}. */
+export function readSnapshotFileSync(
+  fs: FsAdapter,
+  path: string,
+  onEntry: (e: Entry) => void,
+  now: number,
+): SnapshotDecodeStats {
+  const st = fs.statSync(path);
+  if (st === null) throw notFound(path, undefined);
+  const dec = new SnapshotDecoder({ onEntry, now, path, totalSize: st.size });
+  for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
+  return dec.finish();
+}

@@ -1,0 +1,95 @@
+/**
+ * Streaming AOF replay: reads the log in chunks (memory stays at one chunk
+ * plus the largest frame, never the whole file), applies every complete
+ * frame, and ends in exactly one of three ways:
+ *
+ * - **clean**: every byte was a complete frame;
+ * - **torn tail**: the file ends inside a frame, or in a run of zero bytes
+ *   up to EOF (what a crash mid-append leaves); the frames before it are
+ *   applied and the tear is reported in {@link ReplayStats} (`tornAt`);
+ * - **corruption**: bad bytes followed by more data. The frames before it
+ *   have been applied, then the promise rejects with a `CorruptFileError`
+ *   (path, offset of the bad frame, expected, preview). Callers that need
+ *   all-or-nothing replay into a scratch store.
+ *
+ * Differences from kevy v1.17 (`replay.rs`), deliberate: a CRLF-terminated
+ * text line is corruption here (v1.17 replays it as an inline command and
+ * carries on: vector `aof/inline_garbage`), and mid-file corruption is an
+ * error instead of a warning that silently drops the rest of the log. A
+ * `KEVYAOF2` file (kevy >= 5, checksummed records) is rejected as not yet
+ * supported. Both the `KEVYAOF1\n` header and legacy headerless logs are read.
+ *
+ * @module
+ */
+
+import type { FsAdapter } from "../fs/types.ts";
+import { scanAof, scanAofSync } from "./_aof_scan.ts";
+
+/** Chunk size used to stream the log: 64 KiB keeps peak RSS growth near 40 MiB on a 0.5 GiB log (1 MiB chunks: 120-190 MiB of garbage read buffers) at the same speed. */
+export const REPLAY_CHUNK_BYTES: number = 64 * 1024;
+
+/** What a replay saw. */
+export interface ReplayStats {
+  /** Complete frames applied. */
+  frames: number;
+  /** Offset just past the last complete frame (header included): the valid length of the log. */
+  bytes: number;
+  /** True when the log starts with the `KEVYAOF1\n` header (false for legacy or missing files). */
+  header: boolean;
+  /** Offset of the torn tail, or `null` when the log ended cleanly. */
+  tornAt: number | null;
+  /** Bytes from `tornAt` to the end of the file (0 when clean). */
+  tornBytes: number;
+  /** Wall time of the replay in milliseconds. */
+  ms: number;
+}
+
+/** Options of {@link replayAof}. */
+export interface ReplayOptions {
+  /** Filesystem adapter (default: the runtime's). */
+  fs?: FsAdapter;
+  /** Called once when the log ends in a torn tail, before the promise resolves. */
+  onTorn?: (info: { path: string; offset: number; bytes: number }) => void;
+  /** Read size (default {@link REPLAY_CHUNK_BYTES}). */
+  chunkBytes?: number;
+}
+
+/**
+ * Replays the AOF at `path` into `apply`, streaming. A missing file gives
+ * stats with 0 frames. Rejects with `CorruptFileError` on mid-file
+ * corruption (after applying the frames before it) or a `KEVYAOF2` file.
+ *
+ * @example
+ * ```ts
+ * import { applyCommand, replayAof, Store } from "@kevy/persist";
+ * const store = new Store();
+ * const stats = await replayAof("data/aof-0.aof", (argv) => applyCommand(store, argv));
+ * if (stats.tornAt !== null) console.warn(`torn tail at ${stats.tornAt}`);
+ * ```
+ */
+export async function replayAof(
+  path: string,
+  apply: (argv: Uint8Array[]) => void,
+  opts: ReplayOptions = {},
+): Promise<ReplayStats> {
+  return (await scanAof(path, apply, opts)).stats;
+}
+
+/**
+ * Blocking {@link replayAof}.
+ *
+ * @example
+ * ```ts
+ * import { applyCommand, replayAofSync, Store } from "@kevy/persist";
+ * const store = new Store();
+ * const stats = replayAofSync("data/aof-0.aof", (argv) => applyCommand(store, argv));
+ * console.log(`${stats.frames} frames`);
+ * ```
+ */
+export function replayAofSync(
+  path: string,
+  apply: (argv: Uint8Array[]) => void,
+  opts: ReplayOptions = {},
+): ReplayStats {
+  return scanAofSync(path, apply, opts).stats;
+}

@@ -1,0 +1,137 @@
+/**
+ * The keyspace as write commands: what an AOF rewrite, the CLI's `export`
+ * and the Redis RESP export emit for each entry. Pure: no I/O, no clock.
+ *
+ * Differences from kevy v1.17's `rewrite_fmt.rs`, all deliberate:
+ * - zset scores use the shortest decimal that round-trips (`String(x)`),
+ *   with `-0`, `inf`, `-inf` and `nan`, so every score replays bit-exact
+ *   (v1.17 writes 17 fixed decimals and turns -0, 1e-20 and 5e-324 into 0);
+ * - collections are split into commands of at most
+ *   {@link REWRITE_ITEMS_PER_COMMAND} elements, as Redis does, so no single
+ *   frame grows with the collection;
+ * - streams are not expressible: kevy's embedded replay ignores `XADD`, so a
+ *   stream is kept in snapshots only and {@link entryToCommands} throws
+ *   {@link StreamNotRewritableError} for one.
+ *
+ * @module
+ */
+
+import type { Entry } from "../codec/types.ts";
+
+/** Most elements (members, items, or field/value pairs) per emitted command, like Redis. */
+export const REWRITE_ITEMS_PER_COMMAND = 64;
+
+const enc = new TextEncoder();
+const SET = enc.encode("SET");
+const HSET = enc.encode("HSET");
+const RPUSH = enc.encode("RPUSH");
+const SADD = enc.encode("SADD");
+const ZADD = enc.encode("ZADD");
+const PEXPIREAT = enc.encode("PEXPIREAT");
+
+/**
+ * A stream entry reached a command writer: streams live in snapshots only.
+ *
+ * @example
+ * ```ts
+ * import { StreamNotRewritableError } from "@kevy/persist";
+ * const e = new StreamNotRewritableError(new TextEncoder().encode("s"));
+ * e.name; // "StreamNotRewritableError"
+ * ```
+ */
+export class StreamNotRewritableError extends Error {
+  /** Always `"StreamNotRewritableError"`. */
+  override name = "StreamNotRewritableError";
+  /** The stream's key. */
+  readonly key: Uint8Array;
+  /**
+   * The stream at `key` cannot be rewritten.
+   * @param key the stream's key
+   */
+  constructor(key: Uint8Array) {
+    super(
+      "a stream cannot be written as AOF commands (kevy's embedded replay ignores XADD): " +
+        "save a snapshot instead of rewriting the log",
+    );
+    this.key = key;
+  }
+}
+
+/**
+ * Text of a zset score that parses back to the same f64 bits in kevy (Rust
+ * `f64::from_str`) and Redis (`strtod`): shortest round-trip decimal,
+ * `-0` for negative zero, `inf` / `-inf`, `nan`.
+ *
+ * @example
+ * ```ts
+ * import { formatScore } from "@kevy/persist";
+ * formatScore(-0); // "-0"
+ * formatScore(1e-20); // "1e-20"
+ * formatScore(-Infinity); // "-inf"
+ * ```
+ */
+export function formatScore(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  // "1e+300" -> "1e300": both parse, the unsigned exponent is the common form.
+  return String(x).replace("e+", "e");
+}
+
+/**
+ * The commands that rebuild one entry: `SET`, `HSET`, `RPUSH`, `SADD` or
+ * `ZADD` (split every {@link REWRITE_ITEMS_PER_COMMAND} elements), then
+ * `PEXPIREAT key <ms>` when the entry has a deadline. An empty collection
+ * yields no commands (it cannot exist after replay anyway). Throws
+ * {@link StreamNotRewritableError} for a stream.
+ *
+ * @example
+ * ```ts
+ * import { entryToCommands } from "@kevy/persist";
+ * const t = new TextEncoder();
+ * const cmds = entryToCommands({
+ *   key: t.encode("k"), value: { type: "string", value: t.encode("v") }, deadline: 4102444800000,
+ * });
+ * cmds.length; // 2: SET k v, PEXPIREAT k 4102444800000
+ * ```
+ */
+export function entryToCommands(entry: Entry): Uint8Array[][] {
+  const out: Uint8Array[][] = [];
+  const { key, value } = entry;
+  switch (value.type) {
+    case "string":
+      out.push([SET, key, value.value]);
+      break;
+    case "hash":
+      for (let i = 0; i < value.value.length; i += REWRITE_ITEMS_PER_COMMAND) {
+        const cmd: Uint8Array[] = [HSET, key];
+        for (const [f, v] of value.value.slice(i, i + REWRITE_ITEMS_PER_COMMAND)) cmd.push(f, v);
+        out.push(cmd);
+      }
+      break;
+    case "list":
+    case "set": {
+      const verb = value.type === "list" ? RPUSH : SADD;
+      for (let i = 0; i < value.value.length; i += REWRITE_ITEMS_PER_COMMAND) {
+        out.push([verb, key, ...value.value.slice(i, i + REWRITE_ITEMS_PER_COMMAND)]);
+      }
+      break;
+    }
+    case "zset":
+      for (let i = 0; i < value.value.length; i += REWRITE_ITEMS_PER_COMMAND) {
+        const cmd: Uint8Array[] = [ZADD, key];
+        for (const [m, s] of value.value.slice(i, i + REWRITE_ITEMS_PER_COMMAND)) {
+          cmd.push(enc.encode(formatScore(s)), m);
+        }
+        out.push(cmd);
+      }
+      break;
+    case "stream":
+      throw new StreamNotRewritableError(key);
+  }
+  if (entry.deadline !== null && out.length > 0) {
+    out.push([PEXPIREAT, key, enc.encode(String(Math.trunc(entry.deadline)))]);
+  }
+  return out;
+}

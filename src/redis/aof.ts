@@ -1,0 +1,305 @@
+/**
+ * Reading Redis append-only files: a Redis 7 multi-part `appendonlydir/`
+ * (manifest, base, incr files), its manifest, or a single pre-7
+ * `appendonly.aof`. Every command is handed to a callback (typically a
+ * `CommandApplier` with one `Store` per database); the files are streamed in
+ * chunks, so memory stays at one chunk plus the largest command.
+ *
+ * Loading follows Redis 7.0 (`loadAppendOnlyFiles`, with
+ * `aof-load-truncated yes`):
+ *
+ * - the base, then the incr files in manifest order; history files are skipped;
+ * - lines starting with `#` (`#TS:<unix seconds>` when
+ *   `aof-timestamp-enabled yes`) are annotations and are skipped;
+ * - only the **last** file may end early: mid-command, or inside a
+ *   `MULTI` without its `EXEC` (the transaction is reverted, as Redis does).
+ *   That is reported in {@link RedisAofReplayStats.torn}; an early end of any
+ *   other file is a `CorruptFileError`;
+ * - bytes that cannot start a command are a `CorruptFileError` (path, offset,
+ *   expected, preview), including a zero-filled region followed by data.
+ *   One deliberate difference: a run of zero bytes lasting to the end of the
+ *   last file (what a power cut can leave) is treated as a torn tail and
+ *   reported (`reason: "zero-filled"`), where Redis refuses to start;
+ * - a file in RDB format (`aof-use-rdb-preamble yes`) raises
+ *   {@link RedisRdbNotSupportedError}.
+ *
+ * Transactions are delivered whole: `MULTI`, its commands and `EXEC` reach
+ * the callback together once `EXEC` has been read. Files are never modified.
+ *
+ * @module
+ */
+
+import { CorruptFileError } from "../codec/errors.ts";
+import { defaultFs } from "../fs/detect.ts";
+import { basename, dirname, joinPath } from "../fs/path.ts";
+import type { FsAdapter } from "../fs/types.ts";
+import { RdbSignature, RedisAofFileReader } from "./_aof_reader.ts";
+import { parseRedisManifest } from "./_manifest.ts";
+
+/** Default read size when streaming AOF files (1 MiB). */
+export const REDIS_AOF_CHUNK_BYTES: number = 1 << 20;
+
+/**
+ * A file to replay is RDB-encoded (a Redis 7 `.base.rdb`, or a pre-7
+ * `appendonly.aof` with an RDB preamble): not supported yet.
+ *
+ * @example
+ * ```ts
+ * import { RedisRdbNotSupportedError } from "@kevy/persist";
+ * const e = new RedisRdbNotSupportedError("appendonlydir/appendonly.aof.2.base.rdb");
+ * e.message.startsWith("RDB base not supported yet"); // true
+ * ```
+ */
+export class RedisRdbNotSupportedError extends Error {
+  /** Always `"RedisRdbNotSupportedError"`. */
+  override name = "RedisRdbNotSupportedError";
+  /** The RDB-encoded file. */
+  readonly path: string;
+  /**
+   * A new error for an RDB-encoded file.
+   *
+   * @param path the RDB-encoded file
+   */
+  constructor(path: string) {
+    super(
+      `RDB base not supported yet: ${path} is in RDB format (Redis aof-use-rdb-preamble yes). ` +
+        "Rewrite it as RESP first: CONFIG SET aof-use-rdb-preamble no, then BGREWRITEAOF.",
+    );
+    this.path = path;
+  }
+}
+
+/**
+ * The AOF files cannot be found or do not fit together: no manifest in a
+ * directory, several manifests, or a file the manifest lists is missing.
+ *
+ * @example
+ * ```ts
+ * import { RedisAofLayoutError } from "@kevy/persist";
+ * const e = new RedisAofLayoutError("/data/appendonlydir", "no *.manifest file");
+ * e.message; // "/data/appendonlydir: no *.manifest file"
+ * ```
+ */
+export class RedisAofLayoutError extends Error {
+  /** Always `"RedisAofLayoutError"`. */
+  override name = "RedisAofLayoutError";
+  /** The path concerned. */
+  readonly path: string;
+  /**
+   * A new error about `path`.
+   *
+   * @param path the path concerned
+   * @param problem what is wrong
+   */
+  constructor(path: string, problem: string) {
+    super(`${path}: ${problem}`);
+    this.path = path;
+  }
+}
+
+/**
+ * Why the last file ended early: `incomplete` (mid-command),
+ * `unfinished-multi` (a `MULTI` without `EXEC`), `zero-filled` (a run of
+ * zero bytes up to the end of the file).
+ */
+export type RedisAofTornReason = "incomplete" | "unfinished-multi" | "zero-filled";
+
+/** Where and why the last file ended early. */
+export interface RedisAofTorn {
+  /** The file. */
+  path: string;
+  /** Offset where the ignored bytes start (Redis's "Truncating the AOF at offset"). */
+  offset: number;
+  /** Ignored bytes, from `offset` to the end of the file. */
+  bytes: number;
+  /**
+   * `incomplete`: the file ends mid-command; `unfinished-multi`: a `MULTI`
+   * without `EXEC` (its commands were not applied); `zero-filled`: a run of
+   * zero bytes up to the end of the file.
+   */
+  reason: RedisAofTornReason;
+}
+
+/** What {@link replayRedisAof} saw. */
+export interface RedisAofReplayStats {
+  /** Files read (base and incr; history files are not counted). */
+  files: number;
+  /** Their paths, in load order. */
+  paths: string[];
+  /** Commands handed to `apply` (`MULTI`/`EXEC` included). */
+  frames: number;
+  /** Bytes replayed: the valid length of every file read, summed. */
+  bytes: number;
+  /** `#` annotation lines skipped. */
+  annotations: number;
+  /** The torn tail of the last file, or `null`. */
+  torn: RedisAofTorn | null;
+  /** The `#TS` annotation that stopped the replay (`untilUnixSeconds`), or `null`. */
+  stoppedAt: { path: string; offset: number; timestamp: number } | null;
+  /** Wall time in milliseconds. */
+  ms: number;
+}
+
+/** Options of {@link replayRedisAof}. */
+export interface RedisAofReplayOptions {
+  /** Filesystem adapter (default: the runtime's). */
+  fs?: FsAdapter;
+  /**
+   * Stop at the first `#TS:<t>` annotation with `t` greater than this (unix
+   * seconds), like `redis-check-aof --truncate-to-timestamp`. Needs
+   * `aof-timestamp-enabled yes` on the server that wrote the files.
+   */
+  untilUnixSeconds?: number;
+  /** Read size (default {@link REDIS_AOF_CHUNK_BYTES}). */
+  chunkBytes?: number;
+}
+
+interface Plan {
+  files: string[];
+}
+
+async function plan(fs: FsAdapter, path: string): Promise<Plan> {
+  const info = await fs.stat(path);
+  if (info === null) throw new RedisAofLayoutError(path, "no such file or directory");
+  if (info.isDirectory) {
+    const names = (await fs.readDir(path)).filter((e) => e.isFile && e.name.endsWith(".manifest"))
+      .map((e) => e.name);
+    if (names.length === 0) {
+      // A Redis data directory: look inside its appendonlydir.
+      const sub = joinPath(path, "appendonlydir");
+      if ((await fs.stat(sub))?.isDirectory) return plan(fs, sub);
+      throw new RedisAofLayoutError(path, "no *.manifest file (not a Redis 7 appendonlydir)");
+    }
+    if (names.length > 1) {
+      throw new RedisAofLayoutError(path, `several manifests (${names.sort().join(", ")})`);
+    }
+    return fromManifest(fs, joinPath(path, names[0]!));
+  }
+  if (basename(path).endsWith(".manifest")) return fromManifest(fs, path);
+  return { files: [path] };
+}
+
+async function fromManifest(fs: FsAdapter, path: string): Promise<Plan> {
+  const m = parseRedisManifest(await fs.readFile(path), path);
+  const dir = dirname(path);
+  const files: string[] = [];
+  for (const f of m.base === null ? m.incr : [m.base, ...m.incr]) {
+    const p = joinPath(dir, f.name);
+    const st = await fs.stat(p);
+    if (st === null || !st.isFile) {
+      throw new RedisAofLayoutError(p, `listed in ${path} but missing`);
+    }
+    files.push(p);
+  }
+  return { files };
+}
+
+/**
+ * Replays a Redis AOF into `apply`, one command (argv) at a time. `pathOrDir`
+ * is a Redis 7 `appendonlydir/` (or the data directory holding one), its
+ * `*.manifest`, or a single-file `appendonly.aof`. Resolves with what was
+ * read; rejects with `CorruptFileError`, {@link RedisRdbNotSupportedError} or
+ * {@link RedisAofLayoutError}. Errors thrown by `apply` propagate unchanged.
+ * Commands before an error have already been applied: replay into a scratch
+ * store when you need all-or-nothing.
+ *
+ * @example
+ * ```ts
+ * import { CommandApplier, Store, dumpKeyspace, replayRedisAof } from "@kevy/persist";
+ * const dbs = new Map<number, Store>();
+ * const applier = new CommandApplier((db) => {
+ *   if (!dbs.has(db)) dbs.set(db, new Store({ now: () => Date.now() }));
+ *   return dbs.get(db)!;
+ * });
+ * const stats = await replayRedisAof("/var/lib/redis/appendonlydir", (argv) => applier.apply(argv));
+ * applier.finish();
+ * console.log(stats.frames, stats.torn, dumpKeyspace(dbs.get(0)!));
+ * ```
+ */
+export async function replayRedisAof(
+  pathOrDir: string,
+  apply: (argv: Uint8Array[]) => void,
+  opts: RedisAofReplayOptions = {},
+): Promise<RedisAofReplayStats> {
+  const t0 = performance.now();
+  const fs = opts.fs ?? defaultFs();
+  const chunk = opts.chunkBytes ?? REDIS_AOF_CHUNK_BYTES;
+  if (!Number.isSafeInteger(chunk) || chunk < 1) {
+    throw new RangeError(`chunkBytes must be a positive integer, got ${chunk}`);
+  }
+  const until = opts.untilUnixSeconds ?? null;
+  if (until !== null && !Number.isFinite(until)) {
+    throw new RangeError(`untilUnixSeconds must be a finite number, got ${until}`);
+  }
+  const { files } = await plan(fs, pathOrDir);
+  const stats: RedisAofReplayStats = {
+    files: 0,
+    paths: [],
+    frames: 0,
+    bytes: 0,
+    annotations: 0,
+    torn: null,
+    stoppedAt: null,
+    ms: 0,
+  };
+  for (let i = 0; i < files.length; i++) {
+    const path = files[i]!;
+    const last = i === files.length - 1;
+    const reader = new RedisAofFileReader(path, apply, until, Math.min(chunk * 2, 1 << 22));
+    stats.files++;
+    stats.paths.push(path);
+    try {
+      for await (const c of fs.readChunks(path, chunk)) {
+        reader.push(c);
+        if (reader.stopped) break;
+      }
+    } catch (e) {
+      if (e instanceof RdbSignature) throw new RedisRdbNotSupportedError(path);
+      throw e;
+    }
+    let end;
+    try {
+      end = reader.finish();
+    } catch (e) {
+      if (e instanceof RdbSignature) throw new RedisRdbNotSupportedError(path);
+      throw e;
+    }
+    stats.frames += end.frames;
+    stats.annotations += end.annotations;
+    stats.bytes += end.validBytes;
+    if (end.stopped !== null) {
+      stats.stoppedAt = { path, ...end.stopped };
+      break;
+    }
+    if (end.torn !== null) {
+      if (!last) {
+        throw new CorruptFileError({
+          path,
+          offset: end.torn.offset,
+          expected: end.torn.reason === "unfinished-multi"
+            ? "EXEC for the MULTI starting here (only the last AOF file may end early)"
+            : "a complete command (only the last AOF file may end early)",
+          bytes: await tail(fs, path, end.torn.offset),
+        });
+      }
+      stats.torn = {
+        path,
+        offset: end.torn.offset,
+        bytes: end.size - end.torn.offset,
+        reason: end.torn.reason,
+      };
+    }
+  }
+  stats.ms = performance.now() - t0;
+  return stats;
+}
+
+async function tail(fs: FsAdapter, path: string, offset: number): Promise<Uint8Array> {
+  // Only for the error preview: the first 16 bytes at `offset`.
+  let pos = 0;
+  for await (const c of fs.readChunks(path, 1 << 16)) {
+    if (pos + c.length > offset) return c.slice(Math.max(0, offset - pos), offset - pos + 16);
+    pos += c.length;
+  }
+  return new Uint8Array(0);
+}

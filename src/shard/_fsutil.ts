@@ -1,0 +1,65 @@
+// Small durable-file helpers shared by the re-shard engine, shards.meta and
+// ensureLayout. Private: not re-exported.
+import type { FsAdapter } from "../fs/types.ts";
+import { isNotFound } from "../fs/types.ts";
+import { joinPath } from "../fs/path.ts";
+import { tmpName } from "../codec/names.ts";
+
+/**
+ * Writes `dir/name` so that a crash leaves either the old file or the whole new
+ * one: temp file, fsync, rename, directory fsync. A stale temp is overwritten.
+ */
+export async function writeFileDurable(
+  fs: FsAdapter,
+  dir: string,
+  name: string,
+  bytes: Uint8Array,
+): Promise<void> {
+  const tmp = joinPath(dir, tmpName(name));
+  const f = await fs.openWrite(tmp);
+  try {
+    await f.write(bytes);
+    await f.sync();
+  } finally {
+    await f.close();
+  }
+  await fs.rename(tmp, joinPath(dir, name));
+  await fs.syncDir(dir);
+}
+
+/** True when `path` exists (file or directory). */
+export async function exists(fs: FsAdapter, path: string): Promise<boolean> {
+  return (await fs.stat(path)) !== null;
+}
+
+/** Removes `path`; false when it was already gone. */
+export async function removeIfExists(fs: FsAdapter, path: string): Promise<boolean> {
+  try {
+    await fs.remove(path);
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+
+/** Renames `from` to `to`; false when `from` does not exist. */
+export async function renameIfExists(fs: FsAdapter, from: string, to: string): Promise<boolean> {
+  try {
+    await fs.rename(from, to);
+    return true;
+  } catch (e) {
+    if (isNotFound(e) && !(await exists(fs, from))) return false;
+    throw e;
+  }
+}
+
+/** Reads a whole file, or `null` when it does not exist. Other errors propagate. */
+export async function readIfExists(fs: FsAdapter, path: string): Promise<Uint8Array | null> {
+  try {
+    return await fs.readFile(path);
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * `ensureLayout`: the data-directory bring-up that runs before any shard
+ * loads (FORMATS.md 6.1, kevy-rt `ensure_layout`). It finishes or discards an
+ * interrupted re-shard, works out the directory's current layout and, when it
+ * differs from the target, re-shards (merge, redistribute, commit).
+ *
+ * Differences from kevy v1.17, deliberate: `shards.meta` is written only when
+ * its bytes differ from the v2 text (kevy rewrites it at every start); a
+ * `shards.meta` saying `0` is treated like a missing one (kevy takes it as
+ * "no layout" and would ignore existing shard files); with a custom
+ * single-file layout and no meta, existing custom files count as a 1-shard
+ * layout (kevy-embedded's legacy file pair).
+ *
+ * @module
+ */
+
+import type { FsAdapter } from "../fs/types.ts";
+import { defaultFs } from "../fs/detect.ts";
+import { joinPath } from "../fs/path.ts";
+import { inferFilesN, SHARDS_META } from "../codec/names.ts";
+import { formatShardsMeta, parseShardsMeta } from "../codec/meta.ts";
+import { Store } from "../store/store.ts";
+import { applyCommand } from "../store/apply.ts";
+import {
+  type ApplyFn,
+  commitReshard,
+  type LayoutSpec,
+  mergeSources,
+  recoverJournal,
+  type RecoverOutcome,
+  redistribute,
+  type ShardLayout,
+  STANDARD_LAYOUT,
+} from "./reshard.ts";
+import { writeShardsMeta } from "./shards_meta.ts";
+import { exists, readIfExists } from "./_fsutil.ts";
+import { checkTarget } from "./_target.ts";
+
+/**
+ * Options of {@link ensureLayout}.
+ *
+ * @example
+ * ```ts
+ * import { shardLayout } from "./reshard.ts";
+ * import type { EnsureLayoutOptions } from "./layout.ts";
+ * const opts: EnsureLayoutOptions = { layout: shardLayout({ snapshot: "db.rdb", aof: "db.aof" }) };
+ * ```
+ */
+export interface EnsureLayoutOptions {
+  /** Filesystem adapter (default: the runtime's). */
+  fs?: FsAdapter;
+  /** Wall clock in unix ms, for TTLs (default `Date.now`). */
+  now?: () => number;
+  /** File names per shard (default {@link STANDARD_LAYOUT}). */
+  layout?: ShardLayout;
+  /** Re-shard stamp source, wall-clock ns (default: Date.now + a sub-ms part). */
+  stamp?: () => bigint;
+}
+
+/**
+ * What {@link ensureLayout} did.
+ *
+ * @example
+ * ```ts
+ * import type { EnsureLayoutResult } from "./layout.ts";
+ * const r: EnsureLayoutResult = { action: "none", to: { n: 1, routing: "kevyhash" }, recovered: "none" };
+ * ```
+ */
+export interface EnsureLayoutResult {
+  /** `none`: already in the target layout; `created`: only `shards.meta` written; `resharded`. */
+  action: "none" | "created" | "resharded";
+  /** The layout found (after recovery); absent for a fresh directory. */
+  from?: LayoutSpec;
+  /** The target layout, now in force. */
+  to: LayoutSpec;
+  /** What journal recovery did first. */
+  recovered: RecoverOutcome;
+  /** The re-shard stamp (backup suffix), when `action` is `resharded`. */
+  stamp?: bigint;
+  /** Source files merged, when `action` is `resharded`. */
+  sources?: string[];
+  /** Live keys redistributed, when `action` is `resharded`. */
+  keys?: number;
+}
+
+/**
+ * Brings `dir` to the `target` layout: creates the directory, recovers an
+ * interrupted re-shard, reads the current layout (`shards.meta`, or without a
+ * usable one `{n: inferFilesN(dir), routing: "kevyhash"}`), then either writes
+ * `shards.meta` (fresh directory or same count and routing) or re-shards:
+ * every source merged through `apply` (default `applyCommand`), entries
+ * redistributed with exact deadlines, committed crash-safely. Source files are
+ * never deleted, only renamed to `<name>.premigration.<stamp>`.
+ *
+ * @example
+ * ```ts
+ * import { ensureLayout } from "./layout.ts";
+ * const r = await ensureLayout("data", { n: 2, routing: "kevyhash" });
+ * if (r.action === "resharded") console.log(`re-sharded ${r.from?.n} -> 2, ${r.keys} keys`);
+ * ```
+ */
+export async function ensureLayout(
+  dir: string,
+  target: LayoutSpec,
+  apply?: ApplyFn,
+  opts: EnsureLayoutOptions = {},
+): Promise<EnsureLayoutResult> {
+  checkTarget(target);
+  const fs = opts.fs ?? defaultFs();
+  const layout = opts.layout ?? STANDARD_LAYOUT;
+  const to: LayoutSpec = { n: target.n, routing: target.routing };
+  await fs.mkdir(dir);
+  const recovered = await recoverJournal(dir, layout, { fs });
+
+  let metaBytes: Uint8Array | null = null;
+  try {
+    metaBytes = await readIfExists(fs, joinPath(dir, SHARDS_META));
+  } catch {
+    // unreadable: treated as absent, like kevy
+  }
+  const meta = metaBytes === null ? null : parseShardsMeta(metaBytes);
+  let from: LayoutSpec;
+  if (meta !== null && meta.n > 0) {
+    from = meta;
+  } else {
+    let n = inferFilesN(await fs.readDir(dir));
+    if (n === 0 && (await hasSingleFiles(fs, dir, layout))) n = 1;
+    from = { n, routing: "kevyhash" };
+  }
+
+  if (from.n === 0 || (from.n === to.n && from.routing === to.routing)) {
+    const want = formatShardsMeta(to);
+    if (metaBytes !== null && new TextDecoder().decode(metaBytes) === want) {
+      return { action: "none", from, to, recovered };
+    }
+    await writeShardsMeta(dir, to, { fs });
+    return from.n === 0
+      ? { action: "created", to, recovered }
+      : { action: "created", from, to, recovered };
+  }
+
+  const now = opts.now ?? Date.now;
+  const temp = new Store({ now });
+  const applyFn = apply ?? applyCommand;
+  const sources = await mergeSources(dir, from.n, layout, temp, applyFn, { fs });
+  const stores = redistribute(temp, to, { now });
+  let keys = 0;
+  for (const s of stores) keys += s.dbsize();
+  const commitOpts = opts.stamp === undefined ? { fs } : { fs, stamp: opts.stamp };
+  const stamp = await commitReshard(dir, from.n, to, stores, layout, commitOpts);
+  return { action: "resharded", from, to, recovered, stamp, sources, keys };
+}
+
+/** Whether the layout's single-shard files (custom names) exist. */
+async function hasSingleFiles(fs: FsAdapter, dir: string, layout: ShardLayout): Promise<boolean> {
+  return (await exists(fs, joinPath(dir, layout.snapshot(0, 1)))) ||
+    (await exists(fs, joinPath(dir, layout.aof(0, 1))));
+}

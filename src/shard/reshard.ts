@@ -1,0 +1,364 @@
+/**
+ * The re-shard engine (FORMATS.md section 6): merge every source file of the
+ * old layout into one store, redistribute its live entries over the new
+ * shard count, and commit the new snapshots with a journal so that a crash at
+ * any point leaves either the old layout or (after recovery) the new one.
+ *
+ * Same files and journal as kevy v1.17, with these corrections:
+ * - the journal is written to a temp file, fsynced and renamed into place
+ *   (kevy writes it in place, so a crash can tear it);
+ * - every finish step is durable (directory fsync after each batch of
+ *   renames, `shards.meta` written with temp + fsync + rename);
+ * - deadlines are carried exactly (kevy re-derives them and drifts by ms);
+ * - an unparsable journal is removed together with its `.reshard` temps
+ *   (kevy leaves the temps behind).
+ *
+ * @module
+ */
+
+import type { FsAdapter } from "../fs/types.ts";
+import { defaultFs } from "../fs/detect.ts";
+import { joinPath } from "../fs/path.ts";
+import { aofName, RESHARD_JOURNAL, reshardName, snapshotName, tmpName } from "../codec/names.ts";
+import type { Routing } from "../codec/routing_types.ts";
+import { formatJournal, parseJournal } from "../codec/journal.ts";
+import { Store } from "../store/store.ts";
+import { loadSnapshot, saveSnapshot } from "../persist/snapshot_file.ts";
+import { replayAof } from "../persist/replay.ts";
+import { shardIndex } from "./routing.ts";
+import { finishReshard } from "./_finish.ts";
+import { exists, readIfExists, removeIfExists, writeFileDurable } from "./_fsutil.ts";
+import { wallClockNs } from "./_stamp.ts";
+import { checkTarget } from "./_target.ts";
+
+/**
+ * Which file names shard `i` of an `n`-shard layout uses (names only, no
+ * directory). Standard: `dump-{i}.rdb` / `aof-{i}.aof`; see {@link shardLayout}.
+ *
+ * @example
+ * ```ts
+ * import { shardLayout } from "./reshard.ts";
+ * const layout = shardLayout();
+ * layout.snapshot(1, 4); // "dump-1.rdb"
+ * ```
+ */
+export interface ShardLayout {
+  /** Snapshot file name of shard `i` in an `n`-shard layout. */
+  snapshot(i: number, n: number): string;
+  /** AOF file name of shard `i` in an `n`-shard layout. */
+  aof(i: number, n: number): string;
+}
+
+/**
+ * Custom file names for a single-shard layout (the embedded store's configured names).
+ *
+ * @example
+ * ```ts
+ * import type { SingleFileNames } from "./reshard.ts";
+ * const names: SingleFileNames = { snapshot: "data.rdb", aof: "data.aof" };
+ * ```
+ */
+export interface SingleFileNames {
+  /** Snapshot file name used when n == 1. */
+  snapshot: string;
+  /** AOF file name used when n == 1. */
+  aof: string;
+}
+
+function checkName(name: string, what: string): void {
+  if (name === "" || name.includes("/") || name === "." || name === "..") {
+    throw new TypeError(`${what} must be a plain file name, got ${JSON.stringify(name)}`);
+  }
+}
+
+/**
+ * A {@link ShardLayout}: standard names for every shard count, or, when
+ * `single` is given, those custom names for `n == 1` (as kevy-embedded does).
+ *
+ * @example
+ * ```ts
+ * import { shardLayout } from "./reshard.ts";
+ * const layout = shardLayout({ snapshot: "data.rdb", aof: "data.aof" });
+ * layout.snapshot(0, 1); // "data.rdb"
+ * layout.snapshot(0, 2); // "dump-0.rdb"
+ * ```
+ */
+export function shardLayout(single?: SingleFileNames): ShardLayout {
+  if (single === undefined) return STANDARD_LAYOUT;
+  checkName(single.snapshot, "snapshot name");
+  checkName(single.aof, "aof name");
+  if (single.snapshot === single.aof) throw new TypeError("snapshot and aof names must differ");
+  const { snapshot, aof } = single;
+  return {
+    snapshot: (i, n) => (n === 1 && i === 0 ? snapshot : snapshotName(i)),
+    aof: (i, n) => (n === 1 && i === 0 ? aof : aofName(i)),
+  };
+}
+
+/**
+ * The standard layout: `dump-{i}.rdb` / `aof-{i}.aof` for every shard count.
+ *
+ * @example
+ * ```ts
+ * import { STANDARD_LAYOUT } from "./reshard.ts";
+ * STANDARD_LAYOUT.aof(2, 3); // "aof-2.aof"
+ * ```
+ */
+export const STANDARD_LAYOUT: ShardLayout = {
+  snapshot: (i) => snapshotName(i),
+  aof: (i) => aofName(i),
+};
+
+/**
+ * A shard layout record: shard count and routing scheme.
+ *
+ * @example
+ * ```ts
+ * import type { LayoutSpec } from "./reshard.ts";
+ * const target: LayoutSpec = { n: 2, routing: "kevyhash" };
+ * ```
+ */
+export interface LayoutSpec {
+  /** Shard count (>= 1 for a target). */
+  n: number;
+  /** Routing scheme. */
+  routing: Routing;
+}
+
+/**
+ * Applies one replayed AOF command to a store (e.g. `applyCommand`).
+ *
+ * @example
+ * ```ts
+ * import { applyCommand } from "@kevy/persist";
+ * import type { ApplyFn } from "./reshard.ts";
+ * const apply: ApplyFn = (store, argv) => void applyCommand(store, argv);
+ * ```
+ */
+export type ApplyFn = (store: Store, argv: Uint8Array[]) => void;
+
+/**
+ * Options shared by the re-shard functions.
+ *
+ * @example
+ * ```ts
+ * import type { ReshardOptions } from "./reshard.ts";
+ * const opts: ReshardOptions = { stamp: () => 1767225600000000000n };
+ * ```
+ */
+export interface ReshardOptions {
+  /** Filesystem adapter (default: the runtime's). */
+  fs?: FsAdapter;
+  /** Re-shard stamp source, wall-clock ns (default: Date.now + a sub-ms part, increasing). */
+  stamp?: () => bigint;
+}
+
+/**
+ * Loads every source of an `srcN`-shard layout into `temp`, in kevy's order:
+ * shard 0 snapshot, shard 0 AOF, shard 1 snapshot, ... (a key present in two
+ * sources ends up with the later one). AOF frames go through `apply`; a torn
+ * AOF tail is dropped (the file itself is kept as a backup by the commit),
+ * a corrupt snapshot or AOF rejects with `CorruptFileError` before anything on
+ * disk changed. Returns the names of the source files found.
+ *
+ * @example
+ * ```ts
+ * import { applyCommand, Store } from "@kevy/persist";
+ * import { mergeSources, STANDARD_LAYOUT } from "./reshard.ts";
+ * const temp = new Store();
+ * const found = await mergeSources("data", 4, STANDARD_LAYOUT, temp, applyCommand);
+ * ```
+ */
+export async function mergeSources(
+  dir: string,
+  srcN: number,
+  layout: ShardLayout,
+  temp: Store,
+  apply: ApplyFn,
+  opts: ReshardOptions = {},
+): Promise<string[]> {
+  const fs = opts.fs ?? defaultFs();
+  const found: string[] = [];
+  for (let i = 0; i < srcN; i++) {
+    const snap = layout.snapshot(i, srcN);
+    const snapPath = joinPath(dir, snap);
+    if (await exists(fs, snapPath)) {
+      await loadSnapshot(snapPath, { store: temp, fs }); // expiry by temp's clock
+      found.push(snap);
+    }
+    const aof = layout.aof(i, srcN);
+    const aofPath = joinPath(dir, aof);
+    if (await exists(fs, aofPath)) {
+      await replayAof(aofPath, (argv) => apply(temp, argv), { fs });
+      found.push(aof);
+    }
+  }
+  return found;
+}
+
+/**
+ * Splits the live entries of `merged` over `target.n` new stores by
+ * `shardIndex(key, n, routing)`. Values are shared, not copied, and each
+ * entry keeps its absolute deadline exactly.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "@kevy/persist";
+ * import { redistribute } from "./reshard.ts";
+ * const stores = redistribute(new Store(), { n: 2, routing: "kevyhash" });
+ * stores.length; // 2
+ * ```
+ */
+export function redistribute(
+  merged: Store,
+  target: LayoutSpec,
+  opts: { now?: () => number } = {},
+): Store[] {
+  checkTarget(target);
+  const now = opts.now ?? (() => merged.now());
+  const stores: Store[] = [];
+  for (let i = 0; i < target.n; i++) stores.push(new Store({ now }));
+  // entries() yields live entries only; put() keeps the absolute deadline as is.
+  for (const e of merged.entries()) stores[shardIndex(e.key, target.n, target.routing)]!.put(e);
+  return stores;
+}
+
+/**
+ * Commits a re-shard: removes stale `.reshard` temps, saves each store to
+ * `<snapshot(i, n)>.reshard` durably, then writes the journal to a temp file,
+ * fsyncs it and renames it to `reshard.journal` (the commit point; never torn
+ * in place) and finishes: sources renamed to `<name>.premigration.<stamp>`
+ * (never deleted), temps renamed into place, `shards.meta` written, journal
+ * removed, each step fsynced. Returns the stamp.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "@kevy/persist";
+ * import { commitReshard, STANDARD_LAYOUT } from "./reshard.ts";
+ * const stores = [new Store(), new Store()];
+ * const stamp = await commitReshard("data", 4, { n: 2, routing: "kevyhash" }, stores, STANDARD_LAYOUT);
+ * ```
+ */
+export async function commitReshard(
+  dir: string,
+  prevN: number,
+  target: LayoutSpec,
+  stores: Store[],
+  layout: ShardLayout,
+  opts: ReshardOptions = {},
+): Promise<bigint> {
+  checkTarget(target);
+  if (!(prevN >= 0 && Number.isSafeInteger(prevN))) {
+    throw new RangeError(`previous shard count must be a non-negative integer, got ${prevN}`);
+  }
+  if (stores.length !== target.n) {
+    throw new RangeError(`expected ${target.n} stores, got ${stores.length}`);
+  }
+  const fs = opts.fs ?? defaultFs();
+  const finals: string[] = [];
+  for (let i = 0; i < target.n; i++) finals.push(layout.snapshot(i, target.n));
+
+  // a. Stale temps of an earlier attempt that never reached its commit point.
+  let removed = false;
+  for (const name of finals) {
+    removed = (await removeIfExists(fs, joinPath(dir, reshardName(name)))) || removed;
+  }
+  removed = (await removeIfExists(fs, joinPath(dir, tmpName(RESHARD_JOURNAL)))) || removed;
+  if (removed) await fs.syncDir(dir);
+
+  // b. The new snapshots, each durable (temp, fsync, rename, dir fsync).
+  for (let i = 0; i < target.n; i++) {
+    await saveSnapshot(stores[i]!, joinPath(dir, reshardName(finals[i]!)), { fs });
+  }
+
+  // c-d. Commit point: the journal appears atomically and durably, or not at all.
+  const stamp = (opts.stamp ?? wallClockNs)();
+  const journal = { stamp, prevN, n: target.n, routing: target.routing };
+  await writeFileDurable(
+    fs,
+    dir,
+    RESHARD_JOURNAL,
+    new TextEncoder().encode(formatJournal(journal)),
+  );
+
+  // e. Finish.
+  await finishReshard(fs, dir, journal, layout);
+  return stamp;
+}
+
+/**
+ * What {@link recoverJournal} did.
+ *
+ * @example
+ * ```ts
+ * import type { RecoverOutcome } from "./reshard.ts";
+ * const o: RecoverOutcome = "rolled-forward";
+ * ```
+ */
+export type RecoverOutcome = "none" | "rolled-forward" | "discarded";
+
+/**
+ * Start-up recovery of an interrupted re-shard. No journal: nothing. A journal
+ * that parses: roll forward (finish, idempotent). A journal that does not
+ * parse (only a torn write by kevy itself can produce one; sources are intact):
+ * remove it together with every `.reshard` temp. A journal that cannot be read
+ * (any error but not-found, or invalid UTF-8): throws, start-up must stop.
+ *
+ * @example
+ * ```ts
+ * import { recoverJournal, STANDARD_LAYOUT } from "./reshard.ts";
+ * const outcome = await recoverJournal("data", STANDARD_LAYOUT);
+ * if (outcome === "rolled-forward") console.log("completed an interrupted re-shard");
+ * ```
+ */
+export async function recoverJournal(
+  dir: string,
+  layout: ShardLayout,
+  opts: { fs?: FsAdapter } = {},
+): Promise<RecoverOutcome> {
+  const fs = opts.fs ?? defaultFs();
+  const path = joinPath(dir, RESHARD_JOURNAL);
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await readIfExists(fs, path);
+  } catch (e) {
+    throw new Error(
+      `kevy: cannot read re-shard journal ${path} (${errText(e)}); refusing to start: ` +
+        "the data directory may be mid-reshard, fix or inspect it by hand",
+      { cause: e },
+    );
+  }
+  if (bytes === null) return "none";
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (e) {
+    throw new Error(
+      `kevy: re-shard journal ${path} is not valid UTF-8; refusing to start: inspect it by hand`,
+      { cause: e },
+    );
+  }
+  const j = parseJournal(text);
+  if (j !== null) {
+    await finishReshard(fs, dir, j, layout);
+    return "rolled-forward";
+  }
+  // Torn before its commit point: the sources are untouched; drop the attempt.
+  for (const e of await fs.readDir(dir)) {
+    if (e.isFile && (e.name.endsWith(".reshard") || e.name.endsWith(".reshard.tmp"))) {
+      await removeIfExists(fs, joinPath(dir, e.name));
+    }
+  }
+  await fs.syncDir(dir);
+  await removeIfExists(fs, path);
+  await fs.syncDir(dir);
+  return "discarded";
+}
+
+function errText(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return typeof code === "string" ? `${code}: ${e.message}` : e.message;
+  }
+  return String(e);
+}

@@ -1,0 +1,205 @@
+/**
+ * Shared pieces of the command applier: reply/result types, the internal
+ * error used to abort a command, typed key access and argument parsing.
+ *
+ * @module
+ */
+
+import type { Store, StoreValue } from "./store.ts";
+import { HashValue, ListValue, SetValue } from "./values.ts";
+import { SortedSet } from "./zset.ts";
+import { parseF64, parseI64 } from "./_num.ts";
+
+/**
+ * An error inside an array reply (a failed command within EXEC).
+ *
+ * @example
+ * ```ts
+ * const e: ReplyError = { error: "ERR syntax error" };
+ * ```
+ */
+export interface ReplyError {
+  /** The error text, e.g. `"ERR syntax error"`. */
+  error: string;
+}
+
+/**
+ * A Redis-like reply: `null` (nil), integer (`number`, or `bigint` beyond
+ * 2^53), bulk string (`Uint8Array`), status (`string`, e.g. `"OK"`), an
+ * error inside an array ({@link ReplyError}) or an array.
+ *
+ * @example
+ * ```ts
+ * const r: Reply = ["OK", 1, null, new Uint8Array([118])];
+ * ```
+ */
+export type Reply = null | number | bigint | string | Uint8Array | ReplyError | Reply[];
+
+/**
+ * Outcome of one command: a reply, or an error (never thrown).
+ *
+ * @example
+ * ```ts
+ * const r: CommandResult = { ok: false, error: "ERR unknown command 'x'", unknown: true };
+ * ```
+ */
+export type CommandResult =
+  | { ok: true; reply: Reply }
+  | { ok: false; error: string; unknown?: boolean };
+
+/** Thrown inside handlers to abort a command with an error reply. */
+export class CommandError extends Error {}
+
+/** Aborts the current command with `msg`. */
+export function fail(msg: string): never {
+  throw new CommandError(msg);
+}
+
+/** The Redis wrong-type error. */
+export const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+/** The Redis generic syntax error. */
+export const SYNTAX = "ERR syntax error";
+/** Error for a non-integer argument. */
+export const NOT_INT = "ERR value is not an integer or out of range";
+/** Error for a non-float argument. */
+export const NOT_FLOAT = "ERR value is not a valid float";
+/** Error for a negative count. */
+export const NOT_POSITIVE = "ERR value is out of range, must be positive";
+
+/** Execution context of a handler. */
+export interface Ctx {
+  /** The selected database. */
+  store: Store;
+  /** Its index. */
+  db: number;
+  /** Another database by index, or `null` if it does not exist. */
+  select(db: number): Store | null;
+  /** Clears every database known to the caller (FLUSHALL). */
+  flushAll(): void;
+}
+
+/** A command handler; `a[0]` is the verb. */
+export type Handler = (ctx: Ctx, a: Uint8Array[]) => Reply;
+
+/** One command-table row: Redis arity (negative = at least). */
+export interface CommandSpec {
+  /** Lower-case verb. */
+  name: string;
+  /** Arity like the Redis command table. */
+  arity: number;
+  /** The handler. */
+  fn: Handler;
+}
+
+/** ASCII upper-case of an option argument. */
+export function upper(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    s += String.fromCharCode(c >= 0x61 && c <= 0x7a ? c - 32 : c);
+  }
+  return s;
+}
+
+/** Latin-1 text of bytes (for messages). */
+export function text(b: Uint8Array): string {
+  return new TextDecoder().decode(b);
+}
+
+/** An int64 argument (number when safe, else bigint) or the Redis error. */
+export function argI64(b: Uint8Array, msg = NOT_INT): number | bigint {
+  const v = parseI64(b);
+  if (v === null) fail(msg);
+  return v;
+}
+
+/** An int64 argument as a JS number (bigint values clamp; fine for counts and indices). */
+export function argInt(b: Uint8Array, msg = NOT_INT): number {
+  return Number(argI64(b, msg));
+}
+
+/** A float argument or the Redis error. */
+export function argF64(b: Uint8Array, msg = NOT_FLOAT): number {
+  const v = parseF64(b);
+  if (v === null) fail(msg);
+  return v;
+}
+
+function typed<T>(
+  store: Store,
+  key: Uint8Array,
+  ok: (v: StoreValue) => v is T & StoreValue,
+): T | null {
+  const v = store.lookup(key);
+  if (v === null) return null;
+  if (!ok(v)) fail(WRONGTYPE);
+  return v;
+}
+
+/** String value at key, `null` if missing, WRONGTYPE otherwise. */
+export function getStr(store: Store, key: Uint8Array): Uint8Array | null {
+  return typed(store, key, (v): v is Uint8Array => v instanceof Uint8Array);
+}
+
+/** Hash at key (created if `create`), `null` if missing. */
+export function getHash(store: Store, key: Uint8Array, create: true): HashValue;
+/** Hash at key, `null` if missing. */
+export function getHash(store: Store, key: Uint8Array, create?: false): HashValue | null;
+export function getHash(store: Store, key: Uint8Array, create = false): HashValue | null {
+  const v = typed(store, key, (v): v is HashValue => v instanceof HashValue);
+  if (v !== null || !create) return v;
+  const h = new HashValue();
+  store.setValue(key, h);
+  return h;
+}
+
+/** List at key (created if `create`), `null` if missing. */
+export function getList(store: Store, key: Uint8Array, create: true): ListValue;
+/** List at key, `null` if missing. */
+export function getList(store: Store, key: Uint8Array, create?: false): ListValue | null;
+export function getList(store: Store, key: Uint8Array, create = false): ListValue | null {
+  const v = typed(store, key, (v): v is ListValue => v instanceof ListValue);
+  if (v !== null || !create) return v;
+  const l = new ListValue();
+  store.setValue(key, l);
+  return l;
+}
+
+/** Set at key (created if `create`), `null` if missing. */
+export function getSet(store: Store, key: Uint8Array, create: true): SetValue;
+/** Set at key, `null` if missing. */
+export function getSet(store: Store, key: Uint8Array, create?: false): SetValue | null;
+export function getSet(store: Store, key: Uint8Array, create = false): SetValue | null {
+  const v = typed(store, key, (v): v is SetValue => v instanceof SetValue);
+  if (v !== null || !create) return v;
+  const s = new SetValue();
+  store.setValue(key, s);
+  return s;
+}
+
+/** Zset at key (created if `create`), `null` if missing. */
+export function getZset(store: Store, key: Uint8Array, create: true): SortedSet;
+/** Zset at key, `null` if missing. */
+export function getZset(store: Store, key: Uint8Array, create?: false): SortedSet | null;
+export function getZset(store: Store, key: Uint8Array, create = false): SortedSet | null {
+  const v = typed(store, key, (v): v is SortedSet => v instanceof SortedSet);
+  if (v !== null || !create) return v;
+  const z = new SortedSet();
+  store.setValue(key, z);
+  return z;
+}
+
+/** Copy of argument bytes to be stored (do not retain a caller's big buffer). */
+export function own(b: Uint8Array): Uint8Array {
+  return b.slice();
+}
+
+/** Normalizes a Redis range `start..stop` (negative from the end) to `[s, e]` or `null`. */
+export function normRange(start: number, stop: number, len: number): [number, number] | null {
+  if (start < 0) start = len + start;
+  if (stop < 0) stop = len + stop;
+  if (start < 0) start = 0;
+  if (start > stop || start >= len) return null;
+  if (stop >= len) stop = len - 1;
+  return [start, stop];
+}

@@ -1,0 +1,251 @@
+/**
+ * Sorted-set commands.
+ *
+ * @module
+ */
+
+import {
+  argF64,
+  argInt,
+  type CommandSpec,
+  type Ctx,
+  fail,
+  getZset,
+  normRange,
+  NOT_POSITIVE,
+  own,
+  type Reply,
+  SYNTAX,
+  upper,
+} from "./_apply_common.ts";
+import { asciiBytes, formatDouble, parseF64 } from "./_num.ts";
+import type { LexBound, ScoreBound, SortedSet } from "./zset.ts";
+
+const NAN_SCORE = "ERR resulting score is not a number (NaN)";
+
+/** A score as a bulk reply. */
+function sc(x: number): Uint8Array {
+  return asciiBytes(formatDouble(x));
+}
+
+function flat(items: Array<[Uint8Array, number]>, withScores: boolean): Reply[] {
+  const out: Reply[] = [];
+  for (const [m, s] of items) {
+    out.push(m);
+    if (withScores) out.push(sc(s));
+  }
+  return out;
+}
+
+function zadd(c: Ctx, a: Uint8Array[]): Reply {
+  let nx = false, xx = false, ch = false, incr = false, gt = false, lt = false;
+  let i = 2;
+  for (; i < a.length; i++) {
+    const o = upper(a[i]!);
+    if (o === "NX") nx = true;
+    else if (o === "XX") xx = true;
+    else if (o === "CH") ch = true;
+    else if (o === "INCR") incr = true;
+    else if (o === "GT") gt = true;
+    else if (o === "LT") lt = true;
+    else break;
+  }
+  const rest = a.length - i;
+  if (rest === 0 || rest % 2 !== 0) fail(SYNTAX);
+  if (nx && xx) fail("ERR XX and NX options at the same time are not compatible");
+  if ((gt && nx) || (lt && nx) || (gt && lt)) {
+    fail("ERR GT, LT, and/or NX options at the same time are not compatible");
+  }
+  if (incr && rest > 2) fail("ERR INCR option supports a single increment-element pair");
+  const scores: number[] = [];
+  for (let j = i; j < a.length; j += 2) scores.push(argF64(a[j]!));
+  let z = getZset(c.store, a[1]!);
+  if (z === null) {
+    if (xx) return incr ? null : 0;
+    z = getZset(c.store, a[1]!, true);
+  }
+  let added = 0, changed = 0;
+  let last: number | null = null;
+  for (let j = 0; j < scores.length; j++) {
+    const m = a[i + 2 * j + 1]!;
+    let s = scores[j]!;
+    const cur = z.score(m);
+    if (cur !== undefined) {
+      if (nx) continue;
+      if (incr) {
+        s = cur + s;
+        if (s !== s) fail(NAN_SCORE);
+      }
+      if ((lt && s >= cur) || (gt && s <= cur)) continue;
+      last = s;
+      if (s !== cur) {
+        z.add(m, s);
+        changed++;
+      }
+    } else {
+      if (xx) continue;
+      z.add(own(m), s);
+      added++;
+      last = s;
+    }
+  }
+  c.store.removeIfEmpty(a[1]!);
+  if (incr) return last === null ? null : sc(last);
+  return ch ? added + changed : added;
+}
+
+function zincrby(c: Ctx, a: Uint8Array[]): Reply {
+  const by = argF64(a[2]!);
+  const z = getZset(c.store, a[1]!, true);
+  const cur = z.score(a[3]!);
+  const s = cur === undefined ? by : cur + by;
+  if (s !== s) {
+    c.store.removeIfEmpty(a[1]!);
+    fail(NAN_SCORE);
+  }
+  z.add(own(a[3]!), s);
+  return sc(s);
+}
+
+function zrem(c: Ctx, a: Uint8Array[]): Reply {
+  const z = getZset(c.store, a[1]!);
+  if (z === null) return 0;
+  let n = 0;
+  for (let i = 2; i < a.length; i++) if (z.delete(a[i]!)) n++;
+  c.store.removeIfEmpty(a[1]!);
+  return n;
+}
+
+/** Parses `1.5`, `(1.5`, `-inf`, `+inf`. */
+function scoreBound(b: Uint8Array): ScoreBound {
+  const ex = b[0] === 0x28;
+  const v = parseF64(ex ? b.subarray(1) : b);
+  if (v === null) fail("ERR min or max is not a float");
+  return { value: v, ex };
+}
+
+/** Parses `-`, `+`, `[m`, `(m`. */
+function lexBound(b: Uint8Array): LexBound {
+  if (b.length === 1 && b[0] === 0x2d) return "-";
+  if (b.length === 1 && b[0] === 0x2b) return "+";
+  if (b[0] === 0x28 || b[0] === 0x5b) return { member: b.subarray(1), ex: b[0] === 0x28 };
+  return fail("ERR min or max not valid string range item");
+}
+
+function removeAll(
+  c: Ctx,
+  key: Uint8Array,
+  z: SortedSet,
+  items: Array<[Uint8Array, number]>,
+): number {
+  for (const [m] of items) z.delete(m);
+  c.store.removeIfEmpty(key);
+  return items.length;
+}
+
+function zremrange(c: Ctx, a: Uint8Array[], by: "score" | "rank" | "lex"): Reply {
+  let pick: (z: SortedSet) => Array<[Uint8Array, number]>;
+  if (by === "score") {
+    const min = scoreBound(a[2]!), max = scoreBound(a[3]!);
+    pick = (z) => z.rangeByScore(min, max);
+  } else if (by === "lex") {
+    const min = lexBound(a[2]!), max = lexBound(a[3]!);
+    pick = (z) => z.rangeByLex(min, max);
+  } else {
+    const start = argInt(a[2]!), stop = argInt(a[3]!);
+    pick = (z) => {
+      const r = normRange(start, stop, z.size);
+      return r === null ? [] : z.rangeByRank(r[0], r[1]);
+    };
+  }
+  const z = getZset(c.store, a[1]!);
+  return z === null ? 0 : removeAll(c, a[1]!, z, pick(z));
+}
+
+function zpop(c: Ctx, a: Uint8Array[], max: boolean): Reply {
+  if (a.length > 3) fail(SYNTAX);
+  const count = a.length === 3 ? argInt(a[2]!, NOT_POSITIVE) : 1;
+  if (count < 0) fail(NOT_POSITIVE);
+  const z = getZset(c.store, a[1]!);
+  if (z === null) return [];
+  const out = z.pop(count, max);
+  c.store.removeIfEmpty(a[1]!);
+  return flat(out, true);
+}
+
+function zrange(c: Ctx, a: Uint8Array[]): Reply {
+  let by: "rank" | "score" | "lex" = "rank";
+  let rev = false, withScores = false;
+  let offset = 0, limit = -1, hasLimit = false;
+  for (let i = 4; i < a.length; i++) {
+    const o = upper(a[i]!);
+    if (o === "BYSCORE") by = "score";
+    else if (o === "BYLEX") by = "lex";
+    else if (o === "REV") rev = true;
+    else if (o === "WITHSCORES") withScores = true;
+    else if (o === "LIMIT" && i + 2 < a.length) {
+      offset = argInt(a[++i]!);
+      limit = argInt(a[++i]!);
+      hasLimit = true;
+    } else fail(SYNTAX);
+  }
+  if (hasLimit && by === "rank") {
+    fail("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+  }
+  if (withScores && by === "lex") {
+    fail("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+  }
+  const lo = rev ? a[3]! : a[2]!, hi = rev ? a[2]! : a[3]!;
+  if (by === "score") {
+    const min = scoreBound(lo), max = scoreBound(hi);
+    const z = getZset(c.store, a[1]!);
+    if (z === null || offset < 0) return [];
+    return flat(z.rangeByScore(min, max, rev, offset, limit < 0 ? -1 : limit), withScores);
+  }
+  if (by === "lex") {
+    const min = lexBound(lo), max = lexBound(hi);
+    const z = getZset(c.store, a[1]!);
+    if (z === null || offset < 0) return [];
+    let items = z.rangeByLex(min, max);
+    if (rev) items.reverse();
+    items = items.slice(offset, limit < 0 ? undefined : offset + limit);
+    return flat(items, false);
+  }
+  const start = argInt(a[2]!), stop = argInt(a[3]!);
+  const z = getZset(c.store, a[1]!);
+  const r = z === null ? null : normRange(start, stop, z.size);
+  return r === null ? [] : flat(z!.rangeByRank(r[0], r[1], rev), withScores);
+}
+
+/** Sorted-set command table rows. */
+export const ZSET_COMMANDS: CommandSpec[] = [
+  { name: "zadd", arity: -4, fn: zadd },
+  { name: "zincrby", arity: 4, fn: zincrby },
+  { name: "zrem", arity: -3, fn: zrem },
+  { name: "zremrangebyscore", arity: 4, fn: (c, a) => zremrange(c, a, "score") },
+  { name: "zremrangebyrank", arity: 4, fn: (c, a) => zremrange(c, a, "rank") },
+  { name: "zremrangebylex", arity: 4, fn: (c, a) => zremrange(c, a, "lex") },
+  { name: "zpopmin", arity: -2, fn: (c, a) => zpop(c, a, false) },
+  { name: "zpopmax", arity: -2, fn: (c, a) => zpop(c, a, true) },
+  { name: "zrange", arity: -4, fn: zrange },
+  {
+    name: "zscore",
+    arity: 3,
+    fn: (c, a) => {
+      const s = getZset(c.store, a[1]!)?.score(a[2]!);
+      return s === undefined ? null : sc(s);
+    },
+  },
+  { name: "zcard", arity: 2, fn: (c, a) => getZset(c.store, a[1]!)?.size ?? 0 },
+  {
+    name: "zrank",
+    arity: -3,
+    fn: (c, a) => {
+      if (a.length > 4 || (a.length === 4 && upper(a[3]!) !== "WITHSCORE")) fail(SYNTAX);
+      const z = getZset(c.store, a[1]!);
+      const r = z?.rank(a[2]!) ?? null;
+      if (r === null) return null;
+      return a.length === 4 ? [r, sc(z!.score(a[2]!)!)] : r;
+    },
+  },
+];

@@ -1,0 +1,323 @@
+/**
+ * The command applier: Redis-semantics execution of write (and common read)
+ * commands against a {@link Store}, as needed to replay an AOF or drive an
+ * embedded store. Command errors never throw: they come back as
+ * `{ ok: false, error }`.
+ *
+ * @module
+ */
+
+import type { Store } from "./store.ts";
+import {
+  CommandError,
+  type CommandResult,
+  type CommandSpec,
+  type Ctx,
+  type Reply,
+  text,
+} from "./_apply_common.ts";
+import { asBytes } from "./_keys.ts";
+import { KEY_COMMANDS, selectIndex } from "./_apply_keys.ts";
+import { STRING_COMMANDS } from "./_apply_string.ts";
+import { HASH_COMMANDS } from "./_apply_hash.ts";
+import { LIST_COMMANDS } from "./_apply_list.ts";
+import { SET_COMMANDS } from "./_apply_set.ts";
+import { ZSET_COMMANDS } from "./_apply_zset.ts";
+
+export type { CommandResult, Reply, ReplyError } from "./_apply_common.ts";
+
+const TABLE = new Map<string, CommandSpec>();
+for (
+  const s of [
+    ...STRING_COMMANDS,
+    ...KEY_COMMANDS,
+    ...HASH_COMMANDS,
+    ...LIST_COMMANDS,
+    ...SET_COMMANDS,
+    ...ZSET_COMMANDS,
+  ]
+) TABLE.set(s.name, s);
+
+/** Handled by the applier itself (they need its state). */
+const SPECIAL: Record<string, number> = { select: 2, multi: 1, exec: 1, discard: 1 };
+
+const OUT_OF_RANGE = "ERR DB index is out of range";
+
+function verbOf(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    s += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c + 32 : c);
+  }
+  return s;
+}
+
+function unknownError(a: Uint8Array[]): CommandResult {
+  return { ok: false, unknown: true, error: `ERR unknown command '${text(a[0]!)}'` };
+}
+
+function arityOk(arity: number, n: number): boolean {
+  return arity >= 0 ? n === arity : n >= -arity;
+}
+
+function arityError(name: string): CommandResult {
+  return { ok: false, error: `ERR wrong number of arguments for '${name}' command` };
+}
+
+/** Runs one ordinary (table) command. */
+function run(ctx: Ctx, name: string, a: Uint8Array[]): CommandResult {
+  const spec = TABLE.get(name);
+  if (spec === undefined) return unknownError(a);
+  if (!arityOk(spec.arity, a.length)) return arityError(name);
+  try {
+    return { ok: true, reply: spec.fn(ctx, a) };
+  } catch (e) {
+    if (e instanceof CommandError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
+/**
+ * Applies one command to a single database with Redis semantics. Only
+ * database 0 exists here: `SELECT 0` is OK, `SELECT n` (n ≠ 0) and `COPY ...
+ * DB n` are errors ("ERR DB index is out of range"); MULTI/EXEC/DISCARD need
+ * a {@link CommandApplier}. An empty argv is a no-op (`reply: null`).
+ *
+ * @example
+ * ```ts
+ * const s = new Store({ now: () => 0 });
+ * applyCommand(s, ["SET", "k", "v"]); // { ok: true, reply: "OK" }
+ * applyCommand(s, ["LPUSH", "k", "x"]); // { ok: false, error: "WRONGTYPE ..." }
+ * ```
+ */
+export function applyCommand(
+  store: Store,
+  argv: ReadonlyArray<Uint8Array | string>,
+): CommandResult {
+  if (argv.length === 0) return { ok: true, reply: null };
+  const a = argv.map(asBytes);
+  const name = verbOf(a[0]!);
+  if (name === "select") {
+    if (a.length !== 2) return arityError(name);
+    try {
+      return selectIndex(a[1]!) === 0
+        ? { ok: true, reply: "OK" }
+        : { ok: false, error: OUT_OF_RANGE };
+    } catch (e) {
+      if (e instanceof CommandError) return { ok: false, error: e.message };
+      throw e;
+    }
+  }
+  if (name in SPECIAL) {
+    return { ok: false, error: `ERR ${name.toUpperCase()} needs a CommandApplier` };
+  }
+  const ctx: Ctx = {
+    store,
+    db: 0,
+    select: (n) => n === 0 ? store : null,
+    flushAll: () => store.clear(),
+  };
+  return run(ctx, name, a);
+}
+
+/**
+ * What {@link CommandApplier.finish} found.
+ *
+ * @example
+ * ```ts
+ * const r: FinishReport = new CommandApplier(new Store()).finish();
+ * r.danglingMulti; // false
+ * ```
+ */
+export interface FinishReport {
+  /** A MULTI was open (no EXEC/DISCARD): its queued commands were discarded. */
+  danglingMulti: boolean;
+  /** Number of queued commands discarded. */
+  discarded: number;
+}
+
+/**
+ * Applies a stream of commands (an AOF replay, a client session): keeps the
+ * selected database and the MULTI/EXEC queue, and counts outcomes.
+ *
+ * Databases: with a plain `Store` only database 0 exists; with a `select`
+ * callback, database n exists iff `select(n)` returns a Store. `SELECT n` for
+ * a missing database is the error "ERR DB index is out of range" (the
+ * selection does not change). FLUSHALL clears every database this applier has
+ * touched (selected or reached through COPY ... DB).
+ *
+ * Counters: `applied` counts commands that ran without error (inside EXEC
+ * each queued command counts; MULTI/EXEC/DISCARD markers and QUEUED
+ * acknowledgements do not), `errors` the commands that returned an error
+ * (including EXECABORT and protocol errors such as EXEC without MULTI),
+ * `unknown` the unknown verbs by lower-case name, `empty` the empty argv
+ * (ignored).
+ *
+ * @example
+ * ```ts
+ * const dbs = [new Store(), new Store()];
+ * const ap = new CommandApplier((n) => dbs[n] ?? null);
+ * ap.apply(["SELECT", "1"]);
+ * ap.apply(["MULTI"]);
+ * ap.apply(["SET", "k", "v"]); // { ok: true, reply: "QUEUED" }
+ * ap.apply(["EXEC"]); // { ok: true, reply: ["OK"] }
+ * ap.finish(); // { danglingMulti: false, discarded: 0 }
+ * ```
+ */
+export class CommandApplier {
+  /** Commands that ran without error. */
+  applied = 0;
+  /** Commands that returned an error (unknown verbs excluded). */
+  errors = 0;
+  /** Empty argv seen (ignored). */
+  empty = 0;
+  /** Unknown verbs by lower-case name. */
+  readonly unknown: Map<string, number> = new Map();
+
+  readonly #select: (db: number) => Store | null;
+  readonly #touched = new Map<number, Store>();
+  #db = 0;
+  #store: Store;
+  #queue: Uint8Array[][] | null = null;
+  #queueFailed = false;
+  readonly #ctx: Ctx;
+
+  /** Serves `select(n)`'s databases, or just `store` as database 0. */
+  constructor(select: ((db: number) => Store | null) | Store) {
+    this.#select = typeof select === "function" ? select : (n) => n === 0 ? select : null;
+    const s0 = this.#resolve(0);
+    if (s0 === null) throw new TypeError("CommandApplier: database 0 must exist");
+    this.#store = s0;
+    this.#ctx = {
+      store: s0,
+      db: 0,
+      select: (n) => this.#resolve(n),
+      flushAll: () => {
+        for (const s of this.#touched.values()) s.clear();
+      },
+    };
+  }
+
+  /** The selected database index. */
+  get db(): number {
+    return this.#db;
+  }
+
+  /** The selected database. */
+  get store(): Store {
+    return this.#store;
+  }
+
+  /** Whether a MULTI is open. */
+  get inMulti(): boolean {
+    return this.#queue !== null;
+  }
+
+  #resolve(n: number): Store | null {
+    if (!Number.isSafeInteger(n) || n < 0) return null;
+    const known = this.#touched.get(n);
+    if (known) return known;
+    const s = this.#select(n);
+    if (s !== null) this.#touched.set(n, s);
+    return s;
+  }
+
+  #count(r: CommandResult, a: Uint8Array[]): CommandResult {
+    if (r.ok) this.applied++;
+    else if (r.unknown) {
+      const name = verbOf(a[0]!);
+      this.unknown.set(name, (this.unknown.get(name) ?? 0) + 1);
+    } else this.errors++;
+    return r;
+  }
+
+  #fail(error: string): CommandResult {
+    this.errors++;
+    return { ok: false, error };
+  }
+
+  /** Executes one command now (no MULTI handling), counted. */
+  #exec(name: string, a: Uint8Array[]): CommandResult {
+    if (name === "select") {
+      if (a.length !== 2) return this.#count(arityError(name), a);
+      let n: number;
+      try {
+        n = selectIndex(a[1]!);
+      } catch (e) {
+        if (e instanceof CommandError) return this.#fail(e.message);
+        throw e;
+      }
+      const s = this.#resolve(n);
+      if (s === null) return this.#fail(OUT_OF_RANGE);
+      this.#store = s;
+      this.#db = n;
+      this.#ctx.store = s;
+      this.#ctx.db = n;
+      this.applied++;
+      return { ok: true, reply: "OK" };
+    }
+    return this.#count(run(this.#ctx, name, a), a);
+  }
+
+  /** Applies one command; see the class docs for MULTI and SELECT. */
+  apply(argv: ReadonlyArray<Uint8Array | string>): CommandResult {
+    if (argv.length === 0) {
+      this.empty++;
+      return { ok: true, reply: null };
+    }
+    const a = argv.map(asBytes);
+    const name = verbOf(a[0]!);
+    const q = this.#queue;
+    if (q !== null) {
+      if (name === "exec") return this.#runExec(q);
+      if (name === "discard") {
+        this.#queue = null;
+        return { ok: true, reply: "OK" };
+      }
+      if (name === "multi") return this.#fail("ERR MULTI calls can not be nested");
+      const arity = SPECIAL[name] ?? TABLE.get(name)?.arity;
+      if (arity === undefined) {
+        this.#queueFailed = true;
+        return this.#count(unknownError(a), a);
+      }
+      if (!arityOk(arity, a.length)) {
+        this.#queueFailed = true;
+        return this.#count(arityError(name), a);
+      }
+      q.push(a.map((x) => x.slice()));
+      return { ok: true, reply: "QUEUED" };
+    }
+    if (name === "multi") {
+      if (a.length !== 1) return this.#count(arityError(name), a);
+      this.#queue = [];
+      this.#queueFailed = false;
+      return { ok: true, reply: "OK" };
+    }
+    if (name === "exec") return this.#fail("ERR EXEC without MULTI");
+    if (name === "discard") return this.#fail("ERR DISCARD without MULTI");
+    return this.#exec(name, a);
+  }
+
+  #runExec(q: Uint8Array[][]): CommandResult {
+    this.#queue = null;
+    if (this.#queueFailed) {
+      return this.#fail("EXECABORT Transaction discarded because of previous errors.");
+    }
+    const replies: Reply[] = [];
+    for (const a of q) {
+      const r = this.#exec(verbOf(a[0]!), a);
+      replies.push(r.ok ? r.reply : { error: r.error });
+    }
+    return { ok: true, reply: replies };
+  }
+
+  /**
+   * Ends the stream: an open MULTI (no EXEC) is discarded, like Redis does
+   * with an incomplete transaction at the end of an AOF, and reported.
+   */
+  finish(): FinishReport {
+    const q = this.#queue;
+    this.#queue = null;
+    return { danglingMulti: q !== null, discarded: q?.length ?? 0 };
+  }
+}

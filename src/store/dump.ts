@@ -1,0 +1,200 @@
+/**
+ * `dumpKeyspace`: the golden vectors' `keyspace` JSON shape, for comparing a
+ * store against `tests/fixtures/vectors/**\/*.expected.json`.
+ *
+ * @module
+ */
+
+import type { StreamId, StreamValue, ValueType } from "../codec/types.ts";
+import type { Store } from "./store.ts";
+
+/**
+ * A u64 as a JSON number when exact, else its decimal string.
+ *
+ * @example
+ * ```ts
+ * const n: JsonU64 = "18446744073709551615";
+ * ```
+ */
+export type JsonU64 = number | string;
+
+/**
+ * A stream in the vectors' layout.
+ *
+ * @example
+ * ```ts
+ * const s: DumpedStream = {
+ *   last_id: "0-0", max_deleted_id: "0-0", entries_added: 0, entries: [], groups: [],
+ * };
+ * ```
+ */
+export interface DumpedStream {
+  /** `"ms-seq"`. */
+  last_id: string;
+  /** `"ms-seq"`. */
+  max_deleted_id: string;
+  /** Entries ever added. */
+  entries_added: JsonU64;
+  /** `[[id, [[field, value], ...]], ...]` in id order. */
+  entries: Array<[string, Array<[string, string]>]>;
+  /** Groups by name; consumers by name; PEL by id. */
+  groups: Array<{
+    name: string;
+    last_delivered: string;
+    consumers: Array<[string, JsonU64]>;
+    pel: Array<[string, string, JsonU64, number]>;
+  }>;
+}
+
+/**
+ * One key in the vectors' `keyspace` layout (byte strings as lowercase hex).
+ *
+ * @example
+ * ```ts
+ * const k: DumpedKey = { key: "6b", type: "string", ttl: null, value: "76" };
+ * ```
+ */
+export interface DumpedKey {
+  /** Key, hex. */
+  key: string;
+  /** Type name. */
+  type: ValueType;
+  /** Absolute deadline in unix ms, or `null`. */
+  ttl: number | null;
+  /**
+   * string: hex; hash: `[[field, value]]` sorted by field; list: items; set:
+   * sorted members; zset: `[[member, score, bits]]`; stream: {@link DumpedStream}.
+   */
+  value:
+    | string
+    | string[]
+    | Array<[string, string]>
+    | Array<[string, string, string]>
+    | DumpedStream;
+}
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, "0"));
+
+function hex(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]!];
+  return s;
+}
+
+function byFirst<T extends [string, ...unknown[]]>(x: T, y: T): number {
+  return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0;
+}
+
+function byStr(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * A zset score as the vectors print it: JS `String(x)`, except `"-0"` for
+ * negative zero.
+ *
+ * @example
+ * ```ts
+ * scoreText(-0); // "-0"
+ * scoreText(-Infinity); // "-Infinity"
+ * ```
+ */
+export function scoreText(x: number): string {
+  return Object.is(x, -0) ? "-0" : String(x);
+}
+
+/**
+ * The f64 bit pattern of `x` as 16 lowercase hex digits.
+ *
+ * @example
+ * ```ts
+ * scoreBits(1); // "3ff0000000000000"
+ * ```
+ */
+export function scoreBits(x: number): string {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, x);
+  return dv.getBigUint64(0).toString(16).padStart(16, "0");
+}
+
+function id(i: StreamId): string {
+  return `${i.ms}-${i.seq}`;
+}
+
+function cmpId(x: StreamId, y: StreamId): number {
+  return x.ms !== y.ms ? (x.ms < y.ms ? -1 : 1) : x.seq < y.seq ? -1 : x.seq > y.seq ? 1 : 0;
+}
+
+function u64(x: bigint): JsonU64 {
+  return x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x.toString();
+}
+
+function dumpStream(v: StreamValue): DumpedStream {
+  return {
+    last_id: id(v.lastId),
+    max_deleted_id: id(v.maxDeletedId),
+    entries_added: u64(v.entriesAdded),
+    entries: [...v.entries].sort((x, y) => cmpId(x.id, y.id)).map((e) => [
+      id(e.id),
+      e.fields.map(([f, x]) => [hex(f), hex(x)] as [string, string]),
+    ]),
+    groups: v.groups.map((g) => ({
+      name: hex(g.name),
+      last_delivered: id(g.lastDelivered),
+      consumers: g.consumers.map((c) => [hex(c.name), u64(c.seenTime)] as [string, JsonU64])
+        .sort(byFirst),
+      pel: [...g.pel].sort((x, y) => cmpId(x.id, y.id)).map((p) =>
+        [id(p.id), hex(p.consumer), u64(p.deliveryTime), p.deliveryCount] as [
+          string,
+          string,
+          JsonU64,
+          number,
+        ]
+      ),
+    })).sort((x, y) => byStr(x.name, y.name)),
+  };
+}
+
+/**
+ * Every live key of `store` in the vectors' `keyspace` layout, sorted by key
+ * bytes (hex order equals byte order).
+ *
+ * @example
+ * ```ts
+ * const s = new Store();
+ * applyCommand(s, ["SET", "k", "v"]);
+ * dumpKeyspace(s); // [{ key: "6b", type: "string", ttl: null, value: "76" }]
+ * ```
+ */
+export function dumpKeyspace(store: Store): DumpedKey[] {
+  const out: DumpedKey[] = [];
+  for (const e of store.entries()) {
+    const kv = e.value;
+    let value: DumpedKey["value"];
+    switch (kv.type) {
+      case "string":
+        value = hex(kv.value);
+        break;
+      case "hash":
+        value = kv.value.map(([f, x]) => [hex(f), hex(x)] as [string, string]).sort(byFirst);
+        break;
+      case "list":
+        value = kv.value.map(hex);
+        break;
+      case "set":
+        value = kv.value.map(hex).sort(byStr);
+        break;
+      case "zset":
+        value = kv.value.map(([m, s]) =>
+          [hex(m), scoreText(s), scoreBits(s)] as [string, string, string]
+        );
+        break;
+      case "stream":
+        value = dumpStream(kv.value);
+        break;
+    }
+    out.push({ key: hex(e.key), type: kv.type, ttl: e.deadline, value });
+  }
+  return out.sort((x, y) => byStr(x.key, y.key));
+}

@@ -1,0 +1,245 @@
+/**
+ * Mutable in-store containers for collection values (hash, list, set,
+ * stream). Byte arrays handed in are kept by reference and never mutated by
+ * the store; treat them as immutable.
+ *
+ * @module
+ */
+
+import type { StreamValue } from "../codec/types.ts";
+import { fromKey, toKey } from "./_keys.ts";
+
+/**
+ * A hash: field → value, fields byte-exact, insertion order kept.
+ *
+ * @example
+ * ```ts
+ * const h = new HashValue();
+ * h.set(new Uint8Array([102]), new Uint8Array([118])); // true (new field)
+ * h.size; // 1
+ * ```
+ */
+export class HashValue {
+  /** Field (binary string) → value. */
+  readonly map: Map<string, Uint8Array> = new Map();
+
+  /** Number of fields. */
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Value of `field`, or `undefined`. */
+  get(field: Uint8Array): Uint8Array | undefined {
+    return this.map.get(toKey(field));
+  }
+
+  /** Sets a field; returns `true` if the field is new. */
+  set(field: Uint8Array, value: Uint8Array): boolean {
+    const k = toKey(field);
+    const isNew = !this.map.has(k);
+    this.map.set(k, value);
+    return isNew;
+  }
+
+  /** Whether `field` exists. */
+  has(field: Uint8Array): boolean {
+    return this.map.has(toKey(field));
+  }
+
+  /** Removes a field; returns `true` if it existed. */
+  delete(field: Uint8Array): boolean {
+    return this.map.delete(toKey(field));
+  }
+
+  /** Field/value pairs in insertion order. */
+  *entries(): IterableIterator<[Uint8Array, Uint8Array]> {
+    for (const [k, v] of this.map) yield [fromKey(k), v];
+  }
+
+  /** A copy (values shared: they are immutable). */
+  clone(): HashValue {
+    const h = new HashValue();
+    for (const [k, v] of this.map) h.map.set(k, v);
+    return h;
+  }
+}
+
+/**
+ * A set of byte-exact members, insertion order kept.
+ *
+ * @example
+ * ```ts
+ * const s = new SetValue();
+ * s.add(new Uint8Array([0])); // true
+ * s.has(new Uint8Array([0])); // true
+ * ```
+ */
+export class SetValue {
+  /** Members as binary strings. */
+  readonly raw: Set<string> = new Set();
+
+  /** Number of members. */
+  get size(): number {
+    return this.raw.size;
+  }
+
+  /** Adds a member; returns `true` if it is new. */
+  add(member: Uint8Array): boolean {
+    const k = toKey(member);
+    if (this.raw.has(k)) return false;
+    this.raw.add(k);
+    return true;
+  }
+
+  /** Whether `member` exists. */
+  has(member: Uint8Array): boolean {
+    return this.raw.has(toKey(member));
+  }
+
+  /** Removes a member; returns `true` if it existed. */
+  delete(member: Uint8Array): boolean {
+    return this.raw.delete(toKey(member));
+  }
+
+  /** Members (insertion order). */
+  *members(): IterableIterator<Uint8Array> {
+    for (const k of this.raw) yield fromKey(k);
+  }
+
+  /** A copy. */
+  clone(): SetValue {
+    const s = new SetValue();
+    for (const k of this.raw) s.raw.add(k);
+    return s;
+  }
+}
+
+/**
+ * A list: a ring-buffer deque, O(1) push/pop at both ends and O(1) index.
+ *
+ * @example
+ * ```ts
+ * const l = new ListValue();
+ * l.pushBack(new Uint8Array([1]));
+ * l.pushFront(new Uint8Array([0]));
+ * l.at(0); // Uint8Array [0]
+ * ```
+ */
+export class ListValue {
+  #buf: Array<Uint8Array | undefined>;
+  #head = 0;
+  #len = 0;
+
+  /** An empty list, or one holding `items` in order. */
+  constructor(items?: Iterable<Uint8Array>) {
+    this.#buf = new Array<Uint8Array | undefined>(4);
+    if (items) { for (const x of items) this.pushBack(x); }
+  }
+
+  /** Number of items. */
+  get length(): number {
+    return this.#len;
+  }
+
+  #grow(): void {
+    const old = this.#buf;
+    const cap = old.length;
+    const buf = new Array<Uint8Array | undefined>(cap * 2);
+    for (let i = 0; i < this.#len; i++) buf[i] = old[(this.#head + i) & (cap - 1)];
+    this.#buf = buf;
+    this.#head = 0;
+  }
+
+  /** Appends at the tail (RPUSH). */
+  pushBack(x: Uint8Array): void {
+    if (this.#len === this.#buf.length) this.#grow();
+    this.#buf[(this.#head + this.#len) & (this.#buf.length - 1)] = x;
+    this.#len++;
+  }
+
+  /** Prepends at the head (LPUSH). */
+  pushFront(x: Uint8Array): void {
+    if (this.#len === this.#buf.length) this.#grow();
+    this.#head = (this.#head - 1) & (this.#buf.length - 1);
+    this.#buf[this.#head] = x;
+    this.#len++;
+  }
+
+  /** Removes and returns the head item. */
+  popFront(): Uint8Array | undefined {
+    if (this.#len === 0) return undefined;
+    const x = this.#buf[this.#head];
+    this.#buf[this.#head] = undefined;
+    this.#head = (this.#head + 1) & (this.#buf.length - 1);
+    this.#len--;
+    return x;
+  }
+
+  /** Removes and returns the tail item. */
+  popBack(): Uint8Array | undefined {
+    if (this.#len === 0) return undefined;
+    const i = (this.#head + this.#len - 1) & (this.#buf.length - 1);
+    const x = this.#buf[i];
+    this.#buf[i] = undefined;
+    this.#len--;
+    return x;
+  }
+
+  /** Item at index `i` (0-based, non-negative), or `undefined`. */
+  at(i: number): Uint8Array | undefined {
+    if (i < 0 || i >= this.#len) return undefined;
+    return this.#buf[(this.#head + i) & (this.#buf.length - 1)];
+  }
+
+  /** Replaces the item at `i` (must be in range). */
+  set(i: number, x: Uint8Array): void {
+    if (i < 0 || i >= this.#len) throw new RangeError("list index out of range");
+    this.#buf[(this.#head + i) & (this.#buf.length - 1)] = x;
+  }
+
+  /** Items `start..end` (exclusive end, clamped) as an array. */
+  slice(start: number = 0, end: number = this.#len): Uint8Array[] {
+    const s = Math.max(0, start);
+    const e = Math.min(this.#len, end);
+    const out: Uint8Array[] = [];
+    for (let i = s; i < e; i++) out.push(this.#buf[(this.#head + i) & (this.#buf.length - 1)]!);
+    return out;
+  }
+
+  /** Replaces the whole content (used by O(n) edits: LINSERT, LREM). */
+  replaceAll(items: Uint8Array[]): void {
+    let cap = 4;
+    while (cap < items.length) cap *= 2;
+    this.#buf = new Array<Uint8Array | undefined>(cap);
+    for (let i = 0; i < items.length; i++) this.#buf[i] = items[i];
+    this.#head = 0;
+    this.#len = items.length;
+  }
+
+  /** Items head to tail. */
+  *[Symbol.iterator](): IterableIterator<Uint8Array> {
+    for (let i = 0; i < this.#len; i++) yield this.#buf[(this.#head + i) & (this.#buf.length - 1)]!;
+  }
+
+  /** A copy. */
+  clone(): ListValue {
+    return new ListValue(this);
+  }
+}
+
+/**
+ * A stream carried unchanged (stream commands are out of scope).
+ *
+ * @example
+ * ```ts
+ * const b = new StreamBox({
+ *   lastId: { ms: 0n, seq: 0n }, maxDeletedId: { ms: 0n, seq: 0n },
+ *   entriesAdded: 0n, entries: [], groups: [],
+ * });
+ * b.value.entries.length; // 0
+ * ```
+ */
+export class StreamBox {
+  /** Wraps a stream value (kept by reference). */
+  constructor(readonly value: StreamValue) {}
+}

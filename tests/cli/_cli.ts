@@ -1,0 +1,39 @@
+// Runs the CLI in-process with a captured terminal.
+import { runCli } from "../../src/cli/main.ts";
+import type { CliIo } from "../../src/cli/_io.ts";
+
+export interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+  bytes: Uint8Array;
+}
+
+export async function cli(
+  argv: string[],
+  opts: { confirm?: boolean | null; now?: number } = {},
+): Promise<CliRun> {
+  let out = "";
+  let err = "";
+  const chunks: Uint8Array[] = [];
+  const io: CliIo = {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    outBytes: (b) => {
+      chunks.push(b.slice());
+      return Promise.resolve();
+    },
+    stderrIsTTY: false,
+    confirm: () => Promise.resolve(opts.confirm ?? null),
+  };
+  const now = opts.now;
+  const code = await runCli(argv, now === undefined ? { io } : { io, now: () => now });
+  const total = chunks.reduce((a, c) => a + c.length, 0);
+  const bytes = new Uint8Array(total);
+  let p = 0;
+  for (const c of chunks) {
+    bytes.set(c, p);
+    p += c.length;
+  }
+  return { code, out, err, bytes };
+}

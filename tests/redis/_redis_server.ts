@@ -1,0 +1,179 @@
+// A throw-away redis-server for the interop tests: own temp dir, 127.0.0.1,
+// a free port, AOF on (RESP only, fsync always), no RDB saves. Driven with
+// redis-cli through node:child_process (works on Deno, Bun and Node).
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import process from "node:process";
+import { tempDir } from "../_helpers.ts";
+import type { RedisKeyspaceJson } from "./_keyspace.ts";
+
+/** Why the interop tests are skipped, or `null` when redis-server and redis-cli are there. */
+export function redisMissing(): string | null {
+  for (const bin of ["redis-server", "redis-cli"]) {
+    const r = spawnSync(bin, ["--version"], { stdio: "ignore" });
+    if (r.error !== undefined || r.status !== 0) {
+      return "redis-server not found: install it with `apt-get install -y redis-server redis-tools` to run the interop tests";
+    }
+  }
+  return null;
+}
+
+/** `KEVY_REQUIRE_REDIS=1`: a missing server fails instead of skipping. */
+export function redisRequired(): boolean {
+  return process.env.KEVY_REQUIRE_REDIS === "1";
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Output of one process run. */
+export interface RunResult {
+  code: number | null;
+  stdout: Uint8Array;
+  stderr: string;
+}
+
+/** Runs a command, feeding `input` on stdin; resolves when it exits. */
+export function run(cmd: string, args: string[], input?: Uint8Array): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+    const out: Uint8Array[] = [];
+    const err: Uint8Array[] = [];
+    child.stdout!.on("data", (d: Uint8Array) => out.push(d));
+    child.stderr!.on("data", (d: Uint8Array) => err.push(d));
+    child.once("error", reject);
+    child.once("close", (code) => {
+      const total = out.reduce((n, b) => n + b.length, 0);
+      const stdout = new Uint8Array(total);
+      let at = 0;
+      for (const b of out) {
+        stdout.set(b, at);
+        at += b.length;
+      }
+      resolve({ code, stdout, stderr: err.map((b) => new TextDecoder().decode(b)).join("") });
+    });
+    child.stdin!.end(input ?? new Uint8Array(0));
+  });
+}
+
+// Collects one database the way keyspace.json was made: one Lua script,
+// everything hex, scores as Redis prints them, PEXPIRETIME for TTLs.
+const COLLECT = `
+local function hex(s) return (s:gsub('.', function(c) return string.format('%02x', string.byte(c)) end)) end
+local out = {}
+for _, k in ipairs(redis.call('KEYS', '*')) do
+  local t = redis.call('TYPE', k)['ok']
+  local v
+  if t == 'string' then v = hex(redis.call('GET', k))
+  elseif t == 'list' then v = {} for i, x in ipairs(redis.call('LRANGE', k, 0, -1)) do v[i] = hex(x) end
+  elseif t == 'set' then v = {} for i, x in ipairs(redis.call('SMEMBERS', k)) do v[i] = hex(x) end
+  elseif t == 'hash' then
+    v = {} local a = redis.call('HGETALL', k)
+    for i = 1, #a, 2 do v[hex(a[i])] = hex(a[i + 1]) end
+  elseif t == 'zset' then
+    v = {} local a = redis.call('ZRANGE', k, 0, -1, 'WITHSCORES')
+    for i = 1, #a, 2 do v[#v + 1] = {hex(a[i]), a[i + 1]} end
+  else v = t end
+  local pt = redis.call('PEXPIRETIME', k)
+  out[hex(k)] = {type = t, value = v, ttl = {has_ttl = pt >= 0, pexpiretime_unix_ms = pt}}
+end
+return cjson.encode(out)
+`;
+
+/** A running server. */
+export class RedisServer {
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly child: ChildProcess,
+  ) {}
+
+  /** Starts a server and waits until it answers PING (at most ~5 s). */
+  static async start(): Promise<RedisServer> {
+    const dir = tempDir("kevy-redis-server-");
+    const port = await freePort();
+    const child = spawn("redis-server", [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--aof-use-rdb-preamble",
+      "no",
+      "--appendfsync",
+      "always",
+      "--save",
+      "",
+      "--daemonize",
+      "no",
+      "--logfile",
+      join(dir, "redis.log"),
+    ], { stdio: "ignore" });
+    const server = new RedisServer(port, dir, child);
+    for (let i = 0; i < 100; i++) {
+      if (child.exitCode !== null) {
+        throw new Error(`redis-server exited (${child.exitCode}); see ${dir}/redis.log`);
+      }
+      const r = await run("redis-cli", ["-p", String(port), "ping"]).catch(() => null);
+      if (r !== null && new TextDecoder().decode(r.stdout).trim() === "PONG") return server;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await server.stop();
+    throw new Error(`redis-server on port ${port} did not answer PING`);
+  }
+
+  /** The appendonlydir the server writes. */
+  get aofDir(): string {
+    return join(this.dir, "appendonlydir");
+  }
+
+  /** `redis-cli -p P [-n db] args...`; the raw stdout. */
+  async cli(args: string[], db = 0): Promise<string> {
+    const r = await run("redis-cli", ["-p", String(this.port), "-n", String(db), ...args]);
+    if (r.code !== 0) throw new Error(`redis-cli ${args.join(" ")}: ${r.stderr}`);
+    return new TextDecoder().decode(r.stdout);
+  }
+
+  /** `redis-cli --pipe` with these RESP bytes; throws if Redis reported errors. */
+  async pipe(bytes: Uint8Array, db = 0): Promise<string> {
+    const r = await run("redis-cli", ["-p", String(this.port), "-n", String(db), "--pipe"], bytes);
+    const out = new TextDecoder().decode(r.stdout);
+    if (r.code !== 0 || !/errors: 0,/.test(out)) {
+      throw new Error(`redis-cli --pipe failed: ${out}${r.stderr}`);
+    }
+    return out;
+  }
+
+  /** Databases 0..15 as keyspace.json (empty ones left out). */
+  async keyspace(dbsToRead: number[]): Promise<RedisKeyspaceJson> {
+    const json: RedisKeyspaceJson = { collected_at_unix_ms: Date.now(), dbs: {} };
+    for (const db of dbsToRead) {
+      const out = await this.cli(["--raw", "EVAL", COLLECT, "0"], db);
+      const keys = JSON.parse(out.trim()) as RedisKeyspaceJson["dbs"][string] | unknown[];
+      // cjson writes an empty table as {}; anything else is an object of keys.
+      if (!Array.isArray(keys) && Object.keys(keys).length > 0) json.dbs[String(db)] = keys;
+    }
+    return json;
+  }
+
+  /** Stops the server (SIGTERM to the process we started) and waits for it. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((res) => this.child.once("exit", () => res()));
+    this.child.kill("SIGTERM");
+    await exited;
+  }
+}
