@@ -21,7 +21,7 @@ import process from "node:process";
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 const denoJson = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"));
 const exportsMap: Record<string, string> = denoJson.exports;
-const bins: Record<string, string> = { "kevy-persist": "./src/cli/main.ts" };
+const bins: Record<string, string> = { "kevy-persist": "./src/cli/bin.ts" };
 
 const compilerOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,

@@ -34,9 +34,11 @@ const lastMatch = (re, s) => {
   const all = [...s.matchAll(re)];
   return all.length ? Number(all[all.length - 1][1]) : 0;
 };
+// Deno counts top-level tests and their steps (describe/it) separately.
 const denoCounts = (s) => ({
   passed: lastMatch(/(\d+) passed/g, s),
-  failed: lastMatch(/(\d+) failed/g, s),
+  steps: lastMatch(/passed \((\d+) steps?\)/g, s),
+  failed: lastMatch(/(\d+) failed/g, s) + lastMatch(/failed \((\d+) steps?\)/g, s),
   skipped: lastMatch(/(\d+) ignored/g, s),
 });
 const bunCounts = (s) => ({
@@ -65,6 +67,7 @@ run("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
 run("deno test", deno, ["test", "-A", "tests/"], denoCounts);
 run("bun test", bun, ["test", "./tests/"], bunCounts);
 if (run("npm build (tsc 6)", deno, ["run", "-A", "scripts/build_npm.ts", "--tests"])) {
+  run("npm pack + bin smoke", process.execPath, ["scripts/check_npm_pack.mjs"]);
   run("node --test (npm build)", process.execPath, [
     "--test",
     "--test-reporter=tap",
@@ -77,7 +80,9 @@ if (run("npm build (tsc 6)", deno, ["run", "-A", "scripts/build_npm.ts", "--test
 console.log("\n=== summary");
 for (const r of results) {
   const c = r.counts
-    ? `  passed ${r.counts.passed}, failed ${r.counts.failed}, skipped ${r.counts.skipped}`
+    ? `  passed ${r.counts.passed}${
+      r.counts.steps ? ` (${r.counts.steps} steps)` : ""
+    }, failed ${r.counts.failed}, skipped ${r.counts.skipped}`
     : "";
   console.log(`${r.ok ? "ok  " : "FAIL"}  ${r.label.padEnd(26)} ${r.secs.padStart(6)}s${c}`);
 }

@@ -1,0 +1,389 @@
+// Tables, targets and the SVG chart of bench/compare.ts (pure: no I/O).
+
+/** Libraries compared, ours first. */
+export const LIBS = ["kevy", "json", "v8", "msgpackr"] as const;
+/** One of {@link LIBS}. */
+export type Lib = typeof LIBS[number];
+
+/** One fresh-process measurement. */
+export interface Sample {
+  seconds: number;
+  bytes?: number;
+  rssMB?: number;
+  baseRssMB?: number;
+  items?: number;
+  syncs?: number;
+}
+
+/** Every sample of one library on one workload, and their summary. */
+export interface LibResult {
+  samples: Sample[];
+  /** Fastest run, s. */
+  min?: number;
+  /** Median run, s. */
+  median?: number;
+  /** File size of the last run, bytes. */
+  bytes?: number;
+  /** Median RSS after the operation, MB. */
+  rssMB?: number;
+  /** Median baseline RSS of the process, MB. */
+  baseRssMB?: number;
+  /** Work items per run. */
+  items?: number;
+  /** Median fdatasyncs per run (AOF always). */
+  syncs?: number;
+  /** Skipped or failed runs. */
+  note?: string;
+}
+
+/** A workload's results for every library that runs it. */
+export interface WorkloadResult {
+  label: string;
+  /** "time": lower is better, shown in s; "rate": shown as items/s. */
+  kind: "time" | "rate";
+  libs: Partial<Record<Lib, LibResult>>;
+}
+
+/** bench/results/<runtime>.json */
+export interface ResultsFile {
+  runtime: string;
+  version: string;
+  date: string;
+  quick: boolean;
+  n: number;
+  hashes: number;
+  runs: number;
+  peerRuns: number;
+  machine: string;
+  workloads: Record<string, WorkloadResult>;
+}
+
+/** Median of a non-empty list. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Fills min/median/... of a LibResult from its samples. */
+export function summarize(r: LibResult): LibResult {
+  const ok = r.samples;
+  if (ok.length === 0) return r;
+  const med = (f: (s: Sample) => number | undefined): number | undefined => {
+    const xs = ok.map(f).filter((x): x is number => x !== undefined);
+    return xs.length ? median(xs) : undefined;
+  };
+  const out: LibResult = { ...r, min: Math.min(...ok.map((s) => s.seconds)) };
+  const put = <K extends keyof LibResult>(k: K, v: LibResult[K] | undefined): void => {
+    if (v !== undefined) out[k] = v;
+  };
+  put("median", med((s) => s.seconds));
+  put("bytes", ok[ok.length - 1]!.bytes);
+  put("rssMB", med((s) => s.rssMB));
+  put("baseRssMB", med((s) => s.baseRssMB));
+  put("items", ok[0]!.items);
+  put("syncs", med((s) => s.syncs));
+  return out;
+}
+
+function fmtS(s: number | undefined): string {
+  if (s === undefined) return "—";
+  return s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s.toFixed(3);
+}
+
+function fmtRate(items: number | undefined, s: number | undefined): string {
+  if (items === undefined || s === undefined || s <= 0) return "—";
+  const r = items / s;
+  if (r >= 1e6) return `${(r / 1e6).toFixed(2)} M/s`;
+  if (r >= 1e3) return `${(r / 1e3).toFixed(1)} k/s`;
+  return `${r.toFixed(0)}/s`;
+}
+
+function fmtRatio(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return "—";
+  return `${x.toFixed(2)}×`;
+}
+
+/** A target on one of kevy's figures, checked on medians. */
+export interface Target {
+  text: string;
+  check(w: Record<string, WorkloadResult>): { met: boolean; detail: string } | null;
+}
+
+function kv(w: Record<string, WorkloadResult>, id: string): LibResult | undefined {
+  return w[id]?.libs.kevy;
+}
+
+function maxSeconds(id: string, limit: number, text: string): Target {
+  return {
+    text,
+    check(w) {
+      const m = kv(w, id)?.median;
+      if (m === undefined) return null;
+      const pct = ((m - limit) / limit) * 100;
+      return {
+        met: m <= limit,
+        detail: `median ${fmtS(m)} s vs ≤ ${limit} s (${pct <= 0 ? "" : "+"}${pct.toFixed(0)}%)`,
+      };
+    },
+  };
+}
+
+/** The targets of the brief (2-core machine, medians). */
+export const TARGETS: Target[] = [
+  maxSeconds("save_strings", 0.20, "snapshot save, 1M strings ≤ 0.20 s"),
+  maxSeconds("load_strings", 0.50, "snapshot load, 1M strings ≤ 0.45–0.50 s"),
+  maxSeconds("save_hashes", 0.20, "snapshot save, 100k hashes ≤ 0.20 s"),
+  maxSeconds("load_hashes", 0.40, "snapshot load, 100k hashes ≤ 0.40 s"),
+  {
+    text: "AOF append (no) ≥ 4M frames/s",
+    check(w) {
+      const r = kv(w, "append_no");
+      if (r?.median === undefined || r.items === undefined) return null;
+      const rate = r.items / r.median;
+      return {
+        met: rate >= 4e6,
+        detail: `${fmtRate(r.items, r.median)} at median vs ≥ 4.00 M/s (${
+          ((rate / 4e6) * 100).toFixed(0)
+        }% of target)`,
+      };
+    },
+  },
+  {
+    text: "AOF always, 64 writers ≥ 5× single writer",
+    check(w) {
+      const one = kv(w, "always_1");
+      const many = kv(w, "always_64");
+      if (one?.median === undefined || many?.median === undefined) return null;
+      const x = (many.items! / many.median) / (one.items! / one.median);
+      return { met: x >= 5, detail: `${x.toFixed(2)}× vs ≥ 5×` };
+    },
+  },
+  maxSeconds("replay_apply", 1.0, "replay + apply 1M frames ≤ 1.0 s"),
+  {
+    text: "RSS after loading 1M strings ≤ 250 MB",
+    check(w) {
+      const m = kv(w, "load_strings")?.rssMB;
+      if (m === undefined) return null;
+      return { met: m <= 250, detail: `${m.toFixed(0)} MB vs ≤ 250 MB` };
+    },
+  },
+];
+
+/** The markdown tables printed on stdout. */
+export function renderTables(res: ResultsFile, prev: ResultsFile | null): string {
+  const L: string[] = [];
+  const comparable = prev !== null && prev.n === res.n && prev.hashes === res.hashes;
+  L.push(
+    `## ${res.runtime} ${res.version} — n = ${res.n.toLocaleString("en-US")} strings, ${
+      res.hashes.toLocaleString("en-US")
+    } hashes × 10; ${res.runs} run(s) (peers ${res.peerRuns}), fresh process each; ${res.date}`,
+  );
+  L.push("");
+  if (prev !== null && !comparable) L.push("(previous results used another size: no comparison)");
+  if (prev !== null && comparable) {
+    L.push(`previous results: ${prev.runtime} ${prev.version}, ${prev.date}`);
+  }
+  L.push("");
+  L.push(
+    "Times in s (min / median). `×` = peer median / kevy median (> 1: kevy faster or smaller).",
+  );
+  L.push("`vs prev` = previous kevy median / this kevy median (> 1: faster than last time).");
+  L.push("");
+  L.push("| workload | kevy min | kevy median | kevy rate | json | v8 | msgpackr | vs prev |");
+  L.push("|---|---|---|---|---|---|---|---|");
+  for (const [id, w] of Object.entries(res.workloads)) {
+    const k = w.libs.kevy;
+    const peerCell = (lib: Lib): string => {
+      const p = w.libs[lib];
+      if (p === undefined) return "n/a";
+      if (p.median === undefined) return p.note ? `skipped (${p.note.slice(0, 60)})` : "—";
+      return `${fmtS(p.min)} / ${fmtS(p.median)} (${fmtRatio(p.median / (k?.median ?? NaN))})`;
+    };
+    const pk = comparable ? prev!.workloads[id]?.libs.kevy?.median : undefined;
+    L.push(
+      `| ${w.label} | ${fmtS(k?.min)} | ${fmtS(k?.median)}${
+        k?.note ? ` (${k.note.slice(0, 60)})` : ""
+      } | ${fmtRate(k?.items, k?.median)}${
+        k?.syncs !== undefined && k.items
+          ? `, ${(k.items / k.syncs).toFixed(1)} frames/fdatasync`
+          : ""
+      } | ${peerCell("json")} | ${peerCell("v8")} | ${peerCell("msgpackr")} | ${
+        fmtRatio(pk === undefined ? undefined : pk / k!.median!)
+      } |`,
+    );
+  }
+  L.push("");
+  L.push("| size / memory | kevy | json | v8 | msgpackr |");
+  L.push("|---|---|---|---|---|");
+  for (const [id, w] of Object.entries(res.workloads)) {
+    const k = w.libs.kevy;
+    if (id.startsWith("save_") && k?.bytes !== undefined) {
+      const cell = (lib: Lib): string => {
+        const b = w.libs[lib]?.bytes;
+        return b === undefined ? "—" : `${b.toLocaleString("en-US")} (${fmtRatio(b / k.bytes!)})`;
+      };
+      L.push(
+        `| file bytes, ${w.label.replace(/^save /, "")} | ${k.bytes.toLocaleString("en-US")} | ${
+          cell("json")
+        } | ${cell("v8")} | ${cell("msgpackr")} |`,
+      );
+    }
+    if (k?.rssMB !== undefined) {
+      const cell = (lib: Lib): string => {
+        const r = w.libs[lib]?.rssMB;
+        return r === undefined ? "n/a" : `${r.toFixed(0)} (${fmtRatio(r / k.rssMB!)})`;
+      };
+      L.push(
+        `| RSS MB after ${w.label} (base ${k.baseRssMB?.toFixed(0) ?? "?"}) | ${
+          k.rssMB.toFixed(0)
+        } | ${cell("json")} | ${cell("v8")} | ${cell("msgpackr")} |`,
+      );
+    }
+  }
+  L.push("");
+  L.push("| target | met? | figure |");
+  L.push("|---|---|---|");
+  const full = res.n === 1_000_000 && res.hashes === 100_000;
+  if (!full) L.push("| (targets are for 1M strings / 100k hashes: shown, not judged) | | |");
+  for (const t of TARGETS) {
+    const c = t.check(res.workloads);
+    L.push(
+      `| ${t.text} | ${c === null ? "not measured" : !full ? "—" : c.met ? "yes" : "**no**"} | ${
+        c?.detail ?? ""
+      } |`,
+    );
+  }
+  return L.join("\n");
+}
+
+const COLORS: Record<Lib, string> = {
+  kevy: "#d9480f",
+  json: "#1971c2",
+  v8: "#2f9e44",
+  msgpackr: "#7048e8",
+};
+
+const CHART_WORKLOADS = ["save_strings", "load_strings", "save_hashes", "load_hashes"];
+
+function esc(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Grouped bars (median s, with a tick at the min) of save/load per library per runtime. */
+export function renderChart(files: ResultsFile[]): string {
+  const bar = 14;
+  const gap = 18;
+  const groupW = LIBS.length * bar + gap;
+  const rtGap = 30;
+  const left = 56;
+  const top = 56;
+  const plotH = 300;
+  const groups = files.length * CHART_WORKLOADS.length;
+  const width = left + groups * groupW + files.length * rtGap + 20;
+  const height = top + plotH + 90;
+  let max = 0;
+  for (const f of files) {
+    for (const id of CHART_WORKLOADS) {
+      for (const lib of LIBS) max = Math.max(max, f.workloads[id]?.libs[lib]?.median ?? 0);
+    }
+  }
+  const step = niceStep(max / 5);
+  const yMax = Math.max(step, Math.ceil(max / step) * step);
+  const y = (s: number): number => top + plotH - (s / yMax) * plotH;
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+  );
+  out.push(`<rect width="100%" height="100%" fill="#fff"/>`);
+  out.push(
+    `<text x="${left}" y="18" font-size="14" font-weight="bold">Snapshot save / load, seconds (median of fresh processes; tick = min). Lower is better.</text>`,
+  );
+  LIBS.forEach((lib, i) => {
+    const x = left + i * 110;
+    out.push(`<rect x="${x}" y="28" width="12" height="12" fill="${COLORS[lib]}"/>`);
+    out.push(`<text x="${x + 16}" y="38">${lib === "kevy" ? "@kevy/persist" : lib}</text>`);
+  });
+  for (let s = 0; s <= yMax + 1e-9; s += step) {
+    out.push(
+      `<line x1="${left}" x2="${width - 10}" y1="${y(s).toFixed(1)}" y2="${
+        y(s).toFixed(1)
+      }" stroke="#ddd"/>`,
+    );
+    out.push(
+      `<text x="${left - 6}" y="${(y(s) + 4).toFixed(1)}" text-anchor="end">${+s.toFixed(
+        3,
+      )}</text>`,
+    );
+  }
+  let x = left + 10;
+  for (const f of files) {
+    const x0 = x;
+    for (const id of CHART_WORKLOADS) {
+      const w = f.workloads[id];
+      LIBS.forEach((lib, i) => {
+        const r = w?.libs[lib];
+        const bx = x + i * bar;
+        if (r?.median === undefined) {
+          out.push(
+            `<text x="${bx + bar / 2}" y="${
+              top + plotH - 4
+            }" text-anchor="middle" fill="#999">×</text>`,
+          );
+          return;
+        }
+        const by = y(r.median);
+        out.push(
+          `<rect x="${bx}" y="${by.toFixed(1)}" width="${bar - 2}" height="${
+            (top + plotH - by).toFixed(1)
+          }" fill="${COLORS[lib]}"><title>${
+            esc(`${f.runtime} ${w!.label} ${lib}: median ${fmtS(r.median)} s, min ${fmtS(r.min)} s`)
+          }</title></rect>`,
+        );
+        if (r.min !== undefined) {
+          const my = y(r.min).toFixed(1);
+          out.push(
+            `<line x1="${bx - 1}" x2="${bx + bar - 1}" y1="${my}" y2="${my}" stroke="#000"/>`,
+          );
+        }
+      });
+      const label = id.replace("_strings", ` ${short(f.n)} str`).replace(
+        "_hashes",
+        ` ${short(f.hashes)} h`,
+      );
+      out.push(
+        `<text x="${x + (LIBS.length * bar) / 2}" y="${top + plotH + 14}" text-anchor="middle">${
+          esc(label)
+        }</text>`,
+      );
+      x += groupW;
+    }
+    out.push(
+      `<text x="${(x0 + x - gap) / 2}" y="${
+        top + plotH + 36
+      }" text-anchor="middle" font-weight="bold">${esc(`${f.runtime} ${f.version}`)}</text>`,
+    );
+    x += rtGap;
+  }
+  out.push(
+    `<line x1="${left}" x2="${width - 10}" y1="${top + plotH}" y2="${top + plotH}" stroke="#000"/>`,
+  );
+  out.push(
+    `<text x="${left}" y="${height - 12}" fill="#555">${
+      esc(files.map((f) => `${f.runtime}: ${f.date}, ${f.runs} runs`).join("; "))
+    }</text>`,
+  );
+  out.push("</svg>");
+  return out.join("\n") + "\n";
+}
+
+function short(n: number): string {
+  return n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n);
+}
+
+function niceStep(raw: number): number {
+  if (raw <= 0) return 0.1;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 2.5, 5, 10]) if (raw <= m * p) return m * p;
+  return 10 * p;
+}

@@ -1,0 +1,329 @@
+// One measurement of bench/compare.ts, in a fresh process: builds its input
+// (untimed), times one operation, prints one JSON line on stdout and exits.
+//
+//   <runtime> bench/_compare_worker.ts --lib=kevy --op=save --dataset=strings --n=1000000 --dir=/tmp/x
+//
+// The library under test is imported dynamically so that the same file runs
+// against the sources (Deno, Bun: `../mod.ts`) and against the npm build
+// (Node: `KEVY_COMPARE_MOD=file:///.../npm/esm/mod.js`, set by compare_node.mjs).
+import process from "node:process";
+import {
+  closeSync,
+  fdatasyncSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import * as v8 from "node:v8";
+
+type Kevy = typeof import("../mod.ts");
+type Msgpackr = typeof import("msgpackr");
+
+/** What a worker prints (one JSON line). */
+export interface WorkerResult {
+  ok: boolean;
+  /** Timed seconds of the operation. */
+  seconds?: number;
+  /** File size after the operation, bytes. */
+  bytes?: number;
+  /** `process.memoryUsage().rss` after the operation, MB (1e6 bytes). */
+  rssMB?: number;
+  /** RSS before building/loading anything, MB. */
+  baseRssMB?: number;
+  /** Work items (keys, frames, appends). */
+  items?: number;
+  /** fdatasync calls seen (AOF `always`). */
+  syncs?: number;
+  /** Why the measurement was skipped or failed. */
+  error?: string;
+}
+
+const enc = new TextEncoder();
+const VALUE_STR = "0123456789abcdef"; // 16 B
+const VALUE = enc.encode(VALUE_STR);
+const FIELDS = 10;
+const MB = 1e6;
+
+function args(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of process.argv.slice(2)) {
+    const m = /^--([^=]+)=(.*)$/.exec(a);
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+function loadKevy(): Promise<Kevy> {
+  const url = process.env.KEVY_COMPARE_MOD;
+  return url ? import(url) as Promise<Kevy> : import("../mod.ts");
+}
+
+function loadMsgpackr(): Promise<Msgpackr> {
+  const url = process.env.KEVY_COMPARE_MSGPACKR;
+  return url ? import(url) as Promise<Msgpackr> : import("msgpackr");
+}
+
+function rssMB(): number {
+  return process.memoryUsage().rss / MB;
+}
+
+/** temp file, write, fdatasync, close, rename, directory fsync: what a careful user writes. */
+function durableWrite(path: string, data: Uint8Array | string): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, "w");
+  try {
+    writeFileSync(fd, data);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dfd = openSync(dirname(path), "r");
+  try {
+    fsyncSync(dfd);
+  } finally {
+    closeSync(dfd);
+  }
+}
+
+// ---- peers: a plain object { "key:<i>": "<16 B>" } / { "hash:<i>": { "field:<j>": "<16 B>" } }
+
+function peerData(dataset: string, n: number): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (dataset === "strings") {
+    for (let i = 0; i < n; i++) o[`key:${i}`] = VALUE_STR;
+  } else {
+    for (let i = 0; i < n; i++) {
+      const h: Record<string, string> = {};
+      for (let j = 0; j < FIELDS; j++) h[`field:${j}`] = VALUE_STR;
+      o[`hash:${i}`] = h;
+    }
+  }
+  return o;
+}
+
+interface Codec {
+  encode(o: unknown): Uint8Array | string;
+  decode(path: string): unknown;
+}
+
+async function peerCodec(lib: string): Promise<Codec> {
+  if (lib === "json") {
+    return {
+      encode: (o) => JSON.stringify(o),
+      decode: (p) => JSON.parse(readFileSync(p, "utf8")),
+    };
+  }
+  if (lib === "v8") {
+    if (typeof v8.serialize !== "function" || typeof v8.deserialize !== "function") {
+      throw new Error("skip: node:v8 serialize/deserialize not available in this runtime");
+    }
+    return { encode: (o) => v8.serialize(o), decode: (p) => v8.deserialize(readFileSync(p)) };
+  }
+  if (lib === "msgpackr") {
+    const m = await loadMsgpackr();
+    // The default 16-bit map size throws on objects with more than 65535 keys.
+    const packr = new m.Packr({ variableMapSize: true });
+    return { encode: (o) => packr.pack(o), decode: (p) => packr.unpack(readFileSync(p)) };
+  }
+  throw new Error(`unknown library ${lib}`);
+}
+
+function countKeys(o: unknown): number {
+  let n = 0;
+  for (const _ in o as Record<string, unknown>) n++;
+  return n;
+}
+
+async function peer(
+  lib: string,
+  op: string,
+  dataset: string,
+  n: number,
+  file: string,
+): Promise<WorkerResult> {
+  const codec = await peerCodec(lib);
+  const baseRssMB = rssMB();
+  if (op === "save") {
+    const data = peerData(dataset, n);
+    const t0 = performance.now();
+    durableWrite(file, codec.encode(data));
+    const seconds = (performance.now() - t0) / 1000;
+    return { ok: true, seconds, bytes: statSync(file).size, items: n, baseRssMB };
+  }
+  if (op === "load") {
+    const t0 = performance.now();
+    const data = codec.decode(file);
+    const seconds = (performance.now() - t0) / 1000;
+    const rss = rssMB();
+    const items = countKeys(data);
+    if (items !== n) throw new Error(`loaded ${items} keys, expected ${n}`);
+    return { ok: true, seconds, bytes: statSync(file).size, rssMB: rss, items, baseRssMB };
+  }
+  throw new Error(`op ${op} is kevy-only`);
+}
+
+// ---- kevy
+
+function keys(prefix: string, n: number): Uint8Array[] {
+  return Array.from({ length: n }, (_, i) => enc.encode(`${prefix}${i}`));
+}
+
+function kevyStore(k: Kevy, dataset: string, n: number): InstanceType<Kevy["Store"]> {
+  const store = new k.Store();
+  if (dataset === "strings") {
+    for (let i = 0; i < n; i++) {
+      store.put({
+        key: enc.encode(`key:${i}`),
+        value: { type: "string", value: VALUE },
+        deadline: null,
+      });
+    }
+  } else {
+    const fields = keys("field:", FIELDS);
+    for (let i = 0; i < n; i++) {
+      const value: Array<[Uint8Array, Uint8Array]> = fields.map((f) => [f, VALUE.slice()]);
+      store.put({ key: enc.encode(`hash:${i}`), value: { type: "hash", value }, deadline: null });
+    }
+  }
+  return store;
+}
+
+/** The runtime's fs adapter, counting fdatasyncs of append handles. */
+function countingFs(k: Kevy): { fs: ReturnType<Kevy["defaultFs"]>; syncs: () => number } {
+  const base = k.defaultFs();
+  let n = 0;
+  type WF = Awaited<ReturnType<typeof base.openAppend>>;
+  const wrap = (f: WF): WF => ({
+    write: (d) => f.write(d),
+    writeSync: (d) => f.writeSync(d),
+    syncData: () => (n++, f.syncData()),
+    syncDataSync: () => (n++, f.syncDataSync()),
+    sync: () => f.sync(),
+    syncSync: () => f.syncSync(),
+    truncate: (l) => f.truncate(l),
+    truncateSync: (l) => f.truncateSync(l),
+    close: () => f.close(),
+    closeSync: () => f.closeSync(),
+  });
+  const fs = Object.create(base) as typeof base;
+  fs.openAppend = async (p) => wrap(await base.openAppend(p));
+  fs.openAppendSync = (p) => wrap(base.openAppendSync(p));
+  return { fs, syncs: () => n };
+}
+
+async function kevy(
+  op: string,
+  a: Record<string, string>,
+  n: number,
+  file: string,
+): Promise<WorkerResult> {
+  const k = await loadKevy();
+  const baseRssMB = rssMB();
+  const dataset = a.dataset ?? "strings";
+  if (op === "save") {
+    const store = kevyStore(k, dataset, n);
+    const t0 = performance.now();
+    await k.saveSnapshot(store, file);
+    const seconds = (performance.now() - t0) / 1000;
+    return { ok: true, seconds, bytes: statSync(file).size, items: n, baseRssMB };
+  }
+  if (op === "load") {
+    const t0 = performance.now();
+    const store = await k.loadSnapshot(file);
+    const seconds = (performance.now() - t0) / 1000;
+    const rss = rssMB();
+    const items = store.dbsize();
+    if (items !== n) throw new Error(`loaded ${items} keys, expected ${n}`);
+    return { ok: true, seconds, bytes: statSync(file).size, rssMB: rss, items, baseRssMB };
+  }
+  const SET = enc.encode("SET");
+  if (op === "append") {
+    const policy = a.policy as "no" | "everysec";
+    const ks = keys("key:", n);
+    rmSync(file, { force: true });
+    const aof = await k.Aof.open(file, { fsync: policy });
+    const argv = [SET, ks[0]!, VALUE]; // reused: append encodes synchronously
+    const t0 = performance.now();
+    let last: Promise<void> = Promise.resolve();
+    for (let i = 0; i < n; i++) {
+      argv[1] = ks[i]!;
+      last = aof.append(argv);
+      if ((i & 0xffff) === 0xffff) await last; // let a turn's flush run
+    }
+    await last;
+    const seconds = (performance.now() - t0) / 1000;
+    await aof.close();
+    return { ok: true, seconds, bytes: statSync(file).size, items: n, baseRssMB };
+  }
+  if (op === "always") {
+    const writers = Number(a.writers ?? 1);
+    const count = Number(a.count ?? 2048);
+    const per = Math.ceil(count / writers);
+    const ks = keys("key:", per * writers);
+    rmSync(file, { force: true });
+    const { fs, syncs } = countingFs(k);
+    const aof = await k.Aof.open(file, { fsync: "always", fs });
+    const s0 = syncs();
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: writers }, async (_, w) => {
+      for (let i = 0; i < per; i++) await aof.append([SET, ks[w * per + i]!, VALUE]);
+    }));
+    const seconds = (performance.now() - t0) / 1000;
+    const s = syncs() - s0;
+    await aof.close();
+    return {
+      ok: true,
+      seconds,
+      bytes: statSync(file).size,
+      items: per * writers,
+      syncs: s,
+      baseRssMB,
+    };
+  }
+  if (op === "replay") {
+    const store = new k.Store();
+    const t0 = performance.now();
+    const stats = await k.replayAof(file, (argv) => {
+      k.applyCommand(store, argv);
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const rss = rssMB();
+    if (store.dbsize() !== stats.frames) {
+      throw new Error(`replayed ${stats.frames} frames into ${store.dbsize()} keys`);
+    }
+    return {
+      ok: true,
+      seconds,
+      bytes: statSync(file).size,
+      rssMB: rss,
+      items: stats.frames,
+      baseRssMB,
+    };
+  }
+  throw new Error(`unknown op ${op}`);
+}
+
+async function main(): Promise<WorkerResult> {
+  const a = args();
+  const lib = a.lib ?? "kevy";
+  const op = a.op ?? "save";
+  const n = Number(a.n ?? 1_000_000);
+  const file = a.file ?? join(a.dir ?? ".", "out.bin");
+  return lib === "kevy" ? await kevy(op, a, n, file) : await peer(lib, op, a.dataset!, n, file);
+}
+
+let result: WorkerResult;
+try {
+  result = await main();
+} catch (e) {
+  const msg = (e as Error)?.stack ?? String(e);
+  result = { ok: false, error: msg.split("\n").slice(0, 4).join(" | ") };
+}
+process.stdout.write(JSON.stringify(result) + "\n");
+process.exit(0);

@@ -1,0 +1,50 @@
+// Runs bench/compare.ts under Node 20 against the npm build (npm/esm/mod.js):
+//
+//   npx deno run -A scripts/build_npm.ts && node bench/compare_node.mjs [--quick] [...]
+//
+// Node 20 cannot run TypeScript, so the three bench/_compare*.ts files are
+// transpiled (types stripped, the devDependency `typescript`) into a temp
+// directory; the worker then imports the library and msgpackr from the URLs
+// passed in the environment.
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import process from "node:process";
+import ts from "typescript";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const root = join(here, "..");
+const mod = join(root, "npm", "esm", "mod.js");
+try {
+  statSync(mod);
+} catch {
+  console.error(`${mod} is missing: build it with \`npx deno run -A scripts/build_npm.ts\``);
+  process.exit(1);
+}
+
+const out = mkdtempSync(join(tmpdir(), "kevy-compare-node-"));
+for (const name of ["compare", "_compare_worker", "_compare_report"]) {
+  const src = readFileSync(join(here, `${name}.ts`), "utf8");
+  const js = ts.transpileModule(src, {
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      rewriteRelativeImportExtensions: true,
+      verbatimModuleSyntax: false,
+    },
+    fileName: `${name}.ts`,
+  }).outputText;
+  writeFileSync(join(out, `${name}.js`), js);
+}
+writeFileSync(join(out, "package.json"), '{"type":"module"}\n');
+
+process.env.KEVY_COMPARE_ROOT = root;
+process.env.KEVY_COMPARE_WORKER = join(out, "_compare_worker.js");
+process.env.KEVY_COMPARE_MOD = pathToFileURL(mod).href;
+process.env.KEVY_COMPARE_MSGPACKR = import.meta.resolve("msgpackr");
+try {
+  await import(pathToFileURL(join(out, "compare.js")).href);
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
