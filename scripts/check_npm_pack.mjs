@@ -19,7 +19,11 @@ for (const f of ["esm/mod.js", "esm/mod.d.ts", "README.md", "LICENSE"]) {
   if (!files.includes(f)) problems.push(`missing from package: ${f}`);
 }
 for (const [name, rel] of Object.entries(pkg.bin ?? {})) {
-  const out = execFileSync(process.execPath, [`npm/${rel}`, "check", "tests/fixtures/vectors/aof/basic.aof"], {
+  const out = execFileSync(process.execPath, [
+    `npm/${rel}`,
+    "check",
+    "tests/fixtures/vectors/aof/basic.aof",
+  ], {
     encoding: "utf8",
   });
   if (!/: OK/.test(out)) problems.push(`bin ${name} did not report OK: ${out}`);

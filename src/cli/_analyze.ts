@@ -7,6 +7,8 @@ import { SnapshotDecoder } from "../codec/snapshot.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { joinPath } from "../fs/path.ts";
 import { replayAof } from "../persist/replay.ts";
+import { analyzeRedis, type RedisReport } from "./_redis.ts";
+import type { Target } from "./_target.ts";
 
 /** What a file looks like from its first bytes. */
 export type FileKind =
@@ -230,4 +232,56 @@ export async function analyzeDir(fs: FsAdapter, dir: string, now: number): Promi
 export function problemsOf(r: SnapshotReport | AofReport | DirReport): Problem[] {
   if (r.kind !== "dir") return r.problem ? [r.problem] : [];
   return [...r.snapshots, ...r.aofs].flatMap((x) => (x.problem ? [x.problem] : []));
+}
+
+/** A file kind inspect and check recognise but cannot read yet. */
+export interface UnsupportedReport {
+  kind: "aof-kevy5" | "redis-rdb";
+  path: string;
+  supported: false;
+}
+
+/** Any report {@link analyzeTarget} returns. */
+export type TargetReport = DirReport | SnapshotReport | AofReport | RedisReport | UnsupportedReport;
+
+/**
+ * Analyzes whatever `target` is (what inspect shows and check verifies):
+ * the report, and its problems first one first.
+ */
+export async function analyzeTarget(
+  fs: FsAdapter,
+  target: Target,
+  now: number,
+): Promise<{ report: TargetReport; problems: Problem[] }> {
+  if (target.type === "kevy-dir") {
+    const r = await analyzeDir(fs, target.path, now);
+    return { report: r, problems: problemsOf(r) };
+  }
+  if (target.type === "redis-dir" || target.kind === "aof-legacy") {
+    const r = await analyzeRedis(fs, target.path, target.type === "file");
+    if (r !== null) return { report: r, problems: r.problems };
+    const a = await analyzeAof(fs, target.path);
+    return { report: a, problems: problemsOf(a) };
+  }
+  if (target.kind === "snapshot") {
+    const r = await analyzeSnapshot(fs, target.path, now);
+    return { report: r, problems: problemsOf(r) };
+  }
+  if (target.kind === "aof") {
+    const r = await analyzeAof(fs, target.path);
+    return { report: r, problems: problemsOf(r) };
+  }
+  const kind = target.kind === "aof-kevy5" ? "aof-kevy5" : "redis-rdb";
+  return {
+    report: { kind, path: target.path, supported: false },
+    problems: [{
+      kind: "unsupported",
+      path: target.path,
+      offset: 0,
+      message: `${target.path}: ${
+        kind === "aof-kevy5" ? "KEVYAOF2 (kevy >= 5)" : "Redis RDB"
+      } format is not supported yet`,
+      preview: "",
+    }],
+  };
 }

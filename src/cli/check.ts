@@ -1,10 +1,9 @@
 // `kevy-persist check <file|dir>`: like redis-check-aof / redis-check-rdb.
 import { expectPositionals, parseArgs } from "./_args.ts";
-import { analyzeAof, analyzeDir, analyzeSnapshot, type Problem, problemsOf } from "./_analyze.ts";
+import { analyzeTarget } from "./_analyze.ts";
 import type { Command } from "./_command.ts";
 import { EXIT } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
-import { analyzeRedis } from "./_redis.ts";
 
 const USAGE = `Usage: kevy-persist check <file|dir> [--json]
 
@@ -27,35 +26,14 @@ export const checkCommand: Command = {
     }
     const [path] = expectPositionals(args, ["file|dir"]);
     const target = await resolveTarget(ctx.fs, path!);
-    let problems: Problem[] = [];
+    const { report, problems } = await analyzeTarget(ctx.fs, target, ctx.now());
     const notes: string[] = [];
-    if (target.type === "kevy-dir") {
-      const r = await analyzeDir(ctx.fs, target.path, ctx.now());
-      problems = problemsOf(r);
-      if (r.journal.present) {
-        notes.push(
-          r.journal.parsed
-            ? "an interrupted re-shard is pending (it rolls forward at the next open)"
-            : "a torn re-shard journal is present (it is discarded at the next open)",
-        );
-      }
-    } else if (target.type === "redis-dir" || target.kind === "aof-legacy") {
-      const r = await analyzeRedis(ctx.fs, target.path, target.type === "file");
-      problems = r === null ? problemsOf(await analyzeAof(ctx.fs, target.path)) : r.problems;
-    } else if (target.kind === "snapshot") {
-      problems = problemsOf(await analyzeSnapshot(ctx.fs, target.path, ctx.now()));
-    } else if (target.kind === "aof") {
-      problems = problemsOf(await analyzeAof(ctx.fs, target.path));
-    } else {
-      problems = [{
-        kind: "unsupported",
-        path: target.path,
-        offset: 0,
-        message: `${target.path}: ${
-          target.kind === "aof-kevy5" ? "KEVYAOF2 (kevy >= 5)" : "Redis RDB"
-        } format is not supported yet`,
-        preview: "",
-      }];
+    if (report.kind === "dir" && report.journal.present) {
+      notes.push(
+        report.journal.parsed
+          ? "an interrupted re-shard is pending (it rolls forward at the next open)"
+          : "a torn re-shard journal is present (it is discarded at the next open)",
+      );
     }
     const sound = problems.length === 0 && notes.length === 0;
     if (args.flags.json) {

@@ -1,17 +1,16 @@
 // `kevy-persist inspect <file|dir>`: what a file or data dir holds.
 import { expectPositionals, parseArgs } from "./_args.ts";
 import {
-  analyzeAof,
-  analyzeDir,
-  analyzeSnapshot,
+  analyzeTarget,
   type AofReport,
   type DirReport,
   type SnapshotReport,
+  type TargetReport,
 } from "./_analyze.ts";
 import type { Command } from "./_command.ts";
 import { EXIT, fmtBytes, table } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
-import { analyzeRedis, describeRedis } from "./_redis.ts";
+import { describeRedis } from "./_redis.ts";
 
 const USAGE = `Usage: kevy-persist inspect <file|dir> [--json]
 
@@ -77,6 +76,25 @@ function describeDir(r: DirReport): string {
   return s;
 }
 
+function describe(r: TargetReport): string {
+  switch (r.kind) {
+    case "dir":
+      return describeDir(r);
+    case "snapshot":
+      return describeSnapshot(r);
+    case "aof":
+      return describeAof(r);
+    case "redis-aof":
+      return describeRedis(r);
+    default: {
+      const what = r.kind === "aof-kevy5"
+        ? "a kevy >= 5 checksummed AOF (KEVYAOF2), not supported yet"
+        : "a Redis RDB file, not supported yet";
+      return `${r.path}: ${what}\n`;
+    }
+  }
+}
+
 /** The inspect subcommand. */
 export const inspectCommand: Command = {
   name: "inspect",
@@ -90,38 +108,8 @@ export const inspectCommand: Command = {
     }
     const [path] = expectPositionals(args, ["file|dir"]);
     const target = await resolveTarget(ctx.fs, path!);
-    let report: unknown;
-    let text: string;
-    if (target.type === "kevy-dir") {
-      const r = await analyzeDir(ctx.fs, target.path, ctx.now());
-      report = r;
-      text = describeDir(r);
-    } else if (target.type === "redis-dir" || target.kind === "aof-legacy") {
-      const r = await analyzeRedis(ctx.fs, target.path, target.type === "file");
-      if (r === null) {
-        const a = await analyzeAof(ctx.fs, target.path);
-        report = a;
-        text = describeAof(a);
-      } else {
-        report = r;
-        text = describeRedis(r);
-      }
-    } else if (target.kind === "snapshot") {
-      const r = await analyzeSnapshot(ctx.fs, target.path, ctx.now());
-      report = r;
-      text = describeSnapshot(r);
-    } else if (target.kind === "aof") {
-      const r = await analyzeAof(ctx.fs, target.path);
-      report = r;
-      text = describeAof(r);
-    } else {
-      const what = target.kind === "aof-kevy5"
-        ? "a kevy >= 5 checksummed AOF (KEVYAOF2), not supported yet"
-        : "a Redis RDB file, not supported yet";
-      report = { kind: target.kind, path: target.path, supported: false };
-      text = `${target.path}: ${what}\n`;
-    }
-    ctx.io.out(args.flags.json ? JSON.stringify(report, null, 2) + "\n" : text);
+    const { report } = await analyzeTarget(ctx.fs, target, ctx.now());
+    ctx.io.out(args.flags.json ? JSON.stringify(report, null, 2) + "\n" : describe(report));
     return EXIT.ok;
   },
 };

@@ -88,3 +88,15 @@ export function pairs(r: Reply): Array<[Reply, Reply]> {
   for (let i = 0; i + 1 < r.length; i += 2) out.push([r[i]!, r[i + 1]!]);
   return out;
 }
+
+/** A flat field/value reply (`HGETALL`) as a record, field names decoded as UTF-8. */
+export function hashRecord<V>(r: Reply, d: Decode<V>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const [f, v] of pairs(r)) out[bulk(f, asString) ?? ""] = bulk(v, d) as V;
+  return out;
+}
+
+/** A `WITHSCORES` reply as `{ member, score }` objects. */
+export function scoredMembers<V>(r: Reply, d: Decode<V>): Array<{ member: V; score: number }> {
+  return pairs(r).map(([m, s]) => ({ member: bulk(m, d) as V, score: score(s) ?? NaN }));
+}

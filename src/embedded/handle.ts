@@ -25,13 +25,14 @@ import {
   bulks,
   type Bytes,
   type Decode,
+  hashRecord,
   int,
   intArg,
-  pairs,
   score,
+  scoredMembers,
   strictBulks,
 } from "./_reply.ts";
-import { formatScore } from "../persist/rewrite_commands.ts";
+import { expireArgv, hsetArgv, pairList, setArgv, zaddArgv, zrangeArgv } from "./_argv.ts";
 import { buildInfo, type StoreInfo } from "./info.ts";
 
 import type {
@@ -42,12 +43,6 @@ import type {
   SetOptions,
   ZAddOptions,
 } from "./types.ts";
-
-function pairList(p: Pairs): Array<[Bytes, Bytes]> {
-  if (Array.isArray(p)) return p;
-  if (p instanceof Map) return [...p];
-  return Object.entries(p);
-}
 
 /**
  * A store opened by {@link openStore}. `V` is what bulk replies decode to:
@@ -105,16 +100,7 @@ export class KevyStore<V extends string | Uint8Array = string> {
   /** `SET`: `"OK"`, or `null` when `nx`/`xx` prevented it. */
   set(key: Bytes, value: Bytes, opts?: SetOptions): Promise<"OK" | null>;
   async set(key: Bytes, value: Bytes, opts: SetOptions = {}): Promise<V | "OK" | null> {
-    const a: Array<Bytes | number> = ["SET", key, value];
-    if (opts.ex !== undefined) a.push("EX", intArg("ex", opts.ex));
-    if (opts.px !== undefined) a.push("PX", intArg("px", opts.px));
-    if (opts.exat !== undefined) a.push("EXAT", intArg("exat", opts.exat));
-    if (opts.pxat !== undefined) a.push("PXAT", intArg("pxat", opts.pxat));
-    if (opts.nx) a.push("NX");
-    if (opts.xx) a.push("XX");
-    if (opts.keepttl) a.push("KEEPTTL");
-    if (opts.get) a.push("GET");
-    const r = await this.#run(a);
+    const r = await this.#run(setArgv(key, value, opts));
     if (opts.get) return bulk(r, this.#d);
     return r === null ? null : "OK";
   }
@@ -169,16 +155,12 @@ export class KevyStore<V extends string | Uint8Array = string> {
 
   /** `EXPIRE`: true when the TTL was set. `mode` is Redis' NX/XX/GT/LT. */
   async expire(key: Bytes, seconds: number, mode?: "NX" | "XX" | "GT" | "LT"): Promise<boolean> {
-    const a: Array<Bytes | number> = ["EXPIRE", key, intArg("seconds", seconds)];
-    if (mode) a.push(mode);
-    return int(await this.#run(a)) === 1;
+    return int(await this.#run(expireArgv("EXPIRE", key, "seconds", seconds, mode))) === 1;
   }
 
   /** `PEXPIRE`: true when the TTL was set. */
   async pexpire(key: Bytes, ms: number, mode?: "NX" | "XX" | "GT" | "LT"): Promise<boolean> {
-    const a: Array<Bytes | number> = ["PEXPIRE", key, intArg("ms", ms)];
-    if (mode) a.push(mode);
-    return int(await this.#run(a)) === 1;
+    return int(await this.#run(expireArgv("PEXPIRE", key, "ms", ms, mode))) === 1;
   }
 
   /** `TTL`: seconds left, -1 without TTL, -2 when missing. */
@@ -233,10 +215,7 @@ export class KevyStore<V extends string | Uint8Array = string> {
   /** `HSET` of many fields (record, Map or pairs): how many were new. */
   hset(key: Bytes, fieldValues: Pairs): Promise<number>;
   async hset(key: Bytes, a: Bytes | Pairs, value?: Bytes): Promise<number> {
-    const list = typeof a === "string" || a instanceof Uint8Array
-      ? [[a, value ?? ""] as [Bytes, Bytes]]
-      : pairList(a);
-    return int(await this.#run(["HSET", key, ...list.flat()]));
+    return int(await this.#run(hsetArgv(key, a, value)));
   }
 
   /** `HGET`: the field's value or `null`. */
@@ -246,11 +225,7 @@ export class KevyStore<V extends string | Uint8Array = string> {
 
   /** `HGETALL` as a record (field names decoded as UTF-8). */
   async hgetall(key: Bytes): Promise<Record<string, V>> {
-    const out: Record<string, V> = {};
-    for (const [f, v] of pairs(await this.#run(["HGETALL", key]))) {
-      out[bulk(f, asString) ?? ""] = bulk(v, this.#d) as V;
-    }
-    return out;
+    return hashRecord(await this.#run(["HGETALL", key]), this.#d);
   }
 
   /** `HDEL`: how many fields were removed. */
@@ -333,18 +308,7 @@ export class KevyStore<V extends string | Uint8Array = string> {
     members: Array<[number, Bytes]> | ScoredMember<Bytes> | Array<ScoredMember<Bytes>>,
     opts: ZAddOptions = {},
   ): Promise<number> {
-    const list = Array.isArray(members) ? members : [members];
-    const a: Array<Bytes | number> = ["ZADD", key];
-    if (opts.nx) a.push("NX");
-    if (opts.xx) a.push("XX");
-    if (opts.gt) a.push("GT");
-    if (opts.lt) a.push("LT");
-    if (opts.ch) a.push("CH");
-    for (const m of list) {
-      if (Array.isArray(m)) a.push(formatScore(m[0]), m[1]);
-      else a.push(formatScore(m.score), m.member);
-    }
-    return int(await this.#run(a));
+    return int(await this.#run(zaddArgv(key, members, opts)));
   }
 
   /** `ZREM`: how many members were removed. */
@@ -372,14 +336,8 @@ export class KevyStore<V extends string | Uint8Array = string> {
     stop: number,
     opts: { rev?: boolean; withScores?: boolean } = {},
   ): Promise<V[] | Array<ScoredMember<V>>> {
-    const a: Array<Bytes | number> = ["ZRANGE", key, intArg("start", start), intArg("stop", stop)];
-    if (opts.rev) a.push("REV");
-    if (!opts.withScores) return strictBulks(await this.#run(a), this.#d);
-    a.push("WITHSCORES");
-    return pairs(await this.#run(a)).map(([m, s]) => ({
-      member: bulk(m, this.#d) as V,
-      score: score(s) ?? NaN,
-    }));
+    const r = await this.#run(zrangeArgv(key, start, stop, opts));
+    return opts.withScores ? scoredMembers(r, this.#d) : strictBulks(r, this.#d);
   }
 
   /** `ZSCORE`: the score, or `null`. */

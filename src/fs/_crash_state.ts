@@ -28,12 +28,6 @@ export interface DirNode {
 export type Node = FileNode | DirNode;
 export type State = Map<number, Node>;
 
-export interface Fault {
-  test: (t: FaultTarget) => boolean;
-  error: (() => Error) | Error | undefined;
-  once: boolean;
-}
-
 /** An error with a Node-style `code`, like the real adapters throw. */
 export function fsError(code: string, syscall: string, path: string): Error {
   return Object.assign(new Error(`${code}: ${syscall} '${path}'`), { code, syscall, path });

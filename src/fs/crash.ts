@@ -31,25 +31,10 @@
  *
  * @module
  */
-import { Content, digest } from "./_crash_content.ts";
-import {
-  abs,
-  contentFor,
-  copyState,
-  crashHandle,
-  type DirNode,
-  type Fault,
-  type FileNode,
-  type Fill,
-  fsError,
-  later,
-  type Node,
-  parts,
-  type Pick,
-  RECIPES,
-  ROOT,
-  type State,
-} from "./_crash_state.ts";
+import { abs, copyState, crashHandle, later, parts, type State } from "./_crash_state.ts";
+import { Faults } from "./_crash_faults.ts";
+import { distinctImages } from "./_crash_images.ts";
+import { CrashTree, type TreeHooks } from "./_crash_tree.ts";
 import {
   CRASH_VARIANTS,
   type CrashOp,
@@ -83,12 +68,14 @@ export class CrashFs implements FsAdapter {
   /** Always `"crash"`. */
   readonly name = "crash";
   private variant: CrashVariant | null = null;
-  private state: State = new Map([[ROOT, { kind: "dir", cur: new Map(), dur: new Map() }]]);
-  private nextId = 1;
+  private tree: CrashTree = new CrashTree();
   private log: CrashOp[] = [];
   private history: State[] = [];
-  private faults: Fault[] = [];
-  private seeding = false;
+  private readonly faults: Faults = new Faults();
+  private readonly hooks: TreeHooks = {
+    fault: (t) => this.faults.check(t),
+    record: (op) => this.record(op),
+  };
 
   /**
    * An empty filesystem (just "/"), recording from the start.
@@ -101,7 +88,7 @@ export class CrashFs implements FsAdapter {
    * ```
    */
   constructor() {
-    this.history = [copyState(this.state)];
+    this.history = [copyState(this.tree.state)];
   }
 
   /** For images made by {@link CrashFs.crashImages}: the variant; `null` otherwise. */
@@ -174,18 +161,9 @@ export class CrashFs implements FsAdapter {
     if (!Number.isInteger(afterOp) || state === undefined) {
       throw new RangeError(`afterOp must be an integer in 0..${this.log.length}, got ${afterOp}`);
     }
-    const wanted = options.variants ?? CRASH_VARIANTS;
-    const seen = new Set<string>();
-    const out: CrashFs[] = [];
-    for (const variant of CRASH_VARIANTS) {
-      if (!wanted.includes(variant)) continue;
-      const image = CrashFs.image(state, RECIPES[variant], variant);
-      const sig = image.signature();
-      if (seen.has(sig)) continue;
-      seen.add(sig);
-      out.push(image);
-    }
-    return out;
+    return distinctImages(state, options.variants ?? CRASH_VARIANTS).map(([variant, tree]) =>
+      CrashFs.image(tree, variant)
+    );
   }
 
   /**
@@ -202,12 +180,9 @@ export class CrashFs implements FsAdapter {
    * ```
    */
   checkpoint(): void {
-    for (const n of this.state.values()) {
-      if (n.kind === "file") n.dur = n.cur;
-      else n.dur = new Map(n.cur);
-    }
+    this.tree.makeDurable();
     this.log = [];
-    this.history = [copyState(this.state)];
+    this.history = [copyState(this.tree.state)];
   }
 
   /**
@@ -222,7 +197,7 @@ export class CrashFs implements FsAdapter {
    * ```
    */
   writeFileDurable(path: string, bytes: Uint8Array): void {
-    this.seeding = true;
+    this.faults.paused = true;
     try {
       const ps = parts(path);
       this.mkdirSync(abs(ps.slice(0, -1)));
@@ -230,7 +205,7 @@ export class CrashFs implements FsAdapter {
       f.writeSync(bytes);
       f.closeSync();
     } finally {
-      this.seeding = false;
+      this.faults.paused = false;
     }
     this.checkpoint();
   }
@@ -248,9 +223,8 @@ export class CrashFs implements FsAdapter {
    */
   clone(): CrashFs {
     const fs = new CrashFs();
-    fs.state = copyState(this.state);
-    fs.nextId = this.nextId;
-    fs.history = [copyState(fs.state)];
+    fs.tree = this.tree.copy();
+    fs.history = [copyState(fs.tree.state)];
     return fs;
   }
 
@@ -267,7 +241,7 @@ export class CrashFs implements FsAdapter {
    */
   snapshotFiles(): Map<string, Uint8Array> {
     const out = new Map<string, Uint8Array>();
-    this.walk((path, n) => {
+    this.tree.walk((path, n) => {
       if (n.kind === "file") out.set(path, n.cur.view().slice());
     });
     return out;
@@ -286,7 +260,7 @@ export class CrashFs implements FsAdapter {
    * ```
    */
   failNext(kind: FaultKind, error?: Error): void {
-    this.faults.push({ test: (t) => t.kind === kind, error, once: true });
+    this.faults.add({ test: (t) => t.kind === kind, error, once: true });
   }
 
   /**
@@ -302,18 +276,14 @@ export class CrashFs implements FsAdapter {
    * ```
    */
   failOn(predicate: (op: FaultTarget) => boolean, error?: Error): () => void {
-    const fault: Fault = { test: predicate, error, once: false };
-    this.faults.push(fault);
-    return () => {
-      this.faults = this.faults.filter((f) => f !== fault);
-    };
+    return this.faults.add({ test: predicate, error, once: false });
   }
 
   // ---- FsAdapter (sync core; async methods delegate) ----
 
   /** See {@link FsAdapter.readFileSync}. */
   readFileSync(path: string): Uint8Array {
-    return this.fileAt(path, "read").cur.view().slice();
+    return this.tree.fileAt(path, this.hooks).cur.view().slice();
   }
   /** See {@link FsAdapter.readFile}. */
   readFile(path: string): Promise<Uint8Array> {
@@ -324,7 +294,7 @@ export class CrashFs implements FsAdapter {
     if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
       throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
     }
-    const bytes = this.fileAt(path, "read").cur.view();
+    const bytes = this.tree.fileAt(path, this.hooks).cur.view();
     for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.slice(i, i + chunkSize);
   }
   /** See {@link FsAdapter.readChunks}. */
@@ -349,26 +319,7 @@ export class CrashFs implements FsAdapter {
   }
   /** See {@link FsAdapter.renameSync}. */
   renameSync(from: string, to: string): void {
-    const src = this.parentOf(from, "rename");
-    const dst = this.parentOf(to, "rename");
-    this.fault({ kind: "rename", path: src.path, to: dst.path });
-    const id = src.dir.cur.get(src.name);
-    if (id === undefined) throw fsError("ENOENT", "rename", src.path);
-    if (src.path === dst.path) return;
-    const node = this.node(id);
-    const existing = dst.dir.cur.get(dst.name);
-    if (existing !== undefined) {
-      const e = this.node(existing);
-      if (node.kind === "file" && e.kind === "dir") throw fsError("EISDIR", "rename", dst.path);
-      if (node.kind === "dir" && e.kind === "file") throw fsError("ENOTDIR", "rename", dst.path);
-      if (e.kind === "dir" && e.cur.size > 0) throw fsError("ENOTEMPTY", "rename", dst.path);
-    }
-    if (node.kind === "dir" && dst.path.startsWith(src.path + "/")) {
-      throw fsError("EINVAL", "rename", dst.path);
-    }
-    dst.dir.cur.set(dst.name, id);
-    src.dir.cur.delete(src.name);
-    this.record({ kind: "rename", path: src.path, to: dst.path });
+    this.tree.rename(from, to, this.hooks);
   }
   /** See {@link FsAdapter.rename}. */
   rename(from: string, to: string): Promise<void> {
@@ -376,13 +327,7 @@ export class CrashFs implements FsAdapter {
   }
   /** See {@link FsAdapter.removeSync}. */
   removeSync(path: string): void {
-    const p = this.parentOf(path, "unlink");
-    this.fault({ kind: "remove", path: p.path });
-    const id = p.dir.cur.get(p.name);
-    if (id === undefined) throw fsError("ENOENT", "unlink", p.path);
-    if (this.node(id).kind === "dir") throw fsError("EISDIR", "unlink", p.path);
-    p.dir.cur.delete(p.name);
-    this.record({ kind: "remove", path: p.path });
+    this.tree.remove(path, this.hooks);
   }
   /** See {@link FsAdapter.remove}. */
   remove(path: string): Promise<void> {
@@ -390,12 +335,7 @@ export class CrashFs implements FsAdapter {
   }
   /** See {@link FsAdapter.statSync}. */
   statSync(path: string): FileInfo | null {
-    const id = this.lookup(parts(path));
-    if (id === undefined) return null;
-    const n = this.node(id);
-    return n.kind === "file"
-      ? { size: n.cur.length, isFile: true, isDirectory: false }
-      : { size: 0, isFile: false, isDirectory: true };
+    return this.tree.stat(path);
   }
   /** See {@link FsAdapter.stat}. */
   stat(path: string): Promise<FileInfo | null> {
@@ -403,11 +343,7 @@ export class CrashFs implements FsAdapter {
   }
   /** See {@link FsAdapter.readDirSync}. Entries are sorted by name. */
   readDirSync(path: string): DirEntry[] {
-    const dir = this.dirAt(path, "scandir");
-    return [...dir.cur].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, id]) => {
-      const isFile = this.node(id).kind === "file";
-      return { name, isFile, isDirectory: !isFile };
-    });
+    return this.tree.readDir(path);
   }
   /** See {@link FsAdapter.readDir}. */
   readDir(path: string): Promise<DirEntry[]> {
@@ -415,25 +351,7 @@ export class CrashFs implements FsAdapter {
   }
   /** See {@link FsAdapter.mkdirSync}. Records one `mkdir` op per directory created. */
   mkdirSync(path: string): void {
-    const ps = parts(path);
-    this.fault({ kind: "mkdir", path: abs(ps) });
-    let dir = this.node(ROOT) as DirNode;
-    for (let i = 0; i < ps.length; i++) {
-      const name = ps[i]!;
-      const id = dir.cur.get(name);
-      if (id === undefined) {
-        const child: DirNode = { kind: "dir", cur: new Map(), dur: new Map() };
-        dir.cur.set(name, this.add(child));
-        this.record({ kind: "mkdir", path: abs(ps.slice(0, i + 1)) });
-        dir = child;
-      } else {
-        const n = this.node(id);
-        if (n.kind === "file") {
-          throw fsError(i === ps.length - 1 ? "EEXIST" : "ENOTDIR", "mkdir", abs(ps));
-        }
-        dir = n;
-      }
-    }
+    this.tree.mkdir(path, this.hooks);
   }
   /** See {@link FsAdapter.mkdir}. */
   mkdir(path: string): Promise<void> {
@@ -441,10 +359,7 @@ export class CrashFs implements FsAdapter {
   }
   /** See {@link FsAdapter.syncDirSync}: makes the directory's current entries durable. */
   syncDirSync(path: string): void {
-    const dir = this.dirAt(path, "fsync");
-    this.fault({ kind: "syncDir", path: abs(parts(path)) });
-    dir.dur = new Map(dir.cur);
-    this.record({ kind: "syncDir", path: abs(parts(path)) });
+    this.tree.syncDir(path, this.hooks);
   }
   /** See {@link FsAdapter.syncDir}. */
   syncDir(path: string): Promise<void> {
@@ -455,155 +370,22 @@ export class CrashFs implements FsAdapter {
 
   /** Open (creating or truncating) a file; records create/truncate. */
   private open(path: string, append: boolean, exclusive: boolean): WritableFile {
-    const p = this.parentOf(path, "open");
-    this.fault({ kind: "open", path: p.path });
-    let id = p.dir.cur.get(p.name);
-    if (id !== undefined) {
-      const n = this.node(id);
-      if (n.kind === "dir") throw fsError("EISDIR", "open", p.path);
-      if (exclusive) throw fsError("EEXIST", "open", p.path);
-      if (!append) {
-        n.cur = Content.empty();
-        this.record({ kind: "truncate", path: p.path, length: 0 });
-      }
-    } else {
-      id = this.add({ kind: "file", cur: Content.empty(), dur: Content.empty() });
-      p.dir.cur.set(p.name, id);
-      this.record({ kind: "create", path: p.path });
-    }
-    return this.handle(id, p.path, append);
-  }
-
-  /** The WritableFile for a file node. */
-  private handle(id: number, path: string, append: boolean): WritableFile {
-    return crashHandle(this.node(id) as FileNode, path, append, {
-      fault: (t) => this.fault(t),
-      record: (op) => this.record(op),
-    });
-  }
-
-  /** Throw if an injected fault matches `target`. */
-  private fault(target: FaultTarget): void {
-    if (this.seeding) return;
-    const f = this.faults.find((x) => x.test(target));
-    if (f === undefined) return;
-    if (f.once) this.faults = this.faults.filter((x) => x !== f);
-    throw typeof f.error === "function"
-      ? f.error()
-      : f.error ?? fsError("EIO", target.kind, target.path);
+    const opened = this.tree.open(path, append, exclusive, this.hooks);
+    return crashHandle(opened.file, opened.path, append, this.hooks);
   }
 
   /** Append an op to the log and snapshot the state after it. */
   private record(op: Omit<CrashOp, "index">): void {
     this.log.push({ index: this.log.length + 1, ...op });
-    this.history.push(copyState(this.state));
+    this.history.push(copyState(this.tree.state));
   }
 
-  /** Register a new node; returns its id. */
-  private add(n: Node): number {
-    const id = this.nextId++;
-    this.state.set(id, n);
-    return id;
-  }
-
-  /** The node with this id. */
-  private node(id: number): Node {
-    return this.state.get(id)!;
-  }
-
-  /** Resolve path components through current entries. */
-  private lookup(ps: string[]): number | undefined {
-    let id = ROOT;
-    for (const name of ps) {
-      const n = this.node(id);
-      if (n.kind !== "dir") return undefined;
-      const next = n.cur.get(name);
-      if (next === undefined) return undefined;
-      id = next;
-    }
-    return id;
-  }
-
-  /** The existing parent directory and base name of a path. */
-  private parentOf(path: string, syscall: string): { dir: DirNode; name: string; path: string } {
-    const ps = parts(path);
-    const name = ps.pop();
-    if (name === undefined) throw fsError("EISDIR", syscall, "/");
-    const full = abs([...ps, name]);
-    const id = this.lookup(ps);
-    if (id === undefined) throw fsError("ENOENT", syscall, full);
-    const dir = this.node(id);
-    if (dir.kind !== "dir") throw fsError("ENOTDIR", syscall, full);
-    return { dir, name, path: full };
-  }
-
-  /** The file node at a path (for reads). */
-  private fileAt(path: string, kind: "read"): FileNode {
-    const full = abs(parts(path));
-    this.fault({ kind, path: full });
-    const id = this.lookup(parts(path));
-    if (id === undefined) throw fsError("ENOENT", "open", full);
-    const n = this.node(id);
-    if (n.kind !== "file") throw fsError("EISDIR", "read", full);
-    return n;
-  }
-
-  /** The directory node at a path. */
-  private dirAt(path: string, syscall: string): DirNode {
-    const id = this.lookup(parts(path));
-    if (id === undefined) throw fsError("ENOENT", syscall, abs(parts(path)));
-    const n = this.node(id);
-    if (n.kind !== "dir") throw fsError("ENOTDIR", syscall, abs(parts(path)));
-    return n;
-  }
-
-  /** Visit every current entry, depth-first, sorted by name. */
-  private walk(visit: (path: string, n: Node) => void): void {
-    const go = (dir: DirNode, prefix: string): void => {
-      for (const [name, id] of [...dir.cur].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        const n = this.node(id);
-        const path = `${prefix}/${name}`;
-        visit(path, n);
-        if (n.kind === "dir") go(n, path);
-      }
-    };
-    go(this.node(ROOT) as DirNode, "");
-  }
-
-  /** A digest of the whole tree, to de-duplicate images. */
-  private signature(): string {
-    const out: string[] = [];
-    this.walk((path, n) =>
-      out.push(n.kind === "dir" ? `${path}/` : `${path}=${digest(n.cur.view())}`)
-    );
-    return out.join("\n");
-  }
-
-  /** Build a fully durable image of `state` following a recipe. */
-  private static image(state: State, [pick, fill]: [Pick, Fill], variant: CrashVariant): CrashFs {
+  /** A fully durable image made of `tree`. */
+  private static image(tree: CrashTree, variant: CrashVariant): CrashFs {
     const fs = new CrashFs();
     fs.variant = variant;
-    const copy = (src: DirNode, dst: DirNode, ancestors: Set<number>): void => {
-      for (const [name, id] of src[pick]) {
-        const n = state.get(id)!;
-        let childId: number;
-        if (n.kind === "file") {
-          const c = contentFor(n, fill);
-          childId = fs.add({ kind: "file", cur: c, dur: c });
-        } else {
-          if (ancestors.has(id)) continue; // a cycle only old/new entry mixes can form
-          const d: DirNode = { kind: "dir", cur: new Map(), dur: new Map() };
-          childId = fs.add(d);
-          copy(n, d, new Set(ancestors).add(id));
-          d.dur = new Map(d.cur);
-        }
-        dst.cur.set(name, childId);
-      }
-    };
-    const root = fs.node(ROOT) as DirNode;
-    copy(state.get(ROOT) as DirNode, root, new Set([ROOT]));
-    root.dur = new Map(root.cur);
-    fs.history = [copyState(fs.state)];
+    fs.tree = tree;
+    fs.history = [copyState(tree.state)];
     return fs;
   }
 }

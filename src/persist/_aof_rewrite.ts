@@ -1,8 +1,10 @@
 // Writes a compacted log (header + the keyspace as commands) to a temp path
 // through a ByteWriter flushed every ~1 MiB, then syncs it. The caller
-// renames it into place. On any error the temp file is removed.
+// renames it into place (or `compactLog` does). On any error the temp file is
+// removed.
 import type { Entry } from "../codec/types.ts";
 import type { FsAdapter } from "../fs/types.ts";
+import { dirname } from "../fs/path.ts";
 import { ByteWriter } from "../codec/bytes.ts";
 import { AOF_MAGIC, encodeCommandInto } from "../codec/resp.ts";
 import { entryToCommands } from "./rewrite_commands.ts";
@@ -80,6 +82,29 @@ export function writeCompactLogSync(
       fs.removeSync(tmp);
     } catch { /* ignore */ }
     throw e;
+  }
+  return size;
+}
+
+/**
+ * Replaces the log at `path` with a compacted one: `<path>.rewrite` written
+ * and synced, renamed over the log, directory synced. Returns its size. On
+ * error the temp file is removed and the old log is intact.
+ */
+export async function compactLog(
+  fs: FsAdapter,
+  path: string,
+  entries: Iterable<Entry>,
+  now: number,
+): Promise<number> {
+  const tmp = `${path}.rewrite`;
+  const size = await writeCompactLog(fs, tmp, entries, now);
+  try {
+    await fs.rename(tmp, path);
+    await fs.syncDir(dirname(path));
+  } catch (e) {
+    await fs.remove(tmp).catch(() => {});
+    throw e; // the old log is intact and still open
   }
   return size;
 }

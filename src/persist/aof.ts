@@ -35,113 +35,23 @@
  */
 
 import type { Entry } from "../codec/types.ts";
-import type { FsAdapter, WritableFile } from "../fs/types.ts";
+import type { FsAdapter } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
-import { dirname } from "../fs/path.ts";
-import { ByteWriter } from "../codec/bytes.ts";
-import { AOF_MAGIC, encodeCommandInto } from "../codec/resp.ts";
-import { openLog, openLogSync, type RepairedTail } from "./_aof_open.ts";
-import { writeCompactLog } from "./_aof_rewrite.ts";
+import { type OpenedLog, openLog, openLogSync, type RepairedTail } from "./_aof_open.ts";
+import { type AofOptions, checkPolicy, type FsyncPolicy } from "./_aof_options.ts";
+import { compactLog } from "./_aof_rewrite.ts";
+import { AofWriter } from "./_aof_writer.ts";
+import type { AofFailedError } from "./aof_errors.ts";
 import type { ReplayStats } from "./replay.ts";
 
 export type { RepairedTail } from "./_aof_open.ts";
-
-/** When the log is fdatasynced: after every group of appends, once a second, or never explicitly. */
-export type FsyncPolicy = "always" | "everysec" | "no";
+export type { AofOptions, FsyncPolicy } from "./_aof_options.ts";
+export { AofClosedError, AofFailedError } from "./aof_errors.ts";
 
 /** Anything that lists entries (a `Store`). */
 export interface EntrySource {
   /** Live entries with their absolute deadlines. */
   entries(): Iterable<Entry>;
-}
-
-/** Options of {@link Aof.open}. */
-export interface AofOptions {
-  /** The fsync policy. */
-  fsync: FsyncPolicy;
-  /** Filesystem adapter (default: the runtime's). */
-  fs?: FsAdapter;
-  /** Growth since the last rewrite, in percent, that makes {@link Aof.shouldRewrite} true (default 100; 0 disables). */
-  autoRewritePercentage?: number;
-  /** Smallest log size for an automatic rewrite (default 64 MiB). */
-  autoRewriteMinSize?: number;
-  /** Wall clock in unix ms (default `Date.now`): rewrite deadlines filter and torn-file stamps. */
-  now?: () => number;
-}
-
-/**
- * The log hit a write or sync error: the affected appends and every later one
- * reject with this error until the log is reopened. `cause` is the I/O error.
- *
- * @example
- * ```ts
- * import { AofFailedError } from "@kevy/persist";
- * const e = new AofFailedError("aof-0.aof", new Error("EIO"));
- * e.message; // "aof-0.aof: append-only log failed (EIO); reopen it to continue"
- * ```
- */
-export class AofFailedError extends Error {
-  /** Always `"AofFailedError"`. */
-  override name = "AofFailedError";
-  /** The log's path. */
-  readonly path: string;
-  /**
-   * A failed log.
-   * @param path the log
-   * @param cause the I/O error that failed it
-   */
-  constructor(path: string, cause: unknown) {
-    super(
-      `${path}: append-only log failed (${(cause as Error)?.message ?? String(cause)}); ` +
-        "reopen it to continue",
-      { cause },
-    );
-    this.path = path;
-  }
-}
-
-/**
- * The log was closed.
- *
- * @example
- * ```ts
- * import { AofClosedError } from "@kevy/persist";
- * new AofClosedError("aof-0.aof").message; // "aof-0.aof: append-only log is closed"
- * ```
- */
-export class AofClosedError extends Error {
-  /** Always `"AofClosedError"`. */
-  override name = "AofClosedError";
-  /**
-   * A closed log.
-   * @param path the log
-   */
-  constructor(path: string) {
-    super(`${path}: append-only log is closed`);
-  }
-}
-
-interface Group {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (e: unknown) => void;
-}
-
-function group(): Group {
-  let resolve!: () => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // a group nobody awaits must not be an unhandled rejection
-  return { promise, resolve, reject };
-}
-
-/** A batch of frames cut from the buffer, with the group waiting on it. */
-interface Batch {
-  w: ByteWriter;
-  g: Group | null;
 }
 
 const MIB = 1024 * 1024;
@@ -164,23 +74,7 @@ export class Aof {
   readonly #now: () => number;
   readonly #pct: number;
   readonly #minSize: number;
-  #file: WritableFile;
-  #policy: FsyncPolicy;
-  #active: ByteWriter = new ByteWriter();
-  #activeGroup: Group | null = null;
-  #sealed: Batch[] = [];
-  #syncWaiters: Group[] = [];
-  #spares: ByteWriter[] = [];
-  #size: number;
-  #dirty = false;
-  #header: boolean;
-  #held = 0;
-  #scheduled = false;
-  #draining = false;
-  #chain: Promise<void> = Promise.resolve();
-  #failed: AofFailedError | null = null;
-  #closed = false;
-  #timer: ReturnType<typeof setInterval> | null = null;
+  readonly #w: AofWriter;
   #baseSize: number;
   #rewrites = 0;
   /** Torn tail cut when the log was opened, or `null`. */
@@ -188,30 +82,16 @@ export class Aof {
   /** What the open-time scan saw (frames applied only via {@link Aof.openAndReplay}). */
   readonly openStats: ReplayStats;
 
-  private constructor(
-    path: string,
-    opts: AofOptions,
-    opened: {
-      file: WritableFile;
-      size: number;
-      header: boolean;
-      repaired: RepairedTail | null;
-      stats: ReplayStats;
-    },
-  ) {
+  private constructor(path: string, opts: AofOptions, opened: OpenedLog) {
     this.#fs = opts.fs ?? defaultFs();
     this.#path = path;
     this.#now = opts.now ?? Date.now;
     this.#pct = opts.autoRewritePercentage ?? 100;
     this.#minSize = opts.autoRewriteMinSize ?? 64 * MIB;
-    this.#file = opened.file;
-    this.#size = opened.size;
-    this.#header = opened.header;
     this.#baseSize = opened.size;
     this.repairedTail = opened.repaired;
     this.openStats = opened.stats;
-    this.#policy = opts.fsync;
-    this.#applyTimer();
+    this.#w = new AofWriter(path, opened, opts.fsync);
   }
 
   /**
@@ -226,10 +106,7 @@ export class Aof {
    * ```
    */
   static async open(path: string, opts: AofOptions): Promise<Aof> {
-    checkPolicy(opts.fsync);
-    const fs = opts.fs ?? defaultFs();
-    const opened = await openLog(fs, path, () => {}, opts.now ?? Date.now);
-    return new Aof(path, opts, opened);
+    return (await Aof.openAndReplay(path, () => {}, opts)).aof;
   }
 
   /**
@@ -243,10 +120,7 @@ export class Aof {
    * ```
    */
   static openSync(path: string, opts: AofOptions): Aof {
-    checkPolicy(opts.fsync);
-    const fs = opts.fs ?? defaultFs();
-    const opened = openLogSync(fs, path, () => {}, opts.now ?? Date.now);
-    return new Aof(path, opts, opened);
+    return Aof.openAndReplaySync(path, () => {}, opts).aof;
   }
 
   /**
@@ -303,9 +177,7 @@ export class Aof {
   }
   /** Bytes in the log, including frames buffered but not yet written. */
   get sizeBytes(): number {
-    let n = this.#size + this.#active.length;
-    for (const b of this.#sealed) n += b.w.length;
-    return n;
+    return this.#w.size + this.#w.bufferedBytes;
   }
   /** Size right after the last rewrite (or at open). */
   get sizeAtLastRewrite(): number {
@@ -317,15 +189,15 @@ export class Aof {
   }
   /** The current fsync policy. */
   get fsyncPolicy(): FsyncPolicy {
-    return this.#policy;
+    return this.#w.policy;
   }
   /** `"ok"`, or `"failed"` after a write/sync error (see {@link AofFailedError}). */
   get lastWriteStatus(): "ok" | "failed" {
-    return this.#failed === null ? "ok" : "failed";
+    return this.#w.failed === null ? "ok" : "failed";
   }
   /** True when the file starts with the `KEVYAOF1\n` header (false for legacy logs). */
   get hasHeader(): boolean {
-    return this.#header;
+    return this.#w.header;
   }
 
   /**
@@ -342,12 +214,7 @@ export class Aof {
    * ```
    */
   append(argv: ReadonlyArray<Uint8Array>): Promise<void> {
-    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
-    if (this.#failed !== null) return Promise.reject(this.#failed);
-    encodeCommandInto(this.#active, argv);
-    const g = this.#activeGroup ??= group();
-    this.#schedule();
-    return g.promise;
+    return this.#w.append(argv);
   }
 
   /**
@@ -363,20 +230,7 @@ export class Aof {
    * ```
    */
   appendSync(argv: ReadonlyArray<Uint8Array>): void {
-    this.#checkIdle("appendSync");
-    const w = new ByteWriter(256);
-    encodeCommandInto(w, argv);
-    try {
-      this.#file.writeSync(w.bytes());
-      this.#size += w.length;
-      this.#dirty = true;
-      if (this.#policy === "always") {
-        this.#file.syncDataSync();
-        this.#dirty = false;
-      }
-    } catch (e) {
-      throw this.#fail(e);
-    }
+    this.#w.appendSync(argv);
   }
 
   /**
@@ -390,13 +244,7 @@ export class Aof {
    * ```
    */
   flush(): Promise<void> {
-    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
-    if (this.#failed !== null) return Promise.reject(this.#failed);
-    const g = group();
-    this.#syncWaiters.push(g);
-    if (this.#held === 0) this.#seal();
-    this.#schedule();
-    return g.promise;
+    return this.#w.flush();
   }
 
   /**
@@ -411,11 +259,7 @@ export class Aof {
    * ```
    */
   setFsync(policy: FsyncPolicy): Promise<void> {
-    checkPolicy(policy);
-    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
-    this.#policy = policy;
-    this.#applyTimer();
-    return policy === "always" ? this.flush() : Promise.resolve();
+    return this.#w.setPolicy(policy);
   }
 
   /**
@@ -451,27 +295,10 @@ export class Aof {
    * ```
    */
   truncate(): Promise<void> {
-    return this.#exclusive(async () => {
-      // Pre-call frames are covered by the caller's snapshot: drop them unwritten.
-      for (const b of this.#sealed.splice(0)) {
-        b.g?.resolve();
-        this.#recycle(b.w);
-      }
-      try {
-        if (this.#header) {
-          await this.#file.truncate(AOF_MAGIC.length);
-        } else {
-          await this.#file.truncate(0);
-          await this.#file.write(AOF_MAGIC);
-          this.#header = true;
-        }
-        await this.#file.sync();
-      } catch (e) {
-        throw this.#fail(e);
-      }
-      this.#size = AOF_MAGIC.length;
-      this.#baseSize = this.#size;
-      this.#dirty = false;
+    const w = this.#w;
+    return w.exclusive(async () => {
+      await w.truncateToHeader(); // pre-call frames are covered by the caller's snapshot
+      this.#baseSize = w.size;
     });
   }
 
@@ -492,11 +319,12 @@ export class Aof {
    */
   rewriteFrom(store: EntrySource): Promise<void> {
     const entries = Array.from(store.entries());
-    return this.#exclusive(async () => {
-      await this.#writeSealed();
-      const tmp = `${this.#path}.rewrite`;
-      const size = await writeCompactLog(this.#fs, tmp, entries, this.#now());
-      await this.#swapIn(tmp, size);
+    const w = this.#w;
+    return w.exclusive(async () => {
+      await w.writeSealed();
+      await w.reopen(this.#fs, await compactLog(this.#fs, this.#path, entries, this.#now()));
+      this.#baseSize = w.size;
+      this.#rewrites++;
     });
   }
 
@@ -517,8 +345,8 @@ export class Aof {
    * ```
    */
   withAppendsHeld<T>(op: () => Promise<T>): Promise<T> {
-    return this.#exclusive(async () => {
-      await this.#writeSealed();
+    return this.#w.exclusive(async () => {
+      await this.#w.writeSealed();
       return await op();
     });
   }
@@ -535,38 +363,8 @@ export class Aof {
    * ```
    */
   async reopenAfterRename(): Promise<void> {
-    try {
-      await this.#file.close();
-      this.#file = await this.#fs.openAppend(this.#path);
-      const st = await this.#fs.stat(this.#path);
-      this.#size = st?.size ?? AOF_MAGIC.length;
-      this.#header = true;
-      this.#baseSize = this.#size;
-      this.#dirty = false;
-      this.#rewrites++;
-    } catch (e) {
-      throw this.#fail(e);
-    }
-  }
-
-  async #swapIn(tmp: string, size: number): Promise<void> {
-    try {
-      await this.#fs.rename(tmp, this.#path);
-      await this.#fs.syncDir(dirname(this.#path));
-    } catch (e) {
-      await this.#fs.remove(tmp).catch(() => {});
-      throw e; // the old log is intact and still open
-    }
-    try {
-      await this.#file.close();
-      this.#file = await this.#fs.openAppend(this.#path);
-    } catch (e) {
-      throw this.#fail(e);
-    }
-    this.#size = size;
-    this.#header = true;
-    this.#baseSize = size;
-    this.#dirty = false;
+    await this.#w.reopen(this.#fs);
+    this.#baseSize = this.#w.size;
     this.#rewrites++;
   }
 
@@ -580,32 +378,8 @@ export class Aof {
    * await aof.close();
    * ```
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#stopTimer();
-    const run = this.#chain.then(async () => {
-      this.#seal(); // here, not at the call: a pending rewrite must see held frames as held
-      let err: unknown = null;
-      if (this.#failed === null) {
-        try {
-          await this.#writeSealed();
-          if (this.#dirty) await this.#file.syncData();
-        } catch (e) {
-          err = e;
-        }
-      }
-      for (const b of this.#sealed.splice(0)) {
-        b.g?.reject(this.#failed ?? new AofClosedError(this.#path));
-      }
-      for (const g of this.#syncWaiters.splice(0)) {
-        g.reject(this.#failed ?? new AofClosedError(this.#path));
-      }
-      await this.#file.close().catch(() => {});
-      if (err !== null) throw this.#fail(err);
-    });
-    this.#chain = run.catch(() => {});
-    await run;
+  close(): Promise<void> {
+    return this.#w.close();
   }
 
   /**
@@ -618,15 +392,7 @@ export class Aof {
    * ```
    */
   closeSync(): void {
-    if (this.#closed) return;
-    this.#checkIdle("closeSync");
-    this.#closed = true;
-    this.#stopTimer();
-    try {
-      if (this.#dirty && this.#failed === null) this.#file.syncDataSync();
-    } finally {
-      this.#file.closeSync();
-    }
+    this.#w.closeSync();
   }
 
   /**
@@ -643,181 +409,6 @@ export class Aof {
    * ```
    */
   markFailed(cause: unknown): AofFailedError {
-    return this.#fail(cause);
-  }
-
-  // --- internals -----------------------------------------------------------
-
-  #checkIdle(what: string): void {
-    if (this.#closed) throw new AofClosedError(this.#path);
-    if (this.#failed !== null) throw this.#failed;
-    if (this.#draining || this.#scheduled || this.#active.length > 0 || this.#sealed.length > 0) {
-      throw new Error(
-        `${this.#path}: ${what} while async appends are pending; await flush() first`,
-      );
-    }
-  }
-
-  #fail(e: unknown): AofFailedError {
-    if (e instanceof AofFailedError) return e;
-    this.#failed ??= new AofFailedError(this.#path, e);
-    const f = this.#failed;
-    for (const b of this.#sealed.splice(0)) b.g?.reject(f);
-    this.#activeGroup?.reject(f);
-    this.#activeGroup = null;
-    this.#active.reset();
-    for (const g of this.#syncWaiters.splice(0)) g.reject(f);
-    this.#stopTimer();
-    return f;
-  }
-
-  #seal(): void {
-    if (this.#active.length === 0 && this.#activeGroup === null) return;
-    this.#sealed.push({ w: this.#active, g: this.#activeGroup });
-    this.#active = this.#spares.pop() ?? new ByteWriter();
-    this.#activeGroup = null;
-  }
-
-  #recycle(w: ByteWriter): void {
-    w.reset();
-    if (this.#spares.length < 2) this.#spares.push(w);
-  }
-
-  #schedule(): void {
-    if (this.#scheduled || this.#draining || this.#held > 0) return;
-    this.#scheduled = true;
-    queueMicrotask(() => {
-      const p = this.#chain.then(() => this.#drain());
-      this.#chain = p.catch(() => {});
-    });
-  }
-
-  /** Writes sealed batches (and the active buffer unless held), syncing as the policy and waiters require. */
-  async #drain(): Promise<void> {
-    this.#scheduled = false;
-    this.#draining = true;
-    try {
-      for (;;) {
-        if (this.#failed !== null || this.#closed) return;
-        if (this.#held === 0) this.#seal();
-        const batches = this.#sealed.splice(0);
-        // While an exclusive op is pending, sync requests wait for it: the
-        // frames they cover are held.
-        const waiters = this.#held === 0 ? this.#syncWaiters.splice(0) : [];
-        if (batches.length === 0 && waiters.length === 0) return;
-        try {
-          for (const b of batches) {
-            if (b.w.length > 0) {
-              await this.#file.write(b.w.bytes());
-              this.#size += b.w.length;
-              this.#dirty = true;
-            }
-          }
-          if ((this.#policy === "always" || waiters.length > 0) && this.#dirty) {
-            await this.#file.syncData();
-            this.#dirty = false;
-          }
-        } catch (e) {
-          for (const b of batches) b.g?.reject(this.#fail(e));
-          for (const g of waiters) g.reject(this.#fail(e));
-          return;
-        }
-        for (const b of batches) {
-          b.g?.resolve();
-          this.#recycle(b.w);
-        }
-        for (const g of waiters) g.resolve();
-      }
-    } finally {
-      this.#draining = false;
-    }
-  }
-
-  /** Writes sealed batches now (inside an exclusive op) and syncs them. */
-  async #writeSealed(): Promise<void> {
-    const batches = this.#sealed.splice(0);
-    try {
-      for (const b of batches) {
-        if (b.w.length > 0) {
-          await this.#file.write(b.w.bytes());
-          this.#size += b.w.length;
-          this.#dirty = true;
-        }
-      }
-      if (this.#dirty) {
-        await this.#file.syncData();
-        this.#dirty = false;
-      }
-    } catch (e) {
-      const f = this.#fail(e);
-      for (const b of batches) b.g?.reject(f);
-      throw f;
-    }
-    for (const b of batches) {
-      b.g?.resolve();
-      this.#recycle(b.w);
-    }
-  }
-
-  /**
-   * Runs `op` after everything queued, holding appends made after the call
-   * (they are written once `op` finishes). `op` sees the pre-call frames in
-   * `#sealed`.
-   */
-  #exclusive<T>(op: () => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
-    if (this.#failed !== null) return Promise.reject(this.#failed);
-    this.#seal();
-    const mine = this.#sealed.splice(0);
-    this.#held++;
-    const run = this.#chain.then(async () => {
-      // Batches sealed by earlier ops were drained already; ours go back in front.
-      this.#sealed.unshift(...mine);
-      try {
-        if (this.#failed !== null) throw this.#failed;
-        return await op();
-      } finally {
-        this.#held--;
-        if (this.#failed !== null) {
-          for (const b of this.#sealed.splice(0)) b.g?.reject(this.#failed);
-        }
-      }
-    });
-    this.#chain = run.then(() => this.#kick(), () => this.#kick());
-    return run;
-  }
-
-  #kick(): void {
-    if (
-      this.#held === 0 &&
-      (this.#active.length > 0 || this.#sealed.length > 0 || this.#activeGroup !== null ||
-        this.#syncWaiters.length > 0)
-    ) {
-      this.#schedule();
-    }
-  }
-
-  #applyTimer(): void {
-    this.#stopTimer();
-    if (this.#policy !== "everysec" || this.#closed) return;
-    this.#timer = setInterval(() => {
-      if (this.#closed || this.#failed !== null) return;
-      if (!this.#dirty && this.#active.length === 0) return;
-      const g = group(); // background: a failure puts the log in the failed state
-      this.#syncWaiters.push(g);
-      this.#schedule();
-    }, 1000);
-    (this.#timer as { unref?: () => void }).unref?.();
-  }
-
-  #stopTimer(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-  }
-}
-
-function checkPolicy(p: unknown): void {
-  if (p !== "always" && p !== "everysec" && p !== "no") {
-    throw new TypeError(`fsync must be "always", "everysec" or "no", got ${String(p)}`);
+    return this.#w.fail(cause);
   }
 }

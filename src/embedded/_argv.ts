@@ -1,0 +1,83 @@
+// Command lines of the KevyStore methods that take options or many shapes of
+// input (SET, ZADD, HSET, MSET, EXPIRE, ZRANGE): the option objects become argv.
+import { formatScore } from "../persist/rewrite_commands.ts";
+import { type Bytes, intArg } from "./_reply.ts";
+import type { Pairs, ScoredMember, SetOptions, ZAddOptions } from "./types.ts";
+
+/** One argv element before encoding. */
+export type Arg = Bytes | number;
+
+/** A record, a Map or pairs as `[name, value]` pairs. */
+export function pairList(p: Pairs): Array<[Bytes, Bytes]> {
+  if (Array.isArray(p)) return p;
+  if (p instanceof Map) return [...p];
+  return Object.entries(p);
+}
+
+/** `SET key value [EX|PX|EXAT|PXAT n] [NX] [XX] [KEEPTTL] [GET]`. */
+export function setArgv(key: Bytes, value: Bytes, opts: SetOptions): Arg[] {
+  const a: Arg[] = ["SET", key, value];
+  if (opts.ex !== undefined) a.push("EX", intArg("ex", opts.ex));
+  if (opts.px !== undefined) a.push("PX", intArg("px", opts.px));
+  if (opts.exat !== undefined) a.push("EXAT", intArg("exat", opts.exat));
+  if (opts.pxat !== undefined) a.push("PXAT", intArg("pxat", opts.pxat));
+  if (opts.nx) a.push("NX");
+  if (opts.xx) a.push("XX");
+  if (opts.keepttl) a.push("KEEPTTL");
+  if (opts.get) a.push("GET");
+  return a;
+}
+
+/** `HSET key field value` or `HSET key f1 v1 f2 v2 ...` from pairs. */
+export function hsetArgv(key: Bytes, a: Bytes | Pairs, value?: Bytes): Arg[] {
+  const list = typeof a === "string" || a instanceof Uint8Array
+    ? [[a, value ?? ""] as [Bytes, Bytes]]
+    : pairList(a);
+  return ["HSET", key, ...list.flat()];
+}
+
+/** `EXPIRE`/`PEXPIRE key n [NX|XX|GT|LT]`. */
+export function expireArgv(
+  verb: "EXPIRE" | "PEXPIRE",
+  key: Bytes,
+  name: string,
+  n: number,
+  mode?: "NX" | "XX" | "GT" | "LT",
+): Arg[] {
+  const a: Arg[] = [verb, key, intArg(name, n)];
+  if (mode) a.push(mode);
+  return a;
+}
+
+/** `ZADD key [NX] [XX] [GT] [LT] [CH] score member ...`. */
+export function zaddArgv(
+  key: Bytes,
+  members: Array<[number, Bytes]> | ScoredMember<Bytes> | Array<ScoredMember<Bytes>>,
+  opts: ZAddOptions,
+): Arg[] {
+  const list = Array.isArray(members) ? members : [members];
+  const a: Arg[] = ["ZADD", key];
+  if (opts.nx) a.push("NX");
+  if (opts.xx) a.push("XX");
+  if (opts.gt) a.push("GT");
+  if (opts.lt) a.push("LT");
+  if (opts.ch) a.push("CH");
+  for (const m of list) {
+    if (Array.isArray(m)) a.push(formatScore(m[0]), m[1]);
+    else a.push(formatScore(m.score), m.member);
+  }
+  return a;
+}
+
+/** `ZRANGE key start stop [REV] [WITHSCORES]`. */
+export function zrangeArgv(
+  key: Bytes,
+  start: number,
+  stop: number,
+  opts: { rev?: boolean; withScores?: boolean },
+): Arg[] {
+  const a: Arg[] = ["ZRANGE", key, intArg("start", start), intArg("stop", stop)];
+  if (opts.rev) a.push("REV");
+  if (opts.withScores) a.push("WITHSCORES");
+  return a;
+}

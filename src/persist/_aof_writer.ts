@@ -1,0 +1,386 @@
+// The write side of an Aof: group commit and its failure state.
+//
+// Appends encode into the active buffer; one microtask per turn seals it into a
+// batch and drains the sealed batches to the file in order (one write each,
+// then one fdatasync under "always" or when a flush waits). Exclusive ops
+// (truncate, rewrite, withAppendsHeld) run on the same promise chain while
+// appends made after them are held. The everysec timer queues a background
+// sync. A write or sync error rejects every pending group and leaves the writer
+// failed; a closed writer rejects every use.
+import { ByteWriter } from "../codec/bytes.ts";
+import { AOF_MAGIC, encodeCommandInto } from "../codec/resp.ts";
+import type { FsAdapter, WritableFile } from "../fs/types.ts";
+import { checkPolicy, type FsyncPolicy } from "./_aof_options.ts";
+import { AofClosedError, AofFailedError } from "./aof_errors.ts";
+
+interface Group {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+function group(): Group {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // a group nobody awaits must not be an unhandled rejection
+  return { promise, resolve, reject };
+}
+
+/** A batch of frames cut from the buffer, with the group waiting on it. */
+interface Batch {
+  w: ByteWriter;
+  g: Group | null;
+}
+
+/** Buffers, schedules and writes the frames of one log file. */
+export class AofWriter {
+  /** The open log file (an exclusive op may replace it). */
+  file: WritableFile;
+  /** Bytes in the file (frames written so far). */
+  size: number;
+  /** Written since the last fdatasync. */
+  dirty = false;
+  /** True when the file starts with the `KEVYAOF1\n` header. */
+  header: boolean;
+  readonly #path: string;
+  #policy: FsyncPolicy;
+  #active: ByteWriter = new ByteWriter();
+  #activeGroup: Group | null = null;
+  #sealed: Batch[] = [];
+  #syncWaiters: Group[] = [];
+  #spares: ByteWriter[] = [];
+  #held = 0;
+  #scheduled = false;
+  #draining = false;
+  #chain: Promise<void> = Promise.resolve();
+  #failed: AofFailedError | null = null;
+  #closed = false;
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    path: string,
+    opened: { file: WritableFile; size: number; header: boolean },
+    policy: FsyncPolicy,
+  ) {
+    this.#path = path;
+    this.file = opened.file;
+    this.size = opened.size;
+    this.header = opened.header;
+    this.#policy = policy;
+    this.#applyTimer();
+  }
+
+  /** The current fsync policy. */
+  get policy(): FsyncPolicy {
+    return this.#policy;
+  }
+  /** The error that failed the log, or `null`. */
+  get failed(): AofFailedError | null {
+    return this.#failed;
+  }
+  /** Bytes appended but not yet written. */
+  get bufferedBytes(): number {
+    let n = this.#active.length;
+    for (const b of this.#sealed) n += b.w.length;
+    return n;
+  }
+
+  /** Buffers one frame; resolves once its group is written (and synced under `always`). */
+  append(argv: ReadonlyArray<Uint8Array>): Promise<void> {
+    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
+    if (this.#failed !== null) return Promise.reject(this.#failed);
+    encodeCommandInto(this.#active, argv);
+    const g = this.#activeGroup ??= group();
+    this.#schedule();
+    return g.promise;
+  }
+
+  /** Writes one frame blocking (fdatasynced under `always`); throws if async appends are pending. */
+  appendSync(argv: ReadonlyArray<Uint8Array>): void {
+    this.#checkIdle("appendSync");
+    const w = new ByteWriter(256);
+    encodeCommandInto(w, argv);
+    try {
+      this.file.writeSync(w.bytes());
+      this.size += w.length;
+      this.dirty = true;
+      if (this.#policy === "always") {
+        this.file.syncDataSync();
+        this.dirty = false;
+      }
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  /** Writes every buffered frame and fdatasyncs. */
+  flush(): Promise<void> {
+    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
+    if (this.#failed !== null) return Promise.reject(this.#failed);
+    const g = group();
+    this.#syncWaiters.push(g);
+    if (this.#held === 0) this.#seal();
+    this.#schedule();
+    return g.promise;
+  }
+
+  /** Changes the policy; tightening to `always` flushes the backlog. */
+  setPolicy(policy: FsyncPolicy): Promise<void> {
+    checkPolicy(policy);
+    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
+    this.#policy = policy;
+    this.#applyTimer();
+    return policy === "always" ? this.flush() : Promise.resolve();
+  }
+
+  /** Writes, syncs and closes the file; pending groups reject. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopTimer();
+    const run = this.#chain.then(async () => {
+      this.#seal(); // here, not at the call: a pending rewrite must see held frames as held
+      let err: unknown = null;
+      if (this.#failed === null) {
+        try {
+          await this.writeSealed();
+          if (this.dirty) await this.file.syncData();
+        } catch (e) {
+          err = e;
+        }
+      }
+      for (const b of this.#sealed.splice(0)) {
+        b.g?.reject(this.#failed ?? new AofClosedError(this.#path));
+      }
+      for (const g of this.#syncWaiters.splice(0)) {
+        g.reject(this.#failed ?? new AofClosedError(this.#path));
+      }
+      await this.file.close().catch(() => {});
+      if (err !== null) throw this.fail(err);
+    });
+    this.#chain = run.catch(() => {});
+    await run;
+  }
+
+  /** Blocking {@link AofWriter.close}; throws if async appends are pending. */
+  closeSync(): void {
+    if (this.#closed) return;
+    this.#checkIdle("closeSync");
+    this.#closed = true;
+    this.#stopTimer();
+    try {
+      if (this.dirty && this.#failed === null) this.file.syncDataSync();
+    } finally {
+      this.file.closeSync();
+    }
+  }
+
+  /** Enters the failed state (once): rejects everything pending and stops the timer. */
+  fail(e: unknown): AofFailedError {
+    if (e instanceof AofFailedError) return e;
+    this.#failed ??= new AofFailedError(this.#path, e);
+    const f = this.#failed;
+    for (const b of this.#sealed.splice(0)) b.g?.reject(f);
+    this.#activeGroup?.reject(f);
+    this.#activeGroup = null;
+    this.#active.reset();
+    for (const g of this.#syncWaiters.splice(0)) g.reject(f);
+    this.#stopTimer();
+    return f;
+  }
+
+  /**
+   * Resets the file to the header, synced (inside an exclusive op). The sealed
+   * (pre-call) frames are dropped unwritten: their groups resolve.
+   */
+  async truncateToHeader(): Promise<void> {
+    this.#resolve(this.#sealed.splice(0));
+    try {
+      if (this.header) {
+        await this.file.truncate(AOF_MAGIC.length);
+      } else {
+        await this.file.truncate(0);
+        await this.file.write(AOF_MAGIC);
+        this.header = true;
+      }
+      await this.file.sync();
+    } catch (e) {
+      throw this.fail(e);
+    }
+    this.size = AOF_MAGIC.length;
+    this.dirty = false;
+  }
+
+  /**
+   * Reopens the log after a rename put a new synced file (with header) in
+   * place: of `size` bytes, or as big as `stat` says.
+   */
+  async reopen(fs: FsAdapter, size?: number): Promise<void> {
+    try {
+      await this.file.close();
+      this.file = await fs.openAppend(this.#path);
+      this.size = size ?? (await fs.stat(this.#path))?.size ?? AOF_MAGIC.length;
+    } catch (e) {
+      throw this.fail(e);
+    }
+    this.header = true;
+    this.dirty = false;
+  }
+
+  /** Writes sealed batches now (inside an exclusive op) and syncs them. */
+  async writeSealed(): Promise<void> {
+    const batches = this.#sealed.splice(0);
+    try {
+      await this.#write(batches);
+      if (this.dirty) {
+        await this.file.syncData();
+        this.dirty = false;
+      }
+    } catch (e) {
+      const f = this.fail(e);
+      for (const b of batches) b.g?.reject(f);
+      throw f;
+    }
+    this.#resolve(batches);
+  }
+
+  /**
+   * Runs `op` after everything queued, holding appends made after the call
+   * (they are written once `op` finishes). `op` sees the pre-call frames as
+   * sealed batches ({@link AofWriter.writeSealed}, {@link AofWriter.truncateToHeader}).
+   */
+  exclusive<T>(op: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
+    if (this.#failed !== null) return Promise.reject(this.#failed);
+    this.#seal();
+    const mine = this.#sealed.splice(0);
+    this.#held++;
+    const run = this.#chain.then(async () => {
+      // Batches sealed by earlier ops were drained already; ours go back in front.
+      this.#sealed.unshift(...mine);
+      try {
+        if (this.#failed !== null) throw this.#failed;
+        return await op();
+      } finally {
+        this.#held--;
+        if (this.#failed !== null) {
+          for (const b of this.#sealed.splice(0)) b.g?.reject(this.#failed);
+        }
+      }
+    });
+    this.#chain = run.then(() => this.#kick(), () => this.#kick());
+    return run;
+  }
+
+  // --- internals -----------------------------------------------------------
+
+  #checkIdle(what: string): void {
+    if (this.#closed) throw new AofClosedError(this.#path);
+    if (this.#failed !== null) throw this.#failed;
+    if (this.#draining || this.#scheduled || this.#active.length > 0 || this.#sealed.length > 0) {
+      throw new Error(
+        `${this.#path}: ${what} while async appends are pending; await flush() first`,
+      );
+    }
+  }
+
+  #seal(): void {
+    if (this.#active.length === 0 && this.#activeGroup === null) return;
+    this.#sealed.push({ w: this.#active, g: this.#activeGroup });
+    this.#active = this.#spares.pop() ?? new ByteWriter();
+    this.#activeGroup = null;
+  }
+
+  /** Writes the batches' frames in order (no sync). */
+  async #write(batches: Batch[]): Promise<void> {
+    for (const b of batches) {
+      if (b.w.length > 0) {
+        await this.file.write(b.w.bytes());
+        this.size += b.w.length;
+        this.dirty = true;
+      }
+    }
+  }
+
+  /** Resolves the batches' groups and keeps up to two buffers for reuse. */
+  #resolve(batches: Batch[]): void {
+    for (const b of batches) {
+      b.g?.resolve();
+      b.w.reset();
+      if (this.#spares.length < 2) this.#spares.push(b.w);
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#draining || this.#held > 0) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      const p = this.#chain.then(() => this.#drain());
+      this.#chain = p.catch(() => {});
+    });
+  }
+
+  /** Writes sealed batches (and the active buffer unless held), syncing as the policy and waiters require. */
+  async #drain(): Promise<void> {
+    this.#scheduled = false;
+    this.#draining = true;
+    try {
+      for (;;) {
+        if (this.#failed !== null || this.#closed) return;
+        if (this.#held === 0) this.#seal();
+        const batches = this.#sealed.splice(0);
+        // While an exclusive op is pending, sync requests wait for it: the
+        // frames they cover are held.
+        const waiters = this.#held === 0 ? this.#syncWaiters.splice(0) : [];
+        if (batches.length === 0 && waiters.length === 0) return;
+        try {
+          await this.#write(batches);
+          if ((this.#policy === "always" || waiters.length > 0) && this.dirty) {
+            await this.file.syncData();
+            this.dirty = false;
+          }
+        } catch (e) {
+          for (const b of batches) b.g?.reject(this.fail(e));
+          for (const g of waiters) g.reject(this.fail(e));
+          return;
+        }
+        this.#resolve(batches);
+        for (const g of waiters) g.resolve();
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #kick(): void {
+    if (
+      this.#held === 0 &&
+      (this.#active.length > 0 || this.#sealed.length > 0 || this.#activeGroup !== null ||
+        this.#syncWaiters.length > 0)
+    ) {
+      this.#schedule();
+    }
+  }
+
+  #applyTimer(): void {
+    this.#stopTimer();
+    if (this.#policy !== "everysec" || this.#closed) return;
+    this.#timer = setInterval(() => {
+      if (this.#closed || this.#failed !== null) return;
+      if (!this.dirty && this.#active.length === 0) return;
+      const g = group(); // background: a failure puts the log in the failed state
+      this.#syncWaiters.push(g);
+      this.#schedule();
+    }, 1000);
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+}
