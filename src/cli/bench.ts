@@ -7,13 +7,13 @@ import { applyCommand } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
 import { parseArgs } from "./_args.ts";
 import type { Command } from "./_command.ts";
-import { EXIT, Progress, table } from "./_io.ts";
+import { EXIT, Progress, table, UsageError } from "./_io.ts";
 
-const USAGE = `Usage: kevy-persist bench [--quick] [--dir DIR]
+const USAGE = `Usage: kevy-persist bench [--quick] [--keys N] [--dir DIR]
 
 Measures, on this machine and runtime: durable snapshot save and load of N string keys
 (key:<i>, 16-byte values), AOF append of N SET frames (fsync no), and replay + apply of that
-log. N = 1,000,000, or 100,000 with --quick. Files go to DIR (default: a temp dir, removed).
+log. N = 1,000,000, or 100,000 with --quick, or --keys N. Files go to DIR (default: a temp dir, removed).
 The full cross-runtime comparison with peers is \`deno task bench:compare\`.
 `;
 
@@ -23,12 +23,16 @@ export const benchCommand: Command = {
   summary: "a quick built-in benchmark (snapshot, AOF, replay)",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { quick: "boolean", dir: "string" });
+    const args = parseArgs(argv, { quick: "boolean", dir: "string", keys: "string" });
     if (args.flags.help) {
       ctx.io.out(USAGE);
       return EXIT.ok;
     }
-    const n = args.flags.quick ? 100_000 : 1_000_000;
+    const keysText = typeof args.flags.keys === "string" ? args.flags.keys : undefined;
+    if (keysText !== undefined && !/^[1-9]\d{0,8}$/.test(keysText)) {
+      throw new UsageError(`--keys must be a positive integer, got ${keysText}`);
+    }
+    const n = keysText !== undefined ? Number(keysText) : args.flags.quick ? 100_000 : 1_000_000;
     const base = typeof args.flags.dir === "string"
       ? args.flags.dir
       : joinPath("/tmp", `kevy-bench-${ctx.now()}-${Math.random().toString(36).slice(2)}`);

@@ -9,6 +9,7 @@ import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { Command } from "./_command.ts";
 import { type CliIo, EXIT, InputError, processIo, UsageError } from "./_io.ts";
+import { withReadProgress } from "./_progress_fs.ts";
 import { benchCommand } from "./bench.ts";
 import { checkCommand } from "./check.ts";
 import { convertCommand } from "./convert.ts";
@@ -60,7 +61,7 @@ export interface RunCliOptions {
  */
 export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<number> {
   const io = opts.io ?? processIo();
-  const ctx = { io, fs: opts.fs ?? defaultFs(), now: opts.now ?? Date.now };
+  const ctx = { io, fs: withReadProgress(opts.fs ?? defaultFs(), io), now: opts.now ?? Date.now };
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.out(mainUsage());

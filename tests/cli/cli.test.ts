@@ -296,3 +296,23 @@ describe("kevy-persist reshard", () => {
 });
 
 void readFixture;
+
+describe("kevy-persist bench", () => {
+  it("measures a small run and prints a table (or JSON)", async () => {
+    const r = await cli(["bench", "--keys", "2000", "--json"]);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    assert.equal(j.n, 2000);
+    assert.deepEqual(j.results.map((x: { op: string }) => x.op), [
+      "fill store",
+      "snapshot save (durable)",
+      "snapshot load",
+      "aof append (fsync no)",
+      "aof replay + apply",
+    ]);
+    for (const x of j.results) assert.ok(x.secs >= 0 && x.perSec > 0);
+  });
+  it("a bad --keys is a usage error", async () => {
+    assert.equal((await cli(["bench", "--keys", "-5"])).code, 2);
+  });
+});
