@@ -5,7 +5,8 @@
 // running it again.
 import type { FsAdapter } from "../fs/types.ts";
 import { isNotFound } from "../fs/types.ts";
-import { dirname } from "../fs/path.ts";
+import { basename, dirname } from "../fs/path.ts";
+import { exists, removeIfExists, writeFileDurable } from "../fs/_durable.ts";
 import { rewriteName, tmpName } from "../codec/names.ts";
 
 /** What a committed journal asks for. */
@@ -57,31 +58,9 @@ function parseJournal(bytes: Uint8Array): SaveOp | null {
   return op === "save" || op === "rewrite" ? op : null;
 }
 
-/** Commit point: the journal appears atomically and durably. */
+/** Commit point: the journal appears atomically and durably (temp, fsync, rename, dir fsync). */
 export async function commitJournal(fs: FsAdapter, p: SavePaths, op: SaveOp): Promise<void> {
-  const f = await fs.openWrite(p.journalTmp);
-  try {
-    await f.write(journalText(op));
-    await f.sync();
-  } finally {
-    await f.close();
-  }
-  await fs.rename(p.journalTmp, p.journal);
-  await fs.syncDir(p.dir);
-}
-
-async function exists(fs: FsAdapter, path: string): Promise<boolean> {
-  return (await fs.stat(path)) !== null;
-}
-
-async function removeIfExists(fs: FsAdapter, path: string): Promise<boolean> {
-  try {
-    await fs.remove(path);
-    return true;
-  } catch (e) {
-    if (isNotFound(e)) return false;
-    throw e;
-  }
+  await writeFileDurable(fs, p.dir, basename(p.journal), journalText(op));
 }
 
 /** The renames/removals a committed `op` performs (also the roll-forward). Ends with a dir sync. */

@@ -8,7 +8,7 @@ import { premigrationName, RESHARD_JOURNAL, reshardName } from "../codec/names.t
 import type { Routing } from "../codec/routing_types.ts";
 import type { ShardLayout } from "./reshard.ts";
 import { writeShardsMeta } from "./shards_meta.ts";
-import { exists, removeIfExists, renameIfExists } from "./_fsutil.ts";
+import { exists, removeIfExists, renameIfExists } from "../fs/_durable.ts";
 
 /** What a journal commits to (the decoded journal). */
 export interface Committed {

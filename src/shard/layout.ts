@@ -33,7 +33,7 @@ import {
   STANDARD_LAYOUT,
 } from "./reshard.ts";
 import { writeShardsMeta } from "./shards_meta.ts";
-import { exists, readIfExists } from "./_fsutil.ts";
+import { exists, readIfExists } from "../fs/_durable.ts";
 import { checkTarget } from "./_target.ts";
 
 /**

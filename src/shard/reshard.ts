@@ -27,7 +27,7 @@ import { loadSnapshot, saveSnapshot } from "../persist/snapshot_file.ts";
 import { replayAof } from "../persist/replay.ts";
 import { shardIndex } from "./routing.ts";
 import { finishReshard } from "./_finish.ts";
-import { exists, readIfExists, removeIfExists, writeFileDurable } from "./_fsutil.ts";
+import { exists, readIfExists, removeIfExists, writeFileDurable } from "../fs/_durable.ts";
 import { wallClockNs } from "./_stamp.ts";
 import { checkTarget } from "./_target.ts";
 

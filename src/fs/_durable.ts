@@ -1,9 +1,8 @@
-// Small durable-file helpers shared by the re-shard engine, shards.meta and
-// ensureLayout. Private: not re-exported.
-import type { FsAdapter } from "../fs/types.ts";
-import { isNotFound } from "../fs/types.ts";
-import { joinPath } from "../fs/path.ts";
-import { tmpName } from "../codec/names.ts";
+// Small durable-file helpers on any FsAdapter, shared by the save protocol,
+// the re-shard engine, shards.meta and ensureLayout. Private: not re-exported.
+import type { FsAdapter } from "./types.ts";
+import { isNotFound } from "./types.ts";
+import { joinPath } from "./path.ts";
 
 /**
  * Writes `dir/name` so that a crash leaves either the old file or the whole new
@@ -15,7 +14,7 @@ export async function writeFileDurable(
   name: string,
   bytes: Uint8Array,
 ): Promise<void> {
-  const tmp = joinPath(dir, tmpName(name));
+  const tmp = joinPath(dir, `${name}.tmp`);
   const f = await fs.openWrite(tmp);
   try {
     await f.write(bytes);
