@@ -22,6 +22,8 @@ const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 const denoJson = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"));
 const exportsMap: Record<string, string> = denoJson.exports;
 const bins: Record<string, string> = { "kevy-persist": "./src/cli/bin.ts" };
+// Scripts started as processes rather than imported (the demo and its child writer).
+const scripts = ["./src/cli/demo.ts", "./src/cli/_demo_child.ts"];
 
 const compilerOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
@@ -69,7 +71,7 @@ function walk(dir: string, out: string[] = []): string[] {
 function buildPackage(): void {
   const out = join(root, "npm");
   rmSync(out, { recursive: true, force: true });
-  const entries = [...Object.values(exportsMap), ...Object.values(bins)]
+  const entries = [...Object.values(exportsMap), ...Object.values(bins), ...scripts]
     .map((p) => join(root, p))
     .filter((p) => {
       try {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { utf8Length } from "./bytes_util.ts";
+import { setWriterInternals, utf8Length } from "./bytes_util.ts";
 
 export { bytesEqual, concatBytes, toHex, utf8Encode, utf8Length } from "./bytes_util.ts";
 
@@ -39,6 +39,21 @@ export class ByteWriter {
   #view: DataView | null = null;
   #pos = 0;
   readonly #initial: number;
+
+  static {
+    // Encoders in this package (resp.ts) size a frame, reserve it once and
+    // store by index instead of a bounds-checked call per byte.
+    setWriterInternals({
+      reserve(w: ByteWriter, n: number): number {
+        const p = w.#pos;
+        const need = p + n;
+        if (need > w.#buf.length) w.#grow(need);
+        w.#pos = need;
+        return p;
+      },
+      buffer: (w: ByteWriter): Uint8Array => w.#buf,
+    });
+  }
 
   /**
    * Creates an empty writer.

@@ -5,7 +5,40 @@
  * @module
  */
 
+import type { ByteWriter } from "./bytes.ts";
+
 const encoder = new TextEncoder();
+
+/**
+ * Raw access to a {@link ByteWriter}'s buffer for the encoders of this package
+ * (the RESP frame encoder reserves a whole frame once, then stores by index).
+ * Installed by `bytes.ts` when the class is defined; not re-exported, so not
+ * part of the public API.
+ */
+export interface WriterInternals {
+  /** Makes room for `n` more bytes, counts them as written, and returns where they start. */
+  reserve(w: ByteWriter, n: number): number;
+  /** The writer's buffer; valid until its next write (which may grow it). */
+  buffer(w: ByteWriter): Uint8Array;
+}
+
+/** See {@link WriterInternals}; set by `bytes.ts` through {@link setWriterInternals}. */
+export let writerInternals: WriterInternals;
+
+/**
+ * Installs {@link writerInternals} (called once, by `ByteWriter`'s static block).
+ *
+ * @example
+ * ```ts
+ * import { writerInternals } from "./bytes_util.ts";
+ * import { ByteWriter } from "./bytes.ts";
+ * const w = new ByteWriter();
+ * writerInternals.buffer(w)[writerInternals.reserve(w, 1)] = 0x2a; // w holds "*"
+ * ```
+ */
+export function setWriterInternals(i: WriterInternals): void {
+  writerInternals = i;
+}
 
 /**
  * Number of bytes `s` takes as UTF-8 (lone surrogates count as U+FFFD, 3 bytes,

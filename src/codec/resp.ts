@@ -13,6 +13,7 @@
  */
 
 import { ByteWriter, utf8Length } from "./bytes.ts";
+import { writerInternals } from "./bytes_util.ts";
 
 /**
  * The 9-byte header of a kevy AOF, `KEVYAOF1\n` (absent in pre-1.2 files).
@@ -91,35 +92,115 @@ export function encodeCommandInto(
 ): void {
   const argc = argv.length;
   if (argc === 0) throw new RangeError("encodeCommandInto: a command needs at least one argument");
-  out.writeByte(STAR);
-  out.writeDecimal(argc);
-  out.writeByte(CR);
-  out.writeByte(LF);
+  // Size the whole frame first (validating every length before anything is
+  // written), reserve it once, then store by index: no per-byte bounds checks
+  // or calls, and a bad argument leaves `out` unchanged.
+  let total = 3 + decimalLength(argc);
   for (let i = 0; i < argc; i++) {
     const a = argv[i]!;
-    out.writeByte(DOLLAR);
+    let n: number;
     if (typeof a === "string") {
-      out.writeDecimal(utf8Length(a));
-      out.writeByte(CR);
-      out.writeByte(LF);
-      out.writeUtf8(a);
+      n = utf8Length(a);
+      if (strLens.length <= i) strLens.length = i + 1;
+      strLens[i] = n;
     } else {
-      out.writeDecimal(a.length);
-      out.writeByte(CR);
-      out.writeByte(LF);
-      out.writeBytes(a);
+      n = a.length;
+      if (!(n >= 0 && Number.isSafeInteger(n))) badLength(n);
     }
-    out.writeByte(CR);
-    out.writeByte(LF);
+    total += 5 + decimalLength(n) + n;
+  }
+  let p = writerInternals.reserve(out, total);
+  const buf = writerInternals.buffer(out);
+  buf[p] = STAR;
+  p = putDecimal(buf, p + 1, argc);
+  buf[p] = CR;
+  buf[p + 1] = LF;
+  p += 2;
+  for (let i = 0; i < argc; i++) {
+    const a = argv[i]!;
+    buf[p] = DOLLAR;
+    if (typeof a === "string") {
+      const n = strLens[i]!;
+      p = putDecimal(buf, p + 1, n);
+      buf[p] = CR;
+      buf[p + 1] = LF;
+      p += 2;
+      if (n === a.length) {
+        for (let j = 0; j < n; j++) buf[p + j] = a.charCodeAt(j);
+      } else {
+        encoder.encodeInto(a, buf.subarray(p, p + n));
+      }
+      p += n;
+    } else {
+      const n = a.length;
+      p = putDecimal(buf, p + 1, n);
+      buf[p] = CR;
+      buf[p + 1] = LF;
+      p += 2;
+      if (n < COPY_LOOP_MAX) {
+        // A loop beats set() for the short keys and values typical of AOF frames.
+        for (let j = 0; j < n; j++) buf[p + j] = a[j]!;
+      } else {
+        buf.set(a, p);
+      }
+      p += n;
+    }
+    buf[p] = CR;
+    buf[p + 1] = LF;
+    p += 2;
   }
 }
 
-function decimalLength(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
+const encoder = new TextEncoder();
+/** UTF-8 lengths of the string arguments of the frame being encoded (reused). */
+const strLens: number[] = [];
+/** Payloads shorter than this are copied by a loop, longer ones by `set()`. */
+const COPY_LOOP_MAX = 16;
+
+function badLength(n: unknown): never {
+  throw new RangeError(`writeDecimal: expected a non-negative safe integer, got ${n}`);
+}
+
+/** Writes `n` (a non-negative safe integer) as decimal at `p`; returns the offset after it. */
+function putDecimal(buf: Uint8Array, p: number, n: number): number {
+  if (n < 10) {
+    buf[p] = D0 + n;
+    return p + 1;
   }
+  if (n < 100) {
+    const t = (n / 10) >>> 0;
+    buf[p] = D0 + t;
+    buf[p + 1] = D0 + n - t * 10;
+    return p + 2;
+  }
+  let end = p + decimalLength(n);
+  const stop = end;
+  let v = n;
+  if (v < 4294967296) {
+    v >>>= 0;
+    while (v >= 10) {
+      const q = (v / 10) >>> 0;
+      buf[--end] = D0 + v - q * 10;
+      v = q;
+    }
+  } else {
+    while (v >= 10) {
+      const q = Math.floor(v / 10);
+      buf[--end] = D0 + v - q * 10;
+      v = q;
+    }
+  }
+  buf[--end] = D0 + v;
+  return stop;
+}
+
+function decimalLength(n: number): number {
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  let d = 5;
+  for (n = Math.floor(n / 100000); n > 0; n = Math.floor(n / 10)) d++;
   return d;
 }
 

@@ -9,6 +9,8 @@ import { defaultFs } from "../fs/detect.ts";
 import { REPLAY_CHUNK_BYTES, type ReplayOptions, type ReplayStats } from "./replay.ts";
 
 const V2_MAGIC = new TextEncoder().encode("KEVYAOF2");
+/** Bytes of a new chunk appended to complete a pending frame before parsing the rest in place. */
+const PIECE = 4096;
 
 /** How a scan ended. */
 export interface ScanEnd {
@@ -69,8 +71,58 @@ export class AofScanner {
       this.zeros += chunk.length;
       return;
     }
-    this.append(chunk);
+    if (!this.headerDone) {
+      this.append(chunk);
+      this.drain(false);
+      return;
+    }
+    const chunkAt = this.base + this.end; // file offset of chunk[0]
+    let from = 0;
+    if (this.start < this.end) {
+      // A frame is pending: complete it with a piece of the chunk, then parse
+      // the rest of the chunk in place instead of copying all of it.
+      const piece = chunk.length <= PIECE ? chunk : chunk.subarray(0, PIECE);
+      this.append(piece);
+      this.drain(false);
+      if (this.zeroMode !== null) return this.zeroTail(chunk, piece.length);
+      if (piece.length === chunk.length) return;
+      const at = this.base + this.start;
+      if (at < chunkAt) {
+        // Still inside the pending frame (a big one): buffer the rest too.
+        this.append(chunk.subarray(piece.length));
+        this.drain(false);
+        return;
+      }
+      from = at - chunkAt;
+    }
+    // The buffer is consumed: drop it and parse the chunk where it is.
+    this.base = chunkAt;
+    this.start = this.end = 0;
+    this.parseInPlace(chunk, from);
+  }
+
+  /** Parses complete frames of `chunk` from `from` without copying; buffers the rest. */
+  private parseInPlace(chunk: Uint8Array, from: number): void {
+    // Here the buffer is empty and chunk[0] is at file offset this.base.
+    let p = from;
+    for (;;) {
+      const r = parseFrame(chunk, p);
+      if (r.kind !== "frame") break;
+      this.frames++;
+      p = r.end;
+      this.onFrame(r.argv);
+    }
+    this.base += p;
+    if (p === chunk.length) return;
+    // An incomplete (or corrupt) frame: buffer it and let drain() classify it.
+    this.append(chunk.subarray(p));
     this.drain(false);
+  }
+
+  /** zeroMode began inside `chunk[0, used)`: what is left of the chunk must be zeros too. */
+  private zeroTail(chunk: Uint8Array, used: number): void {
+    if (!allZero(chunk, used, chunk.length)) throw this.zeroMode!.err;
+    this.zeros += chunk.length - used;
   }
 
   /** End of file: how the scan ended. Throws CorruptFileError if the end is not a clean or torn tail. */

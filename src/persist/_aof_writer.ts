@@ -94,8 +94,10 @@ export class AofWriter {
     if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
     if (this.#failed !== null) return Promise.reject(this.#failed);
     encodeCommandInto(this.#active, argv);
-    const g = this.#activeGroup ??= group();
-    this.#schedule();
+    // Every append of a turn shares the group's promise: no allocation per frame.
+    let g = this.#activeGroup;
+    if (g === null) g = this.#activeGroup = group();
+    if (!this.#scheduled) this.#schedule();
     return g.promise;
   }
 
@@ -318,11 +320,15 @@ export class AofWriter {
   #schedule(): void {
     if (this.#scheduled || this.#draining || this.#held > 0) return;
     this.#scheduled = true;
-    queueMicrotask(() => {
-      const p = this.#chain.then(() => this.#drain());
-      this.#chain = p.catch(() => {});
-    });
+    queueMicrotask(this.#onTurnEnd);
   }
+
+  // Bound once: a closure inside #schedule would make V8 allocate a context on
+  // every call, i.e. on every append while a drain is running.
+  readonly #onTurnEnd = (): void => {
+    const p = this.#chain.then(() => this.#drain());
+    this.#chain = p.catch(() => {});
+  };
 
   /** Writes sealed batches (and the active buffer unless held), syncing as the policy and waiters require. */
   async #drain(): Promise<void> {
