@@ -42,11 +42,28 @@ export class RecordReader {
   readonly now: number;
   readonly path: string | undefined;
   readonly copyValues: boolean;
+  /** String records come back as `false` with their ranges below (no objects). */
+  readonly rawStrings: boolean;
+  sKey = 0;
+  sKeyLen = 0;
+  sVal = 0;
+  sValLen = 0;
+  sDeadline: number | null = null;
 
-  constructor(now: number, path: string | undefined, copyValues: boolean) {
+  constructor(now: number, path: string | undefined, copyValues: boolean, rawStrings = false) {
     this.now = now;
     this.path = path;
     this.copyValues = copyValues;
+    this.rawStrings = rawStrings;
+  }
+
+  /** `u32le length` + bytes, skipped; returns where the bytes start. */
+  skip(what: string): number {
+    const len = this.u32(what);
+    const p = this.pos;
+    if (this.end - p < len) this.short(p, len, what);
+    this.pos = p + len;
+    return p;
   }
 
   corrupt(pos: number, expected: string): CorruptFileError {
@@ -159,9 +176,10 @@ export class RecordReader {
 
   /**
    * One record. Returns `undefined` at the EOF opcode, `null` for a record
-   * whose deadline is <= now (read and dropped), else the entry.
+   * whose deadline is <= now (read and dropped), `false` for a live string
+   * record with `rawStrings` (ranges in `sKey`.. `sDeadline`), else the entry.
    */
-  record(): Entry | null | undefined {
+  record(): Entry | null | undefined | false {
     const at = this.pos;
     const op = this.u8("record opcode");
     if (op === 0) return undefined;
@@ -171,6 +189,17 @@ export class RecordReader {
     if (this.u8("TTL flag") === 1) {
       const t = this.u64("TTL");
       deadline = this.version === 2 ? this.now + t : t;
+    }
+    if (op === 1 && this.rawStrings) {
+      const k = this.skip("key");
+      const v = this.skip("string value");
+      if (deadline !== null && deadline <= this.now) return null;
+      this.sKey = k;
+      this.sKeyLen = v - 4 - k;
+      this.sVal = v;
+      this.sValLen = this.pos - v;
+      this.sDeadline = deadline;
+      return false;
     }
     const key = this.bytes("key");
     const value = this.value(op);
@@ -182,15 +211,8 @@ export class RecordReader {
     switch (op) {
       case 1:
         return { type: "string", value: this.bytes("string value") };
-      case 2: {
-        const n = this.count(8, "hash field count");
-        const out: Array<[Uint8Array, Uint8Array]> = [];
-        for (let i = 0; i < n; i++) {
-          const f = this.bytes("hash field");
-          out.push([f, this.bytes("hash value")]);
-        }
-        return { type: "hash", value: out };
-      }
+      case 2:
+        return { type: "hash", value: this.pairs("hash field count", "hash field", "hash value") };
       case 3:
       case 4: {
         const n = this.count(4, op === 3 ? "list length" : "set size");
@@ -213,6 +235,17 @@ export class RecordReader {
     }
   }
 
+  /** A u32 count of (bytes, bytes) pairs, then the pairs (hash fields, stream entry fields). */
+  private pairs(count: string, first: string, second: string): Array<[Uint8Array, Uint8Array]> {
+    const n = this.count(8, count);
+    const out: Array<[Uint8Array, Uint8Array]> = [];
+    for (let i = 0; i < n; i++) {
+      const f = this.bytes(first);
+      out.push([f, this.bytes(second)]);
+    }
+    return out;
+  }
+
   private stream(): StreamValue {
     const lastId = this.id("stream last id");
     const maxDeletedId = this.id("stream max deleted id");
@@ -221,12 +254,7 @@ export class RecordReader {
     const entries: StreamEntry[] = [];
     for (let i = 0; i < n; i++) {
       const id = this.id("stream entry id");
-      const nf = this.count(8, "stream field count");
-      const fields: Array<[Uint8Array, Uint8Array]> = [];
-      for (let j = 0; j < nf; j++) {
-        const f = this.bytes("stream field");
-        fields.push([f, this.bytes("stream value")]);
-      }
+      const fields = this.pairs("stream field count", "stream field", "stream value");
       entries.push({ id, fields });
     }
     const groups: StreamGroup[] = [];

@@ -1,7 +1,7 @@
 // Private: the chunked byte writer behind encodeSnapshotChunks. Records are
 // written into fixed-size chunks; a full chunk is moved to `ready` and a fresh
 // one is allocated, so a chunk handed to the consumer is never touched again.
-import type { StreamId, StreamValue } from "./types.ts";
+import type { Entry, KeyValue, StreamId, StreamValue } from "./types.ts";
 
 const TWO_32 = 4294967296;
 const TWO_64 = TWO_32 * TWO_32;
@@ -98,31 +98,45 @@ export class ChunkWriter {
 
   /** Raw bytes, split across chunks as needed. */
   raw(src: Uint8Array): void {
-    const n = src.length;
+    this.range(src, 0, src.length);
+  }
+
+  /** `src[off, off + n)`, split across chunks as needed. */
+  range(src: Uint8Array, off: number, n: number): void {
     let room = this.chunkSize - this.pos;
     if (n <= room) {
       if (n <= SMALL_COPY) {
         const b = this.buf;
         let p = this.pos;
-        for (let i = 0; i < n; i++) b[p++] = src[i]!;
+        for (let i = off, e = off + n; i < e; i++) b[p++] = src[i]!;
         this.pos = p;
       } else {
-        this.buf.set(src, this.pos);
+        this.buf.set(src.subarray(off, off + n), this.pos);
         this.pos += n;
       }
       return;
     }
-    let off = 0;
-    while (off < n) {
+    const end = off + n;
+    while (off < end) {
       if (room === 0) {
         this.rotate();
         room = this.chunkSize;
       }
-      const take = Math.min(room, n - off);
+      const take = Math.min(room, end - off);
       this.buf.set(src.subarray(off, off + take), this.pos);
       this.pos += take;
       off += take;
       room -= take;
+    }
+  }
+
+  /** Record head: opcode, TTL flag and (absolute) deadline. */
+  head(op: number, d: number | null): void {
+    this.u8(op);
+    if (d === null) this.u8(0);
+    else {
+      this.u8(1);
+      this.u64n(d, "deadline");
     }
   }
 
@@ -169,4 +183,127 @@ export function writeStream(w: ChunkWriter, s: StreamValue): void {
       w.u32(p.deliveryCount, "pending delivery count");
     }
   }
+}
+
+/**
+ * A pull cursor over records whose string keys and values are byte ranges
+ * (no per-record objects): what a store hands the encoder through
+ * {@link RECORD_CURSOR}. After `next()` returns true the fields describe one
+ * record: a string when `entry` is null, else `entry` (key and deadline
+ * included).
+ */
+export interface RecordCursor {
+  next(): boolean;
+  entry: Entry | null;
+  deadline: number | null;
+  kbuf: Uint8Array;
+  koff: number;
+  klen: number;
+  vbuf: Uint8Array;
+  voff: number;
+  vlen: number;
+}
+
+/** An `Iterable<Entry>` may also offer a {@link RecordCursor} under this key (an encoder fast path). */
+export const RECORD_CURSOR: unique symbol = Symbol("kevy.recordCursor");
+
+/** What may carry {@link RECORD_CURSOR}. */
+export interface RecordSource {
+  [RECORD_CURSOR]?: () => RecordCursor;
+}
+
+const OPCODES = { string: 1, hash: 2, list: 3, set: 4, zset: 5, stream: 6 } as const;
+
+/** Writes one entry; yields full chunks inside big collections so one record never fills memory. */
+export function* writeEntry(w: ChunkWriter, e: Entry): Generator<Uint8Array, void, undefined> {
+  const v: KeyValue = e.value;
+  const op = OPCODES[v.type];
+  if (op === undefined) {
+    throw new TypeError(`encodeSnapshotChunks: unknown value type ${(v as { type: string }).type}`);
+  }
+  w.head(op, e.deadline);
+  w.bytes(e.key, "key length");
+  switch (v.type) {
+    case "string":
+      w.bytes(v.value, "string length");
+      break;
+    case "hash":
+      w.u32(v.value.length, "hash field count");
+      for (const [f, x] of v.value) {
+        w.bytes(f, "hash field length");
+        w.bytes(x, "hash value length");
+        while (w.ready.length > 0) yield w.ready.shift()!;
+      }
+      break;
+    case "list":
+    case "set":
+      w.u32(v.value.length, `${v.type} size`);
+      for (const x of v.value) {
+        w.bytes(x, `${v.type} element length`);
+        while (w.ready.length > 0) yield w.ready.shift()!;
+      }
+      break;
+    case "zset":
+      w.u32(v.value.length, "zset size");
+      for (const [m, score] of v.value) {
+        w.bytes(m, "zset member length");
+        w.f64(score);
+        while (w.ready.length > 0) yield w.ready.shift()!;
+      }
+      break;
+    case "stream":
+      writeStream(w, v.value);
+      break;
+  }
+}
+
+/** The records of a {@link RecordCursor}; entries whose deadline is <= `now` are skipped. */
+export function* writeCursor(
+  w: ChunkWriter,
+  c: RecordCursor,
+  now: number | undefined,
+): Generator<Uint8Array, void, undefined> {
+  while (c.next()) {
+    const d = c.deadline;
+    if (d !== null && now !== undefined && d <= now) continue;
+    const e = c.entry;
+    if (e === null) {
+      w.head(1, d);
+      w.u32(c.klen, "key length");
+      w.range(c.kbuf, c.koff, c.klen);
+      w.u32(c.vlen, "string length");
+      w.range(c.vbuf, c.voff, c.vlen);
+    } else yield* writeEntry(w, e);
+    while (w.ready.length > 0) yield w.ready.shift()!;
+  }
+}
+
+/**
+ * `entries` frozen now: a store's record cursor is taken at once (a cheap
+ * copy) and kept behind {@link RECORD_CURSOR}; any other iterable is copied
+ * into an array. For writers that yield to the event loop while encoding.
+ */
+export function freezeEntries(entries: Iterable<Entry>): Iterable<Entry> {
+  const make = (entries as RecordSource)[RECORD_CURSOR];
+  if (typeof make !== "function") return Array.from(entries);
+  const cursor = make.call(entries);
+  let used = false;
+  const take = (): RecordCursor => {
+    if (used) throw new TypeError("frozen snapshot entries can be iterated once");
+    used = true;
+    return cursor;
+  };
+  return {
+    [RECORD_CURSOR]: take,
+    *[Symbol.iterator](): Generator<Entry, void, undefined> {
+      const c = take();
+      while (c.next()) {
+        yield c.entry ?? {
+          key: c.kbuf.slice(c.koff, c.koff + c.klen),
+          value: { type: "string", value: c.vbuf.slice(c.voff, c.voff + c.vlen) },
+          deadline: c.deadline,
+        };
+      }
+    },
+  } as Iterable<Entry>;
 }

@@ -6,8 +6,21 @@
  * @module
  */
 import type { Entry } from "./types.ts";
-import { ChunkWriter, writeStream } from "./_snapshot_writer.ts";
+import {
+  ChunkWriter,
+  RECORD_CURSOR,
+  type RecordSource,
+  writeCursor,
+  writeEntry,
+} from "./_snapshot_writer.ts";
 import { MAGIC, NEED_MORE, RecordReader } from "./_snapshot_reader.ts";
+import type {
+  SnapshotDecoderOptions,
+  SnapshotDecodeStats,
+  StringRecordSink,
+} from "./_snapshot_types.ts";
+
+export type { SnapshotDecoderOptions, SnapshotDecodeStats, StringRecordSink };
 
 /**
  * The 8 magic bytes every snapshot starts with: ASCII `KEVYSNAP`.
@@ -34,8 +47,6 @@ export const SNAPSHOT_VERSION = 4;
 
 /** Default size of the chunks {@link encodeSnapshotChunks} yields: 1 MiB, like kevy's writer buffer. */
 const DEFAULT_CHUNK = 1 << 20;
-
-const OPCODES = { string: 1, hash: 2, list: 3, set: 4, zset: 5, stream: 6 } as const;
 
 /**
  * Encodes entries as a version-4 snapshot, pulled chunk by chunk so a caller
@@ -79,91 +90,25 @@ export function* encodeSnapshotChunks(
   const w = new ChunkWriter(chunkSize);
   w.raw(MAGIC);
   w.u8(SNAPSHOT_VERSION);
-  for (const e of entries) {
-    const d = e.deadline;
-    if (d !== null && now !== undefined && d <= now) continue;
-    const v = e.value;
-    w.u8(OPCODES[v.type]);
-    if (d === null) w.u8(0);
-    else {
-      w.u8(1);
-      w.u64n(d, "deadline");
-    }
-    w.bytes(e.key, "key length");
-    switch (v.type) {
-      case "string":
+  const cursor = (entries as RecordSource)[RECORD_CURSOR];
+  if (typeof cursor === "function") yield* writeCursor(w, cursor.call(entries), now);
+  else {
+    for (const e of entries) {
+      const d = e.deadline;
+      if (d !== null && now !== undefined && d <= now) continue;
+      const v = e.value;
+      if (v.type === "string") {
+        w.head(1, d);
+        w.bytes(e.key, "key length");
         w.bytes(v.value, "string length");
-        break;
-      case "hash":
-        w.u32(v.value.length, "hash field count");
-        for (const [f, x] of v.value) {
-          w.bytes(f, "hash field length");
-          w.bytes(x, "hash value length");
-          // Yield inside big collections so one record never fills memory.
-          while (w.ready.length > 0) yield w.ready.shift()!;
-        }
-        break;
-      case "list":
-      case "set":
-        w.u32(v.value.length, `${v.type} size`);
-        for (const x of v.value) {
-          w.bytes(x, `${v.type} element length`);
-          while (w.ready.length > 0) yield w.ready.shift()!;
-        }
-        break;
-      case "zset":
-        w.u32(v.value.length, "zset size");
-        for (const [m, score] of v.value) {
-          w.bytes(m, "zset member length");
-          w.f64(score);
-          while (w.ready.length > 0) yield w.ready.shift()!;
-        }
-        break;
-      case "stream":
-        writeStream(w, v.value);
-        break;
-      default:
-        throw new TypeError(
-          `encodeSnapshotChunks: unknown value type ${(v as { type: string }).type}`,
-        );
+      } else yield* writeEntry(w, e);
+      while (w.ready.length > 0) yield w.ready.shift()!;
     }
-    while (w.ready.length > 0) yield w.ready.shift()!;
   }
   w.u8(0);
   while (w.ready.length > 0) yield w.ready.shift()!;
   const rest = w.takeRest();
   if (rest !== undefined) yield rest;
-}
-
-/** What {@link SnapshotDecoder.finish} reports. */
-export interface SnapshotDecodeStats {
-  /** The format version (byte 8): 2, 3 or 4. */
-  version: number;
-  /** Records read before the EOF opcode, including expired ones. */
-  records: number;
-  /** Records dropped because their deadline was <= `now`. */
-  expired: number;
-  /** Bytes after the EOF opcode (ignored, like kevy does). */
-  trailingBytes: number;
-}
-
-/** Options of {@link SnapshotDecoder}. */
-export interface SnapshotDecoderOptions {
-  /** Called once per live record, in file order, with the record's absolute byte offset. */
-  onEntry: (e: Entry, offset: number) => void;
-  /** Load time, unix ms: v2 TTLs are relative to it; records with deadline <= now are dropped. */
-  now: number;
-  /** Named in errors (default `"<buffer>"`). */
-  path?: string;
-  /** Total input size if known (a file's size): lengths that cannot fit fail at once. */
-  totalSize?: number;
-  /**
-   * `false` (default): byte values are views into the decoder's private copy
-   * of each pushed chunk (one allocation per chunk; a live value keeps its
-   * chunk alive, so memory stays at most the snapshot size). `true`: every
-   * value is its own copy (slower to load, frees memory per key).
-   */
-  copyValues?: boolean;
 }
 
 const STAGE_HEADER = 0;
@@ -210,6 +155,7 @@ const STAGE_DONE = 2;
  */
 export class SnapshotDecoder {
   readonly #onEntry: (e: Entry, offset: number) => void;
+  readonly #onString: StringRecordSink | undefined;
   readonly #r: RecordReader;
   readonly #totalSize: number;
   #stage = STAGE_HEADER;
@@ -240,7 +186,16 @@ export class SnapshotDecoder {
       throw new RangeError(`SnapshotDecoder: totalSize must be a non-negative integer, got ${t}`);
     }
     this.#onEntry = opts.onEntry;
-    this.#r = new RecordReader(opts.now, opts.path, opts.copyValues === true);
+    if (opts.onString !== undefined && typeof opts.onString !== "function") {
+      throw new TypeError("SnapshotDecoder: onString must be a function");
+    }
+    this.#onString = opts.onString;
+    this.#r = new RecordReader(
+      opts.now,
+      opts.path,
+      opts.copyValues === true,
+      opts.onString !== undefined,
+    );
     this.#totalSize = t ?? Infinity;
   }
 
@@ -336,7 +291,9 @@ export class SnapshotDecoder {
         const at = r.base + start;
         start = r.pos;
         this.#records++;
-        if (e === null) this.#expired++;
+        if (e === false) {
+          this.#onString!(r.buf, r.sKey, r.sKeyLen, r.sVal, r.sValLen, r.sDeadline, at);
+        } else if (e === null) this.#expired++;
         else this.#onEntry(e, at);
       }
       this.#stage = STAGE_DONE;

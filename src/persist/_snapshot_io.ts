@@ -6,6 +6,7 @@ import {
   encodeSnapshotChunks,
   SnapshotDecoder,
   type SnapshotDecodeStats,
+  type StringRecordSink,
 } from "../codec/snapshot.ts";
 
 /** Writes `entries` as a snapshot to `path` (created/truncated) and fsyncs it. Removes it on error. */
@@ -56,16 +57,23 @@ function notFound(path: string, cause: unknown): Error {
   });
 }
 
-/** Streams the snapshot at `path` into `onEntry`. Missing file: an ENOENT error naming the path. */
+/** Streams the snapshot at `path` into `onEntry` (string records into `onString` when given). Missing file: an ENOENT error naming the path. */
 export async function readSnapshotFile(
   fs: FsAdapter,
   path: string,
   onEntry: (e: Entry) => void,
   now: number,
+  onString?: StringRecordSink,
 ): Promise<SnapshotDecodeStats> {
   const st = await fs.stat(path);
   if (st === null) throw notFound(path, undefined);
-  const dec = new SnapshotDecoder({ onEntry, now, path, totalSize: st.size });
+  const dec = new SnapshotDecoder({
+    onEntry,
+    now,
+    path,
+    totalSize: st.size,
+    ...(onString === undefined ? {} : { onString }),
+  });
   for await (const chunk of fs.readChunks(path)) dec.push(chunk);
   return dec.finish();
 }
@@ -76,10 +84,17 @@ export function readSnapshotFileSync(
   path: string,
   onEntry: (e: Entry) => void,
   now: number,
+  onString?: StringRecordSink,
 ): SnapshotDecodeStats {
   const st = fs.statSync(path);
   if (st === null) throw notFound(path, undefined);
-  const dec = new SnapshotDecoder({ onEntry, now, path, totalSize: st.size });
+  const dec = new SnapshotDecoder({
+    onEntry,
+    now,
+    path,
+    totalSize: st.size,
+    ...(onString === undefined ? {} : { onString }),
+  });
   for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
   return dec.finish();
 }

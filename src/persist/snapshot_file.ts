@@ -16,6 +16,9 @@ import { defaultFs } from "../fs/detect.ts";
 import { dirname } from "../fs/path.ts";
 import { tmpName } from "../codec/names.ts";
 import { Store } from "../store/store.ts";
+import { RecordBatch } from "../store/_batch.ts";
+import { freezeEntries } from "../codec/_snapshot_writer.ts";
+import type { StringRecordSink } from "../codec/snapshot.ts";
 import {
   readSnapshotFile,
   readSnapshotFileSync,
@@ -60,7 +63,7 @@ export async function saveSnapshot(
 ): Promise<void> {
   const fs = opts.fs ?? defaultFs();
   const now = opts.now ?? store.now();
-  const entries = Array.from(store.entries());
+  const entries = freezeEntries(store.entries()); // a cheap copy for a Store
   const tmp = tmpName(path);
   await writeSnapshotFile(fs, tmp, entries, now);
   await fs.rename(tmp, path);
@@ -107,13 +110,19 @@ export async function loadSnapshot(path: string, opts: LoadSnapshotOptions = {})
   if (opts.store === undefined) {
     // A fresh store nobody else sees: fill it directly; dropped on error.
     const store = new Store();
-    await readSnapshotFile(fs, path, (e) => store.put(e), opts.now ?? store.now());
+    await readSnapshotFile(fs, path, (e) => store.put(e), opts.now ?? store.now(), into(store));
     return store;
   }
   const target = opts.store;
-  const entries: Entry[] = [];
-  await readSnapshotFile(fs, path, (e) => entries.push(e), opts.now ?? target.now());
-  for (const e of entries) target.put(e);
+  const batch = new RecordBatch();
+  await readSnapshotFile(
+    fs,
+    path,
+    (e) => batch.addEntry(e),
+    opts.now ?? target.now(),
+    (b, k, kl, v, vl, d) => batch.addString(b, k, kl, v, vl, d),
+  );
+  batch.applyTo(target);
   return target;
 }
 
@@ -130,12 +139,23 @@ export function loadSnapshotSync(path: string, opts: LoadSnapshotOptions = {}): 
   const fs = opts.fs ?? defaultFs();
   if (opts.store === undefined) {
     const store = new Store();
-    readSnapshotFileSync(fs, path, (e) => store.put(e), opts.now ?? store.now());
+    readSnapshotFileSync(fs, path, (e) => store.put(e), opts.now ?? store.now(), into(store));
     return store;
   }
   const target = opts.store;
-  const entries: Entry[] = [];
-  readSnapshotFileSync(fs, path, (e) => entries.push(e), opts.now ?? target.now());
-  for (const e of entries) target.put(e);
+  const batch = new RecordBatch();
+  readSnapshotFileSync(
+    fs,
+    path,
+    (e) => batch.addEntry(e),
+    opts.now ?? target.now(),
+    (b, k, kl, v, vl, d) => batch.addString(b, k, kl, v, vl, d),
+  );
+  batch.applyTo(target);
   return target;
+}
+
+/** String records straight into `store` (no per-record objects). */
+function into(store: Store): StringRecordSink {
+  return (b, k, kl, v, vl, d) => store.putString(b, k, kl, b, v, vl, d);
 }

@@ -14,7 +14,6 @@ import {
   getStr,
   NOT_FLOAT,
   NOT_INT,
-  own,
   type Reply,
   SYNTAX,
   upper,
@@ -57,6 +56,10 @@ export function expireArg(
 function set(ctx: Ctx, a: Uint8Array[]): Reply {
   const { store } = ctx;
   const key = a[1]!;
+  if (a.length === 3) {
+    store.setString(key, a[2]!);
+    return "OK";
+  }
   let nx = false, xx = false, get = false, keep = false;
   let deadline: number | null = null;
   let hasExp = false;
@@ -76,14 +79,14 @@ function set(ctx: Ctx, a: Uint8Array[]): Reply {
   const old = get ? getStr(store, key) : null; // WRONGTYPE only matters with GET
   const exists = store.has(key);
   if ((nx && exists) || (xx && !exists)) return get ? old : null;
-  store.setValue(key, own(a[2]!), keep);
+  store.setString(key, a[2]!, keep);
   if (deadline !== null) store.setDeadline(key, deadline);
   return get ? old : "OK";
 }
 
 function setWithExpire(ctx: Ctx, a: Uint8Array[], ms: boolean, cmd: string): Reply {
   const d = expireArg(ctx.store, a[2]!, ms, false, cmd);
-  ctx.store.setValue(a[1]!, own(a[3]!));
+  ctx.store.setString(a[1]!, a[3]!);
   ctx.store.setDeadline(a[1]!, d);
   return "OK";
 }
@@ -95,7 +98,7 @@ function mset(ctx: Ctx, a: Uint8Array[], nx: boolean): Reply {
   if (nx) {
     for (let i = 1; i < a.length; i += 2) if (ctx.store.has(a[i]!)) return 0;
   }
-  for (let i = 1; i < a.length; i += 2) ctx.store.setValue(a[i]!, own(a[i + 1]!));
+  for (let i = 1; i < a.length; i += 2) ctx.store.setString(a[i]!, a[i + 1]!);
   return nx ? 1 : "OK";
 }
 
@@ -103,7 +106,7 @@ function append(ctx: Ctx, a: Uint8Array[]): Reply {
   const cur = getStr(ctx.store, a[1]!);
   const add = a[2]!;
   if (cur === null) {
-    ctx.store.setValue(a[1]!, own(add));
+    ctx.store.setString(a[1]!, add);
     return add.length;
   }
   if (cur.length + add.length > MAX_STRING) {
@@ -185,7 +188,7 @@ function incrbyfloat(ctx: Ctx, a: Uint8Array[]): Reply {
 
 function getset(ctx: Ctx, a: Uint8Array[]): Reply {
   const old = getStr(ctx.store, a[1]!);
-  ctx.store.setValue(a[1]!, own(a[2]!));
+  ctx.store.setString(a[1]!, a[2]!);
   return old;
 }
 
@@ -228,7 +231,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
   {
     name: "setnx",
     arity: 3,
-    fn: (c, a) => c.store.has(a[1]!) ? 0 : (c.store.setValue(a[1]!, own(a[2]!)), 1),
+    fn: (c, a) => c.store.has(a[1]!) ? 0 : (c.store.setString(a[1]!, a[2]!), 1),
   },
   { name: "setex", arity: 4, fn: (c, a) => setWithExpire(c, a, false, "setex") },
   { name: "psetex", arity: 4, fn: (c, a) => setWithExpire(c, a, true, "psetex") },

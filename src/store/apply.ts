@@ -26,7 +26,17 @@ import { ZSET_COMMANDS } from "./_apply_zset.ts";
 
 export type { CommandResult, Reply, ReplyError } from "./_apply_common.ts";
 
-const TABLE = new Map<string, CommandSpec>();
+/** Handled by the applier itself (they need its state): `fn` is never called. */
+const SPECIAL: CommandSpec[] = [
+  { name: "select", arity: 2, fn: () => null },
+  { name: "multi", arity: 1, fn: () => null },
+  { name: "exec", arity: 1, fn: () => null },
+  { name: "discard", arity: 1, fn: () => null },
+];
+const SPECIALS = new Set<CommandSpec>(SPECIAL);
+
+/** Verbs by length, then first letter (lower-case): found without building a string. */
+const BY_SHAPE: Array<Array<CommandSpec[] | undefined> | undefined> = [];
 for (
   const s of [
     ...STRING_COMMANDS,
@@ -35,11 +45,39 @@ for (
     ...LIST_COMMANDS,
     ...SET_COMMANDS,
     ...ZSET_COMMANDS,
+    ...SPECIAL,
   ]
-) TABLE.set(s.name, s);
+) {
+  const byFirst = BY_SHAPE[s.name.length] ??= [];
+  (byFirst[s.name.charCodeAt(0) - 0x61] ??= []).push(s);
+}
 
-/** Handled by the applier itself (they need its state). */
-const SPECIAL: Record<string, number> = { select: 2, multi: 1, exec: 1, discard: 1 };
+/** The table row of a verb (ASCII case-insensitive), or `undefined`. */
+function specOf(b: Uint8Array): CommandSpec | undefined {
+  const byFirst = BY_SHAPE[b.length];
+  if (byFirst === undefined) return undefined;
+  const rows = byFirst[(b[0]! | 0x20) - 0x61];
+  if (rows === undefined) return undefined;
+  next: for (let r = 0; r < rows.length; r++) {
+    const s = rows[r]!;
+    const name = s.name;
+    for (let i = 1; i < b.length; i++) {
+      const c = b[i]!;
+      // Letters fold to lower case; anything else must match exactly.
+      if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== name.charCodeAt(i)) continue next;
+    }
+    return s;
+  }
+  return undefined;
+}
+
+/** The arguments as bytes: `argv` itself when it holds no strings (handlers never mutate it). */
+function bytesOf(argv: ReadonlyArray<Uint8Array | string>): Uint8Array[] {
+  for (let i = 0; i < argv.length; i++) {
+    if (typeof argv[i] === "string") return argv.map(asBytes);
+  }
+  return argv as Uint8Array[];
+}
 
 const OUT_OF_RANGE = "ERR DB index is out of range";
 
@@ -65,10 +103,8 @@ function arityError(name: string): CommandResult {
 }
 
 /** Runs one ordinary (table) command. */
-function run(ctx: Ctx, name: string, a: Uint8Array[]): CommandResult {
-  const spec = TABLE.get(name);
-  if (spec === undefined) return unknownError(a);
-  if (!arityOk(spec.arity, a.length)) return arityError(name);
+function run(ctx: Ctx, spec: CommandSpec, a: Uint8Array[]): CommandResult {
+  if (!arityOk(spec.arity, a.length)) return arityError(spec.name);
   try {
     return { ok: true, reply: spec.fn(ctx, a) };
   } catch (e) {
@@ -95,8 +131,10 @@ export function applyCommand(
   argv: ReadonlyArray<Uint8Array | string>,
 ): CommandResult {
   if (argv.length === 0) return { ok: true, reply: null };
-  const a = argv.map(asBytes);
-  const name = verbOf(a[0]!);
+  const a = bytesOf(argv);
+  const spec = specOf(a[0]!);
+  if (spec === undefined) return unknownError(a);
+  const name = spec.name;
   if (name === "select") {
     if (a.length !== 2) return arityError(name);
     try {
@@ -108,16 +146,22 @@ export function applyCommand(
       throw e;
     }
   }
-  if (name in SPECIAL) {
+  if (SPECIALS.has(spec)) {
     return { ok: false, error: `ERR ${name.toUpperCase()} needs a CommandApplier` };
   }
-  const ctx: Ctx = {
-    store,
-    db: 0,
-    select: (n) => n === 0 ? store : null,
-    flushAll: () => store.clear(),
-  };
-  return run(ctx, name, a);
+  return run(new SingleCtx(store), spec, a);
+}
+
+/** The context of {@link applyCommand}: database 0 only. */
+class SingleCtx implements Ctx {
+  db = 0;
+  constructor(readonly store: Store) {}
+  select(n: number): Store | null {
+    return n === 0 ? this.store : null;
+  }
+  flushAll(): void {
+    this.store.clear();
+  }
 }
 
 /**
@@ -237,7 +281,9 @@ export class CommandApplier {
   }
 
   /** Executes one command now (no MULTI handling), counted. */
-  #exec(name: string, a: Uint8Array[]): CommandResult {
+  #exec(spec: CommandSpec | undefined, a: Uint8Array[]): CommandResult {
+    if (spec === undefined) return this.#count(unknownError(a), a);
+    const name = spec.name;
     if (name === "select") {
       if (a.length !== 2) return this.#count(arityError(name), a);
       let n: number;
@@ -256,7 +302,7 @@ export class CommandApplier {
       this.applied++;
       return { ok: true, reply: "OK" };
     }
-    return this.#count(run(this.#ctx, name, a), a);
+    return this.#count(run(this.#ctx, spec, a), a);
   }
 
   /** Applies one command; see the class docs for MULTI and SELECT. */
@@ -265,8 +311,9 @@ export class CommandApplier {
       this.empty++;
       return { ok: true, reply: null };
     }
-    const a = argv.map(asBytes);
-    const name = verbOf(a[0]!);
+    const a = bytesOf(argv);
+    const spec = specOf(a[0]!);
+    const name = spec?.name;
     const q = this.#queue;
     if (q !== null) {
       if (name === "exec") return this.#runExec(q);
@@ -275,14 +322,13 @@ export class CommandApplier {
         return { ok: true, reply: "OK" };
       }
       if (name === "multi") return this.#fail("ERR MULTI calls can not be nested");
-      const arity = SPECIAL[name] ?? TABLE.get(name)?.arity;
-      if (arity === undefined) {
+      if (spec === undefined) {
         this.#queueFailed = true;
         return this.#count(unknownError(a), a);
       }
-      if (!arityOk(arity, a.length)) {
+      if (!arityOk(spec.arity, a.length)) {
         this.#queueFailed = true;
-        return this.#count(arityError(name), a);
+        return this.#count(arityError(spec.name), a);
       }
       q.push(a.map((x) => x.slice()));
       return { ok: true, reply: "QUEUED" };
@@ -295,7 +341,7 @@ export class CommandApplier {
     }
     if (name === "exec") return this.#fail("ERR EXEC without MULTI");
     if (name === "discard") return this.#fail("ERR DISCARD without MULTI");
-    return this.#exec(name, a);
+    return this.#exec(spec, a);
   }
 
   #runExec(q: Uint8Array[][]): CommandResult {
@@ -305,7 +351,7 @@ export class CommandApplier {
     }
     const replies: Reply[] = [];
     for (const a of q) {
-      const r = this.#exec(verbOf(a[0]!), a);
+      const r = this.#exec(specOf(a[0]!), a);
       replies.push(r.ok ? r.reply : { error: r.error });
     }
     return { ok: true, reply: replies };

@@ -7,7 +7,7 @@
  */
 import { CorruptFileError } from "../codec/errors.ts";
 import { encodeSnapshotChunks, SnapshotDecoder } from "../codec/snapshot.ts";
-import type { Entry } from "../codec/types.ts";
+import { RecordBatch } from "./_batch.ts";
 import { Store } from "./store.ts";
 
 /**
@@ -73,14 +73,14 @@ export function decodeSnapshot(
   const path = opts.path;
   // Without a caller's store, fill the fresh one directly (discarded on error);
   // otherwise collect first and touch the caller's store only on success.
-  const collected: Entry[] = [];
-  const sink: (e: Entry) => void = opts.store === undefined
-    ? (e) => target.put(e)
-    : (e) => collected.push(e);
+  const batch = opts.store === undefined ? null : new RecordBatch();
   const dec = new SnapshotDecoder({
     now,
     totalSize: bytes.length,
     ...(path === undefined ? {} : { path }),
+    onString: batch === null
+      ? (b, k, kl, v, vl, d) => target.putString(b, k, kl, b, v, vl, d)
+      : (b, k, kl, v, vl, d) => batch.addString(b, k, kl, v, vl, d),
     onEntry: (e, offset) => {
       if (e.value.type === "zset") {
         for (const [, score] of e.value.value) {
@@ -94,11 +94,12 @@ export function decodeSnapshot(
           }
         }
       }
-      sink(e);
+      if (batch === null) target.put(e);
+      else batch.addEntry(e);
     },
   });
   dec.push(bytes);
   dec.finish();
-  for (const e of collected) target.put(e);
+  batch?.applyTo(target);
   return target;
 }

@@ -3,19 +3,25 @@
  * and incremental active expiry, scan-style iteration. No I/O, no timers:
  * the clock is injected.
  *
- * Representation: one `Map` from a byte-exact binary-string key (see
- * `_keys.ts`) to the value (strings as bare `Uint8Array`, collections in
- * the containers of `values.ts` / `zset.ts`), and a separate `Map` of
- * deadlines holding only the keys that have one. Byte arrays are kept by
- * reference and never mutated in place: treat what you put and get as
- * immutable.
+ * Representation (`_index.ts`): an insertion-ordered open-addressing hash
+ * index in typed arrays over an append-only byte arena holding the keys and
+ * the string values, so loading or writing string keys creates no per-key
+ * JS objects. Collections live in the containers of `values.ts` /
+ * `zset.ts`. String values are copied in (strings above 64 KiB, and
+ * `setValue`/`put` byte arrays above that size, are kept as their own array
+ * by reference); strings handed out are views that never change (the arena
+ * is only appended to; compaction copies into a fresh buffer). Treat what you
+ * put and get as immutable.
  *
  * @module
  */
 
-import type { Entry, KeyValue, ValueType } from "../codec/types.ts";
-import { fromKey, toKey } from "./_keys.ts";
-import { globMatch } from "./_glob.ts";
+import type { Entry, ValueType } from "../codec/types.ts";
+import { RECORD_CURSOR, type RecordCursor } from "../codec/_snapshot_writer.ts";
+import { type Cursor, hashBytes, INLINE_MAX, KeyIndex, OBJ, STR } from "./_index.ts";
+import { fromNeutral, toNeutral } from "./_neutral.ts";
+import { expireAll, expired, expireStep, ScanTable } from "./_scan.ts";
+import { captureRecords } from "./_capture.ts";
 import { HashValue, ListValue, SetValue, StreamBox } from "./values.ts";
 import { SortedSet } from "./zset.ts";
 
@@ -63,14 +69,6 @@ export function valueType(v: StoreValue): ValueType {
   return "stream";
 }
 
-interface ScanState {
-  it: Iterator<string>;
-  pos: number;
-}
-
-const SCAN_TAG_BITS = 2 ** 20;
-const MAX_OPEN_SCANS = 128;
-
 /**
  * One database of the keyspace.
  *
@@ -86,12 +84,10 @@ const MAX_OPEN_SCANS = 128;
  * ```
  */
 export class Store {
-  readonly #data = new Map<string, StoreValue>();
-  readonly #ttl = new Map<string, number>();
+  readonly #ix = new KeyIndex();
   readonly #clock: () => number;
-  #expireIt: Iterator<[string, number]> | null = null;
-  readonly #scans = new Map<number, ScanState>();
-  #scanSeq = 0;
+  #expirePos = 0;
+  readonly #scans = new ScanTable();
 
   /** A new, empty database. */
   constructor(opts: StoreOptions = {}) {
@@ -103,120 +99,211 @@ export class Store {
     return this.#clock();
   }
 
-  /** Live value at binary-string key `k` (lazy expiry). */
-  #live(k: string): StoreValue | undefined {
-    const v = this.#data.get(k);
-    if (v === undefined || this.#ttl.size === 0) return v;
-    const d = this.#ttl.get(k);
-    if (d !== undefined && d <= this.#clock()) {
-      this.#data.delete(k);
-      this.#ttl.delete(k);
-      return undefined;
+  /** Entry number of a live key (lazy expiry), or -1. */
+  #find(b: Uint8Array, off: number, len: number): number {
+    const ix = this.#ix;
+    const ei = ix.find(b, off, len, hashBytes(b, off, len));
+    if (ei < 0 || ix.ttlCount === 0) return ei;
+    const d = ix.dl![ei]!;
+    if (d === d && d <= this.#clock()) {
+      ix.remove(ei);
+      return -1;
     }
-    return v;
+    return ei;
+  }
+
+  #get(key: Uint8Array): number {
+    return this.#find(key, 0, key.length);
+  }
+
+  /** The entry for key bytes, inserted if missing; the deadline is cleared unless `keepTtl` (and live). */
+  #slot(b: Uint8Array, off: number, len: number, keepTtl: boolean): number {
+    const ix = this.#ix;
+    const h = hashBytes(b, off, len);
+    let ei = ix.find(b, off, len, h);
+    if (ei >= 0) {
+      if (!keepTtl) ix.clearDeadline(ei);
+      else if (this.#expired(ei)) {
+        // An expired old key must not lend its deadline (nor its position).
+        ix.remove(ei);
+        ei = ix.find(b, off, len, h);
+      } else return ei;
+      if (ei >= 0) return ei;
+    }
+    return ix.insert(b, off, len, h);
+  }
+
+  #expired(ei: number): boolean {
+    return expired(this.#ix, ei, this.#clock);
+  }
+
+  #value(ei: number): StoreValue {
+    const ix = this.#ix;
+    return ix.kind[ei] === STR ? ix.str(ei) : ix.objs![ei] as StoreValue;
+  }
+
+  #deadlineOf(ei: number): number | null {
+    const d = this.#ix.deadline(ei);
+    return d === d ? d : null;
   }
 
   /** Number of live keys (expired keys are removed first). */
   dbsize(): number {
-    if (this.#ttl.size !== 0) {
-      const now = this.#clock();
-      for (const [k, d] of this.#ttl) {
-        if (d <= now) {
-          this.#data.delete(k);
-          this.#ttl.delete(k);
-        }
-      }
-    }
-    return this.#data.size;
+    expireAll(this.#ix, this.#clock);
+    return this.#ix.live;
   }
 
   /** Whether `key` exists (and is not expired). */
   has(key: Uint8Array): boolean {
-    return this.#live(toKey(key)) !== undefined;
+    return this.#get(key) >= 0;
   }
 
   /** Type of the value at `key`, or `null`. */
   type(key: Uint8Array): ValueType | null {
-    const v = this.#live(toKey(key));
-    return v === undefined ? null : valueType(v);
+    const ei = this.#get(key);
+    return ei < 0 ? null : this.#ix.kind[ei] === STR ? "string" : valueType(this.#value(ei));
   }
 
   /**
    * The live value container at `key`, or `null` (for the command applier;
-   * mutate collections in place, then call {@link removeIfEmpty}).
+   * mutate collections in place, then call {@link removeIfEmpty}). A string
+   * is a view that stays valid and unchanged after later writes.
    */
   lookup(key: Uint8Array): StoreValue | null {
-    return this.#live(toKey(key)) ?? null;
+    const ei = this.#get(key);
+    return ei < 0 ? null : this.#value(ei);
   }
 
   /**
-   * Stores `value` at `key`. Clears the deadline unless `keepTtl`.
+   * Stores `value` at `key`. Clears the deadline unless `keepTtl`. Byte
+   * arrays up to 64 KiB are copied into the store, larger ones kept by
+   * reference (never mutate them afterwards).
    */
   setValue(key: Uint8Array, value: StoreValue, keepTtl = false): void {
-    const k = toKey(key);
-    if (keepTtl) this.#live(k); // an expired old key must not lend its deadline
-    else this.#ttl.delete(k);
-    this.#data.set(k, value);
+    const ei = this.#slot(key, 0, key.length, keepTtl);
+    if (value instanceof Uint8Array && value.length <= INLINE_MAX) {
+      this.#ix.setStr(ei, value, 0, value.length);
+    } else this.#ix.setObj(ei, value);
+  }
+
+  /**
+   * Stores a copy of the string `value` at `key` (the caller may reuse its
+   * buffer). Clears the deadline unless `keepTtl`.
+   *
+   * @example
+   * ```ts
+   * const s = new Store();
+   * s.setString(new Uint8Array([107]), new Uint8Array([118]));
+   * s.type(new Uint8Array([107])); // "string"
+   * ```
+   */
+  setString(key: Uint8Array, value: Uint8Array, keepTtl = false): void {
+    const ei = this.#slot(key, 0, key.length, keepTtl);
+    if (value.length <= INLINE_MAX) this.#ix.setStr(ei, value, 0, value.length);
+    else this.#ix.setObj(ei, value.slice());
+  }
+
+  /**
+   * Bulk-load fast path of {@link put} for a string: copies `kb[ko, ko+kl)`
+   * as the key and `vb[vo, vo+vl)` as the value, with an absolute deadline
+   * or `null`. A deadline `<= now()` deletes the key instead.
+   *
+   * @example
+   * ```ts
+   * const s = new Store();
+   * const buf = new TextEncoder().encode("keyvalue");
+   * s.putString(buf, 0, 3, buf, 3, 5, null);
+   * s.lookup(buf.subarray(0, 3)); // the bytes of "value"
+   * ```
+   */
+  putString(
+    kb: Uint8Array,
+    ko: number,
+    kl: number,
+    vb: Uint8Array,
+    vo: number,
+    vl: number,
+    deadline: number | null,
+  ): void {
+    const ix = this.#ix;
+    if (deadline !== null && deadline <= this.#clock()) {
+      const ei = ix.find(kb, ko, kl, hashBytes(kb, ko, kl));
+      if (ei >= 0) ix.remove(ei);
+      return;
+    }
+    const ei = this.#slot(kb, ko, kl, false);
+    if (vl <= INLINE_MAX) ix.setStr(ei, vb, vo, vl);
+    else ix.setObj(ei, vb.slice(vo, vo + vl));
+    if (deadline !== null) ix.setDeadline(ei, deadline);
   }
 
   /** Deletes `key` if it holds an empty collection; returns whether it did. */
   removeIfEmpty(key: Uint8Array): boolean {
-    const k = toKey(key);
-    const v = this.#data.get(k);
-    if (v === undefined || v instanceof Uint8Array || v instanceof StreamBox) return false;
-    const n = v instanceof ListValue ? v.length : v.size;
+    const ix = this.#ix;
+    const ei = ix.find(key, 0, key.length, hashBytes(key, 0, key.length));
+    if (ei < 0 || ix.kind[ei] !== OBJ) return false;
+    const v = ix.objs![ei];
+    if (v instanceof Uint8Array || v instanceof StreamBox) return false;
+    const n = v instanceof ListValue ? v.length : (v as HashValue | SetValue | SortedSet).size;
     if (n !== 0) return false;
-    this.#data.delete(k);
-    this.#ttl.delete(k);
+    ix.remove(ei);
     return true;
   }
 
   /** A neutral copy of the entry at `key` (zset ordered), or `null`. */
   getEntry(key: Uint8Array): Entry | null {
-    const k = toKey(key);
-    const v = this.#live(k);
-    if (v === undefined) return null;
-    return { key: fromKey(k), value: toNeutral(v), deadline: this.#ttl.get(k) ?? null };
+    const ei = this.#get(key);
+    return ei < 0 ? null : this.#entry(ei);
+  }
+
+  #entry(ei: number): Entry {
+    const ix = this.#ix;
+    return {
+      key: ix.key(ei),
+      value: ix.kind[ei] === STR ? { type: "string", value: ix.str(ei) } : toNeutral(ix.objs![ei]),
+      deadline: this.#deadlineOf(ei),
+    };
   }
 
   /**
    * Bulk load: replaces `entry.key`. A deadline `<= now()` deletes the key
-   * instead. Empty collections are kept (kevy's loader accepts them). The
-   * byte arrays are kept by reference. Throws `RangeError` for a NaN score.
+   * instead. Empty collections are kept (kevy's loader accepts them). String
+   * bytes are copied (above 64 KiB kept by reference). Throws `RangeError`
+   * for a NaN score.
    */
   put(entry: Entry): void {
-    const k = toKey(entry.key);
-    const d = entry.deadline;
-    if (d !== null && d <= this.#clock()) {
-      this.#data.delete(k);
-      this.#ttl.delete(k);
+    const kv = entry.value;
+    const key = entry.key;
+    if (kv.type === "string" && kv.value.length <= INLINE_MAX) {
+      const v = kv.value;
+      this.putString(key, 0, key.length, v, 0, v.length, entry.deadline);
       return;
     }
-    const kv = entry.value;
-    this.#data.set(k, kv.type === "string" ? kv.value : fromNeutral(kv));
-    if (d === null) {
-      if (this.#ttl.size !== 0) this.#ttl.delete(k);
-    } else {
-      this.#ttl.set(k, d);
+    const d = entry.deadline;
+    const ix = this.#ix;
+    if (d !== null && d <= this.#clock()) {
+      const ei = ix.find(key, 0, key.length, hashBytes(key, 0, key.length));
+      if (ei >= 0) ix.remove(ei);
+      return;
     }
+    const value = kv.type === "string" ? kv.value : fromNeutral(kv);
+    const ei = this.#slot(key, 0, key.length, false);
+    ix.setObj(ei, value);
+    if (d !== null) ix.setDeadline(ei, d);
   }
 
   /** Deletes `key`; returns whether a live key was removed. */
   delete(key: Uint8Array): boolean {
-    const k = toKey(key);
-    const had = this.#live(k) !== undefined;
-    if (had) {
-      this.#data.delete(k);
-      this.#ttl.delete(k);
-    }
-    return had;
+    const ei = this.#get(key);
+    if (ei < 0) return false;
+    this.#ix.remove(ei);
+    return true;
   }
 
   /** Absolute deadline (unix ms) of `key`, or `null` (no key or no TTL). */
   deadline(key: Uint8Array): number | null {
-    const k = toKey(key);
-    if (this.#live(k) === undefined) return null;
-    return this.#ttl.get(k) ?? null;
+    const ei = this.#get(key);
+    return ei < 0 ? null : this.#deadlineOf(ei);
   }
 
   /**
@@ -224,29 +311,51 @@ export class Store {
    * `false` if the key does not exist. A deadline `<= now()` deletes the key.
    */
   setDeadline(key: Uint8Array, deadline: number | null): boolean {
-    const k = toKey(key);
-    if (this.#live(k) === undefined) return false;
-    if (deadline === null) this.#ttl.delete(k);
-    else if (deadline <= this.#clock()) {
-      this.#data.delete(k);
-      this.#ttl.delete(k);
-    } else this.#ttl.set(k, deadline);
+    const ei = this.#get(key);
+    if (ei < 0) return false;
+    const ix = this.#ix;
+    if (deadline === null) ix.clearDeadline(ei);
+    else if (deadline <= this.#clock()) ix.remove(ei);
+    else ix.setDeadline(ei, deadline);
     return true;
   }
 
-  /** Every live entry in the neutral layout (for snapshots and rewrites). */
-  *entries(): IterableIterator<Entry> {
-    for (const k of this.#data.keys()) {
-      const v = this.#live(k);
-      if (v !== undefined) {
-        yield { key: fromKey(k), value: toNeutral(v), deadline: this.#ttl.get(k) ?? null };
-      }
+  /** Next live entry number at the cursor (lazy expiry), or -1. */
+  #next(c: Cursor): number {
+    const ix = this.#ix;
+    for (;;) {
+      const ei = ix.advance(c);
+      if (ei < 0 || ix.ttlCount === 0) return ei;
+      if (!this.#expired(ei)) return ei;
+      ix.remove(ei);
     }
+  }
+
+  /**
+   * Every live entry in the neutral layout (for snapshots and rewrites). Keys
+   * and string values are views that never change. The snapshot encoder reads
+   * string records straight from the store through this iterator.
+   */
+  entries(): IterableIterator<Entry> {
+    const it = this.#entries();
+    return Object.assign(it, {
+      [RECORD_CURSOR]: (): RecordCursor => {
+        expireAll(this.#ix, this.#clock);
+        return captureRecords(this.#ix);
+      },
+    });
+  }
+
+  *#entries(): Generator<Entry, undefined, undefined> {
+    const c = this.#ix.cursor();
+    for (let ei = this.#next(c); ei >= 0; ei = this.#next(c)) yield this.#entry(ei);
+    return undefined;
   }
 
   /** Every live key. */
   *keys(): IterableIterator<Uint8Array> {
-    for (const k of this.#data.keys()) if (this.#live(k) !== undefined) yield fromKey(k);
+    const c = this.#ix.cursor();
+    for (let ei = this.#next(c); ei >= 0; ei = this.#next(c)) yield this.#ix.key(ei);
   }
 
   /**
@@ -259,46 +368,13 @@ export class Store {
    * deleted meanwhile).
    */
   scan(cursor: number, count = 10, match?: Uint8Array | string): [number, Uint8Array[]] {
-    let st: ScanState | undefined;
-    if (cursor !== 0) {
-      st = this.#scans.get(cursor);
-      this.#scans.delete(cursor);
-    }
-    if (st === undefined) {
-      const it = this.#data.keys();
-      const pos = cursor === 0 ? 0 : Math.floor(cursor / SCAN_TAG_BITS);
-      for (let i = 0; i < pos; i++) if (it.next().done) break;
-      st = { it, pos };
-    }
-    const pat = match === undefined
-      ? null
-      : toKey(typeof match === "string" ? new TextEncoder().encode(match) : match);
-    const out: Uint8Array[] = [];
-    const n = Math.max(1, Math.floor(count));
-    for (let i = 0; i < n; i++) {
-      const r = st.it.next();
-      if (r.done) return [0, out];
-      st.pos++;
-      const k = r.value;
-      if (this.#live(k) === undefined) continue;
-      if (pat !== null && !globMatch(pat, k)) continue;
-      out.push(fromKey(k));
-    }
-    this.#scanSeq = (this.#scanSeq % (SCAN_TAG_BITS - 1)) + 1;
-    const next = st.pos * SCAN_TAG_BITS + this.#scanSeq;
-    if (this.#scans.size >= MAX_OPEN_SCANS) {
-      const oldest = this.#scans.keys().next();
-      if (!oldest.done) this.#scans.delete(oldest.value);
-    }
-    this.#scans.set(next, st);
-    return [next, out];
+    return this.#scans.scan(this.#ix, this.#clock, cursor, count, match);
   }
 
   /** Removes every key. */
   clear(): void {
-    this.#data.clear();
-    this.#ttl.clear();
-    this.#expireIt = null;
+    this.#ix.clear();
+    this.#expirePos = 0;
   }
 
   /**
@@ -307,62 +383,10 @@ export class Store {
    * Returns the number of keys removed.
    */
   activeExpire(maxChecks = 20): number {
-    if (this.#ttl.size === 0) return 0;
-    const now = this.#clock();
-    let removed = 0;
-    let restarted = false;
-    for (let i = 0; i < maxChecks; i++) {
-      this.#expireIt ??= this.#ttl.entries();
-      const r = this.#expireIt.next();
-      if (r.done) {
-        this.#expireIt = null;
-        if (restarted || this.#ttl.size === 0) break;
-        restarted = true;
-        i--;
-        continue;
-      }
-      const [k, d] = r.value;
-      if (d <= now) {
-        this.#data.delete(k);
-        this.#ttl.delete(k);
-        removed++;
-      }
-    }
+    const ix = this.#ix;
+    if (ix.ttlCount === 0) return 0;
+    const [removed, pos] = expireStep(ix, this.#expirePos, this.#clock(), maxChecks);
+    this.#expirePos = pos;
     return removed;
-  }
-}
-
-function toNeutral(v: StoreValue): KeyValue {
-  if (v instanceof Uint8Array) return { type: "string", value: v };
-  if (v instanceof HashValue) return { type: "hash", value: [...v.entries()] };
-  if (v instanceof ListValue) return { type: "list", value: v.slice() };
-  if (v instanceof SetValue) return { type: "set", value: [...v.members()] };
-  if (v instanceof SortedSet) return { type: "zset", value: [...v.entries()] };
-  return { type: "stream", value: v.value };
-}
-
-function fromNeutral(kv: KeyValue): StoreValue {
-  switch (kv.type) {
-    case "string":
-      return kv.value;
-    case "hash": {
-      const h = new HashValue();
-      for (const [f, x] of kv.value) h.set(f, x);
-      return h;
-    }
-    case "list":
-      return new ListValue(kv.value);
-    case "set": {
-      const s = new SetValue();
-      for (const m of kv.value) s.add(m);
-      return s;
-    }
-    case "zset": {
-      const z = new SortedSet();
-      for (const [m, sc] of kv.value) z.add(m, sc);
-      return z;
-    }
-    case "stream":
-      return new StreamBox(kv.value);
   }
 }

@@ -1,0 +1,61 @@
+// Private: records decoded for a store that must stay untouched until the
+// whole input was read (all-or-nothing loads). String records are kept as
+// byte ranges of the decoder's buffers (private, never reused), other records
+// as entries; `applyTo` replays them in file order with `put` semantics.
+import type { Entry } from "../codec/types.ts";
+import type { Store } from "./store.ts";
+
+export class RecordBatch {
+  #bufs: Array<Uint8Array | Entry> = [];
+  #nums = new Float64Array(64);
+  #n = 0;
+
+  /** A string record (`deadline` null = none). */
+  addString(
+    buf: Uint8Array,
+    ko: number,
+    kl: number,
+    vo: number,
+    vl: number,
+    deadline: number | null,
+  ): void {
+    const i = this.#n++;
+    const o = i * 5;
+    if (o + 5 > this.#nums.length) this.#grow();
+    const m = this.#nums;
+    m[o] = ko;
+    m[o + 1] = kl;
+    m[o + 2] = vo;
+    m[o + 3] = vl;
+    m[o + 4] = deadline === null ? NaN : deadline;
+    this.#bufs.push(buf);
+  }
+
+  /** Any other record. */
+  addEntry(e: Entry): void {
+    this.#n++; // its number slots stay unused
+    if (this.#n * 5 > this.#nums.length) this.#grow();
+    this.#bufs.push(e);
+  }
+
+  #grow(): void {
+    const next = new Float64Array(this.#nums.length * 2);
+    next.set(this.#nums);
+    this.#nums = next;
+  }
+
+  /** Puts every record into `store`, in order. */
+  applyTo(store: Store): void {
+    const m = this.#nums;
+    for (let i = 0; i < this.#n; i++) {
+      const b = this.#bufs[i]!;
+      if (!(b instanceof Uint8Array)) {
+        store.put(b);
+        continue;
+      }
+      const o = i * 5;
+      const d = m[o + 4]!;
+      store.putString(b, m[o]!, m[o + 1]!, b, m[o + 2]!, m[o + 3]!, d === d ? d : null);
+    }
+  }
+}

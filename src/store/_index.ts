@@ -1,0 +1,398 @@
+// Private: the keyspace index behind Store. An insertion-ordered ("compact
+// dict") open-addressing hash table: `slots` (power of two, linear probing,
+// backward-shift deletion, load <= 0.75) holds entry numbers + 1; entries are
+// dense typed-array columns in insertion order (so iteration order matches a
+// JS Map's). Key bytes and string values live in one append-only byte arena:
+// bytes below `used` are never written again (overwrites append, compaction
+// and growth copy into a fresh buffer), so a view handed out stays valid and
+// unchanged forever. Collections (and strings above INLINE_MAX) are JS
+// objects in `objs`. Deadlines: a Float64Array column (NaN = none) plus a
+// dense list of the entries that have one, for round-robin active expiry.
+//
+// Entry numbers change only when holes are compacted away; each such rebuild
+// starts a new Epoch whose predecessor keeps the old->new map, so cursors
+// (scans, iterators) catch up by following the chain.
+
+/** Entry kinds. */
+export const HOLE = 0;
+export const STR = 1;
+export const OBJ = 2;
+
+/** Strings longer than this are kept as their own Uint8Array, not in the arena. */
+export const INLINE_MAX = 1 << 16;
+const MIN_SLOTS = 16;
+const MIN_ARENA = 1 << 12;
+/** Arena compaction runs once dead bytes exceed both this and the live bytes. */
+export const MIN_DEAD = 1 << 12;
+const MAX_ARENA = 0xffffffff;
+
+/** 32-bit hash of key bytes (FNV-1a, then a murmur3 finalizer for the low bits). */
+export function hashBytes(b: Uint8Array, off: number, len: number): number {
+  let h = 0x811c9dc5 ^ len;
+  const end = off + len;
+  for (let i = off; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+/** Copies `len` bytes (a loop for short runs: cheaper than a subarray + set). */
+export function copyBytes(src: Uint8Array, so: number, dst: Uint8Array, d: number, len: number) {
+  if (len <= 24) { for (let i = 0; i < len; i++) dst[d + i] = src[so + i]!; }
+  else dst.set(src.subarray(so, so + len), d);
+}
+
+/** One generation of entry numbering; `map` (set when superseded) maps old -> new. */
+export class Epoch {
+  next: Epoch | null = null;
+  map: Int32Array | null = null;
+}
+
+/** A position in entry order that survives compaction. */
+export interface Cursor {
+  epoch: Epoch;
+  pos: number;
+}
+
+export class KeyIndex {
+  /** Pairs per slot: entry number + 1 (0 = empty), hash. */
+  slots: Int32Array = new Int32Array(MIN_SLOTS * 2);
+  mask = MIN_SLOTS - 1;
+  cap = (MIN_SLOTS * 3) >> 2;
+  /** Entries used, holes included. */
+  n = 0;
+  live = 0;
+  koff: Uint32Array = new Uint32Array(this.cap);
+  klen: Uint32Array = new Uint32Array(this.cap);
+  voff: Uint32Array = new Uint32Array(this.cap);
+  vlen: Uint32Array = new Uint32Array(this.cap);
+  kind: Uint8Array = new Uint8Array(this.cap);
+  objs: unknown[] | null = null;
+  dl: Float64Array | null = null;
+  tpos: Int32Array | null = null;
+  ttl: Int32Array = new Int32Array(0);
+  ttlCount = 0;
+  arena: Uint8Array = new Uint8Array(MIN_ARENA);
+  used = 0;
+  dead = 0;
+  epoch: Epoch = new Epoch();
+  /** Slot of the last successful find, or the free slot where a miss would insert. */
+  lastSlot = 0;
+
+  /** Entry number of the key bytes, or -1. */
+  find(b: Uint8Array, off: number, len: number, h: number): number {
+    const slots = this.slots, mask = this.mask;
+    let s = h & mask;
+    for (;;) {
+      const e = slots[2 * s]!;
+      if (e === 0) {
+        this.lastSlot = s;
+        return -1;
+      }
+      if (slots[2 * s + 1] === h) {
+        const ei = e - 1;
+        if (this.klen[ei] === len && this.#keyEq(ei, b, off, len)) {
+          this.lastSlot = s;
+          return ei;
+        }
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  #keyEq(ei: number, b: Uint8Array, off: number, len: number): boolean {
+    const a = this.arena;
+    const ko = this.koff[ei]!;
+    for (let i = 0; i < len; i++) if (a[ko + i] !== b[off + i]) return false;
+    return true;
+  }
+
+  /** Adds a key known to be absent (right after a missing `find`); returns its entry number. */
+  insert(b: Uint8Array, off: number, len: number, h: number): number {
+    if (this.n === this.cap) {
+      const size = this.mask + 1;
+      this.#rebuild(this.live * 2 <= this.cap ? size : size * 2);
+      this.find(b, off, len, h); // the free slot moved
+    }
+    const ei = this.n++;
+    this.live++;
+    this.slots[2 * this.lastSlot] = ei + 1;
+    this.slots[2 * this.lastSlot + 1] = h;
+    this.klen[ei] = len;
+    this.kind[ei] = STR;
+    this.vlen[ei] = 0;
+    const ko = this.#reserve(len);
+    this.koff[ei] = ko;
+    this.voff[ei] = ko + len;
+    copyBytes(b, off, this.arena, ko, len);
+    return ei;
+  }
+
+  /** Room for `n` more arena bytes; returns where they go. */
+  #reserve(n: number): number {
+    const need = this.used + n;
+    if (need > this.arena.length) {
+      if (need > MAX_ARENA) throw new RangeError("Store: key/value arena exceeds 4 GiB");
+      const next = new Uint8Array(Math.min(MAX_ARENA, Math.max(need, this.arena.length * 2)));
+      next.set(this.arena.subarray(0, this.used));
+      this.arena = next;
+    }
+    const at = this.used;
+    this.used = need;
+    return at;
+  }
+
+  /** Replaces the value of entry `ei` by a copy of the bytes (in the arena). */
+  setStr(ei: number, b: Uint8Array, off: number, len: number): void {
+    const k = this.kind[ei]!;
+    if (k === STR) this.dead += this.vlen[ei]!;
+    else this.objs![ei] = undefined;
+    this.kind[ei] = STR;
+    this.vlen[ei] = len;
+    // Right after its own key (a fresh insert): value bytes follow the key.
+    if (len === 0) this.voff[ei] = 0;
+    else {
+      const at = this.#reserve(len);
+      this.voff[ei] = at;
+      copyBytes(b, off, this.arena, at, len);
+    }
+    if (this.dead > MIN_DEAD && this.dead > this.used - this.dead) this.compactArena();
+  }
+
+  /** Replaces the value of entry `ei` by an object. */
+  setObj(ei: number, v: unknown): void {
+    if (this.kind[ei] === STR) this.dead += this.vlen[ei]!;
+    this.kind[ei] = OBJ;
+    this.vlen[ei] = 0;
+    let objs = this.objs;
+    if (objs === null) {
+      objs = this.objs = new Array<unknown>(this.cap);
+    }
+    objs[ei] = v;
+    if (this.dead > MIN_DEAD && this.dead > this.used - this.dead) this.compactArena();
+  }
+
+  /** A view of the string value of entry `ei` (never changes: the arena is append-only). */
+  str(ei: number): Uint8Array {
+    return new Uint8Array(this.arena.buffer, this.voff[ei]!, this.vlen[ei]!);
+  }
+
+  /** A view of the key of entry `ei`. */
+  key(ei: number): Uint8Array {
+    return new Uint8Array(this.arena.buffer, this.koff[ei]!, this.klen[ei]!);
+  }
+
+  /** The deadline of `ei`, NaN when none. */
+  deadline(ei: number): number {
+    const dl = this.dl;
+    return dl === null ? NaN : dl[ei]!;
+  }
+
+  setDeadline(ei: number, d: number): void {
+    if (this.dl === null) {
+      this.dl = new Float64Array(this.cap).fill(NaN);
+      this.tpos = new Int32Array(this.cap).fill(-1);
+    }
+    const dl = this.dl;
+    if (dl[ei] !== dl[ei]) {
+      if (this.ttlCount === this.ttl.length) {
+        const t = new Int32Array(Math.max(16, this.ttl.length * 2));
+        t.set(this.ttl);
+        this.ttl = t;
+      }
+      this.tpos![ei] = this.ttlCount;
+      this.ttl[this.ttlCount++] = ei;
+    }
+    dl[ei] = d;
+  }
+
+  clearDeadline(ei: number): void {
+    const dl = this.dl;
+    if (dl === null || dl[ei] !== dl[ei]) return;
+    dl[ei] = NaN;
+    this.#ttlRemoveAt(this.tpos![ei]!);
+    this.tpos![ei] = -1;
+  }
+
+  /** Swap-removes position p of the TTL list. */
+  #ttlRemoveAt(p: number): void {
+    const last = this.ttl[--this.ttlCount]!;
+    if (p !== this.ttlCount) {
+      this.ttl[p] = last;
+      this.tpos![last] = p;
+    }
+  }
+
+  /** Deletes entry `ei` (must be live). */
+  remove(ei: number): void {
+    const mask = this.mask, slots = this.slots;
+    let i = this.lastSlot;
+    if (slots[2 * i] !== ei + 1) {
+      // Not right after a find of this entry: search by key.
+      const ko = this.koff[ei]!, kl = this.klen[ei]!;
+      this.find(this.arena, ko, kl, hashBytes(this.arena, ko, kl));
+      i = this.lastSlot;
+    }
+    // Backward-shift deletion: pull later members of the probe run into the gap.
+    for (;;) {
+      slots[2 * i] = 0;
+      let j = i;
+      for (;;) {
+        j = (j + 1) & mask;
+        const e = slots[2 * j]!;
+        if (e === 0) break;
+        const h = slots[2 * j + 1]!;
+        const home = h & mask;
+        const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+        if (stays) continue;
+        slots[2 * i] = e;
+        slots[2 * i + 1] = h;
+        i = j;
+        j = -1;
+        break;
+      }
+      if (j !== -1) break;
+    }
+    this.dead += this.klen[ei]! + (this.kind[ei] === STR ? this.vlen[ei]! : 0);
+    if (this.objs !== null) this.objs[ei] = undefined;
+    this.kind[ei] = HOLE;
+    this.clearDeadline(ei);
+    this.live--;
+    const holes = this.n - this.live;
+    if (holes > 32 && holes > this.live) {
+      let s = this.mask + 1;
+      while (s > MIN_SLOTS && this.live * 4 < s) s >>= 1; // shrink after mass deletes
+      this.#rebuild(s);
+    } else if (this.dead > MIN_DEAD && this.dead > this.used - this.dead) this.compactArena();
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    if (this.n !== 0) this.#newEpoch(new Int32Array(this.n + 1));
+    const fresh = new KeyIndex();
+    fresh.epoch = this.epoch;
+    Object.assign(this, fresh);
+  }
+
+  #newEpoch(map: Int32Array): void {
+    const e = new Epoch();
+    this.epoch.map = map;
+    this.epoch.next = e;
+    this.epoch = e;
+  }
+
+  /** Compacts holes away into entry arrays sized for `slotCount` slots. */
+  #rebuild(slotCount: number): void {
+    const n = this.n, cap = (slotCount * 3) >> 2;
+    const koff = new Uint32Array(cap), klen = new Uint32Array(cap);
+    const voff = new Uint32Array(cap), vlen = new Uint32Array(cap), kind = new Uint8Array(cap);
+    const objs = this.objs === null ? null : new Array<unknown>(cap);
+    const dl = this.dl === null ? null : new Float64Array(cap).fill(NaN);
+    const tpos = this.dl === null ? null : new Int32Array(cap).fill(-1);
+    let map: Int32Array | null = null;
+    let w = 0;
+    if (n === this.live) {
+      // No holes: entry numbers stay, columns are plain copies.
+      koff.set(this.koff.subarray(0, n));
+      klen.set(this.klen.subarray(0, n));
+      voff.set(this.voff.subarray(0, n));
+      vlen.set(this.vlen.subarray(0, n));
+      kind.set(this.kind.subarray(0, n));
+      if (dl !== null) {
+        dl.set(this.dl!.subarray(0, n));
+        tpos!.set(this.tpos!.subarray(0, n));
+      }
+      if (objs !== null) { for (let r = 0; r < n; r++) objs[r] = this.objs![r]; }
+      w = n;
+    } else {
+      map = new Int32Array(n + 1);
+      for (let r = 0; r < n; r++) {
+        map[r] = w;
+        if (this.kind[r] === HOLE) continue;
+        koff[w] = this.koff[r]!;
+        klen[w] = this.klen[r]!;
+        voff[w] = this.voff[r]!;
+        vlen[w] = this.vlen[r]!;
+        kind[w] = this.kind[r]!;
+        if (objs !== null) objs[w] = this.objs![r];
+        if (dl !== null) {
+          dl[w] = this.dl![r]!;
+          tpos![w] = this.tpos![r]!;
+        }
+        w++;
+      }
+      map[n] = w;
+      for (let p = 0; p < this.ttlCount; p++) this.ttl[p] = map[this.ttl[p]!]!;
+      this.#newEpoch(map);
+    }
+    const old = this.slots, oldSize = this.mask + 1;
+    const slots = new Int32Array(slotCount * 2), mask = slotCount - 1;
+    for (let o = 0; o < oldSize; o++) {
+      const e = old[2 * o]!;
+      if (e === 0) continue;
+      const h = old[2 * o + 1]!;
+      let s = h & mask;
+      while (slots[2 * s] !== 0) s = (s + 1) & mask;
+      slots[2 * s] = map === null ? e : map[e - 1]! + 1;
+      slots[2 * s + 1] = h;
+    }
+    Object.assign(this, { koff, klen, voff, vlen, kind, objs, dl, tpos, cap, n: w, slots, mask });
+    if (this.dead > MIN_DEAD && this.dead > this.used - this.dead) this.compactArena();
+  }
+
+  /** Copies live key and string bytes into a fresh arena (views handed out keep the old one). */
+  compactArena(): void {
+    const liveBytes = this.used - this.dead;
+    const next = new Uint8Array(Math.max(MIN_ARENA, liveBytes + (liveBytes >> 1)));
+    const a = this.arena;
+    let w = 0;
+    for (let e = 0; e < this.n; e++) {
+      const k = this.kind[e]!;
+      if (k === HOLE) continue;
+      const kl = this.klen[e]!;
+      copyBytes(a, this.koff[e]!, next, w, kl);
+      this.koff[e] = w;
+      w += kl;
+      if (k === STR) {
+        const vl = this.vlen[e]!;
+        copyBytes(a, this.voff[e]!, next, w, vl);
+        this.voff[e] = w;
+        w += vl;
+      }
+    }
+    this.arena = next;
+    this.used = w;
+    this.dead = 0;
+  }
+
+  /** A cursor at the first entry. */
+  cursor(pos = 0): Cursor {
+    return { epoch: this.epoch, pos };
+  }
+
+  /** Next non-hole entry number at or after the cursor (advancing it past it), or -1. */
+  advance(c: Cursor): number {
+    let ep = c.epoch;
+    if (ep !== this.epoch) {
+      let p = c.pos;
+      while (ep.next !== null) {
+        const m = ep.map!;
+        p = p < m.length ? m[p]! : m[m.length - 1]!;
+        ep = ep.next;
+      }
+      c.epoch = ep;
+      c.pos = p;
+    }
+    const kind = this.kind, n = this.n;
+    let p = c.pos;
+    while (p < n && kind[p] === HOLE) p++;
+    if (p >= n) {
+      c.pos = p;
+      return -1;
+    }
+    c.pos = p + 1;
+    return p;
+  }
+}
