@@ -316,3 +316,27 @@ describe("kevy-persist bench", () => {
     assert.equal((await cli(["bench", "--keys", "-5"])).code, 2);
   });
 });
+
+describe("kevy-persist: read-only commands", () => {
+  it("inspect, check and dump modify nothing (files and names unchanged)", async () => {
+    const dir = tempDir();
+    cpSync(vec("reshard/kevyhash_4to2/before"), dir, { recursive: true });
+    cpSync(vec("aof/torn_tail.aof"), join(dir, "aof-3.aof"));
+    const state = () =>
+      readdirSync(dir).sort().map((n) => [n, readFileSync(join(dir, n)).toString("hex")]);
+    const before = state();
+    for (
+      const argv of [["inspect", dir], ["check", dir], ["dump", dir], [
+        "dump",
+        dir,
+        "--format",
+        "resp",
+      ]]
+    ) {
+      const r = await cli(argv, { now: NOW });
+      assert.ok(r.code === 0 || r.code === 1, `${argv.join(" ")} -> ${r.code}: ${r.err}`);
+      assert.equal(r.err, "", "no progress output when stderr is not a terminal");
+    }
+    assert.deepEqual(state(), before);
+  });
+});
