@@ -2,9 +2,14 @@
 // (or `bun bench/embedded_bench.ts`) prints:
 //   - SET / GET ops/s, one awaited call at a time, per fsync policy (and memory mode);
 //   - `always` with 64 concurrent callers (ops/s and fdatasyncs per op);
-//   - bring-up of an n-key, 4-shard directory from its AOFs and from snapshots.
+//   - bring-up of an n-key, 4-shard directory from its AOFs and from snapshots,
+//     save() and rewriteAof(), and bring-up from the rewritten AOFs.
+// `--bringup [--compare <other checkout>/src/embedded/open.ts ...]` runs only
+// the bring-up steps, each implementation in a child process, as a table.
 // Under `deno bench` only a small memory-mode case is registered.
 import process from "node:process";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { openStore } from "../src/embedded/open.ts";
@@ -77,10 +82,14 @@ async function alwaysConcurrent(n: number, callers: number): Promise<void> {
   }
 }
 
-async function bringUp(n: number): Promise<void> {
+type Open = typeof openStore;
+
+/** Bring-up, save and rewrite of an n-key 4-shard directory; ms per step. */
+async function bringUpTimes(open: Open, n: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
   const dir = tmp();
   try {
-    let db = await openStore({ dir, shards: 4, appendfsync: "no", activeExpireIntervalMs: 0 });
+    let db = await open({ dir, shards: 4, appendfsync: "no", activeExpireIntervalMs: 0 });
     let t0 = performance.now();
     const BATCH = 1000;
     for (let i = 0; i < n; i += BATCH) {
@@ -88,39 +97,63 @@ async function bringUp(n: number): Promise<void> {
       for (let j = i; j < Math.min(n, i + BATCH); j++) rec[`key:${j}`] = VALUE;
       await db.mset(rec);
     }
-    console.log(
-      `fill ${n} keys (MSET x${BATCH}, 4 shards, fsync no): ${
-        (performance.now() - t0).toFixed(0)
-      } ms`,
-    );
+    out[`fill (MSET x${BATCH}, fsync no)`] = performance.now() - t0;
     await db.close();
-
-    t0 = performance.now();
-    db = await openStore({ dir, shards: 4, activeExpireIntervalMs: 0 });
-    let ms = performance.now() - t0;
-    let info = db.info();
-    console.log(
-      `bring-up from AOFs: ${
-        ms.toFixed(0)
-      } ms, ${info.keys} keys, ${info.lastReplay.frames} frames (${
-        rate(info.lastReplay.frames, ms)
-      })`,
-    );
-    t0 = performance.now();
-    await db.save();
-    console.log(`save() 4 shards: ${(performance.now() - t0).toFixed(0)} ms`);
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      t0 = performance.now();
+      await fn();
+      out[name] = performance.now() - t0;
+    };
+    const reopen = async () => {
+      db = await open({ dir, shards: 4, activeExpireIntervalMs: 0 });
+      if (db.info().keys !== n) throw new Error(`bring-up: ${db.info().keys} keys`);
+    };
+    await step("bring-up from AOFs", reopen);
+    await step("save() 4 shards", () => db.save());
     await db.close();
-
-    t0 = performance.now();
-    db = await openStore({ dir, shards: 4, activeExpireIntervalMs: 0 });
-    ms = performance.now() - t0;
-    info = db.info();
-    console.log(
-      `bring-up from snapshots: ${ms.toFixed(0)} ms, ${info.keys} keys (${rate(info.keys, ms)})`,
-    );
+    await step("bring-up from snapshots", reopen);
+    await step("save() 4 shards (again)", () => db.save());
+    await step("rewriteAof() 4 shards", () => db.rewriteAof());
+    await db.close();
+    await step("bring-up from rewritten AOFs", reopen);
     await db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+async function bringUp(n: number): Promise<void> {
+  const t = await bringUpTimes(openStore, n);
+  for (const [k, ms] of Object.entries(t)) {
+    console.log(`${k}: ${ms.toFixed(0)} ms (${rate(n, ms)} keys)`);
+  }
+}
+
+/**
+ * `--bringup [--compare <other open.ts> ...]`: only the n-key bring-up / save /
+ * rewrite steps, each implementation in its own child process, as a table.
+ */
+function bringUpCompare(n: number, impls: string[]): void {
+  const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
+  const here = fileURLToPath(import.meta.url);
+  const cols = impls.map((impl) => {
+    const args = g.Deno
+      ? ["run", "-A", here, "--child", impl, `--n=${n}`]
+      : [here, "--child", impl, `--n=${n}`];
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+    if (r.status !== 0) throw new Error(`child ${impl} failed:\n${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, number>;
+  });
+  const rt = g.Deno ? `deno ${g.Deno.version.deno}` : g.Bun ? `bun ${g.Bun.version}` : "node";
+  console.log(`${rt}, ${n} keys, 4 shards (ms)`);
+  const head = ["step", ...impls.map((p, i) => i === 0 ? "this" : p)];
+  const rows = Object.keys(cols[0]!).map((k) => [k, ...cols.map((c) => (c[k] ?? NaN).toFixed(0))]);
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [head, ...rows]) {
+    console.log(
+      `| ${r.map((c, i) => i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!)).join(" | ")} |`,
+    );
   }
 }
 
@@ -141,6 +174,16 @@ if (import.meta.main === false && deno?.bench) {
     await db.close();
   });
 } else {
-  const arg = process.argv.find((a) => a.startsWith("--n="));
-  await main(arg ? Number(arg.slice(4)) : 1_000_000);
+  const argv = process.argv;
+  const arg = argv.find((a) => a.startsWith("--n="));
+  const n = arg ? Number(arg.slice(4)) : 1_000_000;
+  const child = argv.indexOf("--child");
+  if (child >= 0) {
+    const m = await import(argv[child + 1]!) as { openStore: Open };
+    console.log(JSON.stringify(await bringUpTimes(m.openStore, n)));
+  } else if (argv.includes("--bringup")) {
+    const impls = [fileURLToPath(new URL("../src/embedded/open.ts", import.meta.url))];
+    for (let i = 0; i < argv.length; i++) if (argv[i] === "--compare") impls.push(argv[i + 1]!);
+    bringUpCompare(n, impls);
+  } else await main(n);
 }

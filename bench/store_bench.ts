@@ -1,6 +1,7 @@
 // Keyspace throughput and memory: 1M string keys `key:<i>` with 16-byte values
 // (applyCommand SET, AOF replay, entries(), encode/decode, save/load, AOF
-// rewrite, RSS after loading), and 100k hashes x 10 fields encode/decode.
+// rewrite, one shard's save / bring-up / rewrite, RSS after loading), and
+// 100k hashes x 10 fields encode/decode.
 // A plain script that prints a table (each implementation runs in its own
 // child process, so one cannot warm up or pollute the heap of the other):
 //   npx deno run -A bench/store_bench.ts [--n 1000000] [--compare <other mod.ts> ...]
@@ -96,6 +97,19 @@ async function child(m: Mod, n: number, dir: string, mode: string): Promise<Resu
   const aof = m.Aof.openSync(join(dir, "rw.aof"), { fsync: "no" });
   out["Aof.rewriteFrom"] = await bestAsync(1, () => aof.rewriteFrom(store));
   await aof.close();
+  // One shard's save / bring-up from its snapshot / rewrite (the embedded store's paths).
+  const sp = { snapshotPath: join(dir, "dump-s.rdb"), aofPath: join(dir, "aof-s.aof") };
+  let shard = await m.ShardFiles.open({ ...sp, fsync: "no", store });
+  out["ShardFiles.save"] = await bestAsync(2, () => shard.save());
+  await shard.close();
+  out["ShardFiles.open (from snapshot)"] = await bestAsync(2, async () => {
+    shard = await m.ShardFiles.open({ ...sp, fsync: "no", store: new m.Store({ now: () => NOW }) });
+    if (shard.store.dbsize() !== n) throw new Error("ShardFiles.open: count");
+    await shard.close();
+  });
+  shard = await m.ShardFiles.open({ ...sp, fsync: "no", store: new m.Store({ now: () => NOW }) });
+  out["ShardFiles.rewrite"] = await bestAsync(1, () => shard.rewrite());
+  await shard.close();
   // 100k hashes x 10 fields.
   const hs = new m.Store({ now: () => NOW });
   for (let i = 0; i < n / 10; i++) {

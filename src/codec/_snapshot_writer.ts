@@ -1,7 +1,7 @@
 // Private: the chunked byte writer behind encodeSnapshotChunks. Records are
 // written into fixed-size chunks; a full chunk is moved to `ready` and a fresh
 // one is allocated, so a chunk handed to the consumer is never touched again.
-import type { Entry, KeyValue, StreamId, StreamValue } from "./types.ts";
+import type { Entry, KeyValue, StreamId, StreamValue, ValueType } from "./types.ts";
 
 const TWO_32 = 4294967296;
 const TWO_64 = TWO_32 * TWO_32;
@@ -140,6 +140,18 @@ export class ChunkWriter {
     }
   }
 
+  /** `u32le length` + a binary string's bytes (one char per byte, 0..255). */
+  binStr(s: string, what: string): void {
+    const n = s.length;
+    this.u32(n, what);
+    if (n <= this.chunkSize - this.pos) {
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      this.pos = p;
+    } else for (let i = 0; i < n; i++) this.u8(s.charCodeAt(i));
+  }
+
   /** `u32le length` + bytes. */
   bytes(src: Uint8Array, what: string): void {
     this.u32(src.length, what);
@@ -189,12 +201,16 @@ export function writeStream(w: ChunkWriter, s: StreamValue): void {
  * A pull cursor over records whose string keys and values are byte ranges
  * (no per-record objects): what a store hands the encoder through
  * {@link RECORD_CURSOR}. After `next()` returns true the fields describe one
- * record: a string when `entry` is null, else `entry` (key and deadline
- * included).
+ * record (key and deadline always set): `entry` when not null (key and
+ * deadline included); else a hash (`values` not null) or set (`values` null)
+ * when `members` is not null, its members binary strings (one char per byte);
+ * else a string (`vbuf`/`voff`/`vlen`).
  */
 export interface RecordCursor {
   next(): boolean;
   entry: Entry | null;
+  members: readonly string[] | null;
+  values: readonly Uint8Array[] | null;
   deadline: number | null;
   kbuf: Uint8Array;
   koff: number;
@@ -202,6 +218,8 @@ export interface RecordCursor {
   vbuf: Uint8Array;
   voff: number;
   vlen: number;
+  /** Whether some record has this type (cheap; does not move the cursor). */
+  has(type: ValueType): boolean;
 }
 
 /** An `Iterable<Entry>` may also offer a {@link RecordCursor} under this key (an encoder fast path). */
@@ -267,15 +285,77 @@ export function* writeCursor(
     const d = c.deadline;
     if (d !== null && now !== undefined && d <= now) continue;
     const e = c.entry;
-    if (e === null) {
+    if (e !== null) yield* writeEntry(w, e);
+    else if (c.members !== null) yield* writeFlat(w, c, c.members, c.values);
+    else {
       w.head(1, d);
       w.u32(c.klen, "key length");
       w.range(c.kbuf, c.koff, c.klen);
       w.u32(c.vlen, "string length");
       w.range(c.vbuf, c.voff, c.vlen);
-    } else yield* writeEntry(w, e);
+    }
     while (w.ready.length > 0) yield w.ready.shift()!;
   }
+}
+
+/** A hash or set record of a cursor, members written from their binary strings. */
+function* writeFlat(
+  w: ChunkWriter,
+  c: RecordCursor,
+  members: readonly string[],
+  values: readonly Uint8Array[] | null,
+): Generator<Uint8Array, void, undefined> {
+  w.head(values === null ? 4 : 2, c.deadline);
+  w.u32(c.klen, "key length");
+  w.range(c.kbuf, c.koff, c.klen);
+  const n = members.length;
+  if (values === null) {
+    w.u32(n, "set size");
+    for (let i = 0; i < n; i++) {
+      w.binStr(members[i]!, "set element length");
+      while (w.ready.length > 0) yield w.ready.shift()!;
+    }
+    return;
+  }
+  w.u32(n, "hash field count");
+  for (let i = 0; i < n; i++) {
+    w.binStr(members[i]!, "hash field length");
+    w.bytes(values[i]!, "hash value length");
+    while (w.ready.length > 0) yield w.ready.shift()!;
+  }
+}
+
+/** A binary string's bytes. */
+function binBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** The cursor's current record as a fresh {@link Entry} (copies of its bytes). */
+export function cursorEntry(c: RecordCursor): Entry {
+  if (c.entry !== null) return c.entry;
+  const key = c.kbuf.slice(c.koff, c.koff + c.klen);
+  const m = c.members;
+  if (m === null) {
+    return {
+      key,
+      value: { type: "string", value: c.vbuf.slice(c.voff, c.voff + c.vlen) },
+      deadline: c.deadline,
+    };
+  }
+  const vals = c.values;
+  if (vals === null) {
+    return { key, value: { type: "set", value: m.map(binBytes) }, deadline: c.deadline };
+  }
+  const pairs = m.map((f, i): [Uint8Array, Uint8Array] => [binBytes(f), vals[i]!]);
+  return { key, value: { type: "hash", value: pairs }, deadline: c.deadline };
+}
+
+/** Entries frozen by {@link freezeEntries}. */
+export interface FrozenEntries extends Iterable<Entry> {
+  /** Whether some entry has this type. */
+  has(type: ValueType): boolean;
 }
 
 /**
@@ -283,9 +363,14 @@ export function* writeCursor(
  * copy) and kept behind {@link RECORD_CURSOR}; any other iterable is copied
  * into an array. For writers that yield to the event loop while encoding.
  */
-export function freezeEntries(entries: Iterable<Entry>): Iterable<Entry> {
+export function freezeEntries(entries: Iterable<Entry>): FrozenEntries {
   const make = (entries as RecordSource)[RECORD_CURSOR];
-  if (typeof make !== "function") return Array.from(entries);
+  if (typeof make !== "function") {
+    const list = Array.from(entries);
+    return Object.assign(list, {
+      has: (t: ValueType): boolean => list.some((e) => e.value.type === t),
+    });
+  }
   const cursor = make.call(entries);
   let used = false;
   const take = (): RecordCursor => {
@@ -295,15 +380,10 @@ export function freezeEntries(entries: Iterable<Entry>): Iterable<Entry> {
   };
   return {
     [RECORD_CURSOR]: take,
+    has: (t: ValueType): boolean => cursor.has(t),
     *[Symbol.iterator](): Generator<Entry, void, undefined> {
       const c = take();
-      while (c.next()) {
-        yield c.entry ?? {
-          key: c.kbuf.slice(c.koff, c.koff + c.klen),
-          value: { type: "string", value: c.vbuf.slice(c.voff, c.voff + c.vlen) },
-          deadline: c.deadline,
-        };
-      }
+      while (c.next()) yield cursorEntry(c);
     },
-  } as Iterable<Entry>;
+  } as FrozenEntries;
 }

@@ -1,20 +1,15 @@
-// Writes a compacted log (header + the keyspace as commands) to a temp path
-// through a ByteWriter flushed every ~1 MiB, then syncs it. The caller
-// renames it into place (or `compactLog` does). On any error the temp file is
-// removed.
+// Writes a compacted log (header + the keyspace as commands, see
+// _rewrite_frames.ts) to a temp path in ~1 MiB writes, then syncs it. The
+// caller renames it into place (or `compactLog` does). On any error the temp
+// file is removed. Pass `freezeEntries(store.entries())` for a store: string
+// records are then written straight from its arena.
 import type { Entry } from "../codec/types.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { dirname } from "../fs/path.ts";
-import { ByteWriter } from "../codec/bytes.ts";
-import { AOF_MAGIC, encodeCommandInto } from "../codec/resp.ts";
-import { entryToCommands } from "./rewrite_commands.ts";
+import { compactLogPieces } from "./_rewrite_frames.ts";
 
-/** Flush threshold of the rewrite writer. */
-export const REWRITE_WRITE_BYTES = 1 << 20;
-
-function live(e: Entry, now: number): boolean {
-  return e.deadline === null || e.deadline > now;
-}
+export { REWRITE_WRITE_BYTES } from "./_rewrite_frames.ts";
+export { freezeEntries } from "../codec/_snapshot_writer.ts";
 
 /** Writes and fsyncs `tmp`; returns its size. */
 export async function writeCompactLog(
@@ -26,19 +21,10 @@ export async function writeCompactLog(
   const f = await fs.openWrite(tmp);
   let size = 0;
   try {
-    const w = new ByteWriter(REWRITE_WRITE_BYTES + 65536);
-    w.writeBytes(AOF_MAGIC);
-    for (const e of entries) {
-      if (!live(e, now)) continue;
-      for (const cmd of entryToCommands(e)) encodeCommandInto(w, cmd);
-      if (w.length >= REWRITE_WRITE_BYTES) {
-        size += w.length;
-        await f.write(w.bytes());
-        w.reset();
-      }
+    for (const piece of compactLogPieces(entries, now)) {
+      size += piece.length;
+      await f.write(piece);
     }
-    size += w.length;
-    if (w.length > 0) await f.write(w.bytes());
     await f.sync();
     await f.close();
   } catch (e) {
@@ -59,19 +45,10 @@ export function writeCompactLogSync(
   const f = fs.openWriteSync(tmp);
   let size = 0;
   try {
-    const w = new ByteWriter(REWRITE_WRITE_BYTES + 65536);
-    w.writeBytes(AOF_MAGIC);
-    for (const e of entries) {
-      if (!live(e, now)) continue;
-      for (const cmd of entryToCommands(e)) encodeCommandInto(w, cmd);
-      if (w.length >= REWRITE_WRITE_BYTES) {
-        size += w.length;
-        f.writeSync(w.bytes());
-        w.reset();
-      }
+    for (const piece of compactLogPieces(entries, now)) {
+      size += piece.length;
+      f.writeSync(piece);
     }
-    size += w.length;
-    if (w.length > 0) f.writeSync(w.bytes());
     f.syncSync();
     f.closeSync();
   } catch (e) {

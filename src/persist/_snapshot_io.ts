@@ -8,6 +8,8 @@ import {
   type SnapshotDecodeStats,
   type StringRecordSink,
 } from "../codec/snapshot.ts";
+import type { Store } from "../store/store.ts";
+import { StoreLoader } from "../store/_load.ts";
 
 /** Writes `entries` as a snapshot to `path` (created/truncated) and fsyncs it. Removes it on error. */
 export async function writeSnapshotFile(
@@ -97,4 +99,52 @@ export function readSnapshotFileSync(
   });
   for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
   return dec.finish();
+}
+
+/**
+ * Streams the snapshot at `path` straight into `store` (string records as
+ * byte ranges, the index pre-sized from the file size); returns the number of
+ * live records put. Not all-or-nothing: use on a store nobody else sees yet.
+ */
+export async function loadSnapshotInto(
+  fs: FsAdapter,
+  path: string,
+  store: Store,
+  now: number,
+): Promise<number> {
+  const st = await fs.stat(path);
+  if (st === null) throw notFound(path, undefined);
+  const l = new StoreLoader(store, st.size);
+  const dec = new SnapshotDecoder({
+    onEntry: (e, offset) => l.put(e, offset),
+    onString: l.onString,
+    now,
+    path,
+    totalSize: st.size,
+  });
+  for await (const chunk of fs.readChunks(path)) dec.push(chunk);
+  dec.finish();
+  return l.count;
+}
+
+/** Blocking {@link loadSnapshotInto}. */
+export function loadSnapshotIntoSync(
+  fs: FsAdapter,
+  path: string,
+  store: Store,
+  now: number,
+): number {
+  const st = fs.statSync(path);
+  if (st === null) throw notFound(path, undefined);
+  const l = new StoreLoader(store, st.size);
+  const dec = new SnapshotDecoder({
+    onEntry: (e, offset) => l.put(e, offset),
+    onString: l.onString,
+    now,
+    path,
+    totalSize: st.size,
+  });
+  for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
+  dec.finish();
+  return l.count;
 }

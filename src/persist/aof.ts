@@ -39,7 +39,7 @@ import type { FsAdapter } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
 import { type OpenedLog, openLog, openLogSync, type RepairedTail } from "./_aof_open.ts";
 import { type AofOptions, checkPolicy, type FsyncPolicy } from "./_aof_options.ts";
-import { compactLog } from "./_aof_rewrite.ts";
+import { compactLog, freezeEntries } from "./_aof_rewrite.ts";
 import { AofWriter } from "./_aof_writer.ts";
 import type { AofFailedError } from "./aof_errors.ts";
 import type { ReplayStats } from "./replay.ts";
@@ -318,7 +318,7 @@ export class Aof {
    * ```
    */
   rewriteFrom(store: EntrySource): Promise<void> {
-    const entries = Array.from(store.entries());
+    const entries = freezeEntries(store.entries()); // now: a cheap copy for a Store
     const w = this.#w;
     return w.exclusive(async () => {
       await w.writeSealed();

@@ -43,9 +43,10 @@ import { Store } from "../store/store.ts";
 import { applyCommand } from "../store/apply.ts";
 import { Aof, type FsyncPolicy, type RepairedTail } from "./aof.ts";
 import type { ReplayStats } from "./replay.ts";
-import { readSnapshotFile, writeSnapshotFile } from "./_snapshot_io.ts";
+import { loadSnapshotInto, writeSnapshotFile } from "./_snapshot_io.ts";
 import { writeCompactLog } from "./_aof_rewrite.ts";
 import { AOF_MAGIC } from "../codec/resp.ts";
+import { freezeEntries } from "../codec/_snapshot_writer.ts";
 import {
   applyCommitted,
   commitJournal,
@@ -165,10 +166,8 @@ export class ShardFiles {
     let entries = 0;
     let loaded = false;
     if ((await fs.stat(paths.snapshot)) !== null) {
-      await readSnapshotFile(fs, paths.snapshot, (e) => {
-        store.put(e);
-        entries++;
-      }, now());
+      // String records go straight into the store as byte ranges (no Entry objects).
+      entries = await loadSnapshotInto(fs, paths.snapshot, store, now());
       loaded = true;
     }
     const { aof, stats } = await Aof.openAndReplay(paths.aof, (argv) => apply(store, argv), {
@@ -246,11 +245,10 @@ export class ShardFiles {
   }
 
   #commit(requested: SaveOp, store: Store): Promise<void> {
-    // The snapshot point: entries copied and appends held in the same turn.
-    const entries = Array.from(store.entries());
-    const op: SaveOp = requested === "rewrite" && entries.some((e) => e.value.type === "stream")
-      ? "save"
-      : requested;
+    // The snapshot point: entries copied (a cheap copy of the store's records)
+    // and appends held in the same turn.
+    const entries = freezeEntries(store.entries());
+    const op: SaveOp = requested === "rewrite" && entries.has("stream") ? "save" : requested;
     const now = this.#now();
     const run = this.aof.withAppendsHeld(async () => {
       const fs = this.#fs;

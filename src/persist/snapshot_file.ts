@@ -18,8 +18,9 @@ import { tmpName } from "../codec/names.ts";
 import { Store } from "../store/store.ts";
 import { RecordBatch } from "../store/_batch.ts";
 import { freezeEntries } from "../codec/_snapshot_writer.ts";
-import type { StringRecordSink } from "../codec/snapshot.ts";
 import {
+  loadSnapshotInto,
+  loadSnapshotIntoSync,
   readSnapshotFile,
   readSnapshotFileSync,
   writeSnapshotFile,
@@ -110,7 +111,7 @@ export async function loadSnapshot(path: string, opts: LoadSnapshotOptions = {})
   if (opts.store === undefined) {
     // A fresh store nobody else sees: fill it directly; dropped on error.
     const store = new Store();
-    await readSnapshotFile(fs, path, (e) => store.put(e), opts.now ?? store.now(), into(store));
+    await loadSnapshotInto(fs, path, store, opts.now ?? store.now());
     return store;
   }
   const target = opts.store;
@@ -139,7 +140,7 @@ export function loadSnapshotSync(path: string, opts: LoadSnapshotOptions = {}): 
   const fs = opts.fs ?? defaultFs();
   if (opts.store === undefined) {
     const store = new Store();
-    readSnapshotFileSync(fs, path, (e) => store.put(e), opts.now ?? store.now(), into(store));
+    loadSnapshotIntoSync(fs, path, store, opts.now ?? store.now());
     return store;
   }
   const target = opts.store;
@@ -153,9 +154,4 @@ export function loadSnapshotSync(path: string, opts: LoadSnapshotOptions = {}): 
   );
   batch.applyTo(target);
   return target;
-}
-
-/** String records straight into `store` (no per-record objects). */
-function into(store: Store): StringRecordSink {
-  return (b, k, kl, v, vl, d) => store.putString(b, k, kl, b, v, vl, d);
 }

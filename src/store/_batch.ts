@@ -4,11 +4,15 @@
 // as entries; `applyTo` replays them in file order with `put` semantics.
 import type { Entry } from "../codec/types.ts";
 import type { Store } from "./store.ts";
+import { indexOf } from "./_internals.ts";
+import { INLINE_MAX } from "./_index.ts";
 
 export class RecordBatch {
   #bufs: Array<Uint8Array | Entry> = [];
   #nums = new Float64Array(64);
   #n = 0;
+  /** Key and string bytes, for pre-sizing the store. */
+  #bytes = 0;
 
   /** A string record (`deadline` null = none). */
   addString(
@@ -20,6 +24,7 @@ export class RecordBatch {
     deadline: number | null,
   ): void {
     const i = this.#n++;
+    this.#bytes += kl + (vl <= INLINE_MAX ? vl : 0); // larger values stay their own arrays
     const o = i * 5;
     if (o + 5 > this.#nums.length) this.#grow();
     const m = this.#nums;
@@ -34,6 +39,7 @@ export class RecordBatch {
   /** Any other record. */
   addEntry(e: Entry): void {
     this.#n++; // its number slots stay unused
+    this.#bytes += e.key.length;
     if (this.#n * 5 > this.#nums.length) this.#grow();
     this.#bufs.push(e);
   }
@@ -46,6 +52,7 @@ export class RecordBatch {
 
   /** Puts every record into `store`, in order. */
   applyTo(store: Store): void {
+    indexOf(store).reserve(this.#n, this.#bytes);
     const m = this.#nums;
     for (let i = 0; i < this.#n; i++) {
       const b = this.#bufs[i]!;

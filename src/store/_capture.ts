@@ -1,17 +1,51 @@
 // Private: a point-in-time copy of the store's records for the snapshot
-// encoder. String records stay byte ranges of the (append-only, so frozen)
-// arena; collections are converted to the neutral layout now, because they
-// are mutated in place later. Cost: a few typed-array copies, no per-key
-// objects for strings.
+// encoder and the AOF rewrite. String records stay byte ranges of the
+// (append-only, so frozen) arena; collections are copied now, because they
+// are mutated in place later: hashes and sets as arrays of their binary-string
+// members (no per-member objects), the rest in the neutral layout. Cost: a few
+// typed-array copies, no per-key objects for strings.
 import type { RecordCursor } from "../codec/_snapshot_writer.ts";
-import type { Entry } from "../codec/types.ts";
+import type { Entry, ValueType } from "../codec/types.ts";
 import { HOLE, type KeyIndex, STR } from "./_index.ts";
 import { toNeutral } from "./_neutral.ts";
+import { HashValue, SetValue } from "./values.ts";
 
 const EMPTY = new Uint8Array(0);
 
+/** A hash (values set) or set (values null) copied as arrays. */
+class Flat {
+  readonly members: string[];
+  readonly values: Uint8Array[] | null;
+  constructor(members: string[], values: Uint8Array[] | null) {
+    this.members = members;
+    this.values = values;
+  }
+}
+
+function flatHash(h: HashValue): Flat {
+  const n = h.map.size;
+  const m = new Array<string>(n), v = new Array<Uint8Array>(n);
+  let i = 0;
+  for (const [f, x] of h.map) {
+    m[i] = f;
+    v[i++] = x;
+  }
+  return new Flat(m, v);
+}
+
+const TYPE_BIT: Record<ValueType, number> = {
+  string: 1,
+  hash: 2,
+  list: 4,
+  set: 8,
+  zset: 16,
+  stream: 32,
+};
+
 class Captured implements RecordCursor {
   entry: Entry | null = null;
+  members: readonly string[] | null = null;
+  values: readonly Uint8Array[] | null = null;
   deadline: number | null = null;
   kbuf: Uint8Array;
   koff = 0;
@@ -27,7 +61,8 @@ class Captured implements RecordCursor {
   readonly #voff: Uint32Array;
   readonly #vlen: Uint32Array;
   readonly #dl: Float64Array | null;
-  readonly #objs: Array<Entry | Uint8Array | undefined> | null;
+  readonly #objs: Array<Entry | Flat | Uint8Array | undefined> | null;
+  #types = 0;
 
   constructor(ix: KeyIndex) {
     const n = ix.n;
@@ -40,20 +75,40 @@ class Captured implements RecordCursor {
     this.#vlen = ix.vlen.slice(0, n);
     this.#dl = ix.ttlCount === 0 || ix.dl === null ? null : ix.dl.slice(0, n);
     const objs = ix.objs;
+    let types = 0;
     if (objs === null) this.#objs = null;
     else {
-      const out = this.#objs = new Array<Entry | Uint8Array | undefined>(n);
+      const out = this.#objs = new Array<Entry | Flat | Uint8Array | undefined>(n);
       for (let i = 0; i < n; i++) {
         const k = this.#kind[i]!;
-        if (k === HOLE || k === STR) continue;
+        if (k === HOLE) continue;
+        if (k === STR) {
+          types |= 1;
+          continue;
+        }
         const v = objs[i];
-        if (v instanceof Uint8Array) out[i] = v;
-        else {
+        if (v instanceof Uint8Array) {
+          out[i] = v;
+          types |= 1;
+        } else if (v instanceof HashValue) {
+          out[i] = flatHash(v);
+          types |= 2;
+        } else if (v instanceof SetValue) {
+          out[i] = new Flat(Array.from(v.raw), null);
+          types |= 8;
+        } else {
           const d = this.#dl === null ? NaN : this.#dl[i]!;
-          out[i] = { key: ix.key(i), value: toNeutral(v), deadline: d === d ? d : null };
+          const e: Entry = { key: ix.key(i), value: toNeutral(v), deadline: d === d ? d : null };
+          out[i] = e;
+          types |= TYPE_BIT[e.value.type];
         }
       }
     }
+    this.#types = objs === null && ix.live > 0 ? 1 : types;
+  }
+
+  has(type: ValueType): boolean {
+    return (this.#types & TYPE_BIT[type]) !== 0;
   }
 
   next(): boolean {
@@ -69,6 +124,7 @@ class Captured implements RecordCursor {
     this.klen = this.#klen[i]!;
     if (kind[i] === STR) {
       this.entry = null;
+      this.members = null;
       this.vbuf = this.kbuf;
       this.voff = this.#voff[i]!;
       this.vlen = this.#vlen[i]!;
@@ -77,10 +133,18 @@ class Captured implements RecordCursor {
     const o = this.#objs![i]!;
     if (o instanceof Uint8Array) {
       this.entry = null;
+      this.members = null;
       this.vbuf = o;
       this.voff = 0;
       this.vlen = o.length;
-    } else this.entry = o;
+    } else if (o instanceof Flat) {
+      this.entry = null;
+      this.members = o.members;
+      this.values = o.values;
+    } else {
+      this.entry = o;
+      this.members = null;
+    }
     return true;
   }
 }

@@ -26,23 +26,8 @@ const MIN_ARENA = 1 << 12;
 export const MIN_DEAD = 1 << 12;
 const MAX_ARENA = 0xffffffff;
 
-/** 32-bit hash of key bytes (FNV-1a, then a murmur3 finalizer for the low bits). */
-export function hashBytes(b: Uint8Array, off: number, len: number): number {
-  let h = 0x811c9dc5 ^ len;
-  const end = off + len;
-  for (let i = off; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) | 0;
-}
-
-/** Copies `len` bytes (a loop for short runs: cheaper than a subarray + set). */
-export function copyBytes(src: Uint8Array, so: number, dst: Uint8Array, d: number, len: number) {
-  if (len <= 24) { for (let i = 0; i < len; i++) dst[d + i] = src[so + i]!; }
-  else dst.set(src.subarray(so, so + len), d);
-}
+export { copyBytes, hashBytes } from "./_hash.ts";
+import { copyBytes, hashBytes } from "./_hash.ts";
 
 /** One generation of entry numbering; `map` (set when superseded) maps old -> new. */
 export class Epoch {
@@ -128,6 +113,19 @@ export class KeyIndex {
     this.voff[ei] = ko + len;
     copyBytes(b, off, this.arena, ko, len);
     return ei;
+  }
+
+  /** A load hint: room for `keys` more entries and `bytes` more arena bytes (never shrinks). */
+  reserve(keys: number, bytes: number): void {
+    let s = this.mask + 1;
+    while ((s * 3) >> 2 < this.n + keys && s < 1 << 30) s *= 2;
+    if (s > this.mask + 1) this.#rebuild(s);
+    const need = Math.min(MAX_ARENA, this.used + bytes);
+    if (need > this.arena.length) {
+      const next = new Uint8Array(need);
+      next.set(this.arena.subarray(0, this.used));
+      this.arena = next;
+    }
   }
 
   /** Room for `n` more arena bytes; returns where they go. */

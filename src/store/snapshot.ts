@@ -8,6 +8,7 @@
 import { CorruptFileError } from "../codec/errors.ts";
 import { encodeSnapshotChunks, SnapshotDecoder } from "../codec/snapshot.ts";
 import { RecordBatch } from "./_batch.ts";
+import { StoreLoader } from "./_load.ts";
 import { Store } from "./store.ts";
 
 /**
@@ -74,13 +75,14 @@ export function decodeSnapshot(
   // Without a caller's store, fill the fresh one directly (discarded on error);
   // otherwise collect first and touch the caller's store only on success.
   const batch = opts.store === undefined ? null : new RecordBatch();
+  const loader = batch === null ? new StoreLoader(target, bytes.length) : null;
   const dec = new SnapshotDecoder({
     now,
     totalSize: bytes.length,
     ...(path === undefined ? {} : { path }),
-    onString: batch === null
-      ? (b, k, kl, v, vl, d) => target.putString(b, k, kl, b, v, vl, d)
-      : (b, k, kl, v, vl, d) => batch.addString(b, k, kl, v, vl, d),
+    onString: loader !== null
+      ? loader.onString
+      : (b, k, kl, v, vl, d) => batch!.addString(b, k, kl, v, vl, d),
     onEntry: (e, offset) => {
       if (e.value.type === "zset") {
         for (const [, score] of e.value.value) {
@@ -94,8 +96,8 @@ export function decodeSnapshot(
           }
         }
       }
-      if (batch === null) target.put(e);
-      else batch.addEntry(e);
+      if (loader !== null) loader.put(e, offset);
+      else batch!.addEntry(e);
     },
   });
   dec.push(bytes);

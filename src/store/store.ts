@@ -22,6 +22,7 @@ import { type Cursor, hashBytes, INLINE_MAX, KeyIndex, OBJ, STR } from "./_index
 import { fromNeutral, toNeutral } from "./_neutral.ts";
 import { expireAll, expired, expireStep, ScanTable } from "./_scan.ts";
 import { captureRecords } from "./_capture.ts";
+import { setIndexOf } from "./_internals.ts";
 import { HashValue, ListValue, SetValue, StreamBox } from "./values.ts";
 import { SortedSet } from "./zset.ts";
 
@@ -88,6 +89,10 @@ export class Store {
   readonly #clock: () => number;
   #expirePos = 0;
   readonly #scans = new ScanTable();
+
+  static {
+    setIndexOf((s) => s.#ix); // for the bulk loaders (_load.ts)
+  }
 
   /** A new, empty database. */
   constructor(opts: StoreOptions = {}) {

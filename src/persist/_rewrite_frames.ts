@@ -1,0 +1,135 @@
+// Private: the compacted log's bytes (header + the keyspace as commands), in
+// pieces of about REWRITE_WRITE_BYTES. For a store's frozen records (a
+// RecordCursor) string records become SET (+ PEXPIREAT) frames written
+// straight from the arena bytes: no Entry objects, no argv arrays. Every other
+// record goes through entryToCommands, so the bytes are exactly those of the
+// entry path.
+import type { Entry } from "../codec/types.ts";
+import { ByteWriter } from "../codec/bytes.ts";
+import { writerInternals } from "../codec/bytes_util.ts";
+import { AOF_MAGIC, encodeCommandInto } from "../codec/resp.ts";
+import {
+  cursorEntry,
+  RECORD_CURSOR,
+  type RecordCursor,
+  type RecordSource,
+} from "../codec/_snapshot_writer.ts";
+import { entryToCommands } from "./rewrite_commands.ts";
+
+/** Flush threshold of the rewrite writer. */
+export const REWRITE_WRITE_BYTES = 1 << 20;
+
+const CR = 13, LF = 10, DOLLAR = 36;
+const enc = new TextEncoder();
+/** `*3\r\n$3\r\nSET\r\n` */
+const SET_HEAD = enc.encode("*3\r\n$3\r\nSET\r\n");
+/** `*3\r\n$9\r\nPEXPIREAT\r\n` */
+const PEXPIREAT_HEAD = enc.encode("*3\r\n$9\r\nPEXPIREAT\r\n");
+
+function decimalLength(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
+  return d;
+}
+
+/** Writes `n` (a non-negative integer) as decimal digits at `p`; returns the end. */
+function putDecimal(buf: Uint8Array, p: number, n: number): number {
+  const end = p + decimalLength(n);
+  let q = end;
+  do {
+    const t = Math.floor(n / 10);
+    buf[--q] = 0x30 + (n - t * 10);
+    n = t;
+  } while (n > 0);
+  return end;
+}
+
+/** `$<len>\r\n<bytes>\r\n` at `p`; returns the end. */
+function putBulk(buf: Uint8Array, p: number, src: Uint8Array, off: number, len: number): number {
+  buf[p] = DOLLAR;
+  p = putDecimal(buf, p + 1, len);
+  buf[p] = CR;
+  buf[p + 1] = LF;
+  p += 2;
+  if (len <= 32) { for (let i = 0; i < len; i++) buf[p + i] = src[off + i]!; }
+  else buf.set(src.subarray(off, off + len), p);
+  p += len;
+  buf[p] = CR;
+  buf[p + 1] = LF;
+  return p + 2;
+}
+
+function bulkSize(len: number): number {
+  return 5 + decimalLength(len) + len;
+}
+
+/** A three-argument frame `head` + two bulk strings, reserved once. */
+function frame3(
+  w: ByteWriter,
+  head: Uint8Array,
+  a: Uint8Array,
+  ao: number,
+  al: number,
+  b: Uint8Array,
+  bo: number,
+  bl: number,
+): void {
+  let p = writerInternals.reserve(w, head.length + bulkSize(al) + bulkSize(bl));
+  const buf = writerInternals.buffer(w);
+  for (let i = 0; i < head.length; i++) buf[p + i] = head[i]!;
+  p = putBulk(buf, p + head.length, a, ao, al);
+  putBulk(buf, p, b, bo, bl);
+}
+
+/** SET key value, then PEXPIREAT key <ms> when there is a deadline (as entryToCommands). */
+function writeString(w: ByteWriter, c: RecordCursor): void {
+  frame3(w, SET_HEAD, c.kbuf, c.koff, c.klen, c.vbuf, c.voff, c.vlen);
+  const d = c.deadline;
+  if (d === null) return;
+  const ms = enc.encode(String(Math.trunc(d)));
+  frame3(w, PEXPIREAT_HEAD, c.kbuf, c.koff, c.klen, ms, 0, ms.length);
+}
+
+function writeEntry(w: ByteWriter, e: Entry): void {
+  for (const cmd of entryToCommands(e)) encodeCommandInto(w, cmd);
+}
+
+/**
+ * The compacted log in pieces (views of one reused buffer: each must be
+ * written before asking for the next). Entries whose deadline is `<= now` are
+ * left out. Throws `StreamNotRewritableError` for a stream.
+ */
+export function* compactLogPieces(
+  entries: Iterable<Entry>,
+  now: number,
+): Generator<Uint8Array, void, undefined> {
+  const w = new ByteWriter(REWRITE_WRITE_BYTES + 65536);
+  w.writeBytes(AOF_MAGIC);
+  const make = (entries as RecordSource)[RECORD_CURSOR];
+  if (typeof make === "function") {
+    const c = make.call(entries);
+    while (c.next()) {
+      const d = c.deadline;
+      if (d !== null && d <= now) continue;
+      if (c.entry === null && c.members === null) writeString(w, c);
+      else writeEntry(w, cursorEntry(c));
+      if (w.length >= REWRITE_WRITE_BYTES) {
+        yield w.bytes();
+        w.reset();
+      }
+    }
+  } else {
+    for (const e of entries) {
+      if (e.deadline !== null && e.deadline <= now) continue;
+      writeEntry(w, e);
+      if (w.length >= REWRITE_WRITE_BYTES) {
+        yield w.bytes();
+        w.reset();
+      }
+    }
+  }
+  if (w.length > 0) yield w.bytes();
+}
