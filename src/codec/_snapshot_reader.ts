@@ -21,6 +21,10 @@ export const MAGIC: Uint8Array = new Uint8Array([0x4b, 0x45, 0x56, 0x59, 0x53, 0
 
 const TWO_32 = 4294967296;
 
+function rd32(b: Uint8Array, p: number): number {
+  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+}
+
 /** Thrown (never escapes the decoder) when the buffer ends inside a record. */
 export const NEED_MORE: { at: number } = { at: 0 };
 
@@ -44,17 +48,29 @@ export class RecordReader {
   readonly copyValues: boolean;
   /** String records come back as `false` with their ranges below (no objects). */
   readonly rawStrings: boolean;
+  /** Hash records come back as `true` with their ranges below (no objects). */
+  readonly rawHashes: boolean;
   sKey = 0;
   sKeyLen = 0;
   sVal = 0;
   sValLen = 0;
   sDeadline: number | null = null;
+  /** Raw hash: field count and the longest field or value. */
+  hCount = 0;
+  hMaxLen = 0;
 
-  constructor(now: number, path: string | undefined, copyValues: boolean, rawStrings = false) {
+  constructor(
+    now: number,
+    path: string | undefined,
+    copyValues: boolean,
+    rawStrings = false,
+    rawHashes = false,
+  ) {
     this.now = now;
     this.path = path;
     this.copyValues = copyValues;
     this.rawStrings = rawStrings;
+    this.rawHashes = rawHashes;
   }
 
   /** `u32le length` + bytes, skipped; returns where the bytes start. */
@@ -177,9 +193,12 @@ export class RecordReader {
   /**
    * One record. Returns `undefined` at the EOF opcode, `null` for a record
    * whose deadline is <= now (read and dropped), `false` for a live string
-   * record with `rawStrings` (ranges in `sKey`.. `sDeadline`), else the entry.
+   * record with `rawStrings` (ranges in `sKey`.. `sDeadline`), `true` for a
+   * live hash record with `rawHashes` (key in `sKey`/`sKeyLen`, the pairs'
+   * payload in `sVal`/`sValLen`, `hCount` pairs, longest element `hMaxLen`),
+   * else the entry.
    */
-  record(): Entry | null | undefined | false {
+  record(): Entry | null | undefined | boolean {
     const at = this.pos;
     const op = this.u8("record opcode");
     if (op === 0) return undefined;
@@ -200,6 +219,20 @@ export class RecordReader {
       this.sValLen = this.pos - v;
       this.sDeadline = deadline;
       return false;
+    }
+    if (op === 2 && this.rawHashes) {
+      const k = this.skip("key");
+      const kl = this.pos - k;
+      this.hCount = this.count(8, "hash field count");
+      const v = this.pos;
+      this.hMaxLen = this.skipPairs(this.hCount);
+      if (deadline !== null && deadline <= this.now) return null;
+      this.sKey = k;
+      this.sKeyLen = kl;
+      this.sVal = v;
+      this.sValLen = this.pos - v;
+      this.sDeadline = deadline;
+      return true;
     }
     const key = this.bytes("key");
     const value = this.value(op);
@@ -244,6 +277,25 @@ export class RecordReader {
       out.push([f, this.bytes(second)]);
     }
     return out;
+  }
+
+  /** Skips `n` hash pairs (same checks as `pairs`); returns the longest field or value. */
+  private skipPairs(n: number): number {
+    const b = this.buf, end = this.end;
+    let p = this.pos, max = 0;
+    for (let i = 0; i < n; i++) {
+      for (let half = 0; half < 2; half++) {
+        if (end - p < 4 || end - p - 4 < rd32(b, p)) {
+          this.pos = p;
+          this.skip(half === 0 ? "hash field" : "hash value"); // throws, as `pairs` would
+        }
+        const len = rd32(b, p);
+        if (len > max) max = len;
+        p += 4 + len;
+      }
+    }
+    this.pos = p;
+    return max;
   }
 
   private stream(): StreamValue {

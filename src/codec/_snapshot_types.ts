@@ -58,3 +58,30 @@ export type StringRecordSink = (
   deadline: number | null,
   offset: number,
 ) => void;
+
+/**
+ * Package-internal (not in the public options type): a hash record sink, set
+ * under this key in {@link SnapshotDecoderOptions}. Live hash records come
+ * there instead of `onEntry`, as byte ranges of `buf` (kept by the decoder's
+ * rules for `onString`): the key, and the pairs' payload exactly as in the
+ * file (`u32le len, field, u32le len, value` repeated, lengths validated).
+ */
+export const HASH_SINK: unique symbol = Symbol("kevy.hashSink");
+
+/** Receives a live hash record (see {@link HASH_SINK}). */
+export type HashRecordSink = (
+  buf: Uint8Array,
+  keyStart: number,
+  keyLen: number,
+  payloadStart: number,
+  payloadLen: number,
+  count: number,
+  maxLen: number,
+  deadline: number | null,
+  offset: number,
+) => void;
+
+/** Decoder options with the internal hash sink. */
+export interface InternalDecoderOptions extends SnapshotDecoderOptions {
+  [HASH_SINK]?: HashRecordSink;
+}

@@ -14,10 +14,13 @@ import {
   writeEntry,
 } from "./_snapshot_writer.ts";
 import { MAGIC, NEED_MORE, RecordReader } from "./_snapshot_reader.ts";
-import type {
-  SnapshotDecoderOptions,
-  SnapshotDecodeStats,
-  StringRecordSink,
+import {
+  HASH_SINK,
+  type HashRecordSink,
+  type InternalDecoderOptions,
+  type SnapshotDecoderOptions,
+  type SnapshotDecodeStats,
+  type StringRecordSink,
 } from "./_snapshot_types.ts";
 
 export type { SnapshotDecoderOptions, SnapshotDecodeStats, StringRecordSink };
@@ -156,6 +159,7 @@ const STAGE_DONE = 2;
 export class SnapshotDecoder {
   readonly #onEntry: (e: Entry, offset: number) => void;
   readonly #onString: StringRecordSink | undefined;
+  readonly #onHash: HashRecordSink | undefined;
   readonly #r: RecordReader;
   readonly #totalSize: number;
   #stage = STAGE_HEADER;
@@ -190,11 +194,14 @@ export class SnapshotDecoder {
       throw new TypeError("SnapshotDecoder: onString must be a function");
     }
     this.#onString = opts.onString;
+    const onHash = (opts as InternalDecoderOptions)[HASH_SINK];
+    this.#onHash = typeof onHash === "function" ? onHash : undefined;
     this.#r = new RecordReader(
       opts.now,
       opts.path,
       opts.copyValues === true,
       opts.onString !== undefined,
+      this.#onHash !== undefined,
     );
     this.#totalSize = t ?? Infinity;
   }
@@ -293,6 +300,9 @@ export class SnapshotDecoder {
         this.#records++;
         if (e === false) {
           this.#onString!(r.buf, r.sKey, r.sKeyLen, r.sVal, r.sValLen, r.sDeadline, at);
+        } else if (e === true) {
+          const { sKey, sKeyLen, sVal, sValLen, hCount, hMaxLen, sDeadline } = r;
+          this.#onHash!(r.buf, sKey, sKeyLen, sVal, sValLen, hCount, hMaxLen, sDeadline, at);
         } else if (e === null) this.#expired++;
         else this.#onEntry(e, at);
       }

@@ -114,7 +114,7 @@ export function* compactLogPieces(
     while (c.next()) {
       const d = c.deadline;
       if (d !== null && d <= now) continue;
-      if (c.entry === null && c.members === null) writeString(w, c);
+      if (c.entry === null && c.members === null && c.hbuf === null) writeString(w, c);
       else writeEntry(w, cursorEntry(c));
       if (w.length >= REWRITE_WRITE_BYTES) {
         yield w.bytes();

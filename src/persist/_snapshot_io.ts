@@ -8,6 +8,7 @@ import {
   type SnapshotDecodeStats,
   type StringRecordSink,
 } from "../codec/snapshot.ts";
+import { HASH_SINK, type InternalDecoderOptions } from "../codec/_snapshot_types.ts";
 import type { Store } from "../store/store.ts";
 import { StoreLoader } from "../store/_load.ts";
 
@@ -115,13 +116,15 @@ export async function loadSnapshotInto(
   const st = await fs.stat(path);
   if (st === null) throw notFound(path, undefined);
   const l = new StoreLoader(store, st.size);
-  const dec = new SnapshotDecoder({
+  const opts: InternalDecoderOptions = {
     onEntry: (e, offset) => l.put(e, offset),
     onString: l.onString,
+    [HASH_SINK]: l.onHash,
     now,
     path,
     totalSize: st.size,
-  });
+  };
+  const dec = new SnapshotDecoder(opts);
   for await (const chunk of fs.readChunks(path)) dec.push(chunk);
   dec.finish();
   return l.count;
@@ -137,13 +140,15 @@ export function loadSnapshotIntoSync(
   const st = fs.statSync(path);
   if (st === null) throw notFound(path, undefined);
   const l = new StoreLoader(store, st.size);
-  const dec = new SnapshotDecoder({
+  const opts: InternalDecoderOptions = {
     onEntry: (e, offset) => l.put(e, offset),
     onString: l.onString,
+    [HASH_SINK]: l.onHash,
     now,
     path,
     totalSize: st.size,
-  });
+  };
+  const dec = new SnapshotDecoder(opts);
   for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
   dec.finish();
   return l.count;

@@ -1,16 +1,29 @@
 // Private: a point-in-time copy of the store's records for the snapshot
 // encoder and the AOF rewrite. String records stay byte ranges of the
 // (append-only, so frozen) arena; collections are copied now, because they
-// are mutated in place later: hashes and sets as arrays of their binary-string
-// members (no per-member objects), the rest in the neutral layout. Cost: a few
-// typed-array copies, no per-key objects for strings.
+// are mutated in place later: a compact hash as its pair bytes (frozen: the
+// hash copies them before its next write, so nothing is copied now), Map
+// hashes and sets as arrays of their binary-string members (no per-member
+// objects), the rest in the neutral layout. Cost: a few typed-array copies,
+// no per-key objects for strings.
 import type { RecordCursor } from "../codec/_snapshot_writer.ts";
 import type { Entry, ValueType } from "../codec/types.ts";
 import { HOLE, type KeyIndex, STR } from "./_index.ts";
 import { toNeutral } from "./_neutral.ts";
 import { HashValue, SetValue } from "./values.ts";
+import { hashInternals } from "./_hash_value.ts";
 
 const EMPTY = new Uint8Array(0);
+
+/** A compact hash: its frozen pair bytes (snapshot payload layout) and pair count. */
+class Compact {
+  readonly bytes: Uint8Array;
+  readonly count: number;
+  constructor(bytes: Uint8Array, count: number) {
+    this.bytes = bytes;
+    this.count = count;
+  }
+}
 
 /** A hash (values set) or set (values null) copied as arrays. */
 class Flat {
@@ -20,6 +33,11 @@ class Flat {
     this.members = members;
     this.values = values;
   }
+}
+
+function captureHash(h: HashValue): Flat | Compact {
+  const b = hashInternals.compact(h); // frozen: the hash copies before its next write
+  return b === null ? flatHash(h) : new Compact(b, h.size);
 }
 
 function flatHash(h: HashValue): Flat {
@@ -46,6 +64,8 @@ class Captured implements RecordCursor {
   entry: Entry | null = null;
   members: readonly string[] | null = null;
   values: readonly Uint8Array[] | null = null;
+  hbuf: Uint8Array | null = null;
+  hcount = 0;
   deadline: number | null = null;
   kbuf: Uint8Array;
   koff = 0;
@@ -61,7 +81,7 @@ class Captured implements RecordCursor {
   readonly #voff: Uint32Array;
   readonly #vlen: Uint32Array;
   readonly #dl: Float64Array | null;
-  readonly #objs: Array<Entry | Flat | Uint8Array | undefined> | null;
+  readonly #objs: Array<Entry | Flat | Compact | Uint8Array | undefined> | null;
   #types = 0;
 
   constructor(ix: KeyIndex) {
@@ -78,7 +98,7 @@ class Captured implements RecordCursor {
     let types = 0;
     if (objs === null) this.#objs = null;
     else {
-      const out = this.#objs = new Array<Entry | Flat | Uint8Array | undefined>(n);
+      const out = this.#objs = new Array<Entry | Flat | Compact | Uint8Array | undefined>(n);
       for (let i = 0; i < n; i++) {
         const k = this.#kind[i]!;
         if (k === HOLE) continue;
@@ -91,7 +111,7 @@ class Captured implements RecordCursor {
           out[i] = v;
           types |= 1;
         } else if (v instanceof HashValue) {
-          out[i] = flatHash(v);
+          out[i] = captureHash(v);
           types |= 2;
         } else if (v instanceof SetValue) {
           out[i] = new Flat(Array.from(v.raw), null);
@@ -122,6 +142,7 @@ class Captured implements RecordCursor {
     this.deadline = d === d ? d : null;
     this.koff = this.#koff[i]!;
     this.klen = this.#klen[i]!;
+    this.hbuf = null;
     if (kind[i] === STR) {
       this.entry = null;
       this.members = null;
@@ -137,6 +158,11 @@ class Captured implements RecordCursor {
       this.vbuf = o;
       this.voff = 0;
       this.vlen = o.length;
+    } else if (o instanceof Compact) {
+      this.entry = null;
+      this.members = null;
+      this.hbuf = o.bytes;
+      this.hcount = o.count;
     } else if (o instanceof Flat) {
       this.entry = null;
       this.members = o.members;

@@ -4,11 +4,93 @@
 // give the average record size, and the rest of the input (its total size is
 // known) is reserved for at once: keys capped at MAX_HINT_KEYS, arena bytes
 // at MAX_HINT_BYTES and at the bytes left (string bytes cannot exceed them).
-import type { StringRecordSink } from "../codec/_snapshot_types.ts";
+//
+// Hash records arrive as raw payload bytes: a small one (within the compact
+// limits) becomes a compact HashValue over ONE copy of its payload, taken
+// into shared slabs (no per-field objects, no per-hash buffer).
+import type { HashRecordSink, StringRecordSink } from "../codec/_snapshot_types.ts";
 import type { Entry } from "../codec/types.ts";
 import { indexOf } from "./_internals.ts";
-import { INLINE_MAX } from "./_index.ts";
+import { hashBytes, INLINE_MAX } from "./_index.ts";
+import { hashInternals, HashValue } from "./_hash_value.ts";
+import { COMPACT_MAX_BYTES, COMPACT_MAX_FIELDS, rd32 } from "./_listpack.ts";
+import { toKey } from "./_keys.ts";
 import type { Store } from "./store.ts";
+
+/** Size of the slabs compact hash payloads are copied into. */
+const SLAB = 1 << 18;
+
+/** Copies of small payloads, packed into shared slabs. */
+export class Slabs {
+  #slab = new Uint8Array(0);
+  #pos = 0;
+
+  /** A copy of `b[off, off + len)`: a view that nothing else writes. */
+  copy(b: Uint8Array, off: number, len: number): Uint8Array {
+    if (len > SLAB >> 4) return b.slice(off, off + len);
+    if (this.#slab.length - this.#pos < len) {
+      this.#slab = new Uint8Array(SLAB);
+      this.#pos = 0;
+    }
+    const at = this.#pos;
+    const s = this.#slab;
+    if (len <= 64) { for (let i = 0; i < len; i++) s[at + i] = b[off + i]!; }
+    else s.set(b.subarray(off, off + len), at);
+    this.#pos = at + len;
+    return s.subarray(at, at + len);
+  }
+}
+
+/**
+ * A HashValue from a validated hash payload `b[off, off + len)` of `n` pairs
+ * (longest element `maxLen`): compact over a copy when within the limits,
+ * else a Map whose values are views of `b` (private to the decoder).
+ */
+export function hashFromPayload(
+  slabs: Slabs,
+  b: Uint8Array,
+  off: number,
+  len: number,
+  n: number,
+  maxLen: number,
+): HashValue {
+  if (n <= COMPACT_MAX_FIELDS && maxLen <= COMPACT_MAX_BYTES) {
+    return hashInternals.adopt(slabs.copy(b, off, len), n, true);
+  }
+  const h = new HashValue();
+  const m = h.map;
+  const end = off + len;
+  let p = off;
+  while (p < end) {
+    const v = p + 4 + rd32(b, p);
+    const e = v + 4 + rd32(b, v);
+    m.set(toKey(b.subarray(p + 4, v)), b.subarray(v + 4, e));
+    p = e;
+  }
+  return h;
+}
+
+/** `store.put` of a hash value under the key bytes `b[k, k + kl)` (same semantics). */
+export function putHash(
+  store: Store,
+  b: Uint8Array,
+  k: number,
+  kl: number,
+  h: HashValue,
+  deadline: number | null,
+): void {
+  const ix = indexOf(store);
+  const hh = hashBytes(b, k, kl);
+  let ei = ix.find(b, k, kl, hh);
+  if (deadline !== null && deadline <= store.now()) {
+    if (ei >= 0) ix.remove(ei);
+    return;
+  }
+  if (ei >= 0) ix.clearDeadline(ei);
+  else ei = ix.insert(b, k, kl, hh);
+  ix.setObj(ei, h);
+  if (deadline !== null) ix.setDeadline(ei, deadline);
+}
 
 /** Records read before estimating. */
 export const SAMPLE = 1024;
@@ -26,6 +108,7 @@ export class StoreLoader {
   readonly #total: number;
   #first = -1;
   #bytes = 0;
+  readonly #slabs = new Slabs();
 
   /** Loads into `store`; `totalSize` is the input's size (Infinity: no hint). */
   constructor(store: Store, totalSize: number) {
@@ -37,6 +120,12 @@ export class StoreLoader {
   readonly onString: StringRecordSink = (b, k, kl, v, vl, d, offset) => {
     this.#store.putString(b, k, kl, b, v, vl, d);
     if (++this.count <= SAMPLE) this.#sample(offset, kl + (vl <= INLINE_MAX ? vl : 0));
+  };
+
+  /** A hash record as its raw payload. */
+  readonly onHash: HashRecordSink = (b, k, kl, p, pl, n, maxLen, d, offset) => {
+    putHash(this.#store, b, k, kl, hashFromPayload(this.#slabs, b, p, pl, n, maxLen), d);
+    if (++this.count <= SAMPLE) this.#sample(offset, kl);
   };
 
   /** Any other record. */

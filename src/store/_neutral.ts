@@ -2,6 +2,7 @@
 // KeyValue layout of snapshots and rewrites.
 import type { KeyValue } from "../codec/types.ts";
 import { HashValue, ListValue, SetValue, StreamBox } from "./values.ts";
+import { hashFromPairs } from "./_hash_value.ts";
 import { SortedSet } from "./zset.ts";
 
 /** A container (or a large string kept as its own array) in the neutral layout. */
@@ -19,11 +20,8 @@ export function fromNeutral(
   kv: Exclude<KeyValue, { type: "string" }>,
 ): HashValue | ListValue | SetValue | SortedSet | StreamBox {
   switch (kv.type) {
-    case "hash": {
-      const h = new HashValue();
-      for (const [f, x] of kv.value) h.set(f, x);
-      return h;
-    }
+    case "hash":
+      return hashFromPairs(kv.value);
     case "list":
       return new ListValue(kv.value);
     case "set": {

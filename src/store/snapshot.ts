@@ -7,6 +7,7 @@
  */
 import { CorruptFileError } from "../codec/errors.ts";
 import { encodeSnapshotChunks, SnapshotDecoder } from "../codec/snapshot.ts";
+import { HASH_SINK } from "../codec/_snapshot_types.ts";
 import { RecordBatch } from "./_batch.ts";
 import { StoreLoader } from "./_load.ts";
 import { Store } from "./store.ts";
@@ -83,6 +84,7 @@ export function decodeSnapshot(
     onString: loader !== null
       ? loader.onString
       : (b, k, kl, v, vl, d) => batch!.addString(b, k, kl, v, vl, d),
+    ...(loader === null ? {} : { [HASH_SINK]: loader.onHash }),
     onEntry: (e, offset) => {
       if (e.value.type === "zset") {
         for (const [, score] of e.value.value) {

@@ -9,60 +9,7 @@
 import type { StreamValue } from "../codec/types.ts";
 import { fromKey, toKey } from "./_keys.ts";
 
-/**
- * A hash: field → value, fields byte-exact, insertion order kept.
- *
- * @example
- * ```ts
- * const h = new HashValue();
- * h.set(new Uint8Array([102]), new Uint8Array([118])); // true (new field)
- * h.size; // 1
- * ```
- */
-export class HashValue {
-  /** Field (binary string) → value. */
-  readonly map: Map<string, Uint8Array> = new Map();
-
-  /** Number of fields. */
-  get size(): number {
-    return this.map.size;
-  }
-
-  /** Value of `field`, or `undefined`. */
-  get(field: Uint8Array): Uint8Array | undefined {
-    return this.map.get(toKey(field));
-  }
-
-  /** Sets a field; returns `true` if the field is new. */
-  set(field: Uint8Array, value: Uint8Array): boolean {
-    const k = toKey(field);
-    const isNew = !this.map.has(k);
-    this.map.set(k, value);
-    return isNew;
-  }
-
-  /** Whether `field` exists. */
-  has(field: Uint8Array): boolean {
-    return this.map.has(toKey(field));
-  }
-
-  /** Removes a field; returns `true` if it existed. */
-  delete(field: Uint8Array): boolean {
-    return this.map.delete(toKey(field));
-  }
-
-  /** Field/value pairs in insertion order. */
-  *entries(): IterableIterator<[Uint8Array, Uint8Array]> {
-    for (const [k, v] of this.map) yield [fromKey(k), v];
-  }
-
-  /** A copy (values shared: they are immutable). */
-  clone(): HashValue {
-    const h = new HashValue();
-    for (const [k, v] of this.map) h.map.set(k, v);
-    return h;
-  }
-}
+export { HashValue } from "./_hash_value.ts";
 
 /**
  * A set of byte-exact members, insertion order kept.

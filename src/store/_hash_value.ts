@@ -1,0 +1,255 @@
+// Private home of HashValue (re-exported by values.ts / store.ts) and of the
+// package-internal hooks the loader, the capture and the neutral conversion
+// use to reach its compact encoding (not re-exported: not public API).
+import { fromKey, toKey } from "./_keys.ts";
+import {
+  COMPACT_MAX_BYTES,
+  COMPACT_MAX_FIELDS,
+  lpFind,
+  lpHasDuplicates,
+  lpMerge,
+  lpPairEnd,
+  lpPut,
+  rd32,
+} from "./_listpack.ts";
+
+const EMPTY = new Uint8Array(0);
+
+/** Installed by HashValue's static block (see {@link HashInternals}). */
+export let hashInternals: HashInternals;
+
+/**
+ * A hash: field → value, fields byte-exact, insertion order kept.
+ *
+ * Two encodings, like Redis: while a hash has at most 128 fields and every
+ * field and value is at most 64 bytes, its pairs are kept in one byte array
+ * (lookups scan it; values handed out are copies). Crossing a limit, or
+ * reading {@link HashValue.map}, converts it to a `Map` for good.
+ *
+ * @example
+ * ```ts
+ * const h = new HashValue();
+ * h.set(new Uint8Array([102]), new Uint8Array([118])); // true (new field)
+ * h.size; // 1
+ * ```
+ */
+export class HashValue {
+  #map: Map<string, Uint8Array> | null = null;
+  /** Compact pairs in `#b[0, #used)` (snapshot payload layout). */
+  #b: Uint8Array = EMPTY;
+  #used = 0;
+  #n = 0;
+  /** `#b` may be seen elsewhere (a capture, a load slab): copy it before writing. */
+  #shared = false;
+
+  static {
+    hashInternals = {
+      compact(h) {
+        if (h.#map !== null) return null;
+        h.#shared = true;
+        const b = h.#b;
+        return b.length === h.#used ? b : b.subarray(0, h.#used);
+      },
+      adopt(b, n, shared) {
+        const h = new HashValue();
+        if (n > 1 && lpHasDuplicates(b, b.length, n)) {
+          [h.#b, h.#used, h.#n] = lpMerge(b, b.length);
+          return h;
+        }
+        h.#b = b;
+        h.#used = b.length;
+        h.#n = n;
+        h.#shared = shared;
+        return h;
+      },
+      isCompact: (h) => h.#map === null,
+    };
+  }
+
+  /**
+   * Field (binary string, one char per byte) → value. Reading it converts
+   * the hash to the Map encoding for good.
+   */
+  get map(): Map<string, Uint8Array> {
+    return this.#map ?? this.#toMap();
+  }
+
+  #toMap(): Map<string, Uint8Array> {
+    const m = new Map<string, Uint8Array>();
+    const b = this.#b;
+    let p = 0;
+    while (p < this.#used) {
+      const fl = rd32(b, p);
+      const v = p + 4 + fl;
+      const vl = rd32(b, v);
+      m.set(toKey(b.subarray(p + 4, v)), b.slice(v + 4, v + 4 + vl));
+      p = v + 4 + vl;
+    }
+    this.#map = m;
+    this.#b = EMPTY;
+    this.#used = this.#n = 0;
+    this.#shared = false;
+    return m;
+  }
+
+  /** Number of fields. */
+  get size(): number {
+    return this.#map === null ? this.#n : this.#map.size;
+  }
+
+  /** Value of `field`, or `undefined`. */
+  get(field: Uint8Array): Uint8Array | undefined {
+    if (this.#map !== null) return this.#map.get(toKey(field));
+    const b = this.#b;
+    const p = lpFind(b, this.#used, field);
+    if (p < 0) return undefined;
+    const v = p + 4 + field.length;
+    return b.slice(v + 4, v + 4 + rd32(b, v));
+  }
+
+  /** Sets a field; returns `true` if the field is new. */
+  set(field: Uint8Array, value: Uint8Array): boolean {
+    if (this.#map === null) {
+      if (field.length <= COMPACT_MAX_BYTES && value.length <= COMPACT_MAX_BYTES) {
+        const r = this.#setCompact(field, value);
+        if (r !== null) return r;
+      }
+      this.#toMap();
+    }
+    const m = this.#map!;
+    const k = toKey(field);
+    const isNew = !m.has(k);
+    m.set(k, value);
+    return isNew;
+  }
+
+  /** Compact set; `null` when the hash must become a Map (one field too many). */
+  #setCompact(field: Uint8Array, value: Uint8Array): boolean | null {
+    let b = this.#b;
+    const used = this.#used;
+    const p = lpFind(b, used, field);
+    if (p < 0) {
+      if (this.#n >= COMPACT_MAX_FIELDS) return null;
+      const need = used + 8 + field.length + value.length;
+      if (need > b.length || this.#shared) {
+        const nb = new Uint8Array(Math.max(need, Math.min(2 * b.length, need + 512), 32));
+        nb.set(b.subarray(0, used));
+        this.#b = b = nb;
+        this.#shared = false;
+      }
+      this.#used = lpPut(b, used, field, value);
+      this.#n++;
+      return true;
+    }
+    const v = p + 4 + field.length;
+    const oldLen = rd32(b, v);
+    const end = v + 4 + oldLen;
+    const delta = value.length - oldLen;
+    if (delta !== 0 || this.#shared) {
+      const need = used + delta;
+      if (this.#shared || need > b.length) {
+        const nb = new Uint8Array(Math.max(need, b.length));
+        nb.set(b.subarray(0, v));
+        nb.set(b.subarray(end, used), end + delta);
+        this.#b = b = nb;
+        this.#shared = false;
+      } else b.copyWithin(end + delta, end, used);
+      this.#used = need;
+    }
+    lpPut(b, p, field, value);
+    return false;
+  }
+
+  /** Whether `field` exists. */
+  has(field: Uint8Array): boolean {
+    if (this.#map !== null) return this.#map.has(toKey(field));
+    return lpFind(this.#b, this.#used, field) >= 0;
+  }
+
+  /** Removes a field; returns `true` if it existed. */
+  delete(field: Uint8Array): boolean {
+    if (this.#map !== null) return this.#map.delete(toKey(field));
+    const b = this.#b, used = this.#used;
+    const p = lpFind(b, used, field);
+    if (p < 0) return false;
+    const end = lpPairEnd(b, p);
+    if (this.#shared) {
+      const nb = new Uint8Array(used - (end - p));
+      nb.set(b.subarray(0, p));
+      nb.set(b.subarray(end, used), p);
+      this.#b = nb;
+      this.#shared = false;
+    } else b.copyWithin(p, end, used);
+    this.#used = used - (end - p);
+    this.#n--;
+    return true;
+  }
+
+  /** Field/value pairs in insertion order. */
+  *entries(): IterableIterator<[Uint8Array, Uint8Array]> {
+    if (this.#map !== null) {
+      for (const [k, v] of this.#map) yield [fromKey(k), v];
+      return;
+    }
+    // Iterate a frozen buffer: writes meanwhile copy it first.
+    const b = this.#b, used = this.#used;
+    this.#shared = true;
+    let p = 0;
+    while (p < used) {
+      const fl = rd32(b, p);
+      const v = p + 4 + fl;
+      const vl = rd32(b, v);
+      yield [b.slice(p + 4, v), b.slice(v + 4, v + 4 + vl)];
+      p = v + 4 + vl;
+    }
+  }
+
+  /** A copy (values shared: they are immutable). */
+  clone(): HashValue {
+    const h = new HashValue();
+    if (this.#map === null) {
+      h.#b = this.#b.slice(0, this.#used);
+      h.#used = this.#used;
+      h.#n = this.#n;
+    } else {
+      const m = h.#map = new Map();
+      for (const [k, v] of this.#map) m.set(k, v);
+    }
+    return h;
+  }
+}
+
+/** Package-internal access to a hash's compact encoding. */
+export interface HashInternals {
+  /** The compact pairs (frozen: the hash copies before its next write), or `null` for a Map. */
+  compact(h: HashValue): Uint8Array | null;
+  /**
+   * A compact hash over `b` (whole array: `n` valid pairs within the limits);
+   * `shared`: `b` may not be written. Duplicate fields are merged (first
+   * position, last value).
+   */
+  adopt(b: Uint8Array, n: number, shared: boolean): HashValue;
+  /** Whether `h` uses the compact encoding. */
+  isCompact(h: HashValue): boolean;
+}
+
+/** A hash of `pairs` (as if set in order), compact when within the limits. */
+export function hashFromPairs(pairs: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): HashValue {
+  const n = pairs.length;
+  let size = 0;
+  let fits = n <= COMPACT_MAX_FIELDS;
+  for (let i = 0; i < n && fits; i++) {
+    const [f, v] = pairs[i]!;
+    if (f.length > COMPACT_MAX_BYTES || v.length > COMPACT_MAX_BYTES) fits = false;
+    size += 8 + f.length + v.length;
+  }
+  if (!fits) {
+    const h = new HashValue();
+    for (const [f, x] of pairs) h.set(f, x);
+    return h;
+  }
+  const b = new Uint8Array(size);
+  let p = 0;
+  for (let i = 0; i < n; i++) p = lpPut(b, p, pairs[i]![0], pairs[i]![1]);
+  return hashInternals.adopt(b, n, false);
+}
