@@ -289,9 +289,8 @@ async function kevy(
   if (op === "replay") {
     const store = new k.Store();
     const t0 = performance.now();
-    const stats = await k.replayAof(file, (argv) => {
-      k.applyCommand(store, argv);
-    });
+    // replayAofInto is what the embedded store's bring-up (ShardFiles.open) uses.
+    const stats = await k.replayAofInto(file, store);
     const seconds = (performance.now() - t0) / 1000;
     const rss = rssMB();
     if (store.dbsize() !== stats.frames) {

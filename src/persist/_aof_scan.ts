@@ -6,7 +6,9 @@ import { AOF_MAGIC, parseFrame } from "../codec/resp.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { isNotFound } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
+import type { Store } from "../store/store.ts";
 import { REPLAY_CHUNK_BYTES, type ReplayOptions, type ReplayStats } from "./replay.ts";
+import { applyPlainSet, storeOf } from "./_plain_set.ts";
 
 const V2_MAGIC = new TextEncoder().encode("KEVYAOF2");
 /** Bytes of a new chunk appended to complete a pending frame before parsing the rest in place. */
@@ -59,6 +61,8 @@ export class AofScanner {
     private readonly path: string,
     private readonly onFrame: (argv: Uint8Array[]) => void,
     initialCapacity = 1 << 20,
+    /** When set, plain SET frames go straight into it (see _plain_set.ts), the rest to onFrame. */
+    private readonly target: Store | null = storeOf(onFrame),
   ) {
     this.buf = new Uint8Array(initialCapacity);
   }
@@ -105,7 +109,17 @@ export class AofScanner {
   private parseInPlace(chunk: Uint8Array, from: number): void {
     // Here the buffer is empty and chunk[0] is at file offset this.base.
     let p = from;
+    const t = this.target;
+    const n = chunk.length;
     for (;;) {
+      if (t !== null) {
+        const e = applyPlainSet(t, chunk, p, n);
+        if (e >= 0) {
+          this.frames++;
+          p = e;
+          continue;
+        }
+      }
       const r = parseFrame(chunk, p);
       if (r.kind !== "frame") break;
       this.frames++;
@@ -195,7 +209,16 @@ export class AofScanner {
         this.start += AOF_MAGIC.length;
       }
     }
+    const t = this.target;
     while (this.start < this.end) {
+      if (t !== null) {
+        const e = applyPlainSet(t, view, this.start, this.end);
+        if (e >= 0) {
+          this.frames++;
+          this.start = e;
+          continue;
+        }
+      }
       const r = parseFrame(view, this.start);
       if (r.kind === "frame") {
         this.frames++;
@@ -265,6 +288,7 @@ export async function scanAof(
   const t0 = performance.now();
   const fs = opts.fs ?? defaultFs();
   const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
+  // A storeApplier (replayAofInto, ShardFiles bring-up) enables the plain-SET fast path.
   const scanner = new AofScanner(path, apply, Math.max(chunk * 2, 4096));
   try {
     for await (const c of fs.readChunks(path, chunk)) scanner.push(c);
@@ -288,6 +312,7 @@ export function scanAofSync(
   const t0 = performance.now();
   const fs = opts.fs ?? defaultFs();
   const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
+  // A storeApplier (replayAofInto, ShardFiles bring-up) enables the plain-SET fast path.
   const scanner = new AofScanner(path, apply, Math.max(chunk * 2, 4096));
   try {
     for (const c of fs.readChunksSync(path, chunk)) scanner.push(c);

@@ -43,6 +43,7 @@ import { Store } from "../store/store.ts";
 import { applyCommand } from "../store/apply.ts";
 import { Aof, type FsyncPolicy, type RepairedTail } from "./aof.ts";
 import type { ReplayStats } from "./replay.ts";
+import { storeApplier } from "./_plain_set.ts";
 import { loadSnapshotInto, writeSnapshotFile } from "./_snapshot_io.ts";
 import { writeCompactLog } from "./_aof_rewrite.ts";
 import { AOF_MAGIC } from "../codec/resp.ts";
@@ -160,7 +161,11 @@ export class ShardFiles {
     const fs = opts.fs ?? defaultFs();
     const store = opts.store ?? new Store();
     const now = opts.now ?? (() => store.now());
-    const apply = opts.apply ?? applyCommand;
+    const custom = opts.apply;
+    // Without a custom applier, replay takes replayAofInto's plain-SET fast path (same result).
+    const apply = custom === undefined || custom === applyCommand
+      ? storeApplier(store)
+      : (argv: Uint8Array[]) => custom(store, argv);
     const paths = savePaths(opts.snapshotPath, opts.aofPath);
     const recovery = await recoverSave(fs, paths);
     let entries = 0;
@@ -170,7 +175,7 @@ export class ShardFiles {
       entries = await loadSnapshotInto(fs, paths.snapshot, store, now());
       loaded = true;
     }
-    const { aof, stats } = await Aof.openAndReplay(paths.aof, (argv) => apply(store, argv), {
+    const { aof, stats } = await Aof.openAndReplay(paths.aof, apply, {
       fsync: opts.fsync,
       fs,
       now,
