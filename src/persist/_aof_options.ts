@@ -1,5 +1,6 @@
 // The options of an Aof (re-exported by aof.ts): the fsync policy, its
 // validation (options come from untyped callers too), and the option bag.
+import type { Entry } from "../codec/types.ts";
 import type { FsAdapter } from "../fs/types.ts";
 
 /** When the log is fdatasynced: after every group of appends, once a second, or never explicitly. */
@@ -24,4 +25,10 @@ export function checkPolicy(p: unknown): void {
   if (p !== "always" && p !== "everysec" && p !== "no") {
     throw new TypeError(`fsync must be "always", "everysec" or "no", got ${String(p)}`);
   }
+}
+
+/** Anything that lists entries (a `Store`). */
+export interface EntrySource {
+  /** Live entries with their absolute deadlines. */
+  entries(): Iterable<Entry>;
 }

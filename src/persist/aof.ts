@@ -16,15 +16,13 @@
  * append rejects with it too, until the log is reopened (which repairs a torn
  * tail). A closed log rejects every use with {@link AofClosedError}.
  *
- * **Open.** A new (or empty) file gets the `KEVYAOF1\n` header, synced, and
- * the directory synced; a legacy headerless file stays headerless. The
- * existing file is scanned (streaming): a torn tail is cut before anything is
- * appended — its bytes are copied to `<aof>.torn.<stamp>` (synced) and the log
- * is truncated to its last complete frame and synced (kevy v1.17 appends after
- * the tear, so its next replay loses every later write). Mid-file corruption
- * rejects the open with the `CorruptFileError` and changes nothing.
- * {@link Aof.openAndReplay} applies the frames during that same scan, so
- * bring-up reads the log once.
+ * **Open.** A new (or empty) file gets the `KEVYAOF1\n` header (synced, dir
+ * synced); a legacy headerless file stays headerless. A torn tail is cut
+ * before anything is appended: its bytes go to `<aof>.torn.<stamp>` (synced),
+ * the log is truncated to its last complete frame and synced (kevy v1.17
+ * appends after the tear and loses every later write). Mid-file corruption
+ * rejects with `CorruptFileError` and changes nothing. {@link Aof.openAndReplay}
+ * applies frames during that same scan, so bring-up reads the log once.
  *
  * **Rewrite and truncate** take effect at the moment of the call: frames
  * appended after it are held in memory and written to the new log once it is
@@ -34,25 +32,23 @@
  * @module
  */
 
-import type { Entry } from "../codec/types.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
 import { type OpenedLog, openLog, openLogSync, type RepairedTail } from "./_aof_open.ts";
-import { type AofOptions, checkPolicy, type FsyncPolicy } from "./_aof_options.ts";
+import {
+  type AofOptions,
+  checkPolicy,
+  type EntrySource,
+  type FsyncPolicy,
+} from "./_aof_options.ts";
 import { compactLog, freezeEntries } from "./_aof_rewrite.ts";
 import { AofWriter } from "./_aof_writer.ts";
 import type { AofFailedError } from "./aof_errors.ts";
 import type { ReplayStats } from "./replay.ts";
 
 export type { RepairedTail } from "./_aof_open.ts";
-export type { AofOptions, FsyncPolicy } from "./_aof_options.ts";
+export type { AofOptions, EntrySource, FsyncPolicy } from "./_aof_options.ts";
 export { AofClosedError, AofFailedError } from "./aof_errors.ts";
-
-/** Anything that lists entries (a `Store`). */
-export interface EntrySource {
-  /** Live entries with their absolute deadlines. */
-  entries(): Iterable<Entry>;
-}
 
 const MIB = 1024 * 1024;
 
