@@ -4,6 +4,7 @@
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
+import type { Entry } from "../src/codec/types.ts";
 
 /** Absolute path of a file under tests/fixtures/. */
 export function fixturePath(rel: string): string {
@@ -39,6 +40,18 @@ export function unhex(s: string): Uint8Array {
   return out;
 }
 
+/** The byte arrays joined into one (e.g. the chunks of an encoder). */
+export function concat(parts: Iterable<Uint8Array>): Uint8Array {
+  const list = [...parts];
+  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of list) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 /** UTF-8 bytes of a string. */
 export function utf8(s: string): Uint8Array {
   return new TextEncoder().encode(s);
@@ -52,4 +65,32 @@ export function tempDir(prefix = "kevy-test-"): string {
   );
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * A stream record `key` (no TTL, no groups) whose last id is `ms-seq`; with
+ * `oneEntry` it holds one entry `f v` at that id. What the "streams are not
+ * rewritable" tests put in a store.
+ */
+export function streamEntry(
+  key: string,
+  ms: bigint,
+  seq: bigint,
+  entriesAdded: bigint,
+  oneEntry = false,
+): Entry {
+  return {
+    key: utf8(key),
+    value: {
+      type: "stream",
+      value: {
+        lastId: { ms, seq },
+        maxDeletedId: { ms: 0n, seq: 0n },
+        entriesAdded,
+        entries: oneEntry ? [{ id: { ms, seq }, fields: [[utf8("f"), utf8("v")]] }] : [],
+        groups: [],
+      },
+    },
+    deadline: null,
+  };
 }

@@ -21,7 +21,8 @@ export const MAGIC: Uint8Array = new Uint8Array([0x4b, 0x45, 0x56, 0x59, 0x53, 0
 
 const TWO_32 = 4294967296;
 
-function rd32(b: Uint8Array, p: number): number {
+/** u32le at `p`. */
+export function rd32(b: Uint8Array, p: number): number {
   return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
 }
 
@@ -75,10 +76,14 @@ export class RecordReader {
 
   /** `u32le length` + bytes, skipped; returns where the bytes start. */
   skip(what: string): number {
-    const len = this.u32(what);
+    return this.take(this.u32(what), what);
+  }
+
+  /** Consumes the next `n` bytes and returns where they start (or waits / fails via `short`). */
+  private take(n: number, what: string): number {
     const p = this.pos;
-    if (this.end - p < len) this.short(p, len, what);
-    this.pos = p + len;
+    if (this.end - p < n) this.short(p, n, what);
+    this.pos = p + n;
     return p;
   }
 
@@ -102,59 +107,37 @@ export class RecordReader {
   }
 
   u8(what: string): number {
-    const p = this.pos;
-    if (p >= this.end) this.short(p, 1, what);
-    this.pos = p + 1;
-    return this.buf[p]!;
+    return this.buf[this.take(1, what)]!;
   }
 
   u32(what: string): number {
-    const p = this.pos;
-    if (this.end - p < 4) this.short(p, 4, what);
-    const b = this.buf;
-    this.pos = p + 4;
-    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    return rd32(this.buf, this.take(4, what));
   }
 
   /** A u64 as a number (exact up to 2^53). */
   u64(what: string): number {
-    const p = this.pos;
-    if (this.end - p < 8) this.short(p, 8, what);
-    const b = this.buf;
-    this.pos = p + 8;
-    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
-    return hi * TWO_32 + lo;
+    const p = this.take(8, what);
+    return rd32(this.buf, p + 4) * TWO_32 + rd32(this.buf, p);
   }
 
   u64b(what: string): bigint {
-    const p = this.pos;
-    if (this.end - p < 8) this.short(p, 8, what);
-    const b = this.buf;
-    this.pos = p + 8;
-    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    const p = this.take(8, what);
+    const lo = rd32(this.buf, p);
+    const hi = rd32(this.buf, p + 4);
     return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   f64(what: string): number {
-    const p = this.pos;
-    if (this.end - p < 8) this.short(p, 8, what);
-    const b = this.buf;
-    this.pos = p + 8;
-    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
-    f64Scratch.setUint32(0, lo, true);
-    f64Scratch.setUint32(4, hi, true);
+    const p = this.take(8, what);
+    f64Scratch.setUint32(0, rd32(this.buf, p), true);
+    f64Scratch.setUint32(4, rd32(this.buf, p + 4), true);
     return f64Scratch.getFloat64(0, true);
   }
 
   /** `u32le length` + bytes: a view into the decoder's private buffer, or a copy with `copyValues`. */
   bytes(what: string): Uint8Array {
     const len = this.u32(what);
-    const p = this.pos;
-    if (this.end - p < len) this.short(p, len, what);
-    this.pos = p + len;
+    const p = this.take(len, what);
     return this.copyValues ? this.buf.slice(p, p + len) : this.buf.subarray(p, p + len);
   }
 

@@ -2,11 +2,12 @@
 // record cursors) on top of the chunked writer of _snapshot_chunks.ts.
 import type { Entry, KeyValue, StreamValue, ValueType } from "./types.ts";
 import { ChunkWriter } from "./_snapshot_chunks.ts";
+import { rd32 } from "./_snapshot_reader.ts";
 
 export { ChunkWriter };
 
 /** Writes a stream payload (v4 layout incl. the group section). */
-export function writeStream(w: ChunkWriter, s: StreamValue): void {
+function writeStream(w: ChunkWriter, s: StreamValue): void {
   w.id(s.lastId, "stream last id");
   w.id(s.maxDeletedId, "stream max deleted id");
   w.u64b(s.entriesAdded, "stream entries added");
@@ -185,12 +186,10 @@ function binBytes(s: string): Uint8Array {
 /** Copies of the pairs of a hash payload (`u32le len, field, u32le len, value` repeated). */
 function payloadPairs(b: Uint8Array): Array<[Uint8Array, Uint8Array]> {
   const out: Array<[Uint8Array, Uint8Array]> = [];
-  const rd = (p: number) =>
-    (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   let p = 0;
   while (p < b.length) {
-    const v = p + 4 + rd(p);
-    const e = v + 4 + rd(v);
+    const v = p + 4 + rd32(b, p);
+    const e = v + 4 + rd32(b, v);
     out.push([b.slice(p + 4, v), b.slice(v + 4, e)]);
     p = e;
   }

@@ -4,14 +4,10 @@
  * @module
  */
 
+import { toHex as hex } from "./bytes_util.ts";
+
 /** How many bytes {@link CorruptFileError.preview} shows. */
 const PREVIEW_BYTES = 16;
-
-function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
-}
 
 /**
  * Bytes in a file (or buffer) that are not what the format allows: which file,

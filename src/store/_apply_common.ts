@@ -125,20 +125,30 @@ export function argF64(b: Uint8Array, msg = NOT_FLOAT): number {
   return v;
 }
 
-function typed<T>(
+/**
+ * The value at key if it is a `C` (WRONGTYPE otherwise); if missing, `null`,
+ * or with `create` a new empty `C` stored there.
+ */
+function typed<T extends StoreValue>(
   store: Store,
   key: Uint8Array,
-  ok: (v: StoreValue) => v is T & StoreValue,
+  C: new () => T,
+  create: boolean,
 ): T | null {
   const v = store.lookup(key);
-  if (v === null) return null;
-  if (!ok(v)) fail(WRONGTYPE);
+  if (v === null) {
+    if (!create) return null;
+    const x = new C();
+    store.setValue(key, x);
+    return x;
+  }
+  if (!(v instanceof C)) fail(WRONGTYPE);
   return v;
 }
 
 /** String value at key, `null` if missing, WRONGTYPE otherwise. */
 export function getStr(store: Store, key: Uint8Array): Uint8Array | null {
-  return typed(store, key, (v): v is Uint8Array => v instanceof Uint8Array);
+  return typed<Uint8Array>(store, key, Uint8Array, false);
 }
 
 /** Hash at key (created if `create`), `null` if missing. */
@@ -146,11 +156,7 @@ export function getHash(store: Store, key: Uint8Array, create: true): HashValue;
 /** Hash at key, `null` if missing. */
 export function getHash(store: Store, key: Uint8Array, create?: false): HashValue | null;
 export function getHash(store: Store, key: Uint8Array, create = false): HashValue | null {
-  const v = typed(store, key, (v): v is HashValue => v instanceof HashValue);
-  if (v !== null || !create) return v;
-  const h = new HashValue();
-  store.setValue(key, h);
-  return h;
+  return typed(store, key, HashValue, create);
 }
 
 /** List at key (created if `create`), `null` if missing. */
@@ -158,11 +164,7 @@ export function getList(store: Store, key: Uint8Array, create: true): ListValue;
 /** List at key, `null` if missing. */
 export function getList(store: Store, key: Uint8Array, create?: false): ListValue | null;
 export function getList(store: Store, key: Uint8Array, create = false): ListValue | null {
-  const v = typed(store, key, (v): v is ListValue => v instanceof ListValue);
-  if (v !== null || !create) return v;
-  const l = new ListValue();
-  store.setValue(key, l);
-  return l;
+  return typed(store, key, ListValue, create);
 }
 
 /** Set at key (created if `create`), `null` if missing. */
@@ -170,11 +172,7 @@ export function getSet(store: Store, key: Uint8Array, create: true): SetValue;
 /** Set at key, `null` if missing. */
 export function getSet(store: Store, key: Uint8Array, create?: false): SetValue | null;
 export function getSet(store: Store, key: Uint8Array, create = false): SetValue | null {
-  const v = typed(store, key, (v): v is SetValue => v instanceof SetValue);
-  if (v !== null || !create) return v;
-  const s = new SetValue();
-  store.setValue(key, s);
-  return s;
+  return typed(store, key, SetValue, create);
 }
 
 /** Zset at key (created if `create`), `null` if missing. */
@@ -182,11 +180,7 @@ export function getZset(store: Store, key: Uint8Array, create: true): SortedSet;
 /** Zset at key, `null` if missing. */
 export function getZset(store: Store, key: Uint8Array, create?: false): SortedSet | null;
 export function getZset(store: Store, key: Uint8Array, create = false): SortedSet | null {
-  const v = typed(store, key, (v): v is SortedSet => v instanceof SortedSet);
-  if (v !== null || !create) return v;
-  const z = new SortedSet();
-  store.setValue(key, z);
-  return z;
+  return typed(store, key, SortedSet, create);
 }
 
 /** Copy of argument bytes to be stored (do not retain a caller's big buffer). */

@@ -36,7 +36,7 @@ const MAX_STRING = 512 * 1024 * 1024;
  * Absolute deadline from an expire argument (`ms`: unit is ms; `abs`:
  * absolute time). Rejects <= 0 and overflow like Redis SET/GETEX/SETEX.
  */
-export function expireArg(
+function expireArg(
   store: Store,
   b: Uint8Array,
   ms: boolean,

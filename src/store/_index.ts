@@ -1,7 +1,8 @@
 // Private: the keyspace index behind Store. An insertion-ordered ("compact
 // dict") open-addressing hash table: `slots` (power of two, linear probing,
-// backward-shift deletion, load <= 0.75) holds entry numbers + 1; entries are
-// dense typed-array columns in insertion order (so iteration order matches a
+// backward-shift deletion, load <= 0.75) holds (entry number + 1, key hash)
+// pairs, so probes compare hashes before key bytes; entries are dense
+// typed-array columns in insertion order (so iteration order matches a
 // JS Map's). Key bytes and string values live in one append-only byte arena:
 // bytes below `used` are never written again (overwrites append, compaction
 // and growth copy into a fresh buffer), so a view handed out stays valid and

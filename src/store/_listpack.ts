@@ -5,6 +5,7 @@
 // written out as is. Lookups scan linearly, which is fast for the sizes
 // allowed here (COMPACT_MAX_FIELDS pairs of at most COMPACT_MAX_BYTES each).
 import { hashBytes } from "./_hash.ts";
+import { toKey } from "./_keys.ts";
 
 /** A hash with more fields than this uses the Map encoding. */
 export const COMPACT_MAX_FIELDS = 128;
@@ -17,7 +18,7 @@ export function rd32(b: Uint8Array, p: number): number {
 }
 
 /** Writes u32le `v` at `p`. */
-export function wr32(b: Uint8Array, p: number, v: number): void {
+function wr32(b: Uint8Array, p: number, v: number): void {
   b[p] = v & 0xff;
   b[p + 1] = (v >>> 8) & 0xff;
   b[p + 2] = (v >>> 16) & 0xff;
@@ -85,7 +86,7 @@ export function lpHasDuplicates(b: Uint8Array, used: number, n: number): boolean
 }
 
 /** The pairs of `b[0, used)` as `[field, value]` views, in order. */
-export function lpPairs(b: Uint8Array, used: number): Array<[Uint8Array, Uint8Array]> {
+function lpPairs(b: Uint8Array, used: number): Array<[Uint8Array, Uint8Array]> {
   const out: Array<[Uint8Array, Uint8Array]> = [];
   let p = 0;
   while (p < used) {
@@ -105,8 +106,7 @@ export function lpPairs(b: Uint8Array, used: number): Array<[Uint8Array, Uint8Ar
 export function lpMerge(b: Uint8Array, used: number): [Uint8Array, number, number] {
   const m = new Map<string, [Uint8Array, Uint8Array]>();
   for (const pr of lpPairs(b, used)) {
-    let k = "";
-    for (let i = 0; i < pr[0].length; i++) k += String.fromCharCode(pr[0][i]!);
+    const k = toKey(pr[0]);
     const old = m.get(k);
     if (old === undefined) m.set(k, pr);
     else old[1] = pr[1];

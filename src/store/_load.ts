@@ -21,7 +21,7 @@ import type { Store } from "./store.ts";
 const SLAB = 1 << 18;
 
 /** Copies of small payloads, packed into shared slabs. */
-export class Slabs {
+class Slabs {
   #slab = new Uint8Array(0);
   #pos = 0;
 
@@ -46,7 +46,7 @@ export class Slabs {
  * (longest element `maxLen`): compact over a copy when within the limits,
  * else a Map whose values are views of `b` (private to the decoder).
  */
-export function hashFromPayload(
+function hashFromPayload(
   slabs: Slabs,
   b: Uint8Array,
   off: number,
@@ -71,7 +71,7 @@ export function hashFromPayload(
 }
 
 /** `store.put` of a hash value under the key bytes `b[k, k + kl)` (same semantics). */
-export function putHash(
+function putHash(
   store: Store,
   b: Uint8Array,
   k: number,
@@ -97,7 +97,7 @@ export const SAMPLE = 1024;
 /** Most entries one hint reserves. */
 export const MAX_HINT_KEYS = 1 << 22;
 /** Most arena bytes one hint reserves. */
-export const MAX_HINT_BYTES = 1 << 30;
+const MAX_HINT_BYTES = 1 << 30;
 /** Estimates are padded by this factor. */
 const PAD = 1.05;
 

@@ -6,6 +6,7 @@
  */
 
 import type { StreamId, StreamValue, ValueType } from "../codec/types.ts";
+import { toHex as hex } from "../codec/bytes_util.ts";
 import type { Store } from "./store.ts";
 
 /**
@@ -71,15 +72,6 @@ export interface DumpedKey {
     | Array<[string, string]>
     | Array<[string, string, string]>
     | DumpedStream;
-}
-
-const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, "0"));
-
-function hex(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += HEX[b[i]!];
-  return s;
 }
 
 function byFirst<T extends [string, ...unknown[]]>(x: T, y: T): number {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { concatBytes } from "../codec/bytes_util.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { encodeSnapshotChunks, SnapshotDecoder } from "../codec/snapshot.ts";
 import { HASH_SINK } from "../codec/_snapshot_types.ts";
@@ -28,20 +29,8 @@ import { Store } from "./store.ts";
  */
 export function encodeSnapshot(store: Store, opts: { now?: number } = {}): Uint8Array {
   const now = opts.now ?? store.now();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (const c of encodeSnapshotChunks(store.entries(), { now })) {
-    chunks.push(c);
-    size += c.length;
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  const chunks = Array.from(encodeSnapshotChunks(store.entries(), { now }));
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
 /**

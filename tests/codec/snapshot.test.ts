@@ -11,14 +11,7 @@ import {
 } from "../../src/codec/snapshot.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
 import type { Entry, StreamId } from "../../src/codec/types.ts";
-import { listFixtures, readFixture, readFixtureJson, utf8 } from "../_helpers.ts";
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-function hex(b: Uint8Array): string {
-  const parts: string[] = [];
-  for (let i = 0; i < b.length; i++) parts.push(HEX[b[i]!]!);
-  return parts.join("");
-}
+import { concat, hex, listFixtures, readFixture, readFixtureJson, utf8 } from "../_helpers.ts";
 
 /** 2026-01-01T00:00:00Z: every vector deadline (2100, 2200) is in the future, 1970 is past. */
 const NOW = 1767225600000;
@@ -34,17 +27,6 @@ interface Expected {
 }
 
 const NAMES = listFixtures(DIR).filter((f) => f.endsWith(".rdb")).map((f) => f.slice(0, -4));
-
-function concat(parts: Iterable<Uint8Array>): Uint8Array {
-  const list = [...parts];
-  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of list) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function encode(entries: Iterable<Entry>, opts: { now?: number; chunkSize?: number } = {}) {
   return concat(encodeSnapshotChunks(entries, opts));

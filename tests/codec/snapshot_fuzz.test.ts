@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { decodeEntries, encodeSnapshotChunks, SnapshotDecoder } from "../../src/codec/snapshot.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
 import type { Entry, KeyValue, StreamId, StreamValue } from "../../src/codec/types.ts";
-import { readFixture } from "../_helpers.ts";
+import { concat, readFixture } from "../_helpers.ts";
 
 const NOW = 1767225600000;
 
@@ -19,17 +19,6 @@ function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function concat(parts: Iterable<Uint8Array>): Uint8Array {
-  const list = [...parts];
-  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of list) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 const SCORES = [

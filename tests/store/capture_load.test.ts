@@ -3,7 +3,7 @@
 // loader: both must give exactly what the Entry paths give.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { hex, utf8 } from "../_helpers.ts";
+import { concat, hex, utf8 } from "../_helpers.ts";
 import { hashBytes, KeyIndex } from "../../src/store/_index.ts";
 import { Store } from "../../src/store/store.ts";
 import { applyCommand } from "../../src/store/apply.ts";
@@ -16,17 +16,6 @@ import type { Entry } from "../../src/codec/types.ts";
 
 const NOW = 1767225600000;
 const FAR = NOW + 1e12;
-
-function concat(parts: Iterable<Uint8Array>): Uint8Array {
-  const list = [...parts];
-  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of list) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Hashes and sets with every byte value in fields, an empty field, a 300-byte field. */
 function collections(): Store {

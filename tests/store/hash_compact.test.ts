@@ -3,7 +3,7 @@
 // through every hash command, snapshots, rewrites and dumps.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { hex, utf8 } from "../_helpers.ts";
+import { concat, hex, utf8 } from "../_helpers.ts";
 import { Store } from "../../src/store/store.ts";
 import { HashValue } from "../../src/store/values.ts";
 import { hashFromPairs, hashInternals } from "../../src/store/_hash_value.ts";
@@ -19,17 +19,6 @@ import { CorruptFileError } from "../../src/codec/errors.ts";
 const NOW = 1767225600000;
 const compact = (h: HashValue) => hashInternals.isCompact(h);
 const b = (...x: number[]) => new Uint8Array(x);
-
-function concat(parts: Iterable<Uint8Array>): Uint8Array {
-  const list = [...parts];
-  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of list) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function hashAt(s: Store, key: string): HashValue {
   const v = s.lookup(utf8(key));

@@ -9,22 +9,11 @@ import { Store } from "../../src/store/store.ts";
 import { encodeSnapshotChunks, SnapshotDecoder } from "../../src/codec/snapshot.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
 import type { Entry } from "../../src/codec/types.ts";
-import { utf8 } from "../_helpers.ts";
+import { concat, utf8 } from "../_helpers.ts";
 
 const NOW = 1767225600000;
 /** Deadlines in the future for any clock (the fresh store of decodeSnapshot uses Date.now). */
 const FAR = NOW + 1e12;
-
-function concat(parts: Iterable<Uint8Array>): Uint8Array {
-  const list = [...parts];
-  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of list) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** A store with every type, TTLs, binary keys, an empty string and a 70 kB string. */
 function mixedStore(): Store {
