@@ -1,5 +1,6 @@
 // Read-only analysis of a snapshot, an AOF or a data dir: what inspect and
 // check report. Nothing here modifies a file.
+import { toHex } from "../codec/bytes.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { parseJournal } from "../codec/journal.ts";
 import { parseShardsMeta } from "../codec/meta.ts";
@@ -154,12 +155,7 @@ export async function analyzeAof(fs: FsAdapter, path: string): Promise<AofReport
     report.header = stats.header;
     report.validBytes = stats.bytes;
     if (stats.tornAt !== null) {
-      let preview = "";
-      for await (const c of fs.readChunks(path, size)) {
-        preview = [...c.subarray(stats.tornAt, stats.tornAt + 16)]
-          .map((b) => b.toString(16).padStart(2, "0")).join("");
-        break;
-      }
+      const preview = toHex(await readRange(fs, path, stats.tornAt, 16));
       report.problem = {
         kind: "torn",
         path,
@@ -174,6 +170,29 @@ export async function analyzeAof(fs: FsAdapter, path: string): Promise<AofReport
     report.validBytes = e instanceof CorruptFileError ? e.offset : 0;
   }
   return report;
+}
+
+// Up to `length` bytes at `offset`, streaming (never the whole file in one buffer).
+async function readRange(
+  fs: FsAdapter,
+  path: string,
+  offset: number,
+  length: number,
+): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let pos = 0;
+  let got = 0;
+  for await (const c of fs.readChunks(path, 1 << 16)) {
+    const from = Math.max(offset - pos, 0);
+    if (from < c.length) {
+      const piece = c.subarray(from, from + (length - got));
+      out.set(piece, got);
+      got += piece.length;
+      if (got === length) break;
+    }
+    pos += c.length;
+  }
+  return out.subarray(0, got);
 }
 
 /** Analysis of a data dir. */

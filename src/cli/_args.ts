@@ -1,5 +1,5 @@
 // A small strict flag parser: unknown flags are usage errors, never ignored.
-import { UsageError } from "./_io.ts";
+import { type CliIo, UsageError } from "./_io.ts";
 
 /** Declared flags: name -> "boolean" or "string". */
 export type FlagSpec = Record<string, "boolean" | "string">;
@@ -55,4 +55,20 @@ export function expectPositionals(p: ParsedArgs, names: string[]): string[] {
     );
   }
   return p.positionals;
+}
+
+/**
+ * Parses a subcommand's `argv` against `spec`; on `--help`/`-h` prints `usage`
+ * and returns null (the subcommand then exits 0).
+ */
+export function parseOrHelp(
+  argv: readonly string[],
+  spec: FlagSpec,
+  usage: string,
+  io: CliIo,
+): ParsedArgs | null {
+  const args = parseArgs(argv, spec);
+  if (!args.flags.help) return args;
+  io.out(usage);
+  return null;
 }

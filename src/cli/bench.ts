@@ -5,7 +5,7 @@ import { replayAof } from "../persist/replay.ts";
 import { loadSnapshot, saveSnapshot } from "../persist/snapshot_file.ts";
 import { applyCommand } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
-import { parseArgs } from "./_args.ts";
+import { parseOrHelp } from "./_args.ts";
 import type { Command } from "./_command.ts";
 import { EXIT, Progress, table, UsageError } from "./_io.ts";
 
@@ -23,11 +23,13 @@ export const benchCommand: Command = {
   summary: "a quick built-in benchmark (snapshot, AOF, replay)",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { quick: "boolean", dir: "string", keys: "string" });
-    if (args.flags.help) {
-      ctx.io.out(USAGE);
-      return EXIT.ok;
-    }
+    const args = parseOrHelp(
+      argv,
+      { quick: "boolean", dir: "string", keys: "string" },
+      USAGE,
+      ctx.io,
+    );
+    if (args === null) return EXIT.ok;
     const keysText = typeof args.flags.keys === "string" ? args.flags.keys : undefined;
     if (keysText !== undefined && !/^[1-9]\d{0,8}$/.test(keysText)) {
       throw new UsageError(`--keys must be a positive integer, got ${keysText}`);

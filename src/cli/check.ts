@@ -1,5 +1,5 @@
 // `kevy-persist check <file|dir>`: like redis-check-aof / redis-check-rdb.
-import { expectPositionals, parseArgs } from "./_args.ts";
+import { expectPositionals, parseOrHelp } from "./_args.ts";
 import { analyzeTarget } from "./_analyze.ts";
 import type { Command } from "./_command.ts";
 import { EXIT } from "./_io.ts";
@@ -19,11 +19,8 @@ export const checkCommand: Command = {
   summary: "verify a file or data dir (exit 1 with the first bad offset)",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseArgs(argv, {});
-    if (args.flags.help) {
-      ctx.io.out(USAGE);
-      return EXIT.ok;
-    }
+    const args = parseOrHelp(argv, {}, USAGE, ctx.io);
+    if (args === null) return EXIT.ok;
     const [path] = expectPositionals(args, ["file|dir"]);
     const target = await resolveTarget(ctx.fs, path!);
     const { report, problems } = await analyzeTarget(ctx.fs, target, ctx.now());

@@ -1,7 +1,7 @@
 // `kevy-persist convert <src> <dst>`: AOF -> snapshot, snapshot -> compact AOF.
 import { Aof } from "../persist/aof.ts";
 import { saveSnapshot } from "../persist/snapshot_file.ts";
-import { expectPositionals, parseArgs } from "./_args.ts";
+import { expectPositionals, parseOrHelp } from "./_args.ts";
 import type { Command } from "./_command.ts";
 import { EXIT, InputError, UsageError } from "./_io.ts";
 import { loadTarget } from "./_load.ts";
@@ -22,11 +22,8 @@ export const convertCommand: Command = {
   summary: "AOF -> snapshot, or snapshot -> compact AOF",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { to: "string", force: "boolean" });
-    if (args.flags.help) {
-      ctx.io.out(USAGE);
-      return EXIT.ok;
-    }
+    const args = parseOrHelp(argv, { to: "string", force: "boolean" }, USAGE, ctx.io);
+    if (args === null) return EXIT.ok;
     const [src, dst] = expectPositionals(args, ["src", "dst"]);
     const target = await resolveTarget(ctx.fs, src!);
     let to = args.flags.to;

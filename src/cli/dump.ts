@@ -1,7 +1,7 @@
 // `kevy-persist dump <file|dir> [--format jsonl|resp]`.
 import { dumpKeyspace } from "../store/dump.ts";
 import { exportRedisCommands } from "../redis/export.ts";
-import { expectPositionals, flagString, parseArgs } from "./_args.ts";
+import { expectPositionals, flagString, parseOrHelp } from "./_args.ts";
 import type { Command } from "./_command.ts";
 import { EXIT, UsageError } from "./_io.ts";
 import { loadTarget } from "./_load.ts";
@@ -22,11 +22,8 @@ export const dumpCommand: Command = {
   summary: "print the keyspace as JSON lines or as RESP for redis-cli --pipe",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { format: "string", db: "string" });
-    if (args.flags.help) {
-      ctx.io.out(USAGE);
-      return EXIT.ok;
-    }
+    const args = parseOrHelp(argv, { format: "string", db: "string" }, USAGE, ctx.io);
+    if (args === null) return EXIT.ok;
     const [path] = expectPositionals(args, ["file|dir"]);
     const format = flagString(args, "format") ?? "jsonl";
     if (format !== "jsonl" && format !== "resp") {

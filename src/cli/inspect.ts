@@ -1,5 +1,5 @@
 // `kevy-persist inspect <file|dir>`: what a file or data dir holds.
-import { expectPositionals, parseArgs } from "./_args.ts";
+import { expectPositionals, parseOrHelp } from "./_args.ts";
 import {
   analyzeTarget,
   type AofReport,
@@ -101,11 +101,8 @@ export const inspectCommand: Command = {
   summary: "show what a snapshot, AOF or data dir holds",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseArgs(argv, {});
-    if (args.flags.help) {
-      ctx.io.out(USAGE);
-      return EXIT.ok;
-    }
+    const args = parseOrHelp(argv, {}, USAGE, ctx.io);
+    if (args === null) return EXIT.ok;
     const [path] = expectPositionals(args, ["file|dir"]);
     const target = await resolveTarget(ctx.fs, path!);
     const { report } = await analyzeTarget(ctx.fs, target, ctx.now());

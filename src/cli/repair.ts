@@ -3,7 +3,7 @@ import { parseFrame } from "../codec/resp.ts";
 import { Aof } from "../persist/aof.ts";
 import { dirname } from "../fs/path.ts";
 import { analyzeAof } from "./_analyze.ts";
-import { expectPositionals, parseArgs } from "./_args.ts";
+import { expectPositionals, parseOrHelp } from "./_args.ts";
 import type { CliContext, Command } from "./_command.ts";
 import { EXIT, InputError } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
@@ -43,11 +43,13 @@ export const repairCommand: Command = {
   summary: "cut a torn tail (or, if told, everything from a corruption) off an AOF",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { yes: "boolean", "truncate-at-corruption": "boolean" });
-    if (args.flags.help) {
-      ctx.io.out(USAGE);
-      return EXIT.ok;
-    }
+    const args = parseOrHelp(
+      argv,
+      { yes: "boolean", "truncate-at-corruption": "boolean" },
+      USAGE,
+      ctx.io,
+    );
+    if (args === null) return EXIT.ok;
     const [path] = expectPositionals(args, ["aof"]);
     const target = await resolveTarget(ctx.fs, path!);
     if (target.type !== "file" || (target.kind !== "aof" && target.kind !== "aof-legacy")) {

@@ -1,6 +1,6 @@
 // `kevy-persist reshard <dir> --shards N [--routing kevyhash|slots]`.
 import { ensureLayout } from "../shard/layout.ts";
-import { expectPositionals, flagString, parseArgs } from "./_args.ts";
+import { expectPositionals, flagString, parseOrHelp } from "./_args.ts";
 import type { Command } from "./_command.ts";
 import { EXIT, UsageError } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
@@ -20,11 +20,8 @@ export const reshardCommand: Command = {
   summary: "change the shard count or routing of a data dir, crash-safely",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { shards: "string", routing: "string" });
-    if (args.flags.help) {
-      ctx.io.out(USAGE);
-      return EXIT.ok;
-    }
+    const args = parseOrHelp(argv, { shards: "string", routing: "string" }, USAGE, ctx.io);
+    if (args === null) return EXIT.ok;
     const [dir] = expectPositionals(args, ["dir"]);
     const shardsText = flagString(args, "shards");
     if (shardsText === undefined) throw new UsageError("--shards N is required");

@@ -25,7 +25,6 @@ import { isRead, keyIndexes } from "./_keyspec.ts";
 export type Frame = Uint8Array[];
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 const B = (s: string): Uint8Array => enc.encode(s);
 const DEL = B("DEL"), PEXPIREAT = B("PEXPIREAT"), PERSIST = B("PERSIST");
 const HSET = B("HSET"), ZADD = B("ZADD"), ZREM = B("ZREM"), SREM = B("SREM"), SADD = B("SADD");
@@ -275,9 +274,4 @@ function zaddFrames(argv: Uint8Array[], store: Store, pre: PreState): Frame[] {
   const out: Frame = [ZADD, k];
   for (let j = picked.length - 1; j >= 0; j--) out.push(...picked[j]!);
   return [out];
-}
-
-/** Text of a reply for error messages and debugging. */
-export function replyText(r: Reply): string {
-  return r instanceof Uint8Array ? dec.decode(r) : String(r);
 }

@@ -35,34 +35,6 @@ export async function writeCompactLog(
   return size;
 }
 
-/** Blocking {@link writeCompactLog}. */
-export function writeCompactLogSync(
-  fs: FsAdapter,
-  tmp: string,
-  entries: Iterable<Entry>,
-  now: number,
-): number {
-  const f = fs.openWriteSync(tmp);
-  let size = 0;
-  try {
-    for (const piece of compactLogPieces(entries, now)) {
-      size += piece.length;
-      f.writeSync(piece);
-    }
-    f.syncSync();
-    f.closeSync();
-  } catch (e) {
-    try {
-      f.closeSync();
-    } catch { /* ignore */ }
-    try {
-      fs.removeSync(tmp);
-    } catch { /* ignore */ }
-    throw e;
-  }
-  return size;
-}
-
 /**
  * Replaces the log at `path` with a compacted one: `<path>.rewrite` written
  * and synced, renamed over the log, directory synced. Returns its size. On

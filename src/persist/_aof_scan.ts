@@ -279,6 +279,22 @@ const MISSING: ScanEnd = {
   tornZeros: 0,
 };
 
+// The shared tails of scanAof / scanAofSync.
+function missingResult(t0: number): ScanResult {
+  return { stats: toStats(MISSING, performance.now() - t0), end: MISSING, exists: false };
+}
+
+function finishScan(
+  path: string,
+  scanner: AofScanner,
+  opts: ReplayOptions,
+  t0: number,
+): ScanResult {
+  const end = scanner.finish();
+  if (end.tornAt !== null) opts.onTorn?.({ path, offset: end.tornAt, bytes: end.tornBytes });
+  return { stats: toStats(end, performance.now() - t0), end, exists: true };
+}
+
 /** Streams `path` through a scanner (async). */
 export async function scanAof(
   path: string,
@@ -293,14 +309,10 @@ export async function scanAof(
   try {
     for await (const c of fs.readChunks(path, chunk)) scanner.push(c);
   } catch (e) {
-    if (isNotFound(e)) {
-      return { stats: toStats(MISSING, performance.now() - t0), end: MISSING, exists: false };
-    }
+    if (isNotFound(e)) return missingResult(t0);
     throw e;
   }
-  const end = scanner.finish();
-  if (end.tornAt !== null) opts.onTorn?.({ path, offset: end.tornAt, bytes: end.tornBytes });
-  return { stats: toStats(end, performance.now() - t0), end, exists: true };
+  return finishScan(path, scanner, opts, t0);
 }
 
 /** Streams `path` through a scanner (blocking). */
@@ -317,12 +329,8 @@ export function scanAofSync(
   try {
     for (const c of fs.readChunksSync(path, chunk)) scanner.push(c);
   } catch (e) {
-    if (isNotFound(e)) {
-      return { stats: toStats(MISSING, performance.now() - t0), end: MISSING, exists: false };
-    }
+    if (isNotFound(e)) return missingResult(t0);
     throw e;
   }
-  const end = scanner.finish();
-  if (end.tornAt !== null) opts.onTorn?.({ path, offset: end.tornAt, bytes: end.tornBytes });
-  return { stats: toStats(end, performance.now() - t0), end, exists: true };
+  return finishScan(path, scanner, opts, t0);
 }

@@ -102,32 +102,49 @@ export function readSnapshotFileSync(
   return dec.finish();
 }
 
+// A decoder that puts records straight into `store` (string records as byte
+// ranges, the index pre-sized from the file size): the shared body of the
+// loadSnapshotInto twins.
+function storeDecoder(
+  store: Store,
+  path: string,
+  size: number,
+  now: number,
+): { loader: StoreLoader; dec: SnapshotDecoder } {
+  const loader = new StoreLoader(store, size);
+  const opts: InternalDecoderOptions = {
+    onEntry: (e, offset) => loader.put(e, offset),
+    onString: loader.onString,
+    [HASH_SINK]: loader.onHash,
+    now,
+    path,
+    totalSize: size,
+  };
+  return { loader, dec: new SnapshotDecoder(opts) };
+}
+
 /**
  * Streams the snapshot at `path` straight into `store` (string records as
  * byte ranges, the index pre-sized from the file size); returns the number of
  * live records put. Not all-or-nothing: use on a store nobody else sees yet.
+ * Pass `size` when the caller has just stat'ed the file (saves a second stat).
  */
 export async function loadSnapshotInto(
   fs: FsAdapter,
   path: string,
   store: Store,
   now: number,
+  size?: number,
 ): Promise<number> {
-  const st = await fs.stat(path);
-  if (st === null) throw notFound(path, undefined);
-  const l = new StoreLoader(store, st.size);
-  const opts: InternalDecoderOptions = {
-    onEntry: (e, offset) => l.put(e, offset),
-    onString: l.onString,
-    [HASH_SINK]: l.onHash,
-    now,
-    path,
-    totalSize: st.size,
-  };
-  const dec = new SnapshotDecoder(opts);
+  if (size === undefined) {
+    const st = await fs.stat(path);
+    if (st === null) throw notFound(path, undefined);
+    size = st.size;
+  }
+  const { loader, dec } = storeDecoder(store, path, size, now);
   for await (const chunk of fs.readChunks(path)) dec.push(chunk);
   dec.finish();
-  return l.count;
+  return loader.count;
 }
 
 /** Blocking {@link loadSnapshotInto}. */
@@ -139,17 +156,8 @@ export function loadSnapshotIntoSync(
 ): number {
   const st = fs.statSync(path);
   if (st === null) throw notFound(path, undefined);
-  const l = new StoreLoader(store, st.size);
-  const opts: InternalDecoderOptions = {
-    onEntry: (e, offset) => l.put(e, offset),
-    onString: l.onString,
-    [HASH_SINK]: l.onHash,
-    now,
-    path,
-    totalSize: st.size,
-  };
-  const dec = new SnapshotDecoder(opts);
+  const { loader, dec } = storeDecoder(store, path, st.size, now);
   for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
   dec.finish();
-  return l.count;
+  return loader.count;
 }

@@ -41,6 +41,7 @@ import {
   type EntrySource,
   type FsyncPolicy,
 } from "./_aof_options.ts";
+import { RewriteRule } from "./_aof_growth.ts";
 import { compactLog, freezeEntries } from "./_aof_rewrite.ts";
 import { AofWriter } from "./_aof_writer.ts";
 import type { AofFailedError } from "./aof_errors.ts";
@@ -49,8 +50,6 @@ import type { ReplayStats } from "./replay.ts";
 export type { RepairedTail } from "./_aof_open.ts";
 export type { AofOptions, EntrySource, FsyncPolicy } from "./_aof_options.ts";
 export { AofClosedError, AofFailedError } from "./aof_errors.ts";
-
-const MIB = 1024 * 1024;
 
 /**
  * An open append-only log. See the module doc for the write, failure and
@@ -68,11 +67,8 @@ export class Aof {
   readonly #fs: FsAdapter;
   readonly #path: string;
   readonly #now: () => number;
-  readonly #pct: number;
-  readonly #minSize: number;
   readonly #w: AofWriter;
-  #baseSize: number;
-  #rewrites = 0;
+  readonly #rule: RewriteRule;
   /** Torn tail cut when the log was opened, or `null`. */
   readonly repairedTail: RepairedTail | null;
   /** What the open-time scan saw (frames applied only via {@link Aof.openAndReplay}). */
@@ -82,9 +78,7 @@ export class Aof {
     this.#fs = opts.fs ?? defaultFs();
     this.#path = path;
     this.#now = opts.now ?? Date.now;
-    this.#pct = opts.autoRewritePercentage ?? 100;
-    this.#minSize = opts.autoRewriteMinSize ?? 64 * MIB;
-    this.#baseSize = opened.size;
+    this.#rule = new RewriteRule(opts, opened.size);
     this.repairedTail = opened.repaired;
     this.openStats = opened.stats;
     this.#w = new AofWriter(path, opened, opts.fsync);
@@ -177,11 +171,11 @@ export class Aof {
   }
   /** Size right after the last rewrite (or at open). */
   get sizeAtLastRewrite(): number {
-    return this.#baseSize;
+    return this.#rule.baseSize;
   }
   /** Rewrites done by this handle. */
   get rewritesTotal(): number {
-    return this.#rewrites;
+    return this.#rule.rewrites;
   }
   /** The current fsync policy. */
   get fsyncPolicy(): FsyncPolicy {
@@ -270,11 +264,7 @@ export class Aof {
    * ```
    */
   shouldRewrite(): boolean {
-    if (this.#pct <= 0) return false;
-    const size = this.sizeBytes;
-    if (size < this.#minSize) return false;
-    const base = this.#baseSize > 0 ? this.#baseSize : 1;
-    return ((size - base) * 100) / base >= this.#pct;
+    return this.#rule.due(this.sizeBytes);
   }
 
   /**
@@ -294,7 +284,7 @@ export class Aof {
     const w = this.#w;
     return w.exclusive(async () => {
       await w.truncateToHeader(); // pre-call frames are covered by the caller's snapshot
-      this.#baseSize = w.size;
+      this.#rule.baseSize = w.size;
     });
   }
 
@@ -319,8 +309,7 @@ export class Aof {
     return w.exclusive(async () => {
       await w.writeSealed();
       await w.reopen(this.#fs, await compactLog(this.#fs, this.#path, entries, this.#now()));
-      this.#baseSize = w.size;
-      this.#rewrites++;
+      this.#rule.rewritten(w.size);
     });
   }
 
@@ -360,8 +349,7 @@ export class Aof {
    */
   async reopenAfterRename(): Promise<void> {
     await this.#w.reopen(this.#fs);
-    this.#baseSize = this.#w.size;
-    this.#rewrites++;
+    this.#rule.rewritten(this.#w.size);
   }
 
   /**

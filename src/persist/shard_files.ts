@@ -170,9 +170,10 @@ export class ShardFiles {
     const recovery = await recoverSave(fs, paths);
     let entries = 0;
     let loaded = false;
-    if ((await fs.stat(paths.snapshot)) !== null) {
+    const snap = await fs.stat(paths.snapshot);
+    if (snap !== null) {
       // String records go straight into the store as byte ranges (no Entry objects).
-      entries = await loadSnapshotInto(fs, paths.snapshot, store, now());
+      entries = await loadSnapshotInto(fs, paths.snapshot, store, now(), snap.size);
       loaded = true;
     }
     const { aof, stats } = await Aof.openAndReplay(paths.aof, apply, {

@@ -10,7 +10,7 @@ import { CorruptFileError } from "../../src/codec/errors.ts";
 import { Store } from "../../src/store/store.ts";
 import { applyCommand } from "../../src/store/apply.ts";
 import { dumpKeyspace } from "../../src/store/dump.ts";
-import { hex, readFixture, tempDir, utf8 } from "../_helpers.ts";
+import { hex, readFixture, streamEntry, tempDir, utf8 } from "../_helpers.ts";
 
 const cmd = (...a: string[]) => a.map(utf8);
 const MAGIC = "KEVYAOF1\n";
@@ -398,20 +398,7 @@ describe("Aof.rewriteFrom", () => {
   it("refuses a store with a stream and leaves the log untouched", async () => {
     const fs = memFs();
     const s = new Store();
-    s.put({
-      key: utf8("st"),
-      value: {
-        type: "stream",
-        value: {
-          lastId: { ms: 1n, seq: 0n },
-          maxDeletedId: { ms: 0n, seq: 0n },
-          entriesAdded: 1n,
-          entries: [],
-          groups: [],
-        },
-      },
-      deadline: null,
-    });
+    s.put(streamEntry("st", 1n, 0n, 1n));
     const aof = await Aof.open("/db/aof-0.aof", { fsync: "always", fs });
     await aof.append(cmd("SET", "k", "v"));
     await assert.rejects(aof.rewriteFrom(s), StreamNotRewritableError);

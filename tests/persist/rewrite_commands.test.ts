@@ -6,7 +6,7 @@ import {
   REWRITE_ITEMS_PER_COMMAND,
   StreamNotRewritableError,
 } from "../../src/persist/rewrite_commands.ts";
-import { utf8 } from "../_helpers.ts";
+import { streamEntry, utf8 } from "../_helpers.ts";
 
 const text = (cmds: Uint8Array[][]) =>
   cmds.map((c) => c.map((b) => new TextDecoder().decode(b)).join(" "));
@@ -74,21 +74,7 @@ describe("entryToCommands", () => {
 
   it("refuses streams", () => {
     assert.throws(
-      () =>
-        entryToCommands({
-          key: utf8("st"),
-          value: {
-            type: "stream",
-            value: {
-              lastId: { ms: 0n, seq: 0n },
-              maxDeletedId: { ms: 0n, seq: 0n },
-              entriesAdded: 0n,
-              entries: [],
-              groups: [],
-            },
-          },
-          deadline: null,
-        }),
+      () => entryToCommands(streamEntry("st", 0n, 0n, 0n)),
       StreamNotRewritableError,
     );
   });

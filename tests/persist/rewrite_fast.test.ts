@@ -13,7 +13,7 @@ import { replayAof } from "../../src/persist/replay.ts";
 import { CrashFs } from "../../src/fs/crash.ts";
 import { Store } from "../../src/store/store.ts";
 import { applyCommand } from "../../src/store/apply.ts";
-import { hex, utf8 } from "../_helpers.ts";
+import { hex, streamEntry, utf8 } from "../_helpers.ts";
 
 const NOW = 1767225600000;
 const FAR = NOW + 1e9;
@@ -162,20 +162,7 @@ describe("compacted log from a store's frozen records", () => {
     const fs = new CrashFs();
     fs.mkdirSync("/db");
     const s = mixedStore();
-    s.put({
-      key: utf8("st"),
-      value: {
-        type: "stream",
-        value: {
-          lastId: { ms: 1n, seq: 0n },
-          maxDeletedId: { ms: 0n, seq: 0n },
-          entriesAdded: 1n,
-          entries: [{ id: { ms: 1n, seq: 0n }, fields: [[utf8("f"), utf8("v")]] }],
-          groups: [],
-        },
-      },
-      deadline: null,
-    });
+    s.put(streamEntry("st", 1n, 0n, 1n, true));
     const aof = await Aof.open("/db/a.aof", { fsync: "always", fs, now: () => NOW });
     await aof.append([utf8("SET"), utf8("k"), utf8("v")]);
     const old = fs.readFileSync("/db/a.aof");

@@ -7,7 +7,7 @@ import { applyCommand } from "../../src/store/apply.ts";
 import { dumpKeyspace } from "../../src/store/dump.ts";
 import { replayAof } from "../../src/persist/replay.ts";
 import { loadSnapshot } from "../../src/persist/snapshot_file.ts";
-import { utf8 } from "../_helpers.ts";
+import { streamEntry, utf8 } from "../_helpers.ts";
 
 const SNAP = "/db/dump-0.rdb";
 const AOF = "/db/aof-0.aof";
@@ -156,20 +156,7 @@ describe("ShardFiles files at rest", () => {
     const fs = new CrashFs();
     fs.mkdirSync("/db");
     const shard = await open(fs);
-    shard.store.put({
-      key: utf8("st"),
-      value: {
-        type: "stream",
-        value: {
-          lastId: { ms: 5n, seq: 1n },
-          maxDeletedId: { ms: 0n, seq: 0n },
-          entriesAdded: 1n,
-          entries: [{ id: { ms: 5n, seq: 1n }, fields: [[utf8("f"), utf8("v")]] }],
-          groups: [],
-        },
-      },
-      deadline: null,
-    });
+    shard.store.put(streamEntry("st", 5n, 1n, 1n, true));
     await shard.rewrite();
     await shard.close();
     const again = await open(fs);

@@ -152,42 +152,28 @@ interface Case {
   nestEvery: number;
 }
 
+const kevyhash = (n: number): LayoutSpec => ({ n, routing: "kevyhash" });
+const slots = (n: number): LayoutSpec => ({ n, routing: "slots" });
+const reshardCase = (
+  name: string,
+  from: LayoutSpec,
+  to: LayoutSpec,
+  nestEvery: number,
+  layout: ShardLayout = STANDARD_LAYOUT,
+): Case => ({ name, from, to, layout, nestEvery });
+
 const CASES: Case[] = [
-  {
-    name: "4 -> 2 (kevyhash)",
-    from: { n: 4, routing: "kevyhash" },
-    to: { n: 2, routing: "kevyhash" },
-    layout: STANDARD_LAYOUT,
-    nestEvery: 4,
-  },
-  {
-    name: "1 -> 3 (kevyhash)",
-    from: { n: 1, routing: "kevyhash" },
-    to: { n: 3, routing: "kevyhash" },
-    layout: STANDARD_LAYOUT,
-    nestEvery: 4,
-  },
-  {
-    name: "3 kevyhash -> 3 slots",
-    from: { n: 3, routing: "kevyhash" },
-    to: { n: 3, routing: "slots" },
-    layout: STANDARD_LAYOUT,
-    nestEvery: 8,
-  },
-  {
-    name: "2 slots -> 2 kevyhash",
-    from: { n: 2, routing: "slots" },
-    to: { n: 2, routing: "kevyhash" },
-    layout: STANDARD_LAYOUT,
-    nestEvery: 8,
-  },
-  {
-    name: "1 -> 2 with custom single-file names (embedded)",
-    from: { n: 1, routing: "kevyhash" },
-    to: { n: 2, routing: "kevyhash" },
-    layout: shardLayout({ snapshot: "data.rdb", aof: "data.aof" }),
-    nestEvery: 8,
-  },
+  reshardCase("4 -> 2 (kevyhash)", kevyhash(4), kevyhash(2), 4),
+  reshardCase("1 -> 3 (kevyhash)", kevyhash(1), kevyhash(3), 4),
+  reshardCase("3 kevyhash -> 3 slots", kevyhash(3), slots(3), 8),
+  reshardCase("2 slots -> 2 kevyhash", slots(2), kevyhash(2), 8),
+  reshardCase(
+    "1 -> 2 with custom single-file names (embedded)",
+    kevyhash(1),
+    kevyhash(2),
+    8,
+    shardLayout({ snapshot: "data.rdb", aof: "data.aof" }),
+  ),
 ];
 
 describe("re-shard survives a crash at every point", () => {
