@@ -2,7 +2,7 @@
 // applies it, appends the normalised frames to that shard's AOF, and runs the
 // background chores (active expiry, auto-rewrite) and the explicit ones
 // (save, rewrite, close). The handle only converts arguments and replies.
-import type { Reply } from "../store/_apply_common.ts";
+import { type Reply, upper } from "../store/_apply_common.ts";
 import { applyCommand } from "../store/apply.ts";
 import { shardIndex } from "../shard/routing.ts";
 import { unrefTimer } from "../fs/proc.ts";
@@ -20,15 +20,6 @@ export interface OpStatus {
   time: number | null;
   status: "ok" | "err" | "none";
   error: string | null;
-}
-
-function upperAscii(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    s += String.fromCharCode(c >= 0x61 && c <= 0x7a ? c - 32 : c);
-  }
-  return s;
 }
 
 const WRONG_ARGS = (v: string) => `ERR wrong number of arguments for '${v.toLowerCase()}' command`;
@@ -93,7 +84,7 @@ export class Engine {
   run(argv: Uint8Array[]): Reply | Promise<Reply> {
     this.check();
     if (argv.length === 0) throw new CommandFailedError("ERR empty command");
-    const verb = upperAscii(argv[0]!);
+    const verb = upper(argv[0]!);
     const n = this.shards.length;
     if (n > 1 && SPLITTABLE.has(verb)) return this.#runSplit(verb, argv);
     if (isKeyless(verb)) return this.#runKeyless(verb, argv);

@@ -11,7 +11,7 @@
 //   resulting state of their keys ("image": DEL + rebuild + PEXPIREAT);
 // - no-ops (DEL of missing keys, SET NX that lost, SADD of present members)
 //   and failed commands log nothing.
-import type { Reply } from "../store/_apply_common.ts";
+import { type Reply, upper } from "../store/_apply_common.ts";
 import type { Store } from "../store/store.ts";
 import { SortedSet } from "../store/zset.ts";
 import {
@@ -34,15 +34,6 @@ const FLUSHALL = B("FLUSHALL");
 /** State captured before a command runs, for verbs whose no-op-ness the reply hides. */
 export type PreState = Map<string, number | undefined> | null;
 
-function upperAscii(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    s += String.fromCharCode(c >= 0x61 && c <= 0x7a ? c - 32 : c);
-  }
-  return s;
-}
-
 function memberKey(m: Uint8Array): string {
   let s = "";
   for (let i = 0; i < m.length; i++) s += String.fromCharCode(m[i]!);
@@ -54,7 +45,7 @@ const ZADD_FLAGS = new Set(["NX", "XX", "GT", "LT", "CH", "INCR"]);
 /** Index of the first score of a ZADD (after its flags). */
 function zaddPairsStart(argv: ReadonlyArray<Uint8Array>): number {
   let i = 2;
-  while (i < argv.length && ZADD_FLAGS.has(upperAscii(argv[i]!))) i++;
+  while (i < argv.length && ZADD_FLAGS.has(upper(argv[i]!))) i++;
   return i;
 }
 
@@ -100,7 +91,7 @@ function deadlineImage(store: Store, key: Uint8Array): Frame[] {
 }
 
 function hasOpt(argv: ReadonlyArray<Uint8Array>, from: number, opt: string): boolean {
-  for (let i = from; i < argv.length; i++) if (upperAscii(argv[i]!) === opt) return true;
+  for (let i = from; i < argv.length; i++) if (upper(argv[i]!) === opt) return true;
   return false;
 }
 
@@ -235,8 +226,8 @@ export function propagate(
     case "BLMOVE": {
       if (!(reply instanceof Uint8Array)) return [];
       const move = verb === "RPOPLPUSH" || verb === "BRPOPLPUSH";
-      const from = move ? "RIGHT" : upperAscii(argv[3] ?? new Uint8Array());
-      const to = move ? "LEFT" : upperAscii(argv[4] ?? new Uint8Array());
+      const from = move ? "RIGHT" : upper(argv[3] ?? new Uint8Array());
+      const to = move ? "LEFT" : upper(argv[4] ?? new Uint8Array());
       return [[from === "LEFT" ? LPOP : RPOP, k], [to === "LEFT" ? LPUSH : RPUSH, argv[2]!, reply]];
     }
     case "BLPOP":

@@ -60,6 +60,24 @@ function notFound(path: string, cause: unknown): Error {
   });
 }
 
+// The decoder both readSnapshotFile twins use; a missing file is an ENOENT naming the path.
+function fileDecoder(
+  path: string,
+  st: { size: number } | null,
+  onEntry: (e: Entry) => void,
+  now: number,
+  onString: StringRecordSink | undefined,
+): SnapshotDecoder {
+  if (st === null) throw notFound(path, undefined);
+  return new SnapshotDecoder({
+    onEntry,
+    now,
+    path,
+    totalSize: st.size,
+    ...(onString === undefined ? {} : { onString }),
+  });
+}
+
 /** Streams the snapshot at `path` into `onEntry` (string records into `onString` when given). Missing file: an ENOENT error naming the path. */
 export async function readSnapshotFile(
   fs: FsAdapter,
@@ -68,15 +86,7 @@ export async function readSnapshotFile(
   now: number,
   onString?: StringRecordSink,
 ): Promise<SnapshotDecodeStats> {
-  const st = await fs.stat(path);
-  if (st === null) throw notFound(path, undefined);
-  const dec = new SnapshotDecoder({
-    onEntry,
-    now,
-    path,
-    totalSize: st.size,
-    ...(onString === undefined ? {} : { onString }),
-  });
+  const dec = fileDecoder(path, await fs.stat(path), onEntry, now, onString);
   for await (const chunk of fs.readChunks(path)) dec.push(chunk);
   return dec.finish();
 }
@@ -89,15 +99,7 @@ export function readSnapshotFileSync(
   now: number,
   onString?: StringRecordSink,
 ): SnapshotDecodeStats {
-  const st = fs.statSync(path);
-  if (st === null) throw notFound(path, undefined);
-  const dec = new SnapshotDecoder({
-    onEntry,
-    now,
-    path,
-    totalSize: st.size,
-    ...(onString === undefined ? {} : { onString }),
-  });
+  const dec = fileDecoder(path, fs.statSync(path), onEntry, now, onString);
   for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
   return dec.finish();
 }

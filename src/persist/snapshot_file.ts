@@ -114,17 +114,11 @@ export async function loadSnapshot(path: string, opts: LoadSnapshotOptions = {})
     await loadSnapshotInto(fs, path, store, opts.now ?? store.now());
     return store;
   }
-  const target = opts.store;
+  // Records are collected first and applied only once the whole file decoded.
   const batch = new RecordBatch();
-  await readSnapshotFile(
-    fs,
-    path,
-    (e) => batch.addEntry(e),
-    opts.now ?? target.now(),
-    (b, k, kl, v, vl, d) => batch.addString(b, k, kl, v, vl, d),
-  );
-  batch.applyTo(target);
-  return target;
+  await readSnapshotFile(fs, path, batch.onEntry, opts.now ?? opts.store.now(), batch.onString);
+  batch.applyTo(opts.store);
+  return opts.store;
 }
 
 /**
@@ -143,15 +137,8 @@ export function loadSnapshotSync(path: string, opts: LoadSnapshotOptions = {}): 
     loadSnapshotIntoSync(fs, path, store, opts.now ?? store.now());
     return store;
   }
-  const target = opts.store;
   const batch = new RecordBatch();
-  readSnapshotFileSync(
-    fs,
-    path,
-    (e) => batch.addEntry(e),
-    opts.now ?? target.now(),
-    (b, k, kl, v, vl, d) => batch.addString(b, k, kl, v, vl, d),
-  );
-  batch.applyTo(target);
-  return target;
+  readSnapshotFileSync(fs, path, batch.onEntry, opts.now ?? opts.store.now(), batch.onString);
+  batch.applyTo(opts.store);
+  return opts.store;
 }

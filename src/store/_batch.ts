@@ -14,6 +14,18 @@ export class RecordBatch {
   /** Key and string bytes, for pre-sizing the store. */
   #bytes = 0;
 
+  /** `addEntry` bound, to hand to a decoder as its `onEntry`. */
+  readonly onEntry = (e: Entry): void => this.addEntry(e);
+  /** `addString` bound, to hand to a decoder as its `onString`. */
+  readonly onString = (
+    buf: Uint8Array,
+    ko: number,
+    kl: number,
+    vo: number,
+    vl: number,
+    deadline: number | null,
+  ): void => this.addString(buf, ko, kl, vo, vl, deadline);
+
   /** A string record (`deadline` null = none). */
   addString(
     buf: Uint8Array,

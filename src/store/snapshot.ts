@@ -70,9 +70,7 @@ export function decodeSnapshot(
     now,
     totalSize: bytes.length,
     ...(path === undefined ? {} : { path }),
-    onString: loader !== null
-      ? loader.onString
-      : (b, k, kl, v, vl, d) => batch!.addString(b, k, kl, v, vl, d),
+    onString: loader !== null ? loader.onString : batch!.onString,
     ...(loader === null ? {} : { [HASH_SINK]: loader.onHash }),
     onEntry: (e, offset) => {
       if (e.value.type === "zset") {
