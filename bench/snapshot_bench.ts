@@ -2,6 +2,7 @@
 // 100k hashes x 10 fields, encoded and decoded in memory.
 //   npx deno bench -A bench/snapshot_bench.ts
 //   npx bun bench/snapshot_bench.ts      (prints one timing per case)
+import { concatBytes } from "../src/codec/bytes.ts";
 import { decodeEntries, encodeSnapshotChunks } from "../src/codec/snapshot.ts";
 import type { Entry } from "../src/codec/types.ts";
 
@@ -33,18 +34,6 @@ function hashes(n: number, fields: number): Entry[] {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** Consumes the generator the way a file writer would (chunks kept only briefly). */
 function encodeSize(entries: Entry[]): number {
   let n = 0;
@@ -56,7 +45,7 @@ const cases: Array<[string, Entry[]]> = [
   ["1M strings (16-byte values)", strings(1_000_000)],
   ["100k hashes x 10 fields", hashes(100_000, 10)],
 ];
-const images = cases.map(([, es]) => concat([...encodeSnapshotChunks(es, { now: NOW })]));
+const images = cases.map(([, es]) => concatBytes([...encodeSnapshotChunks(es, { now: NOW })]));
 
 type BenchFn = (name: string, opts: { group?: string; n?: number }, fn: () => void) => void;
 const denoBench = (globalThis as { Deno?: { bench?: BenchFn } }).Deno?.bench;

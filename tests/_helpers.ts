@@ -40,9 +40,13 @@ export function unhex(s: string): Uint8Array {
   return out;
 }
 
-/** The byte arrays joined into one (e.g. the chunks of an encoder). */
+/**
+ * The byte arrays joined into one (e.g. the chunks of an encoder). Each piece
+ * is copied as it arrives, so pieces may be views of one reused buffer.
+ */
 export function concat(parts: Iterable<Uint8Array>): Uint8Array {
-  const list = [...parts];
+  const list: Uint8Array[] = [];
+  for (const p of parts) list.push(p.slice());
   const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of list) {
@@ -92,5 +96,16 @@ export function streamEntry(
       },
     },
     deadline: null,
+  };
+}
+
+/** A small deterministic PRNG (xorshift32) returning floats in [0, 1). */
+export function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
   };
 }

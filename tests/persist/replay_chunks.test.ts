@@ -4,7 +4,7 @@ import { AofScanner, type ScanEnd } from "../../src/persist/_aof_scan.ts";
 import { AOF_MAGIC, encodeCommand } from "../../src/codec/resp.ts";
 import { concatBytes } from "../../src/codec/bytes.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
-import { hex } from "../_helpers.ts";
+import { hex, rng } from "../_helpers.ts";
 
 // The scanner parses frames in place in each chunk and buffers only a pending
 // frame (completed with a piece of the next chunk). Whatever the chunking, it
@@ -31,16 +31,6 @@ function scan(file: Uint8Array, sizes: (i: number) => number): Seen {
     assert.ok(e instanceof CorruptFileError, String(e));
     return { frames, error: { offset: e.offset, expected: e.expected, preview: e.preview } };
   }
-}
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
 }
 
 function frames(r: () => number, n: number): Uint8Array[] {

@@ -18,7 +18,7 @@ import { CorruptFileError } from "../../src/codec/errors.ts";
 import { Store } from "../../src/store/store.ts";
 import { applyCommand } from "../../src/store/apply.ts";
 import { dumpKeyspace } from "../../src/store/dump.ts";
-import { fixturePath, hex, listFixtures, tempDir, utf8 } from "../_helpers.ts";
+import { fixturePath, hex, listFixtures, rng, tempDir, utf8 } from "../_helpers.ts";
 
 // replayAofInto(path, store) must be indistinguishable from
 // replayAof(path, (argv) => applyCommand(store, argv)): same stats, same
@@ -68,16 +68,6 @@ async function same(path: string, chunkBytes?: number): Promise<Outcome> {
   assert.deepEqual(dumpKeyspace(b), dumpKeyspace(a), `${path} keyspace`);
   assert.deepEqual(dumpKeyspace(c), dumpKeyspace(a), `${path} sync keyspace`);
   return viaArgv;
-}
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
 }
 
 function bytes(r: () => number, n: number): Uint8Array {

@@ -13,23 +13,10 @@ import { replayAof } from "../../src/persist/replay.ts";
 import { CrashFs } from "../../src/fs/crash.ts";
 import { Store } from "../../src/store/store.ts";
 import { applyCommand } from "../../src/store/apply.ts";
-import { hex, streamEntry, utf8 } from "../_helpers.ts";
+import { concat, hex, streamEntry, utf8 } from "../_helpers.ts";
 
 const NOW = 1767225600000;
 const FAR = NOW + 1e9;
-
-function concat(parts: Iterable<Uint8Array>): Uint8Array {
-  // Pieces are views of one reused buffer: copy each before asking for the next.
-  const list: Uint8Array[] = [];
-  for (const p of parts) list.push(p.slice());
-  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of list) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Every rewritable type, TTLs, binary keys, empty and 70 kB values, holes. */
 function mixedStore(clock: { t: number } = { t: NOW }): Store {
