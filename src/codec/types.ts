@@ -27,6 +27,12 @@ export interface StreamConsumer {
   name: Uint8Array;
   /** Last-seen time, unix ms. */
   seenTime: bigint;
+  /**
+   * Last time the consumer read or claimed successfully, unix ms (Redis 7.2+,
+   * RDB stream v3); absent when the source does not carry it. Redis writes
+   * `-1` for "never active".
+   */
+  activeTime?: bigint;
 }
 
 /** A pending-entries-list row of a consumer group. */
@@ -51,11 +57,17 @@ export interface StreamGroup {
   consumers: StreamConsumer[];
   /** Pending entries in file order. */
   pel: StreamPendingEntry[];
+  /**
+   * Entries the group has read (Redis 7.0+ `entries-read`, used for the lag);
+   * `null` when Redis marked it invalid; absent when the source does not carry
+   * it (kevy snapshots, RDB before v10).
+   */
+  entriesRead?: bigint | null;
 }
 
 /**
- * A kevy stream, carried through load/save unchanged (stream commands are out
- * of scope; the data is never lost).
+ * A stream in the neutral layout shared by every reader and writer (kevy
+ * snapshots, Redis RDB, DUMP payloads, the store).
  */
 export interface StreamValue {
   /** Last generated id. */
@@ -77,7 +89,16 @@ export interface StreamValue {
  */
 export type KeyValue =
   | { type: "string"; value: Uint8Array }
-  | { type: "hash"; value: Array<[Uint8Array, Uint8Array]> }
+  | {
+    type: "hash";
+    value: Array<[Uint8Array, Uint8Array]>;
+    /**
+     * Per-field absolute deadlines (unix ms) or `null`, index-aligned with
+     * `value` (Redis 7.4 HEXPIRE, kevy 5.x opcode 7); absent when no field
+     * has one.
+     */
+    fieldDeadlines?: Array<number | null>;
+  }
   | { type: "list"; value: Uint8Array[] }
   | { type: "set"; value: Uint8Array[] }
   | { type: "zset"; value: Array<[Uint8Array, number]> }
