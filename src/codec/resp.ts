@@ -352,3 +352,37 @@ export function isZeroTail(buf: Uint8Array, offset: number): boolean {
   for (let i = Math.max(0, offset); i < buf.length; i++) if (buf[i] !== 0) return false;
   return true;
 }
+
+/**
+ * Offset of the first complete, well-formed frame that starts at a line
+ * boundary (right after CRLF) at or after `from` in `buf`, or -1. This is what
+ * tells a torn tail from mid-file corruption: a crash leaves a *prefix* of the
+ * frame being written, so an incomplete frame whose bytes hold a further whole
+ * frame most likely had a length damaged (`$1` -> `$99999`) and swallowed the
+ * frames after it. Both AOF scanners (kevy and Redis) refuse such a tail.
+ *
+ * @example
+ * ```ts
+ * import { findFrameAfter } from "./resp.ts";
+ * const enc = new TextEncoder();
+ * // "$99" swallowed the next frame: it is found at byte 13.
+ * findFrameAfter(enc.encode("*1\r\n$99\r\nab\r\n*1\r\n$1\r\nx\r\n"), 1); // 13
+ * findFrameAfter(enc.encode("*1\r\n$99\r\nab"), 1); // -1 (a plain torn tail)
+ * ```
+ */
+export function findFrameAfter(buf: Uint8Array, from: number): number {
+  let p = Math.max(2, from);
+  // A candidate that runs to the end costs a walk to the end: give up after a
+  // few so that crafted input stays linear (the tail is then taken as torn and kept).
+  let reachedEnd = 0;
+  for (;;) {
+    const star = buf.indexOf(STAR, p);
+    if (star < 0) return -1;
+    if (buf[star - 1] === LF && buf[star - 2] === CR) {
+      const r = parseFrame(buf, star);
+      if (r.kind === "frame") return star;
+      if (r.kind === "incomplete" && ++reachedEnd >= 16) return -1;
+    }
+    p = star + 1;
+  }
+}

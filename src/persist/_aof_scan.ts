@@ -2,7 +2,7 @@
 // (sync or async drivers), it validates the header, hands every complete
 // frame to a callback and classifies the end of the file. Memory stays at
 // one chunk plus the largest frame.
-import { AOF_MAGIC, parseFrame } from "../codec/resp.ts";
+import { AOF_MAGIC, findFrameAfter, parseFrame } from "../codec/resp.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { isNotFound } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
@@ -148,7 +148,27 @@ export class AofScanner {
     this.drain(true);
     const left = this.end - this.start;
     if (left === 0) return this.result(null, new Uint8Array(0), 0);
+    this.refuseSwallowed(this.start, this.end);
     return this.result(this.base + this.start, this.buf.slice(this.start, this.end), 0);
+  }
+
+  /**
+   * The frame at buf[from] runs to the end of the file. A crash leaves a prefix
+   * of the frame being written, never a whole frame after it: if one follows,
+   * a length was damaged and swallowed acknowledged frames — corruption, not a torn tail.
+   */
+  private refuseSwallowed(from: number, to: number): void {
+    const view = this.buf.subarray(from, to);
+    const next = findFrameAfter(view, 1);
+    if (next < 0) return;
+    throw new CorruptFileError({
+      path: this.path,
+      offset: this.base + from,
+      expected: `a frame that ends inside the file: this one runs past the end, but a ` +
+        `well-formed frame starts at byte ${this.base + from + next} (a damaged length in ` +
+        `the middle of the log, not a torn tail)`,
+      bytes: view,
+    });
   }
 
   private result(tornAt: number | null, prefix: Uint8Array, zeros: number): ScanEnd {
@@ -239,6 +259,7 @@ export class AofScanner {
         bytes: view.subarray(this.start),
       });
       if (!allZero(view, bad, this.end)) throw err;
+      this.refuseSwallowed(this.start, bad);
       this.zeroMode = {
         at: this.base + this.start,
         err,

@@ -3,7 +3,7 @@
 // transaction at the end is reverted (as Redis does on load), and the end of
 // the file classified as clean, torn or corrupt. Memory: one chunk plus the
 // largest frame (plus the commands of one open transaction).
-import { parseFrame } from "../codec/resp.ts";
+import { findFrameAfter, parseFrame } from "../codec/resp.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 
 /** Redis reads annotation lines with a 1024-byte `fgets` buffer. */
@@ -104,6 +104,7 @@ export class RedisAofFileReader {
       torn = { offset: this.#zero.frameAt, reason: "zero-filled" };
       validBytes = this.#zero.frameAt;
     } else if (this.#start < this.#end) {
+      this.#refuseSwallowed(this.#start, this.#end);
       torn = { offset: validBytes, reason: "incomplete" };
     }
     return {
@@ -114,6 +115,25 @@ export class RedisAofFileReader {
       torn,
       stopped: this.#stopped,
     };
+  }
+
+  /**
+   * The frame at #buf[from] runs to the end: a crash leaves a prefix of it, never a whole
+   * frame after it. If one follows, a damaged length swallowed it: corruption, not torn.
+   * (redis-check-aof and Redis's loader would truncate here; we keep formats, not defects.)
+   */
+  #refuseSwallowed(from: number, to: number): void {
+    const view = this.#buf.subarray(from, to);
+    const next = findFrameAfter(view, 1);
+    if (next < 0) return;
+    throw new CorruptFileError({
+      path: this.path,
+      offset: this.#base + from,
+      expected: `a frame that ends inside the file: this one runs past the end, but a ` +
+        `well-formed frame starts at byte ${this.#base + from + next} (a damaged length in ` +
+        `the middle of the file, not a torn tail)`,
+      bytes: view,
+    });
   }
 
   #zeroError(dataAt: number): CorruptFileError {
@@ -231,6 +251,7 @@ export class RedisAofFileReader {
         bytes: view.subarray(at),
       });
       if (view[bad] !== 0) throw err;
+      this.#refuseSwallowed(at, bad);
       // A zero run: a torn tail if it lasts to EOF (size extended, data never written).
       this.#zero = {
         frameAt: this.#base + at,

@@ -314,3 +314,23 @@ describe("replayRedisAof: corruption in the middle", () => {
     await assert.rejects(collect(dir), RedisRdbNotSupportedError);
   });
 });
+
+describe("replayRedisAof: a damaged length in the middle is not a torn tail", () => {
+  it("refuses a length that swallows well-formed frames (Redis would truncate them away)", async () => {
+    const frames: Uint8Array[] = [];
+    for (let i = 0; i < 50; i++) frames.push(utf8("*2\r\n$4\r\nINCR\r\n$1\r\nc\r\n"));
+    frames[20] = utf8("*2\r\n$4\r\nINCR\r\n$99999\r\nc\r\n");
+    const at = 20 * frames[0]!.length;
+    for (const chunkBytes of [3, 64, 1 << 20]) {
+      await assert.rejects(
+        collect(aofDir([cat(...frames)]), { chunkBytes }),
+        (e: unknown) =>
+          e instanceof CorruptFileError && e.offset === at &&
+          /well-formed frame starts at byte/.test(e.message),
+      );
+    }
+    frames.length = 21; // the damaged frame is last: a torn tail
+    const { stats } = await collect(aofDir([cat(...frames)]));
+    assert.equal(stats.torn?.offset, at);
+  });
+});
