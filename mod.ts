@@ -1,85 +1,58 @@
 /**
- * @module
- *
  * Crash-safe persistence for an in-memory, Redis-compatible keyspace kept
  * inside your process: atomic snapshots, an append-only log with group
- * commit, shards and a crash-safe re-shard — byte-compatible with the Rust
+ * commit, shards and a crash-safe re-shard, byte-compatible with the Rust
  * kevy server (kevy-persist v1.17 formats), with its data-loss defects fixed.
  *
- * Most users open an embedded store:
+ * This entry point is the embedded store: {@link openStore} gives a
+ * {@link KevyStore} with Redis-like methods, durable according to
+ * {@link OpenStoreOptions}.
  *
- * @example
+ * @example Open a store, write, read, close
  * ```ts
  * import { openStore } from "@kevy/persist";
  *
- * const db = await openStore({ dir: "./kevy-data", appendfsync: "always" });
+ * const db = await openStore(); // no `dir`: in memory only
  * await db.set("session:42", "alice", { ex: 3600 });
  * await db.incr("visits");
- * console.log(await db.get("session:42"));
+ * console.log(await db.get("session:42")); // "alice"
  * await db.close();
  * ```
  *
- * The layers underneath are public too: {@link Store} and
- * {@link applyCommand} (the keyspace), {@link saveSnapshot} /
- * {@link loadSnapshot}, {@link Aof} / {@link replayAof}, {@link ensureLayout}
- * and the re-shard engine, {@link replayRedisAof} and
- * {@link exportRedisCommands} for Redis interop, and {@link CrashFs} to prove
- * your own recovery code against simulated power cuts.
+ * The layers underneath have their own entry points:
+ * `@kevy/persist/store` (the keyspace and the command applier),
+ * `@kevy/persist/codec` (snapshot, RESP, journal and meta codecs),
+ * `@kevy/persist/persist` (snapshot files, the AOF, replay),
+ * `@kevy/persist/shard` (routing and the re-shard engine),
+ * `@kevy/persist/redis` (Redis AOF import, RESP export),
+ * `@kevy/persist/fs` (filesystem adapters),
+ * `@kevy/persist/testing` (`CrashFs`, simulated power cuts) and
+ * `@kevy/persist/cli` (`runCli`, the `kevy-persist` command).
+ *
+ * @module
  */
 
-// Codecs: pure, no I/O.
-export * from "./src/codec/errors.ts";
-export type * from "./src/codec/types.ts";
-export * from "./src/codec/bytes.ts";
-export * from "./src/codec/resp.ts";
-export * from "./src/codec/snapshot.ts";
-export * from "./src/codec/journal.ts";
-export * from "./src/codec/meta.ts";
-export * from "./src/codec/names.ts";
-export * from "./src/codec/routing_types.ts";
-
-// The keyspace.
-export * from "./src/store/store.ts";
-export * from "./src/store/zset.ts";
-export * from "./src/store/apply.ts";
-export * from "./src/store/dump.ts";
-export * from "./src/store/snapshot.ts";
-
-// Filesystem adapters.
-export * from "./src/fs/types.ts";
-export * from "./src/fs/detect.ts";
-export * from "./src/fs/node.ts";
-export * from "./src/fs/deno.ts";
-export * from "./src/fs/bun.ts";
-export * from "./src/fs/crash.ts";
-export * from "./src/fs/path.ts";
-
-// Files on disk.
-export * from "./src/persist/snapshot_file.ts";
-export * from "./src/persist/replay.ts";
-export * from "./src/persist/aof.ts";
-export * from "./src/persist/rewrite_commands.ts";
-export * from "./src/persist/shard_files.ts";
-
-// Shards.
-export * from "./src/shard/routing.ts";
-export * from "./src/shard/shards_meta.ts";
-export * from "./src/shard/reshard.ts";
-export * from "./src/shard/layout.ts";
-
-// The embedded store.
 export { openStore } from "./src/embedded/open.ts";
 export { KevyStore } from "./src/embedded/handle.ts";
-export type * from "./src/embedded/types.ts";
-export * from "./src/embedded/info.ts";
-export * from "./src/embedded/errors.ts";
 export {
   type AppendFsync,
   type MetricEvent,
+  type OpenStoreOptions,
   STORE_DEFAULTS,
-  type StoreOptions as OpenStoreOptions,
 } from "./src/embedded/options.ts";
-
-// Redis interop.
-export * from "./src/redis/aof.ts";
-export * from "./src/redis/export.ts";
+export type {
+  Bytes,
+  KeyType,
+  Pairs,
+  ScanOptions,
+  ScoredMember,
+  SetOptions,
+  ZAddOptions,
+} from "./src/embedded/types.ts";
+export type { ReplaySummary, ShardInfo, StoreInfo } from "./src/embedded/info.ts";
+export { CommandFailedError, StoreClosedError, StoreLockedError } from "./src/embedded/errors.ts";
+export { CorruptFileError } from "./src/codec/errors.ts";
+export { AofClosedError, AofFailedError } from "./src/persist/aof.ts";
+export type { Reply, ReplyError } from "./src/store/apply.ts";
+export type { Routing } from "./src/codec/routing_types.ts";
+export type { FsAdapter } from "./src/fs/types.ts";

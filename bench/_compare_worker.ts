@@ -4,8 +4,8 @@
 //   <runtime> bench/_compare_worker.ts --lib=kevy --op=save --dataset=strings --n=1000000 --dir=/tmp/x
 //
 // The library under test is imported dynamically so that the same file runs
-// against the sources (Deno, Bun: `../mod.ts`) and against the npm build
-// (Node: `KEVY_COMPARE_MOD=file:///.../npm/esm/mod.js`, set by compare_node.mjs).
+// against the sources (Deno, Bun: `./_lib.ts`) and against the npm build
+// (Node: `KEVY_COMPARE_ESM=file:///.../npm/esm/`, set by compare_node.mjs).
 import process from "node:process";
 import {
   closeSync,
@@ -21,7 +21,7 @@ import {
 import { dirname, join } from "node:path";
 import * as v8 from "node:v8";
 
-type Kevy = typeof import("../mod.ts");
+type Kevy = typeof import("./_lib.ts");
 type Msgpackr = typeof import("msgpackr");
 
 /** What a worker prints (one JSON line). */
@@ -58,9 +58,13 @@ function args(): Record<string, string> {
   return out;
 }
 
-function loadKevy(): Promise<Kevy> {
-  const url = process.env.KEVY_COMPARE_MOD;
-  return url ? import(url) as Promise<Kevy> : import("../mod.ts");
+async function loadKevy(): Promise<Kevy> {
+  const esm = process.env.KEVY_COMPARE_ESM;
+  if (!esm) return await import("./_lib.ts");
+  const parts = await Promise.all(
+    ["codec", "store", "persist", "fs"].map((m) => import(new URL(`src/${m}/mod.js`, esm).href)),
+  );
+  return Object.assign({}, ...parts) as Kevy;
 }
 
 function loadMsgpackr(): Promise<Msgpackr> {

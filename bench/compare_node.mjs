@@ -1,4 +1,4 @@
-// Runs bench/compare.ts under Node 20 against the npm build (npm/esm/mod.js):
+// Runs bench/compare.ts under Node 20 against the npm build (npm/esm/):
 //
 //   npx deno run -A scripts/build_npm.ts && node bench/compare_node.mjs [--quick] [...]
 //
@@ -41,7 +41,7 @@ writeFileSync(join(out, "package.json"), '{"type":"module"}\n');
 
 process.env.KEVY_COMPARE_ROOT = root;
 process.env.KEVY_COMPARE_WORKER = join(out, "_compare_worker.js");
-process.env.KEVY_COMPARE_MOD = pathToFileURL(mod).href;
+process.env.KEVY_COMPARE_ESM = pathToFileURL(join(root, "npm", "esm") + "/").href;
 process.env.KEVY_COMPARE_MSGPACKR = import.meta.resolve("msgpackr");
 try {
   await import(pathToFileURL(join(out, "compare.js")).href);

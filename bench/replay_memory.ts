@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import process from "node:process";
-import { Aof, replayAofInto, Store } from "../mod.ts";
+import { Aof, replayAofInto, Store } from "./_lib.ts";
 import { scriptCommand } from "../src/fs/spawn.ts";
 
 const arg = (name: string, dflt: number): number => {

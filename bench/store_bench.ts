@@ -4,8 +4,8 @@
 // 100k hashes x 10 fields encode/decode.
 // A plain script that prints a table (each implementation runs in its own
 // child process, so one cannot warm up or pollute the heap of the other):
-//   npx deno run -A bench/store_bench.ts [--n 1000000] [--compare <other mod.ts> ...]
-//   npx bun bench/store_bench.ts [--n 1000000] [--compare <other mod.ts> ...]
+//   npx deno run -A bench/store_bench.ts [--n 1000000] [--compare <other checkout>/bench/_lib.ts (or an old mod.ts) ...]
+//   npx bun bench/store_bench.ts [--n 1000000] [--compare <other checkout>/bench/_lib.ts (or an old mod.ts) ...]
 // `--compare` adds columns for other copies of the library (e.g. an older
 // checkout) next to this one.
 import { spawnSync } from "node:child_process";
@@ -14,11 +14,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-type Mod = typeof import("../mod.ts");
+type Mod = typeof import("./_lib.ts");
 type Result = Record<string, number>;
 
 const HERE = fileURLToPath(import.meta.url);
-const SELF_MOD = fileURLToPath(new URL("../mod.ts", import.meta.url));
+const SELF_MOD = fileURLToPath(new URL("./_lib.ts", import.meta.url));
 const te = new TextEncoder();
 const NOW = 1767225600000;
 

@@ -82,10 +82,15 @@ function buildPackage(): void {
     });
   compile(entries, join(out, "esm"), true);
   const jsPath = (p: string) => "./esm/" + p.replace(/^\.\//, "").replace(/\.ts$/, ".js");
-  const pkgExports: Record<string, { types: string; import: string }> = {};
+  // ESM only; `default` lets `require()` load it too (Node >= 20.19 loads ES
+  // modules without top-level await synchronously).
+  const pkgExports: Record<string, { types: string; import: string; default: string } | string> =
+    {};
   for (const [k, v] of Object.entries(exportsMap)) {
-    pkgExports[k] = { types: jsPath(v).replace(/\.js$/, ".d.ts"), import: jsPath(v) };
+    const js = jsPath(v);
+    pkgExports[k] = { types: js.replace(/\.js$/, ".d.ts"), import: js, default: js };
   }
+  pkgExports["./package.json"] = "./package.json";
   const pkgBin: Record<string, string> = {};
   for (const [k, v] of Object.entries(bins)) {
     if (entries.includes(join(root, v))) pkgBin[k] = jsPath(v);
@@ -97,7 +102,9 @@ function buildPackage(): void {
     license: denoJson.license,
     type: "module",
     sideEffects: false,
-    engines: { node: ">=20" },
+    main: "./esm/mod.js",
+    types: "./esm/mod.d.ts",
+    engines: { node: ">=20.19" },
     exports: pkgExports,
     ...(Object.keys(pkgBin).length > 0 ? { bin: pkgBin } : {}),
     files: ["esm/", "README.md", "LICENSE"],

@@ -2,7 +2,7 @@
 // Runs every step even after a failure, prints each runner's pass/fail
 // counts, and exits non-zero if anything failed.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 
@@ -61,8 +61,10 @@ if (!existsSync(deno) || !existsSync(bun)) {
 
 run("deno fmt --check", deno, ["fmt", "--check"]);
 run("deno lint", deno, ["lint"]);
-run("deno check", deno, ["check", "mod.ts", "tests/", "bench/", "scripts/"]);
-run("deno doc --lint", deno, ["doc", "--lint", "mod.ts"]);
+run("deno check", deno, ["check", "mod.ts", "src/", "tests/", "bench/", "scripts/"]);
+// Every public module, as listed in deno.json exports.
+const modules = Object.values(JSON.parse(readFileSync("deno.json", "utf8")).exports);
+run("deno doc --lint", deno, ["doc", "--lint", ...modules]);
 run("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
 run("deno test", deno, ["test", "-A", "tests/"], denoCounts);
 run("bun test", bun, ["test", "./tests/"], bunCounts);

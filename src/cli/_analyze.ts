@@ -2,7 +2,7 @@
 // check report. Nothing here modifies a file.
 import { toHex } from "../codec/bytes.ts";
 import { CorruptFileError } from "../codec/errors.ts";
-import { parseJournal } from "../codec/journal.ts";
+import { parseReshardJournal } from "../codec/journal.ts";
 import { parseShardsMeta } from "../codec/meta.ts";
 import { SnapshotDecoder } from "../codec/snapshot.ts";
 import type { FsAdapter } from "../fs/types.ts";
@@ -234,7 +234,7 @@ export async function analyzeDir(fs: FsAdapter, dir: string, now: number): Promi
       report.metaRaw = td.decode(await fs.readFile(p));
       report.meta = parseShardsMeta(report.metaRaw);
     } else if (name === "reshard.journal") {
-      report.journal = { present: true, parsed: parseJournal(await fs.readFile(p)) };
+      report.journal = { present: true, parsed: parseReshardJournal(await fs.readFile(p)) };
     } else if (name === "kevy.lock") {
       report.lock = td.decode(await fs.readFile(p)).trim();
     } else if (name.includes(".premigration.")) report.backups.push(name);

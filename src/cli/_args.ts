@@ -1,5 +1,5 @@
 // A small strict flag parser: unknown flags are usage errors, never ignored.
-import { type CliIo, UsageError } from "./_io.ts";
+import { type Terminal, UsageError } from "./_io.ts";
 
 /** Declared flags: name -> "boolean" or "string". */
 export type FlagSpec = Record<string, "boolean" | "string">;
@@ -65,7 +65,7 @@ export function parseOrHelp(
   argv: readonly string[],
   spec: FlagSpec,
   usage: string,
-  io: CliIo,
+  io: Terminal,
 ): ParsedArgs | null {
   const args = parseArgs(argv, spec);
   if (!args.flags.help) return args;

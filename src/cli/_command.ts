@@ -1,10 +1,10 @@
 // The shape every subcommand has.
 import type { FsAdapter } from "../fs/types.ts";
-import type { CliIo } from "./_io.ts";
+import type { Terminal } from "./_io.ts";
 
 /** What a subcommand gets. */
 export interface CliContext {
-  io: CliIo;
+  io: Terminal;
   fs: FsAdapter;
   /** Wall clock (ms), injectable for tests. */
   now: () => number;

@@ -1,8 +1,40 @@
 // Terminal I/O for the CLI, injectable so commands run in-process in tests.
 import process from "node:process";
 
-/** Where a command writes, and what it knows about the terminal. */
+/**
+ * Where {@link runCli} writes, and what it knows about the terminal. Only
+ * `out` and `err` are required.
+ *
+ * @example Capture everything a command prints
+ * ```ts
+ * import type { CliIo } from "@kevy/persist/cli";
+ *
+ * let out = "";
+ * const io: CliIo = { out: (t) => (out += t), err: (t) => (out += t) };
+ * ```
+ */
 export interface CliIo {
+  /** Write text to stdout. */
+  out(text: string): void;
+  /** Write text to stderr. */
+  err(text: string): void;
+  /**
+   * Write raw bytes to stdout (`dump --format resp`); awaited, so a slow
+   * reader slows the command down instead of filling memory. Default: the
+   * bytes decoded as UTF-8 and passed to `out` (lossy for binary data).
+   */
+  outBytes?(bytes: Uint8Array): Promise<void> | void;
+  /** True when stderr is a terminal: progress bars are drawn only then (default false). */
+  stderrIsTTY?: boolean;
+  /**
+   * Ask a yes/no question; `null` when nobody can answer (default: always
+   * `null`, so destructive commands need `--yes`).
+   */
+  confirm?(question: string): Promise<boolean | null>;
+}
+
+/** A {@link CliIo} with every member filled in: what commands get. */
+export interface Terminal {
   /** Write to stdout. */
   out(text: string): void;
   /** Write to stderr. */
@@ -40,8 +72,22 @@ export class InputError extends Error {
   override name = "InputError";
 }
 
+/** `io` with the defaults of {@link CliIo} filled in. */
+export function completeIo(io: CliIo): Terminal {
+  const decoder = new TextDecoder();
+  return {
+    out: (t) => io.out(t),
+    err: (t) => io.err(t),
+    outBytes: io.outBytes !== undefined
+      ? async (b) => await io.outBytes!(b)
+      : (b) => Promise.resolve(io.out(decoder.decode(b))),
+    stderrIsTTY: io.stderrIsTTY ?? false,
+    confirm: io.confirm !== undefined ? (q) => io.confirm!(q) : () => Promise.resolve(null),
+  };
+}
+
 /** The process's own terminal. */
-export function processIo(): CliIo {
+export function processIo(): Terminal {
   return {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
@@ -69,7 +115,7 @@ export class Progress {
   #last = 0;
   #shown = false;
   constructor(
-    private readonly io: CliIo,
+    private readonly io: Terminal,
     private readonly label: string,
     private readonly total: number,
   ) {}

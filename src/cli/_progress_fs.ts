@@ -2,10 +2,10 @@
 // terminal (the Progress class stays quiet for work under about a second).
 import type { FsAdapter } from "../fs/types.ts";
 import { basename } from "../fs/path.ts";
-import { type CliIo, Progress } from "./_io.ts";
+import { Progress, type Terminal } from "./_io.ts";
 
 /** `fs` with read progress on `io`'s stderr, or `fs` itself when stderr is not a terminal. */
-export function withReadProgress(fs: FsAdapter, io: CliIo): FsAdapter {
+export function withReadProgress(fs: FsAdapter, io: Terminal): FsAdapter {
   if (!io.stderrIsTTY) return fs;
   return {
     ...fs,

@@ -8,7 +8,15 @@ import { CorruptFileError } from "../codec/errors.ts";
 import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { Command } from "./_command.ts";
-import { type CliIo, EXIT, InputError, processIo, UsageError } from "./_io.ts";
+import {
+  type CliIo,
+  completeIo,
+  EXIT,
+  InputError,
+  processIo,
+  type Terminal,
+  UsageError,
+} from "./_io.ts";
 import { withReadProgress } from "./_progress_fs.ts";
 import { benchCommand } from "./bench.ts";
 import { checkCommand } from "./check.ts";
@@ -40,10 +48,10 @@ Exit codes: 0 ok, 1 data problem, 2 usage, 3 unreadable input, 4 refused, 5 inte
 `;
 }
 
-/** Options of {@link runCli}, for embedding and tests. */
+export type { CliIo } from "./_io.ts";
+
+/** Further options of {@link runCli}, for embedding and tests. */
 export interface RunCliOptions {
-  /** Terminal (default: the process's stdout/stderr/stdin). */
-  io?: CliIo;
   /** Filesystem adapter (default: the runtime's). */
   fs?: FsAdapter;
   /** Clock in ms (default `Date.now`). */
@@ -51,16 +59,29 @@ export interface RunCliOptions {
 }
 
 /**
- * Runs the CLI with `argv` (without the program name) and returns the exit code.
+ * Runs one `kevy-persist` command with `argv` (without the program name) and
+ * resolves to its exit code; output goes to `io` (default: the process's
+ * stdout and stderr). Never exits the process and never sets its exit code.
  *
  * @example
  * ```ts
  * import { runCli } from "@kevy/persist/cli";
- * const code = await runCli(["check", "data/aof-0.aof"]);
+ *
+ * let help = "";
+ * const code = await runCli(["help"], { out: (t) => (help += t), err: () => {} });
+ * console.log(code, help.split("\n")[0]); // 0 "Usage: kevy-persist <command> [options]"
  * ```
  */
-export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<number> {
-  const io = opts.io ?? processIo();
+export async function runCli(
+  argv: readonly string[],
+  io?: CliIo,
+  opts: RunCliOptions = {},
+): Promise<number> {
+  const term = io === undefined ? processIo() : completeIo(io);
+  return await run(argv, term, opts);
+}
+
+async function run(argv: readonly string[], io: Terminal, opts: RunCliOptions): Promise<number> {
   const ctx = { io, fs: withReadProgress(opts.fs ?? defaultFs(), io), now: opts.now ?? Date.now };
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {

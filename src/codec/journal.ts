@@ -26,11 +26,11 @@ const U128_MAX = (1n << 128n) - 1n;
  *
  * @example
  * ```ts
- * import type { Journal } from "./journal.ts";
- * const j: Journal = { stamp: 1767225600123456789n, prevN: 4, n: 2, routing: "slots" };
+ * import type { ReshardJournal } from "./journal.ts";
+ * const j: ReshardJournal = { stamp: 1767225600123456789n, prevN: 4, n: 2, routing: "slots" };
  * ```
  */
-export interface Journal {
+export interface ReshardJournal {
   /** Wall-clock nanoseconds since the epoch when the re-shard committed (u128). */
   stamp: bigint;
   /** Shard count before the re-shard. */
@@ -48,12 +48,12 @@ export interface Journal {
  *
  * @example
  * ```ts
- * import { formatJournal } from "./journal.ts";
- * formatJournal({ stamp: 7n, prevN: 3, n: 5, routing: "slots" });
+ * import { formatReshardJournal } from "./journal.ts";
+ * formatReshardJournal({ stamp: 7n, prevN: 3, n: 5, routing: "slots" });
  * // "kevy-reshard-journal v1\nstamp=7\nprev_n=3\nn=5\nrouting=slots\n"
  * ```
  */
-export function formatJournal(j: Journal): string {
+export function formatReshardJournal(j: ReshardJournal): string {
   if (typeof j.stamp !== "bigint" || j.stamp < 0n || j.stamp > U128_MAX) {
     throw new RangeError(`journal stamp must be a u128 bigint, got ${String(j.stamp)}`);
   }
@@ -99,13 +99,13 @@ function parseCount(s: string): number | null {
  *
  * @example
  * ```ts
- * import { parseJournal } from "./journal.ts";
- * parseJournal("kevy-reshard-journal v1\nrouting=slots\nn=5\nprev_n=3\nstamp=7");
+ * import { parseReshardJournal } from "./journal.ts";
+ * parseReshardJournal("kevy-reshard-journal v1\nrouting=slots\nn=5\nprev_n=3\nstamp=7");
  * // { stamp: 7n, prevN: 3, n: 5, routing: "slots" }
- * parseJournal("kevy-reshard-journal v1\nstamp=12"); // null (torn)
+ * parseReshardJournal("kevy-reshard-journal v1\nstamp=12"); // null (torn)
  * ```
  */
-export function parseJournal(text: string | Uint8Array): Journal | null {
+export function parseReshardJournal(text: string | Uint8Array): ReshardJournal | null {
   if (typeof text !== "string") text = decodeUtf8Strict(text);
   const lines = text.split("\n");
   // Like Rust's `lines()`: a final line ending does not start another line.

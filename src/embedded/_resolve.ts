@@ -4,11 +4,11 @@ import type { Routing } from "../codec/routing_types.ts";
 import {
   type AppendFsync,
   type MetricEvent,
+  type OpenStoreOptions,
   STORE_DEFAULTS,
-  type StoreOptions,
 } from "./options.ts";
 
-/** {@link StoreOptions} with every default filled in (`dir` and `fs` stay optional). */
+/** {@link OpenStoreOptions} with every default filled in (`dir` and `fs` stay optional). */
 export interface ResolvedOptions {
   dir: string | null;
   shards: number;
@@ -40,7 +40,7 @@ function fileName(name: string, v: string): string {
 }
 
 /** @internal Validate options and fill defaults. */
-export function resolveOptions(o: StoreOptions = {}): ResolvedOptions {
+export function resolveOptions(o: OpenStoreOptions = {}): ResolvedOptions {
   const shards = o.shards ?? STORE_DEFAULTS.shards;
   if (!(Number.isSafeInteger(shards) && shards >= 1)) {
     throw new RangeError(`shards must be a positive integer, got ${shards}`);

@@ -27,11 +27,11 @@ import { acquireLock } from "./_lock.ts";
 import { meteredFs, type SyncCounters } from "./_metered_fs.ts";
 import { fileShard, memoryShard, type ShardRt } from "./_shard.ts";
 import { type KevyStore, stringHandle } from "./handle.ts";
-import { type MetricEvent, STORE_DEFAULTS, type StoreOptions } from "./options.ts";
+import { type MetricEvent, type OpenStoreOptions, STORE_DEFAULTS } from "./options.ts";
 import { resolveOptions } from "./_resolve.ts";
 
 /**
- * Open a store. Every option is optional; the defaults are in {@link StoreOptions}
+ * Open a store. Every option is optional; the defaults are in {@link OpenStoreOptions}
  * ({@link STORE_DEFAULTS}): one shard, kevyhash routing, AOF on with
  * `appendfsync: "everysec"`, auto-rewrite at +100 % over 64 MiB, active expiry every 100 ms.
  *
@@ -51,7 +51,7 @@ import { resolveOptions } from "./_resolve.ts";
  * await mem.close();
  * ```
  */
-export async function openStore(options: StoreOptions = {}): Promise<KevyStore> {
+export async function openStore(options: OpenStoreOptions = {}): Promise<KevyStore> {
   const o = resolveOptions(options);
   const syncs: SyncCounters = { syncs: 0, ms: 0 };
   if (o.dir === null) {

@@ -9,7 +9,7 @@ import type { Routing } from "../codec/routing_types.ts";
 /** AOF fsync policy, as Redis' `appendfsync`. */
 export type AppendFsync = "always" | "everysec" | "no";
 
-/** One metric event passed to {@link StoreOptions.onMetric}. */
+/** One metric event passed to {@link OpenStoreOptions.onMetric}. */
 export interface MetricEvent {
   /**
    * Event name: `"aof.fsync"` (an fdatasync of a shard's log, `ms`),
@@ -31,13 +31,13 @@ export interface MetricEvent {
  *
  * @example
  * ```ts
- * import { openStore, type StoreOptions } from "@kevy/persist";
- * const opts: StoreOptions = { dir: "./data", shards: 4, appendfsync: "always" };
+ * import { openStore, type OpenStoreOptions } from "@kevy/persist";
+ * const opts: OpenStoreOptions = { dir: "./data", shards: 4, appendfsync: "always" };
  * const db = await openStore(opts);
  * await db.close();
  * ```
  */
-export interface StoreOptions {
+export interface OpenStoreOptions {
   /** Data directory. Absent: a pure in-memory store that never touches the filesystem. */
   dir?: string;
   /** Shard count (default 1). A directory written with another count is re-sharded at open. */
@@ -66,7 +66,7 @@ export interface StoreOptions {
   activeExpireIntervalMs?: number;
 }
 
-/** Defaults of {@link StoreOptions}. */
+/** Defaults of {@link OpenStoreOptions}. */
 export const STORE_DEFAULTS: {
   readonly shards: 1;
   readonly routing: "kevyhash";

@@ -26,8 +26,8 @@ import {
   commitReshard,
   type LayoutSpec,
   mergeSources,
-  recoverJournal,
   type RecoverOutcome,
+  recoverReshardJournal,
   redistribute,
   type ShardLayout,
   STANDARD_LAYOUT,
@@ -110,7 +110,7 @@ export async function ensureLayout(
   const layout = opts.layout ?? STANDARD_LAYOUT;
   const to: LayoutSpec = { n: target.n, routing: target.routing };
   await fs.mkdir(dir);
-  const recovered = await recoverJournal(dir, layout, { fs });
+  const recovered = await recoverReshardJournal(dir, layout, { fs });
 
   let metaBytes: Uint8Array | null = null;
   try {

@@ -21,7 +21,7 @@ import { defaultFs } from "../fs/detect.ts";
 import { joinPath } from "../fs/path.ts";
 import { aofName, RESHARD_JOURNAL, reshardName, snapshotName, tmpName } from "../codec/names.ts";
 import type { Routing } from "../codec/routing_types.ts";
-import { formatJournal, parseJournal } from "../codec/journal.ts";
+import { formatReshardJournal, parseReshardJournal } from "../codec/journal.ts";
 import { Store } from "../store/store.ts";
 import { loadSnapshot, saveSnapshot } from "../persist/snapshot_file.ts";
 import { replayAof } from "../persist/replay.ts";
@@ -278,7 +278,7 @@ export async function commitReshard(
     fs,
     dir,
     RESHARD_JOURNAL,
-    new TextEncoder().encode(formatJournal(journal)),
+    new TextEncoder().encode(formatReshardJournal(journal)),
   );
 
   // e. Finish.
@@ -287,7 +287,7 @@ export async function commitReshard(
 }
 
 /**
- * What {@link recoverJournal} did.
+ * What {@link recoverReshardJournal} did.
  *
  * @example
  * ```ts
@@ -306,12 +306,12 @@ export type RecoverOutcome = "none" | "rolled-forward" | "discarded";
  *
  * @example
  * ```ts
- * import { recoverJournal, STANDARD_LAYOUT } from "./reshard.ts";
- * const outcome = await recoverJournal("data", STANDARD_LAYOUT);
+ * import { recoverReshardJournal, STANDARD_LAYOUT } from "./reshard.ts";
+ * const outcome = await recoverReshardJournal("data", STANDARD_LAYOUT);
  * if (outcome === "rolled-forward") console.log("completed an interrupted re-shard");
  * ```
  */
-export async function recoverJournal(
+export async function recoverReshardJournal(
   dir: string,
   layout: ShardLayout,
   opts: { fs?: FsAdapter } = {},
@@ -338,7 +338,7 @@ export async function recoverJournal(
       { cause: e },
     );
   }
-  const j = parseJournal(text);
+  const j = parseReshardJournal(text);
   if (j !== null) {
     await finishReshard(fs, dir, j, layout);
     return "rolled-forward";

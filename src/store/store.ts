@@ -45,10 +45,10 @@ export type StoreValue = Uint8Array | HashValue | ListValue | SetValue | SortedS
  *
  * @example
  * ```ts
- * const opts: StoreOptions = { now: () => 1_700_000_000_000 };
+ * const opts: KeyspaceOptions = { now: () => 1_700_000_000_000 };
  * ```
  */
-export interface StoreOptions {
+export interface KeyspaceOptions {
   /** Clock in unix milliseconds (default `Date.now`). */
   now?: () => number;
 }
@@ -95,7 +95,7 @@ export class Store {
   }
 
   /** A new, empty database. */
-  constructor(opts: StoreOptions = {}) {
+  constructor(opts: KeyspaceOptions = {}) {
     this.#clock = opts.now ?? Date.now;
   }
 

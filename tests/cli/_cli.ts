@@ -1,6 +1,6 @@
 // Runs the CLI in-process with a captured terminal.
-import { runCli } from "../../src/cli/main.ts";
-import type { CliIo } from "../../src/cli/_io.ts";
+import { runCli } from "../../src/cli/mod.ts";
+import type { CliIo } from "../../src/cli/mod.ts";
 
 export interface CliRun {
   code: number;
@@ -27,7 +27,7 @@ export async function cli(
     confirm: () => Promise.resolve(opts.confirm ?? null),
   };
   const now = opts.now;
-  const code = await runCli(argv, now === undefined ? { io } : { io, now: () => now });
+  const code = await runCli(argv, io, now === undefined ? {} : { now: () => now });
   const total = chunks.reduce((a, c) => a + c.length, 0);
   const bytes = new Uint8Array(total);
   let p = 0;

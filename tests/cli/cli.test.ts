@@ -137,18 +137,12 @@ describe("kevy-persist check", () => {
         throw Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
       },
     };
-    const { runCli } = await import("../../src/cli/main.ts");
+    const { runCli } = await import("../../src/cli/mod.ts");
     let err = "";
     const code = await runCli(["check", vec("aof/basic.aof")], {
-      fs: denied,
-      io: {
-        out: () => {},
-        err: (t) => void (err += t),
-        outBytes: () => Promise.resolve(),
-        stderrIsTTY: false,
-        confirm: () => Promise.resolve(null),
-      },
-    });
+      out: () => {},
+      err: (t) => void (err += t),
+    }, { fs: denied });
     assert.equal(code, 3);
     assert.match(err, /permission denied/);
   });

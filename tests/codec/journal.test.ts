@@ -1,6 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { formatJournal, type Journal, parseJournal } from "../../src/codec/journal.ts";
+import {
+  formatReshardJournal,
+  parseReshardJournal,
+  type ReshardJournal,
+} from "../../src/codec/journal.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
 import { listFixtures, readFixture, readFixtureJson } from "../_helpers.ts";
 
@@ -8,7 +12,7 @@ interface Expected {
   parsed: { prev_n: number; n: number; routing: string; stamp: string } | null;
 }
 
-describe("parseJournal: golden vectors (journal/parse)", () => {
+describe("parseReshardJournal: golden vectors (journal/parse)", () => {
   const names = listFixtures("vectors/journal/parse")
     .filter((f) => f.endsWith(".journal"))
     .map((f) => f.slice(0, -8));
@@ -17,75 +21,84 @@ describe("parseJournal: golden vectors (journal/parse)", () => {
     it(name, () => {
       const bytes = readFixture(`vectors/journal/parse/${name}.journal`);
       const exp = readFixtureJson<Expected>(`vectors/journal/parse/${name}.expected.json`);
-      const want: Journal | null = exp.parsed === null ? null : {
+      const want: ReshardJournal | null = exp.parsed === null ? null : {
         stamp: BigInt(exp.parsed.stamp),
         prevN: exp.parsed.prev_n,
         n: exp.parsed.n,
-        routing: exp.parsed.routing as Journal["routing"],
+        routing: exp.parsed.routing as ReshardJournal["routing"],
       };
-      assert.deepEqual(parseJournal(bytes), want);
-      assert.deepEqual(parseJournal(new TextDecoder().decode(bytes)), want);
+      assert.deepEqual(parseReshardJournal(bytes), want);
+      assert.deepEqual(parseReshardJournal(new TextDecoder().decode(bytes)), want);
     });
   }
 });
 
-describe("formatJournal", () => {
+describe("formatReshardJournal", () => {
   it("reproduces the real writer's output byte for byte (valid_written)", () => {
     const text = new TextDecoder().decode(
       readFixture("vectors/journal/parse/valid_written.journal"),
     );
     const j = { stamp: 1767225600123456789n, prevN: 4, n: 2, routing: "slots" } as const;
-    assert.equal(formatJournal(j), text);
-    assert.deepEqual(parseJournal(formatJournal(j)), j);
+    assert.equal(formatReshardJournal(j), text);
+    assert.deepEqual(parseReshardJournal(formatReshardJournal(j)), j);
   });
   it("round-trips a u128 stamp", () => {
-    const j: Journal = { stamp: (1n << 128n) - 1n, prevN: 0, n: 0, routing: "kevyhash" };
-    assert.deepEqual(parseJournal(formatJournal(j)), j);
+    const j: ReshardJournal = { stamp: (1n << 128n) - 1n, prevN: 0, n: 0, routing: "kevyhash" };
+    assert.deepEqual(parseReshardJournal(formatReshardJournal(j)), j);
   });
   it("rejects values it could not write", () => {
     assert.throws(
-      () => formatJournal({ stamp: -1n, prevN: 1, n: 2, routing: "slots" }),
+      () => formatReshardJournal({ stamp: -1n, prevN: 1, n: 2, routing: "slots" }),
       RangeError,
     );
     assert.throws(
-      () => formatJournal({ stamp: 1n << 128n, prevN: 1, n: 2, routing: "slots" }),
+      () => formatReshardJournal({ stamp: 1n << 128n, prevN: 1, n: 2, routing: "slots" }),
       RangeError,
     );
     assert.throws(
-      () => formatJournal({ stamp: 1n, prevN: 1.5, n: 2, routing: "slots" }),
+      () => formatReshardJournal({ stamp: 1n, prevN: 1.5, n: 2, routing: "slots" }),
       RangeError,
     );
     assert.throws(
-      () => formatJournal({ stamp: 1n, prevN: 1, n: 2, routing: "crc" as Journal["routing"] }),
+      () =>
+        formatReshardJournal({
+          stamp: 1n,
+          prevN: 1,
+          n: 2,
+          routing: "crc" as ReshardJournal["routing"],
+        }),
       TypeError,
     );
   });
 });
 
-describe("parseJournal: rules beyond the vectors", () => {
+describe("parseReshardJournal: rules beyond the vectors", () => {
   const H = "kevy-reshard-journal v1\n";
   it("a later invalid value unsets a field set earlier", () => {
-    assert.equal(parseJournal(`${H}stamp=7\nprev_n=3\nn=5\nrouting=slots\nn=x\n`), null);
+    assert.equal(parseReshardJournal(`${H}stamp=7\nprev_n=3\nn=5\nrouting=slots\nn=x\n`), null);
   });
   it("accepts a leading + like Rust's parse, rejects '-'", () => {
-    assert.deepEqual(parseJournal(`${H}stamp=+7\nprev_n=3\nn=5\nrouting=slots`)?.stamp, 7n);
-    assert.equal(parseJournal(`${H}stamp=-7\nprev_n=3\nn=5\nrouting=slots`), null);
+    assert.deepEqual(parseReshardJournal(`${H}stamp=+7\nprev_n=3\nn=5\nrouting=slots`)?.stamp, 7n);
+    assert.equal(parseReshardJournal(`${H}stamp=-7\nprev_n=3\nn=5\nrouting=slots`), null);
   });
   it("a stamp beyond u128 is invalid", () => {
-    assert.equal(parseJournal(`${H}stamp=${1n << 128n}\nprev_n=3\nn=5\nrouting=slots`), null);
+    assert.equal(
+      parseReshardJournal(`${H}stamp=${1n << 128n}\nprev_n=3\nn=5\nrouting=slots`),
+      null,
+    );
   });
   it("splits at the first '=' and keeps the rest as the value", () => {
-    assert.equal(parseJournal(`${H}stamp=7\nprev_n=3\nn=5\nrouting=slots=x`), null);
+    assert.equal(parseReshardJournal(`${H}stamp=7\nprev_n=3\nn=5\nrouting=slots=x`), null);
   });
   it("two final newlines make a blank line: unparsable", () => {
-    assert.equal(parseJournal(`${H}stamp=7\nprev_n=3\nn=5\nrouting=slots\n\n`), null);
+    assert.equal(parseReshardJournal(`${H}stamp=7\nprev_n=3\nn=5\nrouting=slots\n\n`), null);
   });
   it("a zero-filled journal (power cut) is unparsable, not an error", () => {
-    assert.equal(parseJournal(new Uint8Array(64)), null);
+    assert.equal(parseReshardJournal(new Uint8Array(64)), null);
   });
   it("invalid UTF-8 throws CorruptFileError (kevy stops startup, it does not delete)", () => {
     const b = new Uint8Array([...new TextEncoder().encode(H), 0xff, 0x0a]);
-    assert.throws(() => parseJournal(b), (e: unknown) => {
+    assert.throws(() => parseReshardJournal(b), (e: unknown) => {
       assert.ok(e instanceof CorruptFileError);
       assert.equal(e.offset, H.length);
       return true;

@@ -7,7 +7,7 @@ import { fixturePath, listFixtures, readFixtureJson, tempDir } from "../_helpers
 import { ensureLayout } from "../../src/shard/layout.ts";
 import {
   mergeSources,
-  recoverJournal,
+  recoverReshardJournal,
   shardLayout,
   STANDARD_LAYOUT,
 } from "../../src/shard/reshard.ts";
@@ -137,7 +137,7 @@ describe("reshard/kevyhash_4to2 via ensureLayout", () => {
   });
 });
 
-describe("journal/recover vectors via recoverJournal", () => {
+describe("journal/recover vectors via recoverReshardJournal", () => {
   const stages = listFixtures("vectors/journal/recover");
   const outcome: Record<string, string> = {
     no_journal: "none",
@@ -158,7 +158,7 @@ describe("journal/recover vectors via recoverJournal", () => {
         after: Record<string, VecFile>;
       }>(`${V}/expected.json`);
       const dir = copyFixtureDir(`${V}/before`);
-      assert.equal(await recoverJournal(dir, STANDARD_LAYOUT), outcome[stage]);
+      assert.equal(await recoverReshardJournal(dir, STANDARD_LAYOUT), outcome[stage]);
 
       let want = exp.after_files;
       if (stage === "torn_journal") {
@@ -187,19 +187,19 @@ describe("journal/recover vectors via recoverJournal", () => {
         }
       }
       // Idempotent: a second recovery finds nothing to do and changes nothing.
-      assert.equal(await recoverJournal(dir, STANDARD_LAYOUT), "none");
+      assert.equal(await recoverReshardJournal(dir, STANDARD_LAYOUT), "none");
       assert.deepEqual(readdirSync(dir).sort(), files);
     });
   }
 });
 
-describe("recoverJournal: journals that cannot be read stop start-up", () => {
+describe("recoverReshardJournal: journals that cannot be read stop start-up", () => {
   it("throws a clear error when reshard.journal is not a readable file, changing nothing", async () => {
     const dir = tempDir("kevy-recover-");
     writeFileSync(join(dir, "dump-0.rdb.reshard"), "x");
     mkdirSync(join(dir, "reshard.journal"));
     await assert.rejects(
-      recoverJournal(dir, STANDARD_LAYOUT),
+      recoverReshardJournal(dir, STANDARD_LAYOUT),
       /cannot read re-shard journal.*refusing to start/,
     );
     assert.deepEqual(readdirSync(dir).sort(), ["dump-0.rdb.reshard", "reshard.journal"]);
@@ -208,7 +208,7 @@ describe("recoverJournal: journals that cannot be read stop start-up", () => {
   it("throws for a journal that is not valid UTF-8 (kevy: an error, too)", async () => {
     const dir = tempDir("kevy-recover-");
     writeFileSync(join(dir, "reshard.journal"), new Uint8Array([0x6b, 0xff, 0x0a]));
-    await assert.rejects(recoverJournal(dir, STANDARD_LAYOUT), /not valid UTF-8/);
+    await assert.rejects(recoverReshardJournal(dir, STANDARD_LAYOUT), /not valid UTF-8/);
     assert.deepEqual(readdirSync(dir), ["reshard.journal"]);
   });
 
@@ -223,7 +223,7 @@ describe("recoverJournal: journals that cannot be read stop start-up", () => {
       "kevy-reshard-journal v1\nstamp=5\nprev_n=1\nn=2\nrouting=slots\n",
     );
     const layout = shardLayout({ snapshot: "data.rdb", aof: "data.aof" });
-    assert.equal(await recoverJournal(dir, layout), "rolled-forward");
+    assert.equal(await recoverReshardJournal(dir, layout), "rolled-forward");
     assert.deepEqual(readdirSync(dir).sort(), [
       "data.aof.premigration.5",
       "data.rdb.premigration.5",

@@ -1,0 +1,58 @@
+/**
+ * Files on disk: crash-safe snapshot files, the append-only log ({@link Aof}:
+ * `always`/`everysec`/`no`, group commit, torn-tail repair, rewrite), replay
+ * of a log into a keyspace, and {@link ShardFiles}, one shard's snapshot +
+ * AOF pair with the crash-consistent save protocol.
+ *
+ * @example Save a keyspace and load it back
+ * ```ts
+ * import { loadSnapshot, saveSnapshot } from "@kevy/persist/persist";
+ * import { Store } from "@kevy/persist/store";
+ * import { join } from "node:path";
+ * import { mkdtemp, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ *
+ * const dir = await mkdtemp(join(tmpdir(), "kevy-"));
+ * const store = new Store();
+ * store.setString(new TextEncoder().encode("k"), new TextEncoder().encode("v"));
+ * await saveSnapshot(store, join(dir, "dump-0.rdb"));
+ * console.log((await loadSnapshot(join(dir, "dump-0.rdb"))).dbsize()); // 1
+ * await rm(dir, { recursive: true });
+ * ```
+ *
+ * @module
+ */
+
+export {
+  loadSnapshot,
+  type LoadSnapshotOptions,
+  loadSnapshotSync,
+  saveSnapshot,
+  type SaveSnapshotOptions,
+  saveSnapshotSync,
+} from "./snapshot_file.ts";
+export {
+  replayAof,
+  replayAofInto,
+  replayAofIntoSync,
+  replayAofSync,
+  type ReplayOptions,
+  type ReplayStats,
+} from "./replay.ts";
+export {
+  Aof,
+  AofClosedError,
+  AofFailedError,
+  type AofOptions,
+  type EntrySource,
+  type FsyncPolicy,
+  type RepairedTail,
+} from "./aof.ts";
+export { entryToCommands, StreamNotRewritableError } from "./rewrite_commands.ts";
+export {
+  type BringUpStats,
+  type RecoveryReport,
+  type SaveOp,
+  ShardFiles,
+  type ShardFilesOptions,
+} from "./shard_files.ts";

@@ -1,0 +1,34 @@
+/**
+ * Redis interop: replay a Redis 7 AOF (a single file or an `appendonlydir`
+ * with its manifest) into a keyspace, and export a keyspace as RESP
+ * commands for `redis-cli --pipe`.
+ *
+ * @example Export a keyspace for redis-cli --pipe
+ * ```ts
+ * import { exportRedisBytes } from "@kevy/persist/redis";
+ * import { applyCommand, Store } from "@kevy/persist/store";
+ *
+ * const store = new Store();
+ * applyCommand(store, ["SET", "k", "v"]);
+ * const resp = exportRedisBytes(store);
+ * console.log(new TextDecoder().decode(resp).startsWith("*3\r\n$3\r\nSET")); // true
+ * ```
+ *
+ * @module
+ */
+
+export {
+  RedisAofLayoutError,
+  type RedisAofReplayOptions,
+  type RedisAofReplayStats,
+  type RedisAofTorn,
+  type RedisAofTornReason,
+  RedisRdbNotSupportedError,
+  replayRedisAof,
+} from "./aof.ts";
+export {
+  exportRedisBytes,
+  exportRedisCommands,
+  type RedisExportOptions,
+  type RedisExportStats,
+} from "./export.ts";

@@ -1,0 +1,40 @@
+/**
+ * The keyspace, with no I/O: {@link Store} (strings, hashes, lists, sets,
+ * sorted sets, streams, TTLs, several databases), the Redis command applier
+ * and {@link dumpKeyspace}, the canonical JSON view of a keyspace.
+ *
+ * @example Apply Redis commands to an in-memory keyspace
+ * ```ts
+ * import { applyCommand, dumpKeyspace, Store } from "@kevy/persist/store";
+ *
+ * const store = new Store();
+ * applyCommand(store, ["SET", "greeting", "hello"]);
+ * applyCommand(store, ["RPUSH", "queue", "a", "b"]);
+ * console.log(dumpKeyspace(store).map((k) => k.type)); // ["string", "list"]
+ * ```
+ *
+ * @module
+ */
+
+export {
+  HashValue,
+  type KeyspaceOptions,
+  ListValue,
+  SetValue,
+  SortedSet,
+  Store,
+  type StoreValue,
+  StreamBox,
+  valueType,
+} from "./store.ts";
+export type { LexBound, ScoreBound } from "./zset.ts";
+export {
+  applyCommand,
+  CommandApplier,
+  type CommandResult,
+  type FinishReport,
+  type Reply,
+  type ReplyError,
+} from "./apply.ts";
+export { type DumpedKey, type DumpedStream, dumpKeyspace, type JsonU64 } from "./dump.ts";
+export { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
