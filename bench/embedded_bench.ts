@@ -5,7 +5,10 @@
 //   - bring-up of an n-key, 4-shard directory from its AOFs and from snapshots,
 //     save() and rewriteAof(), and bring-up from the rewritten AOFs.
 // `--bringup [--compare <other checkout>/src/embedded/open.ts ...]` runs only
-// the bring-up steps, each implementation in a child process, as a table.
+// the bring-up steps, each implementation in a child process, as a table;
+// `--ops [--compare ...]` the same for sequential SET/GET calls (memory and
+// `appendfsync: "no"`), `n` calls each; `--rounds=k` alternates the children k times
+// and keeps the best of each step.
 // Under `deno bench` only a small memory-mode case is registered.
 import process from "node:process";
 import { spawnSync } from "node:child_process";
@@ -123,6 +126,34 @@ async function bringUpTimes(open: Open, n: number): Promise<Record<string, numbe
   return out;
 }
 
+/** Sequential awaited SET then GET of n keys, in memory and with an AOF (fsync no); ms per step. */
+async function opsTimes(open: Open, n: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const policy of ["memory", "no"] as const) {
+    const dir = policy === "memory" ? undefined : tmp();
+    const db = dir === undefined
+      ? await open({ activeExpireIntervalMs: 0 })
+      : await open({ dir, appendfsync: "no", activeExpireIntervalMs: 0 });
+    try {
+      let best = Infinity, bestGet = Infinity;
+      for (let round = 0; round < 3; round++) {
+        let t0 = performance.now();
+        for (let i = 0; i < n; i++) await db.set(`key:${i}`, VALUE);
+        best = Math.min(best, performance.now() - t0);
+        t0 = performance.now();
+        for (let i = 0; i < n; i++) await db.get(`key:${i}`);
+        bestGet = Math.min(bestGet, performance.now() - t0);
+      }
+      out[`SET x${n} (${policy})`] = best;
+      out[`GET x${n} (${policy})`] = bestGet;
+    } finally {
+      await db.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return out;
+}
+
 async function bringUp(n: number): Promise<void> {
   const t = await bringUpTimes(openStore, n);
   for (const [k, ms] of Object.entries(t)) {
@@ -134,19 +165,29 @@ async function bringUp(n: number): Promise<void> {
  * `--bringup [--compare <other open.ts> ...]`: only the n-key bring-up / save /
  * rewrite steps, each implementation in its own child process, as a table.
  */
-function bringUpCompare(n: number, impls: string[]): void {
+function bringUpCompare(n: number, impls: string[], mode: "bringup" | "ops"): void {
   const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
   const here = fileURLToPath(import.meta.url);
-  const cols = impls.map((impl) => {
-    const args = g.Deno
-      ? ["run", "-A", here, "--child", impl, `--n=${n}`]
-      : [here, "--child", impl, `--n=${n}`];
-    const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
-    if (r.status !== 0) throw new Error(`child ${impl} failed:\n${r.stderr}`);
-    return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, number>;
-  });
+  // Children alternate (this, other, this, other...) `--rounds` times; the best
+  // of each step is kept, so a noisy neighbour cannot favour one column.
+  const roundsArg = process.argv.find((a) => a.startsWith("--rounds="));
+  const rounds = roundsArg ? Number(roundsArg.slice(9)) : 1;
+  const cols: Array<Record<string, number>> = impls.map(() => ({}));
+  for (let round = 0; round < rounds; round++) {
+    impls.forEach((impl, i) => {
+      const args = g.Deno
+        ? ["run", "-A", here, "--child", impl, `--n=${n}`, `--${mode}`]
+        : [here, "--child", impl, `--n=${n}`, `--${mode}`];
+      const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+      if (r.status !== 0) throw new Error(`child ${impl} failed:\n${r.stderr}`);
+      const got = JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, number>;
+      for (const [k, ms] of Object.entries(got)) {
+        cols[i]![k] = Math.min(cols[i]![k] ?? Infinity, ms);
+      }
+    });
+  }
   const rt = g.Deno ? `deno ${g.Deno.version.deno}` : g.Bun ? `bun ${g.Bun.version}` : "node";
-  console.log(`${rt}, ${n} keys, 4 shards (ms)`);
+  console.log(mode === "ops" ? `${rt}, ${n} calls (ms)` : `${rt}, ${n} keys, 4 shards (ms)`);
   const head = ["step", ...impls.map((p, i) => i === 0 ? "this" : p)];
   const rows = Object.keys(cols[0]!).map((k) => [k, ...cols.map((c) => (c[k] ?? NaN).toFixed(0))]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -180,10 +221,11 @@ if (import.meta.main === false && deno?.bench) {
   const child = argv.indexOf("--child");
   if (child >= 0) {
     const m = await import(argv[child + 1]!) as { openStore: Open };
-    console.log(JSON.stringify(await bringUpTimes(m.openStore, n)));
-  } else if (argv.includes("--bringup")) {
+    const times = argv.includes("--ops") ? opsTimes : bringUpTimes;
+    console.log(JSON.stringify(await times(m.openStore, n)));
+  } else if (argv.includes("--bringup") || argv.includes("--ops")) {
     const impls = [fileURLToPath(new URL("../src/embedded/open.ts", import.meta.url))];
     for (let i = 0; i < argv.length; i++) if (argv[i] === "--compare") impls.push(argv[i + 1]!);
-    bringUpCompare(n, impls);
+    bringUpCompare(n, impls, argv.includes("--ops") ? "ops" : "bringup");
   } else await main(n);
 }

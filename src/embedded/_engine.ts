@@ -2,12 +2,18 @@
 // applies it, appends the normalised frames to that shard's AOF, and runs the
 // background chores (active expiry, auto-rewrite) and the explicit ones
 // (save, rewrite, close). The handle only converts arguments and replies.
-import { type Reply, upper } from "../store/_apply_common.ts";
-import { applyCommand } from "../store/apply.ts";
+import { type Reply, runCommand } from "../store/apply.ts";
+import {
+  arityOk,
+  type Combine,
+  type Command,
+  commandNamed,
+  keyPositions,
+  lookupCommand,
+} from "../store/commands.ts";
 import { shardIndex } from "../shard/routing.ts";
 import { unrefTimer } from "../fs/proc.ts";
-import { capture, type Frame, propagate } from "./_propagate.ts";
-import { isKeyless, isRead, keyIndexes, SPLITTABLE } from "./_keyspec.ts";
+import { type Frame, propagate } from "./_propagate.ts";
 import type { ShardRt } from "./_shard.ts";
 import type { DirLock } from "./_lock.ts";
 import type { SyncCounters } from "./_metered_fs.ts";
@@ -22,8 +28,15 @@ export interface OpStatus {
   error: string | null;
 }
 
-const WRONG_ARGS = (v: string) => `ERR wrong number of arguments for '${v.toLowerCase()}' command`;
+const WRONG_ARGS = (v: string) => `ERR wrong number of arguments for '${v}' command`;
 const CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same shard";
+const EXISTS = commandNamed("exists")!, MSET = commandNamed("mset")!;
+const EXISTS_VERB = new TextEncoder().encode("EXISTS"),
+  MSET_VERB = new TextEncoder().encode("MSET");
+
+function unknown(verb: Uint8Array): CommandFailedError {
+  return new CommandFailedError(`ERR unknown command '${new TextDecoder().decode(verb)}'`, true);
+}
 
 /** @internal */
 export class Engine {
@@ -84,36 +97,39 @@ export class Engine {
   run(argv: Uint8Array[]): Reply | Promise<Reply> {
     this.check();
     if (argv.length === 0) throw new CommandFailedError("ERR empty command");
-    const verb = upper(argv[0]!);
+    const cmd = lookupCommand(argv[0]!); // the verb is resolved once, here
+    if (cmd === undefined) throw unknown(argv[0]!);
     const n = this.shards.length;
-    if (n > 1 && SPLITTABLE.has(verb)) return this.#runSplit(verb, argv);
-    if (isKeyless(verb)) return this.#runKeyless(verb, argv);
-    const idx = keyIndexes(verb, argv);
-    let shard = 0;
-    if (n > 1 && idx.length > 0) {
-      shard = this.shardOf(argv[idx[0]!]!);
-      for (let j = 1; j < idx.length; j++) {
-        if (this.shardOf(argv[idx[j]!]!) !== shard) throw new CommandFailedError(CROSSSLOT);
+    if (n === 1) return this.runOn(0, cmd, argv);
+    if (!arityOk(cmd, argv.length)) throw new CommandFailedError(WRONG_ARGS(cmd.name));
+    if (cmd.keyless) return this.#runEveryShard(cmd, argv);
+    const idx = keyPositions(cmd, argv);
+    if (idx.length === 0) return this.runOn(0, cmd, argv);
+    const shard = this.shardOf(argv[idx[0]!]!);
+    for (let j = 1; j < idx.length; j++) {
+      if (this.shardOf(argv[idx[j]!]!) !== shard) {
+        if (cmd.split !== null) return this.#runSplit(cmd, cmd.split, argv, idx);
+        throw new CommandFailedError(CROSSSLOT);
       }
     }
-    return this.runOn(shard, verb, argv);
+    return this.runOn(shard, cmd, argv);
   }
 
   /** Run a command on one shard (keys already routed). */
-  runOn(i: number, verb: string, argv: Uint8Array[]): Reply | Promise<Reply> {
+  runOn(i: number, cmd: Command, argv: Uint8Array[]): Reply | Promise<Reply> {
     const sh = this.shards[i]!;
     const aof = sh.aof;
-    const write = !isRead(verb);
+    const write = cmd.write;
     if (aof !== null && write && aof.lastWriteStatus === "failed") {
       throw new CommandFailedError(
         `MISCONF the append-only log of shard ${i} failed; writes are refused until the store is reopened`,
       );
     }
-    const pre = aof !== null && write ? capture(verb, argv, sh.store) : null;
-    const r = applyCommand(sh.store, argv);
+    const pre = aof !== null && write && cmd.pre !== null ? cmd.pre(argv, sh.store) : undefined;
+    const r = runCommand(sh.store, cmd, argv);
     if (!r.ok) throw new CommandFailedError(r.error, r.unknown ?? false);
     if (aof === null || !write) return r.reply;
-    const frames = propagate(verb, argv, r.reply, sh.store, pre);
+    const frames = propagate(cmd, argv, r.reply, sh.store, pre);
     if (frames.length === 0) return r.reply;
     const p = this.#log(sh, frames);
     return p === null ? r.reply : p.then(() => r.reply);
@@ -163,78 +179,51 @@ export class Engine {
     });
   }
 
-  #runSplit(verb: string, argv: Uint8Array[]): Reply | Promise<Reply> {
-    const pairs = verb === "MSET" || verb === "MSETNX";
-    if (argv.length < 2 || (pairs && (argv.length < 3 || argv.length % 2 !== 1))) {
-      throw new CommandFailedError(WRONG_ARGS(verb));
-    }
-    const step = pairs ? 2 : 1;
+  /** A multi-key command whose keys span shards: one part per shard, replies combined. */
+  #runSplit(
+    cmd: Command,
+    how: Combine,
+    argv: Uint8Array[],
+    idx: number[],
+  ): Reply | Promise<Reply> {
+    // Each key carries the arguments up to the next key (MSET's value).
+    const step = idx.length > 1 ? idx[1]! - idx[0]! : 1;
+    if ((argv.length - idx[0]!) % step !== 0) throw new CommandFailedError(WRONG_ARGS(cmd.name));
     const groups = new Map<number, { argv: Uint8Array[]; pos: number[] }>();
-    for (let j = 1; j < argv.length; j += step) {
+    idx.forEach((j, p) => {
       const s = this.shardOf(argv[j]!);
       let g = groups.get(s);
       if (!g) groups.set(s, g = { argv: [argv[0]!], pos: [] });
-      g.argv.push(...argv.slice(j, j + step));
-      g.pos.push((j - 1) / step);
-    }
-    if (verb === "MSETNX") {
-      for (const [s, g] of groups) {
+      for (let k = j; k < j + step; k++) g.argv.push(argv[k]!);
+      g.pos.push(p);
+    });
+    const order = [...groups];
+    if (how === "nx") {
+      for (const [s, g] of order) {
         const keys = g.argv.filter((_, k) => k % 2 === 1);
-        const ex = this.runOn(s, "EXISTS", [new TextEncoder().encode("EXISTS"), ...keys]);
+        const ex = this.runOn(s, EXISTS, [EXISTS_VERB, ...keys]);
         if (typeof ex === "number" && ex > 0) return 0;
       }
-      const mset = new TextEncoder().encode("MSET");
-      const parts = [...groups].map(([s, g]) => this.runOn(s, "MSET", [mset, ...g.argv.slice(1)]));
+      const parts = order.map(([s, g]) => this.runOn(s, MSET, [MSET_VERB, ...g.argv.slice(1)]));
       return combine(parts, () => 1);
     }
-    const parts: Array<Reply | Promise<Reply>> = [];
-    const order = [...groups];
-    for (const [s, g] of order) parts.push(this.runOn(s, verb, g.argv));
+    const parts = order.map(([s, g]) => this.runOn(s, cmd, g.argv));
     return combine(parts, (replies) => {
-      if (verb === "MSET") return "OK";
-      if (verb === "MGET") {
-        const out: Reply[] = new Array(argv.length - 1).fill(null);
-        replies.forEach((r, gi) => {
-          const pos = order[gi]![1].pos;
-          if (Array.isArray(r)) r.forEach((x, k) => (out[pos[k]!] = x));
-        });
-        return out;
-      }
-      let sum = 0;
-      for (const r of replies) sum += typeof r === "number" ? r : Number(r);
-      return sum;
+      if (how !== "positional") return join(how, replies);
+      const out: Reply[] = new Array(idx.length).fill(null);
+      replies.forEach((r, gi) => {
+        const pos = order[gi]![1].pos;
+        if (Array.isArray(r)) r.forEach((x, k) => (out[pos[k]!] = x));
+      });
+      return out;
     });
   }
 
-  #runKeyless(verb: string, argv: Uint8Array[]): Reply | Promise<Reply> {
-    if (this.shards.length === 1) return this.runOn(0, verb, argv);
-    switch (verb) {
-      case "DBSIZE":
-        return this.dbsize();
-      case "FLUSHALL":
-      case "FLUSHDB":
-        return combine(this.shards.map((_, i) => this.runOn(i, verb, argv)), () => "OK");
-      case "KEYS": {
-        const all: Reply[] = [];
-        for (let i = 0; i < this.shards.length; i++) {
-          const r = this.runOn(i, verb, argv);
-          if (Array.isArray(r)) all.push(...r);
-        }
-        return all;
-      }
-      case "RANDOMKEY": {
-        const start = Math.floor(Math.random() * this.shards.length);
-        for (let j = 0; j < this.shards.length; j++) {
-          const r = this.runOn((start + j) % this.shards.length, verb, argv);
-          if (r !== null) return r;
-        }
-        return null;
-      }
-      case "SCAN":
-        throw new CommandFailedError("ERR SCAN spans shards: use the scan() iterator");
-      default:
-        return this.runOn(0, verb, argv);
-    }
+  /** A keyless command: on every shard when its row says so, else on shard 0. */
+  #runEveryShard(cmd: Command, argv: Uint8Array[]): Reply | Promise<Reply> {
+    const how = cmd.everyShard;
+    if (how === null) return this.runOn(0, cmd, argv);
+    return combine(this.shards.map((_, i) => this.runOn(i, cmd, argv)), (r) => join(how, r));
   }
 
   dbsize(): number {
@@ -293,6 +282,21 @@ export class Engine {
       if (errors.length > 0) throw errors[0];
     })();
     return this.#closing;
+  }
+}
+
+/** Replies of the shards' parts, joined. */
+function join(how: Combine, replies: Reply[]): Reply {
+  switch (how) {
+    case "ok":
+      return "OK";
+    case "concat":
+      return replies.flatMap((r) => (Array.isArray(r) ? r : []));
+    default: {
+      let sum = 0;
+      for (const r of replies) sum += typeof r === "number" ? r : Number(r);
+      return sum;
+    }
   }
 }
 

@@ -17,6 +17,9 @@
  */
 
 import type { Entry } from "../codec/types.ts";
+import { formatScore } from "../store/zset.ts";
+
+export { formatScore };
 
 /** Most elements (members, items, or field/value pairs) per emitted command, like Redis. */
 export const REWRITE_ITEMS_PER_COMMAND = 64;
@@ -55,28 +58,6 @@ export class StreamNotRewritableError extends Error {
     );
     this.key = key;
   }
-}
-
-/**
- * Text of a zset score that parses back to the same f64 bits in kevy (Rust
- * `f64::from_str`) and Redis (`strtod`): shortest round-trip decimal,
- * `-0` for negative zero, `inf` / `-inf`, `nan`.
- *
- * @example
- * ```ts
- * import { formatScore } from "@kevy/persist";
- * formatScore(-0); // "-0"
- * formatScore(1e-20); // "1e-20"
- * formatScore(-Infinity); // "-inf"
- * ```
- */
-export function formatScore(x: number): string {
-  if (Number.isNaN(x)) return "nan";
-  if (x === Infinity) return "inf";
-  if (x === -Infinity) return "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
-  // "1e+300" -> "1e300": both parse, the unsigned exponent is the common form.
-  return String(x).replace("e+", "e");
 }
 
 /**

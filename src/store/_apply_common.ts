@@ -78,19 +78,6 @@ export interface Ctx {
   flushAll(): void;
 }
 
-/** A command handler; `a[0]` is the verb. */
-export type Handler = (ctx: Ctx, a: Uint8Array[]) => Reply;
-
-/** One command-table row: Redis arity (negative = at least). */
-export interface CommandSpec {
-  /** Lower-case verb. */
-  name: string;
-  /** Arity like the Redis command table. */
-  arity: number;
-  /** The handler. */
-  fn: Handler;
-}
-
 /** ASCII upper-case of an option argument. */
 export function upper(b: Uint8Array): string {
   let s = "";

@@ -4,17 +4,12 @@
  * @module
  */
 
-import {
-  argI64,
-  type CommandSpec,
-  type Ctx,
-  fail,
-  getHash,
-  own,
-  type Reply,
-} from "./_apply_common.ts";
+import { argI64, type Ctx, fail, getHash, own, type Reply } from "./_apply_common.ts";
 import { addFloat, addI64 } from "./_apply_string.ts";
 import { intBytes, parseI64 } from "./_num.ts";
+import { argvIfPositive, asInt, B, type CommandSpec, KEY1 } from "./_command.ts";
+
+const HSET = B("HSET");
 
 function hset(c: Ctx, a: Uint8Array[], status: boolean): Reply {
   if (a.length % 2 !== 0) {
@@ -59,23 +54,57 @@ function hincrbyfloat(c: Ctx, a: Uint8Array[]): Reply {
 
 /** Hash command table rows. */
 export const HASH_COMMANDS: CommandSpec[] = [
-  { name: "hset", arity: -4, fn: (c, a) => hset(c, a, false) },
-  { name: "hmset", arity: -4, fn: (c, a) => hset(c, a, true) },
+  {
+    name: "hset",
+    arity: -4,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: "argv",
+    fn: (c, a) => hset(c, a, false),
+  },
+  {
+    name: "hmset",
+    arity: -4,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: (x) => [[HSET, ...x.argv.slice(1)]],
+    fn: (c, a) => hset(c, a, true),
+  },
   {
     name: "hsetnx",
     arity: 4,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: (x) => asInt(x.reply) === 1 ? [[HSET, x.argv[1]!, x.argv[2]!, x.argv[3]!]] : [],
     fn: (c, a) => {
       const h = getHash(c.store, a[1]!, true);
       return h.has(a[2]!) ? 0 : (h.set(own(a[2]!), own(a[3]!)), 1);
     },
   },
-  { name: "hdel", arity: -3, fn: hdel },
-  { name: "hincrby", arity: 4, fn: hincrby },
-  { name: "hincrbyfloat", arity: 4, fn: hincrbyfloat },
-  { name: "hget", arity: 3, fn: (c, a) => getHash(c.store, a[1]!)?.get(a[2]!) ?? null },
+  { name: "hdel", arity: -3, flags: "write fast", keys: KEY1, log: argvIfPositive, fn: hdel },
+  { name: "hincrby", arity: 4, flags: "write denyoom fast", keys: KEY1, log: "argv", fn: hincrby },
+  {
+    name: "hincrbyfloat",
+    arity: 4,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    // The resulting value, as Redis propagates it (replay must not redo float math).
+    log: (x) =>
+      x.reply instanceof Uint8Array ? [[HSET, x.argv[1]!, x.argv[2]!, x.reply]] : x.imageKeys(),
+    fn: hincrbyfloat,
+  },
+  {
+    name: "hget",
+    arity: 3,
+    flags: "readonly fast",
+    keys: KEY1,
+    fn: (c, a) => getHash(c.store, a[1]!)?.get(a[2]!) ?? null,
+  },
   {
     name: "hmget",
     arity: -3,
+    flags: "readonly fast",
+    keys: KEY1,
     fn: (c, a) => {
       const h = getHash(c.store, a[1]!);
       return a.slice(2).map((f) => h?.get(f) ?? null);
@@ -84,8 +113,22 @@ export const HASH_COMMANDS: CommandSpec[] = [
   {
     name: "hgetall",
     arity: 2,
+    flags: "readonly",
+    keys: KEY1,
     fn: (c, a) => [...(getHash(c.store, a[1]!)?.entries() ?? [])].flat(),
   },
-  { name: "hlen", arity: 2, fn: (c, a) => getHash(c.store, a[1]!)?.size ?? 0 },
-  { name: "hexists", arity: 3, fn: (c, a) => getHash(c.store, a[1]!)?.has(a[2]!) ? 1 : 0 },
+  {
+    name: "hlen",
+    arity: 2,
+    flags: "readonly fast",
+    keys: KEY1,
+    fn: (c, a) => getHash(c.store, a[1]!)?.size ?? 0,
+  },
+  {
+    name: "hexists",
+    arity: 3,
+    flags: "readonly fast",
+    keys: KEY1,
+    fn: (c, a) => getHash(c.store, a[1]!)?.has(a[2]!) ? 1 : 0,
+  },
 ];

@@ -10,7 +10,6 @@ import { SortedSet } from "./zset.ts";
 import {
   argI64,
   argInt,
-  type CommandSpec,
   type Ctx,
   fail,
   NOT_INT,
@@ -20,6 +19,25 @@ import {
   upper,
 } from "./_apply_common.ts";
 import { I64_MAX } from "./_num.ts";
+import {
+  ALL_KEYS,
+  asInt,
+  B,
+  type CommandSpec,
+  deadlineIfOne,
+  KEY1,
+  KEY12,
+  type LogFn,
+  NO_KEYS,
+} from "./_command.ts";
+
+const DEL = B("DEL"), PERSIST = B("PERSIST"), FLUSHALL = B("FLUSHALL");
+
+/** DEL/UNLINK log a DEL of the keys when something was removed. */
+const logDel: LogFn = (x) => asInt(x.reply) > 0 ? [[DEL, ...x.argv.slice(1)]] : [];
+
+/** A shard is one database: FLUSHDB and FLUSHALL both log FLUSHALL. */
+const logFlush: LogFn = () => [[FLUSHALL]];
 
 function del(c: Ctx, a: Uint8Array[]): Reply {
   let n = 0;
@@ -135,41 +153,116 @@ function flush(a: Uint8Array[], run: () => void): Reply {
 
 /** Keyspace command table rows. */
 export const KEY_COMMANDS: CommandSpec[] = [
-  { name: "del", arity: -2, fn: del },
-  { name: "unlink", arity: -2, fn: del },
+  { name: "del", arity: -2, flags: "write", keys: ALL_KEYS, split: "sum", log: logDel, fn: del },
+  {
+    name: "unlink",
+    arity: -2,
+    flags: "write fast",
+    keys: ALL_KEYS,
+    split: "sum",
+    log: logDel,
+    fn: del,
+  },
   {
     name: "exists",
     arity: -2,
+    flags: "readonly fast",
+    keys: ALL_KEYS,
+    split: "sum",
     fn: (c, a) => a.slice(1).reduce((n, k) => n + (c.store.has(k) ? 1 : 0), 0),
   },
-  { name: "expire", arity: -3, fn: (c, a) => expire(c, a, false, false) },
-  { name: "pexpire", arity: -3, fn: (c, a) => expire(c, a, true, false) },
-  { name: "expireat", arity: -3, fn: (c, a) => expire(c, a, false, true) },
-  { name: "pexpireat", arity: -3, fn: (c, a) => expire(c, a, true, true) },
+  {
+    name: "expire",
+    arity: -3,
+    flags: "write fast",
+    keys: KEY1,
+    log: deadlineIfOne,
+    fn: (c, a) => expire(c, a, false, false),
+  },
+  {
+    name: "pexpire",
+    arity: -3,
+    flags: "write fast",
+    keys: KEY1,
+    log: deadlineIfOne,
+    fn: (c, a) => expire(c, a, true, false),
+  },
+  {
+    name: "expireat",
+    arity: -3,
+    flags: "write fast",
+    keys: KEY1,
+    log: deadlineIfOne,
+    fn: (c, a) => expire(c, a, false, true),
+  },
+  {
+    name: "pexpireat",
+    arity: -3,
+    flags: "write fast",
+    keys: KEY1,
+    log: deadlineIfOne,
+    fn: (c, a) => expire(c, a, true, true),
+  },
   {
     name: "persist",
     arity: 2,
+    flags: "write fast",
+    keys: KEY1,
+    log: (x) => asInt(x.reply) === 1 ? [[PERSIST, x.argv[1]!]] : [],
     fn: (c, a) => c.store.deadline(a[1]!) === null ? 0 : (c.store.setDeadline(a[1]!, null), 1),
   },
-  { name: "ttl", arity: 2, fn: (c, a) => ttl(c, a, false) },
-  { name: "pttl", arity: 2, fn: (c, a) => ttl(c, a, true) },
+  { name: "ttl", arity: 2, flags: "readonly fast", keys: KEY1, fn: (c, a) => ttl(c, a, false) },
+  { name: "pttl", arity: 2, flags: "readonly fast", keys: KEY1, fn: (c, a) => ttl(c, a, true) },
   {
     name: "type",
     arity: 2,
+    flags: "readonly fast",
+    keys: KEY1,
     fn: (c, a) => {
       const v = c.store.lookup(a[1]!);
       return v === null ? "none" : valueType(v);
     },
   },
-  { name: "rename", arity: 3, fn: (c, a) => rename(c, a, false) },
-  { name: "renamenx", arity: 3, fn: (c, a) => rename(c, a, true) },
-  { name: "copy", arity: -3, fn: copy },
-  { name: "dbsize", arity: 1, fn: (c) => c.store.dbsize() },
-  { name: "flushdb", arity: -1, fn: (c, a) => flush(a, () => c.store.clear()) },
-  { name: "flushall", arity: -1, fn: (c, a) => flush(a, () => c.flushAll()) },
+  { name: "rename", arity: 3, flags: "write", keys: KEY12, fn: (c, a) => rename(c, a, false) },
+  {
+    name: "renamenx",
+    arity: 3,
+    flags: "write fast",
+    keys: KEY12,
+    fn: (c, a) => rename(c, a, true),
+  },
+  { name: "copy", arity: -3, flags: "write denyoom", keys: KEY12, fn: copy },
+  {
+    name: "dbsize",
+    arity: 1,
+    flags: "readonly fast",
+    keys: NO_KEYS,
+    everyShard: "sum",
+    fn: (c) => c.store.dbsize(),
+  },
+  {
+    name: "flushdb",
+    arity: -1,
+    flags: "write admin",
+    keys: NO_KEYS,
+    everyShard: "ok",
+    log: logFlush,
+    fn: (c, a) => flush(a, () => c.store.clear()),
+  },
+  {
+    name: "flushall",
+    arity: -1,
+    flags: "write admin",
+    keys: NO_KEYS,
+    everyShard: "ok",
+    log: logFlush,
+    fn: (c, a) => flush(a, () => c.flushAll()),
+  },
   {
     name: "ping",
     arity: -1,
+    flags: "readonly fast",
+    keys: NO_KEYS,
     fn: (_c, a) => {
       if (a.length > 2) fail("ERR wrong number of arguments for 'ping' command");
       return a.length === 2 ? a[1]! : "PONG";

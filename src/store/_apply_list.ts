@@ -6,7 +6,6 @@
 
 import {
   argInt,
-  type CommandSpec,
   type Ctx,
   fail,
   getList,
@@ -18,6 +17,9 @@ import {
   upper,
 } from "./_apply_common.ts";
 import type { ListValue } from "./values.ts";
+import { argvIfPositive, B, type CommandSpec, KEY1, KEY12, type LogFn } from "./_command.ts";
+
+const LPUSH = B("LPUSH"), RPUSH = B("RPUSH"), LPOP = B("LPOP"), RPOP = B("RPOP");
 
 function push(c: Ctx, a: Uint8Array[], left: boolean, onlyExisting: boolean): Reply {
   const existing = getList(c.store, a[1]!);
@@ -141,23 +143,100 @@ function side(b: Uint8Array): boolean {
   return fail(SYNTAX);
 }
 
+/** LPUSHX/RPUSHX log as LPUSH/RPUSH when they pushed (kevy's replay knows no *X forms). */
+function logPushx(verb: Uint8Array): LogFn {
+  return (x) => (typeof x.reply === "number" && x.reply > 0 ? [[verb, ...x.argv.slice(1)]] : []);
+}
+
+/** A pop that popped nothing logs nothing. */
+const logPop: LogFn = (x) =>
+  x.reply === null || (Array.isArray(x.reply) && x.reply.length === 0) ? [] : [x.argv];
+
+/** A move logs the pop and the push of the element that moved. */
+function logMove(x: Parameters<LogFn>[0], fromLeft: boolean, toLeft: boolean): ReturnType<LogFn> {
+  if (!(x.reply instanceof Uint8Array)) return [];
+  return [[fromLeft ? LPOP : RPOP, x.argv[1]!], [toLeft ? LPUSH : RPUSH, x.argv[2]!, x.reply]];
+}
+
+function isLeft(b: Uint8Array | undefined): boolean {
+  return b !== undefined && upper(b) === "LEFT";
+}
+
 /** List command table rows. */
 export const LIST_COMMANDS: CommandSpec[] = [
-  { name: "lpush", arity: -3, fn: (c, a) => push(c, a, true, false) },
-  { name: "rpush", arity: -3, fn: (c, a) => push(c, a, false, false) },
-  { name: "lpushx", arity: -3, fn: (c, a) => push(c, a, true, true) },
-  { name: "rpushx", arity: -3, fn: (c, a) => push(c, a, false, true) },
-  { name: "lpop", arity: -2, fn: (c, a) => pop(c, a, true) },
-  { name: "rpop", arity: -2, fn: (c, a) => pop(c, a, false) },
-  { name: "lset", arity: 4, fn: lset },
-  { name: "linsert", arity: 5, fn: linsert },
-  { name: "lrem", arity: 4, fn: lrem },
-  { name: "ltrim", arity: 4, fn: ltrim },
-  { name: "lmove", arity: 5, fn: (c, a) => move(c, a[1]!, a[2]!, side(a[3]!), side(a[4]!)) },
-  { name: "rpoplpush", arity: 3, fn: (c, a) => move(c, a[1]!, a[2]!, false, true) },
+  {
+    name: "lpush",
+    arity: -3,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: "argv",
+    fn: (c, a) => push(c, a, true, false),
+  },
+  {
+    name: "rpush",
+    arity: -3,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: "argv",
+    fn: (c, a) => push(c, a, false, false),
+  },
+  {
+    name: "lpushx",
+    arity: -3,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: logPushx(LPUSH),
+    fn: (c, a) => push(c, a, true, true),
+  },
+  {
+    name: "rpushx",
+    arity: -3,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: logPushx(RPUSH),
+    fn: (c, a) => push(c, a, false, true),
+  },
+  {
+    name: "lpop",
+    arity: -2,
+    flags: "write fast",
+    keys: KEY1,
+    log: logPop,
+    fn: (c, a) => pop(c, a, true),
+  },
+  {
+    name: "rpop",
+    arity: -2,
+    flags: "write fast",
+    keys: KEY1,
+    log: logPop,
+    fn: (c, a) => pop(c, a, false),
+  },
+  { name: "lset", arity: 4, flags: "write denyoom", keys: KEY1, log: "argv", fn: lset },
+  { name: "linsert", arity: 5, flags: "write denyoom", keys: KEY1, fn: linsert },
+  { name: "lrem", arity: 4, flags: "write", keys: KEY1, log: argvIfPositive, fn: lrem },
+  { name: "ltrim", arity: 4, flags: "write", keys: KEY1, log: "argv", fn: ltrim },
+  {
+    name: "lmove",
+    arity: 5,
+    flags: "write denyoom",
+    keys: KEY12,
+    log: (x) => logMove(x, isLeft(x.argv[3]), isLeft(x.argv[4])),
+    fn: (c, a) => move(c, a[1]!, a[2]!, side(a[3]!), side(a[4]!)),
+  },
+  {
+    name: "rpoplpush",
+    arity: 3,
+    flags: "write denyoom",
+    keys: KEY12,
+    log: (x) => logMove(x, false, true),
+    fn: (c, a) => move(c, a[1]!, a[2]!, false, true),
+  },
   {
     name: "lrange",
     arity: 4,
+    flags: "readonly",
+    keys: KEY1,
     fn: (c, a) => {
       const start = argInt(a[2]!), stop = argInt(a[3]!);
       const l = getList(c.store, a[1]!);
@@ -165,10 +244,18 @@ export const LIST_COMMANDS: CommandSpec[] = [
       return r === null ? [] : l!.slice(r[0], r[1] + 1);
     },
   },
-  { name: "llen", arity: 2, fn: (c, a) => getList(c.store, a[1]!)?.length ?? 0 },
+  {
+    name: "llen",
+    arity: 2,
+    flags: "readonly fast",
+    keys: KEY1,
+    fn: (c, a) => getList(c.store, a[1]!)?.length ?? 0,
+  },
   {
     name: "lindex",
     arity: 3,
+    flags: "readonly",
+    keys: KEY1,
     fn: (c, a) => {
       let i = argInt(a[2]!);
       const l = getList(c.store, a[1]!);

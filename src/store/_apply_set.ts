@@ -7,7 +7,6 @@
 
 import {
   argInt,
-  type CommandSpec,
   type Ctx,
   fail,
   getSet,
@@ -18,6 +17,18 @@ import {
 } from "./_apply_common.ts";
 import { fromKey } from "./_keys.ts";
 import { SetValue } from "./values.ts";
+import {
+  ALL_KEYS,
+  argvIfPositive,
+  asInt,
+  B,
+  type CommandSpec,
+  KEY1,
+  KEY12,
+  poppedMembers,
+} from "./_command.ts";
+
+const SREM = B("SREM"), SADD = B("SADD");
 
 let rng = 0x9e3779b9;
 function random(n: number): number {
@@ -103,14 +114,76 @@ function store(c: Ctx, a: Uint8Array[], op: "inter" | "union" | "diff"): Reply {
 
 /** Set command table rows. */
 export const SET_COMMANDS: CommandSpec[] = [
-  { name: "sadd", arity: -3, fn: sadd },
-  { name: "srem", arity: -3, fn: srem },
-  { name: "spop", arity: -2, fn: spop },
-  { name: "smove", arity: 4, fn: smove },
-  { name: "sinterstore", arity: -3, fn: (c, a) => store(c, a, "inter") },
-  { name: "sunionstore", arity: -3, fn: (c, a) => store(c, a, "union") },
-  { name: "sdiffstore", arity: -3, fn: (c, a) => store(c, a, "diff") },
-  { name: "smembers", arity: 2, fn: (c, a) => [...(getSet(c.store, a[1]!)?.members() ?? [])] },
-  { name: "sismember", arity: 3, fn: (c, a) => getSet(c.store, a[1]!)?.has(a[2]!) ? 1 : 0 },
-  { name: "scard", arity: 2, fn: (c, a) => getSet(c.store, a[1]!)?.size ?? 0 },
+  {
+    name: "sadd",
+    arity: -3,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: argvIfPositive,
+    fn: sadd,
+  },
+  { name: "srem", arity: -3, flags: "write fast", keys: KEY1, log: argvIfPositive, fn: srem },
+  {
+    name: "spop",
+    arity: -2,
+    flags: "write fast",
+    keys: KEY1,
+    log: (x) => {
+      // The members that went, not the random choice.
+      const ms = poppedMembers(x.reply, false);
+      return ms.length > 0 ? [[SREM, x.argv[1]!, ...ms]] : [];
+    },
+    fn: spop,
+  },
+  {
+    name: "smove",
+    arity: 4,
+    flags: "write fast",
+    keys: KEY12,
+    log: (x) =>
+      asInt(x.reply) === 1 ? [[SREM, x.argv[1]!, x.argv[3]!], [SADD, x.argv[2]!, x.argv[3]!]] : [],
+    fn: smove,
+  },
+  {
+    name: "sinterstore",
+    arity: -3,
+    flags: "write denyoom",
+    keys: ALL_KEYS,
+    fn: (c, a) => store(c, a, "inter"),
+  },
+  {
+    name: "sunionstore",
+    arity: -3,
+    flags: "write denyoom",
+    keys: ALL_KEYS,
+    fn: (c, a) => store(c, a, "union"),
+  },
+  {
+    name: "sdiffstore",
+    arity: -3,
+    flags: "write denyoom",
+    keys: ALL_KEYS,
+    fn: (c, a) => store(c, a, "diff"),
+  },
+  {
+    name: "smembers",
+    arity: 2,
+    flags: "readonly",
+    keys: KEY1,
+    fn: (c, a) => [...(getSet(c.store, a[1]!)?.members() ?? [])],
+  },
+  {
+    name: "sismember",
+    arity: 3,
+    flags: "readonly fast",
+    keys: KEY1,
+    fn: (c, a) => getSet(c.store, a[1]!)?.has(a[2]!) ? 1 : 0,
+  },
+  {
+    name: "scard",
+    arity: 2,
+    flags: "readonly fast",
+    keys: KEY1,
+    fn: (c, a) => getSet(c.store, a[1]!)?.size ?? 0,
+  },
 ];

@@ -8,7 +8,6 @@ import type { Store } from "./store.ts";
 import {
   argF64,
   argI64,
-  type CommandSpec,
   type Ctx,
   fail,
   getStr,
@@ -28,6 +27,16 @@ import {
   parseF64,
   parseI64,
 } from "./_num.ts";
+import {
+  ALL_KEYS,
+  B,
+  type CommandSpec,
+  deadlineImage,
+  imageIfOne,
+  KEY1,
+  KEY_PAIRS,
+  type LogFn,
+} from "./_command.ts";
 
 const OVERFLOW = "ERR increment or decrement would overflow";
 const MAX_STRING = 512 * 1024 * 1024;
@@ -215,36 +224,147 @@ function getex(ctx: Ctx, a: Uint8Array[]): Reply {
   return v;
 }
 
+function hasOpt(argv: ReadonlyArray<Uint8Array>, from: number, opt: string): boolean {
+  for (let i = from; i < argv.length; i++) if (upper(argv[i]!) === opt) return true;
+  return false;
+}
+
+/** SET logs the key's resulting state when it stored its value (not when NX/XX stopped it). */
+const logSet: LogFn = (x) => {
+  const { argv, reply } = x;
+  let applied: boolean;
+  if (!hasOpt(argv, 3, "GET")) applied = reply !== null;
+  else if (hasOpt(argv, 3, "NX")) applied = reply === null;
+  else if (hasOpt(argv, 3, "XX")) applied = reply !== null;
+  else applied = true;
+  return applied ? x.image(argv[1]!) : [];
+};
+
+/** Relative, optional TTLs and state-dependent results log the key's resulting state. */
+const IMAGE = "image";
+
+const DEL = B("DEL");
+
 /** String command table rows. */
 export const STRING_COMMANDS: CommandSpec[] = [
-  { name: "get", arity: 2, fn: (c, a) => getStr(c.store, a[1]!) },
+  {
+    name: "get",
+    arity: 2,
+    flags: "readonly fast",
+    keys: KEY1,
+    fn: (c, a) => getStr(c.store, a[1]!),
+  },
   {
     name: "mget",
     arity: -2,
+    flags: "readonly fast",
+    keys: ALL_KEYS,
+    split: "positional",
     fn: (c, a) =>
       a.slice(1).map((k) =>
         c.store.lookup(k) instanceof Uint8Array ? c.store.lookup(k) as Uint8Array : null
       ),
   },
-  { name: "strlen", arity: 2, fn: (c, a) => getStr(c.store, a[1]!)?.length ?? 0 },
-  { name: "set", arity: -3, fn: set },
+  {
+    name: "strlen",
+    arity: 2,
+    flags: "readonly fast",
+    keys: KEY1,
+    fn: (c, a) => getStr(c.store, a[1]!)?.length ?? 0,
+  },
+  { name: "set", arity: -3, flags: "write denyoom", keys: KEY1, log: logSet, fn: set },
   {
     name: "setnx",
     arity: 3,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: imageIfOne,
     fn: (c, a) => c.store.has(a[1]!) ? 0 : (c.store.setString(a[1]!, a[2]!), 1),
   },
-  { name: "setex", arity: 4, fn: (c, a) => setWithExpire(c, a, false, "setex") },
-  { name: "psetex", arity: 4, fn: (c, a) => setWithExpire(c, a, true, "psetex") },
-  { name: "mset", arity: -3, fn: (c, a) => mset(c, a, false) },
-  { name: "msetnx", arity: -3, fn: (c, a) => mset(c, a, true) },
-  { name: "append", arity: 3, fn: append },
-  { name: "setrange", arity: 4, fn: setrange },
-  { name: "incr", arity: 2, fn: (c, a) => incrBy(c, a[1]!, 1) },
-  { name: "decr", arity: 2, fn: (c, a) => incrBy(c, a[1]!, -1) },
-  { name: "incrby", arity: 3, fn: (c, a) => incrBy(c, a[1]!, argI64(a[2]!)) },
-  { name: "decrby", arity: 3, fn: decrBy },
-  { name: "incrbyfloat", arity: 3, fn: incrbyfloat },
-  { name: "getset", arity: 3, fn: getset },
-  { name: "getdel", arity: 2, fn: getdel },
-  { name: "getex", arity: -2, fn: getex },
+  {
+    name: "setex",
+    arity: 4,
+    flags: "write denyoom",
+    keys: KEY1,
+    log: IMAGE,
+    fn: (c, a) => setWithExpire(c, a, false, "setex"),
+  },
+  {
+    name: "psetex",
+    arity: 4,
+    flags: "write denyoom",
+    keys: KEY1,
+    log: IMAGE,
+    fn: (c, a) => setWithExpire(c, a, true, "psetex"),
+  },
+  {
+    name: "mset",
+    arity: -3,
+    flags: "write denyoom",
+    keys: KEY_PAIRS,
+    split: "ok",
+    log: IMAGE,
+    fn: (c, a) => mset(c, a, false),
+  },
+  {
+    name: "msetnx",
+    arity: -3,
+    flags: "write denyoom",
+    keys: KEY_PAIRS,
+    split: "nx",
+    log: imageIfOne,
+    fn: (c, a) => mset(c, a, true),
+  },
+  { name: "append", arity: 3, flags: "write denyoom fast", keys: KEY1, log: "argv", fn: append },
+  { name: "setrange", arity: 4, flags: "write denyoom", keys: KEY1, log: IMAGE, fn: setrange },
+  {
+    name: "incr",
+    arity: 2,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: "argv",
+    fn: (c, a) => incrBy(c, a[1]!, 1),
+  },
+  {
+    name: "decr",
+    arity: 2,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: "argv",
+    fn: (c, a) => incrBy(c, a[1]!, -1),
+  },
+  {
+    name: "incrby",
+    arity: 3,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: "argv",
+    fn: (c, a) => incrBy(c, a[1]!, argI64(a[2]!)),
+  },
+  { name: "decrby", arity: 3, flags: "write denyoom fast", keys: KEY1, log: "argv", fn: decrBy },
+  {
+    name: "incrbyfloat",
+    arity: 3,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: IMAGE,
+    fn: incrbyfloat,
+  },
+  { name: "getset", arity: 3, flags: "write denyoom fast", keys: KEY1, log: IMAGE, fn: getset },
+  {
+    name: "getdel",
+    arity: 2,
+    flags: "write fast",
+    keys: KEY1,
+    log: (x) => x.reply === null ? [] : [[DEL, x.argv[1]!]],
+    fn: getdel,
+  },
+  {
+    name: "getex",
+    arity: -2,
+    flags: "write fast",
+    keys: KEY1,
+    log: (x) => x.argv.length > 2 && x.reply !== null ? deadlineImage(x.store, x.argv[1]!) : [],
+    fn: getex,
+  },
 ];

@@ -7,7 +7,6 @@
 import {
   argF64,
   argInt,
-  type CommandSpec,
   type Ctx,
   fail,
   getZset,
@@ -18,8 +17,18 @@ import {
   SYNTAX,
   upper,
 } from "./_apply_common.ts";
-import { asciiBytes, formatDouble, parseF64 } from "./_num.ts";
-import type { LexBound, ScoreBound, SortedSet } from "./zset.ts";
+import type { Store } from "./store.ts";
+import { asciiBytes, formatDouble, formatScore, parseF64 } from "./_num.ts";
+import {
+  argvIfPositive,
+  B,
+  type CommandSpec,
+  type Frame,
+  KEY1,
+  type LogFn,
+  poppedMembers,
+} from "./_command.ts";
+import { type LexBound, type ScoreBound, SortedSet } from "./zset.ts";
 
 const NAN_SCORE = "ERR resulting score is not a number (NaN)";
 
@@ -217,29 +226,153 @@ function zrange(c: Ctx, a: Uint8Array[]): Reply {
   return r === null ? [] : flat(z!.rangeByRank(r[0], r[1], rev), withScores);
 }
 
+const ZADD = B("ZADD"), ZREM = B("ZREM");
+const ZADD_FLAGS = new Set(["NX", "XX", "GT", "LT", "CH", "INCR"]);
+
+/** Index of the first score of a ZADD (after its flags). */
+function zaddPairsStart(argv: ReadonlyArray<Uint8Array>): number {
+  let i = 2;
+  while (i < argv.length && ZADD_FLAGS.has(upper(argv[i]!))) i++;
+  return i;
+}
+
+function memberKey(m: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < m.length; i++) s += String.fromCharCode(m[i]!);
+  return s;
+}
+
+function zsetAt(store: Store, key: Uint8Array): SortedSet | null {
+  const v = store.lookup(key);
+  return v instanceof SortedSet ? v : null;
+}
+
+/** Scores of the members a ZADD names, before it runs (what its log compares with). */
+function zaddPre(argv: ReadonlyArray<Uint8Array>, store: Store): Map<string, number | undefined> {
+  const z = zsetAt(store, argv[1]!);
+  const m = new Map<string, number | undefined>();
+  for (let i = zaddPairsStart(argv) + 1; i < argv.length; i += 2) {
+    m.set(memberKey(argv[i]!), z?.score(argv[i]!));
+  }
+  return m;
+}
+
+/** ZADD with NX/XX/GT/LT/INCR/CH logs a plain ZADD of the scores that changed. */
+const logZadd: LogFn = (x) => {
+  const { argv } = x;
+  const k = argv[1]!;
+  const z = zsetAt(x.store, k);
+  if (z === null) return [];
+  const pre = x.pre as Map<string, number | undefined> | undefined;
+  const picked: Array<[Uint8Array, Uint8Array]> = [];
+  const done = new Set<string>();
+  const start = zaddPairsStart(argv);
+  // Last occurrence wins in Redis; walk backwards so each member is logged once.
+  for (let i = argv.length - 1; i > start; i -= 2) {
+    const m = argv[i]!;
+    const mk = memberKey(m);
+    if (done.has(mk)) continue;
+    done.add(mk);
+    const now = z.score(m);
+    if (now === undefined) continue;
+    if (pre !== undefined && pre.has(mk) && Object.is(pre.get(mk), now)) continue;
+    picked.push([B(formatScore(now)), m]);
+  }
+  if (picked.length === 0) return [];
+  const out: Frame = [ZADD, k];
+  for (let j = picked.length - 1; j >= 0; j--) out.push(...picked[j]!);
+  return [out];
+};
+
+/** Pops log a ZREM of the members that went. */
+const logZpop: LogFn = (x) => {
+  const ms = poppedMembers(x.reply, true);
+  return ms.length > 0 ? [[ZREM, x.argv[1]!, ...ms]] : [];
+};
+
 /** Sorted-set command table rows. */
 export const ZSET_COMMANDS: CommandSpec[] = [
-  { name: "zadd", arity: -4, fn: zadd },
-  { name: "zincrby", arity: 4, fn: zincrby },
-  { name: "zrem", arity: -3, fn: zrem },
-  { name: "zremrangebyscore", arity: 4, fn: (c, a) => zremrange(c, a, "score") },
-  { name: "zremrangebyrank", arity: 4, fn: (c, a) => zremrange(c, a, "rank") },
-  { name: "zremrangebylex", arity: 4, fn: (c, a) => zremrange(c, a, "lex") },
-  { name: "zpopmin", arity: -2, fn: (c, a) => zpop(c, a, false) },
-  { name: "zpopmax", arity: -2, fn: (c, a) => zpop(c, a, true) },
-  { name: "zrange", arity: -4, fn: zrange },
+  {
+    name: "zadd",
+    arity: -4,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    pre: zaddPre,
+    log: logZadd,
+    fn: zadd,
+  },
+  {
+    name: "zincrby",
+    arity: 4,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: (x) => {
+      const s = zsetAt(x.store, x.argv[1]!)?.score(x.argv[3]!);
+      return s === undefined ? [] : [[ZADD, x.argv[1]!, B(formatScore(s)), x.argv[3]!]];
+    },
+    fn: zincrby,
+  },
+  { name: "zrem", arity: -3, flags: "write fast", keys: KEY1, log: argvIfPositive, fn: zrem },
+  {
+    name: "zremrangebyscore",
+    arity: 4,
+    flags: "write",
+    keys: KEY1,
+    fn: (c, a) => zremrange(c, a, "score"),
+  },
+  {
+    name: "zremrangebyrank",
+    arity: 4,
+    flags: "write",
+    keys: KEY1,
+    fn: (c, a) => zremrange(c, a, "rank"),
+  },
+  {
+    name: "zremrangebylex",
+    arity: 4,
+    flags: "write",
+    keys: KEY1,
+    fn: (c, a) => zremrange(c, a, "lex"),
+  },
+  {
+    name: "zpopmin",
+    arity: -2,
+    flags: "write fast",
+    keys: KEY1,
+    log: logZpop,
+    fn: (c, a) => zpop(c, a, false),
+  },
+  {
+    name: "zpopmax",
+    arity: -2,
+    flags: "write fast",
+    keys: KEY1,
+    log: logZpop,
+    fn: (c, a) => zpop(c, a, true),
+  },
+  { name: "zrange", arity: -4, flags: "readonly", keys: KEY1, fn: zrange },
   {
     name: "zscore",
     arity: 3,
+    flags: "readonly fast",
+    keys: KEY1,
     fn: (c, a) => {
       const s = getZset(c.store, a[1]!)?.score(a[2]!);
       return s === undefined ? null : sc(s);
     },
   },
-  { name: "zcard", arity: 2, fn: (c, a) => getZset(c.store, a[1]!)?.size ?? 0 },
+  {
+    name: "zcard",
+    arity: 2,
+    flags: "readonly fast",
+    keys: KEY1,
+    fn: (c, a) => getZset(c.store, a[1]!)?.size ?? 0,
+  },
   {
     name: "zrank",
     arity: -3,
+    flags: "readonly fast",
+    keys: KEY1,
     fn: (c, a) => {
       if (a.length > 4 || (a.length === 4 && upper(a[3]!) !== "WITHSCORE")) fail(SYNTAX);
       const z = getZset(c.store, a[1]!);

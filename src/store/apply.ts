@@ -8,68 +8,12 @@
  */
 
 import type { Store } from "./store.ts";
-import {
-  CommandError,
-  type CommandResult,
-  type CommandSpec,
-  type Ctx,
-  type Reply,
-  text,
-} from "./_apply_common.ts";
+import { CommandError, type CommandResult, type Ctx, type Reply, text } from "./_apply_common.ts";
 import { asBytes } from "./_keys.ts";
-import { KEY_COMMANDS, selectIndex } from "./_apply_keys.ts";
-import { STRING_COMMANDS } from "./_apply_string.ts";
-import { HASH_COMMANDS } from "./_apply_hash.ts";
-import { LIST_COMMANDS } from "./_apply_list.ts";
-import { SET_COMMANDS } from "./_apply_set.ts";
-import { ZSET_COMMANDS } from "./_apply_zset.ts";
+import { selectIndex } from "./_apply_keys.ts";
+import { arityOk, type Command, lookupCommand } from "./commands.ts";
 
 export type { CommandResult, Reply, ReplyError } from "./_apply_common.ts";
-
-/** Handled by the applier itself (they need its state): `fn` is never called. */
-const SPECIAL: CommandSpec[] = [
-  { name: "select", arity: 2, fn: () => null },
-  { name: "multi", arity: 1, fn: () => null },
-  { name: "exec", arity: 1, fn: () => null },
-  { name: "discard", arity: 1, fn: () => null },
-];
-const SPECIALS = new Set<CommandSpec>(SPECIAL);
-
-/** Verbs by length, then first letter (lower-case): found without building a string. */
-const BY_SHAPE: Array<Array<CommandSpec[] | undefined> | undefined> = [];
-for (
-  const s of [
-    ...STRING_COMMANDS,
-    ...KEY_COMMANDS,
-    ...HASH_COMMANDS,
-    ...LIST_COMMANDS,
-    ...SET_COMMANDS,
-    ...ZSET_COMMANDS,
-    ...SPECIAL,
-  ]
-) {
-  const byFirst = BY_SHAPE[s.name.length] ??= [];
-  (byFirst[s.name.charCodeAt(0) - 0x61] ??= []).push(s);
-}
-
-/** The table row of a verb (ASCII case-insensitive), or `undefined`. */
-function specOf(b: Uint8Array): CommandSpec | undefined {
-  const byFirst = BY_SHAPE[b.length];
-  if (byFirst === undefined) return undefined;
-  const rows = byFirst[(b[0]! | 0x20) - 0x61];
-  if (rows === undefined) return undefined;
-  next: for (let r = 0; r < rows.length; r++) {
-    const s = rows[r]!;
-    const name = s.name;
-    for (let i = 1; i < b.length; i++) {
-      const c = b[i]!;
-      // Letters fold to lower case; anything else must match exactly.
-      if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== name.charCodeAt(i)) continue next;
-    }
-    return s;
-  }
-  return undefined;
-}
 
 /** The arguments as bytes: `argv` itself when it holds no strings (handlers never mutate it). */
 function bytesOf(argv: ReadonlyArray<Uint8Array | string>): Uint8Array[] {
@@ -94,17 +38,13 @@ function unknownError(a: Uint8Array[]): CommandResult {
   return { ok: false, unknown: true, error: `ERR unknown command '${text(a[0]!)}'` };
 }
 
-function arityOk(arity: number, n: number): boolean {
-  return arity >= 0 ? n === arity : n >= -arity;
-}
-
 function arityError(name: string): CommandResult {
   return { ok: false, error: `ERR wrong number of arguments for '${name}' command` };
 }
 
 /** Runs one ordinary (table) command. */
-function run(ctx: Ctx, spec: CommandSpec, a: Uint8Array[]): CommandResult {
-  if (!arityOk(spec.arity, a.length)) return arityError(spec.name);
+function run(ctx: Ctx, spec: Command, a: Uint8Array[]): CommandResult {
+  if (!arityOk(spec, a.length)) return arityError(spec.name);
   try {
     return { ok: true, reply: spec.fn(ctx, a) };
   } catch (e) {
@@ -132,8 +72,26 @@ export function applyCommand(
 ): CommandResult {
   if (argv.length === 0) return { ok: true, reply: null };
   const a = bytesOf(argv);
-  const spec = specOf(a[0]!);
+  const spec = lookupCommand(a[0]!);
   if (spec === undefined) return unknownError(a);
+  return runCommand(store, spec, a);
+}
+
+/**
+ * {@link applyCommand} for a verb already resolved with `lookupCommand`
+ * (`a[0]` is its verb, every argument is bytes): the embedded store resolves
+ * each command once and hands the row along.
+ *
+ * @example
+ * ```ts
+ * import { lookupCommand, runCommand, Store } from "@kevy/persist/store";
+ * const t = new TextEncoder();
+ * const argv = [t.encode("SET"), t.encode("k"), t.encode("v")];
+ * const set = lookupCommand(argv[0]!)!;
+ * runCommand(new Store(), set, argv); // { ok: true, reply: "OK" }
+ * ```
+ */
+export function runCommand(store: Store, spec: Command, a: Uint8Array[]): CommandResult {
   const name = spec.name;
   if (name === "select") {
     if (a.length !== 2) return arityError(name);
@@ -146,7 +104,7 @@ export function applyCommand(
       throw e;
     }
   }
-  if (SPECIALS.has(spec)) {
+  if (spec.flags.has("transaction")) {
     return { ok: false, error: `ERR ${name.toUpperCase()} needs a CommandApplier` };
   }
   return run(new SingleCtx(store), spec, a);
@@ -281,7 +239,7 @@ export class CommandApplier {
   }
 
   /** Executes one command now (no MULTI handling), counted. */
-  #exec(spec: CommandSpec | undefined, a: Uint8Array[]): CommandResult {
+  #exec(spec: Command | undefined, a: Uint8Array[]): CommandResult {
     if (spec === undefined) return this.#count(unknownError(a), a);
     const name = spec.name;
     if (name === "select") {
@@ -312,7 +270,7 @@ export class CommandApplier {
       return { ok: true, reply: null };
     }
     const a = bytesOf(argv);
-    const spec = specOf(a[0]!);
+    const spec = lookupCommand(a[0]!);
     const name = spec?.name;
     const q = this.#queue;
     if (q !== null) {
@@ -326,7 +284,7 @@ export class CommandApplier {
         this.#queueFailed = true;
         return this.#count(unknownError(a), a);
       }
-      if (!arityOk(spec.arity, a.length)) {
+      if (!arityOk(spec, a.length)) {
         this.#queueFailed = true;
         return this.#count(arityError(spec.name), a);
       }
@@ -351,7 +309,7 @@ export class CommandApplier {
     }
     const replies: Reply[] = [];
     for (const a of q) {
-      const r = this.#exec(specOf(a[0]!), a);
+      const r = this.#exec(lookupCommand(a[0]!), a);
       replies.push(r.ok ? r.reply : { error: r.error });
     }
     return { ok: true, reply: replies };

@@ -11,6 +11,8 @@
 
 import { fromKey, toKey } from "./_keys.ts";
 
+export { formatScore } from "./_num.ts";
+
 /**
  * Compares two scores in IEEE-754 total order (NaN, never stored, sorts
  * last). Returns -1, 0 or 1.
