@@ -151,7 +151,7 @@ export function formatHuman(x: number): string {
  *
  * @example
  * ```ts
- * import { formatScore } from "@kevy/persist";
+ * import { formatScore } from "@kevy/persist/store";
  * formatScore(-0); // "-0"
  * formatScore(1e-20); // "1e-20"
  * formatScore(-Infinity); // "-inf"

@@ -31,6 +31,7 @@ import { LIST_COMMANDS } from "./_apply_list.ts";
 import { SET_COMMANDS } from "./_apply_set.ts";
 import { ZSET_COMMANDS } from "./_apply_zset.ts";
 
+export type { Ctx } from "./_apply_common.ts";
 export type {
   Combine,
   Command,

@@ -27,7 +27,7 @@ export {
   StreamBox,
   valueType,
 } from "./store.ts";
-export type { LexBound, ScoreBound } from "./zset.ts";
+export { formatScore, type LexBound, type ScoreBound } from "./zset.ts";
 export {
   applyCommand,
   CommandApplier,
@@ -35,6 +35,27 @@ export {
   type FinishReport,
   type Reply,
   type ReplyError,
+  runCommand,
 } from "./apply.ts";
+export {
+  allCommands,
+  arityOk,
+  type Combine,
+  type Command,
+  type CommandFlag,
+  commandFrames,
+  commandNamed,
+  type CommandSpec,
+  type Ctx,
+  type Frame,
+  type Handler,
+  keyPositions,
+  type KeyRange,
+  type KeySpec,
+  type LogFn,
+  type LogInput,
+  type LogRule,
+  lookupCommand,
+} from "./commands.ts";
 export { type DumpedKey, type DumpedStream, dumpKeyspace, type JsonU64 } from "./dump.ts";
 export { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
