@@ -136,6 +136,8 @@ export interface Command {
   readonly write: boolean;
   /** Has no key arguments. */
   readonly keyless: boolean;
+  /** Has the `transaction` flag (SELECT, MULTI, EXEC, DISCARD: the applier's own). */
+  readonly transaction: boolean;
   /** Key positions. */
   readonly keys: KeySpec;
   /** How a success is logged (`"none"` for read-only commands). */
@@ -174,6 +176,7 @@ export function resolveSpec(s: CommandSpec): Command {
     flags,
     write,
     keyless: s.keys.length === 0,
+    transaction: flags.has("transaction"),
     keys: s.keys,
     log: write ? s.log ?? "image" : "none",
     pre: s.pre ?? null,

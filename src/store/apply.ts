@@ -92,22 +92,20 @@ export function applyCommand(
  * ```
  */
 export function runCommand(store: Store, spec: Command, a: Uint8Array[]): CommandResult {
+  if (!spec.transaction) return run(new SingleCtx(store), spec, a);
   const name = spec.name;
-  if (name === "select") {
-    if (a.length !== 2) return arityError(name);
-    try {
-      return selectIndex(a[1]!) === 0
-        ? { ok: true, reply: "OK" }
-        : { ok: false, error: OUT_OF_RANGE };
-    } catch (e) {
-      if (e instanceof CommandError) return { ok: false, error: e.message };
-      throw e;
-    }
-  }
-  if (spec.flags.has("transaction")) {
+  if (name !== "select") {
     return { ok: false, error: `ERR ${name.toUpperCase()} needs a CommandApplier` };
   }
-  return run(new SingleCtx(store), spec, a);
+  if (a.length !== 2) return arityError(name);
+  try {
+    return selectIndex(a[1]!) === 0
+      ? { ok: true, reply: "OK" }
+      : { ok: false, error: OUT_OF_RANGE };
+  } catch (e) {
+    if (e instanceof CommandError) return { ok: false, error: e.message };
+    throw e;
+  }
 }
 
 /** The context of {@link applyCommand}: database 0 only. */
