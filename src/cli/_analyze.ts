@@ -8,6 +8,8 @@ import { SnapshotDecoder } from "../codec/snapshot.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { joinPath } from "../fs/path.ts";
 import { replayAof } from "../persist/replay.ts";
+import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown.ts";
+import { type CommandResult, isCommandSupported } from "../store/apply.ts";
 import { analyzeRedis, type RedisReport } from "./_redis.ts";
 import type { Target } from "./_target.ts";
 
@@ -49,7 +51,7 @@ export async function fileKind(fs: FsAdapter, path: string): Promise<FileKind> {
 
 /** A problem found in a file. */
 export interface Problem {
-  kind: "corrupt" | "torn" | "unsupported";
+  kind: "corrupt" | "torn" | "unsupported" | "unknown-command";
   path: string;
   offset: number;
   message: string;
@@ -86,7 +88,29 @@ function problemOf(e: unknown, kind: Problem["kind"]): Problem {
   if (e instanceof CorruptFileError) {
     return { kind, path: e.path, offset: e.offset, message: e.message, preview: e.preview };
   }
+  const u = unknownProblem(e);
+  if (u !== null) return u;
   throw e;
+}
+
+/** A replay's refusal of an unsupported command (or a dropped transaction) as a problem. */
+export function unknownProblem(e: unknown): Problem | null {
+  if (e instanceof UnknownCommandError || e instanceof DroppedTransactionError) {
+    return {
+      kind: "unknown-command",
+      path: e.path,
+      offset: e.offset,
+      message: e.message,
+      preview: "",
+    };
+  }
+  return null;
+}
+
+/** What a counting-only replay callback returns: refuses what the applier would refuse. */
+export function supportedOutcome(argv: Uint8Array[]): CommandResult | void {
+  if (isCommandSupported(argv)) return;
+  return { ok: false, unknown: true, error: "not in the command table" };
 }
 
 /** Decodes a snapshot file counting records; never throws for bad bytes. */
@@ -151,6 +175,7 @@ export async function analyzeAof(fs: FsAdapter, path: string): Promise<AofReport
       report.frames++;
       const verb = argv[0] ? td.decode(argv[0].subarray(0, 32)).toUpperCase() : "";
       report.verbs[verb] = (report.verbs[verb] ?? 0) + 1;
+      return supportedOutcome(argv);
     }, { fs });
     report.header = stats.header;
     report.validBytes = stats.bytes;

@@ -45,7 +45,7 @@ export async function loadTarget(ctx: CliContext, target: Target, db = 0): Promi
       if (s === undefined) stores.set(n, s = new Store({ now: ctx.now }));
       return s;
     });
-    const stats = await replayRedisAof(target.path, (argv) => void applier.apply(argv), { fs });
+    const stats = await replayRedisAof(target.path, (argv) => applier.apply(argv), { fs });
     applier.finish();
     return { store, source: "Redis AOF", frames: stats.frames, tornBytes: stats.torn?.bytes ?? 0 };
   }
@@ -54,7 +54,7 @@ export async function loadTarget(ctx: CliContext, target: Target, db = 0): Promi
     return { store, source: "kevy snapshot", frames: 0, tornBytes: 0 };
   }
   if (target.kind === "aof") {
-    const stats = await replayAof(target.path, (argv) => void applyCommand(store, argv), { fs });
+    const stats = await replayAof(target.path, (argv) => applyCommand(store, argv), { fs });
     return { store, source: "kevy AOF", frames: stats.frames, tornBytes: stats.tornBytes };
   }
   throw new InputError(`${target.path}: ${target.kind} files cannot be loaded yet`);

@@ -3,7 +3,7 @@
 import { CorruptFileError } from "../codec/errors.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { RedisRdbNotSupportedError, replayRedisAof } from "../redis/aof.ts";
-import type { Problem } from "./_analyze.ts";
+import { type Problem, supportedOutcome, unknownProblem } from "./_analyze.ts";
 import { table } from "./_io.ts";
 
 /** Analysis of a Redis AOF. */
@@ -51,6 +51,7 @@ export async function analyzeRedis(
     const s = await replayRedisAof(path, (argv) => {
       const verb = argv[0] ? td.decode(argv[0].subarray(0, 32)).toUpperCase() : "";
       report.verbs[verb] = (report.verbs[verb] ?? 0) + 1;
+      return supportedOutcome(argv);
     }, { fs });
     Object.assign(report, {
       files: s.paths,
@@ -77,6 +78,8 @@ export async function analyzeRedis(
         message: e.message,
         preview: e.preview,
       });
+    } else if (unknownProblem(e) !== null) {
+      report.problems.push(unknownProblem(e)!);
     } else if (e instanceof RedisRdbNotSupportedError) {
       report.problems.push({
         kind: "unsupported",

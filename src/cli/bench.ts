@@ -71,7 +71,7 @@ export const benchCommand: Command = {
     });
     await time("aof replay + apply", n, () => {
       const s = new Store({ now: ctx.now });
-      return replayAof(aofPath, (a) => void applyCommand(s, a), { fs: ctx.fs });
+      return replayAof(aofPath, (a) => applyCommand(s, a), { fs: ctx.fs });
     });
     progress.done();
     if (typeof args.flags.dir !== "string") {

@@ -5,6 +5,8 @@
  * @module
  */
 import { CorruptFileError } from "../codec/errors.ts";
+import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown.ts";
+import { RedisAofTimestampError } from "../redis/aof.ts";
 import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { Command } from "./_command.ts";
@@ -104,7 +106,10 @@ async function run(argv: readonly string[], io: Terminal, opts: RunCliOptions): 
       io.err(`kevy-persist ${name}: ${e.message}\n`);
       return EXIT.input;
     }
-    if (e instanceof CorruptFileError) {
+    if (
+      e instanceof CorruptFileError || e instanceof UnknownCommandError ||
+      e instanceof DroppedTransactionError || e instanceof RedisAofTimestampError
+    ) {
       io.err(`kevy-persist ${name}: ${e.message}\n`);
       return EXIT.dataProblem;
     }

@@ -23,6 +23,7 @@ export interface ResolvedOptions {
   fs: FsAdapter | null;
   onMetric: ((event: MetricEvent) => void) | null;
   activeExpireIntervalMs: number;
+  onUnknown: "error" | "skip";
 }
 
 function nonNegative(name: string, v: number): number {
@@ -61,7 +62,12 @@ export function resolveOptions(o: OpenStoreOptions = {}): ResolvedOptions {
   if (shards > 1 && (o.snapshotName !== undefined || o.aofName !== undefined)) {
     throw new TypeError("snapshotName/aofName only apply to a single shard (shards: 1)");
   }
+  const onUnknown = o.onUnknown ?? STORE_DEFAULTS.onUnknown;
+  if (onUnknown !== "error" && onUnknown !== "skip") {
+    throw new TypeError(`onUnknown must be "error" or "skip", got ${String(onUnknown)}`);
+  }
   return {
+    onUnknown,
     dir: o.dir ?? null,
     shards,
     routing,

@@ -23,6 +23,8 @@ export interface ReplayInfo {
   totalMs: number;
   /** What the save-journal recovery did. */
   recovery: string;
+  /** AOF commands left out by `onUnknown: "skip"`, by verb. */
+  skipped: Record<string, number>;
 }
 
 /** @internal A shard as the engine sees it. */
@@ -71,6 +73,7 @@ export interface FileShardOptions {
   clock: () => number;
   autoRewritePercentage: number;
   autoRewriteMinSize: number;
+  onUnknown: "error" | "skip";
 }
 
 function describeRecovery(s: BringUpStats): string {
@@ -93,6 +96,7 @@ export async function fileShard(o: FileShardOptions): Promise<ShardRt> {
     // Automatic rewrites are driven by the engine (one at a time per shard).
     autoRewritePercentage: o.logWrites ? o.autoRewritePercentage : 0,
     autoRewriteMinSize: o.autoRewriteMinSize,
+    onUnknown: o.onUnknown,
   });
   const s = files.stats;
   return {
@@ -108,6 +112,7 @@ export async function fileShard(o: FileShardOptions): Promise<ShardRt> {
       snapshotKeys: s.snapshot.entries,
       totalMs: s.ms,
       recovery: describeRecovery(s),
+      skipped: s.aof.skipped,
     },
     save: () => files.save(),
     rewrite: () => files.rewrite(),

@@ -20,6 +20,8 @@ export interface ReplaySummary {
   tornBytes: number;
   /** Keys loaded from snapshots. */
   snapshotKeys: number;
+  /** AOF commands left out at open (`onUnknown: "skip"`), by lower-case verb. */
+  skipped: Record<string, number>;
 }
 
 /** One shard's part of {@link StoreInfo}. */
@@ -119,6 +121,7 @@ export function buildInfo(e: Engine): StoreInfo {
         ms: r.ms,
         tornBytes: r.tornBytes,
         snapshotKeys: r.snapshotKeys,
+        skipped: { ...r.skipped },
         recovery: r.recovery,
       },
     };
@@ -147,9 +150,16 @@ export function buildInfo(e: Engine): StoreInfo {
       ms: sum((s) => s.lastReplay?.ms ?? 0),
       tornBytes: sum((s) => s.lastReplay?.tornBytes ?? 0),
       snapshotKeys: sum((s) => s.lastReplay?.snapshotKeys ?? 0),
+      skipped: sumCounts(perShard.map((s) => s.lastReplay?.skipped ?? {})),
     },
     keys: sum((s) => s.keys),
     openedAt: e.startedAt,
     perShard,
   };
+}
+
+function sumCounts(parts: Array<Record<string, number>>): Record<string, number> {
+  const m = new Map<string, number>();
+  for (const p of parts) for (const [k, n] of Object.entries(p)) m.set(k, (m.get(k) ?? 0) + n);
+  return Object.fromEntries(m);
 }

@@ -87,6 +87,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<KevySto
       fs,
       now: o.clock,
       layout,
+      onUnknown: o.onUnknown,
     });
     if (r.action === "resharded") {
       emit({
@@ -109,6 +110,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<KevySto
         clock: o.clock,
         autoRewritePercentage: o.autoRewritePercentage,
         autoRewriteMinSize: o.autoRewriteMinSize,
+        onUnknown: o.onUnknown,
       });
       opened.push(sh);
       const rep = sh.replay!;
@@ -120,7 +122,13 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<KevySto
         bytes: rep.bytes,
         tornBytes: rep.tornBytes,
         snapshotKeys: rep.snapshotKeys,
+        skipped: rep.skipped,
       });
+      const skipped = Object.entries(rep.skipped);
+      if (skipped.length > 0) {
+        const list = skipped.map(([v, n]) => `${v} x${n}`).join(", ");
+        warn(`kevy: skipped unsupported AOF commands in ${sh.files?.aof.path}: ${list}`, i);
+      }
       if (rep.tornBytes > 0) {
         warn(`kevy: cut a torn tail of ${rep.tornBytes} bytes from ${sh.files?.aof.path}`, i);
       }

@@ -64,6 +64,13 @@ export interface OpenStoreOptions {
   onMetric?: (event: MetricEvent) => void;
   /** Period of the active-expiry sweep in ms (default 100; 0 disables it). */
   activeExpireIntervalMs?: number;
+  /**
+   * A command in an AOF (at open, or while re-sharding) that this version
+   * cannot apply: `"error"` (default) makes `openStore` reject with
+   * `UnknownCommandError` (verb, file, byte offset) and change nothing;
+   * `"skip"` leaves it out (counted in the `aof.replay` metric's `skipped`).
+   */
+  onUnknown?: "error" | "skip";
 }
 
 /** Defaults of {@link OpenStoreOptions}. */
@@ -77,6 +84,7 @@ export const STORE_DEFAULTS: {
   readonly autoRewritePercentage: 100;
   readonly autoRewriteMinSize: number;
   readonly activeExpireIntervalMs: 100;
+  readonly onUnknown: "error";
 } = {
   shards: 1,
   routing: "kevyhash",
@@ -87,4 +95,5 @@ export const STORE_DEFAULTS: {
   autoRewritePercentage: 100,
   autoRewriteMinSize: 64 * 1024 * 1024,
   activeExpireIntervalMs: 100,
+  onUnknown: "error",
 };

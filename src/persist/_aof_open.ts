@@ -2,6 +2,7 @@
 // or repair a torn tail (quarantine the bytes, truncate, sync) before
 // anything is appended. Sync and async twins share the plan functions.
 import type { FsAdapter, WritableFile } from "../fs/types.ts";
+import type { OnUnknown, ReplayApply } from "./unknown.ts";
 import { dirname } from "../fs/path.ts";
 import { AOF_MAGIC } from "../codec/resp.ts";
 import type { ReplayStats } from "./replay.ts";
@@ -57,10 +58,11 @@ function freeNameSync(fs: FsAdapter, path: string, stamp: number): string {
 export async function openLog(
   fs: FsAdapter,
   path: string,
-  apply: (argv: Uint8Array[]) => void,
+  apply: ReplayApply,
   now: () => number,
+  onUnknown?: OnUnknown,
 ): Promise<OpenedLog> {
-  const scan = await scanAof(path, apply, { fs });
+  const scan = await scanAof(path, apply, onUnknown === undefined ? { fs } : { fs, onUnknown });
   const { end } = scan;
   let repaired: RepairedTail | null = null;
   if (end.tornAt !== null) {
@@ -101,10 +103,11 @@ export async function openLog(
 export function openLogSync(
   fs: FsAdapter,
   path: string,
-  apply: (argv: Uint8Array[]) => void,
+  apply: ReplayApply,
   now: () => number,
+  onUnknown?: OnUnknown,
 ): OpenedLog {
-  const scan = scanAofSync(path, apply, { fs });
+  const scan = scanAofSync(path, apply, onUnknown === undefined ? { fs } : { fs, onUnknown });
   const { end } = scan;
   let repaired: RepairedTail | null = null;
   if (end.tornAt !== null) {

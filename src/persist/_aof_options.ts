@@ -1,6 +1,7 @@
 // The options of an Aof (re-exported by aof.ts): the fsync policy, its
 // validation (options come from untyped callers too), and the option bag.
 import type { Entry } from "../codec/types.ts";
+import type { OnUnknown } from "./unknown.ts";
 import type { FsAdapter } from "../fs/types.ts";
 
 /** When the log is fdatasynced: after every group of appends, once a second, or never explicitly. */
@@ -18,6 +19,12 @@ export interface AofOptions {
   autoRewriteMinSize?: number;
   /** Wall clock in unix ms (default `Date.now`): rewrite deadlines filter and torn-file stamps. */
   now?: () => number;
+  /**
+   * {@link Aof.openAndReplay}: what to do with a command `apply` reports as
+   * unknown (`"error"`, the default, rejects with `UnknownCommandError`;
+   * `"skip"` counts it in `stats.skipped`).
+   */
+  onUnknown?: OnUnknown;
 }
 
 /** Throws `TypeError` unless `p` is a {@link FsyncPolicy}. */

@@ -9,6 +9,7 @@ import { defaultFs } from "../fs/detect.ts";
 import type { Store } from "../store/store.ts";
 import { REPLAY_CHUNK_BYTES, type ReplayOptions, type ReplayStats } from "./replay.ts";
 import { applyPlainSet, storeOf } from "./_plain_set.ts";
+import { type ReplayApply, UnknownCommandGate } from "./unknown.ts";
 
 const V2_MAGIC = new TextEncoder().encode("KEVYAOF2");
 /** Bytes of a new chunk appended to complete a pending frame before parsing the rest in place. */
@@ -59,7 +60,8 @@ export class AofScanner {
 
   constructor(
     private readonly path: string,
-    private readonly onFrame: (argv: Uint8Array[]) => void,
+    /** Gets each frame with its file offset. */
+    private readonly onFrame: (argv: Uint8Array[], offset: number) => void,
     initialCapacity = 1 << 20,
     /** When set, plain SET frames go straight into it (see _plain_set.ts), the rest to onFrame. */
     private readonly target: Store | null = storeOf(onFrame),
@@ -123,8 +125,9 @@ export class AofScanner {
       const r = parseFrame(chunk, p);
       if (r.kind !== "frame") break;
       this.frames++;
+      const at = p;
       p = r.end;
-      this.onFrame(r.argv);
+      this.onFrame(r.argv, this.base + at);
     }
     this.base += p;
     if (p === chunk.length) return;
@@ -242,8 +245,9 @@ export class AofScanner {
       const r = parseFrame(view, this.start);
       if (r.kind === "frame") {
         this.frames++;
+        const at = this.base + this.start;
         this.start = r.end;
-        this.onFrame(r.argv);
+        this.onFrame(r.argv, at);
         continue;
       }
       if (r.kind === "incomplete") return;
@@ -279,8 +283,9 @@ export interface ScanResult {
   exists: boolean;
 }
 
-function toStats(end: ScanEnd, ms: number): ReplayStats {
+function toStats(end: ScanEnd, ms: number, skipped: Record<string, number>): ReplayStats {
   return {
+    skipped,
     frames: end.frames,
     bytes: end.bytes,
     header: end.header,
@@ -301,8 +306,12 @@ const MISSING: ScanEnd = {
 };
 
 // The shared tails of scanAof / scanAofSync.
-function missingResult(t0: number): ScanResult {
-  return { stats: toStats(MISSING, performance.now() - t0), end: MISSING, exists: false };
+function missingResult(t0: number, gate: UnknownCommandGate): ScanResult {
+  return {
+    stats: toStats(MISSING, performance.now() - t0, gate.skipped),
+    end: MISSING,
+    exists: false,
+  };
 }
 
 function finishScan(
@@ -310,48 +319,62 @@ function finishScan(
   scanner: AofScanner,
   opts: ReplayOptions,
   t0: number,
+  gate: UnknownCommandGate,
 ): ScanResult {
   const end = scanner.finish();
   if (end.tornAt !== null) opts.onTorn?.({ path, offset: end.tornAt, bytes: end.tornBytes });
-  return { stats: toStats(end, performance.now() - t0), end, exists: true };
+  return { stats: toStats(end, performance.now() - t0, gate.skipped), end, exists: true };
+}
+
+/** A scanner feeding `apply`, each outcome checked by `gate` (the plain-SET path kept). */
+function gatedScanner(
+  path: string,
+  apply: ReplayApply,
+  gate: UnknownCommandGate,
+  chunk: number,
+): AofScanner {
+  const onFrame = (argv: Uint8Array[], offset: number): void =>
+    gate.check(apply(argv), argv, path, offset);
+  // A storeApplier (replayAofInto, ShardFiles bring-up) enables the plain-SET fast path.
+  return new AofScanner(path, onFrame, Math.max(chunk * 2, 4096), storeOf(apply));
 }
 
 /** Streams `path` through a scanner (async). */
 export async function scanAof(
   path: string,
-  apply: (argv: Uint8Array[]) => void,
+  apply: ReplayApply,
   opts: ReplayOptions = {},
 ): Promise<ScanResult> {
   const t0 = performance.now();
   const fs = opts.fs ?? defaultFs();
   const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
-  // A storeApplier (replayAofInto, ShardFiles bring-up) enables the plain-SET fast path.
-  const scanner = new AofScanner(path, apply, Math.max(chunk * 2, 4096));
+  const gate = new UnknownCommandGate(opts.onUnknown);
+  const scanner = gatedScanner(path, apply, gate, chunk);
   try {
     for await (const c of fs.readChunks(path, chunk)) scanner.push(c);
   } catch (e) {
-    if (isNotFound(e)) return missingResult(t0);
+    if (isNotFound(e)) return missingResult(t0, gate);
     throw e;
   }
-  return finishScan(path, scanner, opts, t0);
+  return finishScan(path, scanner, opts, t0, gate);
 }
 
 /** Streams `path` through a scanner (blocking). */
 export function scanAofSync(
   path: string,
-  apply: (argv: Uint8Array[]) => void,
+  apply: ReplayApply,
   opts: ReplayOptions = {},
 ): ScanResult {
   const t0 = performance.now();
   const fs = opts.fs ?? defaultFs();
   const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
-  // A storeApplier (replayAofInto, ShardFiles bring-up) enables the plain-SET fast path.
-  const scanner = new AofScanner(path, apply, Math.max(chunk * 2, 4096));
+  const gate = new UnknownCommandGate(opts.onUnknown);
+  const scanner = gatedScanner(path, apply, gate, chunk);
   try {
     for (const c of fs.readChunksSync(path, chunk)) scanner.push(c);
   } catch (e) {
-    if (isNotFound(e)) return missingResult(t0);
+    if (isNotFound(e)) return missingResult(t0, gate);
     throw e;
   }
-  return finishScan(path, scanner, opts, t0);
+  return finishScan(path, scanner, opts, t0, gate);
 }

@@ -7,7 +7,7 @@
 // Anything else (other verbs, SET with options, incomplete or malformed
 // bytes) is left to parseFrame and the argv applier, in order.
 import { MAX_BULK_LEN } from "../codec/resp.ts";
-import { applyCommand } from "../store/apply.ts";
+import { applyCommand, type CommandResult } from "../store/apply.ts";
 import type { Store } from "../store/store.ts";
 
 const STAR = 0x2a, DOLLAR = 0x24, CR = 0x0d, LF = 0x0a, D0 = 0x30, D9 = 0x39, THREE = 0x33;
@@ -16,18 +16,16 @@ const STAR = 0x2a, DOLLAR = 0x24, CR = 0x0d, LF = 0x0a, D0 = 0x30, D9 = 0x39, TH
 const STORE = Symbol("kevy.replayStore");
 
 /** An argv applier the scanner may bypass for plain SET frames. */
-export type StoreApplier = ((argv: Uint8Array[]) => void) & { readonly [STORE]: Store };
+export type StoreApplier = ((argv: Uint8Array[]) => CommandResult) & { readonly [STORE]: Store };
 
 /** `(argv) => applyCommand(store, argv)`, tagged so the scanner can take the fast path. */
 export function storeApplier(store: Store): StoreApplier {
-  const fn = (argv: Uint8Array[]): void => {
-    applyCommand(store, argv);
-  };
+  const fn = (argv: Uint8Array[]): CommandResult => applyCommand(store, argv);
   return Object.assign(fn, { [STORE]: store });
 }
 
 /** The store behind a {@link storeApplier}, or `null` for any other callback. */
-export function storeOf(apply: (argv: Uint8Array[]) => void): Store | null {
+export function storeOf(apply: (...args: never[]) => unknown): Store | null {
   return (apply as Partial<StoreApplier>)[STORE] ?? null;
 }
 

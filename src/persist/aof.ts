@@ -46,6 +46,7 @@ import { compactLog, freezeEntries } from "./_aof_rewrite.ts";
 import { AofWriter } from "./_aof_writer.ts";
 import type { AofFailedError } from "./aof_errors.ts";
 import type { ReplayStats } from "./replay.ts";
+import type { ReplayApply } from "./unknown.ts";
 
 export type { RepairedTail } from "./_aof_open.ts";
 export type { AofOptions, EntrySource, FsyncPolicy } from "./_aof_options.ts";
@@ -117,6 +118,8 @@ export class Aof {
    * Replays the log into `apply` and opens it, reading the file once. On
    * mid-file corruption it rejects with `CorruptFileError` after the frames
    * before it were applied (apply into a scratch store if that matters).
+   * An unknown command (`apply` returned `{ ok: false, unknown: true }`)
+   * rejects with `UnknownCommandError` unless `opts.onUnknown` is `"skip"`.
    *
    * @example
    * ```ts
@@ -130,12 +133,12 @@ export class Aof {
    */
   static async openAndReplay(
     path: string,
-    apply: (argv: Uint8Array[]) => void,
+    apply: ReplayApply,
     opts: AofOptions,
   ): Promise<{ aof: Aof; stats: ReplayStats }> {
     checkPolicy(opts.fsync);
     const fs = opts.fs ?? defaultFs();
-    const opened = await openLog(fs, path, apply, opts.now ?? Date.now);
+    const opened = await openLog(fs, path, apply, opts.now ?? Date.now, opts.onUnknown);
     return { aof: new Aof(path, opts, opened), stats: opened.stats };
   }
 
@@ -152,12 +155,12 @@ export class Aof {
    */
   static openAndReplaySync(
     path: string,
-    apply: (argv: Uint8Array[]) => void,
+    apply: ReplayApply,
     opts: AofOptions,
   ): { aof: Aof; stats: ReplayStats } {
     checkPolicy(opts.fsync);
     const fs = opts.fs ?? defaultFs();
-    const opened = openLogSync(fs, path, apply, opts.now ?? Date.now);
+    const opened = openLogSync(fs, path, apply, opts.now ?? Date.now, opts.onUnknown);
     return { aof: new Aof(path, opts, opened), stats: opened.stats };
   }
 

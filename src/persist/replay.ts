@@ -26,6 +26,7 @@ import type { FsAdapter } from "../fs/types.ts";
 import type { Store } from "../store/store.ts";
 import { scanAof, scanAofSync } from "./_aof_scan.ts";
 import { storeApplier } from "./_plain_set.ts";
+import type { OnUnknown, ReplayApply } from "./unknown.ts";
 
 /** Chunk size used to stream the log: 64 KiB keeps peak RSS growth near 40 MiB on a 0.5 GiB log (1 MiB chunks: 120-190 MiB of garbage read buffers) at the same speed. */
 export const REPLAY_CHUNK_BYTES: number = 64 * 1024;
@@ -44,6 +45,8 @@ export interface ReplayStats {
   tornBytes: number;
   /** Wall time of the replay in milliseconds. */
   ms: number;
+  /** Commands left out by `onUnknown: "skip"`, by lower-case verb (empty otherwise). */
+  skipped: Record<string, number>;
 }
 
 /** Options of {@link replayAof}. */
@@ -54,24 +57,34 @@ export interface ReplayOptions {
   onTorn?: (info: { path: string; offset: number; bytes: number }) => void;
   /** Read size (default {@link REPLAY_CHUNK_BYTES}). */
   chunkBytes?: number;
+  /**
+   * A command the applier does not support (`apply` returned
+   * `{ ok: false, unknown: true }`): `"error"` (default) rejects with
+   * `UnknownCommandError` (verb, path, offset); `"skip"` leaves it out and
+   * counts it in {@link ReplayStats.skipped}.
+   */
+  onUnknown?: OnUnknown;
 }
 
 /**
  * Replays the AOF at `path` into `apply`, streaming. A missing file gives
  * stats with 0 frames. Rejects with `CorruptFileError` on mid-file
  * corruption (after applying the frames before it) or a `KEVYAOF2` file.
+ * `apply` returns each command's `CommandResult`: an unknown command rejects
+ * with `UnknownCommandError` (file, offset, verb) unless `onUnknown: "skip"`.
  *
  * @example
  * ```ts
  * import { applyCommand, replayAof, Store } from "@kevy/persist";
  * const store = new Store();
  * const stats = await replayAof("data/aof-0.aof", (argv) => applyCommand(store, argv));
+ * // stats.skipped: {} (an unknown verb rejects: UnknownCommandError)
  * if (stats.tornAt !== null) console.warn(`torn tail at ${stats.tornAt}`);
  * ```
  */
 export async function replayAof(
   path: string,
-  apply: (argv: Uint8Array[]) => void,
+  apply: ReplayApply,
   opts: ReplayOptions = {},
 ): Promise<ReplayStats> {
   return (await scanAof(path, apply, opts)).stats;
@@ -90,7 +103,7 @@ export async function replayAof(
  */
 export function replayAofSync(
   path: string,
-  apply: (argv: Uint8Array[]) => void,
+  apply: ReplayApply,
   opts: ReplayOptions = {},
 ): ReplayStats {
   return scanAofSync(path, apply, opts).stats;

@@ -43,6 +43,7 @@ import { Store } from "../store/store.ts";
 import { applyCommand } from "../store/apply.ts";
 import { Aof, type FsyncPolicy, type RepairedTail } from "./aof.ts";
 import type { ReplayStats } from "./replay.ts";
+import type { OnUnknown } from "./unknown.ts";
 import { storeApplier } from "./_plain_set.ts";
 import { loadSnapshotInto, writeSnapshotFile } from "./_snapshot_io.ts";
 import { writeCompactLog } from "./_aof_rewrite.ts";
@@ -73,8 +74,17 @@ export interface ShardFilesOptions {
   fs?: FsAdapter;
   /** Load into this store (default: a new `Store`). It should be empty. */
   store?: Store;
-  /** How replayed frames are applied (default `applyCommand`). */
-  apply?: (store: Store, argv: Uint8Array[]) => void;
+  /**
+   * How replayed frames are applied (default `applyCommand`). Return the
+   * `CommandResult` so an unknown command is caught (see `onUnknown`).
+   */
+  apply?: (store: Store, argv: Uint8Array[]) => unknown;
+  /**
+   * An AOF command the applier does not support: `"error"` (default) rejects
+   * with `UnknownCommandError` (verb, file, offset); `"skip"` leaves it out
+   * and counts it in `stats.aof.skipped`.
+   */
+  onUnknown?: OnUnknown;
   /** Wall clock, unix ms (default: the store's clock). */
   now?: () => number;
   /** See `AofOptions.autoRewritePercentage`. */
@@ -180,6 +190,7 @@ export class ShardFiles {
       fsync: opts.fsync,
       fs,
       now,
+      ...(opts.onUnknown === undefined ? {} : { onUnknown: opts.onUnknown }),
       ...(opts.autoRewritePercentage === undefined
         ? {}
         : { autoRewritePercentage: opts.autoRewritePercentage }),

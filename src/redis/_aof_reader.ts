@@ -21,6 +21,8 @@ export interface FileEnd {
   frames: number;
   /** `#` lines skipped. */
   annotations: number;
+  /** Of those, `#TS:<unix seconds>` lines. */
+  timestamps: number;
   /** Offset just past the last applied byte (the valid length). */
   validBytes: number;
   /** Total bytes read. */
@@ -55,17 +57,20 @@ export class RedisAofFileReader {
   #size = 0;
   #frames = 0;
   #annotations = 0;
+  #timestamps = 0;
   #checkedSignature = false;
   /** Buffered available length at which to retry an incomplete frame (keeps re-parsing linear). */
   #retryAt = 0;
-  #multi: { at: number; frames: Uint8Array[][] } | null = null;
+  /** An open transaction: its frames and their file offsets, applied at EXEC. */
+  #multi: { at: number; frames: Uint8Array[][]; offsets: number[] } | null = null;
   #zero: { frameAt: number; zeroAt: number; err: CorruptFileError; prefix: Uint8Array } | null =
     null;
   #stopped: { offset: number; timestamp: number } | null = null;
 
   constructor(
     private readonly path: string,
-    private readonly apply: (argv: Uint8Array[]) => void,
+    /** Gets each command with the file offset of its frame. */
+    private readonly apply: (argv: Uint8Array[], offset: number) => void,
     private readonly untilUnixSeconds: number | null,
     initialCapacity: number,
   ) {
@@ -110,6 +115,7 @@ export class RedisAofFileReader {
     return {
       frames: this.#frames,
       annotations: this.#annotations,
+      timestamps: this.#timestamps,
       validBytes,
       size: this.#size,
       torn,
@@ -171,11 +177,13 @@ export class RedisAofFileReader {
 
   #deliver(argv: Uint8Array[], at: number): void {
     const verb = argv[0]!;
-    if (this.#multi !== null) {
-      this.#multi.frames.push(argv);
+    const m = this.#multi;
+    if (m !== null) {
+      m.frames.push(argv);
+      m.offsets.push(at);
       if (isWord(verb, "exec")) {
-        for (const f of this.#multi.frames) this.apply(f);
-        this.#frames += this.#multi.frames.length;
+        for (let i = 0; i < m.frames.length; i++) this.apply(m.frames[i]!, m.offsets[i]!);
+        this.#frames += m.frames.length;
         this.#multi = null;
       } else if (isWord(verb, "discard")) {
         this.#multi = null;
@@ -183,10 +191,10 @@ export class RedisAofFileReader {
       return;
     }
     if (isMulti(verb)) {
-      this.#multi = { at, frames: [argv] };
+      this.#multi = { at, frames: [argv], offsets: [at] };
       return;
     }
-    this.apply(argv);
+    this.apply(argv, at);
     this.#frames++;
   }
 
@@ -222,6 +230,7 @@ export class RedisAofFileReader {
         }
         this.#annotations++;
         const ts = annotationTimestamp(view.subarray(at, nl));
+        if (ts !== null) this.#timestamps++;
         if (ts !== null && this.untilUnixSeconds !== null && ts > this.untilUnixSeconds) {
           // Like redis-check-aof --truncate-to-timestamp: the file ends here.
           this.#stopped = { offset: this.#base + at, timestamp: ts };

@@ -35,6 +35,7 @@ import { basename, dirname, joinPath } from "../fs/path.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { RdbSignature, RedisAofFileReader } from "./_aof_reader.ts";
 import { parseRedisManifest } from "./_manifest.ts";
+import { type OnUnknown, type ReplayApply, UnknownCommandGate } from "../persist/unknown.ts";
 
 /** Default read size when streaming AOF files (1 MiB). */
 export const REDIS_AOF_CHUNK_BYTES: number = 1 << 20;
@@ -98,6 +99,41 @@ export class RedisAofLayoutError extends Error {
 }
 
 /**
+ * `untilUnixSeconds` cannot be honoured: the point in time is before the
+ * first `#TS:` annotation of the base (nothing is known about the data then,
+ * as `redis-check-aof --truncate-to-timestamp` refuses with "has nothing
+ * before timestamp"), or the files hold no `#TS:` annotation at all (written
+ * with `aof-timestamp-enabled no`), so no point in time can be found.
+ *
+ * @example
+ * ```ts
+ * import { RedisAofTimestampError } from "@kevy/persist";
+ * const e = new RedisAofTimestampError("appendonly.aof.1.base.aof", 1795345139, "the first #TS: of the base is 1795345140");
+ * e.untilUnixSeconds; // 1795345139
+ * ```
+ */
+export class RedisAofTimestampError extends Error {
+  /** Always `"RedisAofTimestampError"`. */
+  override name = "RedisAofTimestampError";
+  /** The file concerned (the base, or the last file read). */
+  readonly path: string;
+  /** The requested stop point. */
+  readonly untilUnixSeconds: number;
+  /**
+   * A new error.
+   *
+   * @param path the file concerned
+   * @param until the requested stop point (unix seconds)
+   * @param problem why it cannot be honoured
+   */
+  constructor(path: string, until: number, problem: string) {
+    super(`${path}: cannot stop at unix time ${until}: ${problem}`);
+    this.path = path;
+    this.untilUnixSeconds = until;
+  }
+}
+
+/**
  * Why the last file ended early: `incomplete` (mid-command),
  * `unfinished-multi` (a `MULTI` without `EXEC`), `zero-filled` (a run of
  * zero bytes up to the end of the file).
@@ -138,6 +174,8 @@ export interface RedisAofReplayStats {
   stoppedAt: { path: string; offset: number; timestamp: number } | null;
   /** Wall time in milliseconds. */
   ms: number;
+  /** Commands left out by `onUnknown: "skip"`, by lower-case verb (empty otherwise). */
+  skipped: Record<string, number>;
 }
 
 /** Options of {@link replayRedisAof}. */
@@ -147,9 +185,19 @@ export interface RedisAofReplayOptions {
   /**
    * Stop at the first `#TS:<t>` annotation with `t` greater than this (unix
    * seconds), like `redis-check-aof --truncate-to-timestamp`. Needs
-   * `aof-timestamp-enabled yes` on the server that wrote the files.
+   * `aof-timestamp-enabled yes` on the server that wrote the files: without
+   * any `#TS:` annotation, or with a stop point before the base's first one,
+   * the replay rejects with {@link RedisAofTimestampError}.
    */
   untilUnixSeconds?: number;
+  /**
+   * A command `apply` reports as unknown (`{ ok: false, unknown: true }`):
+   * `"error"` (default) rejects with `UnknownCommandError` (verb, file, byte
+   * offset); `"skip"` leaves it out and counts it in `stats.skipped` (build
+   * the `CommandApplier` with `{ onUnknown: "skip" }` too, so that a skipped
+   * command does not abort its transaction).
+   */
+  onUnknown?: OnUnknown;
   /** Read size (default {@link REDIS_AOF_CHUNK_BYTES}). */
   chunkBytes?: number;
 }
@@ -218,7 +266,7 @@ async function fromManifest(fs: FsAdapter, path: string): Promise<Plan> {
  */
 export async function replayRedisAof(
   pathOrDir: string,
-  apply: (argv: Uint8Array[]) => void,
+  apply: ReplayApply,
   opts: RedisAofReplayOptions = {},
 ): Promise<RedisAofReplayStats> {
   const t0 = performance.now();
@@ -231,6 +279,8 @@ export async function replayRedisAof(
   if (until !== null && !Number.isFinite(until)) {
     throw new RangeError(`untilUnixSeconds must be a finite number, got ${until}`);
   }
+  const gate = new UnknownCommandGate(opts.onUnknown);
+  let sawTimestamp = false;
   const { files } = await plan(fs, pathOrDir);
   const stats: RedisAofReplayStats = {
     files: 0,
@@ -241,11 +291,14 @@ export async function replayRedisAof(
     torn: null,
     stoppedAt: null,
     ms: 0,
+    skipped: {},
   };
   for (let i = 0; i < files.length; i++) {
     const path = files[i]!;
     const last = i === files.length - 1;
-    const reader = new RedisAofFileReader(path, apply, until, Math.min(chunk * 2, 1 << 22));
+    const onCommand = (argv: Uint8Array[], offset: number): void =>
+      gate.check(apply(argv), argv, path, offset);
+    const reader = new RedisAofFileReader(path, onCommand, until, Math.min(chunk * 2, 1 << 22));
     stats.files++;
     stats.paths.push(path);
     try {
@@ -266,8 +319,16 @@ export async function replayRedisAof(
     }
     stats.frames += end.frames;
     stats.annotations += end.annotations;
+    if (end.timestamps > 0) sawTimestamp = true;
     stats.bytes += end.validBytes;
     if (end.stopped !== null) {
+      if (i === 0 && end.frames === 0) {
+        throw new RedisAofTimestampError(
+          path,
+          until!,
+          `nothing is known before the first #TS: of the base (${end.stopped.timestamp})`,
+        );
+      }
       stats.stoppedAt = { path, ...end.stopped };
       break;
     }
@@ -290,6 +351,14 @@ export async function replayRedisAof(
       };
     }
   }
+  if (until !== null && stats.stoppedAt === null && !sawTimestamp) {
+    throw new RedisAofTimestampError(
+      stats.paths[stats.paths.length - 1] ?? pathOrDir,
+      until,
+      "the files hold no #TS: annotation (written with aof-timestamp-enabled no)",
+    );
+  }
+  stats.skipped = gate.skipped;
   stats.ms = performance.now() - t0;
   return stats;
 }

@@ -21,6 +21,7 @@ import { inferFilesN, SHARDS_META } from "../codec/names.ts";
 import { formatShardsMeta, parseShardsMeta } from "../codec/meta.ts";
 import { Store } from "../store/store.ts";
 import { applyCommand } from "../store/apply.ts";
+import type { OnUnknown } from "../persist/unknown.ts";
 import {
   type ApplyFn,
   commitReshard,
@@ -55,6 +56,8 @@ export interface EnsureLayoutOptions {
   layout?: ShardLayout;
   /** Re-shard stamp source, wall-clock ns (default: Date.now + a sub-ms part). */
   stamp?: () => bigint;
+  /** A source AOF command the applier does not support: `"error"` (default) or `"skip"`. */
+  onUnknown?: OnUnknown;
 }
 
 /**
@@ -142,7 +145,8 @@ export async function ensureLayout(
   const now = opts.now ?? Date.now;
   const temp = new Store({ now });
   const applyFn = apply ?? applyCommand;
-  const sources = await mergeSources(dir, from.n, layout, temp, applyFn, { fs });
+  const mergeOpts = opts.onUnknown === undefined ? { fs } : { fs, onUnknown: opts.onUnknown };
+  const sources = await mergeSources(dir, from.n, layout, temp, applyFn, mergeOpts);
   const stores = redistribute(temp, to, { now });
   let keys = 0;
   for (const s of stores) keys += s.dbsize();

@@ -25,6 +25,7 @@ import { formatReshardJournal, parseReshardJournal } from "../codec/journal.ts";
 import { Store } from "../store/store.ts";
 import { loadSnapshot, saveSnapshot } from "../persist/snapshot_file.ts";
 import { replayAof } from "../persist/replay.ts";
+import type { OnUnknown } from "../persist/unknown.ts";
 import { shardIndex } from "./routing.ts";
 import { finishReshard } from "./_finish.ts";
 import { exists, readIfExists, removeIfExists, writeFileDurable } from "../fs/_durable.ts";
@@ -126,16 +127,18 @@ export interface LayoutSpec {
 }
 
 /**
- * Applies one replayed AOF command to a store (e.g. `applyCommand`).
+ * Applies one replayed AOF command to a store (e.g. `applyCommand`). Return
+ * the `CommandResult` so that an unknown command is refused (or, with
+ * `onUnknown: "skip"`, counted) instead of passing unnoticed.
  *
  * @example
  * ```ts
  * import { applyCommand } from "@kevy/persist";
  * import type { ApplyFn } from "./reshard.ts";
- * const apply: ApplyFn = (store, argv) => void applyCommand(store, argv);
+ * const apply: ApplyFn = (store, argv) => applyCommand(store, argv);
  * ```
  */
-export type ApplyFn = (store: Store, argv: Uint8Array[]) => void;
+export type ApplyFn = (store: Store, argv: Uint8Array[]) => unknown;
 
 /**
  * Options shared by the re-shard functions.
@@ -151,6 +154,12 @@ export interface ReshardOptions {
   fs?: FsAdapter;
   /** Re-shard stamp source, wall-clock ns (default: Date.now + a sub-ms part, increasing). */
   stamp?: () => bigint;
+  /**
+   * A source AOF command the applier does not support: `"error"` (default)
+   * rejects with `UnknownCommandError` (verb, file, offset) before anything
+   * on disk changed; `"skip"` leaves it out.
+   */
+  onUnknown?: OnUnknown;
 }
 
 /**
@@ -189,7 +198,11 @@ export async function mergeSources(
     const aof = layout.aof(i, srcN);
     const aofPath = joinPath(dir, aof);
     if (await exists(fs, aofPath)) {
-      await replayAof(aofPath, (argv) => apply(temp, argv), { fs });
+      await replayAof(
+        aofPath,
+        (argv) => apply(temp, argv),
+        opts.onUnknown === undefined ? { fs } : { fs, onUnknown: opts.onUnknown },
+      );
       found.push(aof);
     }
   }

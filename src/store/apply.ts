@@ -15,6 +15,23 @@ import { arityOk, type Command, lookupCommand } from "./commands.ts";
 
 export type { CommandResult, Reply, ReplyError } from "./_apply_common.ts";
 
+/**
+ * Whether the applier supports `argv` — its verb is in the command table
+ * (ASCII case-insensitive). What `check`/`inspect` use to flag a log the
+ * applier would refuse, without applying it.
+ *
+ * @example
+ * ```ts
+ * isCommandSupported(["set", "k", "v"]); // true
+ * isCommandSupported(["NOSUCH"]); // false
+ * ```
+ */
+export function isCommandSupported(argv: ReadonlyArray<Uint8Array | string>): boolean {
+  const v = argv[0];
+  if (v === undefined) return true; // an empty argv is a no-op
+  return lookupCommand(typeof v === "string" ? asBytes(v) : v) !== undefined;
+}
+
 /** The arguments as bytes: `argv` itself when it holds no strings (handlers never mutate it). */
 function bytesOf(argv: ReadonlyArray<Uint8Array | string>): Uint8Array[] {
   for (let i = 0; i < argv.length; i++) {
@@ -137,6 +154,26 @@ export interface FinishReport {
 }
 
 /**
+ * Options of {@link CommandApplier}.
+ *
+ * @example
+ * ```ts
+ * const opts: CommandApplierOptions = { onUnknown: "skip" };
+ * ```
+ */
+export interface CommandApplierOptions {
+  /**
+   * An unknown (or unsupported) command queued inside `MULTI`: `"error"`
+   * (default, a client session as in Redis) answers it with an error and
+   * makes the `EXEC` fail with `EXECABORT`; `"skip"` (a replay that skips
+   * unsupported commands) answers it with the same error but leaves the
+   * transaction intact, so its other commands still run at `EXEC`. Outside a
+   * transaction both answer `{ ok: false, unknown: true }`.
+   */
+  onUnknown?: "error" | "skip";
+}
+
+/**
  * Applies a stream of commands (an AOF replay, a client session): keeps the
  * selected database and the MULTI/EXEC queue, and counts outcomes.
  *
@@ -181,9 +218,15 @@ export class CommandApplier {
   #queue: Uint8Array[][] | null = null;
   #queueFailed = false;
   readonly #ctx: Ctx;
+  readonly #skipUnknown: boolean;
 
   /** Serves `select(n)`'s databases, or just `store` as database 0. */
-  constructor(select: ((db: number) => Store | null) | Store) {
+  constructor(select: ((db: number) => Store | null) | Store, opts: CommandApplierOptions = {}) {
+    const mode = opts.onUnknown ?? "error";
+    if (mode !== "error" && mode !== "skip") {
+      throw new RangeError(`onUnknown must be "error" or "skip", got ${String(mode)}`);
+    }
+    this.#skipUnknown = mode === "skip";
     this.#select = typeof select === "function" ? select : (n) => n === 0 ? select : null;
     const s0 = this.#resolve(0);
     if (s0 === null) throw new TypeError("CommandApplier: database 0 must exist");
@@ -279,7 +322,7 @@ export class CommandApplier {
       }
       if (name === "multi") return this.#fail("ERR MULTI calls can not be nested");
       if (spec === undefined) {
-        this.#queueFailed = true;
+        if (!this.#skipUnknown) this.#queueFailed = true;
         return this.#count(unknownError(a), a);
       }
       if (!arityOk(spec, a.length)) {

@@ -15,6 +15,7 @@ import { ShardFiles } from "../../src/persist/shard_files.ts";
 import { AOF_MAGIC, encodeCommand } from "../../src/codec/resp.ts";
 import { concatBytes } from "../../src/codec/bytes.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
+import { UnknownCommandError } from "../../src/persist/unknown.ts";
 import { Store } from "../../src/store/store.ts";
 import { applyCommand } from "../../src/store/apply.ts";
 import { dumpKeyspace } from "../../src/store/dump.ts";
@@ -30,17 +31,25 @@ const newStore = () => new Store({ now: () => NOW });
 
 type Outcome = { stats: Omit<ReplayStats, "ms"> } | {
   error: { offset: number; expected: string; preview: string; message: string };
-};
+} | { unknown: { verb: string; offset: number; message: string } };
+
+/** A replay's error as an outcome: corruption, or a refused unknown verb. */
+function failure(e: unknown): Outcome {
+  if (e instanceof UnknownCommandError) {
+    return { unknown: { verb: e.verb, offset: e.offset, message: e.message } };
+  }
+  assert.ok(e instanceof CorruptFileError, String(e));
+  return {
+    error: { offset: e.offset, expected: e.expected, preview: e.preview, message: e.message },
+  };
+}
 
 function outcome(f: () => ReplayStats): Outcome {
   try {
     const { ms: _ms, ...stats } = f();
     return { stats };
   } catch (e) {
-    assert.ok(e instanceof CorruptFileError, String(e));
-    return {
-      error: { offset: e.offset, expected: e.expected, preview: e.preview, message: e.message },
-    };
+    return failure(e);
   }
 }
 
@@ -49,16 +58,20 @@ async function outcomeAsync(f: () => Promise<ReplayStats>): Promise<Outcome> {
     const { ms: _ms, ...stats } = await f();
     return { stats };
   } catch (e) {
-    assert.ok(e instanceof CorruptFileError, String(e));
-    return {
-      error: { offset: e.offset, expected: e.expected, preview: e.preview, message: e.message },
-    };
+    return failure(e);
   }
 }
 
 /** Both replays of `path` (async and sync), asserted equal; returns the outcome. */
-async function same(path: string, chunkBytes?: number): Promise<Outcome> {
-  const opts = chunkBytes === undefined ? {} : { chunkBytes };
+async function same(
+  path: string,
+  chunkBytes?: number,
+  onUnknown?: "error" | "skip",
+): Promise<Outcome> {
+  const opts = {
+    ...(chunkBytes === undefined ? {} : { chunkBytes }),
+    ...(onUnknown === undefined ? {} : { onUnknown }),
+  };
   const a = newStore(), b = newStore(), c = newStore();
   const viaArgv = await outcomeAsync(() => replayAof(path, (v) => applyCommand(a, v), opts));
   const into = await outcomeAsync(() => replayAofInto(path, b, opts));
@@ -123,6 +136,8 @@ describe("replayAofInto equals replayAof + applyCommand", () => {
       const whole = await same(path);
       if ("error" in whole) errors++;
       for (const c of [1, 7]) await same(path, c);
+      // Verbs we do not apply (yet) stop the replay; skipping them gives the same everywhere too.
+      if ("unknown" in whole) await same(path, 7, "skip");
     }
     assert.ok(errors > 5, "the vectors include corrupt logs");
   });
@@ -132,10 +147,14 @@ describe("replayAofInto equals replayAof + applyCommand", () => {
       const r = rng(seed);
       const frames = randomFrames(r, 400, seed % 3 === 0);
       const header = seed % 2 === 0 ? [AOF_MAGIC] : [];
-      const got = await same(writeLog([...header, ...frames]));
+      const log = writeLog([...header, ...frames]);
+      const loud = await same(log);
+      assert.ok("unknown" in loud && loud.unknown.verb === "setx", `seed ${seed}: refused`);
+      const got = await same(log, undefined, "skip");
       assert.ok("stats" in got && got.stats.frames === 400, `seed ${seed}`);
+      assert.ok((got.stats.skipped.setx ?? 0) > 0, `seed ${seed}: SETX counted`);
       // Small chunks only without big values (a pending big frame is re-parsed per chunk).
-      await same(writeLog([...header, ...frames]), seed % 3 === 0 ? 4096 : 7);
+      await same(log, seed % 3 === 0 ? 4096 : 7, "skip");
     }
   });
 
@@ -162,7 +181,7 @@ describe("replayAofInto equals replayAof + applyCommand", () => {
   it("a missing file gives 0 frames", async () => {
     const p = join(tempDir("kevy-into-"), "none.aof");
     assert.deepEqual(await same(p), {
-      stats: { frames: 0, bytes: 0, header: false, tornAt: null, tornBytes: 0 },
+      stats: { frames: 0, bytes: 0, header: false, tornAt: null, tornBytes: 0, skipped: {} },
     });
     assert.equal(replayAofSync(p, () => {}).frames, 0);
   });
@@ -273,10 +292,22 @@ describe("ShardFiles bring-up", () => {
     const frames = randomFrames(rng(3), 200);
     writeFileSync(aofPath, concatBytes([AOF_MAGIC, ...frames]));
     const want = newStore();
-    replayAofSync(aofPath, (a) => applyCommand(want, a));
+    replayAofSync(aofPath, (a) => applyCommand(want, a), { onUnknown: "skip" });
     const snapshotPath = join(dir, "dump-0.rdb");
-    const a = await ShardFiles.open({ snapshotPath, aofPath, fsync: "no", store: newStore() });
+    // The log holds an unknown verb (SETX): refused by default, before anything is opened.
+    await assert.rejects(
+      ShardFiles.open({ snapshotPath, aofPath, fsync: "no", store: newStore() }),
+      (e) => e instanceof UnknownCommandError && e.verb === "setx" && e.path === aofPath,
+    );
+    const a = await ShardFiles.open({
+      snapshotPath,
+      aofPath,
+      fsync: "no",
+      store: newStore(),
+      onUnknown: "skip",
+    });
     assert.equal(a.stats.aof.frames, 200);
+    assert.ok((a.stats.aof.skipped.setx ?? 0) > 0);
     assert.deepEqual(dumpKeyspace(a.store), dumpKeyspace(want));
     await a.close();
     let calls = 0;

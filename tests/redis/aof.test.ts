@@ -7,6 +7,7 @@ import { CorruptFileError } from "../../src/codec/errors.ts";
 import {
   RedisAofLayoutError,
   type RedisAofReplayStats,
+  RedisAofTimestampError,
   RedisRdbNotSupportedError,
   replayRedisAof,
 } from "../../src/redis/aof.ts";
@@ -37,6 +38,25 @@ const CLEAN_CMDS = [
   "EXEC",
   "RPUSH list a b",
 ];
+
+describe("replayRedisAof: point in time (untilUnixSeconds) it cannot honour", () => {
+  it("a stop point before the base's first #TS: is an error, not an empty keyspace", async () => {
+    // The base is "#TS:1795345140": nothing is known about the data before it.
+    await assert.rejects(
+      collect(TIMESTAMPS, { untilUnixSeconds: 1795345139 }),
+      (e) =>
+        e instanceof RedisAofTimestampError && e.untilUnixSeconds === 1795345139 &&
+        e.path.endsWith("appendonly.aof.1.base.aof") && /before the first #TS:/.test(e.message),
+    );
+  });
+
+  it("files without any #TS: annotation cannot be cut at a point in time", async () => {
+    await assert.rejects(
+      collect(WORKLOAD, { untilUnixSeconds: 1795345139 }),
+      (e) => e instanceof RedisAofTimestampError && /no #TS: annotation/.test(e.message),
+    );
+  });
+});
 
 describe("replayRedisAof: where the files are", () => {
   it("reads a Redis 7 appendonlydir: empty base, then the incr file's 145 commands", async () => {
@@ -169,9 +189,6 @@ describe("replayRedisAof: commands and annotations", () => {
     assert.equal(stats.stoppedAt?.timestamp, 1795345142);
     assert.ok(stats.stoppedAt?.path.endsWith("appendonly.aof.1.incr.aof"));
     assert.equal(stats.torn, null);
-    const before = await collect(TIMESTAMPS, { untilUnixSeconds: 1795345139 });
-    assert.deepEqual(before.cmds, []);
-    assert.equal(before.stats.stoppedAt?.offset, 0);
     const after = await collect(TIMESTAMPS, { untilUnixSeconds: 1795345142 });
     assert.equal(after.stats.stoppedAt, null);
     assert.equal(after.cmds.length, (await collect(TIMESTAMPS)).cmds.length);
