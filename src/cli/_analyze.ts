@@ -8,7 +8,11 @@ import { SnapshotDecoder } from "../codec/snapshot.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { joinPath } from "../fs/path.ts";
 import { replayAof } from "../persist/replay.ts";
-import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown.ts";
+import {
+  DroppedTransactionError,
+  type OnUnknown,
+  UnknownCommandError,
+} from "../persist/unknown.ts";
 import { type CommandResult, isCommandSupported } from "../store/apply.ts";
 import { analyzeRedis, type RedisReport } from "./_redis.ts";
 import type { Target } from "./_target.ts";
@@ -81,6 +85,8 @@ export interface AofReport {
   frames: number;
   validBytes: number;
   verbs: Record<string, number>;
+  /** Commands the applier does not support, left out under --skip-unknown, by verb. */
+  skipped: Record<string, number>;
   problem: Problem | null;
 }
 
@@ -158,7 +164,11 @@ export async function analyzeSnapshot(
 const td = new TextDecoder();
 
 /** Scans an AOF counting frames per verb; a torn tail or corruption becomes a Problem. */
-export async function analyzeAof(fs: FsAdapter, path: string): Promise<AofReport> {
+export async function analyzeAof(
+  fs: FsAdapter,
+  path: string,
+  onUnknown: OnUnknown = "error",
+): Promise<AofReport> {
   const size = (await fs.stat(path))?.size ?? 0;
   const report: AofReport = {
     kind: "aof",
@@ -168,6 +178,7 @@ export async function analyzeAof(fs: FsAdapter, path: string): Promise<AofReport
     frames: 0,
     validBytes: 0,
     verbs: {},
+    skipped: {},
     problem: null,
   };
   try {
@@ -176,7 +187,8 @@ export async function analyzeAof(fs: FsAdapter, path: string): Promise<AofReport
       const verb = argv[0] ? td.decode(argv[0].subarray(0, 32)).toUpperCase() : "";
       report.verbs[verb] = (report.verbs[verb] ?? 0) + 1;
       return supportedOutcome(argv);
-    }, { fs });
+    }, { fs, onUnknown });
+    report.skipped = stats.skipped;
     report.header = stats.header;
     report.validBytes = stats.bytes;
     if (stats.tornAt !== null) {
@@ -237,7 +249,12 @@ export interface DirReport {
 }
 
 /** Analyzes every kevy file of a data dir. */
-export async function analyzeDir(fs: FsAdapter, dir: string, now: number): Promise<DirReport> {
+export async function analyzeDir(
+  fs: FsAdapter,
+  dir: string,
+  now: number,
+  onUnknown: OnUnknown = "error",
+): Promise<DirReport> {
   const entries = (await fs.readDir(dir)).filter((e) => e.isFile).map((e) => e.name).sort();
   const report: DirReport = {
     kind: "dir",
@@ -266,10 +283,26 @@ export async function analyzeDir(fs: FsAdapter, dir: string, now: number): Promi
     else if (name.includes(".torn.")) report.quarantined.push(name);
     else if (/\.(tmp|rewrite|reshard|save)$/.test(name)) report.temps.push(name);
     else if (/^dump-\d+\.rdb$/.test(name)) report.snapshots.push(await analyzeSnapshot(fs, p, now));
-    else if (/^aof-\d+\.aof$/.test(name)) report.aofs.push(await analyzeAof(fs, p));
+    else if (/^aof-\d+\.aof$/.test(name)) report.aofs.push(await analyzeAof(fs, p, onUnknown));
     else report.other.push(name);
   }
   return report;
+}
+
+/** Commands a report (or a dir's logs) left out under --skip-unknown, by verb. */
+export function skippedOf(r: TargetReport): Record<string, number> {
+  const m = new Map<string, number>();
+  const add = (s: Record<string, number>) => {
+    for (const [k, n] of Object.entries(s)) m.set(k, (m.get(k) ?? 0) + n);
+  };
+  if (r.kind === "dir") { for (const a of r.aofs) add(a.skipped); }
+  else if (r.kind === "aof" || r.kind === "redis-aof") add(r.skipped);
+  return Object.fromEntries(m);
+}
+
+/** `xadd x3, frob x1`, or `""` for none. */
+export function describeSkipped(s: Record<string, number>): string {
+  return Object.entries(s).map(([v, n]) => `${v} x${n}`).join(", ");
 }
 
 /** Every problem in a report, first one first. */
@@ -296,15 +329,16 @@ export async function analyzeTarget(
   fs: FsAdapter,
   target: Target,
   now: number,
+  onUnknown: OnUnknown = "error",
 ): Promise<{ report: TargetReport; problems: Problem[] }> {
   if (target.type === "kevy-dir") {
-    const r = await analyzeDir(fs, target.path, now);
+    const r = await analyzeDir(fs, target.path, now, onUnknown);
     return { report: r, problems: problemsOf(r) };
   }
   if (target.type === "redis-dir" || target.kind === "aof-legacy") {
-    const r = await analyzeRedis(fs, target.path, target.type === "file");
+    const r = await analyzeRedis(fs, target.path, target.type === "file", onUnknown);
     if (r !== null) return { report: r, problems: r.problems };
-    const a = await analyzeAof(fs, target.path);
+    const a = await analyzeAof(fs, target.path, onUnknown);
     return { report: a, problems: problemsOf(a) };
   }
   if (target.kind === "snapshot") {
@@ -312,7 +346,7 @@ export async function analyzeTarget(
     return { report: r, problems: problemsOf(r) };
   }
   if (target.kind === "aof") {
-    const r = await analyzeAof(fs, target.path);
+    const r = await analyzeAof(fs, target.path, onUnknown);
     return { report: r, problems: problemsOf(r) };
   }
   const kind = target.kind === "aof-kevy5" ? "aof-kevy5" : "redis-rdb";

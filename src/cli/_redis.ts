@@ -5,6 +5,7 @@ import type { FsAdapter } from "../fs/types.ts";
 import { RedisRdbNotSupportedError, replayRedisAof } from "../redis/aof.ts";
 import { type Problem, supportedOutcome, unknownProblem } from "./_analyze.ts";
 import { table } from "./_io.ts";
+import type { OnUnknown } from "../persist/unknown.ts";
 
 /** Analysis of a Redis AOF. */
 export interface RedisReport {
@@ -15,6 +16,8 @@ export interface RedisReport {
   bytes: number;
   annotations: number;
   verbs: Record<string, number>;
+  /** Commands the applier does not support, left out under --skip-unknown, by verb. */
+  skipped: Record<string, number>;
   problems: Problem[];
 }
 
@@ -28,6 +31,7 @@ export async function analyzeRedis(
   fs: FsAdapter,
   path: string,
   isFile: boolean,
+  onUnknown: OnUnknown = "error",
 ): Promise<RedisReport | null> {
   if (isFile && !path.endsWith(".manifest")) {
     let first = -1;
@@ -45,6 +49,7 @@ export async function analyzeRedis(
     bytes: 0,
     annotations: 0,
     verbs: {},
+    skipped: {},
     problems: [],
   };
   try {
@@ -52,12 +57,13 @@ export async function analyzeRedis(
       const verb = argv[0] ? td.decode(argv[0].subarray(0, 32)).toUpperCase() : "";
       report.verbs[verb] = (report.verbs[verb] ?? 0) + 1;
       return supportedOutcome(argv);
-    }, { fs });
+    }, { fs, onUnknown });
     Object.assign(report, {
       files: s.paths,
       frames: s.frames,
       bytes: s.bytes,
       annotations: s.annotations,
+      skipped: s.skipped,
     });
     if (s.torn) {
       report.problems.push({
@@ -103,6 +109,9 @@ export function describeRedis(r: RedisReport): string {
     ["commands", String(r.frames)],
     ...verbs.slice(0, 12).map(([v, n]) => [`  ${v}`, String(n)]),
     ["annotations", String(r.annotations)],
+    ...(Object.keys(r.skipped).length === 0
+      ? []
+      : [["skipped", Object.entries(r.skipped).map(([v, n]) => `${v} x${n}`).join(", ")]]),
     ["status", r.problems.length ? r.problems.map((p) => p.message).join("; ") : "sound"],
   ]);
 }

@@ -1,15 +1,16 @@
 // `kevy-persist check <file|dir>`: like redis-check-aof / redis-check-rdb.
 import { expectPositionals, parseOrHelp } from "./_args.ts";
-import { analyzeTarget } from "./_analyze.ts";
+import { analyzeTarget, describeSkipped, skippedOf } from "./_analyze.ts";
 import type { Command } from "./_command.ts";
 import { EXIT } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
 
-const USAGE = `Usage: kevy-persist check <file|dir> [--json]
+const USAGE = `Usage: kevy-persist check <file|dir> [--json] [--skip-unknown]
 
 Verifies a snapshot, an AOF (kevy or Redis) or a data dir. Exit 0 when sound; exit 1 with the
 first bad byte offset and a hex preview otherwise (a torn tail, corruption, an unsupported
-format, or an interrupted re-shard waiting to be rolled forward). Read-only.
+format, a command this tool cannot apply, or an interrupted re-shard waiting to be rolled
+forward). --skip-unknown counts unsupported commands per verb instead of failing. Read-only.
 Exit codes: 0 sound, 1 problem found, 2 usage, 3 unreadable input.
 `;
 
@@ -19,11 +20,13 @@ export const checkCommand: Command = {
   summary: "verify a file or data dir (exit 1 with the first bad offset)",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseOrHelp(argv, {}, USAGE, ctx.io);
+    const args = parseOrHelp(argv, { "skip-unknown": "boolean" }, USAGE, ctx.io);
     if (args === null) return EXIT.ok;
     const [path] = expectPositionals(args, ["file|dir"]);
     const target = await resolveTarget(ctx.fs, path!);
-    const { report, problems } = await analyzeTarget(ctx.fs, target, ctx.now());
+    const onUnknown = args.flags["skip-unknown"] ? "skip" : "error";
+    const { report, problems } = await analyzeTarget(ctx.fs, target, ctx.now(), onUnknown);
+    const skipped = skippedOf(report);
     const notes: string[] = [];
     if (report.kind === "dir" && report.journal.present) {
       notes.push(
@@ -34,9 +37,10 @@ export const checkCommand: Command = {
     }
     const sound = problems.length === 0 && notes.length === 0;
     if (args.flags.json) {
-      ctx.io.out(JSON.stringify({ path, sound, problems, notes }, null, 2) + "\n");
+      ctx.io.out(JSON.stringify({ path, sound, problems, notes, skipped }, null, 2) + "\n");
     } else if (sound) {
-      ctx.io.out(`${path}: OK\n`);
+      const list = describeSkipped(skipped);
+      ctx.io.out(`${path}: OK${list === "" ? "" : ` (skipped unsupported commands: ${list})`}\n`);
     } else {
       for (const p of problems) {
         ctx.io.out(

@@ -4,16 +4,19 @@ import { saveSnapshot } from "../persist/snapshot_file.ts";
 import { expectPositionals, parseOrHelp } from "./_args.ts";
 import type { Command } from "./_command.ts";
 import { EXIT, InputError, UsageError } from "./_io.ts";
-import { loadTarget } from "./_load.ts";
+import { loadTarget, reportSkipped } from "./_load.ts";
 import { resolveTarget } from "./_target.ts";
 
-const USAGE = `Usage: kevy-persist convert <src> <dst> [--to snapshot|aof] [--force]
+const USAGE =
+  `Usage: kevy-persist convert <src> <dst> [--to snapshot|aof] [--force] [--skip-unknown]
 
 Converts between formats: an AOF (kevy or Redis) or a data dir becomes a snapshot, a snapshot
 becomes a compact AOF. The output kind follows --to, else the destination's extension (.rdb ->
 snapshot, .aof -> AOF), else the opposite of the source. Written atomically (temp, fsync,
-rename). Refuses to overwrite <dst> unless --force. Exit codes: 0 ok, 1 corrupt source,
-2 usage, 3 unreadable input or existing destination.
+rename). Refuses to overwrite <dst> unless --force. A command this tool cannot apply is an
+error naming the verb, the file and the byte offset; --skip-unknown leaves such commands out
+(counted on stderr). Exit codes: 0 ok, 1 corrupt source or unsupported command, 2 usage,
+3 unreadable input or existing destination.
 `;
 
 /** The convert subcommand. */
@@ -22,7 +25,12 @@ export const convertCommand: Command = {
   summary: "AOF -> snapshot, or snapshot -> compact AOF",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseOrHelp(argv, { to: "string", force: "boolean" }, USAGE, ctx.io);
+    const args = parseOrHelp(
+      argv,
+      { to: "string", force: "boolean", "skip-unknown": "boolean" },
+      USAGE,
+      ctx.io,
+    );
     if (args === null) return EXIT.ok;
     const [src, dst] = expectPositionals(args, ["src", "dst"]);
     const target = await resolveTarget(ctx.fs, src!);
@@ -38,7 +46,10 @@ export const convertCommand: Command = {
     if (!args.flags.force && (await ctx.fs.stat(dst!)) !== null) {
       throw new InputError(`${dst}: already exists (use --force to overwrite)`);
     }
-    const loaded = await loadTarget(ctx, target);
+    const loaded = await loadTarget(ctx, target, {
+      onUnknown: args.flags["skip-unknown"] ? "skip" : "error",
+    });
+    reportSkipped(ctx, src!, loaded.skipped);
     const keys = loaded.store.dbsize();
     if (to === "snapshot") {
       await saveSnapshot(loaded.store, dst!, { fs: ctx.fs, now: ctx.now() });

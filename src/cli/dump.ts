@@ -4,16 +4,23 @@ import { exportRedisCommands } from "../redis/export.ts";
 import { expectPositionals, flagString, parseOrHelp } from "./_args.ts";
 import type { Command } from "./_command.ts";
 import { EXIT, UsageError } from "./_io.ts";
-import { loadTarget } from "./_load.ts";
+import { loadTarget, reportSkipped } from "./_load.ts";
 import { resolveTarget } from "./_target.ts";
 
 const USAGE = `Usage: kevy-persist dump <file|dir> [--format jsonl|resp] [--db N]
+                         [--until <unix-seconds>] [--skip-unknown]
 
 Prints the keyspace of a snapshot, an AOF, a kevy data dir or a Redis AOF (file or
 appendonlydir). jsonl (default): one JSON object per key, {key, type, ttl, value} with hex
 bytes, sorted by key (the dumpKeyspace shape). resp: RESP commands ready for
-\`redis-cli --pipe\` (TTLs as PEXPIREAT, exact zset scores). --db picks a Redis database
-(default 0). Read-only. Exit codes: 0 ok, 1 corrupt data, 2 usage, 3 unreadable input.
+\`redis-cli --pipe\` (TTLs as PEXPIREAT, exact zset scores), after a SELECT when --db is
+given. --db picks a Redis database (default 0). --until: point-in-time recovery of a Redis AOF
+written with aof-timestamp-enabled yes: the keyspace as of that unix second (the replay stops at
+the first #TS: annotation above it, like redis-check-aof --truncate-to-timestamp; a point
+before the base's first #TS:, or files without any, are an error). A command this tool cannot
+apply is an error (exit 1, with the verb, the file and the byte offset); --skip-unknown leaves
+such commands out and reports how many per verb on stderr.
+Read-only. Exit codes: 0 ok, 1 corrupt data or unsupported command, 2 usage, 3 unreadable input.
 `;
 
 /** The dump subcommand. */
@@ -22,19 +29,37 @@ export const dumpCommand: Command = {
   summary: "print the keyspace as JSON lines or as RESP for redis-cli --pipe",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseOrHelp(argv, { format: "string", db: "string" }, USAGE, ctx.io);
+    const args = parseOrHelp(
+      argv,
+      { format: "string", db: "string", until: "string", "skip-unknown": "boolean" },
+      USAGE,
+      ctx.io,
+    );
     if (args === null) return EXIT.ok;
     const [path] = expectPositionals(args, ["file|dir"]);
     const format = flagString(args, "format") ?? "jsonl";
     if (format !== "jsonl" && format !== "resp") {
       throw new UsageError(`--format must be jsonl or resp, got ${format}`);
     }
-    const dbText = flagString(args, "db") ?? "0";
-    if (!/^\d+$/.test(dbText)) throw new UsageError(`--db must be a database number`);
+    const dbText = flagString(args, "db");
+    if (dbText !== undefined && !/^\d{1,9}$/.test(dbText)) {
+      throw new UsageError(`--db must be a database number`);
+    }
+    const untilText = flagString(args, "until");
+    if (untilText !== undefined && !/^\d{1,15}$/.test(untilText)) {
+      throw new UsageError(`--until must be a unix time in seconds, got ${untilText}`);
+    }
     const target = await resolveTarget(ctx.fs, path!);
-    const { store } = await loadTarget(ctx, target, Number(dbText));
+    const loaded = await loadTarget(ctx, target, {
+      db: Number(dbText ?? "0"),
+      onUnknown: args.flags["skip-unknown"] ? "skip" : "error",
+      ...(untilText === undefined ? {} : { untilUnixSeconds: Number(untilText) }),
+    });
+    reportSkipped(ctx, path!, loaded.skipped);
+    const { store } = loaded;
     if (format === "resp") {
-      for (const chunk of exportRedisCommands(store)) await ctx.io.outBytes(chunk);
+      const opts = dbText === undefined ? {} : { db: Number(dbText) };
+      for (const chunk of exportRedisCommands(store, opts)) await ctx.io.outBytes(chunk);
       return EXIT.ok;
     }
     let batch = "";

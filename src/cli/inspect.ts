@@ -3,6 +3,7 @@ import { expectPositionals, parseOrHelp } from "./_args.ts";
 import {
   analyzeTarget,
   type AofReport,
+  describeSkipped,
   type DirReport,
   type SnapshotReport,
   type TargetReport,
@@ -12,11 +13,12 @@ import { EXIT, fmtBytes, table } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
 import { describeRedis } from "./_redis.ts";
 
-const USAGE = `Usage: kevy-persist inspect <file|dir> [--json]
+const USAGE = `Usage: kevy-persist inspect <file|dir> [--json] [--skip-unknown]
 
 Shows the kind and version of a snapshot or AOF (kevy or Redis), record counts per type, keys
 with a TTL, already-expired records, sizes, and a torn tail or corruption with its byte offset.
 For a data dir: the layout (shards.meta), a pending re-shard journal, temps and backups.
+A command this tool cannot apply is shown as the status (--skip-unknown: counted per verb).
 Read-only. Exit codes: 0 ok, 2 usage, 3 unreadable input.
 `;
 
@@ -45,6 +47,8 @@ function describeAof(r: AofReport): string {
     ...verbs.slice(0, 12).map(([v, n]) => [`  ${v}`, String(n)]),
   ];
   if (verbs.length > 12) rows.push(["  ...", `${verbs.length - 12} more verbs`]);
+  const skipped = describeSkipped(r.skipped);
+  if (skipped !== "") rows.push(["skipped", skipped]);
   rows.push(["status", r.problem ? r.problem.message : "sound"]);
   return table(rows);
 }
@@ -101,11 +105,12 @@ export const inspectCommand: Command = {
   summary: "show what a snapshot, AOF or data dir holds",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseOrHelp(argv, {}, USAGE, ctx.io);
+    const args = parseOrHelp(argv, { "skip-unknown": "boolean" }, USAGE, ctx.io);
     if (args === null) return EXIT.ok;
     const [path] = expectPositionals(args, ["file|dir"]);
     const target = await resolveTarget(ctx.fs, path!);
-    const { report } = await analyzeTarget(ctx.fs, target, ctx.now());
+    const onUnknown = args.flags["skip-unknown"] ? "skip" : "error";
+    const { report } = await analyzeTarget(ctx.fs, target, ctx.now(), onUnknown);
     ctx.io.out(args.flags.json ? JSON.stringify(report, null, 2) + "\n" : describe(report));
     return EXIT.ok;
   },

@@ -6,12 +6,16 @@ import { EXIT, UsageError } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
 import { InputError } from "./_io.ts";
 
-const USAGE = `Usage: kevy-persist reshard <dir> --shards N [--routing kevyhash|slots]
+const USAGE =
+  `Usage: kevy-persist reshard <dir> --shards N [--routing kevyhash|slots] [--skip-unknown]
 
 Moves a kevy data dir to N shards through the crash-safe re-shard engine: new snapshots are
 written to temps, a durable journal is the commit point, and every source file is kept as
 <name>.premigration.<stamp>. An interrupted re-shard is rolled forward first. The dir must not
-be open in a running store. Exit codes: 0 ok, 1 corrupt source, 2 usage, 3 unreadable input.
+be open in a running store. A source AOF command this tool cannot apply stops the re-shard
+before anything changes (exit 1, with the verb, the file and the byte offset); --skip-unknown
+leaves such commands out. Exit codes: 0 ok, 1 corrupt source or unsupported command, 2 usage,
+3 unreadable input.
 `;
 
 /** The reshard subcommand. */
@@ -20,7 +24,12 @@ export const reshardCommand: Command = {
   summary: "change the shard count or routing of a data dir, crash-safely",
   usage: USAGE,
   async run(argv, ctx) {
-    const args = parseOrHelp(argv, { shards: "string", routing: "string" }, USAGE, ctx.io);
+    const args = parseOrHelp(
+      argv,
+      { shards: "string", routing: "string", "skip-unknown": "boolean" },
+      USAGE,
+      ctx.io,
+    );
     if (args === null) return EXIT.ok;
     const [dir] = expectPositionals(args, ["dir"]);
     const shardsText = flagString(args, "shards");
@@ -40,6 +49,7 @@ export const reshardCommand: Command = {
     const result = await ensureLayout(dir!, { n: Number(shardsText), routing }, undefined, {
       fs: ctx.fs,
       now: ctx.now,
+      onUnknown: args.flags["skip-unknown"] ? "skip" : "error",
     });
     ctx.io.out(
       args.flags.json

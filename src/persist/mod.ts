@@ -48,6 +48,13 @@ export {
   type FsyncPolicy,
   type RepairedTail,
 } from "./aof.ts";
+export {
+  DroppedTransactionError,
+  type OnUnknown,
+  type ReplayApply,
+  UnknownCommandError,
+  UnknownCommandGate,
+} from "./unknown.ts";
 export { entryToCommands, StreamNotRewritableError } from "./rewrite_commands.ts";
 export {
   type BringUpStats,

@@ -22,7 +22,8 @@
  *
  * @example
  * ```ts
- * import { applyCommand, type ReplayApply, Store } from "@kevy/persist";
+ * import { applyCommand, Store } from "@kevy/persist/store";
+ * import type { ReplayApply } from "@kevy/persist/persist";
  * const store = new Store();
  * const apply: ReplayApply = (argv) => applyCommand(store, argv);
  * ```
@@ -36,7 +37,7 @@ export type ReplayApply = (argv: Uint8Array[]) => unknown;
  *
  * @example
  * ```ts
- * import type { OnUnknown } from "@kevy/persist";
+ * import type { OnUnknown } from "@kevy/persist/persist";
  * const mode: OnUnknown = "skip";
  * ```
  */
@@ -49,7 +50,7 @@ export type OnUnknown = "error" | "skip";
  *
  * @example
  * ```ts
- * import { UnknownCommandError } from "@kevy/persist";
+ * import { UnknownCommandError } from "@kevy/persist/persist";
  * const e = new UnknownCommandError("xadd", "aof-0.aof", 1234, "ERR unknown command 'XADD'");
  * e.message; // "aof-0.aof: unsupported command 'xadd' at byte 1234 (ERR unknown command 'XADD'); replay with onUnknown: \"skip\" (CLI: --skip-unknown) to leave it out"
  * ```
@@ -91,7 +92,7 @@ export class UnknownCommandError extends Error {
  *
  * @example
  * ```ts
- * import { DroppedTransactionError } from "@kevy/persist";
+ * import { DroppedTransactionError } from "@kevy/persist/persist";
  * const e = new DroppedTransactionError("appendonly.aof", 88, "EXECABORT Transaction discarded because of previous errors.");
  * e.offset; // 88
  * ```
@@ -139,7 +140,7 @@ function verbText(b: Uint8Array | undefined): string {
  *
  * @example
  * ```ts
- * import { UnknownCommandGate } from "@kevy/persist";
+ * import { UnknownCommandGate } from "@kevy/persist/persist";
  * const gate = new UnknownCommandGate("skip");
  * const argv = [new TextEncoder().encode("XADD")];
  * gate.check({ ok: false, unknown: true, error: "ERR unknown command 'XADD'" }, argv, "f.aof", 0);

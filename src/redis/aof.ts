@@ -107,7 +107,7 @@ export class RedisAofLayoutError extends Error {
  *
  * @example
  * ```ts
- * import { RedisAofTimestampError } from "@kevy/persist";
+ * import { RedisAofTimestampError } from "@kevy/persist/redis";
  * const e = new RedisAofTimestampError("appendonly.aof.1.base.aof", 1795345139, "the first #TS: of the base is 1795345140");
  * e.untilUnixSeconds; // 1795345139
  * ```

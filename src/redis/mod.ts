@@ -21,6 +21,7 @@ export {
   RedisAofLayoutError,
   type RedisAofReplayOptions,
   type RedisAofReplayStats,
+  RedisAofTimestampError,
   type RedisAofTorn,
   type RedisAofTornReason,
   RedisRdbNotSupportedError,

@@ -31,8 +31,10 @@ export { formatScore, type LexBound, type ScoreBound } from "./zset.ts";
 export {
   applyCommand,
   CommandApplier,
+  type CommandApplierOptions,
   type CommandResult,
   type FinishReport,
+  isCommandSupported,
   type Reply,
   type ReplyError,
   runCommand,
