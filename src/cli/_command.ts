@@ -1,5 +1,14 @@
-// The shape every subcommand has.
+// The shape of a subcommand, declared once: its flags and positionals drive
+// the parser, the help text and the short usage line of a usage error.
 import type { FsAdapter } from "../fs/types.ts";
+import {
+  COMMON_OPTIONS,
+  type OptionSpec,
+  type OptionSpecs,
+  type OptionValues,
+  parseCommandLine,
+  positionalLabel,
+} from "./_args.ts";
 import type { Terminal } from "./_io.ts";
 
 /** What a subcommand gets. */
@@ -10,10 +19,89 @@ export interface CliContext {
   now: () => number;
 }
 
-/** One subcommand. */
-export interface Command {
+/** A subcommand as declared with {@link defineCommand}. */
+export interface CommandDef<O extends OptionSpecs> {
+  /** The word after `kevy-persist`. */
   name: string;
+  /** One line for the command list. */
   summary: string;
-  usage: string;
-  run(argv: string[], ctx: CliContext): Promise<number>;
+  /** Positionals: `"path"` required, `"dst?"` optional, `"file..."` one or more. */
+  args: readonly string[];
+  /** Flags by long name (`--help`/`-h` and `--json` are added). */
+  options: O;
+  /** What the command does, a paragraph or two (wrapped by the author at 100 columns). */
+  description: string;
+  /** Example command lines for the help. */
+  examples?: readonly string[];
+  /** Exit codes of this command, one line. */
+  exitCodes: string;
+  /** Does the work; resolves to the exit code. */
+  run(input: { args: string[]; options: OptionValues<O> }, ctx: CliContext): Promise<number>;
+}
+
+/** A subcommand, as the dispatcher sees it. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  /** `kevy-persist <name> [options] <args>` */
+  readonly usageLine: string;
+  /** The full help text. */
+  help(): string;
+  /** Parses and runs; usage errors are thrown as `UsageError`. */
+  run(argv: readonly string[], ctx: CliContext): Promise<number>;
+}
+
+/**
+ * Declares a subcommand. Register it in `_commands.ts`.
+ */
+export function defineCommand<O extends OptionSpecs>(def: CommandDef<O>): Command {
+  const usageLine = `kevy-persist ${def.name} [options]${
+    def.args.length > 0 ? " " + def.args.map(positionalLabel).join(" ") : ""
+  }`;
+  const help = (): string => {
+    const all: OptionSpecs = { ...def.options, ...COMMON_OPTIONS };
+    const rows = Object.entries(all).map(([name, s]) => [optionLabel(name, s), optionHelp(s)]);
+    const w = Math.max(...rows.map((r) => r[0]!.length));
+    const lines = [
+      `kevy-persist ${def.name}: ${def.summary}`,
+      "",
+      `Usage: ${usageLine}`,
+      "",
+      def.description.trimEnd(),
+      "",
+      "Options:",
+      ...rows.map(([l, h]) => `  ${l!.padEnd(w)}  ${h}`),
+    ];
+    if (def.examples !== undefined && def.examples.length > 0) {
+      lines.push("", "Examples:", ...def.examples.map((e) => `  ${e}`));
+    }
+    lines.push("", `Exit codes: ${def.exitCodes}`);
+    return lines.join("\n") + "\n";
+  };
+  return {
+    name: def.name,
+    summary: def.summary,
+    usageLine,
+    help,
+    async run(argv, ctx) {
+      const parsed = parseCommandLine(argv, def.options, def.args);
+      if (parsed.options.help) {
+        ctx.io.out(help());
+        return 0;
+      }
+      return await def.run(parsed, ctx);
+    },
+  };
+}
+
+function optionLabel(name: string, s: OptionSpec): string {
+  const short = s.short === undefined ? "    " : `-${s.short}, `;
+  const value = s.type === "boolean"
+    ? ""
+    : ` <${s.value ?? (s.choices !== undefined ? s.choices.join("|") : "VALUE")}>`;
+  return `${short}--${name}${value}`;
+}
+
+function optionHelp(s: OptionSpec): string {
+  return s.default === undefined ? s.help : `${s.help} (default: ${s.default})`;
 }

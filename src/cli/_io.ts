@@ -1,5 +1,7 @@
 // Terminal I/O for the CLI, injectable so commands run in-process in tests.
-import process from "node:process";
+import { processTerminal, StdoutClosedError } from "../fs/terminal.ts";
+
+export { StdoutClosedError };
 
 /**
  * Where {@link runCli} writes, and what it knows about the terminal. Only
@@ -35,12 +37,14 @@ export interface CliIo {
 
 /** A {@link CliIo} with every member filled in: what commands get. */
 export interface Terminal {
-  /** Write to stdout. */
+  /** Write text to stdout (small outputs; throws StdoutClosedError once the reader is gone). */
   out(text: string): void;
+  /** Write to stdout and wait while the reader is slow: for large outputs (dump). */
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** Raw bytes to stdout, with backpressure (same as write). */
+  outBytes(bytes: Uint8Array): Promise<void>;
   /** Write to stderr. */
   err(text: string): void;
-  /** Raw bytes to stdout (dump --format resp). */
-  outBytes(bytes: Uint8Array): Promise<void>;
   /** True when stderr is a terminal (progress bars only then). */
   stderrIsTTY: boolean;
   /** Ask a yes/no question on the terminal; null when stdin is not a terminal. */
@@ -75,12 +79,16 @@ export class InputError extends Error {
 /** `io` with the defaults of {@link CliIo} filled in. */
 export function completeIo(io: CliIo): Terminal {
   const decoder = new TextDecoder();
+  const write = async (chunk: string | Uint8Array): Promise<void> => {
+    if (typeof chunk === "string") io.out(chunk);
+    else if (io.outBytes !== undefined) await io.outBytes(chunk);
+    else io.out(decoder.decode(chunk));
+  };
   return {
     out: (t) => io.out(t),
+    write,
+    outBytes: write,
     err: (t) => io.err(t),
-    outBytes: io.outBytes !== undefined
-      ? async (b) => await io.outBytes!(b)
-      : (b) => Promise.resolve(io.out(decoder.decode(b))),
     stderrIsTTY: io.stderrIsTTY ?? false,
     confirm: io.confirm !== undefined ? (q) => io.confirm!(q) : () => Promise.resolve(null),
   };
@@ -88,20 +96,21 @@ export function completeIo(io: CliIo): Terminal {
 
 /** The process's own terminal. */
 export function processIo(): Terminal {
+  const term = processTerminal();
+  const write = (chunk: string | Uint8Array) => term.write(chunk);
   return {
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
-    outBytes: (b) =>
-      new Promise((resolve, reject) => process.stdout.write(b, (e) => (e ? reject(e) : resolve()))),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
+    out: (t) => {
+      if (term.stdoutClosed) throw new StdoutClosedError();
+      // Small outputs: no need to wait; a closed pipe shows up at the next write.
+      term.write(t).catch(() => {});
+    },
+    write,
+    outBytes: write,
+    err: (t) => term.err(t),
+    stderrIsTTY: term.stderrIsTTY,
     confirm: async (question) => {
-      if (!process.stdin.isTTY) return null;
-      process.stderr.write(`${question} [y/N] `);
-      const answer = await new Promise<string>((resolve) => {
-        process.stdin.once("data", (d) => resolve(String(d)));
-      });
-      process.stdin.pause();
-      return /^y(es)?$/i.test(answer.trim());
+      const answer = await term.ask(`${question} [y/N] `);
+      return answer === null ? null : /^y(es)?$/i.test(answer.trim());
     },
   };
 }

@@ -5,38 +5,40 @@ import { replayAof } from "../persist/replay.ts";
 import { loadSnapshot, saveSnapshot } from "../persist/snapshot_file.ts";
 import { applyCommand } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
-import { parseOrHelp } from "./_args.ts";
-import type { Command } from "./_command.ts";
+import { type Command, defineCommand } from "./_command.ts";
 import { EXIT, Progress, table, UsageError } from "./_io.ts";
 
-const USAGE = `Usage: kevy-persist bench [--quick] [--keys N] [--dir DIR]
-
-Measures, on this machine and runtime: durable snapshot save and load of N string keys
+const DESCRIPTION =
+  `Measures, on this machine and runtime: durable snapshot save and load of N string keys
 (key:<i>, 16-byte values), AOF append of N SET frames (fsync no), and replay + apply of that
 log. N = 1,000,000, or 100,000 with --quick, or --keys N. Files go to DIR (default: a temp dir, removed).
-The full cross-runtime comparison with peers is \`deno task bench:compare\`.
-`;
+The full cross-runtime comparison with peers is \`npm run bench:compare\`.`;
 
 /** The bench subcommand. */
-export const benchCommand: Command = {
+export const benchCommand: Command = defineCommand({
   name: "bench",
   summary: "a quick built-in benchmark (snapshot, AOF, replay)",
-  usage: USAGE,
-  async run(argv, ctx) {
-    const args = parseOrHelp(
-      argv,
-      { quick: "boolean", dir: "string", keys: "string" },
-      USAGE,
-      ctx.io,
-    );
-    if (args === null) return EXIT.ok;
-    const keysText = typeof args.flags.keys === "string" ? args.flags.keys : undefined;
+  args: [],
+  options: {
+    quick: { type: "boolean", short: "q", help: "100,000 keys instead of 1,000,000" },
+    keys: { type: "string", short: "n", value: "N", help: "number of keys" },
+    dir: {
+      type: "string",
+      value: "DIR",
+      help: "where the files go (default: a temp dir, removed)",
+    },
+  },
+  description: DESCRIPTION,
+  examples: ["kevy-persist bench --quick"],
+  exitCodes: "0 ok, 2 usage, 5 internal error.",
+  async run({ options }, ctx) {
+    const keysText = options.keys;
     if (keysText !== undefined && !/^[1-9]\d{0,8}$/.test(keysText)) {
       throw new UsageError(`--keys must be a positive integer, got ${keysText}`);
     }
-    const n = keysText !== undefined ? Number(keysText) : args.flags.quick ? 100_000 : 1_000_000;
-    const base = typeof args.flags.dir === "string"
-      ? args.flags.dir
+    const n = keysText !== undefined ? Number(keysText) : options.quick ? 100_000 : 1_000_000;
+    const base = options.dir !== undefined
+      ? options.dir
       : joinPath("/tmp", `kevy-bench-${ctx.now()}-${Math.random().toString(36).slice(2)}`);
     await ctx.fs.mkdir(base);
     const te = new TextEncoder();
@@ -74,11 +76,11 @@ export const benchCommand: Command = {
       return replayAof(aofPath, (a) => applyCommand(s, a), { fs: ctx.fs });
     });
     progress.done();
-    if (typeof args.flags.dir !== "string") {
+    if (options.dir === undefined) {
       for (const e of await ctx.fs.readDir(base)) await ctx.fs.remove(joinPath(base, e.name));
     }
     const result = rows.map(([op, secs, units]) => ({ op, secs, perSec: units / secs }));
-    if (args.flags.json) ctx.io.out(JSON.stringify({ n, results: result }) + "\n");
+    if (options.json) ctx.io.out(JSON.stringify({ n, results: result }) + "\n");
     else {
       ctx.io.out(table([
         ["operation", "seconds", "per second"],
@@ -87,4 +89,4 @@ export const benchCommand: Command = {
     }
     return EXIT.ok;
   },
-};
+});

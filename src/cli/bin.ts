@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 /**
- * The `kevy-persist` executable: `deno run -A jsr:@kevy/persist/cli <command>`,
- * `npx kevy-persist <command>`, or `bun src/cli/bin.ts <command>`.
+ * The `kevy-persist` executable: `npx kevy-persist <command>`,
+ * `deno run -A jsr:@kevy/persist/cli <command>` or `bun src/cli/bin.ts <command>`.
+ * Importing it runs the command line with the process's arguments; embed
+ * {@link runCli} from `@kevy/persist/cli` instead.
  *
  * @example
  * ```sh
- * deno run -A jsr:@kevy/persist/cli check ./kevy-data
+ * npx kevy-persist check ./kevy-data
  * ```
  *
  * @module
  */
-import process from "node:process";
+import { processArgs, setExitCode } from "../fs/terminal.ts";
 import { runCli } from "./main.ts";
 
-process.exitCode = await runCli(process.argv.slice(2));
+setExitCode(await runCli(processArgs()));

@@ -1,30 +1,30 @@
 // `kevy-persist check <file|dir>`: like redis-check-aof / redis-check-rdb.
-import { expectPositionals, parseOrHelp } from "./_args.ts";
 import { analyzeTarget, describeSkipped, skippedOf } from "./_analyze.ts";
-import type { Command } from "./_command.ts";
+import { type Command, defineCommand } from "./_command.ts";
 import { EXIT } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
 
-const USAGE = `Usage: kevy-persist check <file|dir> [--json] [--skip-unknown]
-
-Verifies a snapshot, an AOF (kevy or Redis) or a data dir. Exit 0 when sound; exit 1 with the
-first bad byte offset and a hex preview otherwise (a torn tail, corruption, an unsupported
-format, a command this tool cannot apply, or an interrupted re-shard waiting to be rolled
-forward). --skip-unknown counts unsupported commands per verb instead of failing. Read-only.
-Exit codes: 0 sound, 1 problem found, 2 usage, 3 unreadable input.
-`;
-
 /** The check subcommand. */
-export const checkCommand: Command = {
+export const checkCommand: Command = defineCommand({
   name: "check",
   summary: "verify a file or data dir (exit 1 with the first bad offset)",
-  usage: USAGE,
-  async run(argv, ctx) {
-    const args = parseOrHelp(argv, { "skip-unknown": "boolean" }, USAGE, ctx.io);
-    if (args === null) return EXIT.ok;
-    const [path] = expectPositionals(args, ["file|dir"]);
+  args: ["file|dir"],
+  options: {
+    "skip-unknown": {
+      type: "boolean",
+      help: "leave out commands this tool cannot apply (counted) instead of failing",
+    },
+  },
+  description:
+    `Verifies a snapshot, an AOF (kevy or Redis) or a data dir. Exit 0 when sound; exit 1 with the
+first bad byte offset and a hex preview otherwise (a torn tail, corruption, an unsupported
+format, a command this tool cannot apply, or an interrupted re-shard waiting to be rolled
+forward). --skip-unknown counts unsupported commands per verb instead of failing. Read-only.`,
+  examples: ["kevy-persist check ./kevy-data", "kevy-persist check appendonly.aof --json"],
+  exitCodes: "0 sound, 1 problem found, 2 usage, 3 unreadable input.",
+  async run({ args: [path], options }, ctx) {
     const target = await resolveTarget(ctx.fs, path!);
-    const onUnknown = args.flags["skip-unknown"] ? "skip" : "error";
+    const onUnknown = options["skip-unknown"] ? "skip" : "error";
     const { report, problems } = await analyzeTarget(ctx.fs, target, ctx.now(), onUnknown);
     const skipped = skippedOf(report);
     const notes: string[] = [];
@@ -36,7 +36,7 @@ export const checkCommand: Command = {
       );
     }
     const sound = problems.length === 0 && notes.length === 0;
-    if (args.flags.json) {
+    if (options.json) {
       ctx.io.out(JSON.stringify({ path, sound, problems, notes, skipped }, null, 2) + "\n");
     } else if (sound) {
       const list = describeSkipped(skipped);
@@ -53,4 +53,4 @@ export const checkCommand: Command = {
     }
     return sound ? EXIT.ok : EXIT.dataProblem;
   },
-};
+});

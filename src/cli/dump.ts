@@ -1,16 +1,13 @@
 // `kevy-persist dump <file|dir> [--format jsonl|resp]`.
 import { dumpKeyspace } from "../store/dump.ts";
 import { exportRedisCommands } from "../redis/export.ts";
-import { expectPositionals, flagString, parseOrHelp } from "./_args.ts";
-import type { Command } from "./_command.ts";
+import { type Command, defineCommand } from "./_command.ts";
 import { EXIT, UsageError } from "./_io.ts";
 import { loadTarget, reportSkipped } from "./_load.ts";
 import { resolveTarget } from "./_target.ts";
 
-const USAGE = `Usage: kevy-persist dump <file|dir> [--format jsonl|resp] [--db N]
-                         [--until <unix-seconds>] [--skip-unknown]
-
-Prints the keyspace of a snapshot, an AOF, a kevy data dir or a Redis AOF (file or
+const DESCRIPTION =
+  `Prints the keyspace of a snapshot, an AOF, a kevy data dir or a Redis AOF (file or
 appendonlydir). jsonl (default): one JSON object per key, {key, type, ttl, value} with hex
 bytes, sorted by key (the dumpKeyspace shape). resp: RESP commands ready for
 \`redis-cli --pipe\` (TTLs as PEXPIREAT, exact zset scores), after a SELECT when --db is
@@ -19,40 +16,52 @@ written with aof-timestamp-enabled yes: the keyspace as of that unix second (the
 the first #TS: annotation above it, like redis-check-aof --truncate-to-timestamp; a point
 before the base's first #TS:, or files without any, are an error). A command this tool cannot
 apply is an error (exit 1, with the verb, the file and the byte offset); --skip-unknown leaves
-such commands out and reports how many per verb on stderr.
-Read-only. Exit codes: 0 ok, 1 corrupt data or unsupported command, 2 usage, 3 unreadable input.
-`;
+such commands out and reports how many per verb on stderr. Read-only.`;
 
 /** The dump subcommand. */
-export const dumpCommand: Command = {
+export const dumpCommand: Command = defineCommand({
   name: "dump",
   summary: "print the keyspace as JSON lines or as RESP for redis-cli --pipe",
-  usage: USAGE,
-  async run(argv, ctx) {
-    const args = parseOrHelp(
-      argv,
-      { format: "string", db: "string", until: "string", "skip-unknown": "boolean" },
-      USAGE,
-      ctx.io,
-    );
-    if (args === null) return EXIT.ok;
-    const [path] = expectPositionals(args, ["file|dir"]);
-    const format = flagString(args, "format") ?? "jsonl";
-    if (format !== "jsonl" && format !== "resp") {
-      throw new UsageError(`--format must be jsonl or resp, got ${format}`);
-    }
-    const dbText = flagString(args, "db");
+  args: ["file|dir"],
+  options: {
+    format: {
+      type: "string",
+      short: "f",
+      choices: ["jsonl", "resp"],
+      default: "jsonl",
+      help: "output format",
+    },
+    db: { type: "string", value: "N", help: "the Redis database to print (default 0)" },
+    until: {
+      type: "string",
+      value: "UNIX-SECONDS",
+      help: "a Redis AOF's keyspace as of this time (#TS: annotations)",
+    },
+    "skip-unknown": {
+      type: "boolean",
+      help: "leave out commands this tool cannot apply (counted) instead of failing",
+    },
+  },
+  description: DESCRIPTION,
+  examples: [
+    "kevy-persist dump ./kevy-data | head",
+    "kevy-persist dump appendonlydir --format resp | redis-cli --pipe",
+  ],
+  exitCodes: "0 ok, 1 corrupt data or unsupported command, 2 usage, 3 unreadable input.",
+  async run({ args: [path], options }, ctx) {
+    const format = options.format;
+    const dbText = options.db;
     if (dbText !== undefined && !/^\d{1,9}$/.test(dbText)) {
-      throw new UsageError(`--db must be a database number`);
+      throw new UsageError(`--db must be a database number, got ${dbText}`);
     }
-    const untilText = flagString(args, "until");
+    const untilText = options.until;
     if (untilText !== undefined && !/^\d{1,15}$/.test(untilText)) {
       throw new UsageError(`--until must be a unix time in seconds, got ${untilText}`);
     }
     const target = await resolveTarget(ctx.fs, path!);
     const loaded = await loadTarget(ctx, target, {
       db: Number(dbText ?? "0"),
-      onUnknown: args.flags["skip-unknown"] ? "skip" : "error",
+      onUnknown: options["skip-unknown"] ? "skip" : "error",
       ...(untilText === undefined ? {} : { untilUnixSeconds: Number(untilText) }),
     });
     reportSkipped(ctx, path!, loaded.skipped);
@@ -73,4 +82,4 @@ export const dumpCommand: Command = {
     if (batch !== "") ctx.io.out(batch);
     return EXIT.ok;
   },
-};
+});

@@ -1,5 +1,4 @@
 // `kevy-persist inspect <file|dir>`: what a file or data dir holds.
-import { expectPositionals, parseOrHelp } from "./_args.ts";
 import {
   analyzeTarget,
   type AofReport,
@@ -8,19 +7,17 @@ import {
   type SnapshotReport,
   type TargetReport,
 } from "./_analyze.ts";
-import type { Command } from "./_command.ts";
+import { type Command, defineCommand } from "./_command.ts";
 import { EXIT, fmtBytes, table } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
 import { describeRedis } from "./_redis.ts";
 
-const USAGE = `Usage: kevy-persist inspect <file|dir> [--json] [--skip-unknown]
-
-Shows the kind and version of a snapshot or AOF (kevy or Redis), record counts per type, keys
+const DESCRIPTION =
+  `Shows the kind and version of a snapshot or AOF (kevy or Redis), record counts per type, keys
 with a TTL, already-expired records, sizes, and a torn tail or corruption with its byte offset.
 For a data dir: the layout (shards.meta), a pending re-shard journal, temps and backups.
 A command this tool cannot apply is shown as the status (--skip-unknown: counted per verb).
-Read-only. Exit codes: 0 ok, 2 usage, 3 unreadable input.
-`;
+Read-only.`;
 
 function describeSnapshot(r: SnapshotReport): string {
   const rows = [
@@ -100,18 +97,24 @@ function describe(r: TargetReport): string {
 }
 
 /** The inspect subcommand. */
-export const inspectCommand: Command = {
+export const inspectCommand: Command = defineCommand({
   name: "inspect",
   summary: "show what a snapshot, AOF or data dir holds",
-  usage: USAGE,
-  async run(argv, ctx) {
-    const args = parseOrHelp(argv, { "skip-unknown": "boolean" }, USAGE, ctx.io);
-    if (args === null) return EXIT.ok;
-    const [path] = expectPositionals(args, ["file|dir"]);
+  args: ["file|dir"],
+  options: {
+    "skip-unknown": {
+      type: "boolean",
+      help: "leave out commands this tool cannot apply (counted) instead of failing",
+    },
+  },
+  description: DESCRIPTION,
+  examples: ["kevy-persist inspect ./kevy-data", "kevy-persist inspect dump-0.rdb --json"],
+  exitCodes: "0 ok, 2 usage, 3 unreadable input.",
+  async run({ args: [path], options }, ctx) {
     const target = await resolveTarget(ctx.fs, path!);
-    const onUnknown = args.flags["skip-unknown"] ? "skip" : "error";
+    const onUnknown = options["skip-unknown"] ? "skip" : "error";
     const { report } = await analyzeTarget(ctx.fs, target, ctx.now(), onUnknown);
-    ctx.io.out(args.flags.json ? JSON.stringify(report, null, 2) + "\n" : describe(report));
+    ctx.io.out(options.json ? JSON.stringify(report, null, 2) + "\n" : describe(report));
     return EXIT.ok;
   },
-};
+});

@@ -9,46 +9,21 @@ import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown
 import { RedisAofTimestampError } from "../redis/aof.ts";
 import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
+import { suggest } from "./_args.ts";
 import type { Command } from "./_command.ts";
+import { COMMANDS } from "./_commands.ts";
 import {
   type CliIo,
   completeIo,
   EXIT,
   InputError,
   processIo,
+  StdoutClosedError,
   type Terminal,
   UsageError,
 } from "./_io.ts";
 import { withReadProgress } from "./_progress_fs.ts";
-import { benchCommand } from "./bench.ts";
-import { checkCommand } from "./check.ts";
-import { convertCommand } from "./convert.ts";
-import { dumpCommand } from "./dump.ts";
-import { inspectCommand } from "./inspect.ts";
-import { repairCommand } from "./repair.ts";
-import { reshardCommand } from "./reshard.ts";
-
-const COMMANDS: Command[] = [
-  inspectCommand,
-  checkCommand,
-  repairCommand,
-  dumpCommand,
-  convertCommand,
-  reshardCommand,
-  benchCommand,
-];
-
-function mainUsage(): string {
-  const w = Math.max(...COMMANDS.map((c) => c.name.length));
-  return `Usage: kevy-persist <command> [options]
-
-Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join("\n")}
-
-Every command takes --help and --json. Only repair, convert and reshard modify files.
-Exit codes: 0 ok, 1 data problem, 2 usage, 3 unreadable input, 4 refused, 5 internal error.
-`;
-}
+import { VERSION } from "./_version.ts";
 
 export type { CliIo } from "./_io.ts";
 
@@ -58,6 +33,23 @@ export interface RunCliOptions {
   fs?: FsAdapter;
   /** Clock in ms (default `Date.now`). */
   now?: () => number;
+}
+
+const MAIN_USAGE = "kevy-persist [--version] [--help] <command> [options]";
+
+function mainHelp(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `kevy-persist ${VERSION}: inspect, check, repair, dump and convert kevy and Redis data files
+
+Usage: ${MAIN_USAGE}
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join("\n")}
+
+Run 'kevy-persist help <command>' (or '<command> --help') for its options. Every command takes
+--json (errors too are then JSON, on stderr). Only repair, convert and reshard modify files.
+Exit codes: 0 ok, 1 data problem, 2 usage, 3 unreadable input, 4 refused, 5 internal error.
+`;
 }
 
 /**
@@ -70,8 +62,8 @@ export interface RunCliOptions {
  * import { runCli } from "@kevy/persist/cli";
  *
  * let help = "";
- * const code = await runCli(["help"], { out: (t) => (help += t), err: () => {} });
- * console.log(code, help.split("\n")[0]); // 0 "Usage: kevy-persist <command> [options]"
+ * const code = await runCli(["help", "check"], { out: (t) => (help += t), err: () => {} });
+ * console.log(code, help.split("\n")[0]); // 0 "kevy-persist check: verify a file ..."
  * ```
  */
 export async function runCli(
@@ -80,45 +72,120 @@ export async function runCli(
   opts: RunCliOptions = {},
 ): Promise<number> {
   const term = io === undefined ? processIo() : completeIo(io);
-  return await run(argv, term, opts);
-}
-
-async function run(argv: readonly string[], io: Terminal, opts: RunCliOptions): Promise<number> {
-  const ctx = { io, fs: withReadProgress(opts.fs ?? defaultFs(), io), now: opts.now ?? Date.now };
-  const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    io.out(mainUsage());
-    return name === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (cmd === undefined) {
-    io.err(`kevy-persist: unknown command '${name}'\n\n${mainUsage()}`);
-    return EXIT.usage;
-  }
+  const json = wantsJson(argv);
+  let cmd: Command | null = null;
   try {
-    return await cmd.run(rest, ctx);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`kevy-persist ${name}: ${e.message}\n\n${cmd.usage}`);
+    const [first, ...rest] = leadingJsonMoved(argv);
+    if (first === "--version" || first === "-V") {
+      term.out(
+        json
+          ? JSON.stringify({ name: "kevy-persist", version: VERSION }) + "\n"
+          : `kevy-persist ${VERSION}\n`,
+      );
+      return EXIT.ok;
+    }
+    if (first === "--help" || first === "-h") {
+      term.out(mainHelp());
+      return EXIT.ok;
+    }
+    if (first === undefined) {
+      term.err(mainHelp());
       return EXIT.usage;
     }
-    if (e instanceof InputError) {
-      io.err(`kevy-persist ${name}: ${e.message}\n`);
-      return EXIT.input;
+    if (first === "help") {
+      const topic = rest.find((a) => a !== "--json");
+      if (topic === undefined) {
+        term.out(mainHelp());
+        return EXIT.ok;
+      }
+      term.out(findCommand(topic).help());
+      return EXIT.ok;
     }
-    if (
-      e instanceof CorruptFileError || e instanceof UnknownCommandError ||
-      e instanceof DroppedTransactionError || e instanceof RedisAofTimestampError
-    ) {
-      io.err(`kevy-persist ${name}: ${e.message}\n`);
-      return EXIT.dataProblem;
+    if (first.startsWith("-")) {
+      throw new UsageError(`unknown option ${first} (options go after the command)`);
     }
-    const code = (e as { code?: string }).code;
-    if (code === "EACCES" || code === "EPERM" || code === "ENOENT" || code === "EISDIR") {
-      io.err(`kevy-persist ${name}: ${(e as Error).message}\n`);
-      return EXIT.input;
-    }
-    io.err(`kevy-persist ${name}: internal error: ${(e as Error).stack ?? e}\n`);
-    return EXIT.internal;
+    cmd = findCommand(first);
+    const fs = withReadProgress(opts.fs ?? defaultFs(), term);
+    return await cmd.run(rest, { io: term, fs, now: opts.now ?? Date.now });
+  } catch (e) {
+    return report(e, term, cmd, json);
   }
+}
+
+function findCommand(name: string): Command {
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (cmd !== undefined) return cmd;
+  const hint = suggest(name, COMMANDS.map((c) => c.name));
+  throw new UsageError(
+    `unknown command '${name}'${hint === null ? "" : ` (did you mean '${hint}'?)`}`,
+  );
+}
+
+// `--json` counts before a `--` only.
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+// `kevy-persist --json check x` is `kevy-persist check x --json`.
+function leadingJsonMoved(argv: readonly string[]): string[] {
+  let i = 0;
+  while (argv[i] === "--json") i++;
+  return i === 0 ? [...argv] : [...argv.slice(i), ...argv.slice(0, i)];
+}
+
+/** An error as the exit code and message(s) a user sees. */
+function report(e: unknown, io: Terminal, cmd: Command | null, json: boolean): number {
+  // The reader of stdout went away (`dump | head`): that is how such a run ends.
+  if (e instanceof StdoutClosedError) return EXIT.ok;
+  const prefix = cmd === null ? "kevy-persist" : `kevy-persist ${cmd.name}`;
+  let code: number;
+  let kind: string;
+  let extra: Record<string, unknown> = {};
+  const message = (e as Error)?.message ?? String(e);
+  const errno = (e as { code?: unknown } | null)?.code;
+  if (e instanceof UsageError) {
+    code = EXIT.usage;
+    kind = "usage";
+    extra = { usage: cmd?.usageLine ?? MAIN_USAGE };
+  } else if (e instanceof CorruptFileError) {
+    code = EXIT.dataProblem;
+    kind = "corrupt";
+    extra = { path: e.path, offset: e.offset, expected: e.expected, preview: e.preview };
+  } else if (
+    e instanceof UnknownCommandError || e instanceof DroppedTransactionError ||
+    e instanceof RedisAofTimestampError
+  ) {
+    code = EXIT.dataProblem;
+    kind = "data";
+    const f = e as { verb?: unknown; path?: unknown; offset?: unknown };
+    extra = Object.fromEntries(
+      Object.entries({ verb: f.verb, path: f.path, offset: f.offset }).filter(([, v]) =>
+        v !== undefined
+      ),
+    );
+  } else if (
+    e instanceof InputError ||
+    errno === "EACCES" || errno === "EPERM" || errno === "ENOENT" || errno === "EISDIR"
+  ) {
+    code = EXIT.input;
+    kind = "input";
+  } else {
+    code = EXIT.internal;
+    kind = "internal";
+  }
+  if (json) {
+    const error = { kind, command: cmd?.name ?? null, message, exitCode: code, ...extra };
+    io.err(JSON.stringify({ error }) + "\n");
+  } else if (kind === "usage") {
+    const helpRef = cmd === null ? "kevy-persist help" : `kevy-persist help ${cmd.name}`;
+    io.err(
+      `${prefix}: ${message}\nUsage: ${cmd?.usageLine ?? MAIN_USAGE}\nRun '${helpRef}' for more.\n`,
+    );
+  } else if (kind === "internal") {
+    io.err(`${prefix}: internal error: ${(e as Error)?.stack ?? e}\n`);
+  } else {
+    io.err(`${prefix}: ${message}\n`);
+  }
+  return code;
 }

@@ -3,19 +3,15 @@ import { parseFrame } from "../codec/resp.ts";
 import { Aof } from "../persist/aof.ts";
 import { dirname } from "../fs/path.ts";
 import { analyzeAof } from "./_analyze.ts";
-import { expectPositionals, parseOrHelp } from "./_args.ts";
-import type { CliContext, Command } from "./_command.ts";
+import { type CliContext, type Command, defineCommand } from "./_command.ts";
 import { EXIT, InputError } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
 
-const USAGE = `Usage: kevy-persist repair <aof> [--truncate-at-corruption] [--yes]
-
-Cuts a torn tail (an incomplete last frame, or zeros left by a power cut) off a kevy AOF; the
+const DESCRIPTION =
+  `Cuts a torn tail (an incomplete last frame, or zeros left by a power cut) off a kevy AOF; the
 cut bytes are kept in <aof>.torn.<stamp>. Corruption in the middle of the log is refused unless
 --truncate-at-corruption is given: then it first says how many frames and bytes would be lost
-and asks (or needs --yes); the cut bytes are kept in <aof>.corrupt.<stamp>.
-Exit codes: 0 repaired or nothing to do, 2 usage, 3 unreadable input, 4 refused.
-`;
+and asks (or needs --yes); the cut bytes are kept in <aof>.corrupt.<stamp>.`;
 
 async function readAll(ctx: CliContext, path: string): Promise<Uint8Array> {
   return await ctx.fs.readFile(path);
@@ -38,26 +34,31 @@ function framesAfter(bytes: Uint8Array, from: number): number {
 }
 
 /** The repair subcommand. */
-export const repairCommand: Command = {
+export const repairCommand: Command = defineCommand({
   name: "repair",
   summary: "cut a torn tail (or, if told, everything from a corruption) off an AOF",
-  usage: USAGE,
-  async run(argv, ctx) {
-    const args = parseOrHelp(
-      argv,
-      { yes: "boolean", "truncate-at-corruption": "boolean" },
-      USAGE,
-      ctx.io,
-    );
-    if (args === null) return EXIT.ok;
-    const [path] = expectPositionals(args, ["aof"]);
+  args: ["aof"],
+  options: {
+    "truncate-at-corruption": {
+      type: "boolean",
+      help: "also cut a corrupt log at its first bad byte (after saying what is lost)",
+    },
+    yes: { type: "boolean", short: "y", help: "confirm without asking (for scripts)" },
+  },
+  description: DESCRIPTION,
+  examples: [
+    "kevy-persist repair kevy-data/aof-0.aof",
+    "kevy-persist repair kevy-data/aof-0.aof --truncate-at-corruption --yes",
+  ],
+  exitCodes: "0 repaired or nothing to do, 2 usage, 3 unreadable input, 4 refused.",
+  async run({ args: [path], options }, ctx) {
     const target = await resolveTarget(ctx.fs, path!);
     if (target.type !== "file" || (target.kind !== "aof" && target.kind !== "aof-legacy")) {
       throw new InputError(`${path}: not a kevy AOF file (repair works on one AOF at a time)`);
     }
     const report = await analyzeAof(ctx.fs, path!);
     const say = (obj: Record<string, unknown>, text: string) =>
-      ctx.io.out(args.flags.json ? JSON.stringify(obj) + "\n" : text + "\n");
+      ctx.io.out(options.json ? JSON.stringify(obj) + "\n" : text + "\n");
     if (report.problem === null) {
       say({ path, action: "none" }, `${path}: sound, nothing to repair`);
       return EXIT.ok;
@@ -73,7 +74,7 @@ export const repairCommand: Command = {
       return EXIT.ok;
     }
     const offset = report.problem.offset;
-    if (!args.flags["truncate-at-corruption"]) {
+    if (!options["truncate-at-corruption"]) {
       ctx.io.err(
         `${report.problem.message}\nrefusing to cut a corrupt log: everything from byte ${offset} would be lost.\n` +
           `Re-run with --truncate-at-corruption to see what would be lost and confirm.\n`,
@@ -85,7 +86,7 @@ export const repairCommand: Command = {
     const lostFrames = framesAfter(bytes, offset);
     const question =
       `${path}: corrupt at byte ${offset}. Cutting there keeps ${report.frames} frame(s) and loses ${lostBytes} byte(s) (about ${lostFrames} complete frame(s) after the damage).`;
-    let ok = args.flags.yes === true;
+    let ok = options.yes;
     if (!ok) {
       const answer = await ctx.io.confirm(`${question}\nCut the log?`);
       if (answer === null) {
@@ -114,4 +115,4 @@ export const repairCommand: Command = {
     );
     return EXIT.ok;
   },
-};
+});

@@ -17,35 +17,6 @@ function copyTo(dir: string, rel: string): string {
   return dst;
 }
 
-describe("kevy-persist: usage", () => {
-  it("without a command prints usage and exits 2", async () => {
-    const r = await cli([]);
-    assert.equal(r.code, 2);
-    assert.match(r.out, /Usage: kevy-persist <command>/);
-  });
-  it("an unknown command exits 2 and names it", async () => {
-    const r = await cli(["frobnicate"]);
-    assert.equal(r.code, 2);
-    assert.match(r.err, /unknown command 'frobnicate'/);
-  });
-  for (const c of ["inspect", "check", "repair", "dump", "convert", "reshard", "bench"]) {
-    it(`${c} --help exits 0 with its usage`, async () => {
-      const r = await cli([c, "--help"]);
-      assert.equal(r.code, 0);
-      assert.match(r.out, new RegExp(`Usage: kevy-persist ${c}`));
-    });
-  }
-  it("an unknown flag is a usage error (exit 2)", async () => {
-    const r = await cli(["check", vec("aof/basic.aof"), "--frobnicate"]);
-    assert.equal(r.code, 2);
-    assert.match(r.err, /unknown flag --frobnicate/);
-  });
-  it("a missing argument is a usage error", async () => {
-    const r = await cli(["check"]);
-    assert.equal(r.code, 2);
-  });
-});
-
 describe("kevy-persist inspect", () => {
   it("describes a snapshot: version, counts per type, TTLs", async () => {
     const r = await cli(["inspect", vec("snapshot/mixed.rdb"), "--json"], { now: NOW });
