@@ -24,7 +24,8 @@ export function redisRequired(): boolean {
   return process.env.KEVY_REQUIRE_REDIS === "1";
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
@@ -90,49 +91,97 @@ end
 return cjson.encode(out)
 `;
 
+/** How {@link RedisServer.start} runs the server. */
+export interface RedisServerOptions {
+  /** Port (default: a free one). */
+  port?: number;
+  /** Working dir (default: a new temp dir). */
+  dir?: string;
+  /** AOF on (default true). */
+  aof?: boolean;
+  /** requirepass. */
+  password?: string;
+  /** Serve TLS only, on the port (PEM file paths). */
+  tls?: { cert: string; key: string; ca: string };
+  /** More redis-server arguments. */
+  args?: string[];
+}
+
 /** A running server. */
 export class RedisServer {
   private constructor(
     readonly port: number,
     readonly dir: string,
     private readonly child: ChildProcess,
+    private readonly opts: RedisServerOptions,
   ) {}
 
-  /** Starts a server and waits until it answers PING (at most ~5 s). */
-  static async start(): Promise<RedisServer> {
-    const dir = tempDir("kevy-redis-server-");
-    const port = await freePort();
-    const child = spawn("redis-server", [
+  /**
+   * Starts a server and waits until it answers PING (at most ~5 s). By
+   * default: AOF on (RESP only, fsync always), no RDB saves. `opts.port` and
+   * `opts.dir` restart a server where a stopped one was (cluster nodes keep
+   * their nodes.conf there).
+   */
+  static async start(opts: RedisServerOptions = {}): Promise<RedisServer> {
+    const dir = opts.dir ?? tempDir("kevy-redis-server-");
+    const port = opts.port ?? await freePort();
+    const args = [
       "--port",
-      String(port),
+      String(opts.tls ? 0 : port),
       "--bind",
       "127.0.0.1",
       "--dir",
       dir,
-      "--appendonly",
-      "yes",
-      "--aof-use-rdb-preamble",
-      "no",
-      "--appendfsync",
-      "always",
+      ...(opts.aof === false ? ["--appendonly", "no"] : [
+        "--appendonly",
+        "yes",
+        "--aof-use-rdb-preamble",
+        "no",
+        "--appendfsync",
+        "always",
+      ]),
       "--save",
       "",
       "--daemonize",
       "no",
       "--logfile",
       join(dir, "redis.log"),
-    ], { stdio: "ignore" });
-    const server = new RedisServer(port, dir, child);
-    for (let i = 0; i < 100; i++) {
+    ];
+    if (opts.tls) {
+      const t = opts.tls;
+      args.push("--tls-port", String(port), "--tls-cert-file", t.cert, "--tls-key-file", t.key);
+      args.push("--tls-ca-cert-file", t.ca, "--tls-auth-clients", "no");
+    }
+    if (opts.password !== undefined) args.push("--requirepass", opts.password);
+    args.push(...(opts.args ?? []));
+    const child = spawn("redis-server", args, { stdio: "ignore" });
+    const server = new RedisServer(port, dir, child, opts);
+    const ping = ["-p", String(port)];
+    if (opts.tls) ping.push("--tls", "--cacert", opts.tls.ca);
+    if (opts.password !== undefined) ping.push("--no-auth-warning", "-a", opts.password);
+    for (let i = 0; i < 200; i++) {
       if (child.exitCode !== null) {
         throw new Error(`redis-server exited (${child.exitCode}); see ${dir}/redis.log`);
       }
-      const r = await run("redis-cli", ["-p", String(port), "ping"]).catch(() => null);
+      const r = await run("redis-cli", [...ping, "ping"]).catch(() => null);
       if (r !== null && new TextDecoder().decode(r.stdout).trim() === "PONG") return server;
-      await new Promise((res) => setTimeout(res, 50));
+      await new Promise((res) => setTimeout(res, 25));
     }
     await server.stop();
     throw new Error(`redis-server on port ${port} did not answer PING`);
+  }
+
+  /** Starts the server again on the same port and dir, with the same options. */
+  restart(): Promise<RedisServer> {
+    return RedisServer.start({ ...this.opts, port: this.port, dir: this.dir });
+  }
+
+  /** `redis://127.0.0.1:<port>` (`rediss://` for a TLS server; password included). */
+  get url(): string {
+    const auth = this.opts.password !== undefined
+      ? `:${encodeURIComponent(this.opts.password)}@`
+      : "";
+    return `${this.opts.tls ? "rediss" : "redis"}://${auth}127.0.0.1:${this.port}`;
   }
 
   /** The appendonlydir the server writes. */
@@ -140,16 +189,24 @@ export class RedisServer {
     return join(this.dir, "appendonlydir");
   }
 
+  /** redis-cli's arguments to reach this server (port, TLS, password). */
+  cliConn(): string[] {
+    const a = ["-p", String(this.port)];
+    if (this.opts.tls) a.push("--tls", "--cacert", this.opts.tls.ca);
+    if (this.opts.password !== undefined) a.push("--no-auth-warning", "-a", this.opts.password);
+    return a;
+  }
+
   /** `redis-cli -p P [-n db] args...`; the raw stdout. */
   async cli(args: string[], db = 0): Promise<string> {
-    const r = await run("redis-cli", ["-p", String(this.port), "-n", String(db), ...args]);
+    const r = await run("redis-cli", [...this.cliConn(), "-n", String(db), ...args]);
     if (r.code !== 0) throw new Error(`redis-cli ${args.join(" ")}: ${r.stderr}`);
     return new TextDecoder().decode(r.stdout);
   }
 
   /** `redis-cli --pipe` with these RESP bytes; throws if Redis reported errors. */
   async pipe(bytes: Uint8Array, db = 0): Promise<string> {
-    const r = await run("redis-cli", ["-p", String(this.port), "-n", String(db), "--pipe"], bytes);
+    const r = await run("redis-cli", [...this.cliConn(), "-n", String(db), "--pipe"], bytes);
     const out = new TextDecoder().decode(r.stdout);
     if (r.code !== 0 || !/errors: 0,/.test(out)) {
       throw new Error(`redis-cli --pipe failed: ${out}${r.stderr}`);
@@ -171,9 +228,23 @@ export class RedisServer {
 
   /** Stops the server (SIGTERM to the process we started) and waits for it. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    await this.#signal("SIGTERM");
+  }
+
+  /** Kills the server (SIGKILL to the process we started) and waits for it. */
+  async kill(): Promise<void> {
+    await this.#signal("SIGKILL");
+  }
+
+  /** True while the process runs. */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async #signal(sig: "SIGTERM" | "SIGKILL"): Promise<void> {
+    if (!this.running) return;
     const exited = new Promise<void>((res) => this.child.once("exit", () => res()));
-    this.child.kill("SIGTERM");
+    this.child.kill(sig);
     await exited;
   }
 }

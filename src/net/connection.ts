@@ -1,0 +1,562 @@
+/**
+ * One connection to a Redis (or Valkey) server: RESP2 (RESP3 with
+ * `protocol: 3`), pipelined, with a bound on the bytes in flight.
+ *
+ * Every command is written as soon as the current synchronous run ends
+ * (commands issued together go out in one write) and its promise resolves
+ * with the reply. Producers that send a lot wait on
+ * {@link RedisConnection.writable} before sending more: it resolves once the
+ * bytes sent or queued without a reply are under `maxInFlightBytes`, so
+ * memory stays bounded however fast the producer is (backpressure).
+ *
+ * Handshake at {@link RedisConnection.connect}: `HELLO 3 [AUTH u p]` or
+ * `AUTH [u] p` (or `PING`, so that a server requiring a password says so at
+ * once), then `SELECT db` when a database is given. Failures are typed:
+ * {@link RedisConnectionError} (refused, reset, closed, with the count of
+ * commands that got no reply), {@link RedisTimeoutError},
+ * {@link RedisAuthError}, {@link RedisReplyError} (naming the command).
+ *
+ * @module
+ */
+
+import { ByteWriter } from "../codec/bytes.ts";
+import { encodeCommandInto, parseFrame } from "../codec/resp.ts";
+import {
+  endpointText,
+  RedisAuthError,
+  RedisConnectionError,
+  RedisProtocolError,
+  RedisReplyError,
+  RedisTimeoutError,
+} from "./errors.ts";
+import { Fifo } from "./_queue.ts";
+import { NEED_MORE, type Reply, ReplyParser, RespPush } from "./reply.ts";
+import { type ByteSocket, openSocket, type TlsSettings } from "./_socket.ts";
+import { parseRedisUrl } from "./url.ts";
+
+export type { TlsSettings } from "./_socket.ts";
+
+/** Options of {@link RedisConnection.connect}. */
+export interface RedisConnectionOptions {
+  /** `redis://` or `rediss://` URL; the fields below override its parts. */
+  url?: string;
+  /** Host (default `"127.0.0.1"`). */
+  host?: string;
+  /** Port (default 6379). */
+  port?: number;
+  /** TLS (default: from the URL scheme). `true` uses the system's CAs. */
+  tls?: boolean | TlsSettings;
+  /** ACL user (default: the `default` user). */
+  username?: string;
+  /** Password: sent with AUTH (or HELLO) during the handshake. */
+  password?: string;
+  /** Database to SELECT (default: from the URL, else none, which means 0). */
+  db?: number;
+  /** RESP version (default 2; 3 sends `HELLO 3`). */
+  protocol?: 2 | 3;
+  /** Name set with CLIENT SETNAME (default none). */
+  clientName?: string;
+  /** Give up connecting after this many ms (default 10000; 0 = never). */
+  connectTimeoutMs?: number;
+  /**
+   * Fail the connection when commands are outstanding and no reply arrived
+   * for this many ms (default 30000; 0 = never).
+   */
+  commandTimeoutMs?: number;
+  /** Bound on bytes sent or queued without a reply (default {@link DEFAULT_MAX_IN_FLIGHT}). */
+  maxInFlightBytes?: number;
+  /** Called for RESP3 pushes (default: dropped). */
+  onPush?: (push: RespPush) => void;
+}
+
+/** Default of {@link RedisConnectionOptions.maxInFlightBytes} (4 MiB). */
+export const DEFAULT_MAX_IN_FLIGHT: number = 4 * 1024 * 1024;
+
+/** A command argument: bytes as is, strings as UTF-8. */
+export type Arg = Uint8Array | string;
+
+/** One error reply inside a batch: which command (0-based) and the error, naming the command. */
+export interface BatchError {
+  /** Index of the command in the batch. */
+  index: number;
+  /** The error reply. */
+  error: RedisReplyError;
+}
+
+/** What {@link RedisConnection.sendFrames} resolves with. */
+export interface BatchResult {
+  /** Every reply in order (error replies as {@link RedisReplyError}); null unless `keepReplies`. */
+  replies: Reply[] | null;
+  /** The error replies. */
+  errors: BatchError[];
+}
+
+interface Pending {
+  /** Replies this request waits for. */
+  count: number;
+  got: number;
+  bytes: number;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  /** Single command: its argv (for naming an error). */
+  argv: ReadonlyArray<Arg> | null;
+  /** Batch: the encoded frames (errors are named by parsing the i-th frame). */
+  frames: Uint8Array | null;
+  replies: Reply[] | null;
+  errors: BatchError[] | null;
+  /** Cursor into `frames` for naming errors in order. */
+  cursorIndex: number;
+  cursorAt: number;
+}
+
+const NO_REPLY_CHECK = 0;
+
+/**
+ * A pipelined connection. Create with {@link RedisConnection.connect}.
+ *
+ * @example
+ * ```ts ignore
+ * import { RedisConnection } from "./connection.ts";
+ * const c = await RedisConnection.connect({ url: "redis://127.0.0.1:6379/0" });
+ * await c.command(["SET", "greeting", "hello"]);
+ * const v = await c.command(["GET", "greeting"]); // Uint8Array of "hello"
+ * await c.close();
+ * ```
+ */
+export class RedisConnection {
+  /** Server host. */
+  readonly host: string;
+  /** Server port. */
+  readonly port: number;
+  /** RESP version in use. */
+  readonly protocol: 2 | 3;
+  /** The bound on bytes in flight. */
+  readonly maxInFlightBytes: number;
+  #sock: ByteSocket | null = null;
+  readonly #parser = new ReplyParser();
+  readonly #pending = new Fifo<Pending>();
+  readonly #out = new ByteWriter(64 * 1024);
+  #outCount = 0;
+  #flushQueued = false;
+  #inFlight = 0;
+  #waiters: Array<() => void> = [];
+  #closed: RedisConnectionError | null = null;
+  #closing = false;
+  readonly #timeoutMs: number;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #lastProgress = 0;
+  readonly #onPush: ((p: RespPush) => void) | undefined;
+  #closeWaiters: Array<() => void> = [];
+
+  private constructor(host: string, port: number, opts: RedisConnectionOptions) {
+    this.host = host;
+    this.port = port;
+    this.protocol = opts.protocol ?? 2;
+    this.maxInFlightBytes = opts.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT;
+    if (!(Number.isSafeInteger(this.maxInFlightBytes) && this.maxInFlightBytes > 0)) {
+      throw new RangeError(
+        `maxInFlightBytes must be a positive integer, got ${opts.maxInFlightBytes}`,
+      );
+    }
+    this.#timeoutMs = opts.commandTimeoutMs ?? 30_000;
+    this.#onPush = opts.onPush;
+  }
+
+  /** `host:port`. */
+  get address(): string {
+    return endpointText(this.host, this.port);
+  }
+
+  /**
+   * Connects, authenticates and selects the database.
+   *
+   * @example
+   * ```ts ignore
+   * import { RedisConnection } from "./connection.ts";
+   * const c = await RedisConnection.connect({ url: "redis://:secret@127.0.0.1:6379/1" });
+   * await c.close();
+   * ```
+   */
+  static async connect(opts: RedisConnectionOptions = {}): Promise<RedisConnection> {
+    const fromUrl = opts.url !== undefined ? parseRedisUrl(opts.url) : undefined;
+    const host = opts.host ?? fromUrl?.host ?? "127.0.0.1";
+    const port = opts.port ?? fromUrl?.port ?? 6379;
+    const tlsOpt = opts.tls ?? fromUrl?.tls ?? false;
+    const tls: TlsSettings | null = tlsOpt === false ? null : tlsOpt === true ? {} : tlsOpt;
+    const username = opts.username ?? fromUrl?.username;
+    const password = opts.password ?? fromUrl?.password;
+    const db = opts.db ?? fromUrl?.db;
+    if (db !== undefined && !(Number.isSafeInteger(db) && db >= 0)) {
+      throw new RangeError(`db must be a non-negative integer, got ${db}`);
+    }
+    if (opts.protocol !== undefined && opts.protocol !== 2 && opts.protocol !== 3) {
+      throw new RangeError(`protocol must be 2 or 3, got ${opts.protocol}`);
+    }
+    const c = new RedisConnection(host, port, opts);
+    c.#sock = await openSocket(host, port, tls, opts.connectTimeoutMs ?? 10_000, {
+      onData: (d) => c.#onData(d),
+      onDrain: () => {},
+      onClose: (err) => c.#onClose(err),
+    });
+    try {
+      await c.#handshake(username, password, db, opts.clientName);
+    } catch (e) {
+      c.destroy();
+      throw e;
+    }
+    return c;
+  }
+
+  async #handshake(
+    username: string | undefined,
+    password: string | undefined,
+    db: number | undefined,
+    name: string | undefined,
+  ): Promise<void> {
+    const user = username ?? "default";
+    const authFailed = (e: unknown): never => {
+      if (e instanceof RedisReplyError) {
+        if (/^(WRONGPASS|NOAUTH|NOPERM|ERR invalid password|ERR AUTH)/.test(e.reply)) {
+          throw new RedisAuthError(this.host, this.port, user, e.reply);
+        }
+      }
+      throw e;
+    };
+    if (this.protocol === 3) {
+      const argv: Arg[] = ["HELLO", "3"];
+      if (password !== undefined) argv.push("AUTH", user, password);
+      await this.command(argv).catch(authFailed);
+    } else if (password !== undefined) {
+      await this.command(username === undefined ? ["AUTH", password] : ["AUTH", username, password])
+        .catch(authFailed);
+    } else {
+      await this.command(["PING"]).catch((e) => {
+        if (e instanceof RedisReplyError && e.code === "NOAUTH") {
+          throw new RedisAuthError(this.host, this.port, user, `${e.reply} (no password given)`);
+        }
+        throw e;
+      });
+    }
+    if (name !== undefined) await this.command(["CLIENT", "SETNAME", name]);
+    if (db !== undefined && db !== 0) await this.command(["SELECT", String(db)]);
+  }
+
+  /** Bytes sent or queued whose replies have not all arrived. */
+  get inFlightBytes(): number {
+    return this.#inFlight;
+  }
+
+  /** Commands sent or queued without their reply yet. */
+  get pendingCommands(): number {
+    return this.#unanswered();
+  }
+
+  /** True once the connection is closed or broken. */
+  get closed(): boolean {
+    return this.#closed !== null;
+  }
+
+  /**
+   * Resolves when fewer than `maxInFlightBytes` are in flight (at once if so
+   * already); rejects if the connection breaks meanwhile.
+   */
+  writable(): Promise<void> {
+    if (this.#closed !== null) return Promise.reject(this.#closed);
+    if (this.#inFlight < this.maxInFlightBytes) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#waiters.push(() => (this.#closed !== null ? reject(this.#closed) : resolve()));
+    });
+  }
+
+  /**
+   * Sends one command; resolves with its reply, rejects with a
+   * {@link RedisReplyError} naming the command for an error reply.
+   */
+  command(argv: ReadonlyArray<Arg>): Promise<Reply> {
+    if (this.#closed !== null) return Promise.reject(this.#closed);
+    const before = this.#out.length;
+    encodeCommandInto(this.#out, argv);
+    const bytes = this.#out.length - before;
+    this.#outCount++;
+    return new Promise((resolve, reject) => {
+      this.#enqueue({
+        count: 1,
+        got: 0,
+        bytes,
+        resolve,
+        reject,
+        argv,
+        frames: null,
+        replies: null,
+        errors: null,
+        cursorIndex: 0,
+        cursorAt: 0,
+      });
+      this.#scheduleFlush();
+    });
+  }
+
+  /**
+   * Sends several commands at once; resolves with their replies in order
+   * (error replies in place, as {@link RedisReplyError} values).
+   */
+  async pipeline(commands: ReadonlyArray<ReadonlyArray<Arg>>): Promise<Reply[]> {
+    if (commands.length === 0) return [];
+    const w = new ByteWriter();
+    for (const argv of commands) encodeCommandInto(w, argv);
+    const r = await this.sendFrames(w.bytes(), commands.length, { keepReplies: true });
+    return r.replies!;
+  }
+
+  /**
+   * Sends `count` pre-encoded RESP command frames (`frames` is not copied:
+   * do not change it until the promise settles). Resolves once every reply
+   * arrived, with the error replies (each naming its command) and, with
+   * `keepReplies`, every reply. Rejects only if the connection breaks; the
+   * error's `unanswered` counts the commands of this batch and later ones
+   * that got no reply.
+   */
+  sendFrames(
+    frames: Uint8Array,
+    count: number,
+    opts: { keepReplies?: boolean } = {},
+  ): Promise<BatchResult> {
+    if (this.#closed !== null) return Promise.reject(this.#closed);
+    if (!(Number.isSafeInteger(count) && count >= 1)) {
+      throw new RangeError(`count must be a positive integer, got ${count}`);
+    }
+    return new Promise((resolve, reject) => {
+      // Keep the order: whatever single commands are buffered go first.
+      this.#flush();
+      this.#enqueue({
+        count,
+        got: 0,
+        bytes: frames.length,
+        resolve,
+        reject,
+        argv: null,
+        frames,
+        replies: opts.keepReplies ? [] : null,
+        errors: [],
+        cursorIndex: 0,
+        cursorAt: 0,
+      });
+      this.#sock!.write(frames);
+    });
+  }
+
+  /** Waits for every outstanding reply, then closes (QUIT is not needed: the server sees EOF). */
+  async close(): Promise<void> {
+    if (this.#closed !== null) return;
+    this.#closing = true;
+    this.#flush();
+    if (this.#pending.length > 0) {
+      await new Promise<void>((res) => this.#closeWaiters.push(res));
+    }
+    if (this.#closed !== null) return;
+    const done = new Promise<void>((res) => this.#closeWaiters.push(res));
+    this.#sock!.end();
+    await done;
+  }
+
+  /** Closes at once; outstanding commands fail with a {@link RedisConnectionError}. */
+  destroy(): void {
+    if (this.#closed !== null) return;
+    this.#fail(
+      new RedisConnectionError(this.host, this.port, "connection closed by the client", {
+        unanswered: this.#unanswered(),
+      }),
+    );
+  }
+
+  #enqueue(p: Pending): void {
+    this.#pending.push(p);
+    this.#inFlight += p.bytes;
+    if (this.#pending.length === 1) {
+      this.#lastProgress = performance.now();
+      this.#armTimer();
+    }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    if (this.#outCount === 0 || this.#closed !== null) return;
+    this.#outCount = 0;
+    this.#sock!.write(this.#out.take());
+  }
+
+  #armTimer(): void {
+    if (this.#timeoutMs <= NO_REPLY_CHECK || this.#timer !== null) return;
+    const wait = Math.max(1, this.#lastProgress + this.#timeoutMs - performance.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (this.#pending.length === 0 || this.#closed !== null) return;
+      if (performance.now() - this.#lastProgress >= this.#timeoutMs) {
+        const n = this.#unanswered();
+        this.#fail(
+          new RedisTimeoutError(this.host, this.port, `no reply for ${this.#timeoutMs} ms`, n),
+        );
+        return;
+      }
+      this.#armTimer();
+    }, wait);
+  }
+
+  /** Commands without a reply (walks the queue: for errors and reports, not per command). */
+  #unanswered(): number {
+    let n = 0;
+    for (const p of this.#pending.drain()) {
+      n += p.count - p.got;
+      this.#pending.push(p);
+    }
+    return n;
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#closed !== null) return;
+    this.#lastProgress = performance.now();
+    const parser = this.#parser;
+    parser.push(chunk);
+    for (;;) {
+      let r: Reply | RespPush | typeof NEED_MORE;
+      try {
+        r = parser.next();
+      } catch (e) {
+        this.#fail(
+          new RedisConnectionError(
+            this.host,
+            this.port,
+            `protocol error: ${(e as Error).message}`,
+            {
+              unanswered: this.#unanswered(),
+              cause: e instanceof RedisProtocolError ? e : undefined,
+            },
+          ),
+        );
+        return;
+      }
+      if (r === NEED_MORE) break;
+      if (r instanceof RespPush) {
+        this.#onPush?.(r);
+        continue;
+      }
+      this.#reply(r);
+      if (this.#closed !== null) return;
+    }
+  }
+
+  #reply(r: Reply): void {
+    const p = this.#pending.peek();
+    if (p === undefined) {
+      this.#fail(new RedisConnectionError(this.host, this.port, "a reply arrived for no command"));
+      return;
+    }
+    const i = p.got++;
+    if (p.frames === null) {
+      this.#pending.shift();
+      this.#settled(p);
+      if (r instanceof RedisReplyError) p.reject(r.withCommand(p.argv!, this.address));
+      else p.resolve(r);
+      return;
+    }
+    let value = r;
+    if (r instanceof RedisReplyError) {
+      const named = r.withCommand(this.#frameAt(p, i), this.address);
+      p.errors!.push({ index: i, error: named });
+      value = named;
+    }
+    p.replies?.push(value);
+    if (p.got < p.count) return;
+    this.#pending.shift();
+    this.#settled(p);
+    p.resolve({ replies: p.replies, errors: p.errors! } satisfies BatchResult);
+  }
+
+  /** The argv of the i-th frame of a batch (errors come in order: a moving cursor). */
+  #frameAt(p: Pending, i: number): Uint8Array[] {
+    if (i < p.cursorIndex) {
+      p.cursorIndex = 0;
+      p.cursorAt = 0;
+    }
+    for (;;) {
+      const f = parseFrame(p.frames!, p.cursorAt);
+      if (f.kind !== "frame") return [new TextEncoder().encode("<unparsable frame>")];
+      if (p.cursorIndex === i) return f.argv;
+      p.cursorIndex++;
+      p.cursorAt = f.end;
+    }
+  }
+
+  #settled(p: Pending): void {
+    this.#inFlight -= p.bytes;
+    if (this.#waiters.length > 0 && this.#inFlight < this.maxInFlightBytes) {
+      const w = this.#waiters;
+      this.#waiters = [];
+      for (const f of w) f();
+    }
+    if (this.#pending.length === 0) {
+      if (this.#timer !== null) {
+        clearTimeout(this.#timer);
+        this.#timer = null;
+      }
+      if (this.#closing) {
+        const w = this.#closeWaiters;
+        this.#closeWaiters = [];
+        for (const f of w) f();
+      }
+    }
+  }
+
+  #onClose(err: RedisConnectionError | null): void {
+    if (this.#closed !== null) {
+      this.#wakeClose();
+      return;
+    }
+    const n = this.#unanswered();
+    const e = err !== null
+      ? (n > 0
+        ? new RedisConnectionError(err.host, err.port, err.reason, {
+          code: err.code,
+          unanswered: n,
+          cause: err.cause,
+        })
+        : err)
+      : new RedisConnectionError(
+        this.host,
+        this.port,
+        this.#closing && n === 0 ? "connection closed" : "connection closed by the server",
+        { unanswered: n },
+      );
+    this.#fail(e, false);
+  }
+
+  #fail(e: RedisConnectionError, destroy = true): void {
+    if (this.#closed !== null) return;
+    this.#closed = e;
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    if (destroy) this.#sock?.destroy();
+    for (const p of this.#pending.drain()) p.reject(e);
+    this.#inFlight = 0;
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const f of w) f();
+    this.#wakeClose();
+  }
+
+  #wakeClose(): void {
+    const w = this.#closeWaiters;
+    this.#closeWaiters = [];
+    for (const f of w) f();
+  }
+}
