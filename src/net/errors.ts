@@ -41,6 +41,7 @@ export class RedisConnectionError extends Error {
   readonly reason: string;
 
   /**
+   * The error for `host:port`.
    * @param host the server's host
    * @param port the server's port
    * @param what what happened, e.g. `"connection refused"`
@@ -83,6 +84,7 @@ export class RedisTimeoutError extends RedisConnectionError {
   override name = "RedisTimeoutError";
 
   /**
+   * A timeout at `host:port`.
    * @param host the server's host
    * @param port the server's port
    * @param what what timed out
@@ -117,6 +119,7 @@ export class RedisAuthError extends Error {
   readonly reply: string;
 
   /**
+   * A refused login at `host:port`.
    * @param host the server's host
    * @param port the server's port
    * @param username the user name tried
@@ -159,6 +162,7 @@ export class RedisReplyError extends Error {
   readonly server: string;
 
   /**
+   * An error reply.
    * @param reply the error text (without `-`)
    * @param command the command, as {@link describeCommand} renders it
    * @param server the server that answered

@@ -27,6 +27,7 @@ export class RespMap {
   readonly entries: Array<[Reply, Reply]>;
 
   /**
+   * A map of these pairs.
    * @param entries the pairs
    */
   constructor(entries: Array<[Reply, Reply]> = []) {
@@ -54,6 +55,7 @@ export class RespPush {
   readonly data: Reply[];
 
   /**
+   * A push of these elements.
    * @param data the push's elements
    */
   constructor(data: Reply[]) {
