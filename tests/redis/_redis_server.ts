@@ -63,6 +63,8 @@ export function run(cmd: string, args: string[], input?: Uint8Array): Promise<Ru
       }
       resolve({ code, stdout, stderr: err.map((b) => new TextDecoder().decode(b)).join("") });
     });
+    // A child that exits before reading stdin (redis-cli refused) must not crash the test with EPIPE.
+    child.stdin!.on("error", () => {});
     child.stdin!.end(input ?? new Uint8Array(0));
   });
 }
