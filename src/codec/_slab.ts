@@ -1,0 +1,44 @@
+// Private: copies of small byte ranges packed into shared slabs, so decoded
+// values neither keep a whole input buffer alive nor cost one allocation each.
+
+const SLAB = 1 << 18;
+
+/** Hands out copies of byte ranges; each copy is a view nothing else writes. */
+export class Slabs {
+  #slab = new Uint8Array(0);
+  #pos = 0;
+
+  /** A copy of `b[off, off + len)`. */
+  copy(b: Uint8Array, off: number, len: number): Uint8Array {
+    if (len > SLAB >> 4) return b.slice(off, off + len);
+    if (this.#slab.length - this.#pos < len) {
+      this.#slab = new Uint8Array(SLAB);
+      this.#pos = 0;
+    }
+    const at = this.#pos;
+    const s = this.#slab;
+    if (len <= 32) { for (let i = 0; i < len; i++) s[at + i] = b[off + i]!; }
+    else s.set(b.subarray(off, off + len), at);
+    this.#pos = at + len;
+    return s.subarray(at, at + len);
+  }
+
+  #markSlab = this.#slab;
+  #markPos = 0;
+
+  /** Remembers the current position, to undo the copies of an attempt that is retried. */
+  mark(): void {
+    this.#markSlab = this.#slab;
+    this.#markPos = this.#pos;
+  }
+
+  /** Undoes the copies made since `mark()` when they are still in the same slab. */
+  rewind(): void {
+    if (this.#markSlab === this.#slab) this.#pos = this.#markPos;
+  }
+
+  /** A copy of all of `b`. */
+  of(b: Uint8Array): Uint8Array {
+    return this.copy(b, 0, b.length);
+  }
+}
