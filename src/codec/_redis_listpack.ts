@@ -228,10 +228,10 @@ export class ListpackWriter {
 
   /** Appends an integer element (int64). */
   appendInt(v: number | bigint): void {
-    const b = this.#buf;
     let len: number;
     if (typeof v === "bigint" && v >= -(2n ** 53n) && v <= 2n ** 53n) v = Number(v);
     this.#room(14);
+    const b = this.#buf;
     const p = this.#pos;
     if (typeof v === "bigint") {
       b[p] = 0xf4;
