@@ -40,7 +40,7 @@ export class RdbOut {
 
   raw(b: Uint8Array): void {
     this.room(b.length);
-    if (b.length <= 16) for (let i = 0; i < b.length; i++) this.buf[this.pos + i] = b[i]!;
+    if (b.length <= 16) { for (let i = 0; i < b.length; i++) this.buf[this.pos + i] = b[i]!; }
     else this.buf.set(b, this.pos);
     this.pos += b.length;
   }
@@ -60,7 +60,9 @@ export class RdbOut {
       }
       n = Number(n);
     }
-    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`RDB length ${n} is not a u64 integer`);
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new RangeError(`RDB length ${n} is not a u64 integer`);
+    }
     if (n < 64) b[p++] = n;
     else if (n < 16384) {
       b[p++] = 0x40 | (n >> 8);

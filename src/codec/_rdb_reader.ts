@@ -200,7 +200,7 @@ export class RdbReader {
     }
     if (n === 2) return intBytes(this.#u32at(this.take(4, what)) | 0);
     if (n === 3) return this.#lzf(p, what);
-    throw this.corrupt(p, `${what} (string encoding 0-3, found ${n})`);
+    throw this.corrupt(p, `${what} (string encoding 0-3; this is ${n})`);
   }
 
   #lzf(p: number, what: string): Uint8Array {

@@ -137,7 +137,7 @@ export function readValue(r: RdbReader, t: number, skipModules: boolean): Value 
       return hashListpackEx(r, r.blob("hash listpack-ex"));
     }
   }
-  throw r.corrupt(r.pos - 1, `a value type (0-7, 9-25), found ${t}`);
+  throw r.corrupt(r.pos - 1, `a value type (0-7, 9-25; this byte is ${t})`);
 }
 
 function plainList(r: RdbReader): Value {
@@ -351,7 +351,7 @@ function hashMetadata(r: RdbReader, relative: boolean): Value {
     const ttl = r.len("hash field TTL");
     const when = ttl === 0 ? 0 : relative ? ttl + min - 1 : ttl;
     if (when > FIELD_TTL_MAX) {
-      throw r.corrupt(at, `a hash field expire time up to 2^48 - 1, found ${when}`);
+      throw r.corrupt(at, `a hash field expire time up to 2^48 - 1 (this is ${when})`);
     }
     const fAt = r.pos;
     const f = r.copy("hash field");

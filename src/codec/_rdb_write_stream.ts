@@ -139,7 +139,9 @@ export function writeStream(out: RdbOut, s: StreamValue, version: number): void 
     out.string(g.name);
     out.len(g.lastDelivered.ms);
     out.len(g.lastDelivered.seq);
-    if (version >= 10) out.len(g.entriesRead === undefined || g.entriesRead === null ? INVALID : g.entriesRead);
+    if (version >= 10) {
+      out.len(g.entriesRead === undefined || g.entriesRead === null ? INVALID : g.entriesRead);
+    }
     const pel = [...g.pel].sort((a, b) => cmpId(a.id, b.id));
     const owner = new Map<string, Uint8Array[]>();
     const names = new Set<string>();
@@ -149,9 +151,13 @@ export function writeStream(out: RdbOut, s: StreamValue, version: number): void 
     }
     for (let i = 0; i < pel.length; i++) {
       const p = pel[i]!;
-      if (i > 0 && cmpId(pel[i - 1]!.id, p.id) === 0) throw new RangeError("RDB: duplicate PEL entry");
+      if (i > 0 && cmpId(pel[i - 1]!.id, p.id) === 0) {
+        throw new RangeError("RDB: duplicate PEL entry");
+      }
       const who = toKey(p.consumer);
-      if (!names.has(who)) throw new RangeError("RDB: a PEL entry names a consumer the group does not have");
+      if (!names.has(who)) {
+        throw new RangeError("RDB: a PEL entry names a consumer the group does not have");
+      }
       const raw = rawId(p.id);
       if (!owner.has(who)) owner.set(who, []);
       owner.get(who)!.push(raw);

@@ -17,9 +17,9 @@
 // TTLs before v12 or outside 1..2^48-1).
 import type { KeyValue } from "./types.ts";
 import type { RdbOut } from "./_rdb_out.ts";
-import { ListpackWriter, listpackEntrySize } from "./_redis_listpack.ts";
+import { listpackEntrySize, ListpackWriter } from "./_redis_listpack.ts";
 import { encodeIntset } from "./_redis_intset.ts";
-import { canonicalInt, scoreText, ascii } from "./_redis_num.ts";
+import { ascii, canonicalInt, scoreText } from "./_redis_num.ts";
 import { writeStream } from "./_rdb_write_stream.ts";
 import { FIELD_TTL_MAX } from "./_rdb_values.ts";
 
@@ -83,7 +83,12 @@ export function writeValue(
   }
 }
 
-function writeList(out: RdbOut, key: Uint8Array | null, items: Uint8Array[], version: number): number {
+function writeList(
+  out: RdbOut,
+  key: Uint8Array | null,
+  items: Uint8Array[],
+  version: number,
+): number {
   if (version < 10) {
     head(out, 1, key);
     out.len(items.length);
@@ -117,7 +122,12 @@ function writeList(out: RdbOut, key: Uint8Array | null, items: Uint8Array[], ver
   return 18;
 }
 
-function writeSet(out: RdbOut, key: Uint8Array | null, members: Uint8Array[], version: number): number {
+function writeSet(
+  out: RdbOut,
+  key: Uint8Array | null,
+  members: Uint8Array[],
+  version: number,
+): number {
   if (members.length <= INTSET_ENTRIES) {
     const ints: Array<number | bigint> = [];
     for (const m of members) {
@@ -131,7 +141,10 @@ function writeSet(out: RdbOut, key: Uint8Array | null, members: Uint8Array[], ve
       return 11;
     }
   }
-  if (version >= 11 && members.length <= SMALL_ENTRIES && members.every((m) => m.length <= SMALL_VALUE)) {
+  if (
+    version >= 11 && members.length <= SMALL_ENTRIES &&
+    members.every((m) => m.length <= SMALL_VALUE)
+  ) {
     const lp = new ListpackWriter();
     for (const m of members) lp.append(m);
     head(out, 20, key);
@@ -144,10 +157,18 @@ function writeSet(out: RdbOut, key: Uint8Array | null, members: Uint8Array[], ve
   return 2;
 }
 
-function writeZset(out: RdbOut, key: Uint8Array | null, pairs: Array<[Uint8Array, number]>, version: number): number {
+function writeZset(
+  out: RdbOut,
+  key: Uint8Array | null,
+  pairs: Array<[Uint8Array, number]>,
+  version: number,
+): number {
   for (const [, s] of pairs) if (Number.isNaN(s)) throw new RangeError("RDB: a zset score is NaN");
   const sorted = [...pairs].sort(zsetOrder);
-  if (version >= 10 && sorted.length <= SMALL_ENTRIES && sorted.every(([m]) => m.length <= SMALL_VALUE)) {
+  if (
+    version >= 10 && sorted.length <= SMALL_ENTRIES &&
+    sorted.every(([m]) => m.length <= SMALL_VALUE)
+  ) {
     const lp = new ListpackWriter();
     for (const [m, s] of sorted) {
       lp.append(m);
@@ -199,7 +220,9 @@ function writeHash(
     return 4;
   }
   if (version < 12) {
-    throw new RangeError(`RDB version ${version} cannot hold hash field TTLs (they need version 12, Redis 7.4)`);
+    throw new RangeError(
+      `RDB version ${version} cannot hold hash field TTLs (they need version 12, Redis 7.4)`,
+    );
   }
   let min = Infinity;
   for (const d of deadlines!) {

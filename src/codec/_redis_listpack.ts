@@ -54,7 +54,9 @@ export class ListpackReader {
     if (size < HDR + 1) fail(b, start, start, "a listpack of at least 7 bytes");
     const total = (b[start]! | (b[start + 1]! << 8) | (b[start + 2]! << 16) |
       (b[start + 3]! << 24)) >>> 0;
-    if (total !== size) fail(b, start, start, `listpack total bytes ${size}, header says ${total}`);
+    if (total !== size) {
+      fail(b, start, start, `listpack header total bytes ${size} (it says ${total})`);
+    }
     if (b[end - 1] !== 0xff) fail(b, start, end - 1, "the listpack terminator 0xff");
     this.headerCount = b[start + 4]! | (b[start + 5]! << 8);
     this.#p = start + HDR;
@@ -75,7 +77,7 @@ export class ListpackReader {
           b,
           this.start,
           this.start + 4,
-          `listpack count ${this.count}, header says ${this.headerCount}`,
+          `listpack header count ${this.count} (it says ${this.headerCount})`,
         );
       }
       this.#done = true;
@@ -153,7 +155,7 @@ export class ListpackReader {
         fail(b, this.start, p + len, "a listpack element back-length");
       }
     }
-    if (v !== len) fail(b, this.start, p + len, `listpack back-length ${len}, found ${v}`);
+    if (v !== len) fail(b, this.start, p + len, `listpack back-length ${len} (it says ${v})`);
     this.#p = p + len + bl;
     this.count++;
     return true;
@@ -172,7 +174,9 @@ export class ListpackReader {
 
   /** The next element, which must be an integer (stream metadata). */
   nextInt(what: string): number {
-    if (!this.next()) fail(this.b, this.start, this.at, `${what} (an integer), found the end`);
+    if (!this.next()) {
+      fail(this.b, this.start, this.at, `${what} (an integer) before the end of the listpack`);
+    }
     if (!this.isInt) this.fail(`${what} (an integer)`);
     return this.int;
   }

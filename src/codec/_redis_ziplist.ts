@@ -43,7 +43,9 @@ export class ZiplistReader {
     const rd = (o: number) =>
       (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
     const total = rd(start);
-    if (total !== size) fail(b, start, start, `ziplist total bytes ${size}, header says ${total}`);
+    if (total !== size) {
+      fail(b, start, start, `ziplist header total bytes ${size} (it says ${total})`);
+    }
     if (b[end - 1] !== 0xff) fail(b, start, end - 1, "the ziplist terminator 0xff");
     this.#tail = rd(start + 4);
     if (this.#tail > size - 1) {
@@ -64,10 +66,10 @@ export class ZiplistReader {
     if (b[p] === 0xff) {
       if (p !== last) fail(b, s, p, "the ziplist terminator only at the end");
       if (this.#prevAt >= 0 && this.#prevAt - s !== this.#tail) {
-        fail(b, s, s + 4, `ziplist tail offset ${this.#prevAt - s}, header says ${this.#tail}`);
+        fail(b, s, s + 4, `ziplist header tail offset ${this.#prevAt - s} (it says ${this.#tail})`);
       }
       if (this.headerCount !== 0xffff && this.headerCount !== this.count) {
-        fail(b, s, s + 8, `ziplist count ${this.count}, header says ${this.headerCount}`);
+        fail(b, s, s + 8, `ziplist header count ${this.count} (it says ${this.headerCount})`);
       }
       this.#done = true;
       return false;
@@ -81,7 +83,12 @@ export class ZiplistReader {
       q += 5;
     }
     if (prev !== this.#prevRaw) {
-      fail(b, s, p, `ziplist prevlen ${this.#prevRaw} (the entry before), found ${prev}`);
+      fail(
+        b,
+        s,
+        p,
+        `ziplist prevlen ${this.#prevRaw}, the length of the entry before (it says ${prev})`,
+      );
     }
     if (q >= last) fail(b, s, p, "a ziplist entry encoding inside the ziplist");
     const e = b[q]!;

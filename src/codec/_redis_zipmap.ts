@@ -26,7 +26,7 @@ export function decodeZipmap(
   let p = start + 1;
   const len = (at: number): [number, number] => {
     if (b[at]! < 254) return [b[at]!, 1];
-    if (b[at] === 255) fail(b, start, at, "a zipmap length, found the terminator");
+    if (b[at] === 255) fail(b, start, at, "a zipmap length before the terminator");
     if (at + 5 > last) fail(b, start, at, "a 5-byte zipmap length inside the zipmap");
     return [(b[at + 1]! | (b[at + 2]! << 8) | (b[at + 3]! << 16) | (b[at + 4]! << 24)) >>> 0, 5];
   };
@@ -52,7 +52,7 @@ export function decodeZipmap(
   if (p !== last) fail(b, start, p, "the zipmap terminator only at the end");
   if (out.length === 0) fail(b, start, start, "a non-empty zipmap");
   if (b[start] !== 254 && b[start] !== out.length) {
-    fail(b, start, start, `zipmap count ${out.length}, header says ${b[start]}`);
+    fail(b, start, start, `zipmap header count ${out.length} (it says ${b[start]})`);
   }
   return out;
 }

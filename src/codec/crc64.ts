@@ -57,7 +57,7 @@ const TAB_LO = new Int32Array(8 * 256);
  *
  * @example
  * ```ts
- * import { Crc64 } from "./crc64.ts";
+ * import { Crc64 } from "@kevy/persist/codec";
  * const te = new TextEncoder();
  * const c = new Crc64().update(te.encode("1234")).update(te.encode("56789"));
  * c.value.toString(16); // "e9c6d914c4b8d9ca"
@@ -85,7 +85,7 @@ export class Crc64 {
    *
    * @example
    * ```ts
-   * import { Crc64 } from "./crc64.ts";
+   * import { Crc64 } from "@kevy/persist/codec";
    * const b = new TextEncoder().encode("xx123456789xx");
    * new Crc64().update(b, 2, 11).value === 0xe9c6d914c4b8d9can; // true
    * ```
@@ -154,7 +154,7 @@ export class Crc64 {
  *
  * @example
  * ```ts
- * import { crc64 } from "./crc64.ts";
+ * import { crc64 } from "@kevy/persist/codec";
  * crc64(new TextEncoder().encode("123456789")).toString(16); // "e9c6d914c4b8d9ca"
  * ```
  */

@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * import { LzfError, lzfDecompress } from "./lzf.ts";
+ * import { LzfError, lzfDecompress } from "@kevy/persist/codec";
  * try {
  *   lzfDecompress(new Uint8Array([0x05, 0x61]), 6); // a 6-byte literal run with 1 byte present
  * } catch (e) {
@@ -46,7 +46,7 @@ export class LzfError extends Error {
  *
  * @example
  * ```ts
- * import { lzfCompress, lzfDecompress } from "./lzf.ts";
+ * import { lzfCompress, lzfDecompress } from "@kevy/persist/codec";
  * const text = new TextEncoder().encode("abcabcabcabcabcabcabcabc");
  * const packed = lzfCompress(text)!;
  * new TextDecoder().decode(lzfDecompress(packed, text.length)); // "abcabcabcabcabcabcabcabc"
@@ -123,7 +123,7 @@ const table = new Int32Array(1 << HASH_BITS);
  *
  * @example
  * ```ts
- * import { lzfCompress } from "./lzf.ts";
+ * import { lzfCompress } from "@kevy/persist/codec";
  * const a = new Uint8Array(100).fill(97);
  * lzfCompress(a)!.length < 10; // true
  * lzfCompress(new Uint8Array([1, 2, 3])); // null: nothing to gain

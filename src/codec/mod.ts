@@ -53,3 +53,29 @@ export { formatReshardJournal, parseReshardJournal, type ReshardJournal } from "
 export { formatShardsMeta, parseShardsMeta, type ShardsMeta } from "./meta.ts";
 export type { Routing } from "./routing_types.ts";
 export { aofName, RESHARD_JOURNAL, SHARDS_META, snapshotName } from "./names.ts";
+export { Crc64, crc64 } from "./crc64.ts";
+export { lzfCompress, lzfDecompress, LzfError } from "./lzf.ts";
+export {
+  REDIS_RDB_MAX_VERSION,
+  RedisRdbDecoder,
+  type RedisRdbDecoderOptions,
+  type RedisRdbEntryInfo,
+  type RedisRdbFunction,
+  type RedisRdbStats,
+  type RedisRdbStringSink,
+} from "./redis_rdb.ts";
+export { redisModuleName, RedisRdbModuleError, RedisRdbVersionError } from "./rdb_errors.ts";
+export {
+  encodeRedisRdbChunks,
+  REDIS_RDB_DEFAULT_VERSION,
+  type RedisRdbDbSource,
+  type RedisRdbEncodeOptions,
+  type RedisRdbEncodeStats,
+} from "./redis_rdb_encode.ts";
+export {
+  decodeRedisDump,
+  encodeRedisDump,
+  type RedisDumpDecodeOptions,
+  type RedisDumpEncodeOptions,
+  type RedisDumpPayload,
+} from "./redis_dump.ts";

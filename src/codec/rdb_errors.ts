@@ -14,7 +14,7 @@ const CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-
  *
  * @example
  * ```ts
- * import { redisModuleName } from "./rdb_errors.ts";
+ * import { redisModuleName } from "@kevy/persist/codec";
  * redisModuleName(0n); // "AAAAAAAAA"
  * ```
  */
@@ -35,7 +35,7 @@ export function redisModuleName(id: bigint): string {
  *
  * @example
  * ```ts
- * import { RedisRdbModuleError } from "./rdb_errors.ts";
+ * import { RedisRdbModuleError } from "@kevy/persist/codec";
  * const e = new RedisRdbModuleError({ path: "dump.rdb", offset: 120, module: "ReJSON-RL", key: new TextEncoder().encode("doc") });
  * e.message.includes("ReJSON-RL"); // true
  * ```
@@ -75,7 +75,7 @@ export class RedisRdbModuleError extends Error {
  *
  * @example
  * ```ts
- * import { RedisRdbVersionError } from "./rdb_errors.ts";
+ * import { RedisRdbVersionError } from "@kevy/persist/codec";
  * new RedisRdbVersionError("dump.rdb", 13).message.includes("version 13"); // true
  * ```
  */

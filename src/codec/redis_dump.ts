@@ -36,7 +36,7 @@ export interface RedisDumpEncodeOptions {
  *
  * @example
  * ```ts
- * import { decodeRedisDump, encodeRedisDump } from "./redis_dump.ts";
+ * import { decodeRedisDump, encodeRedisDump } from "@kevy/persist/codec";
  * const payload = encodeRedisDump({ type: "list", value: [new TextEncoder().encode("a")] });
  * const { value, rdbVersion } = decodeRedisDump(payload);
  * rdbVersion; // 10
@@ -83,7 +83,7 @@ export interface RedisDumpDecodeOptions {
  *
  * @example
  * ```ts
- * import { decodeRedisDump } from "./redis_dump.ts";
+ * import { decodeRedisDump } from "@kevy/persist/codec";
  * // What `DUMP foo` returned from Redis 7.0.15 after `SET foo hello`
  * const p = new Uint8Array([0x00, 0x05, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x0a, 0x00, 0x63, 0x72, 0xdf, 0x76, 0x65, 0x34, 0x20, 0x0a]);
  * const { value, rdbVersion } = decodeRedisDump(p);
@@ -102,19 +102,23 @@ export function decodeRedisDump(
   if (n < 11) throw bad(0, "a DUMP payload: value, 2-byte RDB version, 8-byte CRC-64");
   const version = payload[n - 10]! | (payload[n - 9]! << 8);
   if (version > 12) throw new RedisRdbVersionError(path, version);
-  if (opts.verifyChecksum !== false && !new Crc64().update(payload, 0, n - 8).equalsLE(payload, n - 8)) {
+  if (
+    opts.verifyChecksum !== false && !new Crc64().update(payload, 0, n - 8).equalsLE(payload, n - 8)
+  ) {
     throw bad(n - 8, "the payload's CRC-64 (the DUMP payload is damaged)");
   }
   const r = new RdbReader(path);
   r.reset(payload, 0, n - 10, true);
   r.version = version;
   const t = r.u8("a value type");
-  if (!isValueType(t)) throw r.corrupt(0, `a value type (0-7, 9-25), found ${t}`);
+  if (!isValueType(t)) throw r.corrupt(0, `a value type (0-7, 9-25; this byte is ${t})`);
   const v = readValue(r, t, false);
   if (v === MODULE) {
     throw new RedisRdbModuleError({ path, offset: MODULE.at, module: MODULE.module, key: null });
   }
-  if (v === EMPTY) throw r.corrupt(0, "a non-empty collection (Redis refuses to restore an empty one)");
+  if (v === EMPTY) {
+    throw r.corrupt(0, "a non-empty collection (Redis refuses to restore an empty one)");
+  }
   if (r.pos !== n - 10) throw r.corrupt(r.pos, "the end of the value (the RDB version footer)");
   return { value: v as KeyValue, rdbVersion: version, type: t };
 }

@@ -59,8 +59,8 @@ const DONE = 3;
  *
  * @example
  * ```ts
- * import { RedisRdbDecoder } from "./redis_rdb.ts";
- * import type { Entry } from "./types.ts";
+ * import { RedisRdbDecoder } from "@kevy/persist/codec";
+ * import type { Entry } from "@kevy/persist/codec";
  * // REDIS0010, SELECTDB 0, a string key "k" = "v", EOF, checksum 0 (disabled)
  * const rdb = new Uint8Array([
  *   ...new TextEncoder().encode("REDIS0010"), 0xfe, 0, 0, 1, 0x6b, 1, 0x76, 0xff, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -131,10 +131,10 @@ export class RedisRdbDecoder {
    *
    * @example
    * ```ts
-   * import { RedisRdbDecoder } from "./redis_rdb.ts";
+   * import { RedisRdbDecoder } from "@kevy/persist/codec";
    * const dec = new RedisRdbDecoder({ onEntry: () => {} });
    * dec.push(new TextEncoder().encode("REDIS00"));
-   * dec.push(new TextEncoder().encode("09\xff"));
+   * dec.push(new Uint8Array([0x30, 0x39, 0xff])); // "09", then EOF
    * dec.push(new Uint8Array(8)); // checksum 0: disabled
    * dec.finish().version; // 9
    * ```
@@ -163,9 +163,9 @@ export class RedisRdbDecoder {
    *
    * @example
    * ```ts
-   * import { CorruptFileError, RedisRdbDecoder } from "./redis_rdb.ts";
+   * import { CorruptFileError, RedisRdbDecoder } from "@kevy/persist/codec";
    * const dec = new RedisRdbDecoder({ onEntry: () => {}, path: "dump.rdb" });
-   * dec.push(new TextEncoder().encode("REDIS0010\xfe"));
+   * dec.push(new Uint8Array([...new TextEncoder().encode("REDIS0010"), 0xfe])); // SELECTDB, no number
    * try { dec.finish(); } catch (e) { (e as CorruptFileError).offset; } // 10: the missing db number
    * ```
    */
@@ -360,7 +360,10 @@ export class RedisRdbDecoder {
         return;
     }
     if (!isValueType(t)) {
-      throw r.corrupt(start, `an RDB opcode (0xf4-0xff) or value type (0-7, 9-25), found ${t}`);
+      throw r.corrupt(
+        start,
+        `an RDB opcode (0xf4-0xff) or value type (0-7, 9-25; this byte is ${t})`,
+      );
     }
     this.#key(t, start);
   }

@@ -70,7 +70,9 @@ const bytesOf = (x: string | Uint8Array) => (typeof x === "string" ? te.encode(x
 function functionPayload(f: RedisRdbFunction): Uint8Array {
   if (f.legacy === undefined) return f.code;
   const td = new TextDecoder();
-  const head = te.encode(`#!${td.decode(f.legacy.engine).toLowerCase()} name=${td.decode(f.legacy.name)}\n`);
+  const head = te.encode(
+    `#!${td.decode(f.legacy.engine).toLowerCase()} name=${td.decode(f.legacy.name)}\n`,
+  );
   const out = new Uint8Array(head.length + f.code.length);
   out.set(head);
   out.set(f.code, head.length);
@@ -91,8 +93,8 @@ export function checkRdbVersion(v: number): number {
  *
  * @example
  * ```ts
- * import { encodeRedisRdbChunks } from "./redis_rdb_encode.ts";
- * import { RedisRdbDecoder } from "./redis_rdb.ts";
+ * import { encodeRedisRdbChunks } from "@kevy/persist/codec";
+ * import { RedisRdbDecoder } from "@kevy/persist/codec";
  * const te = new TextEncoder();
  * const entries = [{ key: te.encode("k"), value: { type: "string" as const, value: te.encode("v") }, deadline: null }];
  * const dec = new RedisRdbDecoder({ onEntry: () => {} });
@@ -114,7 +116,13 @@ export function* encodeRedisRdbChunks(
   const now = opts.now;
   const out = new RdbOut(opts.compress !== false, Math.min(chunkBytes * 2, 1 << 22));
   const crc = new Crc64();
-  const stats: RedisRdbEncodeStats = { keys: 0, expiredSkipped: 0, emptySkipped: 0, bytes: 0, types: {} };
+  const stats: RedisRdbEncodeStats = {
+    keys: 0,
+    expiredSkipped: 0,
+    emptySkipped: 0,
+    bytes: 0,
+    types: {},
+  };
   const flush = (): Uint8Array => {
     const c = out.take();
     crc.update(c);
@@ -139,7 +147,9 @@ export function* encodeRedisRdbChunks(
   const seen = new Set<number>();
   for (const src of dbs) {
     const db = src.db;
-    if (!Number.isSafeInteger(db) || db < 0) throw new RangeError(`database number ${db} is not valid`);
+    if (!Number.isSafeInteger(db) || db < 0) {
+      throw new RangeError(`database number ${db} is not valid`);
+    }
     if (seen.has(db)) throw new RangeError(`database ${db} given twice`);
     seen.add(db);
     out.u8(0xfe);
@@ -160,7 +170,9 @@ export function* encodeRedisRdbChunks(
         continue;
       }
       if (d !== null) {
-        if (!Number.isSafeInteger(d)) throw new RangeError(`deadline ${d} is not an integer (unix ms)`);
+        if (!Number.isSafeInteger(d)) {
+          throw new RangeError(`deadline ${d} is not an integer (unix ms)`);
+        }
         out.u8(0xfc);
         out.i64(d);
       }
@@ -179,4 +191,3 @@ export function* encodeRedisRdbChunks(
   yield tail;
   return stats;
 }
-

@@ -14,14 +14,31 @@ export async function writeFileDurable(
   name: string,
   bytes: Uint8Array,
 ): Promise<void> {
+  await writeChunksDurable(fs, dir, name, [bytes]);
+}
+
+/**
+ * {@link writeFileDurable} for content produced in chunks (never held whole):
+ * the chunks go to the temp file as they come. If producing or writing a
+ * chunk fails, the temp file is removed and the old file is left as it was.
+ */
+export async function writeChunksDurable(
+  fs: FsAdapter,
+  dir: string,
+  name: string,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): Promise<void> {
   const tmp = joinPath(dir, `${name}.tmp`);
   const f = await fs.openWrite(tmp);
   try {
-    await f.write(bytes);
+    for await (const c of chunks) await f.write(c);
     await f.sync();
-  } finally {
-    await f.close();
+  } catch (e) {
+    await f.close().catch(() => {});
+    await fs.remove(tmp).catch(() => {});
+    throw e;
   }
+  await f.close();
   await fs.rename(tmp, joinPath(dir, name));
   await fs.syncDir(dir);
 }

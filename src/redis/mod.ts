@@ -33,3 +33,10 @@ export {
   type RedisExportOptions,
   type RedisExportStats,
 } from "./export.ts";
+export {
+  loadRedisRdb,
+  REDIS_RDB_CHUNK_BYTES,
+  type RedisRdbLoad,
+  type RedisRdbLoadOptions,
+} from "./rdb_load.ts";
+export { type RedisRdbSaveOptions, type RedisRdbStores, saveRedisRdb } from "./rdb_save.ts";

@@ -143,4 +143,3 @@ describe("Redis RDB fixtures: each reads to the keyspace Redis reported", () => 
     }
   });
 });
-
