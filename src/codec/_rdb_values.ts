@@ -206,7 +206,7 @@ function plainHash(r: RdbReader): Value {
 }
 
 function moduleValue(r: RdbReader, skip: boolean): Value {
-  const at = r.pos - 1;
+  const at = r.pos;
   const id = r.lenBig("module type id");
   const name = redisModuleName(id);
   if (!skip) {

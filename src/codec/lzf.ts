@@ -30,6 +30,8 @@ export class LzfError extends Error {
   /** Offset in the compressed input of the control byte that failed. */
   readonly offset: number;
   /**
+   * An error at `offset` of the compressed input.
+   *
    * @param offset offset in the compressed input
    * @param problem what is wrong there
    */

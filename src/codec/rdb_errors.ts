@@ -53,6 +53,8 @@ export class RedisRdbModuleError extends Error {
   readonly key: Uint8Array | null;
 
   /**
+   * A refusal of the module data at `info.offset`.
+   *
    * @param info where, which module, which key (`null`/absent for aux data)
    */
   constructor(info: { path?: string; offset: number; module: string; key?: Uint8Array | null }) {
@@ -88,6 +90,8 @@ export class RedisRdbVersionError extends Error {
   readonly version: number;
 
   /**
+   * A refusal of the file at `path`.
+   *
    * @param path the file
    * @param version the version in its header
    */

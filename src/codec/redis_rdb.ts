@@ -411,7 +411,7 @@ export class RedisRdbDecoder {
       if (v === MODULE) {
         throw new RedisRdbModuleError({
           ...(r.path === undefined ? {} : { path: r.path }),
-          offset: r.base + MODULE.at,
+          offset,
           module: MODULE.module,
           key: key.slice(),
         });
