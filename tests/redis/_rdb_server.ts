@@ -7,9 +7,46 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { tempDir, unhex } from "../_helpers.ts";
-import { run } from "./_redis_server.ts";
 import { parseRedisScore } from "./_keyspace.ts";
 import type { RdbView, RowView } from "./_rdb_view.ts";
+
+/** Output of one process run. */
+interface RunResult {
+  code: number | null;
+  stdout: Uint8Array;
+  stderr: string;
+}
+
+/**
+ * Runs a command; `input` goes to its stdin (none: stdin is closed). A child
+ * that exits before reading its stdin is not an error (Node reports EPIPE on
+ * the stream otherwise).
+ */
+function run(cmd: string, args: string[], input?: Uint8Array): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: [input ? "pipe" : "ignore", "pipe", "pipe"] });
+    const out: Uint8Array[] = [];
+    const err: Uint8Array[] = [];
+    child.stdout!.on("data", (d: Uint8Array) => out.push(d));
+    child.stderr!.on("data", (d: Uint8Array) => err.push(d));
+    child.once("error", reject);
+    child.once("close", (code) => {
+      const stdout = new Uint8Array(out.reduce((n, b) => n + b.length, 0));
+      let at = 0;
+      for (const b of out) {
+        stdout.set(b, at);
+        at += b.length;
+      }
+      resolve({ code, stdout, stderr: err.map((b) => td.decode(b)).join("") });
+    });
+    if (input) {
+      child.stdin!.on("error", () => {}); // exited early: its exit code tells
+      child.stdin!.end(input);
+    }
+  });
+}
+
+const td = new TextDecoder();
 
 async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -65,7 +102,6 @@ end
 return cjson.encode(out)
 `;
 
-const td = new TextDecoder();
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const cmpId = (a: string, b: string) => {
   const [am, as] = a.split("-").map(BigInt) as [bigint, bigint];
