@@ -20,13 +20,21 @@ export class ChunkWriter {
   private buf: Uint8Array;
   private pos = 0;
   readonly chunkSize: number;
+  /** Sees every full chunk once, as it is moved to `ready` (the checksum). */
+  onChunk: ((chunk: Uint8Array) => void) | null = null;
 
   constructor(chunkSize: number) {
     this.chunkSize = chunkSize;
     this.buf = new Uint8Array(chunkSize);
   }
 
+  /** The bytes of the current, not yet full chunk (a view; valid until the next write). */
+  partial(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
   private rotate(): void {
+    this.onChunk?.(this.buf);
     this.ready.push(this.buf);
     this.buf = new Uint8Array(this.chunkSize);
     this.pos = 0;

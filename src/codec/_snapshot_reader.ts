@@ -32,7 +32,13 @@ export const NEED_MORE: { at: number } = { at: 0 };
 // One scratch for u64 bits -> f64 (no per-score DataView).
 const f64Scratch = new DataView(new ArrayBuffer(8));
 
-const OPCODE_NAMES = "0 (EOF) or 1..6 (string, hash, list, set, zset, stream)";
+const OPCODE_NAMES =
+  "0 (EOF) or 1..8 (string, hash, list, set, zset, stream, hash-field TTL, row-segment stub)";
+
+/** {@link RecordReader.record} result for an opcode-7 record (fields in `ft*`). */
+export const FIELD_TTL = 7;
+/** {@link RecordReader.record} result for an opcode-8 record (fields in `stub*`). */
+export const SEG_STUB = 8;
 
 /** Parser state over the current contiguous buffer. */
 export class RecordReader {
@@ -44,6 +50,8 @@ export class RecordReader {
   /** Absolute size of the whole input if known, else Infinity. */
   limit = Infinity;
   version = 0;
+  /** The feed cursor of a version >= 5 header, else null. */
+  cursor: { generation: bigint; offset: bigint } | null = null;
   readonly now: number;
   readonly path: string | undefined;
   readonly copyValues: boolean;
@@ -59,6 +67,15 @@ export class RecordReader {
   /** Raw hash: field count and the longest field or value. */
   hCount = 0;
   hMaxLen = 0;
+  /** Opcode 7: key, field, absolute deadline. */
+  ftKey: Uint8Array = new Uint8Array(0);
+  ftField: Uint8Array = new Uint8Array(0);
+  ftDeadline = 0;
+  /** Opcode 8: key, segment seq, value weight, and the TTL kevy discards. */
+  stubKey: Uint8Array = new Uint8Array(0);
+  stubSeq = 0;
+  stubWeight = 0;
+  stubDeadline: number | null = null;
 
   constructor(
     now: number,
@@ -169,7 +186,11 @@ export class RecordReader {
     this.pos += 8;
     const at = this.pos;
     const v = this.u8("version byte");
-    if (v < 2 || v > 4) throw this.corrupt(at, "snapshot version 2, 3 or 4");
+    if (v < 2 || v > 7) throw this.corrupt(at, "snapshot version 2..7");
+    if (v >= 5) {
+      const generation = this.u64b("feed cursor generation");
+      this.cursor = { generation, offset: this.u64b("feed cursor offset") };
+    }
     this.version = v;
   }
 
@@ -179,13 +200,21 @@ export class RecordReader {
    * record with `rawStrings` (ranges in `sKey`.. `sDeadline`), `true` for a
    * live hash record with `rawHashes` (key in `sKey`/`sKeyLen`, the pairs'
    * payload in `sVal`/`sValLen`, `hCount` pairs, longest element `hMaxLen`),
-   * else the entry.
+   * {@link FIELD_TTL} or {@link SEG_STUB} for opcodes 7 and 8 (accepted in
+   * every version, like kevy 5.4), else the entry.
    */
-  record(): Entry | null | undefined | boolean {
+  record(): Entry | null | undefined | boolean | number {
     const at = this.pos;
     const op = this.u8("record opcode");
     if (op === 0) return undefined;
-    if (op > 6) throw this.corrupt(at, `opcode ${OPCODE_NAMES}`);
+    if (op === 7) {
+      // No TTL flag: key, field, absolute deadline.
+      this.ftKey = this.bytes("field TTL key");
+      this.ftField = this.bytes("field TTL field");
+      this.ftDeadline = this.u64("field TTL deadline");
+      return FIELD_TTL;
+    }
+    if (op > 8) throw this.corrupt(at, `opcode ${OPCODE_NAMES}`);
     // Reference rule: only flag 1 carries a TTL; any other value means none.
     let deadline: number | null = null;
     if (this.u8("TTL flag") === 1) {
@@ -216,6 +245,13 @@ export class RecordReader {
       this.sValLen = this.pos - v;
       this.sDeadline = deadline;
       return true;
+    }
+    if (op === 8) {
+      this.stubDeadline = deadline;
+      this.stubKey = this.bytes("key");
+      this.stubSeq = this.u32("segment seq");
+      this.stubWeight = this.u32("value weight");
+      return SEG_STUB;
     }
     const key = this.bytes("key");
     const value = this.value(op);

@@ -1,15 +1,52 @@
 // Private: the option and result types of SnapshotDecoder (re-exported by snapshot.ts).
 import type { Entry } from "./types.ts";
 
+/**
+ * The change-feed position a kevy 5.x snapshot was taken at (versions >= 5):
+ * two full u64 values.
+ */
+export interface SnapshotCursor {
+  /** Feed generation (kevy draws a random 53-bit number; any u64 is read). */
+  generation: bigint;
+  /** Offset within the generation. */
+  offset: bigint;
+}
+
+/** A kevy 5.x row-segment stub (opcode 8): a key whose value lives in `segs-{i}/`. */
+export interface SegmentStub {
+  /** The key. */
+  key: Uint8Array;
+  /** The segment's sequence number. */
+  seq: number;
+  /** kevy's memory-accounting weight of the row. */
+  valueWeight: number;
+  /** The TTL in the record (kevy 5.4 discards it: stubs are TTL-free). */
+  deadline: number | null;
+  /** Byte offset of the record. */
+  offset: number;
+}
+
 /** What {@link SnapshotDecoder.finish} reports. */
 export interface SnapshotDecodeStats {
-  /** The format version (byte 8): 2, 3 or 4. */
+  /** The format version (byte 8): 2 to 7. */
   version: number;
-  /** Records read before the EOF opcode, including expired ones. */
+  /** The feed cursor of a version >= 5 file, else null. */
+  cursor: SnapshotCursor | null;
+  /** Records read before the EOF opcode, including expired ones and opcode-7/8 records. */
   records: number;
-  /** Records dropped because their deadline was <= `now`. */
+  /** Entry records dropped because their deadline was <= `now`. */
   expired: number;
-  /** Bytes after the EOF opcode (ignored, like kevy does). */
+  /** Hash-field TTL records (opcode 7) handed to `onFieldTtl`. */
+  fieldTtls: number;
+  /** Row-segment stubs (opcode 8) handed to `onSegmentStub`. */
+  segmentStubs: number;
+  /**
+   * `"verified"`: the file ends in this library's checksum trailer and every
+   * byte matched it; `"absent"`: no trailer (a file written by kevy, or by
+   * this library with `checksum: false`).
+   */
+  checksum: "verified" | "absent";
+  /** Bytes after the EOF opcode other than a verified trailer (ignored, like kevy does). */
   trailingBytes: number;
 }
 
@@ -37,6 +74,18 @@ export interface SnapshotDecoderOptions {
    * be kept; never mutate them. `offset` is the record's absolute byte offset.
    */
   onString?: StringRecordSink;
+  /**
+   * Receives each hash-field TTL record (opcode 7) in file order: key, field,
+   * absolute deadline (unix ms, not filtered for being due), record offset.
+   * Apply them after the last entry (a later record may rewrite the hash).
+   * Required to read a file that has any: without it the decoder throws.
+   */
+  onFieldTtl?: (key: Uint8Array, field: Uint8Array, deadline: number, offset: number) => void;
+  /**
+   * Receives each row-segment stub (opcode 8). Without it a stub throws
+   * `SegmentStubError` (the row's data is not in the snapshot).
+   */
+  onSegmentStub?: (stub: SegmentStub) => void;
 }
 
 /**

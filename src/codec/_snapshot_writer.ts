@@ -70,19 +70,77 @@ export interface RecordCursor {
 /** An `Iterable<Entry>` may also offer a {@link RecordCursor} under this key (an encoder fast path). */
 export const RECORD_CURSOR: unique symbol = Symbol("kevy.recordCursor");
 
-/** What may carry {@link RECORD_CURSOR}. */
+/**
+ * A source may also say whether any of its hashes has field TTLs under this
+ * key (the encoder picks the version before the first record). A store whose
+ * hashes have field TTLs must hand those hashes to the cursor as `entry`
+ * with `fieldDeadlines`.
+ */
+export const HAS_FIELD_TTLS: unique symbol = Symbol("kevy.hasFieldTtls");
+
+/** What may carry {@link RECORD_CURSOR} and {@link HAS_FIELD_TTLS}. */
 export interface RecordSource {
   [RECORD_CURSOR]?: () => RecordCursor;
+  [HAS_FIELD_TTLS]?: () => boolean;
 }
 
 const OPCODES = { string: 1, hash: 2, list: 3, set: 4, zset: 5, stream: 6 } as const;
 
+/**
+ * Where the field TTLs of written hashes go (opcode-7 records, written after
+ * every entry), or null when the version being written has none (a hash
+ * with field TTLs is then an error, not a silent drop).
+ */
+export type FieldTtlSink = Array<[Uint8Array, Uint8Array, number]> | null;
+
+/** `v` without the fields whose deadline is <= now (or `v` itself). */
+function liveFields(
+  v: Extract<KeyValue, { type: "hash" }>,
+  now: number | undefined,
+): Extract<KeyValue, { type: "hash" }> {
+  const dl = v.fieldDeadlines;
+  if (dl === undefined || now === undefined || !dl.some((d) => d !== null && d <= now)) return v;
+  const value: Array<[Uint8Array, Uint8Array]> = [];
+  const fieldDeadlines: Array<number | null> = [];
+  v.value.forEach((p, i) => {
+    const d = dl[i] ?? null;
+    if (d !== null && d <= now) return;
+    value.push(p);
+    fieldDeadlines.push(d);
+  });
+  return { type: "hash", value, fieldDeadlines };
+}
+
 /** Writes one entry; yields full chunks inside big collections so one record never fills memory. */
-export function* writeEntry(w: ChunkWriter, e: Entry): Generator<Uint8Array, void, undefined> {
-  const v: KeyValue = e.value;
+export function* writeEntry(
+  w: ChunkWriter,
+  e: Entry,
+  ft: FieldTtlSink = null,
+  now?: number,
+): Generator<Uint8Array, void, undefined> {
+  let v: KeyValue = e.value;
   const op = OPCODES[v.type];
   if (op === undefined) {
     throw new TypeError(`encodeSnapshotChunks: unknown value type ${(v as { type: string }).type}`);
+  }
+  if (v.type === "hash" && v.fieldDeadlines !== undefined) {
+    v = liveFields(v, now);
+    if (v.value.length === 0) return; // every field expired: the key is gone
+    const dl = v.fieldDeadlines!;
+    for (let i = 0; i < v.value.length; i++) {
+      const d = dl[i] ?? null;
+      if (d === null) continue;
+      if (ft === null) {
+        throw new RangeError(
+          "encodeSnapshotChunks: a hash has field TTLs, which need snapshot version 6 " +
+            "(pass version: 6; an iterable that is not an array is not scanned ahead)",
+        );
+      }
+      if (!(Number.isInteger(d) && d >= 0)) {
+        throw new RangeError(`snapshot: field deadline ${d} is not a u64 integer`);
+      }
+      ft.push([e.key, v.value[i]![0], d]);
+    }
   }
   w.head(op, e.deadline);
   w.bytes(e.key, "key length");
@@ -120,17 +178,32 @@ export function* writeEntry(w: ChunkWriter, e: Entry): Generator<Uint8Array, voi
   }
 }
 
+/** The opcode-7 records of `ft`, in the order the hashes were written. */
+export function* writeFieldTtls(
+  w: ChunkWriter,
+  ft: Array<[Uint8Array, Uint8Array, number]>,
+): Generator<Uint8Array, void, undefined> {
+  for (const [key, field, d] of ft) {
+    w.u8(7);
+    w.bytes(key, "key length");
+    w.bytes(field, "hash field length");
+    w.u64n(d, "field deadline");
+    while (w.ready.length > 0) yield w.ready.shift()!;
+  }
+}
+
 /** The records of a {@link RecordCursor}; entries whose deadline is <= `now` are skipped. */
 export function* writeCursor(
   w: ChunkWriter,
   c: RecordCursor,
   now: number | undefined,
+  ft: FieldTtlSink = null,
 ): Generator<Uint8Array, void, undefined> {
   while (c.next()) {
     const d = c.deadline;
     if (d !== null && now !== undefined && d <= now) continue;
     const e = c.entry;
-    if (e !== null) yield* writeEntry(w, e);
+    if (e !== null) yield* writeEntry(w, e, ft, now);
     else if (c.hbuf !== null) {
       w.head(2, d);
       w.u32(c.klen, "key length");
@@ -239,6 +312,7 @@ export function freezeEntries(entries: Iterable<Entry>): FrozenEntries {
     });
   }
   const cursor = make.call(entries);
+  const ttls = (entries as RecordSource)[HAS_FIELD_TTLS]?.call(entries) === true;
   let used = false;
   const take = (): RecordCursor => {
     if (used) throw new TypeError("frozen snapshot entries can be iterated once");
@@ -247,6 +321,7 @@ export function freezeEntries(entries: Iterable<Entry>): FrozenEntries {
   };
   return {
     [RECORD_CURSOR]: take,
+    [HAS_FIELD_TTLS]: (): boolean => ttls,
     has: (t: ValueType): boolean => cursor.has(t),
     *[Symbol.iterator](): Generator<Entry, void, undefined> {
       const c = take();

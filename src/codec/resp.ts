@@ -248,7 +248,9 @@ function incomplete(offset: number): FrameResult {
  * Classification: anything that could still become a valid frame if more
  * bytes were appended is `incomplete` (offset = the frame start); otherwise
  * `corrupt` at the first byte that rules every valid frame out. An offset at
- * or past the end of `buf` is `incomplete` (no bytes yet).
+ * or past the end of `buf` is `incomplete` (no bytes yet). `end` (default
+ * `buf.length`) bounds the bytes looked at, so a frame inside a larger buffer
+ * (a `KEVYAOF2` record's payload) needs no subarray.
  *
  * @example
  * ```ts
@@ -259,8 +261,7 @@ function incomplete(offset: number): FrameResult {
  * parseFrame(buf.subarray(0, 10), 0); // { kind: "incomplete", offset: 0 }
  * ```
  */
-export function parseFrame(buf: Uint8Array, offset: number): FrameResult {
-  const end = buf.length;
+export function parseFrame(buf: Uint8Array, offset: number, end = buf.length): FrameResult {
   let p = offset;
   if (p >= end) return incomplete(offset);
   if (buf[p] !== STAR) return corrupt(p, "'*' (multibulk frame)");

@@ -9,8 +9,12 @@ import {
   type StringRecordSink,
 } from "../codec/snapshot.ts";
 import { HASH_SINK, type InternalDecoderOptions } from "../codec/_snapshot_types.ts";
-import type { Store } from "../store/store.ts";
-import { StoreLoader } from "../store/_load.ts";
+import { CorruptFileError } from "../codec/errors.ts";
+import { type FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
+import { SnapshotChecksumError } from "../codec/snapshot_errors.ts";
+import { Store } from "../store/store.ts";
+import { applyFieldTtls, checkFieldTtlSupport, StoreLoader } from "../store/_load.ts";
+import { verifySnapshotFile, verifySnapshotFileSync } from "./snapshot_verify.ts";
 
 /** Writes `entries` as a snapshot to `path` (created/truncated) and fsyncs it. Removes it on error. */
 export async function writeSnapshotFile(
@@ -67,6 +71,7 @@ function fileDecoder(
   onEntry: (e: Entry) => void,
   now: number,
   onString: StringRecordSink | undefined,
+  ttls: FieldTtlTable,
 ): SnapshotDecoder {
   if (st === null) throw notFound(path, undefined);
   return new SnapshotDecoder({
@@ -74,21 +79,57 @@ function fileDecoder(
     now,
     path,
     totalSize: st.size,
+    onFieldTtl: (k, f, d) => ttls.add(k, f, d),
     ...(onString === undefined ? {} : { onString }),
   });
 }
 
-/** Streams the snapshot at `path` into `onEntry` (string records into `onString` when given). Missing file: an ENOENT error naming the path. */
+/**
+ * A failed load of a file that ends in a checksum trailer: if the trailer
+ * locates damage, that is the better report (bit rot at byte X, rather than
+ * whatever the parser tripped over later); the parse error stays the cause.
+ */
+function betterError(err: unknown, fs: FsAdapter, path: string): unknown {
+  if (!(err instanceof CorruptFileError) || err instanceof SnapshotChecksumError) return err;
+  try {
+    verifySnapshotFileSync(path, fs);
+  } catch (e) {
+    if (e instanceof SnapshotChecksumError) return Object.assign(e, { cause: err });
+  }
+  return err;
+}
+
+/** {@link betterError}, reading asynchronously. */
+async function betterErrorAsync(err: unknown, fs: FsAdapter, path: string): Promise<unknown> {
+  if (!(err instanceof CorruptFileError) || err instanceof SnapshotChecksumError) return err;
+  try {
+    await verifySnapshotFile(path, fs);
+  } catch (e) {
+    if (e instanceof SnapshotChecksumError) return Object.assign(e, { cause: err });
+  }
+  return err;
+}
+
+/**
+ * Streams the snapshot at `path` into `onEntry` (string records into
+ * `onString` when given, field TTLs into `ttls`). Missing file: an ENOENT
+ * error naming the path.
+ */
 export async function readSnapshotFile(
   fs: FsAdapter,
   path: string,
   onEntry: (e: Entry) => void,
   now: number,
-  onString?: StringRecordSink,
+  onString: StringRecordSink | undefined,
+  ttls: FieldTtlTable,
 ): Promise<SnapshotDecodeStats> {
-  const dec = fileDecoder(path, await fs.stat(path), onEntry, now, onString);
-  for await (const chunk of fs.readChunks(path)) dec.push(chunk);
-  return dec.finish();
+  const dec = fileDecoder(path, await fs.stat(path), onEntry, now, onString, ttls);
+  try {
+    for await (const chunk of fs.readChunks(path)) dec.push(chunk);
+    return dec.finish();
+  } catch (e) {
+    throw await betterErrorAsync(e, fs, path);
+  }
 }
 
 /** Blocking {@link readSnapshotFile}. */
@@ -97,11 +138,16 @@ export function readSnapshotFileSync(
   path: string,
   onEntry: (e: Entry) => void,
   now: number,
-  onString?: StringRecordSink,
+  onString: StringRecordSink | undefined,
+  ttls: FieldTtlTable,
 ): SnapshotDecodeStats {
-  const dec = fileDecoder(path, fs.statSync(path), onEntry, now, onString);
-  for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
-  return dec.finish();
+  const dec = fileDecoder(path, fs.statSync(path), onEntry, now, onString, ttls);
+  try {
+    for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
+    return dec.finish();
+  } catch (e) {
+    throw betterError(e, fs, path);
+  }
 }
 
 // A decoder that puts records straight into `store` (string records as byte
@@ -112,12 +158,14 @@ function storeDecoder(
   path: string,
   size: number,
   now: number,
+  ttls: FieldTtlTable,
 ): { loader: StoreLoader; dec: SnapshotDecoder } {
   const loader = new StoreLoader(store, size);
   const opts: InternalDecoderOptions = {
     onEntry: (e, offset) => loader.put(e, offset),
     onString: loader.onString,
     [HASH_SINK]: loader.onHash,
+    onFieldTtl: (k, f, d) => ttls.add(k, f, d),
     now,
     path,
     totalSize: size,
@@ -125,11 +173,32 @@ function storeDecoder(
   return { loader, dec: new SnapshotDecoder(opts) };
 }
 
+/** What a snapshot load put into its store. */
+export interface SnapshotLoadResult {
+  /** Live entry records put. */
+  count: number;
+  /** The decoder's stats (version, feed cursor, checksum...). */
+  stats: SnapshotDecodeStats;
+  /** What became of the file's hash-field TTLs. */
+  fieldTtls: FieldTtlOutcome;
+}
+
+/** After the last record: field TTLs onto the loaded store (refused if it cannot hold them). */
+export function finishFieldTtls(
+  store: Store,
+  ttls: FieldTtlTable,
+  now: number,
+  path: string,
+): FieldTtlOutcome {
+  checkFieldTtlSupport(ttls, now, () => new Store(), path);
+  return applyFieldTtls(store, ttls, now);
+}
+
 /**
  * Streams the snapshot at `path` straight into `store` (string records as
- * byte ranges, the index pre-sized from the file size); returns the number of
- * live records put. Not all-or-nothing: use on a store nobody else sees yet.
- * Pass `size` when the caller has just stat'ed the file (saves a second stat).
+ * byte ranges, the index pre-sized from the file size, field TTLs applied
+ * after the last record). Not all-or-nothing: use on a store nobody else
+ * sees yet. Pass `size` when the caller has just stat'ed the file.
  */
 export async function loadSnapshotInto(
   fs: FsAdapter,
@@ -137,16 +206,23 @@ export async function loadSnapshotInto(
   store: Store,
   now: number,
   size?: number,
-): Promise<number> {
+): Promise<SnapshotLoadResult> {
   if (size === undefined) {
     const st = await fs.stat(path);
     if (st === null) throw notFound(path, undefined);
     size = st.size;
   }
-  const { loader, dec } = storeDecoder(store, path, size, now);
-  for await (const chunk of fs.readChunks(path)) dec.push(chunk);
-  dec.finish();
-  return loader.count;
+  const ttls = new FieldTtlTable();
+  const { loader, dec } = storeDecoder(store, path, size, now, ttls);
+  let stats: SnapshotDecodeStats;
+  try {
+    for await (const chunk of fs.readChunks(path)) dec.push(chunk);
+    stats = dec.finish();
+  } catch (e) {
+    throw await betterErrorAsync(e, fs, path);
+  }
+  const fieldTtls = finishFieldTtls(store, ttls, now, path);
+  return { count: loader.count, stats, fieldTtls };
 }
 
 /** Blocking {@link loadSnapshotInto}. */
@@ -155,11 +231,18 @@ export function loadSnapshotIntoSync(
   path: string,
   store: Store,
   now: number,
-): number {
+): SnapshotLoadResult {
   const st = fs.statSync(path);
   if (st === null) throw notFound(path, undefined);
-  const { loader, dec } = storeDecoder(store, path, st.size, now);
-  for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
-  dec.finish();
-  return loader.count;
+  const ttls = new FieldTtlTable();
+  const { loader, dec } = storeDecoder(store, path, st.size, now, ttls);
+  let stats: SnapshotDecodeStats;
+  try {
+    for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
+    stats = dec.finish();
+  } catch (e) {
+    throw betterError(e, fs, path);
+  }
+  const fieldTtls = finishFieldTtls(store, ttls, now, path);
+  return { count: loader.count, stats, fieldTtls };
 }

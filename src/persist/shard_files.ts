@@ -183,7 +183,7 @@ export class ShardFiles {
     const snap = await fs.stat(paths.snapshot);
     if (snap !== null) {
       // String records go straight into the store as byte ranges (no Entry objects).
-      entries = await loadSnapshotInto(fs, paths.snapshot, store, now(), snap.size);
+      entries = (await loadSnapshotInto(fs, paths.snapshot, store, now(), snap.size)).count;
       loaded = true;
     }
     const { aof, stats } = await Aof.openAndReplay(paths.aof, apply, {

@@ -1,5 +1,8 @@
 /**
- * Snapshot files (`KEVYSNAP` v4, readable by kevy v1.17).
+ * Snapshot files (`KEVYSNAP`): written as version 4 (readable by kevy 1.17
+ * and 5.x) or 6 when a hash has field TTLs (kevy 5.x only), each followed by
+ * a checksum trailer that kevy never reads and this library verifies; read
+ * in versions 2 to 7.
  *
  * Saving streams the encoder's chunks to `<path>.tmp` (no full-size buffer),
  * fsyncs it, renames it over `path` and fsyncs the directory (kevy v1.17
@@ -18,7 +21,10 @@ import { tmpName } from "../codec/names.ts";
 import { Store } from "../store/store.ts";
 import { RecordBatch } from "../store/_batch.ts";
 import { freezeEntries } from "../codec/_snapshot_writer.ts";
+import { FieldTtlTable } from "../codec/field_ttls.ts";
+import { checkFieldTtlSupport } from "../store/_load.ts";
 import {
+  finishFieldTtls,
   loadSnapshotInto,
   loadSnapshotIntoSync,
   readSnapshotFile,
@@ -116,8 +122,12 @@ export async function loadSnapshot(path: string, opts: LoadSnapshotOptions = {})
   }
   // Records are collected first and applied only once the whole file decoded.
   const batch = new RecordBatch();
-  await readSnapshotFile(fs, path, batch.onEntry, opts.now ?? opts.store.now(), batch.onString);
+  const ttls = new FieldTtlTable();
+  const now = opts.now ?? opts.store.now();
+  await readSnapshotFile(fs, path, batch.onEntry, now, batch.onString, ttls);
+  checkFieldTtlSupport(ttls, now, () => new Store(), path);
   batch.applyTo(opts.store);
+  finishFieldTtls(opts.store, ttls, now, path);
   return opts.store;
 }
 
@@ -138,7 +148,11 @@ export function loadSnapshotSync(path: string, opts: LoadSnapshotOptions = {}): 
     return store;
   }
   const batch = new RecordBatch();
-  readSnapshotFileSync(fs, path, batch.onEntry, opts.now ?? opts.store.now(), batch.onString);
+  const ttls = new FieldTtlTable();
+  const now = opts.now ?? opts.store.now();
+  readSnapshotFileSync(fs, path, batch.onEntry, now, batch.onString, ttls);
+  checkFieldTtlSupport(ttls, now, () => new Store(), path);
   batch.applyTo(opts.store);
+  finishFieldTtls(opts.store, ttls, now, path);
   return opts.store;
 }

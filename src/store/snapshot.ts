@@ -9,12 +9,14 @@ import { concatBytes } from "../codec/bytes_util.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { encodeSnapshotChunks, SnapshotDecoder } from "../codec/snapshot.ts";
 import { HASH_SINK } from "../codec/_snapshot_types.ts";
+import { FieldTtlTable } from "../codec/field_ttls.ts";
 import { RecordBatch } from "./_batch.ts";
-import { StoreLoader } from "./_load.ts";
+import { applyFieldTtls, checkFieldTtlSupport, StoreLoader } from "./_load.ts";
 import { Store } from "./store.ts";
 
 /**
- * The store's live keys as one version-4 snapshot image. Entries whose
+ * The store's live keys as one snapshot image (version 4, or 6 with hash-field
+ * TTLs), checksum trailer included. Entries whose
  * deadline is `<= now` are left out (`now` defaults to `store.now()`).
  * Records follow the store's iteration order, so the bytes are not canonical;
  * the decoded keyspace is.
@@ -34,8 +36,10 @@ export function encodeSnapshot(store: Store, opts: { now?: number } = {}): Uint8
 }
 
 /**
- * Loads a snapshot image (versions 2, 3, 4) into `opts.store`, or into a new
- * {@link Store}, and returns that store.
+ * Loads a snapshot image (versions 2 to 7) into `opts.store`, or into a new
+ * {@link Store}, and returns that store. Hash-field TTLs (kevy 5.x) are
+ * applied once every record is in; a checksum trailer is verified; a
+ * row-segment stub throws `SegmentStubError`.
  *
  * **All or nothing**, unlike kevy (whose loader keeps the records read before
  * an error): on any error the given store is untouched. Later records replace
@@ -66,8 +70,10 @@ export function decodeSnapshot(
   // otherwise collect first and touch the caller's store only on success.
   const batch = opts.store === undefined ? null : new RecordBatch();
   const loader = batch === null ? new StoreLoader(target, bytes.length) : null;
+  const ttls = new FieldTtlTable();
   const dec = new SnapshotDecoder({
     now,
+    onFieldTtl: (k, f, d) => ttls.add(k, f, d),
     totalSize: bytes.length,
     ...(path === undefined ? {} : { path }),
     onString: loader !== null ? loader.onString : batch!.onString,
@@ -91,6 +97,8 @@ export function decodeSnapshot(
   });
   dec.push(bytes);
   dec.finish();
+  checkFieldTtlSupport(ttls, now, () => new Store(), path);
   batch?.applyTo(target);
+  applyFieldTtls(target, ttls, now);
   return target;
 }

@@ -28,8 +28,17 @@ interface Expected {
 
 const NAMES = listFixtures(DIR).filter((f) => f.endsWith(".rdb")).map((f) => f.slice(0, -4));
 
-function encode(entries: Iterable<Entry>, opts: { now?: number; chunkSize?: number } = {}) {
+function encode(
+  entries: Iterable<Entry>,
+  opts: { now?: number; chunkSize?: number; checksum?: boolean } = {},
+) {
   return concat(encodeSnapshotChunks(entries, opts));
+}
+
+/** decodeEntries without the field-TTL outcome (what a bare SnapshotDecoder reports). */
+function decodeStats(bytes: Uint8Array, now = NOW) {
+  const { fieldTtlOutcome: _, ...rest } = decodeEntries(bytes, { now });
+  return rest;
 }
 
 /** Decodes by pushing `step`-byte pieces (no totalSize): must equal a one-shot decode. */
@@ -129,7 +138,10 @@ const ERROR_OFFSETS: Record<string, number> = {
   err_truncated_mid_record: 63, // the 17-byte string value has 12 bytes left
   err_unknown_opcode: 47, // opcode 9
   err_version_1: 8,
-  err_version_5: 8,
+  // kevy 1.17 refuses version 5 at its version byte; kevy 5.x (and we) read
+  // it as a feed-cursor snapshot, so this file fails where its 16-byte cursor
+  // is cut short.
+  err_version_5: 9,
 };
 
 describe("snapshot codec: golden vectors", () => {
@@ -156,10 +168,17 @@ describe("snapshot codec: golden vectors", () => {
         // were dropped (expired records, trailing bytes) or TTL flags normalised.
         const exact = first.version === 4 && first.expired === 0 && first.trailingBytes === 0 &&
           name !== "crafted_ttl_flag_not_1";
-        if (exact) assert.deepEqual(encode(first.entries, { chunkSize: 64 }), bytes);
+        if (exact) {
+          const out = encode(first.entries, { chunkSize: 64, checksum: false });
+          assert.ok(hex(out) === hex(bytes), "byte identity without the checksum trailer");
+          // With the trailer: the same bytes, then the trailer after the EOF opcode.
+          const summed = encode(first.entries, { chunkSize: 64 });
+          assert.ok(hex(summed.subarray(0, bytes.length)) === hex(bytes));
+          assert.equal(decodeEntries(summed, { now: NOW }).checksum, "verified");
+        }
       });
       it(`${name}: any chunking decodes the same`, () => {
-        const whole = decodeEntries(bytes, { now: NOW });
+        const whole = decodeStats(bytes);
         const steps = bytes.length > 65536 ? [4093, 65536] : [1, 2, 7, 64, 4096];
         for (const step of steps) {
           assert.deepEqual(decodeChunked(bytes, step), whole, `step ${step}`);
@@ -238,14 +257,14 @@ describe("encodeSnapshotChunks", () => {
   });
 
   it("writes magic, version 4 and the EOF opcode for no entries", () => {
-    const out = encode([]);
+    const out = encode([], { checksum: false });
     assert.deepEqual(out, new Uint8Array([...SNAPSHOT_MAGIC, 4, 0]));
     assert.equal(new TextDecoder().decode(SNAPSHOT_MAGIC), "KEVYSNAP");
   });
 
   it("writes a string record byte for byte (flag 0, and flag 1 + u64le deadline)", () => {
     assert.deepEqual(
-      encode([str("k", "v")]).subarray(9),
+      encode([str("k", "v")], { checksum: false }).subarray(9),
       new Uint8Array([1, 0, 1, 0, 0, 0, 0x6b, 1, 0, 0, 0, 0x76, 0]),
     );
     const d = 0x0102030405060708 - 0x08; // exact in a double
@@ -351,7 +370,16 @@ describe("SnapshotDecoder", () => {
     const dec = new SnapshotDecoder({ now: 0, onEntry: () => {} });
     dec.push(new Uint8Array([...header, 0, 1, 2]));
     dec.push(new Uint8Array([3, 4]));
-    assert.deepEqual(dec.finish(), { version: 4, records: 0, expired: 0, trailingBytes: 4 });
+    assert.deepEqual(dec.finish(), {
+      version: 4,
+      cursor: null,
+      records: 0,
+      expired: 0,
+      fieldTtls: 0,
+      segmentStubs: 0,
+      checksum: "absent",
+      trailingBytes: 4,
+    });
   });
 
   it("does not keep the caller's chunk: reusing the read buffer is safe", () => {
