@@ -73,6 +73,14 @@ export interface SnapshotReport {
   withTtl: number;
   expired: number;
   trailingBytes: number;
+  /** kevy 5.x feed cursor (versions >= 5), decimal. */
+  cursor: { generation: string; offset: string } | null;
+  /** Hash-field TTL records (opcode 7). */
+  fieldTtls: number;
+  /** Row-segment stubs (opcode 8), whose rows live in segs-{i}/. */
+  segmentStubs: number;
+  /** Whether the file ends in a verified checksum trailer. */
+  checksum: "verified" | "absent" | null;
   problem: Problem | null;
 }
 
@@ -136,6 +144,10 @@ export async function analyzeSnapshot(
     withTtl: 0,
     expired: 0,
     trailingBytes: 0,
+    cursor: null,
+    fieldTtls: 0,
+    segmentStubs: 0,
+    checksum: null,
     problem: null,
   };
   const dec = new SnapshotDecoder({
@@ -146,6 +158,8 @@ export async function analyzeSnapshot(
       report.byType[e.value.type] = (report.byType[e.value.type] ?? 0) + 1;
       if (e.deadline !== null) report.withTtl++;
     },
+    onFieldTtl: () => report.fieldTtls++,
+    onSegmentStub: () => report.segmentStubs++,
   });
   try {
     for await (const c of fs.readChunks(path)) dec.push(c);
@@ -154,6 +168,10 @@ export async function analyzeSnapshot(
     report.records = s.records;
     report.expired = s.expired;
     report.trailingBytes = s.trailingBytes;
+    report.checksum = s.checksum;
+    report.cursor = s.cursor === null
+      ? null
+      : { generation: String(s.cursor.generation), offset: String(s.cursor.offset) };
   } catch (e) {
     report.problem = problemOf(e, "corrupt");
     report.records = Object.values(report.byType).reduce((a, b) => a + b, 0);
