@@ -42,13 +42,38 @@ export {
   type DecodedSnapshot,
   decodeEntries,
   encodeSnapshotChunks,
+  type SegmentStub,
+  SegmentStubError,
   SNAPSHOT_MAGIC,
+  SNAPSHOT_TRAILER_TAIL,
   SNAPSHOT_VERSION,
+  SnapshotChecksumError,
+  SnapshotChecksumVerifier,
+  type SnapshotCursor,
   SnapshotDecoder,
   type SnapshotDecoderOptions,
   type SnapshotDecodeStats,
+  type SnapshotEncodeOptions,
+  snapshotTrailerLength,
   type StringRecordSink,
 } from "./snapshot.ts";
+export { type FieldTtlOutcome, FieldTtlTable } from "./field_ttls.ts";
+export { crc32c, crc32cUpdate } from "./crc32c.ts";
+export {
+  AOF2_MAGIC,
+  AOF2_MAX_PAYLOAD,
+  AOF2_RECORD_HEADER,
+  encodeRecord,
+  encodeRecordInto,
+  internalFrame,
+  type InternalFrameKind,
+  parseRecord,
+  type RecordStep,
+  SEGMENTED_FRAME,
+  TXN_BEGIN,
+  TXN_COMMIT,
+  wrapRecordInto,
+} from "./aof2.ts";
 export { formatReshardJournal, parseReshardJournal, type ReshardJournal } from "./journal.ts";
 export { formatShardsMeta, parseShardsMeta, type ShardsMeta } from "./meta.ts";
 export type { Routing } from "./routing_types.ts";

@@ -58,6 +58,8 @@ export class SnapshotChecksumVerifier {
   readonly #path: string | undefined;
 
   /**
+   * A verifier for the bytes before `trailer`.
+   *
    * @param trailer the trailer's bytes
    * @param covered where the trailer starts in the file
    * @param path named in errors

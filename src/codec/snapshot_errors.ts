@@ -29,6 +29,8 @@ export class SnapshotChecksumError extends CorruptFileError {
   readonly flip: { offset: number; bit: number } | null;
 
   /**
+   * Builds the error and its message.
+   *
    * @param info the damaged block and the located bit, if any.
    */
   constructor(
@@ -83,6 +85,8 @@ export class SegmentStubError extends Error {
   readonly segmentDir: string;
 
   /**
+   * Builds the error and its message (which names the segment directory).
+   *
    * @param info where the stub is and what it names.
    */
   constructor(info: { path?: string; offset: number; key: Uint8Array; seq: number }) {

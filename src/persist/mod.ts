@@ -32,6 +32,11 @@ export {
   saveSnapshotSync,
 } from "./snapshot_file.ts";
 export {
+  type SnapshotVerifyResult,
+  verifySnapshotFile,
+  verifySnapshotFileSync,
+} from "./snapshot_verify.ts";
+export {
   replayAof,
   replayAofInto,
   replayAofIntoSync,
