@@ -110,3 +110,34 @@ export async function recoverSave(fs: FsAdapter, p: SavePaths): Promise<Recovery
   if (removed.length > 0) await fs.syncDir(p.dir);
   return { rolledForward: null, removed };
 }
+
+/** The files a read-only reader uses to see what recovery would leave (null: no such file). */
+export interface SaveView {
+  snapshot: string | null;
+  aof: string | null;
+}
+
+/**
+ * What {@link recoverSave} would leave, without changing anything: for a committed
+ * journal the temps that roll forward stand in for the files they replace (and a
+ * committed rewrite has no snapshot); otherwise the files as they are.
+ */
+export async function saveView(fs: FsAdapter, p: SavePaths): Promise<SaveView> {
+  let op: SaveOp | null = null;
+  let bytes: Uint8Array | null = null;
+  try {
+    bytes = await fs.readFile(p.journal);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  if (bytes !== null) {
+    op = parseJournal(bytes);
+    if (op === null) throw new Error(`${p.journal}: unreadable save journal; inspect it by hand`);
+  }
+  const pick = async (temp: string, final: string): Promise<string | null> => {
+    if (op !== null && (await exists(fs, temp))) return temp;
+    return (await exists(fs, final)) ? final : null;
+  };
+  const snapshot = op === "rewrite" ? null : await pick(p.snapshotTmp, p.snapshot);
+  return { snapshot, aof: await pick(p.aofRewrite, p.aof) };
+}

@@ -58,9 +58,52 @@ import {
   type SaveOp,
   type SavePaths,
   savePaths,
+  type SaveView,
+  saveView,
 } from "./_save_journal.ts";
 
-export type { RecoveryReport, SaveOp } from "./_save_journal.ts";
+export type { RecoveryReport, SaveOp, SaveView } from "./_save_journal.ts";
+
+/**
+ * Finishes (or discards) an interrupted save/rewrite of one shard's file pair, exactly as
+ * {@link ShardFiles.open} does first: a committed `<dump>.save` journal is rolled forward,
+ * leftovers of an uncommitted one are removed. Idempotent. The data-directory recovery
+ * (`recoverDir` in shard/) calls it for every shard of the layout that wrote the files,
+ * before a re-shard reads them.
+ *
+ * @example
+ * ```ts
+ * import { recoverShardFiles } from "./shard_files.ts";
+ * const r = await recoverShardFiles("data/dump-0.rdb", "data/aof-0.aof");
+ * if (r.rolledForward) console.log("finished an interrupted", r.rolledForward);
+ * ```
+ */
+export function recoverShardFiles(
+  snapshotPath: string,
+  aofPath: string,
+  opts: { fs?: FsAdapter } = {},
+): Promise<RecoveryReport> {
+  return recoverSave(opts.fs ?? defaultFs(), savePaths(snapshotPath, aofPath));
+}
+
+/**
+ * The snapshot and AOF a read-only reader should load to see one shard as
+ * {@link recoverShardFiles} would leave it, changing nothing on disk (`null`: none).
+ *
+ * @example
+ * ```ts
+ * import { shardFilesView } from "./shard_files.ts";
+ * const v = await shardFilesView("data/dump-0.rdb", "data/aof-0.aof");
+ * console.log(v.snapshot, v.aof);
+ * ```
+ */
+export function shardFilesView(
+  snapshotPath: string,
+  aofPath: string,
+  opts: { fs?: FsAdapter } = {},
+): Promise<SaveView> {
+  return saveView(opts.fs ?? defaultFs(), savePaths(snapshotPath, aofPath));
+}
 
 /** Options of {@link ShardFiles.open}. */
 export interface ShardFilesOptions {

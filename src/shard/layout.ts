@@ -16,9 +16,7 @@
 
 import type { FsAdapter } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
-import { joinPath } from "../fs/path.ts";
-import { inferFilesN, SHARDS_META } from "../codec/names.ts";
-import { formatShardsMeta, parseShardsMeta } from "../codec/meta.ts";
+import { formatShardsMeta } from "../codec/meta.ts";
 import { Store } from "../store/store.ts";
 import { applyCommand } from "../store/apply.ts";
 import type { OnUnknown } from "../persist/unknown.ts";
@@ -28,13 +26,12 @@ import {
   type LayoutSpec,
   mergeSources,
   type RecoverOutcome,
-  recoverReshardJournal,
   redistribute,
   type ShardLayout,
   STANDARD_LAYOUT,
 } from "./reshard.ts";
 import { writeShardsMeta } from "./shards_meta.ts";
-import { exists, readIfExists } from "../fs/_durable.ts";
+import { currentLayout, recoverDir } from "./recover.ts";
 import { checkTarget } from "./_target.ts";
 
 /**
@@ -87,8 +84,9 @@ export interface EnsureLayoutResult {
 }
 
 /**
- * Brings `dir` to the `target` layout: creates the directory, recovers an
- * interrupted re-shard, reads the current layout (`shards.meta`, or without a
+ * Brings `dir` to the `target` layout: creates the directory, finishes every
+ * pending journal in the layout that wrote it ({@link recoverDir}: each shard's
+ * save/rewrite, then an interrupted re-shard), reads the current layout (`shards.meta`, or without a
  * usable one `{n: inferFilesN(dir), routing: "kevyhash"}`), then either writes
  * `shards.meta` (fresh directory or same count and routing) or re-shards:
  * every source merged through `apply` (default `applyCommand`), entries
@@ -113,23 +111,10 @@ export async function ensureLayout(
   const layout = opts.layout ?? STANDARD_LAYOUT;
   const to: LayoutSpec = { n: target.n, routing: target.routing };
   await fs.mkdir(dir);
-  const recovered = await recoverReshardJournal(dir, layout, { fs });
-
-  let metaBytes: Uint8Array | null = null;
-  try {
-    metaBytes = await readIfExists(fs, joinPath(dir, SHARDS_META));
-  } catch {
-    // unreadable: treated as absent, like kevy
-  }
-  const meta = metaBytes === null ? null : parseShardsMeta(metaBytes);
-  let from: LayoutSpec;
-  if (meta !== null && meta.n > 0) {
-    from = meta;
-  } else {
-    let n = inferFilesN(await fs.readDir(dir));
-    if (n === 0 && (await hasSingleFiles(fs, dir, layout))) n = 1;
-    from = { n, routing: "kevyhash" };
-  }
+  // Every pending journal first, each in the layout that wrote it (see recover.ts).
+  const recovery = await recoverDir(dir, layout, { fs });
+  const recovered = recovery.reshard;
+  const { spec: from, metaBytes } = await currentLayout(dir, layout, { fs });
 
   if (from.n === 0 || (from.n === to.n && from.routing === to.routing)) {
     const want = formatShardsMeta(to);
@@ -153,10 +138,4 @@ export async function ensureLayout(
   const commitOpts = opts.stamp === undefined ? { fs } : { fs, stamp: opts.stamp };
   const stamp = await commitReshard(dir, from.n, to, stores, layout, commitOpts);
   return { action: "resharded", from, to, recovered, stamp, sources, keys };
-}
-
-/** Whether the layout's single-shard files (custom names) exist. */
-async function hasSingleFiles(fs: FsAdapter, dir: string, layout: ShardLayout): Promise<boolean> {
-  return (await exists(fs, joinPath(dir, layout.snapshot(0, 1)))) ||
-    (await exists(fs, joinPath(dir, layout.aof(0, 1))));
 }

@@ -18,7 +18,7 @@
 
 import type { FsAdapter } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
-import { joinPath } from "../fs/path.ts";
+import { basename, joinPath } from "../fs/path.ts";
 import { aofName, RESHARD_JOURNAL, reshardName, snapshotName, tmpName } from "../codec/names.ts";
 import type { Routing } from "../codec/routing_types.ts";
 import { formatReshardJournal, parseReshardJournal } from "../codec/journal.ts";
@@ -26,9 +26,10 @@ import { Store } from "../store/store.ts";
 import { loadSnapshot, saveSnapshot } from "../persist/snapshot_file.ts";
 import { replayAof } from "../persist/replay.ts";
 import type { OnUnknown } from "../persist/unknown.ts";
+import { shardFilesView } from "../persist/shard_files.ts";
 import { shardIndex } from "./routing.ts";
 import { finishReshard } from "./_finish.ts";
-import { exists, readIfExists, removeIfExists, writeFileDurable } from "../fs/_durable.ts";
+import { readIfExists, removeIfExists, writeFileDurable } from "../fs/_durable.ts";
 import { wallClockNs } from "./_stamp.ts";
 import { checkTarget } from "./_target.ts";
 
@@ -189,21 +190,24 @@ export async function mergeSources(
   const fs = opts.fs ?? defaultFs();
   const found: string[] = [];
   for (let i = 0; i < srcN; i++) {
-    const snap = layout.snapshot(i, srcN);
-    const snapPath = joinPath(dir, snap);
-    if (await exists(fs, snapPath)) {
-      await loadSnapshot(snapPath, { store: temp, fs }); // expiry by temp's clock
-      found.push(snap);
+    // After recoverDir this is the files as they are; a read-only caller that did not
+    // recover sees what recovery would leave (the temps of a committed save/rewrite).
+    const view = await shardFilesView(
+      joinPath(dir, layout.snapshot(i, srcN)),
+      joinPath(dir, layout.aof(i, srcN)),
+      { fs },
+    );
+    if (view.snapshot !== null) {
+      await loadSnapshot(view.snapshot, { store: temp, fs }); // expiry by temp's clock
+      found.push(basename(view.snapshot));
     }
-    const aof = layout.aof(i, srcN);
-    const aofPath = joinPath(dir, aof);
-    if (await exists(fs, aofPath)) {
+    if (view.aof !== null) {
       await replayAof(
-        aofPath,
+        view.aof,
         (argv) => apply(temp, argv),
         opts.onUnknown === undefined ? { fs } : { fs, onUnknown: opts.onUnknown },
       );
-      found.push(aof);
+      found.push(basename(view.aof));
     }
   }
   return found;
