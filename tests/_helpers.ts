@@ -1,7 +1,7 @@
 // Shared test helpers. Tests run from the repository root on every runtime
 // (deno test, bun test, node --test on the npm build), so fixtures are found
 // relative to the working directory rather than import.meta.url.
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import type { Entry } from "../src/codec/types.ts";
@@ -108,4 +108,20 @@ export function rng(seed: number): () => number {
     x ^= x << 5;
     return (x >>> 0) / 4294967296;
   };
+}
+
+/**
+ * A fresh temporary directory on a RAM filesystem (/dev/shm) when there is one, else
+ * {@link tempDir}. For SIGKILL tests: a killed process loses nothing the kernel already has,
+ * so fsync costs nothing there, and a run is bound by the work, not by the disk.
+ */
+export function ramTempDir(prefix = "kevy-test-"): string {
+  try {
+    if (statSync("/dev/shm").isDirectory()) {
+      const dir = join("/dev/shm", `${prefix}${Date.now()}-${Math.random().toString(36).slice(2)}`);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    }
+  } catch { /* no /dev/shm */ }
+  return tempDir(prefix);
 }
