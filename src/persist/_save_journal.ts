@@ -113,7 +113,9 @@ export async function recoverSave(fs: FsAdapter, p: SavePaths): Promise<Recovery
 
 /** The files a read-only reader uses to see what recovery would leave (null: no such file). */
 export interface SaveView {
+  /** The snapshot to load (the committed temp while its rename is pending), or null. */
   snapshot: string | null;
+  /** The AOF to replay (the committed rewrite while its rename is pending), or null. */
   aof: string | null;
 }
 

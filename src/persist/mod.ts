@@ -63,8 +63,11 @@ export {
 export { entryToCommands, StreamNotRewritableError } from "./rewrite_commands.ts";
 export {
   type BringUpStats,
+  recoverShardFiles,
   type RecoveryReport,
   type SaveOp,
+  type SaveView,
   ShardFiles,
   type ShardFilesOptions,
+  shardFilesView,
 } from "./shard_files.ts";

@@ -2,8 +2,8 @@
  * Shards: key routing (kevy's hash or Redis Cluster hash slots),
  * `shards.meta`, and the crash-safe re-shard engine with its
  * {@link ReshardJournal}; {@link ensureLayout} brings a data directory to
- * the wanted shard count and routing, finishing an interrupted re-shard
- * first.
+ * the wanted shard count and routing, first finishing every pending journal
+ * in the layout that wrote it ({@link recoverDir}).
  *
  * @example Which shard a key lives on
  * ```ts
@@ -39,3 +39,4 @@ export {
   STANDARD_LAYOUT,
 } from "./reshard.ts";
 export { ensureLayout, type EnsureLayoutOptions, type EnsureLayoutResult } from "./layout.ts";
+export { currentLayout, type DirRecovery, recoverDir } from "./recover.ts";
