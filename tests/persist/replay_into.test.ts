@@ -224,7 +224,8 @@ describe("replayAofInto: torn and zero tails at every chunk boundary", () => {
     }
   });
 
-  it("large log, cuts around every 4096 and 65536 boundary", () => {
+  // Seconds of work on a loaded 2-core machine: above Bun's 5 s default timeout.
+  it("large log, cuts around every 4096 and 65536 boundary", { timeout: 60_000 }, () => {
     const r = rng(7);
     const big = [
       encodeCommand(["SET", "a", bytes(r, 5000)]),
