@@ -121,8 +121,11 @@ export class Engine {
     const aof = sh.aof;
     const write = cmd.write;
     if (aof !== null && write && aof.lastWriteStatus === "failed") {
+      void aof.retry(); // as Redis retries on every event-loop turn; the next write may pass
+      const cause = (aof.lastWriteError?.cause as Error | undefined)?.message ?? "write failed";
       throw new CommandFailedError(
-        `MISCONF the append-only log of shard ${i} failed; writes are refused until the store is reopened`,
+        `MISCONF Errors writing to the AOF file of shard ${i}: ${cause}; ` +
+          "writes are refused until a retry succeeds",
       );
     }
     const pre = aof !== null && write && cmd.pre !== null ? cmd.pre(argv, sh.store) : undefined;
@@ -278,7 +281,11 @@ export class Engine {
           errors.push(e);
         }
       }
-      await this.#lock?.release();
+      try {
+        await this.#lock?.release();
+      } catch (e) {
+        errors.push(e); // the logs' errors (what is not on disk) come first
+      }
       if (errors.length > 0) throw errors[0];
     })();
     return this.#closing;

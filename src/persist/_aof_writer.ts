@@ -5,8 +5,16 @@
 // then one fdatasync under "always" or when a flush waits). Exclusive ops
 // (truncate, rewrite, withAppendsHeld) run on the same promise chain while
 // appends made after them are held. The everysec timer queues a background
-// sync. A write or sync error rejects every pending group and leaves the writer
-// failed; a closed writer rejects every use.
+// sync. A closed writer rejects every use.
+//
+// Failures (as Redis does): a write or sync error puts the writer in the failed
+// state at once. The bytes not yet written stay queued, in order (a short write
+// is cut back to the last whole batch first); the groups waiting on them reject,
+// later appends reject, and every retry (flush(), retry(), a timer each second)
+// writes the queue again: when it goes through, the writer is ok again. Nothing
+// is dropped. close() rejects, saying how many writes are not on disk, when the
+// queue cannot be written. A failure that leaves the file state unknown (a cut
+// back that fails, a reopen after a rename) is fatal: no retry.
 import { ByteWriter } from "../codec/bytes.ts";
 import { AOF_MAGIC, encodeCommandInto } from "../codec/resp.ts";
 import type { FsAdapter, WritableFile } from "../fs/types.ts";
@@ -34,7 +42,12 @@ function group(): Group {
 interface Batch {
   w: ByteWriter;
   g: Group | null;
+  /** Frames in `w`. */
+  frames: number;
 }
+
+/** How often a failed writer retries by itself. */
+const RETRY_MS = 1000;
 
 /** Buffers, schedules and writes the frames of one log file. */
 export class AofWriter {
@@ -49,6 +62,7 @@ export class AofWriter {
   readonly #path: string;
   #policy: FsyncPolicy;
   #active: ByteWriter = new ByteWriter();
+  #activeFrames = 0;
   #activeGroup: Group | null = null;
   #sealed: Batch[] = [];
   #syncWaiters: Group[] = [];
@@ -58,8 +72,11 @@ export class AofWriter {
   #draining = false;
   #chain: Promise<void> = Promise.resolve();
   #failed: AofFailedError | null = null;
+  /** The failure cannot be retried (file state unknown). */
+  #fatal = false;
   #closed = false;
   #timer: ReturnType<typeof setInterval> | null = null;
+  #retryTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     path: string,
@@ -94,6 +111,7 @@ export class AofWriter {
     if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
     if (this.#failed !== null) return Promise.reject(this.#failed);
     encodeCommandInto(this.#active, argv);
+    this.#activeFrames++;
     // Every append of a turn shares the group's promise: no allocation per frame.
     let g = this.#activeGroup;
     if (g === null) g = this.#activeGroup = group();
@@ -122,7 +140,10 @@ export class AofWriter {
   /** Writes every buffered frame and fdatasyncs. */
   flush(): Promise<void> {
     if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
-    if (this.#failed !== null) return Promise.reject(this.#failed);
+    if (this.#fatal) return Promise.reject(this.#failed);
+    if (this.#failed !== null) {
+      return this.retry().then((ok) => ok ? undefined : Promise.reject(this.#failed));
+    }
     const g = group();
     this.#syncWaiters.push(g);
     if (this.#held === 0) this.#seal();
@@ -144,25 +165,28 @@ export class AofWriter {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopTimer();
+    this.#stopRetry();
     const run = this.#chain.then(async () => {
       this.#seal(); // here, not at the call: a pending rewrite must see held frames as held
-      let err: unknown = null;
-      if (this.#failed === null) {
+      if (!this.#fatal) {
+        // One last try, also for a failed log: whatever goes through is on disk.
+        const batches = this.#sealed.splice(0);
         try {
-          await this.writeSealed();
+          await this.#write(batches);
           if (this.dirty) await this.file.syncData();
+          this.dirty = false;
+          this.#failed = null;
+          this.#resolve(batches);
         } catch (e) {
-          err = e;
+          await this.#requeue(batches, e);
         }
       }
-      for (const b of this.#sealed.splice(0)) {
-        b.g?.reject(this.#failed ?? new AofClosedError(this.#path));
-      }
-      for (const g of this.#syncWaiters.splice(0)) {
-        g.reject(this.#failed ?? new AofClosedError(this.#path));
-      }
+      const lost = this.#notOnDisk();
+      const f = this.#failed;
+      for (const b of this.#sealed.splice(0)) b.g?.reject(f ?? new AofClosedError(this.#path));
+      for (const g of this.#syncWaiters.splice(0)) g.reject(f ?? new AofClosedError(this.#path));
       await this.file.close().catch(() => {});
-      if (err !== null) throw this.fail(err);
+      if (f !== null) throw new AofFailedError(this.#path, f.cause, lost);
     });
     this.#chain = run.catch(() => {});
     await run;
@@ -181,18 +205,62 @@ export class AofWriter {
     }
   }
 
-  /** Enters the failed state (once): rejects everything pending and stops the timer. */
+  /**
+   * Enters the failed state for good (the file state is unknown, e.g. after a
+   * committed save whose renames failed): rejects everything pending, no retry.
+   */
   fail(e: unknown): AofFailedError {
-    if (e instanceof AofFailedError) return e;
-    this.#failed ??= new AofFailedError(this.#path, e);
-    const f = this.#failed;
+    if (this.#fatal && this.#failed !== null) return this.#failed;
+    const lost = this.#notOnDisk();
+    const f = e instanceof AofFailedError ? e : new AofFailedError(this.#path, e, lost);
+    this.#failed = f;
+    this.#fatal = true;
     for (const b of this.#sealed.splice(0)) b.g?.reject(f);
     this.#activeGroup?.reject(f);
     this.#activeGroup = null;
     this.#active.reset();
+    this.#activeFrames = 0;
     for (const g of this.#syncWaiters.splice(0)) g.reject(f);
     this.#stopTimer();
+    this.#stopRetry();
     return f;
+  }
+
+  /** Whether the failure (if any) is retried. */
+  get retrying(): boolean {
+    return this.#failed !== null && !this.#fatal;
+  }
+
+  /**
+   * Writes (and syncs) the queued bytes of a failed writer again; true when the
+   * writer is ok afterwards. Runs after everything queued before it.
+   */
+  retry(): Promise<boolean> {
+    if (this.#closed || this.#fatal) return Promise.resolve(false);
+    if (this.#failed === null) return Promise.resolve(true);
+    const run = this.#chain.then(async () => {
+      if (this.#failed === null) return true;
+      if (this.#fatal || this.#closed) return false;
+      const batches = this.#sealed.splice(0);
+      try {
+        await this.#write(batches);
+        if (this.dirty) {
+          await this.file.syncData();
+          this.dirty = false;
+        }
+      } catch (e) {
+        await this.#requeue(batches, e);
+        return false;
+      }
+      this.#resolve(batches);
+      this.#failed = null;
+      this.#stopRetry();
+      this.#applyTimer();
+      this.#kick();
+      return true;
+    });
+    this.#chain = run.then(() => {}, () => {});
+    return run;
   }
 
   /**
@@ -215,6 +283,11 @@ export class AofWriter {
     }
     this.size = AOF_MAGIC.length;
     this.dirty = false;
+    if (this.#failed !== null && !this.#fatal) {
+      this.#failed = null; // the caller's snapshot covers what was queued
+      this.#stopRetry();
+      this.#applyTimer();
+    }
   }
 
   /**
@@ -243,11 +316,14 @@ export class AofWriter {
         this.dirty = false;
       }
     } catch (e) {
-      const f = this.fail(e);
-      for (const b of batches) b.g?.reject(f);
-      throw f;
+      throw await this.#requeue(batches, e);
     }
     this.#resolve(batches);
+    if (this.#failed !== null && !this.#fatal) {
+      this.#failed = null; // the queue went through: ok again
+      this.#stopRetry();
+      this.#applyTimer();
+    }
   }
 
   /**
@@ -257,7 +333,7 @@ export class AofWriter {
    */
   exclusive<T>(op: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
-    if (this.#failed !== null) return Promise.reject(this.#failed);
+    if (this.#fatal) return Promise.reject(this.#failed);
     this.#seal();
     const mine = this.#sealed.splice(0);
     this.#held++;
@@ -265,11 +341,11 @@ export class AofWriter {
       // Batches sealed by earlier ops were drained already; ours go back in front.
       this.#sealed.unshift(...mine);
       try {
-        if (this.#failed !== null) throw this.#failed;
+        if (this.#fatal) throw this.#failed;
         return await op();
       } finally {
         this.#held--;
-        if (this.#failed !== null) {
+        if (this.#fatal) {
           for (const b of this.#sealed.splice(0)) b.g?.reject(this.#failed);
         }
       }
@@ -292,20 +368,75 @@ export class AofWriter {
 
   #seal(): void {
     if (this.#active.length === 0 && this.#activeGroup === null) return;
-    this.#sealed.push({ w: this.#active, g: this.#activeGroup });
+    this.#sealed.push({ w: this.#active, g: this.#activeGroup, frames: this.#activeFrames });
     this.#active = this.#spares.pop() ?? new ByteWriter();
     this.#activeGroup = null;
+    this.#activeFrames = 0;
   }
 
-  /** Writes the batches' frames in order (no sync). */
+  /**
+   * Writes the batches' frames in order (no sync). A batch written in full is
+   * emptied, so a retry after a failure writes only what is left.
+   */
   async #write(batches: Batch[]): Promise<void> {
     for (const b of batches) {
       if (b.w.length > 0) {
         await this.file.write(b.w.bytes());
         this.size += b.w.length;
         this.dirty = true;
+        b.w.reset();
+        b.frames = 0;
       }
     }
+  }
+
+  /**
+   * A write or sync failed: the failed state, at once. The unwritten batches go
+   * back in front of the queue (a short write is cut back first, so the file
+   * ends on a whole frame); their groups and the sync waiters reject. Returns
+   * the error. A cut back that fails leaves the file state unknown: fatal.
+   */
+  async #requeue(batches: Batch[], e: unknown): Promise<AofFailedError> {
+    const unwritten = batches.filter((b) => b.w.length > 0);
+    this.#sealed.unshift(...unwritten);
+    const f = this.#failed = new AofFailedError(this.#path, e, this.#notOnDisk());
+    for (const b of batches) {
+      b.g?.reject(f);
+      b.g = null;
+    }
+    for (const g of this.#syncWaiters.splice(0)) g.reject(f);
+    this.#resolve(batches.filter((b) => b.w.length === 0));
+    if (unwritten.length > 0) {
+      try {
+        await this.file.truncate(this.size); // drop a partial frame of the failed write
+      } catch (t) {
+        return this.fail(t);
+      }
+    }
+    this.#startRetry();
+    return f;
+  }
+
+  /** Writes not yet in the file, and whether written bytes await a sync. */
+  #notOnDisk(): { frames: number; bytes: number; unsynced: boolean } {
+    let frames = this.#activeFrames;
+    let bytes = this.#active.length;
+    for (const b of this.#sealed) {
+      frames += b.frames;
+      bytes += b.w.length;
+    }
+    return { frames, bytes, unsynced: this.dirty };
+  }
+
+  #startRetry(): void {
+    if (this.#retryTimer !== null || this.#closed) return;
+    this.#retryTimer = setInterval(() => void this.retry(), RETRY_MS);
+    (this.#retryTimer as { unref?: () => void }).unref?.();
+  }
+
+  #stopRetry(): void {
+    if (this.#retryTimer !== null) clearInterval(this.#retryTimer);
+    this.#retryTimer = null;
   }
 
   /** Resolves the batches' groups and keeps up to two buffers for reuse. */
@@ -350,8 +481,8 @@ export class AofWriter {
             this.dirty = false;
           }
         } catch (e) {
-          for (const b of batches) b.g?.reject(this.fail(e));
-          for (const g of waiters) g.reject(this.fail(e));
+          const f = await this.#requeue(batches, e);
+          for (const g of waiters) g.reject(f);
           return;
         }
         this.#resolve(batches);

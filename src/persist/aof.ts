@@ -50,7 +50,7 @@ import type { ReplayApply } from "./unknown.ts";
 
 export type { RepairedTail } from "./_aof_open.ts";
 export type { AofOptions, EntrySource, FsyncPolicy } from "./_aof_options.ts";
-export { AofClosedError, AofFailedError } from "./aof_errors.ts";
+export { AofClosedError, AofFailedError, type NotOnDisk } from "./aof_errors.ts";
 
 /**
  * An open append-only log. See the module doc for the write, failure and
@@ -183,6 +183,26 @@ export class Aof {
   /** The current fsync policy. */
   get fsyncPolicy(): FsyncPolicy {
     return this.#w.policy;
+  }
+  /**
+   * After a write or sync failure: writes (and syncs) the queued bytes again now — a
+   * timer also does so every second, and so does every {@link Aof.flush}. Resolves true
+   * when the log is ok again (false while the disk still refuses, or for a failure that
+   * cannot be retried).
+   *
+   * @example
+   * ```ts
+   * import { Aof } from "@kevy/persist";
+   * const aof = await Aof.open("data/aof-0.aof", { fsync: "everysec" });
+   * if (aof.lastWriteStatus === "failed" && await aof.retry()) console.log("disk is back");
+   * ```
+   */
+  retry(): Promise<boolean> {
+    return this.#w.retry();
+  }
+  /** The error of the current failure, or null while the log is ok. */
+  get lastWriteError(): AofFailedError | null {
+    return this.#w.failed;
   }
   /** `"ok"`, or `"failed"` after a write/sync error (see {@link AofFailedError}). */
   get lastWriteStatus(): "ok" | "failed" {

@@ -51,6 +51,7 @@ export {
   type AofOptions,
   type EntrySource,
   type FsyncPolicy,
+  type NotOnDisk,
   type RepairedTail,
 } from "./aof.ts";
 export {
