@@ -51,6 +51,7 @@ export type {
 } from "./src/embedded/types.ts";
 export type { ReplaySummary, ShardInfo, StoreInfo } from "./src/embedded/info.ts";
 export { CommandFailedError, StoreClosedError, StoreLockedError } from "./src/embedded/errors.ts";
+export { dirLockHolder } from "./src/embedded/lock.ts";
 export { CorruptFileError } from "./src/codec/errors.ts";
 export { AofClosedError, AofFailedError } from "./src/persist/aof.ts";
 export type { Reply, ReplyError } from "./src/store/apply.ts";

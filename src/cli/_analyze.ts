@@ -295,7 +295,7 @@ export async function analyzeDir(
       report.meta = parseShardsMeta(report.metaRaw);
     } else if (name === "reshard.journal") {
       report.journal = { present: true, parsed: parseReshardJournal(await fs.readFile(p)) };
-    } else if (name === "kevy.lock") {
+    } else if (name === "kevy.lock" || /^kevy\.lock\.\d+$/.test(name)) {
       report.lock = td.decode(await fs.readFile(p)).trim();
     } else if (name.includes(".premigration.")) report.backups.push(name);
     else if (name.includes(".torn.")) report.quarantined.push(name);

@@ -1,5 +1,6 @@
 // `kevy-persist reshard <dir> --shards N [--routing kevyhash|slots]`.
 import { ensureLayout } from "../shard/layout.ts";
+import { dirLockHolder } from "../embedded/lock.ts";
 import { type Command, defineCommand } from "./_command.ts";
 import { EXIT, InputError, UsageError } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
@@ -42,8 +43,11 @@ export const reshardCommand: Command = defineCommand({
     const routing = options.routing === "slots" ? "slots" : "kevyhash";
     const target = await resolveTarget(ctx.fs, dir!);
     if (target.type !== "kevy-dir") throw new InputError(`${dir}: not a kevy data dir`);
-    if ((await ctx.fs.stat(`${dir}/kevy.lock`)) !== null) {
-      throw new InputError(`${dir}: kevy.lock present: close the store using this dir first`);
+    const holder = await dirLockHolder(dir!, { fs: ctx.fs });
+    if (holder !== null) {
+      throw new InputError(
+        `${dir}: open in a running store (${holder.path}: pid ${holder.pid} on ${holder.host}): close it first`,
+      );
     }
     const result = await ensureLayout(dir!, { n: Number(shardsText), routing }, undefined, {
       fs: ctx.fs,

@@ -6,7 +6,8 @@
 
 /**
  * The data directory is held by another live process (or by another handle in this one):
- * its `kevy.lock` names a running pid on this host, or a pid on another host.
+ * its lock file (`kevy.lock.<N>`) names a process of this host and boot that still runs (same
+ * pid and start time), or a process on another host.
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 /**
  * `openStore()`: the embedded, Redis-compatible store users open.
  *
- * Bring-up for a directory: take `<dir>/kevy.lock` → `ensureLayout` (finish an
+ * Bring-up for a directory: take the dir lock (`<dir>/kevy.lock.<N>`) → `ensureLayout` (finish an
  * interrupted re-shard, re-shard a directory written with another shard count
  * or routing, write `shards.meta`) → per shard: recover an interrupted
  * save/rewrite, load the snapshot, replay the AOF (a torn tail is cut, kept

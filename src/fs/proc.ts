@@ -8,6 +8,7 @@
  */
 import process from "node:process";
 import { hostname } from "node:os";
+import { readFile } from "node:fs/promises";
 
 /**
  * True when a process with this pid exists on this host (signal 0 probe).
@@ -79,4 +80,48 @@ export function unrefTimer(timer: unknown): void {
   }
   const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
   if (typeof timer === "number" && typeof deno?.unrefTimer === "function") deno.unrefTimer(timer);
+}
+
+/**
+ * The kernel's boot id (`/proc/sys/kernel/random/boot_id`, Linux), or null where there is none.
+ * A lock written under another boot id is stale whatever its pid says.
+ *
+ * @example
+ * ```ts
+ * import { bootId } from "./proc.ts";
+ * console.log(await bootId()); // e.g. "976f0391-0a79-4a2b-8962-76d55bdaabe6", or null
+ * ```
+ */
+export async function bootId(): Promise<string | null> {
+  try {
+    const t = (await readFile("/proc/sys/kernel/random/boot_id", "utf8")).trim();
+    return t === "" ? null : t;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When process `pid` started (field 22 of `/proc/<pid>/stat`: clock ticks since boot, Linux),
+ * as text, or null when unknown. Tells a reused pid (a restarted container is pid 1 again)
+ * from the process that wrote a lock.
+ *
+ * @example
+ * ```ts
+ * import { processStartTime } from "./proc.ts";
+ * import process from "node:process";
+ * console.log(await processStartTime(process.pid)); // e.g. "232401", or null
+ * ```
+ */
+export async function processStartTime(pid: number): Promise<string | null> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return null;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses; fields follow the last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const start = fields[19];
+    return start !== undefined && /^\d+$/.test(start) ? start : null;
+  } catch {
+    return null;
+  }
 }

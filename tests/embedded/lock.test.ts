@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import process from "node:process";
 import { join } from "node:path";
@@ -10,6 +10,9 @@ import { tempDir } from "../_helpers.ts";
 import { openStore } from "../../src/embedded/open.ts";
 import { StoreLockedError } from "../../src/embedded/errors.ts";
 import type { MetricEvent } from "../../src/embedded/options.ts";
+import { bootId, processStartTime } from "../../src/fs/proc.ts";
+import { defaultFs } from "../../src/fs/detect.ts";
+import { lockHolder } from "../../src/embedded/_lock.ts";
 
 function finishedPid(): number {
   const r = spawnSync("true");
@@ -17,13 +20,21 @@ function finishedPid(): number {
 }
 
 describe("embedded store directory lock", () => {
-  it("writes kevy.lock with pid, host and start time while open", async () => {
+  it("writes a lock generation with pid, host, boot id and process start time while open", async () => {
     const dir = tempDir();
     const db = await openStore({ dir, clock: () => 1234, activeExpireIntervalMs: 0 });
-    const lock = JSON.parse(readFileSync(join(dir, "kevy.lock"), "utf8"));
-    assert.deepEqual(lock, { pid: process.pid, host: hostname(), startedAt: 1234 });
+    const lock = JSON.parse(readFileSync(join(dir, "kevy.lock.1"), "utf8"));
+    assert.equal(lock.pid, process.pid);
+    assert.equal(lock.host, hostname());
+    assert.equal(lock.startedAt, 1234);
+    assert.equal(lock.bootId, await bootId());
+    assert.equal(lock.start, await processStartTime(process.pid));
     await db.close();
-    assert.equal(existsSync(join(dir, "kevy.lock")), false, "released on close");
+    // Released as a tombstone (generations only grow): the next open takes generation 2.
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, "kevy.lock.1"), "utf8")).released, true);
+    const again = await openStore({ dir, activeExpireIntervalMs: 0 });
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith("kevy.lock")), ["kevy.lock.2"]);
+    await again.close();
   });
 
   it("a second open fails with StoreLockedError while the first is open, and succeeds after close", async () => {
@@ -33,7 +44,7 @@ describe("embedded store directory lock", () => {
     await assert.rejects(openStore({ dir }), (e: unknown) => {
       assert.ok(e instanceof StoreLockedError);
       assert.equal(e.name, "StoreLockedError");
-      assert.equal(e.path, join(dir, "kevy.lock"));
+      assert.equal(e.path, join(dir, "kevy.lock.1"));
       assert.equal(e.pid, process.pid);
       assert.equal(e.host, hostname());
       return true;
@@ -62,8 +73,9 @@ describe("embedded store directory lock", () => {
         onMetric: (e) => events.push(e),
         activeExpireIntervalMs: 0,
       });
-      const lock = JSON.parse(readFileSync(join(dir, "kevy.lock"), "utf8"));
+      const lock = JSON.parse(readFileSync(join(dir, "kevy.lock.1"), "utf8"));
       assert.equal(lock.pid, process.pid);
+      assert.equal(existsSync(join(dir, "kevy.lock")), false, "the stale legacy lock is removed");
       assert.ok(
         events.some((e) => e.name === "warning" && /stale lock/.test(String(e["message"]))),
       );
@@ -98,6 +110,6 @@ describe("embedded store directory lock", () => {
       "KEVYAOF1\n*1\r\n$4\r\nPING\r\n%%%% not a frame\r\n*1\r\n$4\r\nPING\r\n",
     );
     await assert.rejects(openStore({ dir }));
-    assert.equal(existsSync(join(dir, "kevy.lock")), false);
+    assert.equal(await lockHolder(defaultFs(), dir), null, "the lock was released");
   });
 });

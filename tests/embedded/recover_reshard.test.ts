@@ -82,7 +82,9 @@ function modelState(m: Model): string {
 
 /** A power cut leaves a lock naming this (live) process: the next boot is another process. */
 function afterPowerCut(image: CrashFs): CrashFs {
-  if (image.statSync(`${DIR}/kevy.lock`) !== null) image.removeSync(`${DIR}/kevy.lock`);
+  for (const e of image.readDirSync(DIR)) {
+    if (e.name.startsWith("kevy.lock")) image.removeSync(`${DIR}/${e.name}`);
+  }
   return image;
 }
 
