@@ -21,11 +21,26 @@ export async function resolveTarget(fs: FsAdapter, path: string): Promise<Target
     throw new InputError(`${path}: cannot read: ${(e as Error).message}`);
   }
   if (info === null) throw new InputError(`${path}: no such file or directory`);
+  if (!info.isDirectory && !info.isFile) {
+    // A FIFO would block the first read, a device (a symlink to /dev/zero) never end.
+    throw new InputError(`${path}: not a regular file or directory (a FIFO, device or socket)`);
+  }
   if (info.isDirectory) {
     let names: string[];
     try {
-      names = (await fs.readDir(path)).map((e) => e.name);
+      const entries = await fs.readDir(path);
+      names = entries.map((e) => e.name);
+      // A data file that is a FIFO, a device or a directory must not be skipped silently.
+      const odd = entries.find((e) => !e.isFile && KEVY_NAME.test(e.name));
+      if (odd !== undefined) {
+        throw new InputError(
+          `${path}/${odd.name}: not a regular file (${
+            odd.isDirectory ? "a directory" : "a FIFO, device or socket"
+          })`,
+        );
+      }
     } catch (e) {
+      if (e instanceof InputError) throw e;
       if (isNotFound(e)) throw new InputError(`${path}: no such directory`);
       throw new InputError(`${path}: cannot list: ${(e as Error).message}`);
     }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { NotAFileError } from "../fs/types.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown.ts";
 import { RedisAofTimestampError } from "../redis/aof.ts";
@@ -165,7 +166,7 @@ function report(e: unknown, io: Terminal, cmd: Command | null, json: boolean): n
       ),
     );
   } else if (
-    e instanceof InputError ||
+    e instanceof InputError || e instanceof NotAFileError ||
     errno === "EACCES" || errno === "EPERM" || errno === "ENOENT" || errno === "EISDIR"
   ) {
     code = EXIT.input;

@@ -42,7 +42,14 @@ export function createBunFs(): FsAdapter {
   return {
     ...nodeFs,
     name: "bun",
-    // Bun.file() errors carry code "ENOENT" like node:fs.
-    readFile: (path) => B.file(path).bytes(),
+    // Bun.file() errors carry code "ENOENT" like node:fs; a FIFO or device is refused first
+    // (the node adapter's check, through its stat).
+    readFile: async (path) => {
+      const st = await nodeFs.stat(path);
+      if (st !== null && !st.isFile) {
+        await nodeFs.readFile(path); // throws NotAFileError naming what it is
+      }
+      return await B.file(path).bytes();
+    },
   };
 }

@@ -23,6 +23,7 @@
  */
 import { nodeFs } from "./node.ts";
 import type { DirEntry, FileInfo, FsAdapter, OpenWriteOptions, WritableFile } from "./types.ts";
+import { kindOf, NotAFileError } from "./types.ts";
 
 interface DenoFile {
   write(p: Uint8Array): Promise<number>;
@@ -51,6 +52,10 @@ interface DenoInfo {
   size: number;
   isFile: boolean;
   isDirectory: boolean;
+  isFifo?: boolean | null;
+  isCharDevice?: boolean | null;
+  isBlockDevice?: boolean | null;
+  isSocket?: boolean | null;
 }
 
 /** The subset of the `Deno` namespace this adapter uses. */
@@ -182,12 +187,28 @@ export interface DenoFsOptions {
 export function createDenoFs(options: DenoFsOptions = {}): FsAdapter {
   const D = (): DenoLike => (globalThis as unknown as { Deno: DenoLike }).Deno;
   const nodeHandles = options.handles !== "deno";
+  // Refuses anything but a regular file before it is opened (a FIFO would block the open).
+  const regular = async (path: string): Promise<void> => {
+    const st = await a(() => D().stat(path));
+    if (!st.isFile) throw new NotAFileError(path, kindOf(st));
+  };
+  const regularSync = (path: string): void => {
+    const st = s(() => D().statSync(path));
+    if (!st.isFile) throw new NotAFileError(path, kindOf(st));
+  };
   return {
     name: "deno",
-    readFile: (path) => a(() => D().readFile(path)),
-    readFileSync: (path) => s(() => D().readFileSync(path)),
+    readFile: async (path) => {
+      await regular(path);
+      return await a(() => D().readFile(path));
+    },
+    readFileSync: (path) => {
+      regularSync(path);
+      return s(() => D().readFileSync(path));
+    },
     async *readChunks(path, chunkSize = 1 << 20) {
       checkChunk(chunkSize);
+      await regular(path);
       const f = await a(() => D().open(path, { read: true }));
       try {
         for (;;) {
@@ -202,6 +223,7 @@ export function createDenoFs(options: DenoFsOptions = {}): FsAdapter {
     },
     *readChunksSync(path, chunkSize = 1 << 20) {
       checkChunk(chunkSize);
+      regularSync(path);
       const f = s(() => D().openSync(path, { read: true }));
       try {
         for (;;) {

@@ -22,6 +22,7 @@ export {
   type FsAdapter,
   isAlreadyExists,
   isNotFound,
+  NotAFileError,
   type OpenWriteOptions,
   type WritableFile,
 } from "./types.ts";

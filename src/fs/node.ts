@@ -14,6 +14,7 @@
  */
 import * as fs from "node:fs";
 import type { DirEntry, FileInfo, FsAdapter, OpenWriteOptions, WritableFile } from "./types.ts";
+import { kindOf, NotAFileError } from "./types.ts";
 
 const DEFAULT_CHUNK = 1 << 20;
 
@@ -61,8 +62,20 @@ function checkChunk(chunkSize: number): number {
   return chunkSize;
 }
 
+/** Refuses anything but a regular file before it is opened (a FIFO would block the open). */
+async function regular(path: string): Promise<void> {
+  const st = await call<fs.Stats>((cb) => fs.stat(path, cb));
+  if (!st.isFile()) throw new NotAFileError(path, kindOf(st));
+}
+
+function regularSync(path: string): void {
+  const st = fs.statSync(path);
+  if (!st.isFile()) throw new NotAFileError(path, kindOf(st));
+}
+
 async function* readChunks(path: string, chunkSize = DEFAULT_CHUNK): AsyncIterable<Uint8Array> {
   checkChunk(chunkSize);
+  await regular(path);
   const fd = await call<number>((cb) => fs.open(path, "r", cb));
   try {
     for (let pos = 0;;) {
@@ -79,6 +92,7 @@ async function* readChunks(path: string, chunkSize = DEFAULT_CHUNK): AsyncIterab
 
 function* readChunksSync(path: string, chunkSize = DEFAULT_CHUNK): Iterable<Uint8Array> {
   checkChunk(chunkSize);
+  regularSync(path);
   const fd = fs.openSync(path, "r");
   try {
     for (let pos = 0;;) {
@@ -127,8 +141,14 @@ const writeFlag = (o?: OpenWriteOptions): string => (o?.exclusive ? "wx" : "w");
  */
 export const nodeFs: FsAdapter = {
   name: "node",
-  readFile: async (path) => plain(await call<Uint8Array>((cb) => fs.readFile(path, cb))),
-  readFileSync: (path) => plain(fs.readFileSync(path)),
+  readFile: async (path) => {
+    await regular(path);
+    return plain(await call<Uint8Array>((cb) => fs.readFile(path, cb)));
+  },
+  readFileSync: (path) => {
+    regularSync(path);
+    return plain(fs.readFileSync(path));
+  },
   readChunks,
   readChunksSync,
   openAppend: async (path) => fdFile(await call<number>((cb) => fs.open(path, "a", cb))),

@@ -152,3 +152,63 @@ export function isNotFound(e: unknown): boolean {
 export function isAlreadyExists(e: unknown): boolean {
   return (e as { code?: unknown } | null)?.code === "EEXIST";
 }
+
+/**
+ * A path that must be a regular file is something else — a directory, a FIFO,
+ * a device (such as a symlink to `/dev/zero`) or a socket. Raised before the
+ * file is opened, so such a path fails at once instead of blocking or reading
+ * forever.
+ *
+ * @example
+ * ```ts
+ * import { NotAFileError } from "@kevy/persist/fs";
+ * const e = new NotAFileError("data/aof-0.aof", "a FIFO");
+ * e.message; // "data/aof-0.aof: not a regular file (a FIFO)"
+ * ```
+ */
+export class NotAFileError extends Error {
+  /** Always `"NotAFileError"`. */
+  override name = "NotAFileError";
+  /** The path. */
+  readonly path: string;
+  /** What it is instead (`"a directory"`, `"a FIFO"`, `"a character device"`, ...). */
+  readonly found: string;
+  /**
+   * A path that is not a regular file.
+   * @param path the path
+   * @param found what it is instead
+   */
+  constructor(path: string, found: string) {
+    super(`${path}: not a regular file (${found})`);
+    this.path = path;
+    this.found = found;
+  }
+}
+
+/**
+ * What a stat result that is not a regular file is, for {@link NotAFileError} (adapters use it).
+ *
+ * @example
+ * ```ts
+ * import { kindOf } from "./types.ts";
+ * kindOf({ isFifo: true }); // "a FIFO"
+ * ```
+ */
+export function kindOf(s: {
+  isDirectory?: boolean | (() => boolean) | null;
+  isFIFO?: boolean | (() => boolean) | null;
+  isFifo?: boolean | null;
+  isCharacterDevice?: boolean | (() => boolean) | null;
+  isCharDevice?: boolean | null;
+  isBlockDevice?: boolean | (() => boolean) | null;
+  isSocket?: boolean | (() => boolean) | null;
+}): string {
+  const t = (v: boolean | (() => boolean) | null | undefined): boolean =>
+    typeof v === "function" ? v.call(s) : v === true;
+  if (t(s.isDirectory)) return "a directory";
+  if (t(s.isFIFO) || t(s.isFifo)) return "a FIFO";
+  if (t(s.isCharacterDevice) || t(s.isCharDevice)) return "a character device";
+  if (t(s.isBlockDevice)) return "a block device";
+  if (t(s.isSocket)) return "a socket";
+  return "not a file";
+}

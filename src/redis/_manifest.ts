@@ -69,7 +69,7 @@ export function splitRedisArgs(line: Uint8Array): Uint8Array[] | null {
   const n = line.length;
   for (;;) {
     while (p < n && isSpace(line[p]!)) p++;
-    if (p >= n) return out;
+    if (p >= n || line[p] === 0) return out; // a NUL ends the string, as in C
     const cur: number[] = [];
     let inq = false;
     let insq = false;
@@ -161,6 +161,8 @@ export function parseRedisManifest(bytes: Uint8Array, path: string): RedisManife
     const lineAt = at;
     at = nl + 1;
     if (line.length > MAX_LINE) fail(lineAt, `a manifest line of at most ${MAX_LINE} bytes`);
+    const nul = line.indexOf(0);
+    if (nul >= 0) fail(lineAt + nul, "no NUL byte in a manifest line");
     if (line[0] === 0x23) continue; // '#': a comment
     const args = splitRedisArgs(line);
     if (args === null) fail(lineAt, "balanced quotes in the manifest line");
