@@ -44,10 +44,17 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a command, feeding `input` on stdin; resolves when it exits. */
+/**
+ * Runs a command, feeding `input` on stdin; resolves when it exits. Without input its
+ * stdin is /dev/null. A command that exits without reading all of its input (redis-cli
+ * whose server is not up yet) closes the pipe under us: that EPIPE is expected, and the
+ * exit code tells the caller what happened — it must never surface as an unhandled error.
+ */
 export function run(cmd: string, args: string[], input?: Uint8Array): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     const out: Uint8Array[] = [];
     const err: Uint8Array[] = [];
     child.stdout!.on("data", (d: Uint8Array) => out.push(d));
@@ -63,9 +70,12 @@ export function run(cmd: string, args: string[], input?: Uint8Array): Promise<Ru
       }
       resolve({ code, stdout, stderr: err.map((b) => new TextDecoder().decode(b)).join("") });
     });
-    // A child that exits before reading stdin (redis-cli refused) must not crash the test with EPIPE.
-    child.stdin!.on("error", () => {});
-    child.stdin!.end(input ?? new Uint8Array(0));
+    if (input !== undefined) {
+      child.stdin!.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code !== "EPIPE") reject(e);
+      });
+      child.stdin!.end(input);
+    }
   });
 }
 
