@@ -30,6 +30,8 @@ import { HASH_COMMANDS } from "./_apply_hash.ts";
 import { LIST_COMMANDS } from "./_apply_list.ts";
 import { SET_COMMANDS } from "./_apply_set.ts";
 import { ZSET_COMMANDS } from "./_apply_zset.ts";
+import { BIT_COMMANDS } from "./_apply_bits.ts";
+import { HLL_COMMANDS } from "./_apply_hll.ts";
 
 export type { Ctx } from "./_apply_common.ts";
 export type {
@@ -67,6 +69,8 @@ const FAMILIES: CommandSpec[][] = [
   LIST_COMMANDS,
   SET_COMMANDS,
   ZSET_COMMANDS,
+  BIT_COMMANDS,
+  HLL_COMMANDS,
   TRANSACTION_COMMANDS,
 ];
 

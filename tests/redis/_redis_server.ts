@@ -81,7 +81,8 @@ export function run(cmd: string, args: string[], input?: Uint8Array): Promise<Ru
 
 // Collects one database the way keyspace.json was made: one Lua script,
 // everything hex, scores as Redis prints them, PEXPIRETIME for TTLs.
-const COLLECT = `
+/** The Lua script that collects one database as keyspace.json's `dbs[n]` (cjson). */
+export const COLLECT = `
 local function hex(s) return (s:gsub('.', function(c) return string.format('%02x', string.byte(c)) end)) end
 local out = {}
 for _, k in ipairs(redis.call('KEYS', '*')) do
@@ -117,6 +118,10 @@ export interface RedisServerOptions {
   tls?: { cert: string; key: string; ca: string };
   /** More redis-server arguments. */
   args?: string[];
+  /** aof-use-rdb-preamble (default off). */
+  preamble?: boolean;
+  /** aof-timestamp-enabled (default off). */
+  timestamps?: boolean;
 }
 
 /** A running server. */
@@ -148,7 +153,9 @@ export class RedisServer {
         "--appendonly",
         "yes",
         "--aof-use-rdb-preamble",
-        "no",
+        opts.preamble ? "yes" : "no",
+        "--aof-timestamp-enabled",
+        opts.timestamps ? "yes" : "no",
         "--appendfsync",
         "always",
       ]),
