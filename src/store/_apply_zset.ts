@@ -18,7 +18,7 @@ import {
   upper,
 } from "./_apply_common.ts";
 import type { Store } from "./store.ts";
-import { asciiBytes, formatDouble, formatScore, parseF64 } from "./_num.ts";
+import { asciiBytes, formatDouble, formatScore } from "./_num.ts";
 import {
   argvIfPositive,
   B,
@@ -29,6 +29,7 @@ import {
   poppedMembers,
 } from "./_command.ts";
 import { type LexBound, type ScoreBound, SortedSet } from "./zset.ts";
+import { scoreItem } from "./_apply_zrange.ts";
 
 const NAN_SCORE = "ERR resulting score is not a number (NaN)";
 
@@ -125,12 +126,11 @@ function zrem(c: Ctx, a: Uint8Array[]): Reply {
   return n;
 }
 
-/** Parses `1.5`, `(1.5`, `-inf`, `+inf`. */
+/** Parses `1.5`, `(1.5`, `-inf`, `+inf` (C strtod, like Redis). */
 function scoreBound(b: Uint8Array): ScoreBound {
-  const ex = b[0] === 0x28;
-  const v = parseF64(ex ? b.subarray(1) : b);
-  if (v === null) fail("ERR min or max is not a float");
-  return { value: v, ex };
+  const r = scoreItem(b);
+  if (r === null) fail("ERR min or max is not a float");
+  return r;
 }
 
 /** Parses `-`, `+`, `[m`, `(m`. */
@@ -180,50 +180,6 @@ function zpop(c: Ctx, a: Uint8Array[], max: boolean): Reply {
   const out = z.pop(count, max);
   c.store.removeIfEmpty(a[1]!);
   return flat(out, true);
-}
-
-function zrange(c: Ctx, a: Uint8Array[]): Reply {
-  let by: "rank" | "score" | "lex" = "rank";
-  let rev = false, withScores = false;
-  let offset = 0, limit = -1, hasLimit = false;
-  for (let i = 4; i < a.length; i++) {
-    const o = upper(a[i]!);
-    if (o === "BYSCORE") by = "score";
-    else if (o === "BYLEX") by = "lex";
-    else if (o === "REV") rev = true;
-    else if (o === "WITHSCORES") withScores = true;
-    else if (o === "LIMIT" && i + 2 < a.length) {
-      offset = argInt(a[++i]!);
-      limit = argInt(a[++i]!);
-      hasLimit = true;
-    } else fail(SYNTAX);
-  }
-  if (hasLimit && by === "rank") {
-    fail("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
-  }
-  if (withScores && by === "lex") {
-    fail("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
-  }
-  const lo = rev ? a[3]! : a[2]!, hi = rev ? a[2]! : a[3]!;
-  if (by === "score") {
-    const min = scoreBound(lo), max = scoreBound(hi);
-    const z = getZset(c.store, a[1]!);
-    if (z === null || offset < 0) return [];
-    return flat(z.rangeByScore(min, max, rev, offset, limit < 0 ? -1 : limit), withScores);
-  }
-  if (by === "lex") {
-    const min = lexBound(lo), max = lexBound(hi);
-    const z = getZset(c.store, a[1]!);
-    if (z === null || offset < 0) return [];
-    let items = z.rangeByLex(min, max);
-    if (rev) items.reverse();
-    items = items.slice(offset, limit < 0 ? undefined : offset + limit);
-    return flat(items, false);
-  }
-  const start = argInt(a[2]!), stop = argInt(a[3]!);
-  const z = getZset(c.store, a[1]!);
-  const r = z === null ? null : normRange(start, stop, z.size);
-  return r === null ? [] : flat(z!.rangeByRank(r[0], r[1], rev), withScores);
 }
 
 const ZADD = B("ZADD"), ZREM = B("ZREM");
@@ -350,7 +306,6 @@ export const ZSET_COMMANDS: CommandSpec[] = [
     log: logZpop,
     fn: (c, a) => zpop(c, a, true),
   },
-  { name: "zrange", arity: -4, flags: "readonly", keys: KEY1, fn: zrange },
   {
     name: "zscore",
     arity: 3,

@@ -107,17 +107,18 @@ function parseHexFloat(neg: boolean, digits: string, exp: number): number {
 }
 
 /**
- * A double as Redis replies it (`%.17g` digits shortened to the shortest
- * round-trip form, like Redis 7.2 `fpconv_dtoa`): `inf`, `-inf`, `1.5`,
- * `1e+20`, `1.0000000000000001e-05`→`1e-05`.
+ * A double as Redis 7.0 replies it (`addReplyDouble`: `%.17g`): `inf`,
+ * `-inf`, `1.5`, `0.10000000000000001`, `1e+20`, `-0`.
  */
 export function formatDouble(x: number): string {
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
+  if (x !== x) return "nan";
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
-  const e = x.toExponential(); // shortest digits: "d.ddde+N"
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(e)!;
-  const sign = m[1]!, digits = m[2]! + (m[3] ?? ""), exp = Number(m[4]);
+  const e = x.toExponential(16); // 17 significant digits: "d.dddddddddddddddde+N"
+  const m = /^(-?)(\d)\.(\d+)e([+-]\d+)$/.exec(e)!;
+  const sign = m[1]!, exp = Number(m[4]);
+  const digits = (m[2]! + m[3]!).replace(/0+$/, ""); // %g drops trailing zeros
   if (exp < -4 || exp >= 17) {
     const ee = Math.abs(exp) < 10 ? "0" + Math.abs(exp) : String(Math.abs(exp));
     const mant = digits.length > 1 ? digits[0] + "." + digits.slice(1) : digits;

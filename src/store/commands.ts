@@ -32,6 +32,10 @@ import { SET_COMMANDS } from "./_apply_set.ts";
 import { ZSET_COMMANDS } from "./_apply_zset.ts";
 import { BIT_COMMANDS } from "./_apply_bits.ts";
 import { HLL_COMMANDS } from "./_apply_hll.ts";
+import { MPOP_COMMANDS } from "./_apply_mpop.ts";
+import { ZRANGE_COMMANDS } from "./_apply_zrange.ts";
+import { ZSTORE_COMMANDS } from "./_apply_zstore.ts";
+import { READ_COMMANDS } from "./_apply_reads.ts";
 
 export type { Ctx } from "./_apply_common.ts";
 export type {
@@ -71,6 +75,10 @@ const FAMILIES: CommandSpec[][] = [
   ZSET_COMMANDS,
   BIT_COMMANDS,
   HLL_COMMANDS,
+  MPOP_COMMANDS,
+  ZRANGE_COMMANDS,
+  ZSTORE_COMMANDS,
+  READ_COMMANDS,
   TRANSACTION_COMMANDS,
 ];
 

@@ -119,9 +119,15 @@ export class Oracle {
   async assertAofReplayEqual(label: string): Promise<{ applied: number; errors: number }> {
     const json = await this.redisKeyspace();
     const mine = ourDatabases(() => json.collected_at_unix_ms);
-    const stats = await replayRedisAof(this.server.aofDir, (a) => mine.applier.apply(a));
+    const failed: string[] = [];
+    const stats = await replayRedisAof(this.server.aofDir, (a) => {
+      const r = mine.applier.apply(a);
+      if (!r.ok && failed.length < 5) failed.push(`${show(a)}: ${r.error}`);
+      return r;
+    });
     assert.equal(stats.torn, null, `${label}: torn AOF`);
     mine.applier.finish();
+    assert.deepEqual(failed, [], `${label}: commands of Redis's AOF that failed on replay`);
     assertSameKeyspace(viewOfStores(mine.dbs), viewOfRedis(json), 0, `${label}: AOF replay`);
     return { applied: mine.applier.applied, errors: mine.applier.errors };
   }
