@@ -65,6 +65,9 @@ run("deno check", deno, ["check", "mod.ts", "src/", "tests/", "bench/", "scripts
 // Every public module, as listed in deno.json exports.
 const modules = Object.values(JSON.parse(readFileSync("deno.json", "utf8")).exports);
 run("deno doc --lint", deno, ["doc", "--lint", ...modules]);
+run("deno check --doc-only", deno, ["check", "--doc-only", ...modules, "src/", "README.md"]);
+// Every example type-checked and run in a temp dir, errors as source file:line.
+run("doc examples", deno, ["run", "-A", "scripts/check_examples.ts"]);
 run("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
 run("deno test", deno, ["test", "-A", "tests/"], denoCounts);
 run("bun test", bun, ["test", "./tests/"], bunCounts);

@@ -93,7 +93,7 @@ export interface SnapshotDecoderOptions {
  *
  * @example
  * ```ts
- * import type { StringRecordSink } from "@kevy/persist";
+ * import type { StringRecordSink } from "@kevy/persist/codec";
  * let n = 0;
  * const sink: StringRecordSink = (buf, k, kl, v, vl) => { n += kl + vl; };
  * ```

@@ -25,7 +25,7 @@ import { encodeCommandInto, parseFrame } from "./resp.ts";
  *
  * @example
  * ```ts
- * import { AOF2_MAGIC } from "./aof2.ts";
+ * import { AOF2_MAGIC } from "@kevy/persist/codec";
  * new TextDecoder().decode(AOF2_MAGIC); // "KEVYAOF2\n"
  * ```
  */
@@ -40,7 +40,7 @@ export const AOF2_RECORD_HEADER = 8;
  *
  * @example
  * ```ts
- * import { AOF2_MAX_PAYLOAD } from "./aof2.ts";
+ * import { AOF2_MAX_PAYLOAD } from "@kevy/persist/codec";
  * AOF2_MAX_PAYLOAD; // 1073741824
  * ```
  */
@@ -53,7 +53,7 @@ const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
  *
  * @example
  * ```ts
- * import { TXN_BEGIN } from "./aof2.ts";
+ * import { TXN_BEGIN } from "@kevy/persist/codec";
  * TXN_BEGIN[0]; // 0
  * ```
  */
@@ -64,7 +64,7 @@ export const TXN_BEGIN: Uint8Array = ascii("\0KEVYTXNBEGIN");
  *
  * @example
  * ```ts
- * import { TXN_COMMIT } from "./aof2.ts";
+ * import { TXN_COMMIT } from "@kevy/persist/codec";
  * TXN_COMMIT.length; // 14
  * ```
  */
@@ -76,7 +76,7 @@ export const TXN_COMMIT: Uint8Array = ascii("\0KEVYTXNCOMMIT");
  *
  * @example
  * ```ts
- * import { SEGMENTED_FRAME } from "./aof2.ts";
+ * import { SEGMENTED_FRAME } from "@kevy/persist/codec";
  * new TextDecoder().decode(SEGMENTED_FRAME.subarray(1)); // "KEVYSEGMENTED"
  * ```
  */
@@ -99,7 +99,7 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
  *
  * @example
  * ```ts
- * import { internalFrame, TXN_BEGIN } from "./aof2.ts";
+ * import { internalFrame, TXN_BEGIN } from "@kevy/persist/codec";
  * internalFrame([TXN_BEGIN]); // "begin"
  * internalFrame([TXN_BEGIN, new Uint8Array(1)]); // null
  * ```
@@ -135,8 +135,9 @@ export function readU32LE(b: Uint8Array, p: number): number {
  *
  * @example
  * ```ts
- * import { ByteWriter, toHex } from "./bytes.ts";
- * import { encodeRecordInto } from "./aof2.ts";
+ * import { ByteWriter } from "@kevy/persist/codec";
+ * import { toHex } from "./bytes.ts";
+ * import { encodeRecordInto } from "@kevy/persist/codec";
  * const w = new ByteWriter();
  * encodeRecordInto(w, ["SET", "k", "v"]);
  * toHex(w.bytes().subarray(0, 8)); // "1b0000006b956664"
@@ -166,9 +167,9 @@ export function encodeRecordInto(out: ByteWriter, argv: ReadonlyArray<Uint8Array
  *
  * @example
  * ```ts
- * import { ByteWriter } from "./bytes.ts";
- * import { encodeCommand } from "./resp.ts";
- * import { wrapRecordInto } from "./aof2.ts";
+ * import { ByteWriter } from "@kevy/persist/codec";
+ * import { encodeCommand } from "@kevy/persist/codec";
+ * import { wrapRecordInto } from "@kevy/persist/codec";
  * const f = encodeCommand(["PING"]);
  * const w = new ByteWriter();
  * wrapRecordInto(w, f, 0, f.length);
@@ -192,7 +193,7 @@ export function wrapRecordInto(out: ByteWriter, src: Uint8Array, from: number, t
  *
  * @example
  * ```ts
- * import { encodeRecord } from "./aof2.ts";
+ * import { encodeRecord } from "@kevy/persist/codec";
  * encodeRecord(["SET", "k", "v"]).length; // 8 + 27
  * ```
  */
@@ -222,7 +223,7 @@ export function encodeRecord(argv: ReadonlyArray<Uint8Array | string>): Uint8Arr
  *
  * @example
  * ```ts
- * import { encodeRecord, parseRecord } from "./aof2.ts";
+ * import { encodeRecord, parseRecord } from "@kevy/persist/codec";
  * const r = parseRecord(encodeRecord(["PING"]), 0);
  * r.kind; // "record"
  * ```

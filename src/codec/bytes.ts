@@ -26,7 +26,7 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * import { ByteWriter } from "./bytes.ts";
+ * import { ByteWriter } from "@kevy/persist/codec";
  * const w = new ByteWriter(64);
  * w.writeAscii("$");
  * w.writeDecimal(3);
@@ -85,7 +85,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter(4);
    * w.ensure(100);
    * w.capacity >= 100; // true
@@ -111,7 +111,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter();
    * w.writeByte(0x2a);
    * w.bytes(); // Uint8Array [ 42 ]
@@ -127,7 +127,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter();
    * w.writeBytes(new Uint8Array([1, 2, 3]));
    * w.length; // 3
@@ -153,7 +153,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter();
    * w.writeAscii("*3\r\n");
    * w.length; // 4
@@ -178,7 +178,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter();
    * w.writeUtf8("é"); // 2
    * ```
@@ -203,7 +203,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter();
    * w.writeDecimal(1024);
    * new TextDecoder().decode(w.bytes()); // "1024"
@@ -247,7 +247,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter();
    * w.writeU32LE(1);
    * w.bytes(); // Uint8Array [ 1, 0, 0, 0 ]
@@ -273,7 +273,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter();
    * w.writeU64LE(2n ** 64n - 1n);
    * w.length; // 8
@@ -314,7 +314,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter();
    * w.writeF64LE(1.5);
    * w.bytes(); // Uint8Array [ 0, 0, 0, 0, 0, 0, 248, 63 ]
@@ -337,7 +337,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter();
    * w.writeAscii("ok");
    * w.bytes().length; // 2
@@ -352,7 +352,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter();
    * w.writeAscii("ok");
    * const out = w.take(); // "ok" as bytes
@@ -371,7 +371,7 @@ export class ByteWriter {
    *
    * @example
    * ```ts
-   * import { ByteWriter } from "./bytes.ts";
+   * import { ByteWriter } from "@kevy/persist/codec";
    * const w = new ByteWriter();
    * w.writeAscii("x");
    * w.reset();

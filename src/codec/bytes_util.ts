@@ -31,7 +31,7 @@ export let writerInternals: WriterInternals;
  * @example
  * ```ts
  * import { writerInternals } from "./bytes_util.ts";
- * import { ByteWriter } from "./bytes.ts";
+ * import { ByteWriter } from "@kevy/persist/codec";
  * const w = new ByteWriter();
  * writerInternals.buffer(w)[writerInternals.reserve(w, 1)] = 0x2a; // w holds "*"
  * ```

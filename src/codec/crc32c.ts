@@ -73,7 +73,7 @@ function words16(c: number, b: Uint8Array, p: number, to: number): number {
  *
  * @example
  * ```ts
- * import { crc32cUpdate } from "./crc32c.ts";
+ * import { crc32cUpdate } from "@kevy/persist/codec";
  * const b = new TextEncoder().encode("123456789");
  * crc32cUpdate(crc32cUpdate(0, b, 0, 4), b, 4, 9).toString(16); // "e3069283"
  * ```
@@ -90,7 +90,7 @@ export function crc32cUpdate(crc: number, bytes: Uint8Array, from: number, to: n
  *
  * @example
  * ```ts
- * import { crc32c } from "./crc32c.ts";
+ * import { crc32c } from "@kevy/persist/codec";
  * crc32c(new TextEncoder().encode("123456789")).toString(16); // "e3069283"
  * crc32c(new Uint8Array(0)); // 0
  * ```

@@ -15,7 +15,7 @@ const PREVIEW_BYTES = 16;
  *
  * @example
  * ```ts
- * import { CorruptFileError } from "@kevy/persist";
+ * import { CorruptFileError } from "@kevy/persist/codec";
  * const err = new CorruptFileError({
  *   path: "aof-0.aof", offset: 9, expected: "'*' (multibulk frame)",
  *   bytes: new TextEncoder().encode("PING\r\n"),

@@ -39,8 +39,8 @@ export interface FieldTtlOutcome {
  *
  * @example
  * ```ts
- * import { FieldTtlTable } from "./field_ttls.ts";
- * import type { Entry } from "./types.ts";
+ * import { FieldTtlTable } from "@kevy/persist/codec";
+ * import type { Entry } from "@kevy/persist/codec";
  * const te = new TextEncoder();
  * const t = new FieldTtlTable();
  * t.add(te.encode("h"), te.encode("f"), 4102444800000);

@@ -26,7 +26,7 @@ const U128_MAX = (1n << 128n) - 1n;
  *
  * @example
  * ```ts
- * import type { ReshardJournal } from "./journal.ts";
+ * import type { ReshardJournal } from "@kevy/persist/codec";
  * const j: ReshardJournal = { stamp: 1767225600123456789n, prevN: 4, n: 2, routing: "slots" };
  * ```
  */
@@ -48,7 +48,7 @@ export interface ReshardJournal {
  *
  * @example
  * ```ts
- * import { formatReshardJournal } from "./journal.ts";
+ * import { formatReshardJournal } from "@kevy/persist/codec";
  * formatReshardJournal({ stamp: 7n, prevN: 3, n: 5, routing: "slots" });
  * // "kevy-reshard-journal v1\nstamp=7\nprev_n=3\nn=5\nrouting=slots\n"
  * ```
@@ -99,7 +99,7 @@ function parseCount(s: string): number | null {
  *
  * @example
  * ```ts
- * import { parseReshardJournal } from "./journal.ts";
+ * import { parseReshardJournal } from "@kevy/persist/codec";
  * parseReshardJournal("kevy-reshard-journal v1\nrouting=slots\nn=5\nprev_n=3\nstamp=7");
  * // { stamp: 7n, prevN: 3, n: 5, routing: "slots" }
  * parseReshardJournal("kevy-reshard-journal v1\nstamp=12"); // null (torn)

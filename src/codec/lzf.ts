@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * import { LzfError, lzfDecompress } from "@kevy/persist/codec";
+ * import { lzfDecompress, LzfError } from "@kevy/persist/codec";
  * try {
  *   lzfDecompress(new Uint8Array([0x05, 0x61]), 6); // a 6-byte literal run with 1 byte present
  * } catch (e) {

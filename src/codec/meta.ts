@@ -15,7 +15,7 @@ export type { Routing } from "./routing_types.ts";
  *
  * @example
  * ```ts
- * import type { ShardsMeta } from "./meta.ts";
+ * import type { ShardsMeta } from "@kevy/persist/codec";
  * const m: ShardsMeta = { n: 4, routing: "kevyhash" };
  * ```
  */
@@ -32,7 +32,7 @@ export interface ShardsMeta {
  *
  * @example
  * ```ts
- * import { formatShardsMeta } from "./meta.ts";
+ * import { formatShardsMeta } from "@kevy/persist/codec";
  * formatShardsMeta({ n: 3, routing: "slots" }); // "3\nslots\n"
  * ```
  */
@@ -56,7 +56,7 @@ export function formatShardsMeta(meta: ShardsMeta): string {
  *
  * @example
  * ```ts
- * import { parseShardsMeta } from "./meta.ts";
+ * import { parseShardsMeta } from "@kevy/persist/codec";
  * parseShardsMeta("4"); // { n: 4, routing: "kevyhash" } (v1)
  * parseShardsMeta("2\r\nslots\r\n"); // { n: 2, routing: "slots" }
  * parseShardsMeta("4\nSLOTS\n"); // null

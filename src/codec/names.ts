@@ -16,7 +16,7 @@ function checkIndex(i: number): void {
  *
  * @example
  * ```ts
- * import { snapshotName } from "./names.ts";
+ * import { snapshotName } from "@kevy/persist/codec";
  * snapshotName(12); // "dump-12.rdb"
  * ```
  */
@@ -30,7 +30,7 @@ export function snapshotName(i: number): string {
  *
  * @example
  * ```ts
- * import { aofName } from "./names.ts";
+ * import { aofName } from "@kevy/persist/codec";
  * aofName(0); // "aof-0.aof"
  * ```
  */
@@ -44,7 +44,7 @@ export function aofName(i: number): string {
  *
  * @example
  * ```ts
- * import { SHARDS_META } from "./names.ts";
+ * import { SHARDS_META } from "@kevy/persist/codec";
  * SHARDS_META; // "shards.meta"
  * ```
  */
@@ -55,7 +55,7 @@ export const SHARDS_META = "shards.meta";
  *
  * @example
  * ```ts
- * import { RESHARD_JOURNAL } from "./names.ts";
+ * import { RESHARD_JOURNAL } from "@kevy/persist/codec";
  * RESHARD_JOURNAL; // "reshard.journal"
  * ```
  */

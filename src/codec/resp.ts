@@ -21,7 +21,7 @@ import { writerInternals } from "./bytes_util.ts";
  *
  * @example
  * ```ts
- * import { AOF_MAGIC } from "./resp.ts";
+ * import { AOF_MAGIC } from "@kevy/persist/codec";
  * new TextDecoder().decode(AOF_MAGIC); // "KEVYAOF1\n"
  * ```
  */
@@ -62,7 +62,7 @@ const D9 = 0x39;
  *
  * @example
  * ```ts
- * import { parseFrame, type FrameResult } from "./resp.ts";
+ * import { type FrameResult, parseFrame } from "@kevy/persist/codec";
  * const r: FrameResult = parseFrame(new TextEncoder().encode("*1\r\n$4\r\nPING\r\n"), 0);
  * r.kind; // "frame"
  * ```
@@ -79,8 +79,8 @@ export type FrameResult =
  *
  * @example
  * ```ts
- * import { ByteWriter } from "./bytes.ts";
- * import { encodeCommandInto } from "./resp.ts";
+ * import { ByteWriter } from "@kevy/persist/codec";
+ * import { encodeCommandInto } from "@kevy/persist/codec";
  * const out = new ByteWriter();
  * encodeCommandInto(out, ["SET", "k", new Uint8Array([0xff])]);
  * new TextDecoder("latin1").decode(out.bytes()); // "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nÿ\r\n"
@@ -210,7 +210,7 @@ function decimalLength(n: number): number {
  *
  * @example
  * ```ts
- * import { encodeCommand } from "./resp.ts";
+ * import { encodeCommand } from "@kevy/persist/codec";
  * new TextDecoder().decode(encodeCommand(["DEL", "k"])); // "*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n"
  * ```
  */
@@ -254,7 +254,7 @@ function incomplete(offset: number): FrameResult {
  *
  * @example
  * ```ts
- * import { parseFrame } from "./resp.ts";
+ * import { parseFrame } from "@kevy/persist/codec";
  * const buf = new TextEncoder().encode("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1x");
  * const r = parseFrame(buf, 0); // { kind: "frame", argv: [GET, k], end: 20 }
  * parseFrame(buf, 20); // { kind: "corrupt", offset: 22, expected: "digit or CRLF after multibulk count" }

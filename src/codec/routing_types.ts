@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import type { Routing } from "./routing_types.ts";
+ * import type { Routing } from "@kevy/persist/codec";
  * const r: Routing = "slots";
  * ```
  */

@@ -49,7 +49,7 @@ export type {
  *
  * @example
  * ```ts
- * import { SNAPSHOT_MAGIC } from "@kevy/persist";
+ * import { SNAPSHOT_MAGIC } from "@kevy/persist/codec";
  * new TextDecoder().decode(SNAPSHOT_MAGIC); // "KEVYSNAP"
  * ```
  */
@@ -62,7 +62,7 @@ export const SNAPSHOT_MAGIC: Uint8Array = MAGIC.slice();
  *
  * @example
  * ```ts
- * import { SNAPSHOT_VERSION } from "@kevy/persist";
+ * import { SNAPSHOT_VERSION } from "@kevy/persist/codec";
  * SNAPSHOT_VERSION; // 4
  * ```
  */
@@ -136,7 +136,7 @@ function fieldTtlsIn(entries: Iterable<Entry>): boolean {
  *
  * @example
  * ```ts
- * import { encodeSnapshotChunks } from "@kevy/persist";
+ * import { encodeSnapshotChunks } from "@kevy/persist/codec";
  * const te = new TextEncoder();
  * const entries = [{ key: te.encode("k"), value: { type: "string" as const, value: te.encode("v") }, deadline: null }];
  * let size = 0;
@@ -228,7 +228,7 @@ export interface DecodedSnapshot extends SnapshotDecodeStats {
  *
  * @example
  * ```ts
- * import { decodeEntries, encodeSnapshotChunks } from "@kevy/persist";
+ * import { decodeEntries, encodeSnapshotChunks } from "@kevy/persist/codec";
  * const te = new TextEncoder();
  * const parts = [...encodeSnapshotChunks([
  *   { key: te.encode("k"), value: { type: "set", value: [te.encode("m")] }, deadline: null },

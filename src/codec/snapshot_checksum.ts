@@ -22,7 +22,7 @@ export const SNAPSHOT_TRAILER_TAIL = 12;
  *
  * @example
  * ```ts
- * import { snapshotTrailerLength } from "./snapshot_checksum.ts";
+ * import { snapshotTrailerLength } from "@kevy/persist/codec";
  * snapshotTrailerLength(new Uint8Array(12), 100); // null
  * ```
  */
@@ -41,8 +41,8 @@ export function snapshotTrailerLength(tail: Uint8Array, size: number): number | 
  *
  * @example
  * ```ts
- * import { encodeSnapshotChunks } from "./snapshot.ts";
- * import { SnapshotChecksumVerifier, snapshotTrailerLength } from "./snapshot_checksum.ts";
+ * import { encodeSnapshotChunks } from "@kevy/persist/codec";
+ * import { SnapshotChecksumVerifier, snapshotTrailerLength } from "@kevy/persist/codec";
  * const file = [...encodeSnapshotChunks([])].reduce((a, b) => new Uint8Array([...a, ...b]));
  * const n = snapshotTrailerLength(file, file.length)!;
  * const v = new SnapshotChecksumVerifier(file.subarray(file.length - n), file.length - n);

@@ -73,7 +73,7 @@ const STAGE_DONE = 2;
  *
  * @example
  * ```ts
- * import { encodeSnapshotChunks, SnapshotDecoder, type Entry } from "@kevy/persist";
+ * import { encodeSnapshotChunks, type Entry, SnapshotDecoder } from "@kevy/persist/codec";
  * const te = new TextEncoder();
  * const now = 1767225600000;
  * const chunks = encodeSnapshotChunks([
@@ -155,7 +155,7 @@ export class SnapshotDecoder {
    *
    * @example
    * ```ts
-   * import { SnapshotDecoder } from "@kevy/persist";
+   * import { SnapshotDecoder } from "@kevy/persist/codec";
    * const dec = new SnapshotDecoder({ now: 0, onEntry: () => {} });
    * dec.push(new TextEncoder().encode("KEVYSNAP"));
    * dec.push(new Uint8Array([4, 0]));
@@ -187,7 +187,7 @@ export class SnapshotDecoder {
    *
    * @example
    * ```ts
-   * import { CorruptFileError, SnapshotDecoder } from "@kevy/persist";
+   * import { CorruptFileError, SnapshotDecoder } from "@kevy/persist/codec";
    * const dec = new SnapshotDecoder({ now: 0, onEntry: () => {}, path: "dump-0.rdb" });
    * dec.push(new TextEncoder().encode("KEVYSNAP\x04"));
    * try { dec.finish(); } catch (e) { (e as CorruptFileError).offset; } // 9: the missing EOF opcode

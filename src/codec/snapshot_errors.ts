@@ -13,7 +13,7 @@ import { CorruptFileError } from "./errors.ts";
  *
  * @example
  * ```ts
- * import { SnapshotChecksumError } from "./snapshot_errors.ts";
+ * import { SnapshotChecksumError } from "@kevy/persist/codec";
  * const e = new SnapshotChecksumError({ path: "dump-0.rdb", blockStart: 0, blockEnd: 4096, flip: { offset: 17, bit: 3 } });
  * e.offset; // 17
  * ```
@@ -65,7 +65,7 @@ export class SnapshotChecksumError extends CorruptFileError {
  *
  * @example
  * ```ts
- * import { SegmentStubError } from "./snapshot_errors.ts";
+ * import { SegmentStubError } from "@kevy/persist/codec";
  * const e = new SegmentStubError({ path: "/data/dump-2.rdb", offset: 25, key: new TextEncoder().encode("row:1"), seq: 3 });
  * e.segmentDir; // "/data/segs-2"
  * ```

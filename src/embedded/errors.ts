@@ -13,7 +13,8 @@
  * ```ts
  * import { openStore, StoreLockedError } from "@kevy/persist";
  * try {
- *   await openStore({ dir: "./data" });
+ *   const db = await openStore({ dir: "./data" });
+ *   await db.close();
  * } catch (e) {
  *   if (e instanceof StoreLockedError) console.error(`held by pid ${e.pid} on ${e.host}`);
  * }

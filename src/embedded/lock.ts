@@ -16,7 +16,7 @@ import { lockHolder } from "./_lock.ts";
  *
  * @example
  * ```ts
- * import { dirLockHolder } from "./lock.ts";
+ * import { dirLockHolder } from "@kevy/persist";
  * const h = await dirLockHolder("./data");
  * if (h) console.error(`${h.path}: open in pid ${h.pid} on ${h.host}`);
  * ```

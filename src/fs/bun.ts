@@ -32,9 +32,11 @@ interface BunLike {
  *
  * @example
  * ```ts
- * import { createBunFs } from "./bun.ts";
- * const fs = createBunFs();
- * const bytes = await fs.readFile("/etc/hostname");
+ * import { createBunFs, runtimeName } from "@kevy/persist/fs";
+ * if (runtimeName() === "bun") {
+ *   const fs = createBunFs();
+ *   console.log(await fs.stat("."));
+ * }
  * ```
  */
 export function createBunFs(): FsAdapter {

@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { CrashFs } from "./crash.ts";
+ * import { CrashFs } from "@kevy/persist/testing";
  * const images = await CrashFs.enumerate(
  *   (fs) => fs.writeFileDurable("/db/data", new Uint8Array([1])),
  *   async (fs) => {
@@ -55,7 +55,7 @@ export * from "./crash_types.ts";
  *
  * @example
  * ```ts
- * import { CrashFs } from "./crash.ts";
+ * import { CrashFs } from "@kevy/persist/testing";
  * const fs = new CrashFs();
  * await fs.mkdir("/db");
  * const f = await fs.openAppend("/db/aof");
@@ -82,7 +82,7 @@ export class CrashFs implements FsAdapter {
    *
    * @example
    * ```ts
-   * import { CrashFs } from "./crash.ts";
+   * import { CrashFs } from "@kevy/persist/testing";
    * const fs = new CrashFs();
    * fs.mkdirSync("/data");
    * ```
@@ -109,7 +109,7 @@ export class CrashFs implements FsAdapter {
    *
    * @example
    * ```ts
-   * import { CrashFs } from "./crash.ts";
+   * import { CrashFs } from "@kevy/persist/testing";
    * // A second crash during recovery: verify enumerates again, starting from the image.
    * await CrashFs.enumerate(
    *   (fs) => fs.mkdirSync("/db"),
@@ -147,7 +147,7 @@ export class CrashFs implements FsAdapter {
    *
    * @example
    * ```ts
-   * import { CrashFs } from "./crash.ts";
+   * import { CrashFs } from "@kevy/persist/testing";
    * const fs = new CrashFs();
    * fs.writeFileDurable("/aof", new Uint8Array([1]));
    * const f = fs.openAppendSync("/aof");
@@ -172,7 +172,7 @@ export class CrashFs implements FsAdapter {
    *
    * @example
    * ```ts
-   * import { CrashFs } from "./crash.ts";
+   * import { CrashFs } from "@kevy/persist/testing";
    * const fs = new CrashFs();
    * fs.mkdirSync("/db");
    * fs.checkpoint();
@@ -191,7 +191,7 @@ export class CrashFs implements FsAdapter {
    *
    * @example
    * ```ts
-   * import { CrashFs } from "./crash.ts";
+   * import { CrashFs } from "@kevy/persist/testing";
    * const fs = new CrashFs();
    * fs.writeFileDurable("/db/shards.meta", new TextEncoder().encode("v1"));
    * ```
@@ -215,7 +215,7 @@ export class CrashFs implements FsAdapter {
    *
    * @example
    * ```ts
-   * import { CrashFs } from "./crash.ts";
+   * import { CrashFs } from "@kevy/persist/testing";
    * const a = new CrashFs();
    * const b = a.clone();
    * b.mkdirSync("/only-in-b");
@@ -233,7 +233,7 @@ export class CrashFs implements FsAdapter {
    *
    * @example
    * ```ts
-   * import { CrashFs } from "./crash.ts";
+   * import { CrashFs } from "@kevy/persist/testing";
    * const fs = new CrashFs();
    * fs.writeFileDurable("/a", new Uint8Array([1]));
    * fs.snapshotFiles(); // Map { "/a" => Uint8Array [1] }
@@ -252,7 +252,7 @@ export class CrashFs implements FsAdapter {
    *
    * @example
    * ```ts
-   * import { CrashFs } from "./crash.ts";
+   * import { CrashFs } from "@kevy/persist/testing";
    * const fs = new CrashFs();
    * fs.failNext("syncData");
    * const f = fs.openAppendSync("/aof");
@@ -269,7 +269,7 @@ export class CrashFs implements FsAdapter {
    *
    * @example
    * ```ts
-   * import { CrashFs } from "./crash.ts";
+   * import { CrashFs } from "@kevy/persist/testing";
    * const fs = new CrashFs();
    * const stop = fs.failOn((op) => op.kind === "write" && op.path.endsWith(".aof"));
    * stop();

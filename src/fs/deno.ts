@@ -159,7 +159,7 @@ const checkChunk = (n: number): void => {
  *
  * @example
  * ```ts
- * import { createDenoFs, type DenoFsOptions } from "./deno.ts";
+ * import { createDenoFs, type DenoFsOptions } from "@kevy/persist/fs";
  * const opts: DenoFsOptions = { handles: "deno" };
  * const fs = createDenoFs(opts);
  * ```
@@ -178,7 +178,7 @@ export interface DenoFsOptions {
  *
  * @example
  * ```ts
- * import { createDenoFs } from "./deno.ts";
+ * import { createDenoFs } from "@kevy/persist/fs";
  * const fs = createDenoFs();
  * await fs.mkdir("/tmp/kevy-example");
  * await fs.syncDir("/tmp/kevy-example");

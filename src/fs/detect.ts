@@ -20,7 +20,7 @@ let adapter: FsAdapter | undefined;
  *
  * @example
  * ```ts
- * import { runtimeName } from "./detect.ts";
+ * import { runtimeName } from "@kevy/persist/fs";
  * console.log(`running on ${runtimeName()}`);
  * ```
  */
@@ -37,7 +37,7 @@ export function runtimeName(): RuntimeName {
  *
  * @example
  * ```ts
- * import { defaultFs } from "./detect.ts";
+ * import { defaultFs } from "@kevy/persist/fs";
  * const fs = defaultFs();
  * const info = await fs.stat("/tmp");
  * ```

@@ -132,7 +132,7 @@ const writeFlag = (o?: OpenWriteOptions): string => (o?.exclusive ? "wx" : "w");
  *
  * @example
  * ```ts
- * import { nodeFs } from "./node.ts";
+ * import { nodeFs } from "@kevy/persist/fs";
  * const f = await nodeFs.openAppend("/tmp/example.aof");
  * await f.write(new TextEncoder().encode("*1\r\n$4\r\nPING\r\n"));
  * await f.syncData();

@@ -47,7 +47,7 @@ export interface ProcessTerminal {
  * ```ts
  * import { processTerminal } from "./terminal.ts";
  * const term = processTerminal();
- * await term.write("hello\n");
+ * await term.write("");
  * ```
  */
 export function processTerminal(): ProcessTerminal {

@@ -35,7 +35,7 @@ export interface DirEntry {
  *
  * @example
  * ```ts
- * import { defaultFs } from "@kevy/persist";
+ * import { defaultFs } from "@kevy/persist/fs";
  * const f = await defaultFs().openWrite("/tmp/x.bin");
  * await f.write(new Uint8Array([1, 2, 3]));
  * await f.syncData();
@@ -77,7 +77,7 @@ export interface OpenWriteOptions {
  *
  * @example
  * ```ts
- * import { defaultFs } from "@kevy/persist";
+ * import { defaultFs } from "@kevy/persist/fs";
  * const fs = defaultFs();
  * const exists = (await fs.stat("/tmp")) !== null;
  * ```
@@ -132,8 +132,13 @@ export interface FsAdapter {
  *
  * @example
  * ```ts
- * import { isNotFound } from "@kevy/persist";
- * try { /* ... *\/ } catch (e) { if (!isNotFound(e)) throw e; }
+ * import { isNotFound } from "@kevy/persist/fs";
+ * import { defaultFs } from "@kevy/persist/fs";
+ * try {
+ *   await defaultFs().readFile("no-such-file");
+ * } catch (e) {
+ *   if (!isNotFound(e)) throw e;
+ * }
  * ```
  */
 export function isNotFound(e: unknown): boolean {
@@ -145,7 +150,7 @@ export function isNotFound(e: unknown): boolean {
  *
  * @example
  * ```ts
- * import { isAlreadyExists } from "@kevy/persist";
+ * import { isAlreadyExists } from "@kevy/persist/fs";
  * isAlreadyExists({ code: "EEXIST" }); // true
  * ```
  */

@@ -81,9 +81,9 @@ const ASKING = new TextEncoder().encode("*1\r\n$6\r\nASKING\r\n");
  *
  * @example
  * ```ts ignore
- * import { BulkWriter } from "./bulk.ts";
- * import { connectTarget } from "./target.ts";
- * import { encodeCommand } from "../codec/resp.ts";
+ * import { BulkWriter } from "@kevy/persist/net";
+ * import { connectTarget } from "@kevy/persist/net";
+ * import { encodeCommand } from "@kevy/persist/codec";
  * const target = await connectTarget({ url: "redis://127.0.0.1:6379" });
  * const w = new BulkWriter(target, { onDone: (_job, errors) => console.log(errors.length) });
  * await w.add({ slot: 0, frames: encodeCommand(["SET", "k", "v"]), count: 1 });

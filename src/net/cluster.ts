@@ -78,7 +78,7 @@ export interface Redirect {
  *
  * @example
  * ```ts
- * import { parseRedirect } from "./cluster.ts";
+ * import { parseRedirect } from "@kevy/persist/net";
  * parseRedirect("MOVED 3999 127.0.0.1:6381"); // { kind: "MOVED", slot: 3999, host: "127.0.0.1", port: 6381 }
  * ```
  */
@@ -109,7 +109,7 @@ export function sleep(ms: number): Promise<void> {
  *
  * @example
  * ```ts ignore
- * import { RedisCluster } from "./cluster.ts";
+ * import { RedisCluster } from "@kevy/persist/net";
  * const c = await RedisCluster.connect({ urls: ["redis://127.0.0.1:7000"] });
  * await c.command(["SET", "user:1", "alice"]);
  * await c.close();

@@ -116,7 +116,7 @@ const NO_REPLY_CHECK = 0;
  *
  * @example
  * ```ts ignore
- * import { RedisConnection } from "./connection.ts";
+ * import { RedisConnection } from "@kevy/persist/net";
  * const c = await RedisConnection.connect({ url: "redis://127.0.0.1:6379/0" });
  * await c.command(["SET", "greeting", "hello"]);
  * const v = await c.command(["GET", "greeting"]); // Uint8Array of "hello"
@@ -172,7 +172,7 @@ export class RedisConnection {
    *
    * @example
    * ```ts ignore
-   * import { RedisConnection } from "./connection.ts";
+   * import { RedisConnection } from "@kevy/persist/net";
    * const c = await RedisConnection.connect({ url: "redis://:secret@127.0.0.1:6379/1" });
    * await c.close();
    * ```

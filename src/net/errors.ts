@@ -21,7 +21,7 @@ export function endpointText(host: string, port: number): string {
  *
  * @example
  * ```ts
- * import { RedisConnectionError } from "./errors.ts";
+ * import { RedisConnectionError } from "@kevy/persist/net";
  * const e = new RedisConnectionError("127.0.0.1", 1, "connection refused", { code: "ECONNREFUSED" });
  * e.message; // "127.0.0.1:1: connection refused"
  * ```
@@ -74,7 +74,7 @@ export class RedisConnectionError extends Error {
  *
  * @example
  * ```ts
- * import { RedisTimeoutError } from "./errors.ts";
+ * import { RedisTimeoutError } from "@kevy/persist/net";
  * const e = new RedisTimeoutError("127.0.0.1", 6379, "no reply for 5000 ms", 3);
  * e.name; // "RedisTimeoutError"
  * ```
@@ -101,7 +101,7 @@ export class RedisTimeoutError extends RedisConnectionError {
  *
  * @example
  * ```ts
- * import { RedisAuthError } from "./errors.ts";
+ * import { RedisAuthError } from "@kevy/persist/net";
  * const e = new RedisAuthError("127.0.0.1", 6379, "default", "WRONGPASS invalid username-password pair");
  * e.message; // "127.0.0.1:6379: authentication as 'default' failed: WRONGPASS invalid username-password pair"
  * ```
@@ -142,7 +142,7 @@ export class RedisAuthError extends Error {
  *
  * @example
  * ```ts
- * import { RedisReplyError } from "./errors.ts";
+ * import { RedisReplyError } from "@kevy/persist/net";
  * const e = new RedisReplyError("WRONGTYPE Operation against a key holding the wrong kind of value");
  * e.code; // "WRONGTYPE"
  * const named = e.withCommand(["LPUSH", "k", "v"]);
@@ -191,7 +191,7 @@ export class RedisReplyError extends Error {
  *
  * @example
  * ```ts
- * import { RedisProtocolError } from "./errors.ts";
+ * import { RedisProtocolError } from "@kevy/persist/net";
  * new RedisProtocolError("127.0.0.1:6379: expected a RESP type byte, found 0x41").name; // "RedisProtocolError"
  * ```
  */
@@ -207,7 +207,7 @@ export class RedisProtocolError extends Error {
  *
  * @example
  * ```ts
- * import { RedisClusterError } from "./errors.ts";
+ * import { RedisClusterError } from "@kevy/persist/net";
  * new RedisClusterError("slot 42 has no master in the slot map").name; // "RedisClusterError"
  * ```
  */

@@ -39,7 +39,7 @@ export class RespMap {
    *
    * @example
    * ```ts
-   * import { RespMap } from "./reply.ts";
+   * import { RespMap } from "@kevy/persist/net";
    * new RespMap([["slots", [0, 5460]]]).get("slots"); // [0, 5460]
    * ```
    */
@@ -88,7 +88,7 @@ const utf8 = new TextDecoder();
  *
  * @example
  * ```ts
- * import { replyText } from "./reply.ts";
+ * import { replyText } from "@kevy/persist/net";
  * replyText(new TextEncoder().encode("OK")); // "OK"
  * replyText(3); // undefined
  * ```
@@ -121,7 +121,7 @@ const OK = "OK";
  *
  * @example
  * ```ts
- * import { NEED_MORE, ReplyParser } from "./reply.ts";
+ * import { NEED_MORE, ReplyParser } from "@kevy/persist/net";
  * const p = new ReplyParser();
  * p.push(new TextEncoder().encode("+OK\r\n:4"));
  * p.next(); // "OK"

@@ -44,7 +44,7 @@ export interface SlotRange {
  *
  * @example
  * ```ts
- * import { parseClusterShards } from "./slots.ts";
+ * import { parseClusterShards } from "@kevy/persist/net";
  * const reply = [[
  *   "slots", [0, 16383],
  *   "nodes", [["id", "a".repeat(40), "port", 7000, "ip", "127.0.0.1", "role", "master", "health", "online"]],
@@ -96,7 +96,7 @@ export function parseClusterShards(reply: Reply, seedHost: string, tls = false):
  *
  * @example
  * ```ts
- * import { parseClusterSlots } from "./slots.ts";
+ * import { parseClusterSlots } from "@kevy/persist/net";
  * const ranges = parseClusterSlots([[0, 16383, ["127.0.0.1", 7000, "a".repeat(40)]]], "127.0.0.1");
  * ranges[0]!.end; // 16383
  * ```

@@ -40,7 +40,7 @@ export interface RedisTarget {
  *
  * @example
  * ```ts ignore
- * import { RedisNode } from "./target.ts";
+ * import { RedisNode } from "@kevy/persist/net";
  * const node = await RedisNode.connect({ url: "redis://127.0.0.1:6379/2" });
  * const c = await node.connection(node.masters[0]!);
  * await c.command(["PING"]);
@@ -139,7 +139,7 @@ export interface ConnectTargetOptions extends Omit<RedisConnectionOptions, "url"
  *
  * @example
  * ```ts ignore
- * import { connectTarget } from "./target.ts";
+ * import { connectTarget } from "@kevy/persist/net";
  * const t = await connectTarget({ url: "redis://127.0.0.1:7000", cluster: true });
  * console.log(t.masters); // ["127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"]
  * await t.close();

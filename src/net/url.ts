@@ -35,7 +35,7 @@ export const REDIS_DEFAULT_PORT = 6379;
  *
  * @example
  * ```ts
- * import { parseRedisUrl } from "./url.ts";
+ * import { parseRedisUrl } from "@kevy/persist/net";
  * const e = parseRedisUrl("rediss://app:s%3Acret@cache.local:7000/2");
  * e.tls; // true
  * e.password; // "s:cret"
@@ -101,7 +101,7 @@ function decode(s: string, url: string): string {
  *
  * @example
  * ```ts
- * import { redactRedisUrl } from "./url.ts";
+ * import { redactRedisUrl } from "@kevy/persist/net";
  * redactRedisUrl("redis://app:secret@h:7000"); // "redis://app:***@h:7000"
  * ```
  */

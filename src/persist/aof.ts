@@ -58,7 +58,9 @@ export { AofClosedError, AofFailedError, type NotOnDisk } from "./aof_errors.ts"
  *
  * @example
  * ```ts
- * import { Aof } from "@kevy/persist";
+ * import { Aof } from "@kevy/persist/persist";
+ * import { mkdir } from "node:fs/promises";
+ * await mkdir("data", { recursive: true });
  * const aof = await Aof.open("data/aof-0.aof", { fsync: "always" });
  * await aof.append(["SET", "k", "v"].map((s) => new TextEncoder().encode(s)));
  * await aof.close();
@@ -91,9 +93,12 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
+   * import { mkdir } from "node:fs/promises";
+   * await mkdir("data", { recursive: true });
    * const aof = await Aof.open("data/aof-0.aof", { fsync: "everysec" });
    * if (aof.repairedTail) console.warn("cut a torn tail", aof.repairedTail);
+   * await aof.close();
    * ```
    */
   static async open(path: string, opts: AofOptions): Promise<Aof> {
@@ -105,7 +110,9 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
+   * import { mkdirSync } from "node:fs";
+   * mkdirSync("data", { recursive: true });
    * const aof = Aof.openSync("data/aof-0.aof", { fsync: "no" });
    * aof.closeSync();
    * ```
@@ -123,12 +130,16 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof, applyCommand, Store } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
+   * import { applyCommand, Store } from "@kevy/persist/store";
+   * import { mkdir } from "node:fs/promises";
+   * await mkdir("data", { recursive: true });
    * const store = new Store();
    * const { aof, stats } = await Aof.openAndReplay(
    *   "data/aof-0.aof", (argv) => applyCommand(store, argv), { fsync: "always" },
    * );
    * console.log(stats.frames, aof.repairedTail);
+   * await aof.close();
    * ```
    */
   static async openAndReplay(
@@ -147,7 +158,8 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof, applyCommand, Store } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
+   * import { applyCommand, Store } from "@kevy/persist/store";
    * const store = new Store();
    * const { aof } = Aof.openAndReplaySync("aof-0.aof", (a) => applyCommand(store, a), { fsync: "no" });
    * aof.closeSync();
@@ -192,7 +204,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * const aof = await Aof.open("data/aof-0.aof", { fsync: "everysec" });
    * if (aof.lastWriteStatus === "failed" && await aof.retry()) console.log("disk is back");
    * ```
@@ -220,7 +232,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * const aof = await Aof.open("aof-0.aof", { fsync: "always" });
    * const t = new TextEncoder();
    * await Promise.all([aof.append([t.encode("INCR"), t.encode("n")]), aof.append([t.encode("INCR"), t.encode("n")])]);
@@ -236,7 +248,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * const aof = Aof.openSync("aof-0.aof", { fsync: "always" });
    * aof.appendSync([new TextEncoder().encode("PING")]);
    * aof.closeSync();
@@ -251,7 +263,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * const aof = await Aof.open("aof-0.aof", { fsync: "no" });
    * await aof.flush(); // everything appended so far is on disk
    * ```
@@ -266,7 +278,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * const aof = await Aof.open("aof-0.aof", { fsync: "no" });
    * await aof.setFsync("always");
    * ```
@@ -281,7 +293,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * const aof = await Aof.open("aof-0.aof", { fsync: "no", autoRewriteMinSize: 1 << 20 });
    * aof.shouldRewrite(); // false for a small log
    * ```
@@ -297,7 +309,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * const aof = await Aof.open("aof-0.aof", { fsync: "always" });
    * await aof.truncate();
    * aof.sizeBytes; // 9
@@ -320,7 +332,8 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof, Store } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
+   * import { Store } from "@kevy/persist/store";
    * const store = new Store();
    * const aof = await Aof.open("aof-0.aof", { fsync: "everysec" });
    * if (aof.shouldRewrite()) await aof.rewriteFrom(store);
@@ -345,7 +358,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * const aof = await Aof.open("aof-0.aof", { fsync: "everysec" });
    * await aof.withAppendsHeld(async () => {
    *   // the log on disk is complete and synced here, and stays unchanged
@@ -365,7 +378,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * const aof = await Aof.open("aof-0.aof", { fsync: "always" });
    * await aof.withAppendsHeld(() => aof.reopenAfterRename());
    * ```
@@ -380,7 +393,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * const aof = await Aof.open("aof-0.aof", { fsync: "no" });
    * await aof.close();
    * ```
@@ -394,7 +407,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * Aof.openSync("aof-0.aof", { fsync: "no" }).closeSync();
    * ```
    */
@@ -409,7 +422,7 @@ export class Aof {
    *
    * @example
    * ```ts
-   * import { Aof } from "@kevy/persist";
+   * import { Aof } from "@kevy/persist/persist";
    * const aof = await Aof.open("aof-0.aof", { fsync: "always" });
    * aof.markFailed(new Error("disk gone"));
    * aof.lastWriteStatus; // "failed"

@@ -24,7 +24,7 @@ export interface NotOnDisk {
  *
  * @example
  * ```ts
- * import { AofFailedError } from "@kevy/persist";
+ * import { AofFailedError } from "@kevy/persist/persist";
  * const e = new AofFailedError("aof-0.aof", new Error("ENOSPC"), { frames: 3, bytes: 90, unsynced: false });
  * e.message; // "aof-0.aof: append-only log write failed (ENOSPC); 3 write(s), 90 byte(s), not on disk"
  * ```
@@ -68,7 +68,7 @@ export class AofFailedError extends Error {
  *
  * @example
  * ```ts
- * import { AofClosedError } from "@kevy/persist";
+ * import { AofClosedError } from "@kevy/persist/persist";
  * new AofClosedError("aof-0.aof").message; // "aof-0.aof: append-only log is closed"
  * ```
  */

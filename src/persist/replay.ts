@@ -75,7 +75,8 @@ export interface ReplayOptions {
  *
  * @example
  * ```ts
- * import { applyCommand, replayAof, Store } from "@kevy/persist";
+ * import { applyCommand, Store } from "@kevy/persist/store";
+ * import { replayAof } from "@kevy/persist/persist";
  * const store = new Store();
  * const stats = await replayAof("data/aof-0.aof", (argv) => applyCommand(store, argv));
  * // stats.skipped: {} (an unknown verb rejects: UnknownCommandError)
@@ -95,7 +96,8 @@ export async function replayAof(
  *
  * @example
  * ```ts
- * import { applyCommand, replayAofSync, Store } from "@kevy/persist";
+ * import { applyCommand, Store } from "@kevy/persist/store";
+ * import { replayAofSync } from "@kevy/persist/persist";
  * const store = new Store();
  * const stats = replayAofSync("data/aof-0.aof", (argv) => applyCommand(store, argv));
  * console.log(`${stats.frames} frames`);
@@ -121,7 +123,8 @@ export function replayAofSync(
  *
  * @example
  * ```ts
- * import { replayAofInto, Store } from "@kevy/persist";
+ * import { replayAofInto } from "@kevy/persist/persist";
+ * import { Store } from "@kevy/persist/store";
  * const store = new Store();
  * const stats = await replayAofInto("data/aof-0.aof", store);
  * console.log(`${stats.frames} frames, ${store.dbsize()} keys`);
@@ -140,7 +143,8 @@ export async function replayAofInto(
  *
  * @example
  * ```ts
- * import { replayAofIntoSync, Store } from "@kevy/persist";
+ * import { replayAofIntoSync } from "@kevy/persist/persist";
+ * import { Store } from "@kevy/persist/store";
  * const store = new Store();
  * const stats = replayAofIntoSync("data/aof-0.aof", store);
  * console.log(`${stats.frames} frames`);

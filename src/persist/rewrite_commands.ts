@@ -37,7 +37,7 @@ const PEXPIREAT = enc.encode("PEXPIREAT");
  *
  * @example
  * ```ts
- * import { StreamNotRewritableError } from "@kevy/persist";
+ * import { StreamNotRewritableError } from "@kevy/persist/persist";
  * const e = new StreamNotRewritableError(new TextEncoder().encode("s"));
  * e.name; // "StreamNotRewritableError"
  * ```
@@ -69,7 +69,7 @@ export class StreamNotRewritableError extends Error {
  *
  * @example
  * ```ts
- * import { entryToCommands } from "@kevy/persist";
+ * import { entryToCommands } from "@kevy/persist/persist";
  * const t = new TextEncoder();
  * const cmds = entryToCommands({
  *   key: t.encode("k"), value: { type: "string", value: t.encode("v") }, deadline: 4102444800000,

@@ -73,7 +73,7 @@ export type { RecoveryReport, SaveOp, SaveView } from "./_save_journal.ts";
  *
  * @example
  * ```ts
- * import { recoverShardFiles } from "./shard_files.ts";
+ * import { recoverShardFiles } from "@kevy/persist/persist";
  * const r = await recoverShardFiles("data/dump-0.rdb", "data/aof-0.aof");
  * if (r.rolledForward) console.log("finished an interrupted", r.rolledForward);
  * ```
@@ -92,7 +92,7 @@ export function recoverShardFiles(
  *
  * @example
  * ```ts
- * import { shardFilesView } from "./shard_files.ts";
+ * import { shardFilesView } from "@kevy/persist/persist";
  * const v = await shardFilesView("data/dump-0.rdb", "data/aof-0.aof");
  * console.log(v.snapshot, v.aof);
  * ```
@@ -157,7 +157,9 @@ export interface BringUpStats {
  *
  * @example
  * ```ts
- * import { ShardFiles } from "@kevy/persist";
+ * import { ShardFiles } from "@kevy/persist/persist";
+ * import { mkdir } from "node:fs/promises";
+ * await mkdir("data", { recursive: true });
  * const shard = await ShardFiles.open({
  *   snapshotPath: "data/dump-0.rdb", aofPath: "data/aof-0.aof", fsync: "always",
  * });
@@ -202,11 +204,14 @@ export class ShardFiles {
    *
    * @example
    * ```ts
-   * import { ShardFiles } from "@kevy/persist";
+   * import { ShardFiles } from "@kevy/persist/persist";
+   * import { mkdir } from "node:fs/promises";
+   * await mkdir("data", { recursive: true });
    * const shard = await ShardFiles.open({
    *   snapshotPath: "data/dump-0.rdb", aofPath: "data/aof-0.aof", fsync: "everysec",
    * });
    * console.log(shard.stats.aof.frames, shard.store.dbsize());
+   * await shard.close();
    * ```
    */
   static async open(opts: ShardFilesOptions): Promise<ShardFiles> {
@@ -264,7 +269,7 @@ export class ShardFiles {
    *
    * @example
    * ```ts
-   * import { ShardFiles } from "@kevy/persist";
+   * import { ShardFiles } from "@kevy/persist/persist";
    * const shard = await ShardFiles.open({ snapshotPath: "dump-0.rdb", aofPath: "aof-0.aof", fsync: "always" });
    * await shard.save();
    * ```
@@ -280,7 +285,7 @@ export class ShardFiles {
    *
    * @example
    * ```ts
-   * import { ShardFiles } from "@kevy/persist";
+   * import { ShardFiles } from "@kevy/persist/persist";
    * const shard = await ShardFiles.open({ snapshotPath: "dump-0.rdb", aofPath: "aof-0.aof", fsync: "always" });
    * if (shard.aof.shouldRewrite()) await shard.rewrite();
    * ```
@@ -294,7 +299,7 @@ export class ShardFiles {
    *
    * @example
    * ```ts
-   * import { ShardFiles } from "@kevy/persist";
+   * import { ShardFiles } from "@kevy/persist/persist";
    * const shard = await ShardFiles.open({ snapshotPath: "dump-0.rdb", aofPath: "aof-0.aof", fsync: "no" });
    * await shard.close();
    * ```

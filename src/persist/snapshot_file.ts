@@ -58,7 +58,10 @@ export interface LoadSnapshotOptions {
  *
  * @example
  * ```ts
- * import { saveSnapshot, Store } from "@kevy/persist";
+ * import { saveSnapshot } from "@kevy/persist/persist";
+ * import { Store } from "@kevy/persist/store";
+ * import { mkdir } from "node:fs/promises";
+ * await mkdir("data", { recursive: true });
  * const store = new Store();
  * await saveSnapshot(store, "data/dump-0.rdb");
  * ```
@@ -82,7 +85,10 @@ export async function saveSnapshot(
  *
  * @example
  * ```ts
- * import { saveSnapshotSync, Store } from "@kevy/persist";
+ * import { saveSnapshotSync } from "@kevy/persist/persist";
+ * import { Store } from "@kevy/persist/store";
+ * import { mkdirSync } from "node:fs";
+ * mkdirSync("data", { recursive: true });
  * saveSnapshotSync(new Store(), "data/dump-0.rdb");
  * ```
  */
@@ -107,8 +113,10 @@ export function saveSnapshotSync(
  *
  * @example
  * ```ts
- * import { loadSnapshot } from "@kevy/persist";
- * const store = await loadSnapshot("data/dump-0.rdb");
+ * import { loadSnapshot, saveSnapshot } from "@kevy/persist/persist";
+ * import { Store } from "@kevy/persist/store";
+ * await saveSnapshot(new Store(), "dump-0.rdb");
+ * const store = await loadSnapshot("dump-0.rdb");
  * console.log(store.dbsize());
  * ```
  */
@@ -136,8 +144,10 @@ export async function loadSnapshot(path: string, opts: LoadSnapshotOptions = {})
  *
  * @example
  * ```ts
- * import { loadSnapshotSync } from "@kevy/persist";
- * const store = loadSnapshotSync("data/dump-0.rdb");
+ * import { loadSnapshotSync, saveSnapshotSync } from "@kevy/persist/persist";
+ * import { Store } from "@kevy/persist/store";
+ * saveSnapshotSync(new Store(), "dump-0.rdb");
+ * const store = loadSnapshotSync("dump-0.rdb");
  * ```
  */
 export function loadSnapshotSync(path: string, opts: LoadSnapshotOptions = {}): Store {

@@ -63,8 +63,10 @@ async function tailOfAsync(chunks: AsyncIterable<Uint8Array>, n: number): Promis
  *
  * @example
  * ```ts
- * import { verifySnapshotFileSync } from "./snapshot_verify.ts";
- * const r = verifySnapshotFileSync("data/dump-0.rdb");
+ * import { saveSnapshotSync, verifySnapshotFileSync } from "@kevy/persist/persist";
+ * import { Store } from "@kevy/persist/store";
+ * saveSnapshotSync(new Store(), "dump-0.rdb");
+ * const r = verifySnapshotFileSync("dump-0.rdb");
  * if (r.checksum === "absent") console.log("written without a checksum (kevy, or checksum: false)");
  * ```
  */
@@ -93,8 +95,11 @@ export function verifySnapshotFileSync(
  *
  * @example
  * ```ts
- * import { verifySnapshotFile } from "./snapshot_verify.ts";
- * const r = await verifySnapshotFile("data/dump-0.rdb");
+ * import { saveSnapshot, verifySnapshotFile } from "@kevy/persist/persist";
+ * import { Store } from "@kevy/persist/store";
+ * await saveSnapshot(new Store(), "dump-0.rdb");
+ * const r = await verifySnapshotFile("dump-0.rdb");
+ * console.log(r.checksum);
  * ```
  */
 export async function verifySnapshotFile(

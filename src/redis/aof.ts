@@ -46,7 +46,7 @@ export const REDIS_AOF_CHUNK_BYTES: number = 1 << 20;
  *
  * @example
  * ```ts
- * import { RedisRdbNotSupportedError } from "@kevy/persist";
+ * import { RedisRdbNotSupportedError } from "@kevy/persist/redis";
  * const e = new RedisRdbNotSupportedError("appendonlydir/appendonly.aof.2.base.rdb");
  * e.message.startsWith("RDB base not supported yet"); // true
  * ```
@@ -76,7 +76,7 @@ export class RedisRdbNotSupportedError extends Error {
  *
  * @example
  * ```ts
- * import { RedisAofLayoutError } from "@kevy/persist";
+ * import { RedisAofLayoutError } from "@kevy/persist/redis";
  * const e = new RedisAofLayoutError("/data/appendonlydir", "no *.manifest file");
  * e.message; // "/data/appendonlydir: no *.manifest file"
  * ```
@@ -253,13 +253,18 @@ async function fromManifest(fs: FsAdapter, path: string): Promise<Plan> {
  *
  * @example
  * ```ts
- * import { CommandApplier, Store, dumpKeyspace, replayRedisAof } from "@kevy/persist";
+ * import { CommandApplier, dumpKeyspace, Store } from "@kevy/persist/store";
+ * import { replayRedisAof } from "@kevy/persist/redis";
+ * import { encodeCommand } from "@kevy/persist/codec";
+ * import { writeFile } from "node:fs/promises";
  * const dbs = new Map<number, Store>();
  * const applier = new CommandApplier((db) => {
  *   if (!dbs.has(db)) dbs.set(db, new Store({ now: () => Date.now() }));
  *   return dbs.get(db)!;
  * });
- * const stats = await replayRedisAof("/var/lib/redis/appendonlydir", (argv) => applier.apply(argv));
+ * // A Redis AOF: a single file here; an appendonlydir (with its manifest) works the same.
+ * await writeFile("appendonly.aof", encodeCommand(["SET", "k", "v"]));
+ * const stats = await replayRedisAof("appendonly.aof", (argv) => applier.apply(argv));
  * applier.finish();
  * console.log(stats.frames, stats.torn, dumpKeyspace(dbs.get(0)!));
  * ```

@@ -59,7 +59,8 @@ const enc = new TextEncoder();
  *
  * @example
  * ```ts
- * import { Store, exportRedisCommands } from "@kevy/persist";
+ * import { Store } from "@kevy/persist/store";
+ * import { exportRedisCommands } from "@kevy/persist/redis";
  * const t = new TextEncoder();
  * const store = new Store();
  * store.put({ key: t.encode("k"), value: { type: "string", value: t.encode("v") }, deadline: null });
@@ -126,7 +127,8 @@ function skipReason(e: Entry): "stream" | "empty" | null {
  *
  * @example
  * ```ts
- * import { Store, exportRedisBytes } from "@kevy/persist";
+ * import { Store } from "@kevy/persist/store";
+ * import { exportRedisBytes } from "@kevy/persist/redis";
  * const bytes = exportRedisBytes(new Store(), { db: 0 });
  * new TextDecoder().decode(bytes); // "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
  * ```

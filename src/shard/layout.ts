@@ -39,8 +39,8 @@ import { checkTarget } from "./_target.ts";
  *
  * @example
  * ```ts
- * import { shardLayout } from "./reshard.ts";
- * import type { EnsureLayoutOptions } from "./layout.ts";
+ * import { shardLayout } from "@kevy/persist/shard";
+ * import type { EnsureLayoutOptions } from "@kevy/persist/shard";
  * const opts: EnsureLayoutOptions = { layout: shardLayout({ snapshot: "db.rdb", aof: "db.aof" }) };
  * ```
  */
@@ -62,7 +62,7 @@ export interface EnsureLayoutOptions {
  *
  * @example
  * ```ts
- * import type { EnsureLayoutResult } from "./layout.ts";
+ * import type { EnsureLayoutResult } from "@kevy/persist/shard";
  * const r: EnsureLayoutResult = { action: "none", to: { n: 1, routing: "kevyhash" }, recovered: "none" };
  * ```
  */
@@ -95,7 +95,7 @@ export interface EnsureLayoutResult {
  *
  * @example
  * ```ts
- * import { ensureLayout } from "./layout.ts";
+ * import { ensureLayout } from "@kevy/persist/shard";
  * const r = await ensureLayout("data", { n: 2, routing: "kevyhash" });
  * if (r.action === "resharded") console.log(`re-sharded ${r.from?.n} -> 2, ${r.keys} keys`);
  * ```

@@ -36,8 +36,8 @@ import {
  *
  * @example
  * ```ts
- * import { currentLayout } from "./recover.ts";
- * import { STANDARD_LAYOUT } from "./reshard.ts";
+ * import { currentLayout } from "@kevy/persist/shard";
+ * import { STANDARD_LAYOUT } from "@kevy/persist/shard";
  * const { spec } = await currentLayout("data", STANDARD_LAYOUT);
  * console.log(spec.n, spec.routing);
  * ```
@@ -72,7 +72,7 @@ async function hasSingleFiles(fs: FsAdapter, dir: string, layout: ShardLayout): 
  *
  * @example
  * ```ts
- * import type { DirRecovery } from "./recover.ts";
+ * import type { DirRecovery } from "@kevy/persist/shard";
  * const r: DirRecovery = { saves: [{ shard: 0, op: "save" }], removed: [], reshard: "none" };
  * ```
  */
@@ -93,8 +93,8 @@ export interface DirRecovery {
  *
  * @example
  * ```ts
- * import { recoverDir } from "./recover.ts";
- * import { STANDARD_LAYOUT } from "./reshard.ts";
+ * import { recoverDir } from "@kevy/persist/shard";
+ * import { STANDARD_LAYOUT } from "@kevy/persist/shard";
  * const r = await recoverDir("data", STANDARD_LAYOUT);
  * for (const s of r.saves) console.log(`finished an interrupted ${s.op} of shard ${s.shard}`);
  * ```

@@ -39,7 +39,7 @@ import { checkTarget } from "./_target.ts";
  *
  * @example
  * ```ts
- * import { shardLayout } from "./reshard.ts";
+ * import { shardLayout } from "@kevy/persist/shard";
  * const layout = shardLayout();
  * layout.snapshot(1, 4); // "dump-1.rdb"
  * ```
@@ -56,7 +56,7 @@ export interface ShardLayout {
  *
  * @example
  * ```ts
- * import type { SingleFileNames } from "./reshard.ts";
+ * import type { SingleFileNames } from "@kevy/persist/shard";
  * const names: SingleFileNames = { snapshot: "data.rdb", aof: "data.aof" };
  * ```
  */
@@ -79,7 +79,7 @@ function checkName(name: string, what: string): void {
  *
  * @example
  * ```ts
- * import { shardLayout } from "./reshard.ts";
+ * import { shardLayout } from "@kevy/persist/shard";
  * const layout = shardLayout({ snapshot: "data.rdb", aof: "data.aof" });
  * layout.snapshot(0, 1); // "data.rdb"
  * layout.snapshot(0, 2); // "dump-0.rdb"
@@ -102,7 +102,7 @@ export function shardLayout(single?: SingleFileNames): ShardLayout {
  *
  * @example
  * ```ts
- * import { STANDARD_LAYOUT } from "./reshard.ts";
+ * import { STANDARD_LAYOUT } from "@kevy/persist/shard";
  * STANDARD_LAYOUT.aof(2, 3); // "aof-2.aof"
  * ```
  */
@@ -116,7 +116,7 @@ export const STANDARD_LAYOUT: ShardLayout = {
  *
  * @example
  * ```ts
- * import type { LayoutSpec } from "./reshard.ts";
+ * import type { LayoutSpec } from "@kevy/persist/shard";
  * const target: LayoutSpec = { n: 2, routing: "kevyhash" };
  * ```
  */
@@ -134,8 +134,8 @@ export interface LayoutSpec {
  *
  * @example
  * ```ts
- * import { applyCommand } from "@kevy/persist";
- * import type { ApplyFn } from "./reshard.ts";
+ * import { applyCommand } from "@kevy/persist/store";
+ * import type { ApplyFn } from "@kevy/persist/shard";
  * const apply: ApplyFn = (store, argv) => applyCommand(store, argv);
  * ```
  */
@@ -146,7 +146,7 @@ export type ApplyFn = (store: Store, argv: Uint8Array[]) => unknown;
  *
  * @example
  * ```ts
- * import type { ReshardOptions } from "./reshard.ts";
+ * import type { ReshardOptions } from "@kevy/persist/shard";
  * const opts: ReshardOptions = { stamp: () => 1767225600000000000n };
  * ```
  */
@@ -173,8 +173,8 @@ export interface ReshardOptions {
  *
  * @example
  * ```ts
- * import { applyCommand, Store } from "@kevy/persist";
- * import { mergeSources, STANDARD_LAYOUT } from "./reshard.ts";
+ * import { applyCommand, Store } from "@kevy/persist/store";
+ * import { mergeSources, STANDARD_LAYOUT } from "@kevy/persist/shard";
  * const temp = new Store();
  * const found = await mergeSources("data", 4, STANDARD_LAYOUT, temp, applyCommand);
  * ```
@@ -220,8 +220,8 @@ export async function mergeSources(
  *
  * @example
  * ```ts
- * import { Store } from "@kevy/persist";
- * import { redistribute } from "./reshard.ts";
+ * import { Store } from "@kevy/persist/store";
+ * import { redistribute } from "@kevy/persist/shard";
  * const stores = redistribute(new Store(), { n: 2, routing: "kevyhash" });
  * stores.length; // 2
  * ```
@@ -250,8 +250,10 @@ export function redistribute(
  *
  * @example
  * ```ts
- * import { Store } from "@kevy/persist";
- * import { commitReshard, STANDARD_LAYOUT } from "./reshard.ts";
+ * import { Store } from "@kevy/persist/store";
+ * import { commitReshard, STANDARD_LAYOUT } from "@kevy/persist/shard";
+ * import { mkdir } from "node:fs/promises";
+ * await mkdir("data", { recursive: true });
  * const stores = [new Store(), new Store()];
  * const stamp = await commitReshard("data", 4, { n: 2, routing: "kevyhash" }, stores, STANDARD_LAYOUT);
  * ```
@@ -308,7 +310,7 @@ export async function commitReshard(
  *
  * @example
  * ```ts
- * import type { RecoverOutcome } from "./reshard.ts";
+ * import type { RecoverOutcome } from "@kevy/persist/shard";
  * const o: RecoverOutcome = "rolled-forward";
  * ```
  */
@@ -323,7 +325,7 @@ export type RecoverOutcome = "none" | "rolled-forward" | "discarded";
  *
  * @example
  * ```ts
- * import { recoverReshardJournal, STANDARD_LAYOUT } from "./reshard.ts";
+ * import { recoverReshardJournal, STANDARD_LAYOUT } from "@kevy/persist/shard";
  * const outcome = await recoverReshardJournal("data", STANDARD_LAYOUT);
  * if (outcome === "rolled-forward") console.log("completed an interrupted re-shard");
  * ```

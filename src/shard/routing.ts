@@ -20,7 +20,7 @@ const TWO_32 = 4294967296;
  *
  * @example
  * ```ts
- * import { kevyHash } from "./routing.ts";
+ * import { kevyHash } from "@kevy/persist/shard";
  * kevyHash(new Uint8Array()).toString(16); // "a47e4914af8cafbc"
  * ```
  */
@@ -51,7 +51,7 @@ function crc16Range(b: Uint8Array, start: number, end: number): number {
  *
  * @example
  * ```ts
- * import { crc16 } from "./routing.ts";
+ * import { crc16 } from "@kevy/persist/shard";
  * crc16(new TextEncoder().encode("123456789")); // 0x31c3
  * ```
  */
@@ -66,7 +66,7 @@ export function crc16(bytes: Uint8Array): number {
  *
  * @example
  * ```ts
- * import { keyHashSlot } from "./routing.ts";
+ * import { keyHashSlot } from "@kevy/persist/shard";
  * const e = new TextEncoder();
  * keyHashSlot(e.encode("user{42}:name")) === keyHashSlot(e.encode("42")); // true
  * ```
@@ -88,7 +88,7 @@ export function keyHashSlot(key: Uint8Array): number {
  *
  * @example
  * ```ts
- * import { shardIndex } from "./routing.ts";
+ * import { shardIndex } from "@kevy/persist/shard";
  * shardIndex(new Uint8Array(), 3, "kevyhash"); // 2
  * shardIndex(new TextEncoder().encode("a"), 4, "slots"); // 3
  * ```

@@ -20,8 +20,8 @@ export type { ShardsMeta } from "../codec/meta.ts";
  *
  * @example
  * ```ts
- * import { defaultFs } from "../fs/detect.ts";
- * import type { ShardsMetaOptions } from "./shards_meta.ts";
+ * import { defaultFs } from "@kevy/persist/fs";
+ * import type { ShardsMetaOptions } from "@kevy/persist/shard";
  * const opts: ShardsMetaOptions = { fs: defaultFs() };
  * ```
  */
@@ -37,7 +37,7 @@ export interface ShardsMetaOptions {
  *
  * @example
  * ```ts
- * import { readShardsMeta } from "./shards_meta.ts";
+ * import { readShardsMeta } from "@kevy/persist/shard";
  * const meta = await readShardsMeta("data");
  * if (meta !== null) console.log(`${meta.n} shards, ${meta.routing} routing`);
  * ```
@@ -63,7 +63,9 @@ export async function readShardsMeta(
  *
  * @example
  * ```ts
- * import { writeShardsMeta } from "./shards_meta.ts";
+ * import { writeShardsMeta } from "@kevy/persist/shard";
+ * import { mkdir } from "node:fs/promises";
+ * await mkdir("data", { recursive: true });
  * await writeShardsMeta("data", { n: 4, routing: "kevyhash" });
  * ```
  */

@@ -15,6 +15,7 @@ import { parseF64, parseI64 } from "./_num.ts";
  *
  * @example
  * ```ts
+ * import { ReplyError } from "@kevy/persist/store";
  * const e: ReplyError = { error: "ERR syntax error" };
  * ```
  */
@@ -30,6 +31,7 @@ export interface ReplyError {
  *
  * @example
  * ```ts
+ * import { Reply } from "@kevy/persist/store";
  * const r: Reply = ["OK", 1, null, new Uint8Array([118])];
  * ```
  */
@@ -40,6 +42,7 @@ export type Reply = null | number | bigint | string | Uint8Array | ReplyError | 
  *
  * @example
  * ```ts
+ * import { CommandResult } from "@kevy/persist/store";
  * const r: CommandResult = { ok: false, error: "ERR unknown command 'x'", unknown: true };
  * ```
  */

@@ -28,6 +28,7 @@ export let hashInternals: HashInternals;
  *
  * @example
  * ```ts
+ * import { HashValue } from "@kevy/persist/store";
  * const h = new HashValue();
  * h.set(new Uint8Array([102]), new Uint8Array([118])); // true (new field)
  * h.size; // 1

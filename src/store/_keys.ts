@@ -16,6 +16,7 @@ const CHUNK = 8192;
  *
  * @example
  * ```ts
+ * import { toKey } from "./_keys.ts";
  * toKey(new Uint8Array([0x00, 0xff])) === "\x00\xff";
  * ```
  */
@@ -40,6 +41,7 @@ export function toKey(b: Uint8Array): string {
  *
  * @example
  * ```ts
+ * import { fromKey } from "./_keys.ts";
  * fromKey("\x00\xff"); // Uint8Array [0, 255]
  * ```
  */
@@ -55,6 +57,7 @@ export function fromKey(s: string): Uint8Array {
  *
  * @example
  * ```ts
+ * import { compareBytes } from "./_keys.ts";
  * compareBytes(new Uint8Array([1]), new Uint8Array([1, 0])); // -1
  * ```
  */
@@ -75,6 +78,7 @@ const ENC = new TextEncoder();
  *
  * @example
  * ```ts
+ * import { asBytes } from "./_keys.ts";
  * asBytes("ab"); // Uint8Array [97, 98]
  * ```
  */

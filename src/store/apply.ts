@@ -22,6 +22,7 @@ export type { CommandResult, Reply, ReplyError } from "./_apply_common.ts";
  *
  * @example
  * ```ts
+ * import { isCommandSupported } from "@kevy/persist/store";
  * isCommandSupported(["set", "k", "v"]); // true
  * isCommandSupported(["NOSUCH"]); // false
  * ```
@@ -78,6 +79,7 @@ function run(ctx: Ctx, spec: Command, a: Uint8Array[]): CommandResult {
  *
  * @example
  * ```ts
+ * import { applyCommand, Store } from "@kevy/persist/store";
  * const s = new Store({ now: () => 0 });
  * applyCommand(s, ["SET", "k", "v"]); // { ok: true, reply: "OK" }
  * applyCommand(s, ["LPUSH", "k", "x"]); // { ok: false, error: "WRONGTYPE ..." }
@@ -142,6 +144,7 @@ class SingleCtx implements Ctx {
  *
  * @example
  * ```ts
+ * import { CommandApplier, type FinishReport, Store } from "@kevy/persist/store";
  * const r: FinishReport = new CommandApplier(new Store()).finish();
  * r.danglingMulti; // false
  * ```
@@ -158,6 +161,7 @@ export interface FinishReport {
  *
  * @example
  * ```ts
+ * import { CommandApplierOptions } from "@kevy/persist/store";
  * const opts: CommandApplierOptions = { onUnknown: "skip" };
  * ```
  */
@@ -192,6 +196,7 @@ export interface CommandApplierOptions {
  *
  * @example
  * ```ts
+ * import { CommandApplier, Store } from "@kevy/persist/store";
  * const dbs = [new Store(), new Store()];
  * const ap = new CommandApplier((n) => dbs[n] ?? null);
  * ap.apply(["SELECT", "1"]);

@@ -14,6 +14,7 @@ import type { Store } from "./store.ts";
  *
  * @example
  * ```ts
+ * import { JsonU64 } from "@kevy/persist/store";
  * const n: JsonU64 = "18446744073709551615";
  * ```
  */
@@ -24,6 +25,7 @@ export type JsonU64 = number | string;
  *
  * @example
  * ```ts
+ * import { DumpedStream } from "@kevy/persist/store";
  * const s: DumpedStream = {
  *   last_id: "0-0", max_deleted_id: "0-0", entries_added: 0, entries: [], groups: [],
  * };
@@ -52,6 +54,7 @@ export interface DumpedStream {
  *
  * @example
  * ```ts
+ * import { DumpedKey } from "@kevy/persist/store";
  * const k: DumpedKey = { key: "6b", type: "string", ttl: null, value: "76" };
  * ```
  */
@@ -88,6 +91,7 @@ function byStr(x: string, y: string): number {
  *
  * @example
  * ```ts
+ * import { scoreText } from "./dump.ts";
  * scoreText(-0); // "-0"
  * scoreText(-Infinity); // "-Infinity"
  * ```
@@ -101,6 +105,7 @@ export function scoreText(x: number): string {
  *
  * @example
  * ```ts
+ * import { scoreBits } from "./dump.ts";
  * scoreBits(1); // "3ff0000000000000"
  * ```
  */
@@ -154,6 +159,7 @@ function dumpStream(v: StreamValue): DumpedStream {
  *
  * @example
  * ```ts
+ * import { applyCommand, dumpKeyspace, Store } from "@kevy/persist/store";
  * const s = new Store();
  * applyCommand(s, ["SET", "k", "v"]);
  * dumpKeyspace(s); // [{ key: "6b", type: "string", ttl: null, value: "76" }]

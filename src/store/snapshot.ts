@@ -23,7 +23,7 @@ import { Store } from "./store.ts";
  *
  * @example
  * ```ts
- * import { encodeSnapshot, Store } from "@kevy/persist";
+ * import { encodeSnapshot, Store } from "@kevy/persist/store";
  * const store = new Store();
  * store.put({ key: new TextEncoder().encode("k"), value: { type: "string", value: new Uint8Array([1]) }, deadline: null });
  * encodeSnapshot(store).length; // 9 header + 12 record + 1 EOF = 22
@@ -52,7 +52,7 @@ export function encodeSnapshot(store: Store, opts: { now?: number } = {}): Uint8
  *
  * @example
  * ```ts
- * import { decodeSnapshot, encodeSnapshot, Store } from "@kevy/persist";
+ * import { decodeSnapshot, encodeSnapshot, Store } from "@kevy/persist/store";
  * const a = new Store();
  * a.put({ key: new TextEncoder().encode("k"), value: { type: "list", value: [new Uint8Array([7])] }, deadline: null });
  * const b = decodeSnapshot(encodeSnapshot(a));

@@ -35,6 +35,7 @@ export type { ValueType } from "../codec/types.ts";
  *
  * @example
  * ```ts
+ * import { StoreValue } from "@kevy/persist/store";
  * const v: StoreValue = new Uint8Array([1]);
  * ```
  */
@@ -45,6 +46,7 @@ export type StoreValue = Uint8Array | HashValue | ListValue | SetValue | SortedS
  *
  * @example
  * ```ts
+ * import { KeyspaceOptions } from "@kevy/persist/store";
  * const opts: KeyspaceOptions = { now: () => 1_700_000_000_000 };
  * ```
  */
@@ -58,6 +60,7 @@ export interface KeyspaceOptions {
  *
  * @example
  * ```ts
+ * import { valueType } from "@kevy/persist/store";
  * valueType(new Uint8Array(1)); // "string"
  * ```
  */
@@ -75,6 +78,7 @@ export function valueType(v: StoreValue): ValueType {
  *
  * @example
  * ```ts
+ * import { Store } from "@kevy/persist/store";
  * let t = 1_000;
  * const s = new Store({ now: () => t });
  * const k = new TextEncoder().encode("k");
@@ -197,6 +201,7 @@ export class Store {
    *
    * @example
    * ```ts
+   * import { Store } from "@kevy/persist/store";
    * const s = new Store();
    * s.setString(new Uint8Array([107]), new Uint8Array([118]));
    * s.type(new Uint8Array([107])); // "string"
@@ -215,6 +220,7 @@ export class Store {
    *
    * @example
    * ```ts
+   * import { Store } from "@kevy/persist/store";
    * const s = new Store();
    * const buf = new TextEncoder().encode("keyvalue");
    * s.putString(buf, 0, 3, buf, 3, 5, null);

@@ -16,6 +16,7 @@ export { HashValue } from "./_hash_value.ts";
  *
  * @example
  * ```ts
+ * import { SetValue } from "@kevy/persist/store";
  * const s = new SetValue();
  * s.add(new Uint8Array([0])); // true
  * s.has(new Uint8Array([0])); // true
@@ -66,6 +67,7 @@ export class SetValue {
  *
  * @example
  * ```ts
+ * import { ListValue } from "@kevy/persist/store";
  * const l = new ListValue();
  * l.pushBack(new Uint8Array([1]));
  * l.pushFront(new Uint8Array([0]));
@@ -179,6 +181,7 @@ export class ListValue {
  *
  * @example
  * ```ts
+ * import { StreamBox } from "@kevy/persist/store";
  * const b = new StreamBox({
  *   lastId: { ms: 0n, seq: 0n }, maxDeletedId: { ms: 0n, seq: 0n },
  *   entriesAdded: 0n, entries: [], groups: [],

@@ -19,6 +19,7 @@ export { formatScore } from "./_num.ts";
  *
  * @example
  * ```ts
+ * import { compareScores } from "./zset.ts";
  * compareScores(-0, 0); // -1
  * compareScores(-Infinity, -1e308); // -1
  * ```
@@ -72,6 +73,7 @@ function randomLevel(): number {
  *
  * @example
  * ```ts
+ * import { ScoreBound } from "@kevy/persist/store";
  * const min: ScoreBound = { value: 1.5, ex: true }; // "(1.5"
  * ```
  */
@@ -87,6 +89,7 @@ export interface ScoreBound {
  *
  * @example
  * ```ts
+ * import { LexBound } from "@kevy/persist/store";
  * const min: LexBound = { member: new Uint8Array([97]), ex: false }; // "[a"
  * ```
  */
@@ -97,6 +100,7 @@ export type LexBound = "-" | "+" | { member: Uint8Array; ex: boolean };
  *
  * @example
  * ```ts
+ * import { SortedSet } from "@kevy/persist/store";
  * const z = new SortedSet();
  * z.add(new Uint8Array([97]), 2);
  * z.add(new Uint8Array([98]), -0);
