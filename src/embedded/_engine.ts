@@ -141,8 +141,9 @@ export class Engine {
   /** Append frames; returns the durability promise under `always`, else null. */
   #log(sh: ShardRt, frames: Frame[]): Promise<void> | null {
     const aof = sh.aof!;
-    let last: Promise<void> = Promise.resolve();
-    for (const f of frames) last = aof.append(f);
+    // One command's frames (SET + PEXPIREAT...) replay all or nothing: a
+    // transaction in a v2 log (a v1 log just gets the frames).
+    const last = frames.length === 1 ? aof.append(frames[0]!) : aof.appendGroup(frames);
     this.#maybeAutoRewrite(sh);
     return aof.fsyncPolicy === "always" ? last : null;
   }

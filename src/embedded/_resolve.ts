@@ -24,6 +24,7 @@ export interface ResolvedOptions {
   onMetric: ((event: MetricEvent) => void) | null;
   activeExpireIntervalMs: number;
   onUnknown: "error" | "skip";
+  aofFormat: 1 | 2;
 }
 
 function nonNegative(name: string, v: number): number {
@@ -62,12 +63,17 @@ export function resolveOptions(o: OpenStoreOptions = {}): ResolvedOptions {
   if (shards > 1 && (o.snapshotName !== undefined || o.aofName !== undefined)) {
     throw new TypeError("snapshotName/aofName only apply to a single shard (shards: 1)");
   }
+  const aofFormat = o.aofFormat ?? 1;
+  if (aofFormat !== 1 && aofFormat !== 2) {
+    throw new TypeError(`aofFormat must be 1 or 2, got ${String(aofFormat)}`);
+  }
   const onUnknown = o.onUnknown ?? STORE_DEFAULTS.onUnknown;
   if (onUnknown !== "error" && onUnknown !== "skip") {
     throw new TypeError(`onUnknown must be "error" or "skip", got ${String(onUnknown)}`);
   }
   return {
     onUnknown,
+    aofFormat,
     dir: o.dir ?? null,
     shards,
     routing,

@@ -74,6 +74,7 @@ export interface FileShardOptions {
   autoRewritePercentage: number;
   autoRewriteMinSize: number;
   onUnknown: "error" | "skip";
+  aofFormat: 1 | 2;
 }
 
 function describeRecovery(s: BringUpStats): string {
@@ -97,6 +98,7 @@ export async function fileShard(o: FileShardOptions): Promise<ShardRt> {
     autoRewritePercentage: o.logWrites ? o.autoRewritePercentage : 0,
     autoRewriteMinSize: o.autoRewriteMinSize,
     onUnknown: o.onUnknown,
+    aofFormat: o.aofFormat,
   });
   const s = files.stats;
   return {

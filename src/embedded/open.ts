@@ -111,6 +111,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<KevySto
         autoRewritePercentage: o.autoRewritePercentage,
         autoRewriteMinSize: o.autoRewriteMinSize,
         onUnknown: o.onUnknown,
+        aofFormat: o.aofFormat,
       });
       opened.push(sh);
       const rep = sh.replay!;

@@ -48,6 +48,13 @@ export interface OpenStoreOptions {
   aof?: boolean;
   /** AOF fsync policy (default `"everysec"`). */
   appendfsync?: AppendFsync;
+  /**
+   * AOF format of new logs, rewrites and SAVEs: `1` (default, `KEVYAOF1`,
+   * read by kevy 1.x and 5.x) or `2` (`KEVYAOF2`: CRC32C per record, a
+   * command's several frames logged as one transaction; read by kevy 5.x, not 1.x). A kevy 5.x dir's v2
+   * logs are read either way; an existing log changes format only by a rewrite.
+   */
+  aofFormat?: 1 | 2;
   /** Snapshot file name when `shards` is 1 (default `dump-0.rdb`). */
   snapshotName?: string;
   /** AOF file name when `shards` is 1 (default `aof-0.aof`). */

@@ -5,6 +5,7 @@ import type { FsAdapter, WritableFile } from "../fs/types.ts";
 import type { OnUnknown, ReplayApply } from "./unknown.ts";
 import { dirname } from "../fs/path.ts";
 import { AOF_MAGIC } from "../codec/resp.ts";
+import { AOF2_MAGIC } from "../codec/aof2.ts";
 import type { ReplayStats } from "./replay.ts";
 import { scanAof, scanAofSync, type ScanResult } from "./_aof_scan.ts";
 
@@ -23,8 +24,26 @@ export interface OpenedLog {
   file: WritableFile;
   size: number;
   header: boolean;
+  /** The file's format: 2 = `KEVYAOF2` records (kept as found; a new file gets `aofFormat`). */
+  format: 1 | 2;
   repaired: RepairedTail | null;
   stats: ReplayStats;
+}
+
+/** How a log is opened beyond the path. */
+export interface OpenLogOptions {
+  onUnknown?: OnUnknown;
+  onUncommitted?: "error" | "discard";
+  /** The format of a new (or empty) log: 1 (default) or 2. */
+  aofFormat?: 1 | 2;
+}
+
+function scanOpts(fs: FsAdapter, o: OpenLogOptions): Parameters<typeof scanAof>[2] {
+  return {
+    fs,
+    ...(o.onUnknown === undefined ? {} : { onUnknown: o.onUnknown }),
+    ...(o.onUncommitted === undefined ? {} : { onUncommitted: o.onUncommitted }),
+  };
 }
 
 const ZERO_CHUNK = 1 << 20;
@@ -60,9 +79,9 @@ export async function openLog(
   path: string,
   apply: ReplayApply,
   now: () => number,
-  onUnknown?: OnUnknown,
+  o: OpenLogOptions = {},
 ): Promise<OpenedLog> {
-  const scan = await scanAof(path, apply, onUnknown === undefined ? { fs } : { fs, onUnknown });
+  const scan = await scanAof(path, apply, scanOpts(fs, o));
   const { end } = scan;
   let repaired: RepairedTail | null = null;
   if (end.tornAt !== null) {
@@ -81,18 +100,21 @@ export async function openLog(
   try {
     let size = end.bytes;
     let header = end.header;
+    let format: 1 | 2 = end.format === "v2" ? 2 : 1;
     if (end.tornAt !== null) await file.truncate(end.tornAt);
     if (size === 0) {
-      // New, empty or torn-in-the-header: start a v1 log.
-      await file.write(AOF_MAGIC);
-      size = AOF_MAGIC.length;
+      // New, empty or torn-in-the-header: start a log in the configured format.
+      format = o.aofFormat ?? 1;
+      const magic = format === 2 ? AOF2_MAGIC : AOF_MAGIC;
+      await file.write(magic);
+      size = magic.length;
       header = true;
     }
     if (size !== end.bytes || end.tornAt !== null) {
       await file.sync();
       if (!scan.exists) await fs.syncDir(dirname(path));
     }
-    return { file, size, header, repaired, stats: scan.stats };
+    return { file, size, header, format, repaired, stats: scan.stats };
   } catch (e) {
     await file.close().catch(() => {});
     throw e;
@@ -105,9 +127,9 @@ export function openLogSync(
   path: string,
   apply: ReplayApply,
   now: () => number,
-  onUnknown?: OnUnknown,
+  o: OpenLogOptions = {},
 ): OpenedLog {
-  const scan = scanAofSync(path, apply, onUnknown === undefined ? { fs } : { fs, onUnknown });
+  const scan = scanAofSync(path, apply, scanOpts(fs, o));
   const { end } = scan;
   let repaired: RepairedTail | null = null;
   if (end.tornAt !== null) {
@@ -126,17 +148,20 @@ export function openLogSync(
   try {
     let size = end.bytes;
     let header = end.header;
+    let format: 1 | 2 = end.format === "v2" ? 2 : 1;
     if (end.tornAt !== null) file.truncateSync(end.tornAt);
     if (size === 0) {
-      file.writeSync(AOF_MAGIC);
-      size = AOF_MAGIC.length;
+      format = o.aofFormat ?? 1;
+      const magic = format === 2 ? AOF2_MAGIC : AOF_MAGIC;
+      file.writeSync(magic);
+      size = magic.length;
       header = true;
     }
     if (size !== end.bytes || end.tornAt !== null) {
       file.syncSync();
       if (!scan.exists) fs.syncDirSync(dirname(path));
     }
-    return { file, size, header, repaired, stats: scan.stats };
+    return { file, size, header, format, repaired, stats: scan.stats };
   } catch (e) {
     try {
       file.closeSync();

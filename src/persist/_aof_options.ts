@@ -25,6 +25,20 @@ export interface AofOptions {
    * `"skip"` counts it in `stats.skipped`).
    */
   onUnknown?: OnUnknown;
+  /**
+   * The log format: `1` (default, `KEVYAOF1`: read by kevy 1.x and 5.x) or
+   * `2` (`KEVYAOF2`: every record checksummed with CRC32C, transactions
+   * logged between BEGIN/COMMIT records; read by kevy 5.x and this library,
+   * not by kevy 1.x). It applies to a new or empty log, to what a rewrite or
+   * a truncate (SAVE) writes; an existing log keeps its format until then,
+   * so v1 becomes v2 only by a rewrite, never in place.
+   */
+  aofFormat?: 1 | 2;
+  /**
+   * {@link Aof.openAndReplay} of a v2 log: a BEGIN inside a transaction that
+   * never committed (`"error"`, the default, or `"discard"` it as kevy 5.4 does).
+   */
+  onUncommitted?: "error" | "discard";
 }
 
 /** Throws `TypeError` unless `p` is a {@link FsyncPolicy}. */

@@ -17,11 +17,12 @@ export async function writeCompactLog(
   tmp: string,
   entries: Iterable<Entry>,
   now: number,
+  format: 1 | 2 = 1,
 ): Promise<number> {
   const f = await fs.openWrite(tmp);
   let size = 0;
   try {
-    for (const piece of compactLogPieces(entries, now)) {
+    for (const piece of compactLogPieces(entries, now, format)) {
       size += piece.length;
       await f.write(piece);
     }
@@ -45,9 +46,10 @@ export async function compactLog(
   path: string,
   entries: Iterable<Entry>,
   now: number,
+  format: 1 | 2 = 1,
 ): Promise<number> {
   const tmp = `${path}.rewrite`;
-  const size = await writeCompactLog(fs, tmp, entries, now);
+  const size = await writeCompactLog(fs, tmp, entries, now, format);
   try {
     await fs.rename(tmp, path);
     await fs.syncDir(dirname(path));

@@ -1,8 +1,11 @@
 // Streaming AOF scanner shared by replayAof and Aof.open: fed chunk by chunk
 // (sync or async drivers), it validates the header, hands every complete
 // frame to a callback and classifies the end of the file. Memory stays at
-// one chunk plus the largest frame.
+// one chunk plus the largest frame. A `KEVYAOF2\n` header switches it to
+// checksummed records (the record walk and its end rules: _aof2_walk.ts).
 import { AOF_MAGIC, findFrameAfter, parseFrame } from "../codec/resp.ts";
+import { AOF2_MAGIC } from "../codec/aof2.ts";
+import { BAD, type DiscardedTxn, SHORT, V2Walk } from "./_aof2_walk.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { isNotFound } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
@@ -11,7 +14,6 @@ import { REPLAY_CHUNK_BYTES, type ReplayOptions, type ReplayStats } from "./repl
 import { applyPlainSet, storeOf } from "./_plain_set.ts";
 import { type ReplayApply, UnknownCommandGate } from "./unknown.ts";
 
-const V2_MAGIC = new TextEncoder().encode("KEVYAOF2");
 /** Bytes of a new chunk appended to complete a pending frame before parsing the rest in place. */
 const PIECE = 4096;
 
@@ -21,8 +23,14 @@ export interface ScanEnd {
   frames: number;
   /** Offset just past the last complete frame (header included). */
   bytes: number;
-  /** True when the file starts with the v1 header. */
+  /** True when the file starts with a header (v1 or v2). */
   header: boolean;
+  /** `v2` for `KEVYAOF2\n`, `v1` for `KEVYAOF1\n`, `legacy` without a header (or no file). */
+  format: "v1" | "v2" | "legacy";
+  /** v2: a transaction still open at the end (cut with the torn tail, from its BEGIN), or null. */
+  tornTxn: { offset: number; frames: number } | null;
+  /** v2: transactions dropped by `onUncommitted: "discard"`. */
+  discardedTxns: DiscardedTxn[];
   /** Offset of a torn tail, or null. */
   tornAt: number | null;
   /** Bytes from `tornAt` to the end of the file. */
@@ -57,6 +65,8 @@ export class AofScanner {
   /** Set once a corrupt frame is followed only by zeros so far. */
   private zeroMode: { at: number; err: CorruptFileError; prefix: Uint8Array } | null = null;
   private zeros = 0;
+  /** The record walk of a `KEVYAOF2` log (null for v1 and legacy logs). */
+  private v2: V2Walk | null = null;
 
   constructor(
     private readonly path: string,
@@ -65,6 +75,8 @@ export class AofScanner {
     initialCapacity = 1 << 20,
     /** When set, plain SET frames go straight into it (see _plain_set.ts), the rest to onFrame. */
     private readonly target: Store | null = storeOf(onFrame),
+    /** v2: a BEGIN before the previous one's COMMIT drops that transaction instead of failing. */
+    private readonly discardUncommitted = false,
   ) {
     this.buf = new Uint8Array(initialCapacity);
   }
@@ -113,21 +125,31 @@ export class AofScanner {
     let p = from;
     const t = this.target;
     const n = chunk.length;
-    for (;;) {
-      if (t !== null) {
-        const e = applyPlainSet(t, chunk, p, n);
-        if (e >= 0) {
-          this.frames++;
-          p = e;
-          continue;
-        }
+    const v2 = this.v2;
+    if (v2 !== null) {
+      for (;;) {
+        const e = v2.step(chunk, p, n, this.base);
+        if (e < 0) break;
+        this.frames++;
+        p = e;
       }
-      const r = parseFrame(chunk, p);
-      if (r.kind !== "frame") break;
-      this.frames++;
-      const at = p;
-      p = r.end;
-      this.onFrame(r.argv, this.base + at);
+    } else {
+      for (;;) {
+        if (t !== null) {
+          const e = applyPlainSet(t, chunk, p, n);
+          if (e >= 0) {
+            this.frames++;
+            p = e;
+            continue;
+          }
+        }
+        const r = parseFrame(chunk, p);
+        if (r.kind !== "frame") break;
+        this.frames++;
+        const at = p;
+        p = r.end;
+        this.onFrame(r.argv, this.base + at);
+      }
     }
     this.base += p;
     if (p === chunk.length) return;
@@ -144,6 +166,7 @@ export class AofScanner {
 
   /** End of file: how the scan ended. Throws CorruptFileError if the end is not a clean or torn tail. */
   finish(): ScanEnd {
+    if (this.v2 !== null) return this.finishV2();
     if (this.zeroMode !== null) {
       const z = this.zeroMode;
       return this.result(z.at, z.prefix, this.zeros);
@@ -153,6 +176,36 @@ export class AofScanner {
     if (left === 0) return this.result(null, new Uint8Array(0), 0);
     this.refuseSwallowed(this.start, this.end);
     return this.result(this.base + this.start, this.buf.slice(this.start, this.end), 0);
+  }
+
+  /** v2 end of file: clean, torn (a record cut short, nothing intact after it), or corrupt. */
+  private finishV2(): ScanEnd {
+    const v2 = this.v2!;
+    let at: number | null = null;
+    let prefix: Uint8Array = new Uint8Array(0);
+    let zeros = 0;
+    if (this.zeroMode !== null) {
+      const z = this.zeroMode;
+      v2.tail(z.prefix, 0, z.prefix.length, z.at, true);
+      at = z.at;
+      prefix = z.prefix;
+      zeros = this.zeros;
+    } else if (this.start < this.end) {
+      v2.tail(this.buf, this.start, this.end, this.base, true);
+      at = this.base + this.start;
+      prefix = this.buf.slice(this.start, this.end);
+    }
+    const txn = v2.openTxn;
+    if (txn !== null) {
+      // A BEGIN without its COMMIT: cut the tail from the BEGIN (its records are whole).
+      const held = v2.openTxnBytes();
+      const whole = new Uint8Array(held.length + prefix.length);
+      whole.set(held);
+      whole.set(prefix, held.length);
+      v2.dropOpen();
+      return this.result(txn.offset, whole, zeros, txn);
+    }
+    return this.result(at, prefix, zeros);
   }
 
   /**
@@ -174,12 +227,20 @@ export class AofScanner {
     });
   }
 
-  private result(tornAt: number | null, prefix: Uint8Array, zeros: number): ScanEnd {
+  private result(
+    tornAt: number | null,
+    prefix: Uint8Array,
+    zeros: number,
+    tornTxn: { offset: number; frames: number } | null = null,
+  ): ScanEnd {
     const bytes = tornAt ?? this.base + this.end;
     return {
       frames: this.frames,
       bytes,
       header: this.header,
+      format: this.v2 !== null ? "v2" : this.header ? "v1" : "legacy",
+      tornTxn,
+      discardedTxns: this.v2?.discarded ?? [],
       tornAt,
       tornBytes: tornAt === null ? 0 : prefix.length + zeros,
       tornPrefix: prefix,
@@ -207,24 +268,54 @@ export class AofScanner {
     this.end += chunk.length;
   }
 
+  /** The v2 loop over the buffer: records, and a bad one either corrupt or the start of a zero run. */
+  private drainV2(eof: boolean): void {
+    const v2 = this.v2!;
+    const view = this.buf.subarray(0, this.end);
+    while (this.start < this.end) {
+      const e = v2.step(view, this.start, this.end, this.base);
+      if (e >= 0) {
+        this.frames++;
+        this.start = e;
+        continue;
+      }
+      if (e === SHORT) return; // more bytes, or finish() decides
+      // BAD. A power cut can zero-fill the end of what was being written: if
+      // the zero run starts inside this record and runs to what we have, it
+      // may be a torn tail (the rest of the file must be zeros too).
+      let z = this.end;
+      while (z > this.start && view[z - 1] === 0) z--;
+      const at = this.base + this.start;
+      const err = v2.corrupt(at, view.subarray(this.start));
+      if (z === this.end || z - this.start >= v2.problem!.need) throw err;
+      this.zeroMode = { at, err, prefix: view.slice(this.start, z) };
+      this.zeros = this.end - z;
+      this.start = this.end;
+      return;
+    }
+    void eof;
+  }
+
   private drain(eof: boolean): void {
     const view = this.buf.subarray(0, this.end);
     if (!this.headerDone) {
       const have = view.subarray(this.start, this.end);
-      if (have.length >= V2_MAGIC.length && isPrefixOf(have.subarray(0, 8), V2_MAGIC)) {
-        throw new CorruptFileError({
-          path: this.path,
-          offset: 0,
-          expected: "KEVYAOF1 header or a legacy headerless log " +
-            "(KEVYAOF2, the checksummed AOF of kevy >= 5, is not supported yet)",
-          bytes: have,
-        });
-      }
-      if (have.length < AOF_MAGIC.length && isPrefixOf(have, AOF_MAGIC)) {
-        if (!eof) return; // wait for the whole header
-        return; // a torn header: finish() reports it as a torn tail at 0
+      if (
+        have.length < AOF_MAGIC.length &&
+        (isPrefixOf(have, AOF_MAGIC) || isPrefixOf(have, AOF2_MAGIC))
+      ) {
+        // Wait for the whole header; at the end of the file a torn one (of
+        // either version: kevy 5.4 reads a torn v2 magic as a v1 log too) is a
+        // torn tail at 0 that finish() reports.
+        return;
       }
       this.headerDone = true;
+      if (isPrefixOf(have.subarray(0, AOF2_MAGIC.length), AOF2_MAGIC)) {
+        this.header = true;
+        this.start += AOF2_MAGIC.length;
+        this.v2 = new V2Walk(this.path, this.onFrame, this.target, this.discardUncommitted);
+        return this.drainV2(eof);
+      }
       if (
         have.length >= AOF_MAGIC.length && isPrefixOf(have.subarray(0, AOF_MAGIC.length), AOF_MAGIC)
       ) {
@@ -232,6 +323,7 @@ export class AofScanner {
         this.start += AOF_MAGIC.length;
       }
     }
+    if (this.v2 !== null) return this.drainV2(eof);
     const t = this.target;
     while (this.start < this.end) {
       if (t !== null) {
@@ -289,6 +381,9 @@ function toStats(end: ScanEnd, ms: number, skipped: Record<string, number>): Rep
     frames: end.frames,
     bytes: end.bytes,
     header: end.header,
+    format: end.format,
+    tornTxn: end.tornTxn,
+    discardedTxns: end.discardedTxns,
     tornAt: end.tornAt,
     tornBytes: end.tornBytes,
     ms,
@@ -299,6 +394,9 @@ const MISSING: ScanEnd = {
   frames: 0,
   bytes: 0,
   header: false,
+  format: "legacy",
+  tornTxn: null,
+  discardedTxns: [],
   tornAt: null,
   tornBytes: 0,
   tornPrefix: new Uint8Array(0),
@@ -332,11 +430,18 @@ function gatedScanner(
   apply: ReplayApply,
   gate: UnknownCommandGate,
   chunk: number,
+  opts: ReplayOptions,
 ): AofScanner {
   const onFrame = (argv: Uint8Array[], offset: number): void =>
     gate.check(apply(argv), argv, path, offset);
   // A storeApplier (replayAofInto, ShardFiles bring-up) enables the plain-SET fast path.
-  return new AofScanner(path, onFrame, Math.max(chunk * 2, 4096), storeOf(apply));
+  return new AofScanner(
+    path,
+    onFrame,
+    Math.max(chunk * 2, 4096),
+    storeOf(apply),
+    opts.onUncommitted === "discard",
+  );
 }
 
 /** Streams `path` through a scanner (async). */
@@ -349,7 +454,7 @@ export async function scanAof(
   const fs = opts.fs ?? defaultFs();
   const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
   const gate = new UnknownCommandGate(opts.onUnknown);
-  const scanner = gatedScanner(path, apply, gate, chunk);
+  const scanner = gatedScanner(path, apply, gate, chunk, opts);
   try {
     for await (const c of fs.readChunks(path, chunk)) scanner.push(c);
   } catch (e) {
@@ -369,7 +474,7 @@ export function scanAofSync(
   const fs = opts.fs ?? defaultFs();
   const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
   const gate = new UnknownCommandGate(opts.onUnknown);
-  const scanner = gatedScanner(path, apply, gate, chunk);
+  const scanner = gatedScanner(path, apply, gate, chunk, opts);
   try {
     for (const c of fs.readChunksSync(path, chunk)) scanner.push(c);
   } catch (e) {

@@ -17,6 +17,7 @@
 // back that fails, a reopen after a rename) is fatal: no retry.
 import { ByteWriter } from "../codec/bytes.ts";
 import { AOF_MAGIC, encodeCommandInto } from "../codec/resp.ts";
+import { AOF2_MAGIC, encodeRecordInto, TXN_BEGIN, TXN_COMMIT } from "../codec/aof2.ts";
 import type { FsAdapter, WritableFile } from "../fs/types.ts";
 import { checkPolicy, type FsyncPolicy } from "./_aof_options.ts";
 import { AofClosedError, AofFailedError } from "./aof_errors.ts";
@@ -57,8 +58,12 @@ export class AofWriter {
   size: number;
   /** Written since the last fdatasync. */
   dirty = false;
-  /** True when the file starts with the `KEVYAOF1\n` header. */
+  /** True when the file starts with a header (`KEVYAOF1\n` or `KEVYAOF2\n`). */
   header: boolean;
+  /** The format of the file being appended to: 2 writes checksummed records. */
+  format: 1 | 2;
+  /** The format a rewrite or a truncate starts the next file in (`aofFormat`). */
+  readonly target: 1 | 2;
   readonly #path: string;
   #policy: FsyncPolicy;
   #active: ByteWriter = new ByteWriter();
@@ -80,9 +85,12 @@ export class AofWriter {
 
   constructor(
     path: string,
-    opened: { file: WritableFile; size: number; header: boolean },
+    opened: { file: WritableFile; size: number; header: boolean; format: 1 | 2 },
     policy: FsyncPolicy,
+    target: 1 | 2 = 1,
   ) {
+    this.format = opened.format;
+    this.target = target;
     this.#path = path;
     this.file = opened.file;
     this.size = opened.size;
@@ -110,9 +118,33 @@ export class AofWriter {
   append(argv: ReadonlyArray<Uint8Array>): Promise<void> {
     if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
     if (this.#failed !== null) return Promise.reject(this.#failed);
-    encodeCommandInto(this.#active, argv);
+    if (this.format === 2) encodeRecordInto(this.#active, argv);
+    else encodeCommandInto(this.#active, argv);
     this.#activeFrames++;
     // Every append of a turn shares the group's promise: no allocation per frame.
+    let g = this.#activeGroup;
+    if (g === null) g = this.#activeGroup = group();
+    if (!this.#scheduled) this.#schedule();
+    return g.promise;
+  }
+
+  /**
+   * Buffers commands that must replay all or nothing: in a v2 log between a
+   * BEGIN and a COMMIT record (one write, so a crash leaves at most a torn
+   * transaction, which replay drops and open cuts); a v1 log has no markers.
+   */
+  appendGroup(argvs: ReadonlyArray<ReadonlyArray<Uint8Array>>): Promise<void> {
+    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
+    if (this.#failed !== null) return Promise.reject(this.#failed);
+    const w = this.#active;
+    const v2 = this.format === 2 && argvs.length > 1;
+    if (v2) encodeRecordInto(w, [TXN_BEGIN]);
+    for (const argv of argvs) {
+      if (this.format === 2) encodeRecordInto(w, argv);
+      else encodeCommandInto(w, argv);
+    }
+    if (v2) encodeRecordInto(w, [TXN_COMMIT]);
+    this.#activeFrames += argvs.length + (v2 ? 2 : 0);
     let g = this.#activeGroup;
     if (g === null) g = this.#activeGroup = group();
     if (!this.#scheduled) this.#schedule();
@@ -123,7 +155,8 @@ export class AofWriter {
   appendSync(argv: ReadonlyArray<Uint8Array>): void {
     this.#checkIdle("appendSync");
     const w = new ByteWriter(256);
-    encodeCommandInto(w, argv);
+    if (this.format === 2) encodeRecordInto(w, argv);
+    else encodeCommandInto(w, argv);
     try {
       this.file.writeSync(w.bytes());
       this.size += w.length;
@@ -269,19 +302,22 @@ export class AofWriter {
    */
   async truncateToHeader(): Promise<void> {
     this.#resolve(this.#sealed.splice(0));
+    const magic = this.target === 2 ? AOF2_MAGIC : AOF_MAGIC;
     try {
-      if (this.header) {
-        await this.file.truncate(AOF_MAGIC.length);
+      if (this.header && this.format === this.target) {
+        await this.file.truncate(magic.length);
       } else {
+        // The next log starts in the configured format (v1 -> v2 only here and in a rewrite).
         await this.file.truncate(0);
-        await this.file.write(AOF_MAGIC);
+        await this.file.write(magic);
         this.header = true;
+        this.format = this.target;
       }
       await this.file.sync();
     } catch (e) {
       throw this.fail(e);
     }
-    this.size = AOF_MAGIC.length;
+    this.size = magic.length;
     this.dirty = false;
     if (this.#failed !== null && !this.#fatal) {
       this.#failed = null; // the caller's snapshot covers what was queued
@@ -303,6 +339,7 @@ export class AofWriter {
       throw this.fail(e);
     }
     this.header = true;
+    this.format = this.target; // a rewrite writes the configured format
     this.dirty = false;
   }
 

@@ -8,6 +8,8 @@ import type { Entry } from "../codec/types.ts";
 import { ByteWriter } from "../codec/bytes.ts";
 import { writerInternals } from "../codec/bytes_util.ts";
 import { AOF_MAGIC, encodeCommandInto } from "../codec/resp.ts";
+import { AOF2_MAGIC, AOF2_RECORD_HEADER, encodeRecordInto } from "../codec/aof2.ts";
+import { crc32cUpdate } from "../codec/crc32c.ts";
 import {
   cursorEntry,
   RECORD_CURSOR,
@@ -84,38 +86,64 @@ function frame3(
   putBulk(buf, p, b, bo, bl);
 }
 
+/** v2: room for a record header before the next frame; returns where it is (or -1 for v1). */
+function open(w: ByteWriter, v2: boolean): number {
+  return v2 ? writerInternals.reserve(w, AOF2_RECORD_HEADER) : -1;
+}
+
+/** v2: fills the record header at `at` for the frame written since (length, CRC32C). */
+function seal(w: ByteWriter, at: number): void {
+  if (at < 0) return;
+  const buf = writerInternals.buffer(w);
+  const s = at + AOF2_RECORD_HEADER, end = w.length, len = end - s;
+  const crc = crc32cUpdate(0, buf, s, end);
+  for (let i = 0; i < 4; i++) {
+    buf[at + i] = (len >>> (8 * i)) & 0xff;
+    buf[at + 4 + i] = (crc >>> (8 * i)) & 0xff;
+  }
+}
+
 /** SET key value, then PEXPIREAT key <ms> when there is a deadline (as entryToCommands). */
-function writeString(w: ByteWriter, c: RecordCursor): void {
+function writeString(w: ByteWriter, c: RecordCursor, v2: boolean): void {
+  let at = open(w, v2);
   frame3(w, SET_HEAD, c.kbuf, c.koff, c.klen, c.vbuf, c.voff, c.vlen);
+  seal(w, at);
   const d = c.deadline;
   if (d === null) return;
   const ms = enc.encode(String(Math.trunc(d)));
+  at = open(w, v2);
   frame3(w, PEXPIREAT_HEAD, c.kbuf, c.koff, c.klen, ms, 0, ms.length);
+  seal(w, at);
 }
 
-function writeEntry(w: ByteWriter, e: Entry): void {
-  for (const cmd of entryToCommands(e)) encodeCommandInto(w, cmd);
+function writeEntry(w: ByteWriter, e: Entry, v2: boolean): void {
+  for (const cmd of entryToCommands(e)) {
+    if (v2) encodeRecordInto(w, cmd);
+    else encodeCommandInto(w, cmd);
+  }
 }
 
 /**
- * The compacted log in pieces (views of one reused buffer: each must be
+ * The compacted log (`format` 2: `KEVYAOF2` records) in pieces (views of one reused buffer: each must be
  * written before asking for the next). Entries whose deadline is `<= now` are
  * left out. Throws `StreamNotRewritableError` for a stream.
  */
 export function* compactLogPieces(
   entries: Iterable<Entry>,
   now: number,
+  format: 1 | 2 = 1,
 ): Generator<Uint8Array, void, undefined> {
   const w = new ByteWriter(REWRITE_WRITE_BYTES + 65536);
-  w.writeBytes(AOF_MAGIC);
+  const v2 = format === 2;
+  w.writeBytes(v2 ? AOF2_MAGIC : AOF_MAGIC);
   const make = (entries as RecordSource)[RECORD_CURSOR];
   if (typeof make === "function") {
     const c = make.call(entries);
     while (c.next()) {
       const d = c.deadline;
       if (d !== null && d <= now) continue;
-      if (c.entry === null && c.members === null && c.hbuf === null) writeString(w, c);
-      else writeEntry(w, cursorEntry(c));
+      if (c.entry === null && c.members === null && c.hbuf === null) writeString(w, c, v2);
+      else writeEntry(w, cursorEntry(c), v2);
       if (w.length >= REWRITE_WRITE_BYTES) {
         yield w.bytes();
         w.reset();
@@ -124,7 +152,7 @@ export function* compactLogPieces(
   } else {
     for (const e of entries) {
       if (e.deadline !== null && e.deadline <= now) continue;
-      writeEntry(w, e);
+      writeEntry(w, e, v2);
       if (w.length >= REWRITE_WRITE_BYTES) {
         yield w.bytes();
         w.reset();

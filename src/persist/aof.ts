@@ -49,6 +49,20 @@ import type { ReplayStats } from "./replay.ts";
 import type { ReplayApply } from "./unknown.ts";
 
 export type { RepairedTail } from "./_aof_open.ts";
+
+function checkFormat(f: unknown): 1 | 2 {
+  if (f === undefined || f === 1) return 1;
+  if (f === 2) return 2;
+  throw new TypeError(`aofFormat must be 1 or 2, got ${String(f)}`);
+}
+
+function openOpts(o: AofOptions): import("./_aof_open.ts").OpenLogOptions {
+  return {
+    aofFormat: checkFormat(o.aofFormat),
+    ...(o.onUnknown === undefined ? {} : { onUnknown: o.onUnknown }),
+    ...(o.onUncommitted === undefined ? {} : { onUncommitted: o.onUncommitted }),
+  };
+}
 export type { AofOptions, EntrySource, FsyncPolicy } from "./_aof_options.ts";
 export { AofClosedError, AofFailedError, type NotOnDisk } from "./aof_errors.ts";
 
@@ -84,7 +98,7 @@ export class Aof {
     this.#rule = new RewriteRule(opts, opened.size);
     this.repairedTail = opened.repaired;
     this.openStats = opened.stats;
-    this.#w = new AofWriter(path, opened, opts.fsync);
+    this.#w = new AofWriter(path, opened, opts.fsync, checkFormat(opts.aofFormat));
   }
 
   /**
@@ -149,7 +163,7 @@ export class Aof {
   ): Promise<{ aof: Aof; stats: ReplayStats }> {
     checkPolicy(opts.fsync);
     const fs = opts.fs ?? defaultFs();
-    const opened = await openLog(fs, path, apply, opts.now ?? Date.now, opts.onUnknown);
+    const opened = await openLog(fs, path, apply, opts.now ?? Date.now, openOpts(opts));
     return { aof: new Aof(path, opts, opened), stats: opened.stats };
   }
 
@@ -172,7 +186,7 @@ export class Aof {
   ): { aof: Aof; stats: ReplayStats } {
     checkPolicy(opts.fsync);
     const fs = opts.fs ?? defaultFs();
-    const opened = openLogSync(fs, path, apply, opts.now ?? Date.now, opts.onUnknown);
+    const opened = openLogSync(fs, path, apply, opts.now ?? Date.now, openOpts(opts));
     return { aof: new Aof(path, opts, opened), stats: opened.stats };
   }
 
@@ -220,9 +234,36 @@ export class Aof {
   get lastWriteStatus(): "ok" | "failed" {
     return this.#w.failed === null ? "ok" : "failed";
   }
-  /** True when the file starts with the `KEVYAOF1\n` header (false for legacy logs). */
+  /** True when the file starts with a header, `KEVYAOF1\n` or `KEVYAOF2\n` (false for legacy logs). */
   get hasHeader(): boolean {
     return this.#w.header;
+  }
+  /** The format of the file now: 2 = `KEVYAOF2` checksummed records. */
+  get format(): 1 | 2 {
+    return this.#w.format;
+  }
+  /** The configured `aofFormat`: what the next rewrite or truncate writes. */
+  get aofFormat(): 1 | 2 {
+    return this.#w.target;
+  }
+
+  /**
+   * Appends commands that replay all or nothing (a `multi()` / EXEC, a
+   * cross-shard write's part): in a v2 log between `\0KEVYTXNBEGIN` and
+   * `\0KEVYTXNCOMMIT` records, written in one write; a crash leaves at most
+   * a torn transaction, which replay drops and open cuts. A v1 log has no
+   * markers (the frames are appended as they are).
+   *
+   * @example
+   * ```ts
+   * import { Aof } from "@kevy/persist/persist";
+   * const aof = await Aof.open("aof-0.aof", { fsync: "always", aofFormat: 2 });
+   * const t = (s: string) => new TextEncoder().encode(s);
+   * await aof.appendGroup([[t("SET"), t("a"), t("1")], [t("SET"), t("b"), t("2")]]);
+   * ```
+   */
+  appendGroup(argvs: ReadonlyArray<ReadonlyArray<Uint8Array>>): Promise<void> {
+    return this.#w.appendGroup(argvs);
   }
 
   /**
@@ -344,7 +385,8 @@ export class Aof {
     const w = this.#w;
     return w.exclusive(async () => {
       await w.writeSealed();
-      await w.reopen(this.#fs, await compactLog(this.#fs, this.#path, entries, this.#now()));
+      const size = await compactLog(this.#fs, this.#path, entries, this.#now(), w.target);
+      await w.reopen(this.#fs, size);
       this.#rule.rewritten(w.size);
     });
   }

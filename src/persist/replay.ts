@@ -15,9 +15,16 @@
  * Differences from kevy v1.17 (`replay.rs`), deliberate: a CRLF-terminated
  * text line is corruption here (v1.17 replays it as an inline command and
  * carries on: vector `aof/inline_garbage`), and mid-file corruption is an
- * error instead of a warning that silently drops the rest of the log. A
- * `KEVYAOF2` file (kevy >= 5, checksummed records) is rejected as not yet
- * supported. Both the `KEVYAOF1\n` header and legacy headerless logs are read.
+ * error instead of a warning that silently drops the rest of the log. The
+ * `KEVYAOF1\n` header, legacy headerless logs and kevy 5.x `KEVYAOF2\n` logs
+ * are read. In a v2 log every record's CRC32C is checked; transactions
+ * (`\0KEVYTXNBEGIN` ... `\0KEVYTXNCOMMIT`) are applied whole or not at all;
+ * a torn tail is a record cut short with nothing intact after it, while a
+ * damaged length or CRC with intact records behind it is corruption (kevy
+ * 5.4 calls it a torn tail and hides the rest of the file); a transaction
+ * open at the end is a torn transaction (`tornTxn`: not applied, and the
+ * torn tail starts at its BEGIN); a segment frame (`\0KEVYSEGMENTED`)
+ * rejects with `SegmentedFrameError`.
  *
  * @module
  */
@@ -37,8 +44,18 @@ export interface ReplayStats {
   frames: number;
   /** Offset just past the last complete frame (header included): the valid length of the log. */
   bytes: number;
-  /** True when the log starts with the `KEVYAOF1\n` header (false for legacy or missing files). */
+  /** True when the log starts with a header, `KEVYAOF1\n` or `KEVYAOF2\n` (false for legacy or missing files). */
   header: boolean;
+  /** `v2` (`KEVYAOF2\n`, checksummed records), `v1` (`KEVYAOF1\n`) or `legacy` (no header, or no file). */
+  format: "v1" | "v2" | "legacy";
+  /**
+   * v2: a transaction whose BEGIN has no COMMIT at the end of the log (a
+   * crash mid-transaction): its frames were not applied, and the torn tail
+   * (`tornAt`) starts at its BEGIN. Null otherwise.
+   */
+  tornTxn: { offset: number; frames: number } | null;
+  /** v2: transactions dropped under `onUncommitted: "discard"` (BEGIN offset, frames). */
+  discardedTxns: Array<{ offset: number; frames: number }>;
   /** Offset of the torn tail, or `null` when the log ended cleanly. */
   tornAt: number | null;
   /** Bytes from `tornAt` to the end of the file (0 when clean). */
@@ -58,6 +75,14 @@ export interface ReplayOptions {
   /** Read size (default {@link REPLAY_CHUNK_BYTES}). */
   chunkBytes?: number;
   /**
+   * v2 logs: a BEGIN while an earlier transaction is still open (the earlier
+   * one never committed; kevy 5.4 drops its frames silently and its reopen
+   * can leave later writes inside it, SPEC-v5 §6.1): `"error"` (default)
+   * rejects with `CorruptFileError` at the second BEGIN; `"discard"` drops
+   * the uncommitted frames, as kevy does, and lists them in `discardedTxns`.
+   */
+  onUncommitted?: "error" | "discard";
+  /**
    * A command the applier does not support (`apply` returned
    * `{ ok: false, unknown: true }`): `"error"` (default) rejects with
    * `UnknownCommandError` (verb, path, offset); `"skip"` leaves it out and
@@ -69,7 +94,7 @@ export interface ReplayOptions {
 /**
  * Replays the AOF at `path` into `apply`, streaming. A missing file gives
  * stats with 0 frames. Rejects with `CorruptFileError` on mid-file
- * corruption (after applying the frames before it) or a `KEVYAOF2` file.
+ * corruption (after applying the frames before it).
  * `apply` returns each command's `CommandResult`: an unknown command rejects
  * with `UnknownCommandError` (file, offset, verb) unless `onUnknown: "skip"`.
  *

@@ -47,6 +47,7 @@ import type { OnUnknown } from "./unknown.ts";
 import { storeApplier } from "./_plain_set.ts";
 import { loadSnapshotInto, writeSnapshotFile } from "./_snapshot_io.ts";
 import { writeCompactLog } from "./_aof_rewrite.ts";
+import { AOF2_MAGIC } from "../codec/aof2.ts";
 import { AOF_MAGIC } from "../codec/resp.ts";
 import { freezeEntries } from "../codec/_snapshot_writer.ts";
 import {
@@ -113,6 +114,8 @@ export interface ShardFilesOptions {
   aofPath: string;
   /** AOF fsync policy. */
   fsync: FsyncPolicy;
+  /** AOF format of a new log and of every rewrite/SAVE: 1 (default) or 2 (`KEVYAOF2`, see `AofOptions.aofFormat`). */
+  aofFormat?: 1 | 2;
   /** Filesystem adapter (default: the runtime's). */
   fs?: FsAdapter;
   /** Load into this store (default: a new `Store`). It should be empty. */
@@ -239,6 +242,7 @@ export class ShardFiles {
       fs,
       now,
       ...(opts.onUnknown === undefined ? {} : { onUnknown: opts.onUnknown }),
+      ...(opts.aofFormat === undefined ? {} : { aofFormat: opts.aofFormat }),
       ...(opts.autoRewritePercentage === undefined
         ? {}
         : { autoRewritePercentage: opts.autoRewritePercentage }),
@@ -323,9 +327,9 @@ export class ShardFiles {
       try {
         if (op === "save") {
           await writeSnapshotFile(fs, p.snapshotTmp, entries, now);
-          await writeHeaderOnly(fs, p.aofRewrite);
+          await writeHeaderOnly(fs, p.aofRewrite, this.aof.aofFormat);
         } else {
-          await writeCompactLog(fs, p.aofRewrite, entries, now);
+          await writeCompactLog(fs, p.aofRewrite, entries, now, this.aof.aofFormat);
         }
         await commitJournal(fs, p, op);
       } catch (e) {
@@ -350,10 +354,10 @@ export class ShardFiles {
   }
 }
 
-async function writeHeaderOnly(fs: FsAdapter, path: string): Promise<void> {
+async function writeHeaderOnly(fs: FsAdapter, path: string, format: 1 | 2): Promise<void> {
   const f = await fs.openWrite(path);
   try {
-    await f.write(AOF_MAGIC);
+    await f.write(format === 2 ? AOF2_MAGIC : AOF_MAGIC);
     await f.sync();
   } finally {
     await f.close();

@@ -100,10 +100,19 @@ describe("Aof.open", () => {
     }
   });
 
-  it("rejects a KEVYAOF2 log", async () => {
+  it("opens a KEVYAOF2 log: a torn record header is cut, appends stay v2", async () => {
     const fs = memFs();
     fs.writeFileDurable("/db/aof-0.aof", utf8("KEVYAOF2\n\x05\x00\x00\x00"));
-    await assert.rejects(Aof.open("/db/aof-0.aof", { fsync: "no", fs }), /not supported/);
+    const aof = await Aof.open("/db/aof-0.aof", { fsync: "always", fs });
+    assert.equal(aof.format, 2, "a v2 log keeps its format even with the default aofFormat");
+    assert.equal(aof.repairedTail?.offset, 9);
+    await aof.append([utf8("SET"), utf8("k"), utf8("v")]);
+    await aof.close();
+    const bytes = fs.readFileSync("/db/aof-0.aof");
+    assert.equal(
+      hex(bytes.subarray(9)),
+      "1b0000006b956664" + hex(utf8("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")),
+    );
   });
 
   it("openAndReplay applies the frames of the same scan", async () => {

@@ -177,14 +177,12 @@ describe("replayAof edge cases", () => {
     });
   });
 
-  it("rejects KEVYAOF2 (kevy >= 5) as not supported yet", async () => {
+  it("reads KEVYAOF2 (kevy 5.x): a record header cut short is a torn tail", async () => {
     const p = file(utf8("KEVYAOF2\n"), new Uint8Array([5, 0, 0, 0]));
-    await assert.rejects(
-      replayAof(p, () => {}),
-      (e: unknown) =>
-        e instanceof CorruptFileError && e.offset === 0 &&
-        /KEVYAOF2.*not supported/.test(e.message),
-    );
+    const stats = await replayAof(p, () => {});
+    assert.equal(stats.format, "v2");
+    assert.equal(stats.tornAt, 9);
+    assert.equal(stats.tornBytes, 4);
   });
 
   it("applies frames before a mid-file corruption, then rejects", async () => {

@@ -181,7 +181,17 @@ describe("replayAofInto equals replayAof + applyCommand", () => {
   it("a missing file gives 0 frames", async () => {
     const p = join(tempDir("kevy-into-"), "none.aof");
     assert.deepEqual(await same(p), {
-      stats: { frames: 0, bytes: 0, header: false, tornAt: null, tornBytes: 0, skipped: {} },
+      stats: {
+        frames: 0,
+        bytes: 0,
+        header: false,
+        format: "legacy",
+        tornTxn: null,
+        discardedTxns: [],
+        tornAt: null,
+        tornBytes: 0,
+        skipped: {},
+      },
     });
     assert.equal(replayAofSync(p, () => {}).frames, 0);
   });
