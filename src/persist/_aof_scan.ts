@@ -5,7 +5,7 @@
 // checksummed records (the record walk and its end rules: _aof2_walk.ts).
 import { AOF_MAGIC, findFrameAfter, parseFrame } from "../codec/resp.ts";
 import { AOF2_MAGIC } from "../codec/aof2.ts";
-import { BAD, type DiscardedTxn, SHORT, V2Walk } from "./_aof2_walk.ts";
+import { type DiscardedTxn, SHORT, V2Walk } from "./_aof2_walk.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { isNotFound } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
@@ -269,7 +269,7 @@ export class AofScanner {
   }
 
   /** The v2 loop over the buffer: records, and a bad one either corrupt or the start of a zero run. */
-  private drainV2(eof: boolean): void {
+  private drainV2(): void {
     const v2 = this.v2!;
     const view = this.buf.subarray(0, this.end);
     while (this.start < this.end) {
@@ -293,7 +293,6 @@ export class AofScanner {
       this.start = this.end;
       return;
     }
-    void eof;
   }
 
   private drain(eof: boolean): void {
@@ -314,7 +313,7 @@ export class AofScanner {
         this.header = true;
         this.start += AOF2_MAGIC.length;
         this.v2 = new V2Walk(this.path, this.onFrame, this.target, this.discardUncommitted);
-        return this.drainV2(eof);
+        return this.drainV2();
       }
       if (
         have.length >= AOF_MAGIC.length && isPrefixOf(have.subarray(0, AOF_MAGIC.length), AOF_MAGIC)
@@ -323,7 +322,7 @@ export class AofScanner {
         this.start += AOF_MAGIC.length;
       }
     }
-    if (this.v2 !== null) return this.drainV2(eof);
+    if (this.v2 !== null) return this.drainV2();
     const t = this.target;
     while (this.start < this.end) {
       if (t !== null) {
