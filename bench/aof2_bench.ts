@@ -1,0 +1,128 @@
+// KEVYAOF2 vs KEVYAOF1 in one run: replay of n frames (SET key:<i> <16-byte
+// value>) from a v2 log and a v1 log holding the same commands, alternating,
+// and the append rate of each format. Target (issue 18): v2 replay <= 1.15x v1.
+//
+//   deno run -A bench/aof2_bench.ts [--n=1000000] [--runs=5]
+//   bun bench/aof2_bench.ts [...]
+//
+// Cases: replay_into = replayAofInto (the store fast path, what openStore
+// uses); replay_argv = replayAof with an argv callback that counts;
+// append = Aof.append of n frames under fsync "no" (awaiting every 65536).
+import process from "node:process";
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Aof } from "../src/persist/aof.ts";
+import { replayAof, replayAofInto } from "../src/persist/replay.ts";
+import { Store } from "../src/store/store.ts";
+import { ByteWriter } from "../src/codec/bytes.ts";
+import { AOF_MAGIC, encodeCommandInto } from "../src/codec/resp.ts";
+import { AOF2_MAGIC, encodeRecordInto } from "../src/codec/aof2.ts";
+import { crc32c } from "../src/codec/crc32c.ts";
+
+function flag(name: string): string | undefined {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a?.slice(a.indexOf("=") + 1);
+}
+const N = Number(flag("n") ?? 1_000_000);
+const RUNS = Number(flag("runs") ?? 5);
+const dir = join(tmpdir(), `kevy-aof2-bench-${process.pid}`);
+mkdirSync(dir, { recursive: true });
+const te = new TextEncoder();
+const SET = te.encode("SET");
+const value = te.encode("0123456789abcdef");
+
+function build(v2: boolean): string {
+  const w = new ByteWriter(1 << 26);
+  w.writeBytes(v2 ? AOF2_MAGIC : AOF_MAGIC);
+  for (let i = 0; i < N; i++) {
+    const argv = [SET, te.encode(`key:${i}`), value];
+    if (v2) encodeRecordInto(w, argv);
+    else encodeCommandInto(w, argv);
+  }
+  const path = join(dir, v2 ? "v2.aof" : "v1.aof");
+  writeFileSync(path, w.bytes());
+  return path;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const min = (xs: number[]) => Math.min(...xs);
+const G = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
+const runtime = G.Deno
+  ? `deno ${G.Deno.version.deno}`
+  : G.Bun
+  ? `bun ${G.Bun.version}`
+  : `node ${process.version}`;
+
+const v1 = build(false), v2 = build(true);
+console.log(
+  `${runtime}, n = ${N}, runs = ${RUNS}; v1 ${statSync(v1).size} B, v2 ${statSync(v2).size} B`,
+);
+
+// CRC32C throughput on a 64 MiB buffer.
+{
+  const b = new Uint8Array(64 << 20).map((_, i) => (i * 2654435761) >>> 24);
+  const t: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    crc32c(b);
+    t.push(performance.now() - t0);
+  }
+  console.log(
+    `crc32c 64 MiB: ${(64 / (min(t) / 1000)).toFixed(0)} MiB/s best, ${
+      (64 / (median(t) / 1000)).toFixed(0)
+    } median`,
+  );
+}
+
+const times: Record<string, number[]> = {};
+const rec = (k: string, ms: number) => (times[k] ??= []).push(ms);
+for (let r = 0; r < RUNS; r++) {
+  for (
+    const [name, path]
+      of (r % 2 === 0 ? [["v1", v1], ["v2", v2]] : [["v2", v2], ["v1", v1]]) as Array<
+        [string, string]
+      >
+  ) {
+    let t0 = performance.now();
+    const store = new Store();
+    const s = await replayAofInto(path, store);
+    rec(`replay_into ${name}`, performance.now() - t0);
+    if (s.frames !== N || store.dbsize() !== N) throw new Error(`${name}: ${s.frames} frames`);
+    let count = 0;
+    t0 = performance.now();
+    await replayAof(path, () => void count++);
+    if (count !== N) throw new Error(`${name}: ${count} argv`);
+    rec(`replay_argv ${name}`, performance.now() - t0);
+    const ap = join(dir, `append-${name}.aof`);
+    rmSync(ap, { force: true });
+    const aof = await Aof.open(ap, { fsync: "no", aofFormat: name === "v2" ? 2 : 1 });
+    const keys = Array.from({ length: 65536 }, (_, i) => te.encode(`key:${i}`));
+    t0 = performance.now();
+    let last: Promise<void> = Promise.resolve();
+    for (let i = 0; i < N; i++) {
+      last = aof.append([SET, keys[i & 65535]!, value]);
+      if ((i & 65535) === 65535) await last;
+    }
+    await last;
+    rec(`append ${name}`, performance.now() - t0);
+    await aof.close();
+  }
+}
+console.log("case              median ms   best ms   frames/s (median)");
+for (const [k, xs] of Object.entries(times).sort()) {
+  console.log(
+    `${k.padEnd(17)} ${median(xs).toFixed(0).padStart(9)} ${min(xs).toFixed(0).padStart(9)}   ${
+      (N / (median(xs) / 1000) / 1e6).toFixed(2)
+    } M`,
+  );
+}
+for (const c of ["replay_into", "replay_argv", "append"]) {
+  const a = median(times[`${c} v1`]!), b = median(times[`${c} v2`]!);
+  console.log(
+    `${c}: v2/v1 = ${(b / a).toFixed(3)} (median), ${
+      (min(times[`${c} v2`]!) / min(times[`${c} v1`]!)).toFixed(3)
+    } (best)`,
+  );
+}
+rmSync(dir, { recursive: true, force: true });
