@@ -4,7 +4,8 @@ import { toHex } from "../codec/bytes.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { parseReshardJournal } from "../codec/journal.ts";
 import { parseShardsMeta } from "../codec/meta.ts";
-import { SnapshotDecoder } from "../codec/snapshot.ts";
+import { SnapshotChecksumError, SnapshotDecoder } from "../codec/snapshot.ts";
+import { verifySnapshotFile } from "../persist/snapshot_verify.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { joinPath } from "../fs/path.ts";
 import { replayAof } from "../persist/replay.ts";
@@ -46,8 +47,9 @@ export async function fileKind(fs: FsAdapter, path: string): Promise<FileKind> {
   }
   if (head.length === 0) return "empty";
   if (startsWith(head, "KEVYSNAP")) return "snapshot";
-  if (startsWith(head, "KEVYAOF1\n")) return "aof";
-  if (startsWith(head, "KEVYAOF2")) return "aof-kevy5";
+  // KEVYAOF2 (kevy 5.x, checksummed records) reads like any kevy AOF; a torn
+  // v2 magic is a headerless log, as kevy 5.4 reads it.
+  if (startsWith(head, "KEVYAOF1\n") || startsWith(head, "KEVYAOF2\n")) return "aof";
   if (startsWith(head, "REDIS")) return "redis-rdb";
   if (head[0] === 0x2a /* '*' */ || head[0] === 0x23 /* '#' */) return "aof-legacy";
   return "unknown";
@@ -90,6 +92,10 @@ export interface AofReport {
   path: string;
   size: number;
   header: boolean;
+  /** `v1` (KEVYAOF1), `v2` (KEVYAOF2, checksummed records), `legacy` (no header) or `empty`. */
+  format: "v1" | "v2" | "legacy" | "empty";
+  /** v2: a transaction left open at the end (cut at the next open), or null. */
+  tornTxn: { offset: number; frames: number } | null;
   frames: number;
   validBytes: number;
   verbs: Record<string, number>;
@@ -173,10 +179,44 @@ export async function analyzeSnapshot(
       ? null
       : { generation: String(s.cursor.generation), offset: String(s.cursor.offset) };
   } catch (e) {
-    report.problem = problemOf(e, "corrupt");
+    // Bit rot in a file with a checksum trailer: name the damaged byte and its record.
+    let err = e;
+    if (!(e instanceof SnapshotChecksumError)) {
+      err = await verifySnapshotFile(path, fs).then(
+        () => e,
+        (v) => v instanceof SnapshotChecksumError ? v : e,
+      );
+    }
+    report.problem = problemOf(err, "corrupt");
+    if (err instanceof SnapshotChecksumError) {
+      const rec = await recordAt(fs, path, err.offset);
+      if (rec !== null) {
+        report.problem.message += `; the first damaged record starts at byte ${rec}`;
+      }
+    }
     report.records = Object.values(report.byType).reduce((a, b) => a + b, 0);
   }
   return report;
+}
+
+/** Offset of the record that holds byte `at` of a snapshot (a second, record-only pass), or null. */
+async function recordAt(fs: FsAdapter, path: string, at: number): Promise<number | null> {
+  let last: number | null = null;
+  const see = (offset: number) => {
+    if (offset <= at) last = offset;
+  };
+  const dec = new SnapshotDecoder({
+    now: 0,
+    path,
+    onEntry: (_e, o) => see(o),
+    onFieldTtl: (_k, _f, _d, o) => see(o),
+    onSegmentStub: (st) => see(st.offset),
+  });
+  try {
+    for await (const c of fs.readChunks(path)) dec.push(c);
+    dec.finish();
+  } catch { /* the damage itself may stop the walk */ }
+  return last;
 }
 
 const td = new TextDecoder();
@@ -193,12 +233,19 @@ export async function analyzeAof(
     path,
     size,
     header: false,
+    format: size === 0 ? "empty" : "legacy",
+    tornTxn: null,
     frames: 0,
     validBytes: 0,
     verbs: {},
     skipped: {},
     problem: null,
   };
+  if (size > 0) {
+    const head = await readRange(fs, path, 0, 9);
+    const text = td.decode(head);
+    report.format = text === "KEVYAOF2\n" ? "v2" : text === "KEVYAOF1\n" ? "v1" : "legacy";
+  }
   try {
     const stats = await replayAof(path, (argv) => {
       report.frames++;
@@ -209,6 +256,7 @@ export async function analyzeAof(
     report.skipped = stats.skipped;
     report.header = stats.header;
     report.validBytes = stats.bytes;
+    report.tornTxn = stats.tornTxn;
     if (stats.tornAt !== null) {
       const preview = toHex(await readRange(fs, path, stats.tornAt, 16));
       report.problem = {

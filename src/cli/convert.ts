@@ -2,7 +2,7 @@
 import { Aof } from "../persist/aof.ts";
 import { saveSnapshot } from "../persist/snapshot_file.ts";
 import { type Command, defineCommand } from "./_command.ts";
-import { EXIT, InputError } from "./_io.ts";
+import { EXIT, InputError, UsageError } from "./_io.ts";
 import { loadTarget, reportSkipped } from "./_load.ts";
 import { resolveTarget } from "./_target.ts";
 
@@ -25,6 +25,12 @@ export const convertCommand: Command = defineCommand({
       choices: ["snapshot", "aof"],
       help: "output kind (default: from the extension of <dst>)",
     },
+    "aof-format": {
+      type: "string",
+      choices: ["1", "2"],
+      help:
+        "AOF output: 1 = KEVYAOF1 (default, kevy 1.x and 5.x), 2 = KEVYAOF2 (CRC32C per record, kevy 5.x)",
+    },
     force: { type: "boolean", short: "f", help: "overwrite an existing <dst>" },
     "skip-unknown": {
       type: "boolean",
@@ -35,6 +41,7 @@ export const convertCommand: Command = defineCommand({
   examples: [
     "kevy-persist convert appendonly.aof dump-0.rdb",
     "kevy-persist convert dump-0.rdb aof-0.aof --force",
+    "kevy-persist convert aof-0.aof aof-0.v2.aof --aof-format 2",
   ],
   exitCodes:
     "0 ok, 1 corrupt source or unsupported command, 2 usage, 3 unreadable input or existing destination.",
@@ -49,6 +56,9 @@ export const convertCommand: Command = defineCommand({
     if (!options.force && (await ctx.fs.stat(dst!)) !== null) {
       throw new InputError(`${dst}: already exists (use --force to overwrite)`);
     }
+    if (options["aof-format"] !== undefined && to !== "aof") {
+      throw new UsageError("--aof-format applies to an AOF output (--to aof or a .aof <dst>)");
+    }
     const loaded = await loadTarget(ctx, target, {
       onUnknown: options["skip-unknown"] ? "skip" : "error",
     });
@@ -58,7 +68,8 @@ export const convertCommand: Command = defineCommand({
       await saveSnapshot(loaded.store, dst!, { fs: ctx.fs, now: ctx.now() });
     } else {
       if (options.force && (await ctx.fs.stat(dst!)) !== null) await ctx.fs.remove(dst!);
-      const aof = await Aof.open(dst!, { fsync: "no", fs: ctx.fs, now: ctx.now });
+      const aofFormat = options["aof-format"] === "2" ? 2 : 1;
+      const aof = await Aof.open(dst!, { fsync: "no", fs: ctx.fs, now: ctx.now, aofFormat });
       try {
         await aof.rewriteFrom(loaded.store);
       } finally {

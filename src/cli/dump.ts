@@ -37,6 +37,11 @@ export const dumpCommand: Command = defineCommand({
       value: "UNIX-SECONDS",
       help: "a Redis AOF's keyspace as of this time (#TS: annotations)",
     },
+    now: {
+      type: "string",
+      help:
+        "the clock for expiry decisions, unix ms (default: now); e.g. a test vector's frozen clock",
+    },
     "skip-unknown": {
       type: "boolean",
       help: "leave out commands this tool cannot apply (counted) instead of failing",
@@ -57,6 +62,14 @@ export const dumpCommand: Command = defineCommand({
     const untilText = options.until;
     if (untilText !== undefined && !/^\d{1,15}$/.test(untilText)) {
       throw new UsageError(`--until must be a unix time in seconds, got ${untilText}`);
+    }
+    const nowText = options.now;
+    if (nowText !== undefined) {
+      if (!/^\d{1,16}$/.test(nowText)) {
+        throw new UsageError(`--now must be a unix time in milliseconds, got ${nowText}`);
+      }
+      const fixed = Number(nowText);
+      ctx = { ...ctx, now: () => fixed };
     }
     const target = await resolveTarget(ctx.fs, path!);
     const loaded = await loadTarget(ctx, target, {

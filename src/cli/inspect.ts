@@ -24,11 +24,26 @@ function describeSnapshot(r: SnapshotReport): string {
     ["file", r.path],
     ["kind", `kevy snapshot v${r.version ?? "?"}`],
     ["size", `${fmtBytes(r.size)} (${r.size} bytes)`],
+    [
+      "checksum",
+      r.checksum === "verified"
+        ? "verified (trailer after EOF)"
+        : r.checksum === "absent"
+        ? "none (written by kevy, or without one)"
+        : "?",
+    ],
     ["records", String(r.records)],
     ...Object.entries(r.byType).map(([t, n]) => [`  ${t}`, String(n)]),
     ["keys with TTL", String(r.withTtl)],
     ["already expired", String(r.expired)],
   ];
+  if (r.cursor !== null) {
+    rows.push(["feed cursor", `generation ${r.cursor.generation}, offset ${r.cursor.offset}`]);
+  }
+  if (r.fieldTtls > 0) rows.push(["hash-field TTLs", String(r.fieldTtls)]);
+  if (r.segmentStubs > 0) {
+    rows.push(["row-segment stubs", `${r.segmentStubs} (rows in segs-{i}/: not loadable here)`]);
+  }
   if (r.trailingBytes > 0) rows.push(["bytes after EOF", String(r.trailingBytes)]);
   rows.push(["status", r.problem ? r.problem.message : "sound"]);
   return table(rows);
@@ -38,12 +53,27 @@ function describeAof(r: AofReport): string {
   const verbs = Object.entries(r.verbs).sort((a, b) => b[1] - a[1]);
   const rows = [
     ["file", r.path],
-    ["kind", r.header ? "kevy AOF (KEVYAOF1 header)" : "AOF without header (legacy kevy)"],
+    [
+      "kind",
+      r.format === "v2"
+        ? "kevy AOF v2 (KEVYAOF2: CRC32C per record, kevy 5.x)"
+        : r.format === "v1"
+        ? "kevy AOF v1 (KEVYAOF1 header)"
+        : r.format === "empty"
+        ? "empty AOF"
+        : "AOF without header (legacy kevy)",
+    ],
     ["size", `${fmtBytes(r.size)} (${r.size} bytes)`],
     ["frames", String(r.frames)],
     ...verbs.slice(0, 12).map(([v, n]) => [`  ${v}`, String(n)]),
   ];
   if (verbs.length > 12) rows.push(["  ...", `${verbs.length - 12} more verbs`]);
+  if (r.tornTxn !== null) {
+    rows.push([
+      "torn transaction",
+      `BEGIN at byte ${r.tornTxn.offset}, ${r.tornTxn.frames} frame(s) not applied (cut at the next open)`,
+    ]);
+  }
   const skipped = describeSkipped(r.skipped);
   if (skipped !== "") rows.push(["skipped", skipped]);
   rows.push(["status", r.problem ? r.problem.message : "sound"]);

@@ -7,6 +7,9 @@
 import { NotAFileError } from "../fs/types.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown.ts";
+import { SegmentedFrameError } from "../persist/aof2_errors.ts";
+import { SegmentStubError } from "../codec/snapshot_errors.ts";
+import { FieldTtlUnsupportedError } from "../codec/field_ttls.ts";
 import { RedisAofTimestampError } from "../redis/aof.ts";
 import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
@@ -155,7 +158,8 @@ function report(e: unknown, io: Terminal, cmd: Command | null, json: boolean): n
     extra = { path: e.path, offset: e.offset, expected: e.expected, preview: e.preview };
   } else if (
     e instanceof UnknownCommandError || e instanceof DroppedTransactionError ||
-    e instanceof RedisAofTimestampError
+    e instanceof RedisAofTimestampError || e instanceof SegmentedFrameError ||
+    e instanceof SegmentStubError || e instanceof FieldTtlUnsupportedError
   ) {
     code = EXIT.dataProblem;
     kind = "data";

@@ -9,7 +9,11 @@
 // limits) becomes a compact HashValue over ONE copy of its payload, taken
 // into shared slabs (no per-field objects, no per-hash buffer).
 import type { HashRecordSink, StringRecordSink } from "../codec/_snapshot_types.ts";
-import type { FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
+import {
+  type FieldTtlOutcome,
+  type FieldTtlTable,
+  FieldTtlUnsupportedError,
+} from "../codec/field_ttls.ts";
 import type { Entry } from "../codec/types.ts";
 import { indexOf } from "./_internals.ts";
 import { hashBytes, INLINE_MAX } from "./_index.ts";
@@ -110,10 +114,7 @@ function storeKeepsFieldTtls(make: () => Store): boolean {
   return keepsFieldTtls;
 }
 
-/** The store cannot hold what a snapshot's field TTLs need (see {@link applyFieldTtls}). */
-export class FieldTtlUnsupportedError extends Error {
-  override name = "FieldTtlUnsupportedError";
-}
+export { FieldTtlUnsupportedError };
 
 /**
  * Throws before anything is loaded when `table` holds a live field TTL
