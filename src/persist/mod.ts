@@ -31,6 +31,7 @@ export {
   type SaveSnapshotOptions,
   saveSnapshotSync,
 } from "./snapshot_file.ts";
+export { SegmentedFrameError } from "./aof2_errors.ts";
 export {
   type SnapshotVerifyResult,
   verifySnapshotFile,
