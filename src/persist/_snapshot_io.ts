@@ -4,6 +4,7 @@ import type { Entry } from "../codec/types.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import {
   encodeSnapshotChunks,
+  type SnapshotCursor,
   SnapshotDecoder,
   type SnapshotDecodeStats,
   type StringRecordSink,
@@ -22,10 +23,11 @@ export async function writeSnapshotFile(
   path: string,
   entries: Iterable<Entry>,
   now: number,
+  cursor: SnapshotCursor | null = null,
 ): Promise<void> {
   const f = await fs.openWrite(path);
   try {
-    for (const chunk of encodeSnapshotChunks(entries, { now })) await f.write(chunk);
+    for (const chunk of encodeSnapshotChunks(entries, { now, cursor })) await f.write(chunk);
     await f.sync();
   } catch (e) {
     await f.close().catch(() => {});

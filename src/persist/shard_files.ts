@@ -48,6 +48,7 @@ import { storeApplier } from "./_plain_set.ts";
 import { loadSnapshotInto, writeSnapshotFile } from "./_snapshot_io.ts";
 import { writeCompactLog } from "./_aof_rewrite.ts";
 import { AOF2_MAGIC } from "../codec/aof2.ts";
+import type { SnapshotCursor } from "../codec/snapshot.ts";
 import { AOF_MAGIC } from "../codec/resp.ts";
 import { freezeEntries } from "../codec/_snapshot_writer.ts";
 import {
@@ -175,6 +176,8 @@ export interface BringUpStats {
 export class ShardFiles {
   /** The keyspace loaded at open. */
   readonly store: Store;
+  /** A kevy 5.x feed cursor read from the snapshot: written back by every save (version >= 5). */
+  #cursor: SnapshotCursor | null = null;
   /** The open log. */
   readonly aof: Aof;
   /** What bring-up did. */
@@ -231,10 +234,13 @@ export class ShardFiles {
     const recovery = await recoverSave(fs, paths);
     let entries = 0;
     let loaded = false;
+    let cursor: SnapshotCursor | null = null;
     const snap = await fs.stat(paths.snapshot);
     if (snap !== null) {
       // String records go straight into the store as byte ranges (no Entry objects).
-      entries = (await loadSnapshotInto(fs, paths.snapshot, store, now(), snap.size)).count;
+      const r = await loadSnapshotInto(fs, paths.snapshot, store, now(), snap.size);
+      entries = r.count;
+      cursor = r.stats.cursor;
       loaded = true;
     }
     const { aof, stats } = await Aof.openAndReplay(paths.aof, apply, {
@@ -250,7 +256,7 @@ export class ShardFiles {
         ? {}
         : { autoRewriteMinSize: opts.autoRewriteMinSize }),
     });
-    return new ShardFiles(
+    const files = new ShardFiles(
       store,
       aof,
       {
@@ -264,6 +270,8 @@ export class ShardFiles {
       paths,
       now,
     );
+    files.#cursor = cursor;
+    return files;
   }
 
   /**
@@ -326,7 +334,7 @@ export class ShardFiles {
       if ((await fs.stat(p.journal)) !== null) await dropJournal(fs, p);
       try {
         if (op === "save") {
-          await writeSnapshotFile(fs, p.snapshotTmp, entries, now);
+          await writeSnapshotFile(fs, p.snapshotTmp, entries, now, this.#cursor);
           await writeHeaderOnly(fs, p.aofRewrite, this.aof.aofFormat);
         } else {
           await writeCompactLog(fs, p.aofRewrite, entries, now, this.aof.aofFormat);
