@@ -165,7 +165,7 @@ export class FieldTtlTable {
  *
  * @example
  * ```ts
- * import { FieldTtlUnsupportedError } from "./field_ttls.ts";
+ * import { FieldTtlUnsupportedError } from "@kevy/persist/codec";
  * new FieldTtlUnsupportedError("dump-0.rdb: ...").name; // "FieldTtlUnsupportedError"
  * ```
  */

@@ -303,9 +303,9 @@ export class AofScanner {
         have.length < AOF_MAGIC.length &&
         (isPrefixOf(have, AOF_MAGIC) || isPrefixOf(have, AOF2_MAGIC))
       ) {
-        // Wait for the whole header; at the end of the file a torn one (of
-        // either version: kevy 5.4 reads a torn v2 magic as a v1 log too) is a
-        // torn tail at 0 that finish() reports.
+        if (!eof) return; // wait for the whole header
+        // At the end of the file a torn one (of either version: kevy 5.4 reads
+        // a torn v2 magic as a v1 log too) is a torn tail at 0 that finish() reports.
         return;
       }
       this.headerDone = true;

@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { SegmentedFrameError } from "./aof2_errors.ts";
+ * import { SegmentedFrameError } from "@kevy/persist/persist";
  * const e = new SegmentedFrameError("/data/aof-1.aof", 57, new TextEncoder().encode("seg-3.kseg"));
  * e.segmentDir; // "/data/segs-1"
  * ```
