@@ -1,9 +1,10 @@
 // `npm test`: one suite, three runtimes, plus the static checks.
 // Runs every step even after a failure, prints each runner's pass/fail
-// counts, and exits non-zero if anything failed. Three lanes run at once
-// (Deno checks then `deno test`; `bun test`; the npm build then Node), since
-// most of a suite's wall time is spent waiting on fsync, child processes and
-// servers; each step's output is printed whole when it ends, never interleaved.
+// counts, and exits non-zero if anything failed. Three lanes: Deno checks then
+// `deno test`; `bun test`; the npm build then Node. They run one after the
+// other (CI: the least contention for the crash, SIGKILL and live-server
+// tests), or at once with KEVY_TEST_PARALLEL=1 (a quicker full run while
+// developing). Each step's output is printed whole when it ends.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -127,7 +128,12 @@ const nodeLane = async () => {
     ".node-tests/tests/",
   ], nodeCounts);
 };
-await Promise.all([denoLane(), bunLane(), nodeLane()]);
+if (process.env.KEVY_TEST_PARALLEL === "1") await Promise.all([denoLane(), bunLane(), nodeLane()]);
+else {
+  await denoLane();
+  await bunLane();
+  await nodeLane();
+}
 
 console.log("\n=== summary");
 for (const r of results.values()) {
