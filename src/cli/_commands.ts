@@ -7,6 +7,7 @@ import { checkCommand } from "./check.ts";
 import { convertCommand } from "./convert.ts";
 import { dumpCommand } from "./dump.ts";
 import { inspectCommand } from "./inspect.ts";
+import { migrateCommand } from "./migrate.ts";
 import { repairCommand } from "./repair.ts";
 import { reshardCommand } from "./reshard.ts";
 
@@ -17,5 +18,6 @@ export const COMMANDS: readonly Command[] = [
   dumpCommand,
   convertCommand,
   reshardCommand,
+  migrateCommand,
   benchCommand,
 ];

@@ -30,3 +30,4 @@ export { defaultFs, type RuntimeName, runtimeName } from "./detect.ts";
 export { nodeFs } from "./node.ts";
 export { createDenoFs, type DenoFsOptions } from "./deno.ts";
 export { createBunFs } from "./bun.ts";
+export { fileIdentity, openTailFile, type TailFile } from "./tail.ts";

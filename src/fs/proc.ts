@@ -125,3 +125,20 @@ export async function processStartTime(pid: number): Promise<string | null> {
     return null;
   }
 }
+
+/**
+ * Calls `handler` on SIGINT (Ctrl-C) instead of letting the process die;
+ * returns the function that removes it. For commands that stop cleanly.
+ *
+ * @example
+ * ```ts
+ * import { onInterrupt } from "./proc.ts";
+ * const stop = new AbortController();
+ * const off = onInterrupt(() => stop.abort());
+ * off();
+ * ```
+ */
+export function onInterrupt(handler: () => void): () => void {
+  process.on("SIGINT", handler);
+  return () => void process.off("SIGINT", handler);
+}

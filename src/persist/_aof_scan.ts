@@ -81,6 +81,16 @@ export class AofScanner {
     this.buf = new Uint8Array(initialCapacity);
   }
 
+  /** Offset just past the last complete frame handed over (a log being followed resumes here). */
+  get consumed(): number {
+    return this.base + this.start;
+  }
+
+  /** Complete frames seen so far. */
+  get frameCount(): number {
+    return this.frames;
+  }
+
   /** Feed the next chunk of the file. Throws CorruptFileError on mid-file corruption. */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;

@@ -55,6 +55,7 @@ export {
   type NotOnDisk,
   type RepairedTail,
 } from "./aof.ts";
+export { AOF_TAIL_CHUNK_BYTES, AofTail } from "./aof_tail.ts";
 export {
   DroppedTransactionError,
   type OnUnknown,

@@ -34,9 +34,28 @@ export {
   type RedisExportStats,
 } from "./export.ts";
 export {
+  type FollowLag,
+  type FollowOffset,
+  type FollowOptions,
+  type FollowResult,
+  followToRedis,
+  offsetsText,
+} from "./follow.ts";
+export {
+  type KeyDifference,
+  type KeyError,
+  type MigrateOptions,
+  type MigrateProgress,
+  type MigrateStats,
+  migrateToRedis,
+  MigrationError,
+  MigrationSourceError,
+} from "./migrate.ts";
+export {
   loadRedisRdb,
   REDIS_RDB_CHUNK_BYTES,
   type RedisRdbLoad,
   type RedisRdbLoadOptions,
 } from "./rdb_load.ts";
 export { type RedisRdbSaveOptions, type RedisRdbStores, saveRedisRdb } from "./rdb_save.ts";
+export { targetSize, type VerifyOptions, verifyRedis, type VerifyReport } from "./verify.ts";

@@ -16,6 +16,7 @@ import { RedisClusterError, RedisConnectionError } from "../../src/net/errors.ts
 import { redisMissing, redisRequired, RedisServer } from "../redis/_redis_server.ts";
 import { RedisTestCluster, slotTag } from "../redis/_redis_cluster.ts";
 
+const SLOW = { timeout: 120_000 };
 const missing = redisMissing();
 const skip = missing !== null && !redisRequired() ? missing : false;
 if (skip) console.log(`tests/net/cluster.test.ts: ${skip}`);
@@ -34,14 +35,15 @@ function setJob(key: string, value: string): KeyJob {
 
 describe("RedisCluster against a 3-master cluster", { skip }, () => {
   let cluster: RedisTestCluster;
+  // Generous timeouts: a cluster starts in 2-3 s when idle, and the suite runs on a loaded machine.
   before(async () => {
     cluster = await RedisTestCluster.start(3);
-  });
+  }, { timeout: 120_000 });
   after(async () => {
     await cluster?.stop();
   });
 
-  it("loads the slot map redis-cli --cluster create made", async () => {
+  it("loads the slot map redis-cli --cluster create made", SLOW, async () => {
     const c = await RedisCluster.connect({ urls: [cluster.url(1)] });
     try {
       assert.equal(c.masters.length, 3);
@@ -58,7 +60,7 @@ describe("RedisCluster against a 3-master cluster", { skip }, () => {
     }
   });
 
-  it("routes every key to the master of its slot (binary keys, hash tags)", async () => {
+  it("routes every key to the master of its slot (binary keys, hash tags)", SLOW, async () => {
     const c = await RedisCluster.connect({ urls: [cluster.url()] });
     try {
       const keys = [
@@ -83,7 +85,7 @@ describe("RedisCluster against a 3-master cluster", { skip }, () => {
     }
   });
 
-  it("follows MOVED after a slot changed owner, and updates its map", async () => {
+  it("follows MOVED after a slot changed owner, and updates its map", SLOW, async () => {
     const c = await RedisCluster.connect({ urls: [cluster.url()] });
     const slot = 777;
     const from = await cluster.ownerOf(slot);
@@ -106,7 +108,7 @@ describe("RedisCluster against a 3-master cluster", { skip }, () => {
     }
   });
 
-  it("follows ASK to the importing node (ASKING, once), leaving the map alone", async () => {
+  it("follows ASK to the importing node (ASKING, once), leaving the map alone", SLOW, async () => {
     const slot = 4242;
     const from = await cluster.ownerOf(slot);
     const to = (from + 1) % 3;
@@ -132,7 +134,7 @@ describe("RedisCluster against a 3-master cluster", { skip }, () => {
     }
   });
 
-  it("BulkWriter: 20,000 jobs across the masters, each reported done once", async () => {
+  it("BulkWriter: 20,000 jobs across the masters, each reported done once", SLOW, async () => {
     await cluster.flushAll();
     const target = await connectTarget({ url: cluster.url(), cluster: true });
     const done = new Set<string>();
@@ -154,84 +156,101 @@ describe("RedisCluster against a 3-master cluster", { skip }, () => {
     assert.equal(await cluster.dbsize(), 20_000);
   });
 
-  it("BulkWriter: jobs sent by a stale map are redirected by MOVED and all land", async () => {
-    await cluster.flushAll();
-    const target = await connectTarget({ url: cluster.url(), cluster: true });
-    const slot = 1234;
-    const from = await cluster.ownerOf(slot);
-    const to = (from + 2) % 3;
-    await cluster.moveEmptySlot(slot, to);
-    try {
-      let done = 0;
-      const w = new BulkWriter<KeyJob>(target, { onDone: () => void done++ });
-      const tag = slotTag(slot);
-      for (let i = 0; i < 500; i++) void w.add(setJob(`{${tag}}:${i}`, "x"));
-      for (let i = 0; i < 500; i++) void w.add(setJob(`other:${i}`, "y"));
-      await w.flush();
-      assert.equal(done, 1000);
-      assert.equal(
-        Number((await cluster.nodes[to]!.cli(["CLUSTER", "COUNTKEYSINSLOT", String(slot)])).trim()),
-        500,
-      );
-    } finally {
-      await target.close();
+  it(
+    "BulkWriter: jobs sent by a stale map are redirected by MOVED and all land",
+    SLOW,
+    async () => {
       await cluster.flushAll();
-      await cluster.moveEmptySlot(slot, from);
-    }
-  });
-
-  it("refuses a cluster node used as a single server, and a single server used as a cluster", async () => {
-    await assert.rejects(connectTarget({ url: cluster.url() }), (e: unknown) => {
-      return e instanceof RedisClusterError &&
-        /is a Redis Cluster node: use cluster mode/.test(e.message);
-    });
-    const single = await RedisServer.start({ aof: false });
-    try {
-      await assert.rejects(connectTarget({ url: single.url, cluster: true }), /not a cluster node/);
-    } finally {
-      await single.stop();
-    }
-  });
-
-  it("a node that goes away: a clear error naming it, only acknowledged jobs reported done; works again once it is back", async () => {
-    await cluster.flushAll();
-    const target = await connectTarget({ url: cluster.url(), cluster: true, retry: FAST_RETRY });
-    const victim = 2;
-    const port = cluster.nodes[victim]!.port;
-    const done = new Set<string>();
-    const failed = new Set<string>();
-    const w = new BulkWriter<KeyJob>(target, {
-      batchBytes: 2048,
-      onDone: (job) => void done.add(job.key),
-      onFail: (job) => void failed.add(job.key),
-    });
-    let thrown: unknown = null;
-    try {
-      for (let i = 0; i < 6000; i++) {
-        if (i === 3000) await cluster.kill(victim);
-        const p = w.add(setJob(`gone:${i}`, String(i)));
-        if (p !== undefined) await p;
+      const target = await connectTarget({ url: cluster.url(), cluster: true });
+      const slot = 1234;
+      const from = await cluster.ownerOf(slot);
+      const to = (from + 2) % 3;
+      await cluster.moveEmptySlot(slot, to);
+      try {
+        let done = 0;
+        const w = new BulkWriter<KeyJob>(target, { onDone: () => void done++ });
+        const tag = slotTag(slot);
+        for (let i = 0; i < 500; i++) void w.add(setJob(`{${tag}}:${i}`, "x"));
+        for (let i = 0; i < 500; i++) void w.add(setJob(`other:${i}`, "y"));
+        await w.flush();
+        assert.equal(done, 1000);
+        assert.equal(
+          Number(
+            (await cluster.nodes[to]!.cli(["CLUSTER", "COUNTKEYSINSLOT", String(slot)])).trim(),
+          ),
+          500,
+        );
+      } finally {
+        await target.close();
+        await cluster.flushAll();
+        await cluster.moveEmptySlot(slot, from);
       }
-      await w.flush();
-    } catch (e) {
-      thrown = e;
-    }
-    await target.close();
-    assert.ok(thrown instanceof RedisConnectionError, `got ${thrown}`);
-    assert.match(
-      (thrown as Error).message,
-      new RegExp(`127\\.0\\.0\\.1:${port}: connection refused`),
-    );
-    assert.ok(failed.size > 0);
-    for (const k of failed) assert.ok(!done.has(k));
-    await cluster.restart(victim);
-    // Everything reported done is there (the victim kept what it acknowledged).
-    const c = await RedisCluster.connect({ urls: [cluster.url()] });
-    try {
-      for (const k of done) assert.deepEqual(await c.command(["GET", k]), utf8(k.slice(5)), k);
-      assert.equal(await c.command(["SET", `{${slotTag(16000)}}back`, "1"]), "OK");
-    } finally {
-      await c.close();
-    }
-  });
+    },
+  );
+
+  it(
+    "refuses a cluster node used as a single server, and a single server used as a cluster",
+    SLOW,
+    async () => {
+      await assert.rejects(connectTarget({ url: cluster.url() }), (e: unknown) => {
+        return e instanceof RedisClusterError &&
+          /is a Redis Cluster node: use cluster mode/.test(e.message);
+      });
+      const single = await RedisServer.start({ aof: false });
+      try {
+        await assert.rejects(
+          connectTarget({ url: single.url, cluster: true }),
+          /not a cluster node/,
+        );
+      } finally {
+        await single.stop();
+      }
+    },
+  );
+
+  it(
+    "a node that goes away: a clear error naming it, only acknowledged jobs reported done; works again once it is back",
+    SLOW,
+    async () => {
+      await cluster.flushAll();
+      const target = await connectTarget({ url: cluster.url(), cluster: true, retry: FAST_RETRY });
+      const victim = 2;
+      const port = cluster.nodes[victim]!.port;
+      const done = new Set<string>();
+      const failed = new Set<string>();
+      const w = new BulkWriter<KeyJob>(target, {
+        batchBytes: 2048,
+        onDone: (job) => void done.add(job.key),
+        onFail: (job) => void failed.add(job.key),
+      });
+      let thrown: unknown = null;
+      try {
+        for (let i = 0; i < 6000; i++) {
+          if (i === 3000) await cluster.kill(victim);
+          const p = w.add(setJob(`gone:${i}`, String(i)));
+          if (p !== undefined) await p;
+        }
+        await w.flush();
+      } catch (e) {
+        thrown = e;
+      }
+      await target.close();
+      assert.ok(thrown instanceof RedisConnectionError, `got ${thrown}`);
+      assert.match(
+        (thrown as Error).message,
+        new RegExp(`127\\.0\\.0\\.1:${port}: connection refused`),
+      );
+      assert.ok(failed.size > 0);
+      for (const k of failed) assert.ok(!done.has(k));
+      await cluster.restart(victim);
+      // Everything reported done is there (the victim kept what it acknowledged).
+      const c = await RedisCluster.connect({ urls: [cluster.url()] });
+      try {
+        for (const k of done) assert.deepEqual(await c.command(["GET", k]), utf8(k.slice(5)), k);
+        assert.equal(await c.command(["SET", `{${slotTag(16000)}}back`, "1"]), "OK");
+      } finally {
+        await c.close();
+      }
+    },
+  );
 });

@@ -1,0 +1,190 @@
+// Follow mode: each frame a live store appended to its log is applied to a
+// mirror of that shard (the state the target holds) and turned into jobs
+// for the target:
+// - deterministic single-key writes (and DEL of any keys, split per key)
+//   go as they are: Redis reproduces them exactly from the same state;
+// - everything else (multi-key writes, verbs whose effect depends on more
+//   than their arguments) goes as the resulting state of each key it names:
+//   DEL, then the commands (or RESTORE) that rebuild it, TTL included;
+// - FLUSHALL/FLUSHDB empty the target database on every master;
+// - MULTI ... EXEC groups are applied when EXEC arrives (a torn group is
+//   never forwarded), DISCARD drops them.
+import type { ByteWriter } from "../codec/bytes.ts";
+import { encodeCommandInto } from "../codec/resp.ts";
+import type { Entry } from "../codec/types.ts";
+import { keyHashSlot } from "../shard/routing.ts";
+import { keyPositions, lookupCommand } from "../store/commands.ts";
+import { runCommand } from "../store/apply.ts";
+import type { Store } from "../store/store.ts";
+import type { Encoder, KeyJob } from "./_migrate_encode.ts";
+
+/** A frame the forwarder cannot carry (unknown verb, another database). */
+export class FollowFrameError extends Error {
+  /** Always `"FollowFrameError"`. */
+  override name = "FollowFrameError";
+}
+
+/** Verbs sent as they are (single key, same effect in Redis from the same state). */
+const VERBATIM = new Set([
+  "set",
+  "del",
+  "unlink",
+  "pexpireat",
+  "persist",
+  "hset",
+  "hdel",
+  "rpush",
+  "lpush",
+  "lpop",
+  "rpop",
+  "lset",
+  "ltrim",
+  "lrem",
+  "sadd",
+  "srem",
+  "zadd",
+  "zrem",
+  "incr",
+  "decr",
+  "incrby",
+  "decrby",
+  "append",
+  "hincrby",
+]); // deno-fmt-ignore
+
+/** Where jobs go: encoded into `w`, then listed with their byte range. */
+export interface JobSink {
+  w: ByteWriter;
+  push(job: Omit<KeyJob, "frames">, start: number): void;
+  /** Empty the target database on every master. */
+  flush(): void;
+}
+
+const td = new TextDecoder();
+
+/** One shard's forwarder. */
+export class Forwarder {
+  readonly #store: Store;
+  readonly #encode: Encoder;
+  #queue: Uint8Array[][] | null = null;
+  /** Frames applied (inside EXEC groups counted one by one). */
+  applied = 0;
+
+  /**
+   * @param store the shard's mirror (the state the target holds)
+   * @param encode how a key's state is written (command or RESTORE payload)
+   */
+  constructor(store: Store, encode: Encoder) {
+    this.#store = store;
+    this.#encode = encode;
+  }
+
+  /** True while a MULTI group is open (its frames are held). */
+  get inTransaction(): boolean {
+    return this.#queue !== null;
+  }
+
+  /** Applies one frame (argv views: copied if held) and emits its jobs into `sink` (none: apply only). */
+  frame(argv: Uint8Array[], sink: JobSink | null): void {
+    const verb = td.decode(argv[0]!).toLowerCase();
+    if (verb === "multi") {
+      this.#queue = [];
+      return;
+    }
+    if (verb === "exec") {
+      const q = this.#queue ?? [];
+      this.#queue = null;
+      for (const f of q) this.#one(f, sink);
+      return;
+    }
+    if (verb === "discard") {
+      this.#queue = null;
+      return;
+    }
+    if (this.#queue !== null) {
+      this.#queue.push(argv.map((a) => a.slice()));
+      return;
+    }
+    this.#one(argv, sink);
+  }
+
+  #one(argv: Uint8Array[], sink: JobSink | null): void {
+    const cmd = lookupCommand(argv[0]!);
+    if (cmd === undefined) {
+      throw new FollowFrameError(`cannot forward an unknown command '${td.decode(argv[0]!)}'`);
+    }
+    if (cmd.name === "select") {
+      if (!(argv.length === 2 && td.decode(argv[1]!) === "0")) {
+        throw new FollowFrameError(
+          "the log selects a database other than 0: follow copies database 0 only",
+        );
+      }
+      return;
+    }
+    const result = runCommand(this.#store, cmd, argv);
+    this.applied++;
+    if (!cmd.write || sink === null) return;
+    if (cmd.name === "flushall" || cmd.name === "flushdb") {
+      sink.flush();
+      return;
+    }
+    const keys = uniqueKeys(argv, keyPositions(cmd, argv));
+    if (keys.length === 0) return;
+    if (cmd.name === "del" || cmd.name === "unlink") {
+      for (const k of keys) this.#verbatim([argv[0]!, k], k, sink);
+      return;
+    }
+    // A SET with options may carry a relative TTL: its state is sent instead.
+    const plain = cmd.name !== "set" || argv.length === 3;
+    if (VERBATIM.has(cmd.name) && plain && keys.length === 1 && result.ok) {
+      this.#verbatim(argv, keys[0]!, sink);
+      return;
+    }
+    for (const k of keys) this.image(k, sink);
+  }
+
+  #verbatim(argv: Uint8Array[], key: Uint8Array, sink: JobSink): void {
+    const start = sink.w.length;
+    encodeCommandInto(sink.w, argv);
+    sink.push({
+      key: key.slice(),
+      entry: null,
+      slot: keyHashSlot(key),
+      count: 1,
+      exists: "none",
+      lost: 0,
+    }, start);
+  }
+
+  /** Emits the key's state as it is in the mirror now (DEL when gone). */
+  image(key: Uint8Array, sink: JobSink): void {
+    const e = this.#store.getEntry(key);
+    if (e === null || isEmpty(e)) {
+      this.#verbatim([DEL, key], key, sink);
+      return;
+    }
+    const start = sink.w.length;
+    sink.push(this.#encode(e, true, sink.w), start);
+  }
+}
+
+const DEL = new TextEncoder().encode("DEL");
+
+function isEmpty(e: Entry): boolean {
+  const v = e.value;
+  return v.type !== "string" && v.type !== "stream" && v.value.length === 0;
+}
+
+function uniqueKeys(argv: Uint8Array[], at: number[]): Uint8Array[] {
+  const seen = new Set<string>();
+  const out: Uint8Array[] = [];
+  for (const i of at) {
+    const k = argv[i]!;
+    let s = "";
+    for (let j = 0; j < k.length; j++) s += String.fromCharCode(k[j]!);
+    if (seen.has(s)) continue;
+    seen.add(s);
+    out.push(k);
+  }
+  return out;
+}

@@ -1,0 +1,135 @@
+// One key of a migration as one bulk job: the frames that write it, and
+// how to read its replies.
+//
+// Command payload (any server):
+// - a string: `SET k v [PXAT ms]`, with `NX` unless replacing (a nil reply
+//   then says the key was already there);
+// - a collection or a stream, replacing: `DEL k`, then the commands that
+//   rebuild it (`entryToCommands`, `streamToCommands`), TTL last;
+// - a collection or a stream, not replacing: the same commands inside one
+//   `EVAL` that runs them only if the key does not exist (atomic, so a
+//   re-run never doubles a list and never touches a key it did not write).
+// RESTORE payload (a server that takes our DUMP version):
+//   `RESTORE k <deadline|0> <payload> ABSTTL [REPLACE]`; BUSYKEY = exists.
+import { ByteWriter } from "../codec/bytes.ts";
+import { encodeCommandInto } from "../codec/resp.ts";
+import type { Entry } from "../codec/types.ts";
+import type { BulkJob } from "../net/bulk.ts";
+import { entryToCommands } from "../persist/rewrite_commands.ts";
+import { keyHashSlot } from "../shard/routing.ts";
+import { streamToCommands } from "./_stream_commands.ts";
+
+/** How a job's replies say "the key was already there". */
+export type ExistsSignal = "nil" | "zero" | "busykey" | "none";
+
+/** A bulk job for one key. */
+export interface KeyJob extends BulkJob {
+  /** The key. */
+  key: Uint8Array;
+  /** The entry written (kept for comparing a key that was already there), or null. */
+  entry: Entry | null;
+  /** Which reply (index) tells whether the key existed, and how. */
+  exists: ExistsSignal;
+  /** Pending stream entries that commands could not carry. */
+  lost: number;
+}
+
+const enc = new TextEncoder();
+const B = (s: string): Uint8Array => enc.encode(s);
+const SET = B("SET"), NX = B("NX"), PXAT = B("PXAT"), DEL = B("DEL"), EVAL = B("EVAL");
+const ONE = B("1"), RESTORE = B("RESTORE"), ABSTTL = B("ABSTTL"), REPLACE = B("REPLACE");
+const ZERO = B("0"), HPEXPIREAT = B("HPEXPIREAT"), FIELDS = B("FIELDS");
+
+/**
+ * Runs the commands packed in ARGV (each preceded by its argument count)
+ * unless KEYS[1] exists: 1 when written, 0 when the key was there.
+ * `unpack` gets at most one command's arguments (at most 130 here).
+ */
+const GUARD = B(
+  "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end " +
+    "local i = 1 local n = #ARGV " +
+    "while i <= n do local c = tonumber(ARGV[i]) " +
+    "redis.call(unpack(ARGV, i + 1, i + c)) i = i + c + 1 end return 1",
+);
+
+/** The commands that rebuild a non-string entry (no DEL), and the stream entries they lose. */
+function rebuild(entry: Entry): { commands: Uint8Array[][]; lost: number } {
+  if (entry.value.type === "stream") {
+    const r = streamToCommands(entry);
+    return { commands: r.commands, lost: r.loss.deletedPending };
+  }
+  const commands = entryToCommands(entry);
+  const v = entry.value;
+  if (v.type === "hash" && v.fieldDeadlines !== undefined) {
+    // Field TTLs (Redis 7.4 HPEXPIREAT); an older server refuses it loudly.
+    const at = entry.deadline === null ? commands.length : commands.length - 1;
+    const extra: Uint8Array[][] = [];
+    v.fieldDeadlines.forEach((d, i) => {
+      if (d !== null) {
+        extra.push([HPEXPIREAT, entry.key, B(String(Math.trunc(d))), FIELDS, ONE, v.value[i]![0]]);
+      }
+    });
+    commands.splice(at, 0, ...extra);
+  }
+  return { commands, lost: 0 };
+}
+
+/** True when the entry is an empty collection (Redis cannot hold one). */
+export function isEmptyCollection(e: Entry): boolean {
+  const v = e.value;
+  if (v.type === "string" || v.type === "stream") return false;
+  return v.value.length === 0;
+}
+
+/** Encodes one entry into `w` (appending) and returns its job; the caller sets `frames` to the bytes appended. */
+export type Encoder = (entry: Entry, replace: boolean, w: ByteWriter) => Omit<KeyJob, "frames">;
+
+/** Encodes `entry` with the command payload into `w` (appending) and returns its job (frames set by the caller). */
+export function commandJob(entry: Entry, replace: boolean, w: ByteWriter): Omit<KeyJob, "frames"> {
+  const key = entry.key;
+  const slot = keyHashSlot(key);
+  if (entry.value.type === "string") {
+    const argv: Uint8Array[] = [SET, key, entry.value.value];
+    if (!replace) argv.push(NX);
+    if (entry.deadline !== null) argv.push(PXAT, B(String(Math.trunc(entry.deadline))));
+    encodeCommandInto(w, argv);
+    return { key, entry, slot, count: 1, exists: replace ? "none" : "nil", lost: 0 };
+  }
+  const { commands, lost } = rebuild(entry);
+  if (replace) {
+    encodeCommandInto(w, [DEL, key]);
+    for (const c of commands) encodeCommandInto(w, c);
+    return { key, entry, slot, count: 1 + commands.length, exists: "none", lost };
+  }
+  const argv: Uint8Array[] = [EVAL, GUARD, ONE, key];
+  for (const c of commands) argv.push(B(String(c.length)), ...c);
+  encodeCommandInto(w, argv);
+  return { key, entry, slot, count: 1, exists: "zero", lost };
+}
+
+/** Encodes `entry` as `RESTORE` of `payload` into `w` and returns its job (frames set by the caller). */
+export function restoreJob(
+  entry: Entry,
+  payload: Uint8Array,
+  replace: boolean,
+  w: ByteWriter,
+): Omit<KeyJob, "frames"> {
+  const key = entry.key;
+  const ttl = entry.deadline === null ? ZERO : B(String(Math.trunc(entry.deadline)));
+  const argv: Uint8Array[] = [RESTORE, key, ttl, payload, ABSTTL];
+  if (replace) argv.push(REPLACE);
+  encodeCommandInto(w, argv);
+  return {
+    key,
+    entry,
+    slot: keyHashSlot(key),
+    count: 1,
+    exists: replace ? "none" : "busykey",
+    lost: 0,
+  };
+}
+
+/** A writer for encoding a run of jobs whose frames are views of one buffer. */
+export function jobWriter(): ByteWriter {
+  return new ByteWriter(256 * 1024);
+}

@@ -1,0 +1,365 @@
+/**
+ * The cut-over path: {@link followToRedis} copies a data dir that a live
+ * store (another process) is writing, then keeps forwarding every write the
+ * store appends to its AOFs until it is told to stop, so the target can
+ * take over with nothing lost.
+ *
+ * The store's save, rewrite and re-shard replace its files; the follower
+ * notices (file identity), loads the new files consistently and sends the
+ * keys whose state differs from what the target holds (and deletes the
+ * ones that are gone), then tails the new logs. Each round's writes are
+ * acknowledged by the target before the round's offsets count as done, so
+ * the final offsets are exactly what the target holds.
+ *
+ * Cut-over: stop the writers, wait until the lag is 0, stop the follower
+ * (the final report says "in sync at" the offsets), switch the clients.
+ *
+ * @module
+ */
+
+import { defaultFs } from "../fs/detect.ts";
+import { BulkWriter } from "../net/bulk.ts";
+import { connectTarget, type RedisTarget } from "../net/target.ts";
+import { redactRedisUrl } from "../net/url.ts";
+import { basename } from "../fs/path.ts";
+import { shardIndex } from "../shard/routing.ts";
+import { copyParts } from "./_copy.ts";
+import { sameState } from "./_entry_equal.ts";
+import type { JobSink } from "./_forward.ts";
+import { type LiveLayout, type LiveShard, loadLiveShard, readLiveLayout } from "./_live_source.ts";
+import { jobWriter, type KeyJob } from "./_migrate_encode.ts";
+import { chooseEncoder } from "./_payload.ts";
+import { type KeyError, type MigrateOptions, type MigrateStats, newStats } from "./migrate.ts";
+
+/** Options of {@link followToRedis}. */
+export interface FollowOptions extends Omit<MigrateOptions, "sourceDb"> {
+  /** Stops the follower (after a last round that forwards what is there). */
+  signal: AbortSignal;
+  /** Pause between rounds that found nothing new, ms (default 50). */
+  pollMs?: number;
+  /** Called once the initial copy is done. */
+  onCopied?: (stats: MigrateStats) => void;
+  /** Called after every round that forwarded something, and every second otherwise. */
+  onLag?: (lag: FollowLag) => void;
+}
+
+/** Where one shard's log has been forwarded up to. */
+export interface FollowOffset {
+  /** The AOF file name. */
+  file: string;
+  /** Bytes forwarded and acknowledged (complete frames). */
+  offset: number;
+  /** The file's size when last looked at. */
+  size: number;
+}
+
+/** How far behind the target is. */
+export interface FollowLag {
+  /** Bytes appended to the logs and not yet forwarded. */
+  bytes: number;
+  /** Frames forwarded so far. */
+  forwarded: number;
+  /** File replacements (save, rewrite, re-shard) handled so far. */
+  resyncs: number;
+  /** Per shard. */
+  offsets: FollowOffset[];
+}
+
+/** What {@link followToRedis} did. */
+export interface FollowResult {
+  /** The initial copy. */
+  initial: MigrateStats;
+  /** Frames forwarded after it. */
+  forwarded: number;
+  /** Keys sent again after a file replacement. */
+  resent: number;
+  /** File replacements handled. */
+  resyncs: number;
+  /** The final offsets: everything up to them is on the target. */
+  offsets: FollowOffset[];
+  /** Keys the target refused while following. */
+  errors: KeyError[];
+}
+
+/** Bytes read from one log per round. */
+const ROUND_BYTES = 4 * 1024 * 1024;
+
+/** "aof-0.aof:1234 aof-1.aof:99" */
+export function offsetsText(offsets: ReadonlyArray<FollowOffset>): string {
+  return offsets.map((o) => `${o.file}:${o.offset}`).join(" ");
+}
+
+/**
+ * Copies the live data dir `dir` into the target, then forwards its writes
+ * until `opts.signal` aborts. Resolves with the final offsets.
+ *
+ * @example
+ * ```ts ignore
+ * import { followToRedis } from "@kevy/persist/redis";
+ * const stop = new AbortController();
+ * const r = await followToRedis("./kevy-data", { url: "redis://127.0.0.1:6379", signal: stop.signal });
+ * ```
+ */
+export async function followToRedis(dir: string, opts: FollowOptions): Promise<FollowResult> {
+  const fs = opts.fs ?? defaultFs();
+  const clock = opts.now ?? Date.now;
+  const target = await connectTarget({
+    url: opts.url,
+    ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}),
+    ...(opts.db !== undefined ? { db: opts.db } : {}),
+    ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+    ...(opts.retry !== undefined ? { retry: opts.retry } : {}),
+    ...(opts.maxInFlightBytes !== undefined ? { maxInFlightBytes: opts.maxInFlightBytes } : {}),
+  });
+  const f = new Follower(dir, fs, clock, target, opts);
+  try {
+    return await f.run();
+  } finally {
+    await f.close();
+    await target.close();
+  }
+}
+
+class Follower {
+  layout!: LiveLayout;
+  shards: LiveShard[] = [];
+  forwarded = 0;
+  resent = 0;
+  resyncs = 0;
+  errors: KeyError[] = [];
+  writer: BulkWriter<KeyJob>;
+  encoder!: Awaited<ReturnType<typeof chooseEncoder>>;
+
+  constructor(
+    readonly dir: string,
+    readonly fs: ReturnType<typeof defaultFs>,
+    readonly clock: () => number,
+    readonly target: RedisTarget,
+    readonly opts: FollowOptions,
+  ) {
+    this.writer = new BulkWriter<KeyJob>(target, {
+      ordered: true,
+      onDone: (job, errors) => {
+        if (errors.length > 0) this.errors.push({ key: job.key, error: errors[0]!.error.message });
+      },
+    });
+  }
+
+  async run(): Promise<FollowResult> {
+    this.encoder = await chooseEncoder(this.target);
+    this.layout = await readLiveLayout(this.dir, this.fs);
+    await this.loadAll();
+    const stats = newStats(
+      `kevy data dir ${this.dir} (live)`,
+      redactRedisUrl(this.opts.url),
+      this.target,
+    );
+    stats.payload = this.encoder.payload;
+    const t0 = performance.now();
+    await copyParts(
+      this.target,
+      this.shards.map((s) => ({ label: `shard ${s.index}`, store: s.store })),
+      stats,
+      {
+        replace: this.opts.replace === true,
+        now: this.clock,
+        encoder: this.encoder.encode,
+        partCount: this.shards.length,
+        ...(this.opts.batchBytes !== undefined ? { batchBytes: this.opts.batchBytes } : {}),
+        ...(this.opts.onProgress !== undefined ? { onProgress: this.opts.onProgress } : {}),
+      },
+    );
+    stats.ms = performance.now() - t0;
+    this.opts.onCopied?.(stats);
+    const signal = this.opts.signal;
+    let lastReport = 0;
+    while (!signal.aborted) {
+      const moved = await this.round();
+      const now = performance.now();
+      if (moved || now - lastReport > 1000) {
+        lastReport = now;
+        this.opts.onLag?.(await this.lag());
+      }
+      if (!moved) await pause(this.opts.pollMs ?? 50, signal);
+    }
+    // The last round: forward everything that is there now.
+    while (await this.round()) { /* until a round finds nothing */ }
+    const final = await this.lag();
+    this.opts.onLag?.(final);
+    return {
+      initial: stats,
+      forwarded: this.forwarded,
+      resent: this.resent,
+      resyncs: this.resyncs,
+      offsets: final.offsets,
+      errors: this.errors,
+    };
+  }
+
+  async loadAll(): Promise<void> {
+    const n = this.layout.n;
+    for (let i = 0; i < n; i++) {
+      const s = await loadLiveShard(this.dir, i, n, this.fs, this.clock, this.encoder.encode);
+      this.shards.push(s);
+    }
+  }
+
+  /** One pass over every log; true when anything was forwarded or resynced. */
+  async round(): Promise<boolean> {
+    const layout = await readLiveLayout(this.dir, this.fs);
+    if (layout.stamp !== this.layout.stamp) {
+      await this.resyncAll(layout);
+      return true;
+    }
+    let moved = false;
+    for (let i = 0; i < this.shards.length; i++) {
+      const s = this.shards[i]!;
+      if (await s.tail.replaced()) {
+        await this.resyncShard(i);
+        moved = true;
+        continue;
+      }
+      const sink = this.sink();
+      const n = await s.tail.read((argv) => s.fwd.frame(argv, sink), ROUND_BYTES);
+      if (n > 0) moved = true;
+      this.forwarded += n;
+      await sink.done();
+    }
+    await this.writer.flush();
+    return moved;
+  }
+
+  /** A sink collecting jobs into one buffer; `done()` hands them to the writer. */
+  sink(): JobSink & { done(): Promise<void> } {
+    const w = jobWriter();
+    let run: Array<{ job: Omit<KeyJob, "frames">; start: number; end: number }> = [];
+    const flushes: number[] = [];
+    const sink = {
+      w,
+      push: (job: Omit<KeyJob, "frames">, start: number) => {
+        run.push({ job, start, end: w.length });
+      },
+      flush: () => {
+        flushes.push(run.length);
+      },
+      done: async () => {
+        const buf = w.take();
+        const jobs = run;
+        run = [];
+        let f = 0;
+        for (let i = 0; i <= jobs.length; i++) {
+          while (f < flushes.length && flushes[f] === i) {
+            // FLUSHALL in the log: everything before it first, then empty every master.
+            await this.writer.flush();
+            await this.flushTarget();
+            f++;
+          }
+          const r = jobs[i];
+          if (r === undefined) break;
+          const job = r.job as KeyJob;
+          job.frames = buf.subarray(r.start, r.end);
+          const p = this.writer.add(job);
+          if (p !== undefined) await p;
+        }
+      },
+    };
+    return sink;
+  }
+
+  async flushTarget(): Promise<void> {
+    for (const addr of this.target.masters) {
+      await (await this.target.connection(addr)).command(["FLUSHDB"]);
+    }
+  }
+
+  /** Shard `i`'s log was replaced (save or rewrite): load it again, send what differs. */
+  async resyncShard(i: number): Promise<void> {
+    const old = this.shards[i]!;
+    const fresh = await loadLiveShard(
+      this.dir,
+      i,
+      this.layout.n,
+      this.fs,
+      this.clock,
+      this.encoder.encode,
+    );
+    const sink = this.sink();
+    for (const e of fresh.store.entries()) {
+      if (!sameState(old.store.getEntry(e.key), e)) {
+        fresh.fwd.image(e.key, sink);
+        this.resent++;
+      }
+    }
+    for (const k of old.store.keys()) {
+      if (!fresh.store.has(k)) {
+        fresh.fwd.image(k, sink);
+        this.resent++;
+      }
+    }
+    await sink.done();
+    await this.writer.flush();
+    await old.tail.close();
+    this.shards[i] = fresh;
+    this.resyncs++;
+  }
+
+  /** The shard count or routing changed (a re-shard): load everything again, send what differs. */
+  async resyncAll(layout: LiveLayout): Promise<void> {
+    const oldLayout = this.layout;
+    const old = this.shards;
+    this.layout = layout;
+    this.shards = [];
+    await this.loadAll();
+    const sink = this.sink();
+    const oldOf = (k: Uint8Array) => old[shardIndex(k, oldLayout.n, oldLayout.routing)]!.store;
+    const newOf = (k: Uint8Array) => this.shards[shardIndex(k, layout.n, layout.routing)]!;
+    for (const s of this.shards) {
+      for (const e of s.store.entries()) {
+        if (!sameState(oldOf(e.key).getEntry(e.key), e)) {
+          s.fwd.image(e.key, sink);
+          this.resent++;
+        }
+      }
+    }
+    for (const s of old) {
+      for (const k of s.store.keys()) {
+        const n = newOf(k);
+        if (!n.store.has(k)) {
+          n.fwd.image(k, sink);
+          this.resent++;
+        }
+      }
+      await s.tail.close();
+    }
+    await sink.done();
+    await this.writer.flush();
+    this.resyncs++;
+  }
+
+  async lag(): Promise<FollowLag> {
+    const offsets: FollowOffset[] = [];
+    let bytes = 0;
+    for (const s of this.shards) {
+      const size = await s.tail.size();
+      offsets.push({ file: basename(s.tail.path), offset: s.tail.offset, size });
+      bytes += Math.max(0, size - s.tail.offset);
+    }
+    return { bytes, forwarded: this.forwarded, resyncs: this.resyncs, offsets };
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.shards) await s.tail.close().catch(() => {});
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((res) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      res();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
