@@ -17,6 +17,7 @@ import {
 import { RespMap } from "../../src/net/reply.ts";
 import { freePort, redisMissing, redisRequired, RedisServer } from "../redis/_redis_server.ts";
 
+const SLOW = { timeout: 60_000 };
 const missing = redisMissing();
 const skip = missing !== null && !redisRequired() ? missing : false;
 if (skip) console.log(`tests/net/connection.test.ts: ${skip}`);
@@ -53,27 +54,31 @@ describe("RedisConnection against redis-server", { skip }, () => {
   let server: RedisServer;
   before(async () => {
     server = await RedisServer.start({ aof: false });
-  });
+  }, SLOW);
   after(async () => {
     await server?.stop();
   });
 
-  it("sends commands and reads every reply type; keys and values are binary-safe", async () => {
-    const c = await RedisConnection.connect({ url: server.url });
-    try {
-      const key = new Uint8Array([0, 0x0d, 0x0a, 0xff, 0x7b]);
-      assert.equal(await c.command(["SET", key, new Uint8Array([0, 1, 2])]), "OK");
-      assert.deepEqual(await c.command(["GET", key]), new Uint8Array([0, 1, 2]));
-      assert.equal(await c.command(["GET", "missing"]), null);
-      assert.equal(await c.command(["RPUSH", "list", "a", "b"]), 2);
-      assert.deepEqual(await c.command(["LRANGE", "list", "0", "-1"]), [utf8("a"), utf8("b")]);
-      assert.equal(await c.command(["DEL", key, "list"]), 2);
-    } finally {
-      await c.close();
-    }
-  });
+  it(
+    "sends commands and reads every reply type; keys and values are binary-safe",
+    SLOW,
+    async () => {
+      const c = await RedisConnection.connect({ url: server.url });
+      try {
+        const key = new Uint8Array([0, 0x0d, 0x0a, 0xff, 0x7b]);
+        assert.equal(await c.command(["SET", key, new Uint8Array([0, 1, 2])]), "OK");
+        assert.deepEqual(await c.command(["GET", key]), new Uint8Array([0, 1, 2]));
+        assert.equal(await c.command(["GET", "missing"]), null);
+        assert.equal(await c.command(["RPUSH", "list", "a", "b"]), 2);
+        assert.deepEqual(await c.command(["LRANGE", "list", "0", "-1"]), [utf8("a"), utf8("b")]);
+        assert.equal(await c.command(["DEL", key, "list"]), 2);
+      } finally {
+        await c.close();
+      }
+    },
+  );
 
-  it("pipelines: many commands issued at once resolve in order", async () => {
+  it("pipelines: many commands issued at once resolve in order", SLOW, async () => {
     const c = await RedisConnection.connect({ url: server.url });
     try {
       const n = 20_000;
@@ -86,7 +91,7 @@ describe("RedisConnection against redis-server", { skip }, () => {
     }
   });
 
-  it("names the command that caused an error reply", async () => {
+  it("names the command that caused an error reply", SLOW, async () => {
     const c = await RedisConnection.connect({ url: server.url });
     try {
       await c.command(["SET", "str", "v"]);
@@ -104,7 +109,7 @@ describe("RedisConnection against redis-server", { skip }, () => {
     }
   });
 
-  it("sendFrames: one batch, error replies listed by index with their command", async () => {
+  it("sendFrames: one batch, error replies listed by index with their command", SLOW, async () => {
     const c = await RedisConnection.connect({ url: server.url });
     try {
       const w = new ByteWriter();
@@ -125,30 +130,34 @@ describe("RedisConnection against redis-server", { skip }, () => {
     }
   });
 
-  it("backpressure: a producer waiting on writable() never has more than the bound in flight", async () => {
-    const bound = 4096;
-    const c = await RedisConnection.connect({ url: server.url, maxInFlightBytes: bound });
-    try {
-      let peak = 0;
-      const value = new Uint8Array(300);
-      const all: Array<Promise<unknown>> = [];
-      for (let i = 0; i < 3000; i++) {
-        await c.writable();
-        all.push(c.command(["SET", `bp:${i}`, value]));
-        peak = Math.max(peak, c.inFlightBytes);
+  it(
+    "backpressure: a producer waiting on writable() never has more than the bound in flight",
+    SLOW,
+    async () => {
+      const bound = 4096;
+      const c = await RedisConnection.connect({ url: server.url, maxInFlightBytes: bound });
+      try {
+        let peak = 0;
+        const value = new Uint8Array(300);
+        const all: Array<Promise<unknown>> = [];
+        for (let i = 0; i < 3000; i++) {
+          await c.writable();
+          all.push(c.command(["SET", `bp:${i}`, value]));
+          peak = Math.max(peak, c.inFlightBytes);
+        }
+        await Promise.all(all);
+        // One command may take it over the bound (it is sent once below it).
+        assert.ok(peak <= bound + 400, `peak ${peak} bytes in flight, bound ${bound}`);
+        assert.ok(peak > bound / 2, `the bound is actually used (peak ${peak})`);
+        assert.equal(c.inFlightBytes, 0);
+        assert.equal(await c.command(["DBSIZE"]) as number >= 3000, true);
+      } finally {
+        await c.close();
       }
-      await Promise.all(all);
-      // One command may take it over the bound (it is sent once below it).
-      assert.ok(peak <= bound + 400, `peak ${peak} bytes in flight, bound ${bound}`);
-      assert.ok(peak > bound / 2, `the bound is actually used (peak ${peak})`);
-      assert.equal(c.inFlightBytes, 0);
-      assert.equal(await c.command(["DBSIZE"]) as number >= 3000, true);
-    } finally {
-      await c.close();
-    }
-  });
+    },
+  );
 
-  it("SELECT: the database from the URL or the option", async () => {
+  it("SELECT: the database from the URL or the option", SLOW, async () => {
     const c = await RedisConnection.connect({ url: `${server.url}/5` });
     await c.command(["SET", "in-db-5", "1"]);
     await c.close();
@@ -159,7 +168,7 @@ describe("RedisConnection against redis-server", { skip }, () => {
     await d.close();
   });
 
-  it("RESP3 (HELLO 3): maps come back as RespMap", async () => {
+  it("RESP3 (HELLO 3): maps come back as RespMap", SLOW, async () => {
     const c = await RedisConnection.connect({ url: server.url, protocol: 3 });
     try {
       await c.command(["HSET", "h3", "f", "v"]);
@@ -171,7 +180,7 @@ describe("RedisConnection against redis-server", { skip }, () => {
     }
   });
 
-  it("a refused connection is a RedisConnectionError with ECONNREFUSED", async () => {
+  it("a refused connection is a RedisConnectionError with ECONNREFUSED", SLOW, async () => {
     const port = await freePort();
     await assert.rejects(RedisConnection.connect({ port }), (e: unknown) => {
       assert.ok(e instanceof RedisConnectionError);
@@ -187,18 +196,18 @@ describe("RedisConnection: AUTH", { skip }, () => {
   before(async () => {
     server = await RedisServer.start({ aof: false, password: "p@ss:word" });
     await server.cli(["ACL", "SETUSER", "app", "on", ">app-pw", "~*", "+@all"]);
-  });
+  }, SLOW);
   after(async () => {
     await server?.stop();
   });
 
-  it("logs in with the password from the URL (percent-encoded)", async () => {
+  it("logs in with the password from the URL (percent-encoded)", SLOW, async () => {
     const c = await RedisConnection.connect({ url: server.url });
     assert.equal(await c.command(["PING"]), "PONG");
     await c.close();
   });
 
-  it("logs in as an ACL user, also over RESP3", async () => {
+  it("logs in as an ACL user, also over RESP3", SLOW, async () => {
     const url = `redis://app:app-pw@127.0.0.1:${server.port}`;
     for (const protocol of [2, 3] as const) {
       const c = await RedisConnection.connect({ url, protocol });
@@ -207,35 +216,39 @@ describe("RedisConnection: AUTH", { skip }, () => {
     }
   });
 
-  it("a wrong password or none at all is a RedisAuthError that does not show the password", async () => {
-    await assert.rejects(
-      RedisConnection.connect({ url: `redis://app:nope@127.0.0.1:${server.port}` }),
-      (e: unknown) => {
+  it(
+    "a wrong password or none at all is a RedisAuthError that does not show the password",
+    SLOW,
+    async () => {
+      await assert.rejects(
+        RedisConnection.connect({ url: `redis://app:nope@127.0.0.1:${server.port}` }),
+        (e: unknown) => {
+          assert.ok(e instanceof RedisAuthError);
+          assert.equal(e.username, "app");
+          assert.match(e.message, /WRONGPASS/);
+          assert.ok(!e.message.includes("nope"));
+          return true;
+        },
+      );
+      await assert.rejects(RedisConnection.connect({ port: server.port }), (e: unknown) => {
         assert.ok(e instanceof RedisAuthError);
-        assert.equal(e.username, "app");
-        assert.match(e.message, /WRONGPASS/);
-        assert.ok(!e.message.includes("nope"));
+        assert.match(e.message, /NOAUTH.*no password given/);
         return true;
-      },
-    );
-    await assert.rejects(RedisConnection.connect({ port: server.port }), (e: unknown) => {
-      assert.ok(e instanceof RedisAuthError);
-      assert.match(e.message, /NOAUTH.*no password given/);
-      return true;
-    });
-  });
+      });
+    },
+  );
 });
 
 describe("RedisConnection: rediss:// (TLS)", { skip }, () => {
   let server: RedisServer;
   before(async () => {
     server = await RedisServer.start({ aof: false, tls: TLS });
-  });
+  }, SLOW);
   after(async () => {
     await server?.stop();
   });
 
-  it("connects with the server's CA", async () => {
+  it("connects with the server's CA", SLOW, async () => {
     const { readFileSync } = await import("node:fs");
     const c = await RedisConnection.connect({
       url: server.url,
@@ -246,7 +259,7 @@ describe("RedisConnection: rediss:// (TLS)", { skip }, () => {
     await c.close();
   });
 
-  it("refuses a certificate it cannot verify", async () => {
+  it("refuses a certificate it cannot verify", SLOW, async () => {
     await assert.rejects(
       RedisConnection.connect({ url: server.url, connectTimeoutMs: 5000 }),
       (e: unknown) =>
@@ -256,7 +269,7 @@ describe("RedisConnection: rediss:// (TLS)", { skip }, () => {
 });
 
 describe("RedisConnection: broken servers", () => {
-  it("times out when no reply comes, and says how many commands are unanswered", async () => {
+  it("times out when no reply comes, and says how many commands are unanswered", SLOW, async () => {
     const fake = await fakeServer((s) => {
       s.on("data", (d: Uint8Array) => {
         // Answer the handshake PING only.
@@ -281,7 +294,7 @@ describe("RedisConnection: broken servers", () => {
     }
   });
 
-  it("a server that goes away fails every outstanding command with the count", async () => {
+  it("a server that goes away fails every outstanding command with the count", SLOW, async () => {
     const fake = await fakeServer((s) => {
       let seen = 0;
       s.on("data", (d: Uint8Array) => {
@@ -315,7 +328,7 @@ describe("RedisConnection: broken servers", () => {
     }
   });
 
-  it("garbage from the server is a protocol error that closes the connection", async () => {
+  it("garbage from the server is a protocol error that closes the connection", SLOW, async () => {
     const fake = await fakeServer((s) => {
       s.on("data", () => s.write("HTTP/1.1 400 Bad Request\r\n\r\n"));
     });

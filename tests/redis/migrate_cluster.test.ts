@@ -71,7 +71,7 @@ describe("migrateToRedis into a 3-master cluster", { skip }, () => {
       3000,
     ]] as const
   ) {
-    it(`a ${n}-shard ${routing} dir with ${bulk} bulk keys lands identical`, async () => {
+    it(`a ${n}-shard ${routing} dir with ${bulk} bulk keys lands identical`, SLOW, async () => {
       await cluster.flushAll();
       const dir = join(tempDir("kevy-migrate-"), "data");
       const entries = migrationEntries(NOW, bulk);
