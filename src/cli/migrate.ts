@@ -272,6 +272,12 @@ function summary(s: MigrateStats): string {
       secs.toFixed(2)
     } s (${rate} keys/s)`,
   ];
+  if (s.functions > 0) lines.push(`  functions         ${s.functions} librar(ies) on every master`);
+  if (s.payloadFallbacks > 0) {
+    lines.push(
+      `  note              ${s.payloadFallbacks} key(s) sent as commands: the server refused their RESTORE payload`,
+    );
+  }
   if (s.lostPending > 0) {
     lines.push(
       `  note              ${s.lostPending} pending stream entr(ies) of deleted messages could not be carried by commands`,

@@ -3,10 +3,19 @@
 // to a bulk writer in runs that share one buffer, counted only once the
 // target acknowledged it.
 import type { Entry } from "../codec/types.ts";
+import { Store } from "../store/store.ts";
 import { BulkWriter } from "../net/bulk.ts";
 import type { RedisTarget } from "../net/target.ts";
 import type { Reply } from "../net/reply.ts";
-import { type Encoder, isEmptyCollection, jobWriter, type KeyJob } from "./_migrate_encode.ts";
+import {
+  commandJob,
+  type Encoder,
+  isEmptyCollection,
+  jobWriter,
+  type KeyJob,
+} from "./_migrate_encode.ts";
+import { isPayloadRefused } from "./_payload.ts";
+import { copyFunctions } from "./_functions.ts";
 import type { SourcePart } from "./_migrate_source.ts";
 import { compareKeys } from "./_verify_read.ts";
 import type { MigrateProgress, MigrateStats } from "./migrate.ts";
@@ -18,12 +27,21 @@ const RUN_BYTES = 128 * 1024;
 
 /** Settings of {@link copyParts}. */
 export interface CopySettings {
+  /** Where function libraries go (set by copyParts). */
+  target?: RedisTarget;
   replace: boolean;
   now: () => number;
   encoder: Encoder;
   batchBytes?: number;
   partCount: number;
   onProgress?: (p: MigrateProgress) => void;
+}
+
+/** A store holding these entries (for a second pass). */
+function storeOf(entries: Entry[]): Store {
+  const store = new Store({ now: () => 0 });
+  for (const e of entries) store.put(e);
+  return store;
 }
 
 /** Did the replies say the key was already on the target? */
@@ -45,10 +63,16 @@ export async function copyParts(
   s: CopySettings,
 ): Promise<void> {
   const existing: Entry[] = [];
+  /** Keys whose RESTORE payload the server refused: sent again as commands. */
+  const refused: Entry[] = [];
   const writer = new BulkWriter<KeyJob>(target, {
     ...(s.batchBytes !== undefined ? { batchBytes: s.batchBytes } : {}),
     keepReplies: !s.replace,
     onDone: (job, errors, replies) => {
+      if (job.restore === true && errors.length === 1 && isPayloadRefused(errors[0]!.error)) {
+        refused.push(job.entry!);
+        return;
+      }
       if (job.exists === "busykey" && errors.length === 1 && errors[0]!.error.code === "BUSYKEY") {
         existing.push(job.entry!);
         return;
@@ -66,7 +90,19 @@ export async function copyParts(
     },
   });
   try {
-    await copyAll(writer, parts, stats, s);
+    await copyAll(writer, parts, stats, { ...s, target });
+    if (refused.length > 0) {
+      stats.payloadFallbacks += refused.length;
+      const commands = { ...s, encoder: commandJob, partCount: 1 };
+      const store = storeOf(refused);
+      refused.length = 0;
+      await copyAll(
+        writer,
+        [{ label: "keys refused as RESTORE payloads", store }],
+        stats,
+        commands,
+      );
+    }
   } catch (e) {
     // Let every job in flight settle, so the counts are what the target acknowledged.
     await writer.flush().catch(() => {});
@@ -133,6 +169,9 @@ async function copyAll(
     }
     await handOver();
     await writer.flush();
+    if (part.functions !== undefined && part.functions.length > 0) {
+      await copyFunctions(s.target!, part.functions, stats, s.replace);
+    }
     partsDone++;
     report();
   }

@@ -32,6 +32,8 @@ export interface KeyJob extends BulkJob {
   exists: ExistsSignal;
   /** Pending stream entries that commands could not carry. */
   lost: number;
+  /** Written with RESTORE (a server refusing the payload gets the commands instead). */
+  restore?: boolean;
 }
 
 const enc = new TextEncoder();
@@ -125,6 +127,7 @@ export function restoreJob(
     slot: keyHashSlot(key),
     count: 1,
     exists: replace ? "none" : "busykey",
+    restore: true,
     lost: 0,
   };
 }

@@ -14,6 +14,7 @@ import { STANDARD_LAYOUT } from "../shard/reshard.ts";
 import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
 import { replayRedisAof } from "./aof.ts";
+import { loadRedisRdb } from "./rdb_load.ts";
 
 /** One piece of the source, loaded. */
 export interface SourcePart {
@@ -21,6 +22,8 @@ export interface SourcePart {
   label: string;
   /** Its keys. */
   store: Store;
+  /** Function libraries (`FUNCTION LOAD` source) that travel with it (RDB sources). */
+  functions?: Uint8Array[];
 }
 
 /** An opened source. */
@@ -92,11 +95,7 @@ export async function openSource(
       return store;
     });
   }
-  if (startsWith(h, "REDIS")) {
-    throw new MigrationSourceError(
-      `${source}: a Redis RDB file; RDB sources need the RDB reader (not in this build yet)`,
-    );
-  }
+  if (startsWith(h, "REDIS")) return redisRdb(source, opts);
   if (source.endsWith(".manifest") || h[0] === 0x23 /* # annotation: Redis */) {
     return redisAof(source, opts);
   }
@@ -166,6 +165,42 @@ export async function loadShard(dir: string, i: number, n: number, fs: FsAdapter
   return store;
 }
 
+/** The database to copy of a Redis source: `sourceDb`, or 0 when no other one holds keys. */
+function pickDb(
+  path: string,
+  what: string,
+  stores: Map<number, Store>,
+  want: number | undefined,
+): Store {
+  if (want === undefined) {
+    const others = [...stores].filter(([d, s]) => d !== 0 && s.dbsize() > 0).map(([d]) => d);
+    if (others.length > 0) {
+      throw new MigrationSourceError(
+        `${path}: the ${what} holds keys in database(s) ${others.join(", ")} besides 0: ` +
+          `pick one with the source database option (--source-db N); nothing was copied`,
+      );
+    }
+  }
+  return stores.get(want ?? 0) ?? frozenStore();
+}
+
+function redisRdb(path: string, opts: SourceOptions): OpenedSource {
+  const want = opts.sourceDb;
+  return {
+    description: `Redis RDB ${path}${want === undefined ? "" : ` (database ${want})`}`,
+    partCount: 1,
+    async *parts() {
+      // Expiry frozen while loading, as for every source: the copy skips what is past.
+      const r = await loadRedisRdb(path, { fs: opts.fs, now: () => 0, keepExpired: true });
+      yield {
+        label: `database ${want ?? 0}`,
+        store: pickDb(path, "RDB file", r.dbs, want),
+        functions: r.functions.map((f) => f.code),
+      };
+    },
+  };
+}
+
 function redisAof(path: string, opts: SourceOptions): OpenedSource {
   const want = opts.sourceDb;
   return {
@@ -180,17 +215,7 @@ function redisAof(path: string, opts: SourceOptions): OpenedSource {
       });
       await replayRedisAof(path, (argv) => void applier.apply(argv), { fs: opts.fs });
       applier.finish();
-      const db = want ?? 0;
-      if (want === undefined) {
-        const others = [...stores].filter(([d, s]) => d !== 0 && s.dbsize() > 0).map(([d]) => d);
-        if (others.length > 0) {
-          throw new MigrationSourceError(
-            `${path}: the Redis AOF holds keys in database(s) ${others.join(", ")} besides 0: ` +
-              `pick one with the source database option (--source-db N); nothing was copied`,
-          );
-        }
-      }
-      yield { label: `database ${db}`, store: stores.get(db) ?? frozenStore() };
+      yield { label: `database ${want ?? 0}`, store: pickDb(path, "Redis AOF", stores, want) };
     },
   };
 }

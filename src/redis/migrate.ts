@@ -118,8 +118,12 @@ export interface MigrateStats {
   bytes: number;
   /** Wall time in ms. */
   ms: number;
-  /** `"commands"` or `"restore"`. */
+  /** `"commands"`, or `"restore"` (collections and streams as RESTORE of DUMP payloads, strings as SET). */
   payload: "commands" | "restore";
+  /** Keys whose RESTORE payload the server refused, sent as commands instead. */
+  payloadFallbacks: number;
+  /** Function libraries loaded (FUNCTION LOAD on every master; RDB sources). */
+  functions: number;
 }
 
 /**
@@ -168,6 +172,8 @@ export function newStats(source: string, targetText: string, target: RedisTarget
     bytes: 0,
     ms: 0,
     payload: "commands",
+    payloadFallbacks: 0,
+    functions: 0,
   };
 }
 

@@ -171,6 +171,36 @@ export async function viewOfServers(servers: RedisServer[], db = 0): Promise<Key
   return merged;
 }
 
+/** Writes keys of every type on a live server the way an application does (a stream with groups, a function). */
+export async function fillLikeAnApp(s: RedisServer): Promise<void> {
+  const far = Date.now() + 3_600_000;
+  const cmds: string[][] = [
+    ["SET", "greeting", "hello"],
+    ["SET", "counter", "42"],
+    ["SET", "session", "abc", "PXAT", String(far)],
+    ["RPUSH", "queue", "a", "b", "c"],
+    ["HSET", "user:1", "name", "ann", "age", "33"],
+    ["SADD", "tags", "x", "y", "z"],
+    ["SADD", "ints", "1", "2", "3"],
+    ["ZADD", "board", "1.5", "ann", "-2", "bob", "inf", "top"],
+    ["XADD", "events", "1-1", "type", "login"],
+    ["XADD", "events", "2-1", "type", "logout"],
+    ["XADD", "events", "3-1", "type", "login"],
+    ["XGROUP", "CREATE", "events", "audit", "0"],
+    ["XREADGROUP", "GROUP", "audit", "alice", "COUNT", "2", "STREAMS", "events", ">"],
+    ["XGROUP", "CREATECONSUMER", "events", "audit", "bob"],
+    ["XDEL", "events", "1-1"],
+    ["PEXPIREAT", "queue", String(far + 1)],
+    [
+      "FUNCTION",
+      "LOAD",
+      "#!lua name=mylib\nredis.register_function('one', function() return 1 end)",
+    ],
+  ];
+  for (let i = 0; i < 300; i++) cmds.push(["RPUSH", "biglist", `item-${i}`]);
+  for (const c of cmds) await s.cli(c);
+}
+
 /** XINFO STREAM FULL as redis-cli --json prints it (what the server holds). */
 export async function streamOnServer(s: RedisServer, key: string, db = 0): Promise<unknown> {
   return JSON.parse(await s.cli(["--json", "XINFO", "STREAM", key, "FULL"], db));

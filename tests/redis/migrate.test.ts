@@ -15,11 +15,17 @@ import { Store } from "../../src/store/store.ts";
 import { RedisAuthError, RedisClusterError, RedisConnectionError } from "../../src/net/errors.ts";
 import { freePort, redisMissing, redisRequired, RedisServer } from "./_redis_server.ts";
 import { zeroSignless } from "./_keyspace.ts";
+import { connectTarget } from "../../src/net/target.ts";
+import { copyParts } from "../../src/redis/_copy.ts";
+import { restoreEncoder } from "../../src/redis/_payload.ts";
+import { newStats } from "../../src/redis/migrate.ts";
 import {
   extraFrames,
+  fillLikeAnApp,
   loadDataDir,
   migrationEntries,
   sampleStream,
+  streamOnServer,
   viewOfServers,
   viewOfSource,
   writeDataDir,
@@ -115,6 +121,63 @@ describe("migrateToRedis into one server", { skip }, () => {
   });
 
   it(
+    "a Redis RDB from a live server (every type, stream groups, a function library) lands identical",
+    SLOW,
+    async () => {
+      const src = await RedisServer.start({ aof: false });
+      try {
+        await fillLikeAnApp(src);
+        await src.cli(["SAVE"]);
+        const stats = await migrateToRedis(join(src.dir, "dump.rdb"), {
+          url: server.url,
+          db: 0,
+          replace: true,
+        });
+        assert.equal(stats.payload, "restore");
+        assert.equal(stats.functions, 1);
+        assert.deepEqual(await viewOfServers([server], 0), await viewOfServers([src], 0));
+        // RESTORE keeps a stream whole: consumers' seen times included.
+        assert.deepEqual(
+          await streamOnServer(server, "events"),
+          await streamOnServer(src, "events"),
+        );
+        assert.match(await server.cli(["FUNCTION", "LIST"]), /mylib/);
+        // Again without --replace: everything is already there, unchanged.
+        const again = await migrateToRedis(join(src.dir, "dump.rdb"), { url: server.url });
+        assert.equal(again.keys, 0);
+        assert.equal(again.unchanged, stats.keys);
+        assert.equal(again.conflicts.length, 0);
+        assert.equal(again.functions, 1);
+      } finally {
+        await src.stop();
+      }
+    },
+  );
+
+  it("a server that refuses our DUMP payload version gets the keys as commands", SLOW, async () => {
+    await server.cli(["FLUSHDB"], 10);
+    const store = new Store({ now: () => NOW });
+    for (const e of migrationEntries(NOW, 20)) store.put(e);
+    const target = await connectTarget({ url: `${server.url}/10` });
+    const stats = newStats("store", server.url, target);
+    try {
+      // RDB 12 is newer than Redis 7.0 reads: every RESTORE is refused, every key still lands.
+      await copyParts(target, [{ label: "store", store }], stats, {
+        replace: false,
+        now: Date.now,
+        encoder: restoreEncoder(12, true).encode,
+        partCount: 1,
+      });
+    } finally {
+      await target.close();
+    }
+    assert.equal(stats.payloadFallbacks, store.dbsize());
+    assert.equal(stats.keys, store.dbsize());
+    const v = await verifyRedis(store, { url: `${server.url}/10` });
+    assert.deepEqual(v.differences, []);
+  });
+
+  it(
     "counts what it skips: expired keys, empty collections, pending entries of deleted messages",
     SLOW,
     async () => {
@@ -133,11 +196,15 @@ describe("migrateToRedis into one server", { skip }, () => {
         deliveryCount: 1,
       });
       store.put({ key: utf8("s"), value: { type: "stream", value: s }, deadline: null });
-      const stats = await migrateToRedis(store, { url: server.url, db: 9 });
+      const stats = await migrateToRedis(store, { url: server.url, db: 9, payload: "commands" });
       assert.equal(stats.keys, 1);
       assert.equal(stats.expired, 1);
       assert.equal(stats.empty, 1);
       assert.equal(stats.lostPending, 1);
+      // A RESTORE payload carries the stream whole, the deleted message's pending entry too.
+      const whole = await migrateToRedis(store, { url: server.url, db: 9, replace: true });
+      assert.equal(whole.payload, "restore");
+      assert.equal(whole.lostPending, 0);
     },
   );
 

@@ -12,12 +12,13 @@ import { migrateToRedis, MigrationError } from "../../src/redis/migrate.ts";
 import { verifyRedis } from "../../src/redis/verify.ts";
 import { RedisCluster } from "../../src/net/cluster.ts";
 import { RedisConnectionError } from "../../src/net/errors.ts";
-import { redisMissing, redisRequired } from "./_redis_server.ts";
+import { redisMissing, redisRequired, RedisServer } from "./_redis_server.ts";
 import { RedisTestCluster } from "./_redis_cluster.ts";
 import {
   comparableStreamInfo,
   expectedStreamInfo,
   extraFrames,
+  fillLikeAnApp,
   loadDataDir,
   migrationEntries,
   streamOnServer,
@@ -64,28 +65,57 @@ describe("migrateToRedis into a 3-master cluster", { skip }, () => {
     }
   }
 
-  for (
-    const [n, routing, bulk] of [[1, "kevyhash", 20_000], [3, "slots", 3000], [
-      4,
-      "kevyhash",
-      3000,
-    ]] as const
-  ) {
-    it(`a ${n}-shard ${routing} dir with ${bulk} bulk keys lands identical`, SLOW, async () => {
-      await cluster.flushAll();
-      const dir = join(tempDir("kevy-migrate-"), "data");
-      const entries = migrationEntries(NOW, bulk);
-      await writeDataDir(dir, entries, n, routing, extraFrames(NOW));
-      const stats = await migrateToRedis(dir, { url: cluster.url(1), cluster: true });
-      // Every live, non-empty key, minus the one the AOF deleted.
-      assert.equal(stats.keys, entries.length - 1);
-      assert.equal(stats.errors.length, 0);
-      assert.equal(stats.masters, 3);
-      assert.equal(stats.lostPending, 0);
-      assert.equal(await cluster.dbsize(), entries.length - 1);
-      await assertSame(dir, n);
-    });
+  const CASES = [
+    [1, "kevyhash", 20_000, "auto"],
+    [3, "slots", 3000, "commands"],
+    [4, "kevyhash", 3000, "auto"],
+  ] as const;
+  for (const [n, routing, bulk, payload] of CASES) {
+    it(
+      `a ${n}-shard ${routing} dir, ${bulk} bulk keys, payload ${payload}: identical`,
+      SLOW,
+      async () => {
+        await cluster.flushAll();
+        const dir = join(tempDir("kevy-migrate-"), "data");
+        const entries = migrationEntries(NOW, bulk);
+        await writeDataDir(dir, entries, n, routing, extraFrames(NOW));
+        const stats = await migrateToRedis(dir, { url: cluster.url(1), cluster: true, payload });
+        assert.equal(stats.payload, payload === "auto" ? "restore" : "commands");
+        // Every live, non-empty key, minus the one the AOF deleted.
+        assert.equal(stats.keys, entries.length - 1);
+        assert.equal(stats.errors.length, 0);
+        assert.equal(stats.masters, 3);
+        assert.equal(stats.lostPending, 0);
+        assert.equal(await cluster.dbsize(), entries.length - 1);
+        await assertSame(dir, n);
+      },
+    );
   }
+
+  it(
+    "a Redis RDB with a function library: keys by slot, the library on every master",
+    SLOW,
+    async () => {
+      await cluster.flushAll();
+      for (const node of cluster.nodes) await node.cli(["FUNCTION", "FLUSH"]);
+      const src = await RedisServer.start({ aof: false });
+      try {
+        await fillLikeAnApp(src);
+        await src.cli(["SAVE"]);
+        const stats = await migrateToRedis(join(src.dir, "dump.rdb"), {
+          url: cluster.url(),
+          cluster: true,
+        });
+        assert.equal(stats.functions, 1);
+        assert.deepEqual(await viewOfServers(cluster.nodes), await viewOfServers([src]));
+        for (const node of cluster.nodes) {
+          assert.match(await node.cli(["FUNCTION", "LIST"]), /mylib/);
+        }
+      } finally {
+        await src.stop();
+      }
+    },
+  );
 
   it("a re-run changes nothing: every key is recognised as already there", SLOW, async () => {
     await cluster.flushAll();
@@ -176,7 +206,9 @@ describe("migrateToRedis into a 3-master cluster", { skip }, () => {
           retry: FAST_RETRY,
           batchBytes: 16 * 1024,
           onProgress: (p) => {
-            if (killed === null && p.partSent >= 10_000) killed = cluster.kill(victim);
+            if (killed === null && p.partSent >= 10_000) {
+              killed = cluster.kill(victim);
+            }
           },
         });
       } catch (e) {
