@@ -18,6 +18,12 @@
  * done, so two jobs for one key are applied in the order they were added
  * (needed when the same key is written again, as when following a log).
  *
+ * Hot path: {@link BulkWriter.addFrames} copies a job's bytes straight into
+ * its node's batch and keeps only numbers per job; the job object is made
+ * (with `jobOf`) only when it is reported or retried. With `report`, jobs
+ * without errors are reported only when their first reply asks for it, and
+ * otherwise just counted in {@link BulkWriter.done}.
+ *
  * @module
  */
 
@@ -32,7 +38,7 @@ import type { RedisTarget } from "./target.ts";
 export interface BulkJob {
   /** The key's hash slot (any value for a single server). */
   slot: number;
-  /** The RESP frames (not copied until the job is added: do not reuse the bytes before). */
+  /** The RESP frames (kept for retries: do not reuse the bytes). */
   frames: Uint8Array;
   /** How many frames `frames` holds. */
   count: number;
@@ -48,27 +54,43 @@ export interface BulkWriterOptions<J extends BulkJob> {
   ordered?: boolean;
   /** Most MOVED/ASK redirections per job (default 16). */
   maxRedirects?: number;
+  /**
+   * Report an {@link BulkWriter.addFrames} job without errors only when
+   * this says so about its first reply (undefined without `keepReplies`);
+   * default: report every job. Jobs given as objects are always reported.
+   */
+  report?: (firstReply: Reply | undefined) => boolean;
+  /** Makes the job object of an {@link BulkWriter.addFrames} job (default: a plain {@link BulkJob}). */
+  jobOf?: (frames: Uint8Array, slot: number, count: number) => J;
   /** A job was answered; `errors` are its error replies (indexes within the job). */
   onDone(job: J, errors: BatchError[], replies: Reply[] | null): void;
   /** A job gave up (its effect on the server is unknown). */
   onFail?(job: J, error: Error): void;
 }
 
-interface Slot<J> {
-  job: J;
-  attempts: number;
-  redirects: number;
+/** Retry state of a job taken out of a batch. */
+class Pending<J> {
+  attempts = 0;
+  redirects = 0;
   /** Send once to this node with ASKING. */
-  ask: string | null;
-  lastError: Error | null;
+  ask: string | null = null;
+  lastError: Error | null = null;
+  constructor(readonly job: J) {}
 }
 
+/** A node's batch: the bytes, and per job its offset, frame count and slot (numbers only). */
 interface Batch<J> {
   /** Set once handed to #send (a batch is sent once). */
   sent: boolean;
   addr: string;
   w: ByteWriter;
-  jobs: Array<Slot<J>>;
+  starts: number[];
+  counts: number[];
+  slots: number[];
+  /** The job objects (or retry states) of jobs that have one; null when none has. */
+  held: Array<J | Pending<J> | undefined> | null;
+  /** Jobs sent with ASKING before each frame (their replies come in pairs). */
+  asked: Set<number> | null;
   frames: number;
 }
 
@@ -76,8 +98,9 @@ const DEFAULT_BATCH = 256 * 1024;
 const ASKING = new TextEncoder().encode("*1\r\n$6\r\nASKING\r\n");
 
 /**
- * The bulk writer. Add jobs with {@link BulkWriter.add} (await it when it
- * returns a promise: that is the backpressure), then {@link BulkWriter.flush}.
+ * The bulk writer. Add jobs with {@link BulkWriter.add} or
+ * {@link BulkWriter.addFrames} (await what they return: that is the
+ * backpressure), then {@link BulkWriter.flush}.
  *
  * @example
  * ```ts ignore
@@ -99,13 +122,14 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   readonly #batches = new Map<string, Batch<J>>();
   /** Jobs added and not yet done or failed. */
   #open = 0;
+  #done = 0;
   #idle: Array<() => void> = [];
   #failure: Error | null = null;
   /** Jobs waiting for a retry, in the order they must be applied. */
-  #retry: Array<Slot<J>> = [];
+  #retry: Array<Pending<J>> = [];
   #retryRunning: Promise<void> | null = null;
   /** Jobs held back behind a retry (ordered mode). */
-  #held: Array<Slot<J>> = [];
+  #held: Array<Pending<J>> = [];
   /** Batches sent and not settled. */
   #inFlight = new Set<Promise<void>>();
 
@@ -131,6 +155,11 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     return this.#open;
   }
 
+  /** Jobs answered so far (reported or not). */
+  get done(): number {
+    return this.#done;
+  }
+
   /**
    * Queues a job. Returns a promise only when the caller must wait (a batch
    * went out and its connection is at its bound); throws the writer's
@@ -139,12 +168,31 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   add(job: J): Promise<void> | undefined {
     if (this.#failure !== null) throw this.#failure;
     this.#open++;
-    const s: Slot<J> = { job, attempts: 0, redirects: 0, ask: null, lastError: null };
-    if (this.#opts.ordered && (this.#retry.length > 0 || this.#retryRunning !== null)) {
-      this.#held.push(s);
+    if (this.#opts.ordered && this.#retrying()) {
+      this.#held.push(pending(job));
       return undefined;
     }
-    return this.#place(s);
+    return this.#place(job.slot, job.frames, 0, job.frames.length, job.count, job);
+  }
+
+  /**
+   * Queues a job given as bytes `buf[start, end)` holding `count` frames
+   * (copied at once: the buffer may be reused). See {@link BulkWriter.add}.
+   */
+  addFrames(
+    slot: number,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    count: number,
+  ): Promise<void> | undefined {
+    if (this.#failure !== null) throw this.#failure;
+    this.#open++;
+    if (this.#opts.ordered && this.#retrying()) {
+      this.#held.push(pending(this.#jobOf(buf.slice(start, end), slot, count)));
+      return undefined;
+    }
+    return this.#place(slot, buf, start, end, count, undefined);
   }
 
   /** Sends every partial batch and waits until every job is done or failed; throws the failure. */
@@ -157,10 +205,30 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     if (this.#failure !== null) throw this.#failure;
   }
 
-  #place(s: Slot<J>): Promise<void> | undefined {
-    const addr = s.ask ?? this.#target.ownerOf(s.job.slot);
+  #retrying(): boolean {
+    return this.#retry.length > 0 || this.#retryRunning !== null;
+  }
+
+  #jobOf(frames: Uint8Array, slot: number, count: number): J {
+    return this.#opts.jobOf?.(frames, slot, count) ?? ({ slot, frames, count } as J);
+  }
+
+  /** Appends a job to its node's batch; `held` is its object or retry state, if it has one. */
+  #place(
+    slot: number,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    count: number,
+    held: J | Pending<J> | undefined,
+  ): Promise<void> | undefined {
+    const ask = held instanceof Pending ? held.ask : null;
+    const addr = ask ?? this.#target.ownerOf(slot);
     if (addr === undefined) {
-      this.#later(s, new RedisClusterError(`slot ${s.job.slot} has no master in the slot map`));
+      const p = held instanceof Pending
+        ? held
+        : pending(held ?? this.#jobOf(buf.slice(start, end), slot, count));
+      this.#later(p, new RedisClusterError(`slot ${slot} has no master in the slot map`));
       return undefined;
     }
     let b = this.#batches.get(addr);
@@ -169,23 +237,35 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
         sent: false,
         addr,
         w: new ByteWriter(this.#batchBytes + (this.#batchBytes >> 2)),
-        jobs: [],
+        starts: [],
+        counts: [],
+        slots: [],
+        held: null,
+        asked: null,
         frames: 0,
       };
       this.#batches.set(addr, b);
     }
-    if (s.ask !== null) {
+    const i = b.starts.length;
+    b.starts.push(b.w.length);
+    b.counts.push(count);
+    b.slots.push(slot);
+    if (held !== undefined) {
+      b.held ??= [];
+      b.held[i] = held;
+    }
+    if (ask !== null) {
       // ASKING before each frame; the ASKING replies are dropped when settling.
-      forEachFrame(s.job.frames, s.job.count, (f) => {
+      forEachFrame(buf.subarray(start, end), count, (f) => {
         b.w.writeBytes(ASKING);
         b.w.writeBytes(f);
       });
-      b.frames += s.job.count * 2;
+      (b.asked ??= new Set()).add(i);
+      b.frames += count * 2;
     } else {
-      b.w.writeBytes(s.job.frames);
-      b.frames += s.job.count;
+      b.w.writeBytes(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
+      b.frames += count;
     }
-    b.jobs.push(s);
     if (b.w.length >= this.#batchBytes) return this.#send(b);
     return undefined;
   }
@@ -194,22 +274,18 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     if (b.sent) return;
     b.sent = true;
     if (this.#batches.get(b.addr) === b) this.#batches.delete(b.addr);
-    if (b.jobs.length === 0) return;
+    if (b.starts.length === 0) return;
     let conn: RedisConnection;
     try {
       conn = await this.#target.connection(b.addr);
     } catch (e) {
-      for (const s of b.jobs) this.#later(s, e as Error);
+      this.#broken(b, e as Error);
       return;
     }
-    const bytes = b.w.bytes();
-    const p = conn.sendFrames(bytes, b.frames, { keepReplies: this.#opts.keepReplies === true })
-      .then(
-        (r) => this.#settle(b, r),
-        (e: Error) => {
-          for (const s of b.jobs) this.#later(s, e);
-        },
-      );
+    const p = conn.sendFrames(b.w.bytes(), b.frames, {
+      keepReplies: this.#opts.keepReplies === true,
+    })
+      .then((r) => this.#settle(b, r), (e: Error) => this.#broken(b, e));
     const tracked = p.finally(() => this.#inFlight.delete(tracked));
     this.#inFlight.add(tracked);
     try {
@@ -219,79 +295,119 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     }
   }
 
+  /** The job object (or retry state) of job `i` of a batch, made if it has none. */
+  #pendingOf(b: Batch<J>, i: number): Pending<J> {
+    const h = b.held?.[i];
+    if (h instanceof Pending) return h;
+    if (h !== undefined) return pending(h);
+    return pending(this.#jobOf(this.#originalBytes(b, i), b.slots[i]!, b.counts[i]!));
+  }
+
+  #jobAt(b: Batch<J>, i: number): J {
+    const h = b.held?.[i];
+    if (h !== undefined) return h instanceof Pending ? h.job : h;
+    return this.#jobOf(this.#originalBytes(b, i), b.slots[i]!, b.counts[i]!);
+  }
+
+  /** Job i's bytes as sent without ASKING (only jobs without a held object come here, never asked). */
+  #originalBytes(b: Batch<J>, i: number): Uint8Array {
+    const end = i + 1 < b.starts.length ? b.starts[i + 1]! : b.w.length;
+    return b.w.bytes().slice(b.starts[i]!, end);
+  }
+
+  #broken(b: Batch<J>, e: Error): void {
+    for (let i = 0; i < b.starts.length; i++) this.#later(this.#pendingOf(b, i), e);
+  }
+
   #settle(b: Batch<J>, r: BatchResult): void {
     let ei = 0;
     let base = 0;
     const errs = r.errors;
-    for (const s of b.jobs) {
-      const asked = s.ask !== null;
-      const n = asked ? s.job.count * 2 : s.job.count;
-      const mine: BatchError[] = [];
-      while (ei < errs.length && errs[ei]!.index < base + n) {
+    const report = this.#opts.report;
+    const replies = r.replies;
+    const n = b.starts.length;
+    for (let i = 0; i < n; i++) {
+      const asked = b.asked?.has(i) === true;
+      const count = b.counts[i]!;
+      const len = asked ? count * 2 : count;
+      let mine: BatchError[] | null = null;
+      while (ei < errs.length && errs[ei]!.index < base + len) {
         const e = errs[ei++]!;
         const local = e.index - base;
         if (asked && local % 2 === 0) continue; // an ASKING reply
-        mine.push({ index: asked ? local >> 1 : local, error: e.error });
+        (mine ??= []).push({ index: asked ? local >> 1 : local, error: e.error });
       }
-      let replies: Reply[] | null = null;
-      if (r.replies !== null) {
-        replies = r.replies.slice(base, base + n);
-        if (asked) replies = replies.filter((_, i) => i % 2 === 1);
+      // Jobs added with an object (add(), retries) are always reported.
+      if (mine === null && report !== undefined && b.held?.[i] === undefined) {
+        // The common case: no error, nothing to report.
+        if (!report(replies?.[base])) {
+          base += len;
+          this.#done++;
+          this.#finished();
+          continue;
+        }
       }
-      base += n;
-      this.#judge(s, mine, replies);
+      let jobReplies: Reply[] | null = null;
+      if (replies !== null) {
+        jobReplies = replies.slice(base, base + len);
+        if (asked) jobReplies = jobReplies.filter((_, k) => k % 2 === 1);
+      }
+      base += len;
+      this.#judge(b, i, mine ?? [], jobReplies);
     }
   }
 
   /** Decides what an answered job needs: done, redirected, or retried. */
-  #judge(s: Slot<J>, errors: BatchError[], replies: Reply[] | null): void {
-    s.ask = null;
+  #judge(b: Batch<J>, i: number, errors: BatchError[], replies: Reply[] | null): void {
     let transient: RedisReplyError | null = null;
     for (const { error } of errors) {
       const red = parseRedirect(error.reply);
       if (red !== null) {
-        if (++s.redirects > this.#maxRedirects) {
-          this.#fail(s, new RedisClusterError(`too many redirections for ${error.command}`));
+        const p = this.#pendingOf(b, i);
+        p.ask = null;
+        if (++p.redirects > this.#maxRedirects) {
+          this.#fail(p, new RedisClusterError(`too many redirections for ${error.command}`));
           return;
         }
         if (red.kind === "MOVED") {
           try {
             this.#target.moved(red.slot, red.host, red.port);
           } catch (e) {
-            this.#fail(s, e as Error);
+            this.#fail(p, e as Error);
             return;
           }
           void this.#target.refresh().catch(() => {});
-        } else s.ask = endpointText(red.host, red.port);
-        this.#again(s);
+        } else p.ask = endpointText(red.host, red.port);
+        this.#again(p);
         return;
       }
       if (isTransientClusterError(error.code)) transient = error;
     }
     if (transient !== null) {
-      this.#later(s, transient);
+      this.#later(this.#pendingOf(b, i), transient);
       return;
     }
-    this.#opts.onDone(s.job, errors, replies);
+    this.#done++;
+    this.#opts.onDone(this.#jobAt(b, i), errors, replies);
     this.#finished();
   }
 
   /** Sends a redirected job again without a pause (through the retry queue, which keeps order). */
-  #again(s: Slot<J>): void {
-    s.lastError = null; // a redirection is not a failed attempt
-    this.#retry.push(s);
+  #again(p: Pending<J>): void {
+    p.lastError = null; // a redirection is not a failed attempt
+    this.#retry.push(p);
     this.#runRetries(0);
   }
 
   /** Retries a job after a backoff, or fails it when its attempts are spent. */
-  #later(s: Slot<J>, e: Error): void {
-    s.lastError = e;
-    if (s.attempts >= this.#target.retry.attempts) {
-      this.#fail(s, e);
+  #later(p: Pending<J>, e: Error): void {
+    p.lastError = e;
+    if (p.attempts >= this.#target.retry.attempts) {
+      this.#fail(p, e);
       return;
     }
-    this.#retry.push(s);
-    this.#runRetries(backoffMs(this.#target.retry, s.attempts));
+    this.#retry.push(p);
+    this.#runRetries(backoffMs(this.#target.retry, p.attempts));
   }
 
   #runRetries(delay: number): void {
@@ -304,14 +420,15 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
         }
         const round = this.#retry;
         this.#retry = [];
-        for (const s of round) {
-          if (s.lastError !== null) s.attempts++;
+        for (const p of round) {
+          if (p.lastError !== null) p.attempts++;
           if (this.#failure !== null) {
-            this.#fail(s, this.#failure);
+            this.#fail(p, this.#failure);
             continue;
           }
-          const p = this.#place(s);
-          if (p !== undefined) await p;
+          const f = p.job.frames;
+          const w = this.#place(p.job.slot, f, 0, f.length, p.job.count, p);
+          if (w !== undefined) await w;
         }
         for (const b of [...this.#batches.values()]) await this.#send(b);
         // Ordered: wait until the round is answered before releasing held jobs.
@@ -323,20 +440,21 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
       this.#retryRunning = null;
       const held = this.#held;
       this.#held = [];
-      for (const s of held) {
-        if (this.#failure !== null) this.#fail(s, this.#failure);
+      for (const p of held) {
+        if (this.#failure !== null) this.#fail(p, this.#failure);
         else {
-          const p = this.#place(s);
-          if (p !== undefined) await p;
+          const f = p.job.frames;
+          const w = this.#place(p.job.slot, f, 0, f.length, p.job.count, p);
+          if (w !== undefined) await w;
         }
       }
       this.#wake();
     })();
   }
 
-  #fail(s: Slot<J>, e: Error): void {
+  #fail(p: Pending<J>, e: Error): void {
     this.#failure ??= e;
-    this.#opts.onFail?.(s.job, e);
+    this.#opts.onFail?.(p.job, e);
     this.#finished();
   }
 
@@ -350,6 +468,10 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     this.#idle = [];
     for (const f of w) f();
   }
+}
+
+function pending<J>(job: J): Pending<J> {
+  return new Pending(job);
 }
 
 /** Calls `fn` with each of the `count` frames of `buf` (views). */

@@ -1,15 +1,19 @@
 // The copy engine of migrateToRedis and of follow's initial copy: every
-// live entry of each part becomes one job (see _migrate_encode.ts), handed
-// to a bulk writer in runs that share one buffer, counted only once the
-// target acknowledged it.
+// live entry of each part is encoded (see _migrate_encode.ts) into a run
+// buffer and handed to the bulk writer as bytes (addFrames: no object per
+// key); the writer reports back only the keys that need a look (errors,
+// keys already on the target, refused payloads) and counts the rest.
+// Those are handled per part, while the part's store is still there.
+import { parseFrame } from "../codec/resp.ts";
 import type { Entry } from "../codec/types.ts";
-import { Store } from "../store/store.ts";
 import { BulkWriter } from "../net/bulk.ts";
 import type { RedisTarget } from "../net/target.ts";
 import type { Reply } from "../net/reply.ts";
+import type { Store } from "../store/store.ts";
 import {
   commandJob,
   type Encoder,
+  type ExistsSignal,
   isEmptyCollection,
   jobWriter,
   type KeyJob,
@@ -27,8 +31,6 @@ const RUN_BYTES = 128 * 1024;
 
 /** Settings of {@link copyParts}. */
 export interface CopySettings {
-  /** Where function libraries go (set by copyParts). */
-  target?: RedisTarget;
   replace: boolean;
   now: () => number;
   encoder: Encoder;
@@ -37,11 +39,30 @@ export interface CopySettings {
   onProgress?: (p: MigrateProgress) => void;
 }
 
-/** A store holding these entries (for a second pass). */
-function storeOf(entries: Entry[]): Store {
-  const store = new Store({ now: () => 0 });
-  for (const e of entries) store.put(e);
-  return store;
+const td = new TextDecoder();
+
+/** A job rebuilt from its bytes (only for keys the writer reports or retries). */
+function jobFromFrames(frames: Uint8Array, slot: number, count: number): KeyJob {
+  const f = parseFrame(frames, 0);
+  const argv = f.kind === "frame" ? f.argv : [];
+  const verb = td.decode(argv[0] ?? new Uint8Array()).toUpperCase();
+  const has = (word: string) =>
+    argv.some((a, i) => i > 1 && a.length === word.length && td.decode(a).toUpperCase() === word);
+  let exists: ExistsSignal = "none";
+  if (verb === "SET" && has("NX")) exists = "nil";
+  else if (verb === "EVAL") exists = "zero";
+  else if (verb === "RESTORE" && !has("REPLACE")) exists = "busykey";
+  const key = (verb === "EVAL" ? argv[3] : argv[1]) ?? new Uint8Array();
+  return {
+    key: key.slice(),
+    entry: null,
+    slot,
+    frames,
+    count,
+    exists,
+    lost: 0,
+    restore: verb === "RESTORE",
+  };
 }
 
 /** Did the replies say the key was already on the target? */
@@ -50,6 +71,14 @@ function existed(job: KeyJob, replies: Reply[] | null): boolean {
   if (job.exists === "nil") return r === null;
   if (job.exists === "zero") return r === 0;
   return false;
+}
+
+/** Keys the writer reported for a second look, per part. */
+interface Looks {
+  existing: Uint8Array[];
+  refused: Uint8Array[];
+  /** Reported jobs that were not copied (errors, existing, refused). */
+  notCopied: number;
 }
 
 /**
@@ -62,71 +91,126 @@ export async function copyParts(
   stats: MigrateStats,
   s: CopySettings,
 ): Promise<void> {
-  const existing: Entry[] = [];
-  /** Keys whose RESTORE payload the server refused: sent again as commands. */
-  const refused: Entry[] = [];
+  const looks: Looks = { existing: [], refused: [], notCopied: 0 };
   const writer = new BulkWriter<KeyJob>(target, {
     ...(s.batchBytes !== undefined ? { batchBytes: s.batchBytes } : {}),
     keepReplies: !s.replace,
+    // Report only what needs a look: a nil (SET NX) or 0 (the guarded EVAL) means "already there".
+    report: s.replace ? () => false : (r) => r === null || r === 0,
+    jobOf: jobFromFrames,
     onDone: (job, errors, replies) => {
-      if (job.restore === true && errors.length === 1 && isPayloadRefused(errors[0]!.error)) {
-        refused.push(job.entry!);
+      const e = errors[0]?.error;
+      if (e !== undefined && errors.length === 1 && job.restore === true && isPayloadRefused(e)) {
+        looks.refused.push(job.key);
+      } else if (
+        e !== undefined && errors.length === 1 && job.exists === "busykey" && e.code === "BUSYKEY"
+      ) {
+        looks.existing.push(job.key);
+      } else if (e !== undefined) {
+        stats.errors.push({ key: job.key, error: e.message });
+      } else if (!s.replace && existed(job, replies)) {
+        looks.existing.push(job.key);
+      } else {
+        stats.lostPending += job.lost;
         return;
       }
-      if (job.exists === "busykey" && errors.length === 1 && errors[0]!.error.code === "BUSYKEY") {
-        existing.push(job.entry!);
-        return;
-      }
-      if (errors.length > 0) {
-        stats.errors.push({ key: job.key, error: errors[0]!.error.message });
-        return;
-      }
-      if (!s.replace && existed(job, replies)) {
-        existing.push(job.entry!);
-        return;
-      }
-      stats.keys++;
-      stats.lostPending += job.lost;
+      looks.notCopied++;
     },
   });
+  const counted = () => writer.done - looks.notCopied;
   try {
-    await copyAll(writer, parts, stats, { ...s, target });
-    if (refused.length > 0) {
-      stats.payloadFallbacks += refused.length;
-      const commands = { ...s, encoder: commandJob, partCount: 1 };
-      const store = storeOf(refused);
-      refused.length = 0;
-      await copyAll(
-        writer,
-        [{ label: "keys refused as RESTORE payloads", store }],
-        stats,
-        commands,
-      );
+    let partsDone = 0;
+    const it = Symbol.asyncIterator in parts
+      ? (parts as AsyncIterable<SourcePart>)[Symbol.asyncIterator]()
+      : (parts as Iterable<SourcePart>)[Symbol.iterator]();
+    let next = Promise.resolve(it.next());
+    for (;;) {
+      const r = await next;
+      if (r.done) break;
+      const part = r.value;
+      await copyPart(writer, part, stats, s, partsDone, counted);
+      // Load the next part while the target works through this one's last batches.
+      next = Promise.resolve(it.next());
+      next.catch(() => {}); // awaited at the top of the loop; not unhandled meanwhile
+      await writer.flush();
+      await secondLook(target, writer, part.store, looks, stats, s);
+      if (part.functions !== undefined && part.functions.length > 0) {
+        await copyFunctions(target, part.functions, stats, s.replace);
+      }
+      partsDone++;
+      stats.keys = counted();
+      s.onProgress?.({
+        part: part.label,
+        partsDone,
+        parts: s.partCount,
+        keys: stats.keys,
+        partKeys: part.store.dbsize(),
+        partSent: part.store.dbsize(),
+      });
     }
   } catch (e) {
     // Let every job in flight settle, so the counts are what the target acknowledged.
     await writer.flush().catch(() => {});
+    stats.keys = counted();
     throw e;
   }
-  if (existing.length > 0) {
-    const diffs = await compareKeys(target, existing, s.now);
-    const differs = new Set(diffs.map((d) => d.key));
-    stats.unchanged += existing.length - differs.size;
-    stats.conflicts.push(...diffs);
-  }
+  stats.keys = counted();
 }
 
-async function copyAll(
+/** Encodes and hands over every live entry of one part. */
+async function copyPart(
   writer: BulkWriter<KeyJob>,
-  parts: AsyncIterable<SourcePart> | Iterable<SourcePart>,
+  part: SourcePart,
   stats: MigrateStats,
   s: CopySettings,
+  partsDone: number,
+  counted: () => number,
 ): Promise<void> {
-  let partsDone = 0;
-  for await (const part of parts) {
-    const partKeys = part.store.dbsize();
-    let sent = 0;
-    const report = () =>
+  const partKeys = part.store.dbsize();
+  let sent = 0;
+  const w = jobWriter();
+  // The current run: per job its slot, end offset and frame count (numbers only);
+  // `lost` (rare: streams whose pending entries commands cannot all carry) by index.
+  let slots: number[] = [], ends: number[] = [], counts: number[] = [];
+  let lost: Map<number, number> | null = null;
+  const handOver = async () => {
+    if (slots.length === 0) return;
+    const buf = w.take();
+    let start = 0;
+    const [sl, en, co, lo] = [slots, ends, counts, lost];
+    slots = [], ends = [], counts = [], lost = null;
+    for (let i = 0; i < sl.length; i++) {
+      const end = en[i]!;
+      const n = lo?.get(i);
+      // A job with lost entries goes as an object: it is reported once acknowledged.
+      const p = n === undefined
+        ? writer.addFrames(sl[i]!, buf, start, end, co[i]!)
+        : writer.add({ ...jobFromFrames(buf.slice(start, end), sl[i]!, co[i]!), lost: n });
+      start = end;
+      if (p !== undefined) await p;
+    }
+  };
+  const cutoff = s.now();
+  for (const e of part.store.entries()) {
+    if (e.deadline !== null && e.deadline <= cutoff) {
+      stats.expired++;
+      continue;
+    }
+    if (isEmptyCollection(e)) {
+      stats.empty++;
+      continue;
+    }
+    const before = w.length;
+    const job = s.encoder(e, s.replace, w);
+    stats.commands += job.count;
+    stats.bytes += w.length - before;
+    if (job.lost > 0) (lost ??= new Map()).set(slots.length, job.lost);
+    slots.push(job.slot);
+    ends.push(w.length);
+    counts.push(job.count);
+    if (w.length >= RUN_BYTES) await handOver();
+    if (++sent % PROGRESS_EVERY === 0) {
+      stats.keys = counted();
       s.onProgress?.({
         part: part.label,
         partsDone,
@@ -135,45 +219,46 @@ async function copyAll(
         partKeys,
         partSent: sent,
       });
-    const w = jobWriter();
-    let run: Array<{ job: Omit<KeyJob, "frames">; start: number; end: number }> = [];
-    const handOver = async () => {
-      if (run.length === 0) return;
-      const buf = w.take();
-      const jobs = run;
-      run = [];
-      for (const r of jobs) {
-        const job = r.job as KeyJob;
-        job.frames = buf.subarray(r.start, r.end);
-        stats.commands += job.count;
-        stats.bytes += r.end - r.start;
-        const p = writer.add(job);
-        if (p !== undefined) await p;
-      }
-    };
-    const cutoff = s.now();
-    for (const e of part.store.entries()) {
-      if (e.deadline !== null && e.deadline <= cutoff) {
-        stats.expired++;
-        continue;
-      }
-      if (isEmptyCollection(e)) {
-        stats.empty++;
-        continue;
-      }
-      const start = w.length;
-      const job = s.encoder(e, s.replace, w);
-      run.push({ job, start, end: w.length });
-      if (w.length >= RUN_BYTES) await handOver();
-      if (++sent % PROGRESS_EVERY === 0) report();
     }
-    await handOver();
-    await writer.flush();
-    if (part.functions !== undefined && part.functions.length > 0) {
-      await copyFunctions(s.target!, part.functions, stats, s.replace);
-    }
-    partsDone++;
-    report();
   }
-  await writer.flush();
+  await handOver();
+}
+
+/** Keys already on the target are compared; keys whose RESTORE payload was refused go as commands. */
+async function secondLook(
+  target: RedisTarget,
+  writer: BulkWriter<KeyJob>,
+  store: Store,
+  looks: Looks,
+  stats: MigrateStats,
+  s: CopySettings,
+): Promise<void> {
+  if (looks.refused.length > 0) {
+    const refused = looks.refused;
+    looks.refused = [];
+    // Their refused first try stays in notCopied; the commands count when acknowledged.
+    stats.payloadFallbacks += refused.length;
+    const w = jobWriter();
+    for (const key of refused) {
+      const e = store.getEntry(key);
+      if (e === null) continue;
+      const start = w.length;
+      const job = commandJob(e, s.replace, w);
+      const p = writer.add({ ...job, frames: w.bytes().slice(start) });
+      if (p !== undefined) await p;
+    }
+    await writer.flush();
+  }
+  if (looks.existing.length > 0) {
+    const entries: Entry[] = [];
+    for (const key of looks.existing) {
+      const e = store.getEntry(key);
+      if (e !== null) entries.push(e);
+    }
+    looks.existing = [];
+    const diffs = await compareKeys(target, entries, s.now);
+    const differs = new Set(diffs.map((d) => d.key));
+    stats.unchanged += entries.length - differs.size;
+    stats.conflicts.push(...diffs);
+  }
 }

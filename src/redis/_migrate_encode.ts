@@ -91,9 +91,10 @@ export function commandJob(entry: Entry, replace: boolean, w: ByteWriter): Omit<
   const key = entry.key;
   const slot = keyHashSlot(key);
   if (entry.value.type === "string") {
-    const argv: Uint8Array[] = [SET, key, entry.value.value];
+    // Decimal numbers go as strings: encodeCommandInto writes ASCII in place (no TextEncoder call).
+    const argv: Array<Uint8Array | string> = [SET, key, entry.value.value];
     if (!replace) argv.push(NX);
-    if (entry.deadline !== null) argv.push(PXAT, B(String(Math.trunc(entry.deadline))));
+    if (entry.deadline !== null) argv.push(PXAT, String(Math.trunc(entry.deadline)));
     encodeCommandInto(w, argv);
     return { key, entry, slot, count: 1, exists: replace ? "none" : "nil", lost: 0 };
   }
@@ -103,8 +104,8 @@ export function commandJob(entry: Entry, replace: boolean, w: ByteWriter): Omit<
     for (const c of commands) encodeCommandInto(w, c);
     return { key, entry, slot, count: 1 + commands.length, exists: "none", lost };
   }
-  const argv: Uint8Array[] = [EVAL, GUARD, ONE, key];
-  for (const c of commands) argv.push(B(String(c.length)), ...c);
+  const argv: Array<Uint8Array | string> = [EVAL, GUARD, ONE, key];
+  for (const c of commands) argv.push(String(c.length), ...c);
   encodeCommandInto(w, argv);
   return { key, entry, slot, count: 1, exists: "zero", lost };
 }
@@ -117,8 +118,8 @@ export function restoreJob(
   w: ByteWriter,
 ): Omit<KeyJob, "frames"> {
   const key = entry.key;
-  const ttl = entry.deadline === null ? ZERO : B(String(Math.trunc(entry.deadline)));
-  const argv: Uint8Array[] = [RESTORE, key, ttl, payload, ABSTTL];
+  const ttl = entry.deadline === null ? ZERO : String(Math.trunc(entry.deadline));
+  const argv: Array<Uint8Array | string> = [RESTORE, key, ttl, payload, ABSTTL];
   if (replace) argv.push(REPLACE);
   encodeCommandInto(w, argv);
   return {

@@ -12,8 +12,11 @@ const td = new TextDecoder();
 export class RedisTestCluster {
   private constructor(readonly nodes: RedisServer[], private readonly busPorts: number[]) {}
 
-  /** Starts `n` masters and creates the cluster (a few seconds at most). */
-  static async start(n = 3): Promise<RedisTestCluster> {
+  /**
+   * Starts `n` masters and creates the cluster (a few seconds at most).
+   * `aof: false` (benchmarks) runs the nodes without persistence.
+   */
+  static async start(n = 3, opts: { aof?: boolean } = {}): Promise<RedisTestCluster> {
     const ports: number[] = [];
     const bus: number[] = [];
     const seen = new Set<number>();
@@ -28,10 +31,9 @@ export class RedisTestCluster {
     const nodes = await Promise.all(ports.map((port, i) =>
       RedisServer.start({
         port,
-        aof: true,
+        aof: opts.aof ?? true,
         args: [
-          "--appendfsync",
-          "no",
+          ...(opts.aof === false ? [] : ["--appendfsync", "no"]),
           "--cluster-enabled",
           "yes",
           "--cluster-config-file",
