@@ -116,13 +116,23 @@ export class RedisTestCluster {
     return owners;
   }
 
-  /** Moves an empty slot to node `to` (CLUSTER SETSLOT slot NODE id on every node). */
+  /**
+   * Moves an empty slot to node `to` the way `redis-cli --cluster reshard`
+   * does: IMPORTING on the target, MIGRATING on the owner, then SETSLOT NODE
+   * on the target first (which bumps its config epoch, so gossip cannot
+   * bring the old owner back), the owner, and the others.
+   */
   async moveEmptySlot(slot: number, to: number): Promise<void> {
-    const id = await this.nodeId(to);
-    // The new owner first, then the others (as the cluster specification advises).
-    await this.nodes[to]!.cli(["CLUSTER", "SETSLOT", String(slot), "NODE", id]);
+    const from = await this.ownerOf(slot);
+    if (from === to) return;
+    const [toId, fromId] = [await this.nodeId(to), await this.nodeId(from)];
+    const s = String(slot);
+    await this.nodes[to]!.cli(["CLUSTER", "SETSLOT", s, "IMPORTING", fromId]);
+    await this.nodes[from]!.cli(["CLUSTER", "SETSLOT", s, "MIGRATING", toId]);
+    await this.nodes[to]!.cli(["CLUSTER", "SETSLOT", s, "NODE", toId]);
+    await this.nodes[from]!.cli(["CLUSTER", "SETSLOT", s, "NODE", toId]);
     for (const [i, n] of this.nodes.entries()) {
-      if (i !== to) await n.cli(["CLUSTER", "SETSLOT", String(slot), "NODE", id]);
+      if (i !== to && i !== from) await n.cli(["CLUSTER", "SETSLOT", s, "NODE", toId]);
     }
     const until = Date.now() + 10_000;
     for (;;) {
