@@ -64,7 +64,10 @@ function runWithInput(cmd: string, args: string[], input: string): Promise<strin
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (d: string) => (out += d));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd}: exit ${code}: ${out}`))));
+    child.on(
+      "close",
+      (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd}: exit ${code}: ${out}`))),
+    );
     createReadStream(input).pipe(child.stdin!);
   });
 }
@@ -78,7 +81,14 @@ function run(cmd: string, args: string[]): Promise<string> {
     child.stdout!.on("data", (d: string) => (out += d));
     child.stderr!.on("data", (d: string) => (out += d));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd}: exit ${code}: ${out.slice(-2000)}`))));
+    child.on(
+      "close",
+      (
+        code,
+      ) => (code === 0
+        ? resolve(out)
+        : reject(new Error(`${cmd}: exit ${code}: ${out.slice(-2000)}`))),
+    );
   });
 }
 
@@ -96,7 +106,9 @@ const dir = join(work, "data");
   const { mkdirSync } = await import("node:fs");
   mkdirSync(dir, { recursive: true });
   await writeShardsMeta(dir, { n: SHARDS, routing: "kevyhash" });
-  for (let i = 0; i < SHARDS; i++) await saveSnapshot(stores[i]!, join(dir, `dump-${i}.rdb`), { now: 0 });
+  for (let i = 0; i < SHARDS; i++) {
+    await saveSnapshot(stores[i]!, join(dir, `dump-${i}.rdb`), { now: 0 });
+  }
   // The same keys as RESP for redis-cli --pipe (what `kevy-persist dump --format resp` prints).
   const chunks: Uint8Array[] = [];
   for (const c of exportRedisCommands(all)) chunks.push(c.slice());
@@ -116,10 +128,14 @@ const single = await RedisServer.start({ aof: false });
 const results: Record<string, unknown> = { runtime: runtimeName(), keys: N, shards: SHARDS };
 try {
   // 1. Ours, into the cluster.
-  const [stats, ms] = await timed(() => migrateToRedis(dir, { url: cluster.url(0), cluster: true }));
+  const [stats, ms] = await timed(() =>
+    migrateToRedis(dir, { url: cluster.url(0), cluster: true })
+  );
   const inCluster = await cluster.dbsize();
   console.log(
-    `migrateToRedis -> 3-master cluster: ${secs(ms)} s (${Math.round(N / (ms / 1000))} keys/s), ${inCluster} keys on the cluster`,
+    `migrateToRedis -> 3-master cluster: ${secs(ms)} s (${
+      Math.round(N / (ms / 1000))
+    } keys/s), ${inCluster} keys on the cluster`,
   );
   results.migrateCluster = { ms, keys: inCluster, copied: stats.keys };
 
@@ -133,7 +149,11 @@ try {
     runWithInput("redis-cli", ["-p", String(single.port), "--pipe"], join(work, "export.resp"))
   );
   const pipeKeys = Number((await single.cli(["DBSIZE"], 0)).trim());
-  console.log(`redis-cli --pipe -> one node:        ${secs(msPipe)} s, ${pipeKeys} keys (${/errors: \d+/.exec(pipeOut)?.[0]})`);
+  console.log(
+    `redis-cli --pipe -> one node:        ${secs(msPipe)} s, ${pipeKeys} keys (${
+      /errors: \d+/.exec(pipeOut)?.[0]
+    })`,
+  );
   results.pipeOne = { ms: msPipe, keys: pipeKeys };
 
   // 4. redis-cli --cluster import of the same keys (database 0 of the standalone server).
@@ -151,12 +171,20 @@ try {
     );
     const imported = await cluster.dbsize();
     console.log(
-      `redis-cli --cluster import -> cluster: ${secs(msImport)} s, ${imported} keys on the cluster (${pipeKeys - imported} not copied)`,
+      `redis-cli --cluster import -> cluster: ${
+        secs(msImport)
+      } s, ${imported} keys on the cluster (${pipeKeys - imported} not copied)`,
     );
     results.clusterImport = { ms: msImport, keys: imported };
-    console.log(`ratio: migrateToRedis is ${(msImport / ms).toFixed(1)}x faster than --cluster import`);
+    console.log(
+      `ratio: migrateToRedis is ${(msImport / ms).toFixed(1)}x faster than --cluster import`,
+    );
   }
-  console.log(`ratio: migrateToRedis into the cluster takes ${(ms / msPipe).toFixed(2)}x the time of --pipe into one node`);
+  console.log(
+    `ratio: migrateToRedis into the cluster takes ${
+      (ms / msPipe).toFixed(2)
+    }x the time of --pipe into one node`,
+  );
 } finally {
   await cluster.stop();
   await single.stop();

@@ -23,7 +23,7 @@ function idOf(s: { dev: number | bigint; ino: number | bigint }): string {
  *
  * @example
  * ```ts
- * import { fileIdentity } from "./tail.ts";
+ * import { fileIdentity } from "@kevy/persist/fs";
  * (await fileIdentity("/")) !== null; // true
  * ```
  */
@@ -55,7 +55,7 @@ export interface TailFile {
  *
  * @example
  * ```ts
- * import { openTailFile } from "./tail.ts";
+ * import { openTailFile } from "@kevy/persist/fs";
  * const f = await openTailFile("/etc/hostname");
  * if (f !== null) {
  *   const head = await f.read(0, 16);

@@ -103,7 +103,7 @@ const ASKING = new TextEncoder().encode("*1\r\n$6\r\nASKING\r\n");
  * backpressure), then {@link BulkWriter.flush}.
  *
  * @example
- * ```ts ignore
+ * ```ts no-run
  * import { BulkWriter } from "@kevy/persist/net";
  * import { connectTarget } from "@kevy/persist/net";
  * import { encodeCommand } from "@kevy/persist/codec";

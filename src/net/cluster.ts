@@ -108,7 +108,7 @@ export function sleep(ms: number): Promise<void> {
  * A connected cluster. Create with {@link RedisCluster.connect}.
  *
  * @example
- * ```ts ignore
+ * ```ts no-run
  * import { RedisCluster } from "@kevy/persist/net";
  * const c = await RedisCluster.connect({ urls: ["redis://127.0.0.1:7000"] });
  * await c.command(["SET", "user:1", "alice"]);

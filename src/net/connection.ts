@@ -115,7 +115,7 @@ const NO_REPLY_CHECK = 0;
  * A pipelined connection. Create with {@link RedisConnection.connect}.
  *
  * @example
- * ```ts ignore
+ * ```ts no-run
  * import { RedisConnection } from "@kevy/persist/net";
  * const c = await RedisConnection.connect({ url: "redis://127.0.0.1:6379/0" });
  * await c.command(["SET", "greeting", "hello"]);
@@ -171,7 +171,7 @@ export class RedisConnection {
    * Connects, authenticates and selects the database.
    *
    * @example
-   * ```ts ignore
+   * ```ts no-run
    * import { RedisConnection } from "@kevy/persist/net";
    * const c = await RedisConnection.connect({ url: "redis://:secret@127.0.0.1:6379/1" });
    * await c.close();

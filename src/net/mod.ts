@@ -7,7 +7,7 @@
  * acknowledged. Errors are typed and name the server and the command.
  *
  * @example Talk to a server
- * ```ts ignore
+ * ```ts no-run
  * import { RedisConnection } from "@kevy/persist/net";
  *
  * const c = await RedisConnection.connect({ url: "redis://127.0.0.1:6379/0" });

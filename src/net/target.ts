@@ -39,10 +39,10 @@ export interface RedisTarget {
  * retry budget, by the caller) after it broke.
  *
  * @example
- * ```ts ignore
+ * ```ts no-run
  * import { RedisNode } from "@kevy/persist/net";
  * const node = await RedisNode.connect({ url: "redis://127.0.0.1:6379/2" });
- * const c = await node.connection(node.masters[0]!);
+ * const c = await node.connection();
  * await c.command(["PING"]);
  * await node.close();
  * ```
@@ -138,7 +138,7 @@ export interface ConnectTargetOptions extends Omit<RedisConnectionOptions, "url"
  * cluster node without `cluster: true` and a plain server with it.
  *
  * @example
- * ```ts ignore
+ * ```ts no-run
  * import { connectTarget } from "@kevy/persist/net";
  * const t = await connectTarget({ url: "redis://127.0.0.1:7000", cluster: true });
  * console.log(t.masters); // ["127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"]

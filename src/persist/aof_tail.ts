@@ -20,7 +20,7 @@ export const AOF_TAIL_CHUNK_BYTES: number = 256 * 1024;
  * One followed AOF file.
  *
  * @example
- * ```ts ignore
+ * ```ts no-run
  * import { AofTail } from "@kevy/persist/persist";
  * const tail = await AofTail.open("data/aof-0.aof");
  * await tail.read((argv) => console.log(new TextDecoder().decode(argv[0])));

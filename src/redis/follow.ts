@@ -94,7 +94,7 @@ export function offsetsText(offsets: ReadonlyArray<FollowOffset>): string {
  * until `opts.signal` aborts. Resolves with the final offsets.
  *
  * @example
- * ```ts ignore
+ * ```ts no-run
  * import { followToRedis } from "@kevy/persist/redis";
  * const stop = new AbortController();
  * const r = await followToRedis("./kevy-data", { url: "redis://127.0.0.1:6379", signal: stop.signal });

@@ -186,7 +186,7 @@ export function newStats(source: string, targetText: string, target: RedisTarget
  * are.
  *
  * @example
- * ```ts ignore
+ * ```ts no-run
  * import { migrateToRedis } from "@kevy/persist/redis";
  * const stats = await migrateToRedis("./kevy-data", { url: "redis://127.0.0.1:7000", cluster: true });
  * console.log(`${stats.keys} keys in ${stats.ms} ms`);

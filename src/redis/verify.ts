@@ -61,7 +61,7 @@ export interface VerifyReport {
  * each difference in type, TTL or value.
  *
  * @example
- * ```ts ignore
+ * ```ts no-run
  * import { verifyRedis } from "@kevy/persist/redis";
  * const r = await verifyRedis("./kevy-data", { url: "redis://127.0.0.1:7000", cluster: true });
  * console.log(`${r.checked} keys checked, ${r.differences.length} differences`);
