@@ -15,6 +15,12 @@
 
 import { CorruptFileError } from "./errors.ts";
 import { isRouting, type Routing } from "./routing_types.ts";
+import {
+  checkSlotRanges,
+  formatSlotRanges,
+  parseSlotRanges,
+  type SlotRanges,
+} from "./slot_ranges.ts";
 
 export type { Routing } from "./routing_types.ts";
 
@@ -39,6 +45,12 @@ export interface ReshardJournal {
   n: number;
   /** Routing of the new layout. */
   routing: Routing;
+  /**
+   * Explicit slot ranges of the new layout (routing `slots`), written as a
+   * `slot_ranges=` line. kevy v1.17 cannot parse such a journal and treats
+   * the re-shard as not committed.
+   */
+  slotRanges?: SlotRanges;
 }
 
 /**
@@ -63,7 +75,13 @@ export function formatReshardJournal(j: ReshardJournal): string {
     }
   }
   if (!isRouting(j.routing)) throw new TypeError(`unknown routing ${String(j.routing)}`);
-  return `${HEADER}\nstamp=${j.stamp}\nprev_n=${j.prevN}\nn=${j.n}\nrouting=${j.routing}\n`;
+  const base = `${HEADER}\nstamp=${j.stamp}\nprev_n=${j.prevN}\nn=${j.n}\nrouting=${j.routing}\n`;
+  if (j.slotRanges === undefined) return base;
+  if (j.routing !== "slots" || j.slotRanges.length !== j.n) {
+    throw new RangeError(`slot ranges need routing slots and one range group per shard`);
+  }
+  checkSlotRanges(j.slotRanges);
+  return `${base}slot_ranges=${formatSlotRanges(j.slotRanges)}\n`;
 }
 
 /** Rust `str::parse::<u128>()`: optional `+`, one or more ASCII digits, no overflow. */
@@ -116,6 +134,8 @@ export function parseReshardJournal(text: string | Uint8Array): ReshardJournal |
   let prevN: number | null = null;
   let n: number | null = null;
   let routing: Routing | null = null;
+  let slotRanges: SlotRanges | undefined;
+  let badRanges = false;
   for (let i = 1; i < lines.length; i++) {
     const line = stripCr(lines[i]!);
     const eq = line.indexOf("=");
@@ -135,12 +155,23 @@ export function parseReshardJournal(text: string | Uint8Array): ReshardJournal |
       case "routing":
         routing = isRouting(value) ? value : null;
         break;
+      case "slot_ranges":
+        // Ours, beyond kevy v1.17 (which cannot parse such a journal).
+        try {
+          slotRanges = parseSlotRanges(value);
+          badRanges = false;
+        } catch {
+          badRanges = true;
+        }
+        break;
       default:
         return null;
     }
   }
-  if (stamp === null || prevN === null || n === null || routing === null) return null;
-  return { stamp, prevN, n, routing };
+  if (stamp === null || prevN === null || n === null || routing === null || badRanges) return null;
+  if (slotRanges === undefined) return { stamp, prevN, n, routing };
+  if (routing !== "slots" || slotRanges.length !== n) return null;
+  return { stamp, prevN, n, routing, slotRanges };
 }
 
 function stripCr(line: string): string {

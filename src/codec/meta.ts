@@ -7,6 +7,13 @@
  */
 
 import { isRouting, type Routing } from "./routing_types.ts";
+import {
+  checkSlotRanges,
+  formatSlotRanges,
+  parseSlotRanges,
+  type SlotRanges,
+  standardSlotRanges,
+} from "./slot_ranges.ts";
 
 export type { Routing } from "./routing_types.ts";
 
@@ -24,6 +31,11 @@ export interface ShardsMeta {
   n: number;
   /** Routing scheme. */
   routing: Routing;
+  /**
+   * With `slots`: explicit slot ranges per shard (a layout copied from a
+   * given cluster), one entry per shard; absent means `(slot * n) >> 14`.
+   */
+  slotRanges?: SlotRanges;
 }
 
 /**
@@ -41,7 +53,29 @@ export function formatShardsMeta(meta: ShardsMeta): string {
     throw new RangeError(`shard count must be a non-negative integer, got ${meta.n}`);
   }
   if (!isRouting(meta.routing)) throw new TypeError(`unknown routing ${String(meta.routing)}`);
+  const ranges = explicitRanges(meta);
+  if (ranges !== null) return `${meta.n}\n${SLOT_RANGES_TAG}\n${ranges}\n`;
   return `${meta.n}\n${meta.routing}\n`;
+}
+
+/**
+ * The tag of a layout with explicit slot ranges (line 2; the ranges are line
+ * 3). kevy v1.17 does not know it and treats the dir as one without a
+ * layout record, which makes it re-shard the dir to its own layout rather
+ * than misroute keys.
+ */
+export const SLOT_RANGES_TAG = "slot-ranges";
+
+/** The ranges text when `meta` has explicit ranges other than the standard ones, else null. */
+function explicitRanges(meta: ShardsMeta): string | null {
+  if (meta.slotRanges === undefined) return null;
+  if (meta.routing !== "slots") throw new TypeError("slot ranges need routing slots");
+  if (meta.slotRanges.length !== meta.n) {
+    throw new RangeError(`${meta.slotRanges.length} slot range group(s) for ${meta.n} shard(s)`);
+  }
+  checkSlotRanges(meta.slotRanges);
+  const text = formatSlotRanges(meta.slotRanges);
+  return text === formatSlotRanges(standardSlotRanges(meta.n)) ? null : text;
 }
 
 /**
@@ -78,6 +112,14 @@ export function parseShardsMeta(text: string | Uint8Array): ShardsMeta | null {
   if (n === null) return null;
   const second = lines[1] === undefined ? "" : rustTrim(lines[1]);
   if (second === "") return { n, routing: "kevyhash" };
+  if (second === SLOT_RANGES_TAG) {
+    try {
+      const slotRanges = parseSlotRanges(rustTrim(lines[2] ?? ""));
+      return slotRanges.length === n ? { n, routing: "slots", slotRanges } : null;
+    } catch {
+      return null;
+    }
+  }
   return isRouting(second) ? { n, routing: second } : null;
 }
 

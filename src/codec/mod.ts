@@ -77,6 +77,15 @@ export {
 export { formatReshardJournal, parseReshardJournal, type ReshardJournal } from "./journal.ts";
 export { formatShardsMeta, parseShardsMeta, type ShardsMeta } from "./meta.ts";
 export type { Routing } from "./routing_types.ts";
+export {
+  checkSlotRanges,
+  formatSlotRanges,
+  parseSlotRanges,
+  sameSlotRanges,
+  slotOwners,
+  type SlotRanges,
+  standardSlotRanges,
+} from "./slot_ranges.ts";
 export { aofName, RESHARD_JOURNAL, SHARDS_META, snapshotName } from "./names.ts";
 export { Crc64, crc64 } from "./crc64.ts";
 export { lzfCompress, lzfDecompress, LzfError } from "./lzf.ts";

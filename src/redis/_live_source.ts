@@ -4,6 +4,7 @@
 // rewrite or re-shard is replacing files. Nothing on disk changes.
 import { inferFilesN, RESHARD_JOURNAL, SHARDS_META } from "../codec/names.ts";
 import type { Routing } from "../codec/routing_types.ts";
+import type { SlotRanges } from "../codec/slot_ranges.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { joinPath } from "../fs/path.ts";
 import { AofTail } from "../persist/aof_tail.ts";
@@ -19,6 +20,7 @@ import { MigrationSourceError } from "./_migrate_source.ts";
 export interface LiveLayout {
   n: number;
   routing: Routing;
+  slotRanges?: SlotRanges;
   /** shards.meta's text and the shard count, compared to notice a re-shard. */
   stamp: string;
 }
@@ -55,7 +57,13 @@ export async function readLiveLayout(
         : "";
       // The journal may have appeared meanwhile: read again if so.
       if (!(await fs.readDir(dir)).some((e) => e.name === RESHARD_JOURNAL)) {
-        return { n, routing: meta?.routing ?? "kevyhash", stamp: `${n}\n${text}` };
+        const layout: LiveLayout = {
+          n,
+          routing: meta?.routing ?? "kevyhash",
+          stamp: `${n}\n${text}`,
+        };
+        if (meta?.slotRanges !== undefined) layout.slotRanges = meta.slotRanges;
+        return layout;
       }
     }
     if (Date.now() > until) {

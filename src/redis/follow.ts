@@ -311,8 +311,10 @@ class Follower {
     this.shards = [];
     await this.loadAll();
     const sink = this.sink();
-    const oldOf = (k: Uint8Array) => old[shardIndex(k, oldLayout.n, oldLayout.routing)]!.store;
-    const newOf = (k: Uint8Array) => this.shards[shardIndex(k, layout.n, layout.routing)]!;
+    const oldOf = (k: Uint8Array) =>
+      old[shardIndex(k, oldLayout.n, oldLayout.routing, oldLayout.slotRanges)]!.store;
+    const newOf = (k: Uint8Array) =>
+      this.shards[shardIndex(k, layout.n, layout.routing, layout.slotRanges)]!;
     for (const s of this.shards) {
       for (const e of s.store.entries()) {
         if (!sameState(oldOf(e.key).getEntry(e.key), e)) {

@@ -6,6 +6,7 @@ import type { FsAdapter } from "../fs/types.ts";
 import { joinPath } from "../fs/path.ts";
 import { premigrationName, RESHARD_JOURNAL, reshardName } from "../codec/names.ts";
 import type { Routing } from "../codec/routing_types.ts";
+import type { SlotRanges } from "../codec/slot_ranges.ts";
 import type { ShardLayout } from "./reshard.ts";
 import { writeShardsMeta } from "./shards_meta.ts";
 import { exists, removeIfExists, renameIfExists } from "../fs/_durable.ts";
@@ -16,6 +17,7 @@ export interface Committed {
   prevN: number;
   n: number;
   routing: Routing;
+  slotRanges?: SlotRanges;
 }
 
 export async function finishReshard(
@@ -52,7 +54,12 @@ export async function finishReshard(
   await fs.syncDir(dir);
 
   // 3. The new layout record (temp, fsync, rename, dir fsync).
-  await writeShardsMeta(dir, { n: j.n, routing: j.routing }, { fs });
+  const meta = { n: j.n, routing: j.routing };
+  await writeShardsMeta(
+    dir,
+    j.slotRanges === undefined ? meta : { ...meta, slotRanges: j.slotRanges },
+    { fs },
+  );
 
   // 4. Done: drop the journal (already gone is fine: finish is idempotent).
   await removeIfExists(fs, joinPath(dir, RESHARD_JOURNAL));

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { sameSlotRanges, standardSlotRanges } from "../codec/slot_ranges.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
 import { formatShardsMeta } from "../codec/meta.ts";
@@ -110,13 +111,24 @@ export async function ensureLayout(
   const fs = opts.fs ?? defaultFs();
   const layout = opts.layout ?? STANDARD_LAYOUT;
   const to: LayoutSpec = { n: target.n, routing: target.routing };
+  // Explicit ranges equal to the standard ones are the standard layout (written as `slots`).
+  if (
+    target.slotRanges !== undefined &&
+    !sameSlotRanges(target.slotRanges, standardSlotRanges(target.n))
+  ) {
+    to.slotRanges = target.slotRanges;
+  }
   await fs.mkdir(dir);
   // Every pending journal first, each in the layout that wrote it (see recover.ts).
   const recovery = await recoverDir(dir, layout, { fs });
   const recovered = recovery.reshard;
   const { spec: from, metaBytes } = await currentLayout(dir, layout, { fs });
 
-  if (from.n === 0 || (from.n === to.n && from.routing === to.routing)) {
+  if (
+    from.n === 0 ||
+    (from.n === to.n && from.routing === to.routing &&
+      sameSlotRanges(from.slotRanges, to.slotRanges))
+  ) {
     const want = formatShardsMeta(to);
     if (metaBytes !== null && new TextDecoder().decode(metaBytes) === want) {
       return { action: "none", from, to, recovered };

@@ -21,6 +21,7 @@ import { defaultFs } from "../fs/detect.ts";
 import { basename, joinPath } from "../fs/path.ts";
 import { aofName, RESHARD_JOURNAL, reshardName, snapshotName, tmpName } from "../codec/names.ts";
 import type { Routing } from "../codec/routing_types.ts";
+import type { SlotRanges } from "../codec/slot_ranges.ts";
 import { formatReshardJournal, parseReshardJournal } from "../codec/journal.ts";
 import { Store } from "../store/store.ts";
 import { loadSnapshot, saveSnapshot } from "../persist/snapshot_file.ts";
@@ -125,6 +126,8 @@ export interface LayoutSpec {
   n: number;
   /** Routing scheme. */
   routing: Routing;
+  /** With `slots`: explicit slot ranges per shard (a layout copied from a cluster). */
+  slotRanges?: SlotRanges;
 }
 
 /**
@@ -236,7 +239,8 @@ export function redistribute(
   const stores: Store[] = [];
   for (let i = 0; i < target.n; i++) stores.push(new Store({ now }));
   // entries() yields live entries only; put() keeps the absolute deadline as is.
-  for (const e of merged.entries()) stores[shardIndex(e.key, target.n, target.routing)]!.put(e);
+  const { n, routing, slotRanges } = target;
+  for (const e of merged.entries()) stores[shardIndex(e.key, n, routing, slotRanges)]!.put(e);
   return stores;
 }
 
@@ -292,7 +296,13 @@ export async function commitReshard(
 
   // c-d. Commit point: the journal appears atomically and durably, or not at all.
   const stamp = (opts.stamp ?? wallClockNs)();
-  const journal = { stamp, prevN, n: target.n, routing: target.routing };
+  const journal = {
+    stamp,
+    prevN,
+    n: target.n,
+    routing: target.routing,
+    ...(target.slotRanges !== undefined ? { slotRanges: target.slotRanges } : {}),
+  };
   await writeFileDurable(
     fs,
     dir,

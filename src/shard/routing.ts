@@ -9,6 +9,7 @@
  */
 
 import type { Routing } from "../codec/routing_types.ts";
+import { checkSlotRanges, slotOwners, type SlotRanges } from "../codec/slot_ranges.ts";
 import { H, kevyHashLimbs, L } from "./_kevyhash.ts";
 
 export type { Routing } from "../codec/routing_types.ts";
@@ -84,7 +85,8 @@ export function keyHashSlot(key: Uint8Array): number {
 /**
  * The shard (0..n-1) that owns `key` in an `n`-shard layout, as kevy v1.17
  * routes it: `kevyhash` = KevyHash masked (n a power of two) or modulo n;
- * `slots` = `(slot * n) >> 14`. `n` must be a positive safe integer.
+ * `slots` = `(slot * n) >> 14`, or with explicit `slotRanges` the shard
+ * holding the key's slot. `n` must be a positive safe integer.
  *
  * @example
  * ```ts
@@ -93,12 +95,20 @@ export function keyHashSlot(key: Uint8Array): number {
  * shardIndex(new TextEncoder().encode("a"), 4, "slots"); // 3
  * ```
  */
-export function shardIndex(key: Uint8Array, n: number, routing: Routing): number {
+export function shardIndex(
+  key: Uint8Array,
+  n: number,
+  routing: Routing,
+  slotRanges?: SlotRanges,
+): number {
   if (!(n >= 1 && Number.isSafeInteger(n))) {
     throw new RangeError(`shard count must be a positive integer, got ${n}`);
   }
   if (n === 1) return 0;
-  if (routing === "slots") return Math.floor((keyHashSlot(key) * n) / 16384);
+  if (routing === "slots") {
+    if (slotRanges !== undefined) return ownersOf(slotRanges, n)[keyHashSlot(key)]!;
+    return Math.floor((keyHashSlot(key) * n) / 16384);
+  }
   if (routing !== "kevyhash") throw new TypeError(`unknown routing ${String(routing)}`);
   kevyHashLimbs(key);
   const hi = H >>> 0, lo = L >>> 0;
@@ -113,4 +123,20 @@ export function shardIndex(key: Uint8Array, n: number, routing: Routing): number
   // Shard counts beyond 2^32 are not realistic; keep them exact anyway.
   const h = (BigInt(hi) << 32n) | BigInt(lo);
   return Number(h % BigInt(n));
+}
+
+/** Slot -> shard tables of the explicit ranges in use (checked once per ranges object). */
+const OWNERS = new WeakMap<SlotRanges, Uint16Array>();
+
+function ownersOf(ranges: SlotRanges, n: number): Uint16Array {
+  let t = OWNERS.get(ranges);
+  if (t === undefined) {
+    if (ranges.length !== n) {
+      throw new RangeError(`${ranges.length} slot range group(s) for ${n} shard(s)`);
+    }
+    checkSlotRanges(ranges);
+    t = slotOwners(ranges);
+    OWNERS.set(ranges, t);
+  }
+  return t;
 }

@@ -83,7 +83,7 @@ async function writeSource(
   const stores = Array.from({ length: src.n }, () => new Store({ now: () => NOW - 10 }));
   const all = new Store({ now });
   const route = (argv: string[]): number =>
-    shardIndex(new TextEncoder().encode(argv[1]!), src.n, src.routing);
+    shardIndex(new TextEncoder().encode(argv[1]!), src.n, src.routing, src.slotRanges);
   for (const argv of snapshotCommands()) {
     applyCommand(stores[route(argv)]!, argv);
     applyCommand(all, argv);
@@ -154,6 +154,12 @@ interface Case {
 
 const kevyhash = (n: number): LayoutSpec => ({ n, routing: "kevyhash" });
 const slots = (n: number): LayoutSpec => ({ n, routing: "slots" });
+/** The 3 masters' ranges `redis-cli --cluster create` assigns (not those of `slots(3)`). */
+const cluster3: LayoutSpec = {
+  n: 3,
+  routing: "slots",
+  slotRanges: [[[0, 5460]], [[5461, 10922]], [[10923, 16383]]],
+};
 const reshardCase = (
   name: string,
   from: LayoutSpec,
@@ -167,6 +173,8 @@ const CASES: Case[] = [
   reshardCase("1 -> 3 (kevyhash)", kevyhash(1), kevyhash(3), 4),
   reshardCase("3 kevyhash -> 3 slots", kevyhash(3), slots(3), 8),
   reshardCase("2 slots -> 2 kevyhash", slots(2), kevyhash(2), 8),
+  reshardCase("2 kevyhash -> a 3-master cluster's slot ranges", kevyhash(2), cluster3, 8),
+  reshardCase("a cluster's slot ranges -> 3 slots (standard ranges)", cluster3, slots(3), 8),
   reshardCase(
     "1 -> 2 with custom single-file names (embedded)",
     kevyhash(1),
