@@ -4,7 +4,7 @@
 // ready once every node reports cluster_state:ok with all slots assigned.
 // Nodes keep an AOF (appendfsync no: a SIGKILLed node loses nothing the
 // kernel got) so a killed node restarts with its keys and its nodes.conf.
-import { freePort, RedisServer, run } from "./_redis_server.ts";
+import { freePort, PortTakenError, RedisServer, run } from "./_redis_server.ts";
 
 const td = new TextDecoder();
 
@@ -17,34 +17,45 @@ export class RedisTestCluster {
    * `aof: false` (benchmarks) runs the nodes without persistence.
    */
   static async start(n = 3, opts: { aof?: boolean } = {}): Promise<RedisTestCluster> {
-    const ports: number[] = [];
-    const bus: number[] = [];
     const seen = new Set<number>();
-    while (ports.length < n) {
-      const p = await freePort();
-      const b = await freePort();
-      if (p === b || seen.has(p) || seen.has(b)) continue;
-      seen.add(p).add(b);
-      ports.push(p);
-      bus.push(b);
-    }
-    const nodes = await Promise.all(ports.map((port, i) =>
-      RedisServer.start({
-        port,
-        aof: opts.aof ?? true,
-        args: [
-          ...(opts.aof === false ? [] : ["--appendfsync", "no"]),
-          "--cluster-enabled",
-          "yes",
-          "--cluster-config-file",
-          "nodes.conf",
-          "--cluster-port",
-          String(bus[i]),
-          "--cluster-node-timeout",
-          "2000",
-        ],
-      })
-    ));
+    const freshPair = async (): Promise<[number, number]> => {
+      for (;;) {
+        const p = await freePort();
+        const b = await freePort();
+        if (p === b || seen.has(p) || seen.has(b)) continue;
+        seen.add(p).add(b);
+        return [p, b];
+      }
+    };
+    const bus: number[] = [];
+    const startNode = async (i: number): Promise<RedisServer> => {
+      for (let attempt = 0;; attempt++) {
+        const [port, busPort] = await freshPair();
+        bus[i] = busPort;
+        try {
+          return await RedisServer.start({
+            port,
+            aof: opts.aof ?? true,
+            args: [
+              ...(opts.aof === false ? [] : ["--appendfsync", "no"]),
+              "--cluster-enabled",
+              "yes",
+              "--cluster-config-file",
+              "nodes.conf",
+              "--cluster-port",
+              String(busPort),
+              "--cluster-node-timeout",
+              "2000",
+            ],
+          });
+        } catch (e) {
+          // Another process took a port between freePort() and the bind.
+          if (!(e instanceof PortTakenError) || attempt >= 5) throw e;
+        }
+      }
+    };
+    const nodes = await Promise.all(Array.from({ length: n }, (_, i) => startNode(i)));
+    const ports = nodes.map((s) => s.port);
     const c = new RedisTestCluster(nodes, bus);
     try {
       const r = await run("redis-cli", [

@@ -2,6 +2,7 @@
 // a free port, AOF on (RESP only, fsync always), no RDB saves. Driven with
 // redis-cli through node:child_process (works on Deno, Bun and Node).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
@@ -118,10 +119,17 @@ export interface RedisServerOptions {
   tls?: { cert: string; key: string; ca: string };
   /** More redis-server arguments. */
   args?: string[];
+  /** Internal: how many taken ports were skipped so far. */
+  portAttempts?: number;
   /** aof-use-rdb-preamble (default off). */
   preamble?: boolean;
   /** aof-timestamp-enabled (default off). */
   timestamps?: boolean;
+}
+
+/** The port asked for was taken by another process. */
+export class PortTakenError extends Error {
+  override name = "PortTakenError";
 }
 
 /** A running server. */
@@ -180,6 +188,22 @@ export class RedisServer {
     if (opts.password !== undefined) ping.push("--no-auth-warning", "-a", opts.password);
     for (let i = 0; i < 200; i++) {
       if (child.exitCode !== null) {
+        const log = (() => {
+          try {
+            return readFileSync(join(dir, "redis.log"), "utf8");
+          } catch {
+            return "";
+          }
+        })();
+        // Another process took the free port between freePort() and the bind: try another one.
+        if (/Address already in use/.test(log)) {
+          if (opts.port === undefined && (opts.portAttempts ?? 0) < 5) {
+            return await RedisServer.start({ ...opts, portAttempts: (opts.portAttempts ?? 0) + 1 });
+          }
+          throw new PortTakenError(
+            `redis-server: port ${port} (or its bus port) is taken; see ${dir}/redis.log`,
+          );
+        }
         throw new Error(`redis-server exited (${child.exitCode}); see ${dir}/redis.log`);
       }
       const r = await run("redis-cli", [...ping, "ping"]).catch(() => null);
