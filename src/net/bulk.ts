@@ -195,6 +195,39 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     return this.#place(slot, buf, start, end, count, undefined);
   }
 
+  /**
+   * The hottest path: the byte writer of the batch `slot` goes to, for the
+   * caller to append one job's frames to, then {@link BulkWriter.commit}.
+   * Null when the job must go through {@link BulkWriter.addFrames} instead
+   * (no owner for the slot, a retry holding jobs back in ordered mode).
+   * Throws the writer's failure once there is one.
+   */
+  direct(slot: number): ByteWriter | null {
+    if (this.#failure !== null) throw this.#failure;
+    if (this.#opts.ordered && this.#retrying()) return null;
+    const addr = this.#target.ownerOf(slot);
+    if (addr === undefined) return null;
+    const b = this.#batchFor(addr);
+    this.#direct = b;
+    this.#directSlot = slot;
+    this.#directStart = b.w.length;
+    return b.w;
+  }
+
+  /** Ends the job begun with {@link BulkWriter.direct}: `count` frames were written. */
+  commit(count: number): Promise<void> | undefined {
+    const b = this.#direct;
+    if (b === null) throw new Error("BulkWriter.commit without direct()");
+    this.#direct = null;
+    this.#open++;
+    b.starts.push(this.#directStart);
+    b.counts.push(count);
+    b.slots.push(this.#directSlot);
+    b.frames += count;
+    if (b.w.length >= this.#batchBytes) return this.#send(b);
+    return undefined;
+  }
+
   /** Sends every partial batch and waits until every job is done or failed; throws the failure. */
   async flush(): Promise<void> {
     for (const b of [...this.#batches.values()]) await this.#send(b);
@@ -203,6 +236,30 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
       for (const b of [...this.#batches.values()]) await this.#send(b);
     }
     if (this.#failure !== null) throw this.#failure;
+  }
+
+  #direct: Batch<J> | null = null;
+  #directSlot = 0;
+  #directStart = 0;
+
+  /** The open batch for a node (created when there is none). */
+  #batchFor(addr: string): Batch<J> {
+    let b = this.#batches.get(addr);
+    if (b === undefined) {
+      b = {
+        sent: false,
+        addr,
+        w: new ByteWriter(this.#batchBytes + (this.#batchBytes >> 2)),
+        starts: [],
+        counts: [],
+        slots: [],
+        held: null,
+        asked: null,
+        frames: 0,
+      };
+      this.#batches.set(addr, b);
+    }
+    return b;
   }
 
   #retrying(): boolean {
@@ -231,21 +288,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
       this.#later(p, new RedisClusterError(`slot ${slot} has no master in the slot map`));
       return undefined;
     }
-    let b = this.#batches.get(addr);
-    if (b === undefined) {
-      b = {
-        sent: false,
-        addr,
-        w: new ByteWriter(this.#batchBytes + (this.#batchBytes >> 2)),
-        starts: [],
-        counts: [],
-        slots: [],
-        held: null,
-        asked: null,
-        frames: 0,
-      };
-      this.#batches.set(addr, b);
-    }
+    const b = this.#batchFor(addr);
     const i = b.starts.length;
     b.starts.push(b.w.length);
     b.counts.push(count);

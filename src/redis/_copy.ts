@@ -10,6 +10,13 @@ import { BulkWriter } from "../net/bulk.ts";
 import type { RedisTarget } from "../net/target.ts";
 import type { Reply } from "../net/reply.ts";
 import type { Store } from "../store/store.ts";
+import { keyHashSlotAt } from "../shard/routing.ts";
+import {
+  cursorEntry,
+  RECORD_CURSOR,
+  type RecordCursor,
+  type RecordSource,
+} from "../codec/_snapshot_writer.ts";
 import {
   commandJob,
   type Encoder,
@@ -17,6 +24,7 @@ import {
   isEmptyCollection,
   jobWriter,
   type KeyJob,
+  writeStringRecord,
 } from "./_migrate_encode.ts";
 import { isPayloadRefused } from "./_payload.ts";
 import { copyFunctions } from "./_functions.ts";
@@ -34,6 +42,8 @@ export interface CopySettings {
   replace: boolean;
   now: () => number;
   encoder: Encoder;
+  /** The encoder writes strings as `SET` (see `writeStringRecord`): take them straight from the store. */
+  stringsAsSet?: boolean;
   batchBytes?: number;
   partCount: number;
   onProgress?: (p: MigrateProgress) => void;
@@ -63,6 +73,12 @@ function jobFromFrames(frames: Uint8Array, slot: number, count: number): KeyJob 
     lost: 0,
     restore: verb === "RESTORE",
   };
+}
+
+/** A store's record cursor (its string records as byte ranges), when its iterator offers one. */
+function recordCursorOf(entries: Iterable<Entry>): RecordCursor | null {
+  const make = (entries as RecordSource)[RECORD_CURSOR];
+  return typeof make === "function" ? make.call(entries) : null;
 }
 
 /** Did the replies say the key was already on the target? */
@@ -191,15 +207,7 @@ async function copyPart(
     }
   };
   const cutoff = s.now();
-  for (const e of part.store.entries()) {
-    if (e.deadline !== null && e.deadline <= cutoff) {
-      stats.expired++;
-      continue;
-    }
-    if (isEmptyCollection(e)) {
-      stats.empty++;
-      continue;
-    }
+  const encodeOne = (e: Entry): void => {
     const before = w.length;
     const job = s.encoder(e, s.replace, w);
     stats.commands += job.count;
@@ -208,7 +216,9 @@ async function copyPart(
     slots.push(job.slot);
     ends.push(w.length);
     counts.push(job.count);
-    if (w.length >= RUN_BYTES) await handOver();
+  };
+  // Synchronous on purpose: an await per key would cost a promise and a microtask turn each.
+  const progress = (): void => {
     if (++sent % PROGRESS_EVERY === 0) {
       stats.keys = counted();
       s.onProgress?.({
@@ -219,6 +229,61 @@ async function copyPart(
         partKeys,
         partSent: sent,
       });
+    }
+  };
+  const entries = part.store.entries();
+  const cursor = s.stringsAsSet ? recordCursorOf(entries) : null;
+  if (cursor !== null) {
+    // String records straight from the store's arena: no Entry, no argv per key.
+    while (cursor.next()) {
+      const d = cursor.deadline;
+      if (d !== null && d <= cutoff) {
+        stats.expired++;
+        continue;
+      }
+      if (cursor.entry === null && cursor.members === null && cursor.hbuf === null) {
+        const slot = keyHashSlotAt(cursor.kbuf, cursor.koff, cursor.klen);
+        const { kbuf, koff, klen, vbuf, voff, vlen } = cursor;
+        const direct = writer.direct(slot);
+        // Straight into the node's batch: the bytes are written once.
+        const out = direct ?? w;
+        const before = out.length;
+        writeStringRecord(out, kbuf, koff, klen, vbuf, voff, vlen, d, s.replace);
+        stats.commands++;
+        stats.bytes += out.length - before;
+        if (direct !== null) {
+          progress();
+          const p = writer.commit(1);
+          if (p !== undefined) await p;
+          continue;
+        }
+        slots.push(slot);
+        ends.push(w.length);
+        counts.push(1);
+      } else {
+        const e = cursorEntry(cursor);
+        if (isEmptyCollection(e)) {
+          stats.empty++;
+          continue;
+        }
+        encodeOne(e);
+      }
+      progress();
+      if (w.length >= RUN_BYTES) await handOver();
+    }
+  } else {
+    for (const e of entries) {
+      if (e.deadline !== null && e.deadline <= cutoff) {
+        stats.expired++;
+        continue;
+      }
+      if (isEmptyCollection(e)) {
+        stats.empty++;
+        continue;
+      }
+      encodeOne(e);
+      progress();
+      if (w.length >= RUN_BYTES) await handOver();
     }
   }
   await handOver();

@@ -13,6 +13,7 @@
 //   `RESTORE k <deadline|0> <payload> ABSTTL [REPLACE]`; BUSYKEY = exists.
 import { ByteWriter } from "../codec/bytes.ts";
 import { encodeCommandInto } from "../codec/resp.ts";
+import { writerInternals } from "../codec/bytes_util.ts";
 import type { Entry } from "../codec/types.ts";
 import type { BulkJob } from "../net/bulk.ts";
 import { entryToCommands } from "../persist/rewrite_commands.ts";
@@ -136,4 +137,101 @@ export function restoreJob(
 /** A writer for encoding a run of jobs whose frames are views of one buffer. */
 export function jobWriter(): ByteWriter {
   return new ByteWriter(256 * 1024);
+}
+
+const SET3 = new TextEncoder().encode("$3\r\nSET\r\n");
+const NX_BULK = new TextEncoder().encode("$2\r\nNX\r\n");
+const PXAT_BULK = new TextEncoder().encode("$4\r\nPXAT\r\n");
+
+function decimalLength(n: number): number {
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  if (n < 100000) return 5;
+  let d = 6;
+  for (let m = 1000000; n >= m && d < 17; m *= 10) d++;
+  return d;
+}
+
+function putDecimal(buf: Uint8Array, p: number, n: number): number {
+  const end = p + decimalLength(n);
+  let q = end;
+  if (n < 2147483648) {
+    do {
+      const t = (n / 10) | 0;
+      buf[--q] = 0x30 + (n - t * 10);
+      n = t;
+    } while (n > 0);
+    return end;
+  }
+  do {
+    const t = Math.floor(n / 10);
+    buf[--q] = 0x30 + (n - t * 10);
+    n = t;
+  } while (n > 0);
+  return end;
+}
+
+function putBulk(buf: Uint8Array, p: number, src: Uint8Array, off: number, len: number): number {
+  buf[p] = 0x24; // $
+  p = putDecimal(buf, p + 1, len);
+  buf[p] = 13;
+  buf[p + 1] = 10;
+  p += 2;
+  if (len <= 32) { for (let i = 0; i < len; i++) buf[p + i] = src[off + i]!; }
+  else buf.set(src.subarray(off, off + len), p);
+  p += len;
+  buf[p] = 13;
+  buf[p + 1] = 10;
+  return p + 2;
+}
+
+function putConst(buf: Uint8Array, p: number, c: Uint8Array): number {
+  for (let i = 0; i < c.length; i++) buf[p + i] = c[i]!;
+  return p + c.length;
+}
+
+/**
+ * Writes `SET key value [NX] [PXAT ms]` for a string record given as byte
+ * ranges (a store's arena) straight into `w`: the same bytes as
+ * {@link commandJob} for a string entry, without an Entry or argv.
+ */
+export function writeStringRecord(
+  w: ByteWriter,
+  kbuf: Uint8Array,
+  koff: number,
+  klen: number,
+  vbuf: Uint8Array,
+  voff: number,
+  vlen: number,
+  deadline: number | null,
+  replace: boolean,
+): void {
+  const ms = deadline === null ? -1 : Math.trunc(deadline);
+  const argc = 3 + (replace ? 0 : 1) + (ms >= 0 ? 2 : 0);
+  const dl = ms >= 0 ? decimalLength(ms) : 0;
+  // Sized exactly: `*N\r\n`, the verb, two bulks, NX, `PXAT` and the deadline's bulk.
+  const size = 4 + SET3.length + 5 + decimalLength(klen) + klen + 5 + decimalLength(vlen) + vlen +
+    (replace ? 0 : NX_BULK.length) + (ms >= 0 ? PXAT_BULK.length + 5 + decimalLength(dl) + dl : 0);
+  let p = writerInternals.reserve(w, size);
+  const buf = writerInternals.buffer(w);
+  buf[p] = 0x2a; // *
+  buf[p + 1] = 0x30 + argc;
+  buf[p + 2] = 13;
+  buf[p + 3] = 10;
+  p = putConst(buf, p + 4, SET3);
+  p = putBulk(buf, p, kbuf, koff, klen);
+  p = putBulk(buf, p, vbuf, voff, vlen);
+  if (!replace) p = putConst(buf, p, NX_BULK);
+  if (ms >= 0) {
+    p = putConst(buf, p, PXAT_BULK);
+    buf[p] = 0x24;
+    p = putDecimal(buf, p + 1, dl);
+    buf[p] = 13;
+    buf[p + 1] = 10;
+    p = putDecimal(buf, p + 2, ms);
+    buf[p] = 13;
+    buf[p + 1] = 10;
+  }
 }

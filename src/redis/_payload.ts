@@ -24,11 +24,14 @@ export interface ChosenEncoder {
   encode: Encoder;
   /** The RDB version of the DUMP payloads (RESTORE only). */
   rdbVersion?: number;
+  /** Strings go as `SET` (so the copy may write them straight from a store's arena). */
+  stringsAsSet: boolean;
 }
 
 /** The command payload, always available. */
 export const COMMAND_ENCODER: ChosenEncoder = {
   payload: "commands",
+  stringsAsSet: true,
   encode: (e: Entry, replace: boolean, w: ByteWriter) => commandJob(e, replace, w),
 };
 
@@ -37,6 +40,7 @@ export function restoreEncoder(rdbVersion: number, all = false): ChosenEncoder {
   return {
     payload: "restore",
     rdbVersion,
+    stringsAsSet: !all,
     encode: (e: Entry, replace: boolean, w: ByteWriter) => {
       if (!all && e.value.type === "string") return commandJob(e, replace, w);
       return restoreJob(e, encodeRedisDump(e.value, { rdbVersion }), replace, w);

@@ -164,6 +164,7 @@ class Follower {
         replace: this.opts.replace === true,
         now: this.clock,
         encoder: this.encoder.encode,
+        stringsAsSet: this.encoder.stringsAsSet,
         partCount: this.shards.length,
         ...(this.opts.batchBytes !== undefined ? { batchBytes: this.opts.batchBytes } : {}),
         ...(this.opts.onProgress !== undefined ? { onProgress: this.opts.onProgress } : {}),

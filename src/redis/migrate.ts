@@ -219,6 +219,7 @@ export async function migrateToRedis(
       replace: opts.replace === true,
       now,
       encoder: encoder.encode,
+      stringsAsSet: encoder.stringsAsSet,
       partCount: src.partCount,
       ...(opts.batchBytes !== undefined ? { batchBytes: opts.batchBytes } : {}),
       ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),

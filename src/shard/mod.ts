@@ -17,7 +17,7 @@
  */
 
 export type { ReshardJournal, Routing } from "../codec/mod.ts";
-export { crc16, kevyHash, keyHashSlot, shardIndex } from "./routing.ts";
+export { crc16, kevyHash, keyHashSlot, keyHashSlotAt, shardIndex } from "./routing.ts";
 export {
   readShardsMeta,
   type ShardsMeta,

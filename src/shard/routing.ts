@@ -83,6 +83,37 @@ export function keyHashSlot(key: Uint8Array): number {
 }
 
 /**
+ * {@link keyHashSlot} of the key `buf[off, off + len)` (no view needed: bulk
+ * paths read keys straight from a store's arena).
+ *
+ * @example
+ * ```ts
+ * import { keyHashSlot, keyHashSlotAt } from "@kevy/persist/shard";
+ * const b = new TextEncoder().encode("xxuser{42}");
+ * keyHashSlotAt(b, 2, 8) === keyHashSlot(b.subarray(2)); // true
+ * ```
+ */
+export function keyHashSlotAt(buf: Uint8Array, off: number, len: number): number {
+  const end = off + len;
+  let open = -1;
+  for (let i = off; i < end; i++) {
+    if (buf[i] === 0x7b) {
+      open = i;
+      break;
+    }
+  }
+  if (open >= 0) {
+    for (let i = open + 1; i < end; i++) {
+      if (buf[i] === 0x7d) {
+        if (i > open + 1) return crc16Range(buf, open + 1, i) & 0x3fff;
+        break;
+      }
+    }
+  }
+  return crc16Range(buf, off, end) & 0x3fff;
+}
+
+/**
  * The shard (0..n-1) that owns `key` in an `n`-shard layout, as kevy v1.17
  * routes it: `kevyhash` = KevyHash masked (n a power of two) or modulo n;
  * `slots` = `(slot * n) >> 14`, or with explicit `slotRanges` the shard
