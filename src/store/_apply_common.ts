@@ -79,6 +79,8 @@ export interface Ctx {
   select(db: number): Store | null;
   /** Clears every database known to the caller (FLUSHALL). */
   flushAll(): void;
+  /** The server-wide function libraries (database 0's `Store.libraries`). */
+  libraries(): Map<string, Uint8Array>;
 }
 
 /** ASCII upper-case of an option argument. */

@@ -83,6 +83,7 @@ function spop(c: Ctx, a: Uint8Array[]): Reply {
 }
 
 function smove(c: Ctx, a: Uint8Array[]): Reply {
+  if (!c.store.has(a[1]!)) return 0; // before any type check, as Redis does
   const src = getSet(c.store, a[1]!);
   const dst = getSet(c.store, a[2]!);
   if (src === null || !src.has(a[3]!)) return 0;

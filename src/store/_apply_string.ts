@@ -6,7 +6,6 @@
 
 import type { Store } from "./store.ts";
 import {
-  argF64,
   argI64,
   type Ctx,
   fail,
@@ -19,14 +18,13 @@ import {
 } from "./_apply_common.ts";
 import {
   asciiBytes,
-  formatHuman,
   I64_MAX,
   I64_MIN,
   intBytes,
   normInt,
-  parseF64,
   parseI64,
 } from "./_num.ts";
+import { addLongDouble, formatLongDouble, type LongDouble, parseLongDouble } from "./_longdouble.ts";
 import {
   ALL_KEYS,
   B,
@@ -175,18 +173,30 @@ function decrBy(ctx: Ctx, a: Uint8Array[]): Reply {
   return incrBy(ctx, a[1]!, typeof by === "number" ? -by : -by);
 }
 
-/** Float increment of a stored value (INCRBYFLOAT, HINCRBYFLOAT); returns new bytes. */
-export function addFloat(cur: Uint8Array | null, incr: Uint8Array, notFloat: string): Uint8Array {
-  const by = argF64(incr);
-  let v = 0;
+/**
+ * Float increment of a stored value (INCRBYFLOAT, HINCRBYFLOAT), computed as
+ * Redis does, in x86 long double, and printed `%.17Lf` without trailing
+ * zeros; returns the new bytes. `hash`: HINCRBYFLOAT's rules (an infinite
+ * increment is refused before the field is read).
+ */
+export function addFloat(
+  cur: Uint8Array | null,
+  incr: Uint8Array,
+  notFloat: string,
+  hash = false,
+): Uint8Array {
+  const by = parseLongDouble(incr);
+  if (by === null) fail(NOT_FLOAT);
+  if (hash && typeof by === "number") fail("ERR value is NaN or Infinity");
+  let v: LongDouble | number = { neg: false, m: 0n, e: 0 };
   if (cur !== null) {
-    const p = parseF64(cur);
+    const p = parseLongDouble(cur);
     if (p === null) fail(notFloat);
     v = p;
   }
-  const r = v + by;
-  if (!Number.isFinite(r)) fail("ERR increment would produce NaN or Infinity");
-  return asciiBytes(formatHuman(r));
+  const r = typeof v === "number" || typeof by === "number" ? null : addLongDouble(v, by);
+  if (r === null) fail("ERR increment would produce NaN or Infinity");
+  return asciiBytes(formatLongDouble(r));
 }
 
 function incrbyfloat(ctx: Ctx, a: Uint8Array[]): Reply {
@@ -209,18 +219,23 @@ function getdel(ctx: Ctx, a: Uint8Array[]): Reply {
 
 function getex(ctx: Ctx, a: Uint8Array[]): Reply {
   const { store } = ctx;
-  let deadline: number | null | undefined;
+  let persist = false;
+  let exp: { o: string; v: Uint8Array } | null = null;
   for (let i = 2; i < a.length; i++) {
     const o = upper(a[i]!);
-    if (o === "PERSIST" && deadline === undefined) deadline = null;
-    else if ((o === "EX" || o === "PX" || o === "EXAT" || o === "PXAT") && deadline === undefined) {
+    if (o === "PERSIST" && !persist && exp === null) persist = true;
+    else if ((o === "EX" || o === "PX" || o === "EXAT" || o === "PXAT") && !persist && exp === null) {
       const v = a[++i];
       if (v === undefined) fail(SYNTAX);
-      deadline = expireArg(store, v, o[0] === "P", o.endsWith("AT"), "getex");
+      exp = { o, v };
     } else fail(SYNTAX);
   }
+  // Redis looks the key up before it reads the expire time.
   const v = getStr(store, a[1]!);
-  if (v !== null && deadline !== undefined) store.setDeadline(a[1]!, deadline);
+  if (v === null) return null;
+  if (exp !== null) {
+    store.setDeadline(a[1]!, expireArg(store, exp.v, exp.o[0] === "P", exp.o.endsWith("AT"), "getex"));
+  } else if (persist) store.setDeadline(a[1]!, null);
   return v;
 }
 

@@ -47,7 +47,8 @@ function flat(items: Array<[Uint8Array, number]>, withScores: boolean): Reply[] 
   return out;
 }
 
-function zadd(c: Ctx, a: Uint8Array[]): Reply {
+/** ZADD's handler (GEOADD turns into it, as in Redis). */
+export function zadd(c: Ctx, a: Uint8Array[]): Reply {
   let nx = false, xx = false, ch = false, incr = false, gt = false, lt = false;
   let i = 2;
   for (; i < a.length; i++) {

@@ -116,6 +116,13 @@ export interface CommandSpec {
   log?: LogRule;
   /** Captured before a logged write runs, handed to its log rule as `pre`. */
   pre?: (argv: ReadonlyArray<Uint8Array>, store: Store) => unknown;
+  /**
+   * A form of the command this applier refuses (returns why, else null):
+   * such a command answers `{ ok: false, unknown: true }`, so replays refuse
+   * or skip it like an unknown verb, and inside MULTI it is refused when
+   * queued. Checked after the arity.
+   */
+  unsupported?: (argv: ReadonlyArray<Uint8Array>) => string | null;
   /** Keys spanning shards: split per shard and combine the replies (else CROSSSLOT). */
   split?: Combine;
   /** Keyless command that runs on every shard, replies combined (else shard 0). */
@@ -144,6 +151,8 @@ export interface Command {
   readonly log: LogRule;
   /** Capture before a logged write, if any. */
   readonly pre: ((argv: ReadonlyArray<Uint8Array>, store: Store) => unknown) | null;
+  /** A refused form of the command, if any (see {@link CommandSpec.unsupported}). */
+  readonly unsupported: ((argv: ReadonlyArray<Uint8Array>) => string | null) | null;
   /** Split across shards, if it may. */
   readonly split: Combine | null;
   /** Run on every shard (keyless), if it does. */
@@ -180,6 +189,7 @@ export function resolveSpec(s: CommandSpec): Command {
     keys: s.keys,
     log: write ? s.log ?? "image" : "none",
     pre: s.pre ?? null,
+    unsupported: s.unsupported ?? null,
     split: s.split ?? null,
     everyShard: s.everyShard ?? null,
     fn: s.fn,

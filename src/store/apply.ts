@@ -63,6 +63,8 @@ function arityError(name: string): CommandResult {
 /** Runs one ordinary (table) command. */
 function run(ctx: Ctx, spec: Command, a: Uint8Array[]): CommandResult {
   if (!arityOk(spec, a.length)) return arityError(spec.name);
+  const refused = spec.unsupported?.(a) ?? null;
+  if (refused !== null) return { ok: false, unknown: true, error: refused };
   try {
     return { ok: true, reply: spec.fn(ctx, a) };
   } catch (e) {
@@ -136,6 +138,9 @@ class SingleCtx implements Ctx {
   }
   flushAll(): void {
     this.store.clear();
+  }
+  libraries(): Map<string, Uint8Array> {
+    return this.store.libraries;
   }
 }
 
@@ -243,6 +248,7 @@ export class CommandApplier {
       flushAll: () => {
         for (const s of this.#touched.values()) s.clear();
       },
+      libraries: () => s0.libraries,
     };
   }
 
@@ -333,6 +339,12 @@ export class CommandApplier {
       if (!arityOk(spec, a.length)) {
         this.#queueFailed = true;
         return this.#count(arityError(spec.name), a);
+      }
+      // A refused form is refused when queued (inside EXEC its flag would be lost).
+      const refused = spec.unsupported?.(a) ?? null;
+      if (refused !== null) {
+        if (!this.#skipUnknown) this.#queueFailed = true;
+        return this.#count({ ok: false, unknown: true, error: refused }, a);
       }
       q.push(a.map((x) => x.slice()));
       return { ok: true, reply: "QUEUED" };

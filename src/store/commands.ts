@@ -36,6 +36,10 @@ import { MPOP_COMMANDS } from "./_apply_mpop.ts";
 import { ZRANGE_COMMANDS } from "./_apply_zrange.ts";
 import { ZSTORE_COMMANDS } from "./_apply_zstore.ts";
 import { READ_COMMANDS } from "./_apply_reads.ts";
+import { SORT_COMMANDS } from "./_apply_sort.ts";
+import { DB_COMMANDS } from "./_apply_db.ts";
+import { GEO_COMMANDS } from "./_apply_geo.ts";
+import { FUNCTION_COMMANDS } from "./_apply_function.ts";
 
 export type { Ctx } from "./_apply_common.ts";
 export type {
@@ -79,6 +83,10 @@ const FAMILIES: CommandSpec[][] = [
   ZRANGE_COMMANDS,
   ZSTORE_COMMANDS,
   READ_COMMANDS,
+  SORT_COMMANDS,
+  DB_COMMANDS,
+  GEO_COMMANDS,
+  FUNCTION_COMMANDS,
   TRANSACTION_COMMANDS,
 ];
 

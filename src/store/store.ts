@@ -89,10 +89,16 @@ export function valueType(v: StoreValue): ValueType {
  * ```
  */
 export class Store {
-  readonly #ix = new KeyIndex();
+  #ix = new KeyIndex();
   readonly #clock: () => number;
   #expirePos = 0;
-  readonly #scans = new ScanTable();
+  #scans = new ScanTable();
+  /**
+   * Redis 7 function libraries (name -> code, kept as data: FUNCTION LOAD
+   * stores them, an export writes them back). Server-wide in Redis: a
+   * `CommandApplier` keeps them on its database 0.
+   */
+  readonly libraries: Map<string, Uint8Array> = new Map();
 
   static {
     setIndexOf((s) => s.#ix); // for the bulk loaders (_load.ts)
@@ -380,6 +386,24 @@ export class Store {
    */
   scan(cursor: number, count = 10, match?: Uint8Array | string): [number, Uint8Array[]] {
     return this.#scans.scan(this.#ix, this.#clock, cursor, count, match);
+  }
+
+  /**
+   * Exchanges the whole content of two databases (SWAPDB): keys, values and
+   * deadlines; each keeps its own clock and function libraries.
+   *
+   * @example
+   * ```ts
+   * const a = new Store(), b = new Store();
+   * a.setString(new Uint8Array([107]), new Uint8Array([49]));
+   * a.swapWith(b);
+   * [a.dbsize(), b.dbsize()]; // [0, 1]
+   * ```
+   */
+  swapWith(other: Store): void {
+    [this.#ix, other.#ix] = [other.#ix, this.#ix];
+    [this.#expirePos, other.#expirePos] = [other.#expirePos, this.#expirePos];
+    [this.#scans, other.#scans] = [other.#scans, this.#scans];
   }
 
   /** Removes every key. */

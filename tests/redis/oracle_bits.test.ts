@@ -70,7 +70,9 @@ describe("oracle: bitmaps", { skip }, () => {
     await o?.stop();
   });
 
-  it("random SETBIT/GETBIT/BITCOUNT/BITPOS/BITOP/BITFIELD: same replies and keyspace as Redis", async () => {
+  it("random SETBIT/GETBIT/BITCOUNT/BITPOS/BITOP/BITFIELD: same replies and keyspace as Redis", {
+    timeout: 120_000,
+  }, async () => {
     for (let seed = 1; seed <= 6; seed++) {
       await o.reset();
       const g = new Gen(seed);
@@ -80,7 +82,9 @@ describe("oracle: bitmaps", { skip }, () => {
     }
   });
 
-  it("its AOF (TTLs, binary keys, dbs, MULTI/EXEC, a writing EVAL) replays to the same keyspace", async () => {
+  it("its AOF (TTLs, binary keys, dbs, MULTI/EXEC, a writing EVAL) replays to the same keyspace", {
+    timeout: 120_000,
+  }, async () => {
     await o.reset();
     const bin = Uint8Array.of(0, 1, 255);
     await o.redis([

@@ -63,7 +63,9 @@ describe("oracle: HyperLogLog", { skip }, () => {
     await o?.stop();
   });
 
-  it("random PFADD/PFCOUNT/PFMERGE/PFDEBUG: same replies and byte-identical strings", async () => {
+  it("random PFADD/PFCOUNT/PFMERGE/PFDEBUG: same replies and byte-identical strings", {
+    timeout: 120_000,
+  }, async () => {
     for (let seed = 1; seed <= 5; seed++) {
       await o.reset();
       const g = new Gen(100 + seed);
@@ -73,20 +75,26 @@ describe("oracle: HyperLogLog", { skip }, () => {
     }
   });
 
-  it("sparse grows past 3000 bytes and turns dense exactly where Redis does", async () => {
-    await o.reset();
-    const cmds: Cmd[] = [];
-    for (let i = 0; i < 60; i++) {
-      cmds.push(["PFADD", "grow", ...Array.from({ length: 50 }, (_, j) => `m${i * 50 + j}`)]);
-      cmds.push(["STRLEN", "grow"], ["PFDEBUG", "ENCODING", "grow"]);
-    }
-    cmds.push(["PFCOUNT", "grow"], ["GET", "grow"]);
-    assert.deepEqual(await o.both(cmds), []);
-    const replies = await o.client.run([["PFDEBUG", "ENCODING", "grow"]]);
-    assert.equal(replies[0], "dense");
-  });
+  it(
+    "sparse grows past 3000 bytes and turns dense exactly where Redis does",
+    { timeout: 120_000 },
+    async () => {
+      await o.reset();
+      const cmds: Cmd[] = [];
+      for (let i = 0; i < 60; i++) {
+        cmds.push(["PFADD", "grow", ...Array.from({ length: 50 }, (_, j) => `m${i * 50 + j}`)]);
+        cmds.push(["STRLEN", "grow"], ["PFDEBUG", "ENCODING", "grow"]);
+      }
+      cmds.push(["PFCOUNT", "grow"], ["GET", "grow"]);
+      assert.deepEqual(await o.both(cmds), []);
+      const replies = await o.client.run([["PFDEBUG", "ENCODING", "grow"]]);
+      assert.equal(replies[0], "dense");
+    },
+  );
 
-  it("its AOF (PFCOUNT cache rewrites, TTLs, dbs, MULTI/EXEC, EVAL) replays to the same bytes", async () => {
+  it("its AOF (PFCOUNT cache rewrites, TTLs, dbs, MULTI/EXEC, EVAL) replays to the same bytes", {
+    timeout: 120_000,
+  }, async () => {
     await o.reset();
     const g = new Gen(7);
     await o.redis([

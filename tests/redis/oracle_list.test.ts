@@ -94,21 +94,27 @@ describe("oracle: lists", { skip }, () => {
     await o?.stop();
   });
 
-  it("random list commands and blocking forms: same replies and keyspace", async () => {
-    for (let seed = 1; seed <= 6; seed++) {
-      await o.reset();
-      const g = new Gen(300 + seed);
-      const cmds: Cmd[] = [];
-      for (let i = 0; i < 500; i++) {
-        if (g.chance(0.08)) cmds.push(...blocking(g));
-        else cmds.push(listCmd(g));
+  it(
+    "random list commands and blocking forms: same replies and keyspace",
+    { timeout: 120_000 },
+    async () => {
+      for (let seed = 1; seed <= 6; seed++) {
+        await o.reset();
+        const g = new Gen(300 + seed);
+        const cmds: Cmd[] = [];
+        for (let i = 0; i < 500; i++) {
+          if (g.chance(0.08)) cmds.push(...blocking(g));
+          else cmds.push(listCmd(g));
+        }
+        assert.deepEqual(await o.both(cmds), [], `seed ${seed}`);
+        await o.assertLiveEqual(`seed ${seed}`);
       }
-      assert.deepEqual(await o.both(cmds), [], `seed ${seed}`);
-      await o.assertLiveEqual(`seed ${seed}`);
-    }
-  });
+    },
+  );
 
-  it("its AOF (blocking pops as logged, TTLs, dbs, MULTI/EXEC, EVAL) replays exactly", async () => {
+  it("its AOF (blocking pops as logged, TTLs, dbs, MULTI/EXEC, EVAL) replays exactly", {
+    timeout: 120_000,
+  }, async () => {
     await o.reset();
     await o.redis([
       ["RPUSH", "q", "1", "2", "3", "4", "5"],

@@ -158,7 +158,9 @@ describe("oracle: sorted sets", { skip }, () => {
     await o?.stop();
   });
 
-  it("random zset commands (algebra, ranges, stores, pops): same replies and keyspace", async () => {
+  it("random zset commands (algebra, ranges, stores, pops): same replies and keyspace", {
+    timeout: 120_000,
+  }, async () => {
     for (let seed = 1; seed <= 6; seed++) {
       await o.reset();
       const g = new Gen(200 + seed);
@@ -172,7 +174,9 @@ describe("oracle: sorted sets", { skip }, () => {
     }
   });
 
-  it("its AOF (ZPOP/BZPOP/ZMPOP as logged, stores, TTLs, dbs, MULTI/EXEC, EVAL) replays exactly", async () => {
+  it("its AOF (ZPOP/BZPOP/ZMPOP as logged, stores, TTLs, dbs, MULTI/EXEC, EVAL) replays exactly", {
+    timeout: 120_000,
+  }, async () => {
     await o.reset();
     await o.redis([
       ["ZADD", "a", "1", "x", "2", "y", "3", "z", "0.1", "w"],
