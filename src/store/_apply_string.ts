@@ -16,15 +16,13 @@ import {
   SYNTAX,
   upper,
 } from "./_apply_common.ts";
+import { asciiBytes, I64_MAX, I64_MIN, intBytes, normInt, parseI64 } from "./_num.ts";
 import {
-  asciiBytes,
-  I64_MAX,
-  I64_MIN,
-  intBytes,
-  normInt,
-  parseI64,
-} from "./_num.ts";
-import { addLongDouble, formatLongDouble, type LongDouble, parseLongDouble } from "./_longdouble.ts";
+  addLongDouble,
+  formatLongDouble,
+  type LongDouble,
+  parseLongDouble,
+} from "./_longdouble.ts";
 import {
   ALL_KEYS,
   B,
@@ -224,7 +222,9 @@ function getex(ctx: Ctx, a: Uint8Array[]): Reply {
   for (let i = 2; i < a.length; i++) {
     const o = upper(a[i]!);
     if (o === "PERSIST" && !persist && exp === null) persist = true;
-    else if ((o === "EX" || o === "PX" || o === "EXAT" || o === "PXAT") && !persist && exp === null) {
+    else if (
+      (o === "EX" || o === "PX" || o === "EXAT" || o === "PXAT") && !persist && exp === null
+    ) {
       const v = a[++i];
       if (v === undefined) fail(SYNTAX);
       exp = { o, v };
@@ -234,7 +234,10 @@ function getex(ctx: Ctx, a: Uint8Array[]): Reply {
   const v = getStr(store, a[1]!);
   if (v === null) return null;
   if (exp !== null) {
-    store.setDeadline(a[1]!, expireArg(store, exp.v, exp.o[0] === "P", exp.o.endsWith("AT"), "getex"));
+    store.setDeadline(
+      a[1]!,
+      expireArg(store, exp.v, exp.o[0] === "P", exp.o.endsWith("AT"), "getex"),
+    );
   } else if (persist) store.setDeadline(a[1]!, null);
   return v;
 }

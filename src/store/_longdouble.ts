@@ -24,7 +24,8 @@ function round64(neg: boolean, num: bigint, den: bigint): LongDouble | null {
   if (num === 0n) return { neg, m: 0n, e: 0 };
   // k so that 2^63 <= num * 2^k / den < 2^64.
   let k = 64 - (bitLength(num) - bitLength(den));
-  const scaled = () => (k >= 0 ? [num << BigInt(k), den] : [num, den << BigInt(-k)]) as [bigint, bigint];
+  const scaled = () =>
+    (k >= 0 ? [num << BigInt(k), den] : [num, den << BigInt(-k)]) as [bigint, bigint];
   let [n, d] = scaled();
   while (n / d >= TWO64) {
     k--;

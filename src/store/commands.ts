@@ -40,6 +40,7 @@ import { SORT_COMMANDS } from "./_apply_sort.ts";
 import { DB_COMMANDS } from "./_apply_db.ts";
 import { GEO_COMMANDS } from "./_apply_geo.ts";
 import { FUNCTION_COMMANDS } from "./_apply_function.ts";
+import { RESTORE_COMMANDS } from "./_apply_restore.ts";
 
 export type { Ctx } from "./_apply_common.ts";
 export type {
@@ -87,6 +88,7 @@ const FAMILIES: CommandSpec[][] = [
   DB_COMMANDS,
   GEO_COMMANDS,
   FUNCTION_COMMANDS,
+  RESTORE_COMMANDS,
   TRANSACTION_COMMANDS,
 ];
 

@@ -15,8 +15,6 @@ const skip = oracleSkip("tests/redis/command_coverage.test.ts");
 /** Write commands we refuse, and why (also in /work/notes/redis-aof.md). */
 const REFUSED: Record<string, string> = {
   migrate: "moves keys to another server over the network; the source's AOF logs the DEL",
-  "restore-asking": "cluster-internal RESTORE during slot migration",
-  restore: "needs the DUMP payload decoder (RDB issue); refused until it is wired in",
   "function|restore": "needs the FUNCTION DUMP payload codec",
   xadd: "streams: built by the streams helper",
   xack: "streams",
