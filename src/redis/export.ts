@@ -49,13 +49,17 @@ export interface RedisExportStats {
   skippedStreams: number;
   /** Empty collections skipped. */
   skippedEmpty: number;
+  /** Function libraries written (`FUNCTION LOAD REPLACE`, from `store.libraries`). */
+  functions: number;
 }
 
 const enc = new TextEncoder();
 
 /**
- * Streams the store as RESP commands, in chunks of about `chunkBytes`. The
- * generator's return value holds the counts ({@link RedisExportStats}).
+ * Streams the store as RESP commands, in chunks of about `chunkBytes`:
+ * `SELECT` (with `db`), a `FUNCTION LOAD REPLACE` per library of
+ * `store.libraries`, then every key. The generator's return value holds the
+ * counts ({@link RedisExportStats}).
  *
  * @example
  * ```ts
@@ -85,11 +89,18 @@ export function* exportRedisCommands(
     bytes: 0,
     skippedStreams: 0,
     skippedEmpty: 0,
+    functions: 0,
   };
   const w = new ByteWriter(Math.min(chunkBytes * 2, 1 << 20));
   if (opts.db !== undefined) {
     encodeCommandInto(w, [enc.encode("SELECT"), enc.encode(String(opts.db))]);
     stats.commands++;
+  }
+  // Function libraries (server-wide in Redis; kept on database 0's store here).
+  for (const code of store.libraries.values()) {
+    encodeCommandInto(w, [enc.encode("FUNCTION"), enc.encode("LOAD"), enc.encode("REPLACE"), code]);
+    stats.commands++;
+    stats.functions++;
   }
   for (const entry of store.entries()) {
     const skip = skipReason(entry);

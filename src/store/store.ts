@@ -394,6 +394,7 @@ export class Store {
    *
    * @example
    * ```ts
+   * import { Store } from "@kevy/persist/store";
    * const a = new Store(), b = new Store();
    * a.setString(new Uint8Array([107]), new Uint8Array([49]));
    * a.swapWith(b);
