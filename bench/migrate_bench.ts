@@ -2,11 +2,15 @@
 // Cluster with migrateToRedis, side by side in the same run with
 //   - `redis-cli --pipe` of the same keys (our RESP export) into one node,
 //   - `redis-cli --cluster import` of the same keys from a standalone server.
-// All servers run without persistence on loopback, on this machine.
-//   npx deno run -A bench/migrate_bench.ts [--keys N] [--no-import] [--json FILE]
+// All servers run without persistence on loopback, on this machine. Each
+// method runs `--rounds` times (median wall time reported; --cluster import
+// once, it is slow); besides wall time, the CPU time of every process
+// involved (client and servers) is measured, which a busy machine disturbs
+// much less than wall time.
+//   npx deno run -A bench/migrate_bench.ts [--keys N] [--rounds R] [--no-import] [--json FILE]
 //   npx bun bench/migrate_bench.ts ...
 import { spawn } from "node:child_process";
-import { createReadStream, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
@@ -27,16 +31,18 @@ const { values } = parseArgs({
   options: {
     keys: { type: "string", default: "1000000" },
     shards: { type: "string", default: "4" },
+    rounds: { type: "string", default: "3" },
     "no-import": { type: "boolean", default: false },
     json: { type: "string" },
   },
 });
 const N = Number(values.keys);
 const SHARDS = Number(values.shards);
+const ROUNDS = Number(values.rounds);
 const enc = new TextEncoder();
 const now = Date.now();
 
-/** The keys: `user:<i>` strings of 24-40 bytes, a tenth with a TTL, 1 in 997 starting with NUL. */
+/** The keys: `user:<i>` strings with 24-40 byte values, a tenth with a TTL, 1 in 997 starting with NUL. */
 function entry(i: number): Entry {
   const key = i % 997 === 0 ? enc.encode(`\x00user:${i}`) : enc.encode(`user:${i}`);
   return {
@@ -46,55 +52,79 @@ function entry(i: number): Entry {
   };
 }
 
-function secs(ms: number): string {
-  return (ms / 1000).toFixed(2);
-}
+const loadavg = (): string =>
+  readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now();
-  const r = await fn();
-  return [r, performance.now() - t0];
-}
-
-/** Runs a command with stdin from a file; resolves with its stdout. */
-function runWithInput(cmd: string, args: string[], input: string): Promise<string> {
+/** Runs `cmd` under bash's `time` with stdin from `input` (or none); resolves with output and its CPU ms. */
+function runTimed(cmd: string, input?: string): Promise<{ out: string; cpuMs: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"] });
-    let out = "";
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (d: string) => (out += d));
-    child.on("error", reject);
-    child.on(
-      "close",
-      (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd}: exit ${code}: ${out}`))),
-    );
-    createReadStream(input).pipe(child.stdin!);
-  });
-}
-
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
+    const script = `TIMEFORMAT='CPU %U %S'; time (${cmd}${
+      input !== undefined ? ` < '${input}'` : ""
+    })`;
+    const child = spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
     child.stdout!.setEncoding("utf8");
     child.stderr!.setEncoding("utf8");
     child.stdout!.on("data", (d: string) => (out += d));
-    child.stderr!.on("data", (d: string) => (out += d));
+    child.stderr!.on("data", (d: string) => (err += d));
     child.on("error", reject);
-    child.on(
-      "close",
-      (
-        code,
-      ) => (code === 0
-        ? resolve(out)
-        : reject(new Error(`${cmd}: exit ${code}: ${out.slice(-2000)}`))),
-    );
+    child.on("close", (code) => {
+      const m = /CPU ([\d.]+) ([\d.]+)/.exec(err);
+      if (code !== 0 || m === null) {
+        return reject(new Error(`${cmd}: exit ${code}: ${out}${err}`.slice(-2000)));
+      }
+      resolve({ out, cpuMs: (Number(m[1]) + Number(m[2])) * 1000 });
+    });
   });
 }
 
-console.log(`${runtimeName()}: ${N} keys, ${SHARDS}-shard data dir`);
+interface Run {
+  wallMs: number;
+  clientCpuMs: number;
+  serverCpuMs: number;
+  keys: number;
+}
+
+/** Times `fn` with the CPU of this process (client) and of `servers`. */
+async function measure(
+  servers: RedisServer[],
+  fn: () => Promise<number | void>,
+  count: () => Promise<number>,
+): Promise<Run> {
+  const s0 = servers.map((s) => s.cpuMs());
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const childCpu = await fn();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const serverCpuMs = servers.reduce((n, s, i) => n + s.cpuMs() - s0[i]!, 0);
+  const clientCpuMs = typeof childCpu === "number" ? childCpu : (c.user + c.system) / 1000;
+  return { wallMs, clientCpuMs, serverCpuMs, keys: await count() };
+}
+
+function report(label: string, runs: Run[]): Record<string, number> {
+  const wall = median(runs.map((r) => r.wallMs));
+  const cpu = median(runs.map((r) => r.clientCpuMs + r.serverCpuMs));
+  const r = runs[runs.length - 1]!;
+  console.log(
+    `${label.padEnd(40)} ${(wall / 1000).toFixed(2).padStart(7)} s  ${
+      Math.round(N / (wall / 1000)).toString().padStart(8)
+    } keys/s` +
+      `  cpu ${(cpu / 1000).toFixed(2)} s (client ${(r.clientCpuMs / 1000).toFixed(2)}, servers ${
+        (r.serverCpuMs / 1000).toFixed(2)
+      })` +
+      `  ${r.keys} keys  [${runs.map((x) => (x.wallMs / 1000).toFixed(2)).join(", ")}]`,
+  );
+  return { wallMs: wall, cpuMs: cpu, keys: r.keys };
+}
+
+console.log(
+  `${runtimeName()}: ${N} keys, ${SHARDS}-shard data dir, ${ROUNDS} round(s); load ${loadavg()}`,
+);
 const work = tempDir("kevy-migrate-bench-");
 const dir = join(work, "data");
+const respFile = join(work, "export.resp");
 {
   const stores = Array.from({ length: SHARDS }, () => new Store({ now: () => 0 }));
   const all = new Store({ now: () => 0 });
@@ -103,7 +133,6 @@ const dir = join(work, "data");
     stores[shardIndex(e.key, SHARDS, "kevyhash")]!.put(e);
     all.put(e);
   }
-  const { mkdirSync } = await import("node:fs");
   mkdirSync(dir, { recursive: true });
   await writeShardsMeta(dir, { n: SHARDS, routing: "kevyhash" });
   for (let i = 0; i < SHARDS; i++) {
@@ -112,79 +141,93 @@ const dir = join(work, "data");
   // The same keys as RESP for redis-cli --pipe (what `kevy-persist dump --format resp` prints).
   const chunks: Uint8Array[] = [];
   for (const c of exportRedisCommands(all)) chunks.push(c.slice());
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const buf = new Uint8Array(total);
+  const buf = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
   for (const c of chunks) {
     buf.set(c, at);
     at += c.length;
   }
-  writeFileSync(join(work, "export.resp"), buf);
-  console.log(`data dir and ${(total / 1e6).toFixed(1)} MB RESP export written`);
+  writeFileSync(respFile, buf);
+  console.log(`data dir and ${(buf.length / 1e6).toFixed(1)} MB RESP export written`);
 }
 
 const cluster = await RedisTestCluster.start(3, { aof: false });
 const single = await RedisServer.start({ aof: false });
-const results: Record<string, unknown> = { runtime: runtimeName(), keys: N, shards: SHARDS };
+const results: Record<string, unknown> = {
+  runtime: runtimeName(),
+  keys: N,
+  shards: SHARDS,
+  rounds: ROUNDS,
+};
 try {
-  // 1. Ours, into the cluster.
-  const [stats, ms] = await timed(() =>
-    migrateToRedis(dir, { url: cluster.url(0), cluster: true })
-  );
-  const inCluster = await cluster.dbsize();
-  console.log(
-    `migrateToRedis -> 3-master cluster: ${secs(ms)} s (${
-      Math.round(N / (ms / 1000))
-    } keys/s), ${inCluster} keys on the cluster`,
-  );
-  results.migrateCluster = { ms, keys: inCluster, copied: stats.keys };
-
-  // 2. Ours, into one node (for reference).
-  const [, msOne] = await timed(() => migrateToRedis(dir, { url: single.url, db: 1 }));
-  console.log(`migrateToRedis -> one node:          ${secs(msOne)} s`);
-  results.migrateOne = { ms: msOne };
-
-  // 3. redis-cli --pipe of the same keys into one node.
-  const [pipeOut, msPipe] = await timed(() =>
-    runWithInput("redis-cli", ["-p", String(single.port), "--pipe"], join(work, "export.resp"))
-  );
-  const pipeKeys = Number((await single.cli(["DBSIZE"], 0)).trim());
-  console.log(
-    `redis-cli --pipe -> one node:        ${secs(msPipe)} s, ${pipeKeys} keys (${
-      /errors: \d+/.exec(pipeOut)?.[0]
-    })`,
-  );
-  results.pipeOne = { ms: msPipe, keys: pipeKeys };
-
-  // 4. redis-cli --cluster import of the same keys (database 0 of the standalone server).
-  if (!values["no-import"]) {
+  const runs: Record<string, Run[]> = { cluster: [], one: [], pipe: [] };
+  for (let r = 0; r < ROUNDS; r++) {
     await cluster.flushAll();
-    const [, msImport] = await timed(() =>
-      run("redis-cli", [
-        "--cluster",
-        "import",
-        `127.0.0.1:${cluster.nodes[0]!.port}`,
-        "--cluster-from",
-        `127.0.0.1:${single.port}`,
-        "--cluster-copy",
-      ])
+    runs.cluster!.push(
+      await measure(
+        cluster.nodes,
+        async () => void await migrateToRedis(dir, { url: cluster.url(0), cluster: true }),
+        () => cluster.dbsize(),
+      ),
     );
-    const imported = await cluster.dbsize();
-    console.log(
-      `redis-cli --cluster import -> cluster: ${
-        secs(msImport)
-      } s, ${imported} keys on the cluster (${pipeKeys - imported} not copied)`,
+    await single.cli(["FLUSHALL"]);
+    runs.one!.push(
+      await measure(
+        [single],
+        async () => void await migrateToRedis(dir, { url: single.url }),
+        async () => Number((await single.cli(["DBSIZE"])).trim()),
+      ),
     );
-    results.clusterImport = { ms: msImport, keys: imported };
-    console.log(
-      `ratio: migrateToRedis is ${(msImport / ms).toFixed(1)}x faster than --cluster import`,
+    await single.cli(["FLUSHALL"]);
+    runs.pipe!.push(
+      await measure(
+        [single],
+        async () => (await runTimed(`redis-cli -p ${single.port} --pipe`, respFile)).cpuMs,
+        async () => Number((await single.cli(["DBSIZE"])).trim()),
+      ),
     );
   }
+  console.log(`load ${loadavg()}`);
+  results.migrateCluster = report("migrateToRedis -> 3-master cluster", runs.cluster!);
+  results.migrateOne = report("migrateToRedis -> one node", runs.one!);
+  results.pipeOne = report("redis-cli --pipe -> one node", runs.pipe!);
+  if (!values["no-import"]) {
+    // --cluster import reads database 0 of the standalone server (filled by the last --pipe).
+    await cluster.flushAll();
+    const imp = await measure(
+      [...cluster.nodes, single],
+      async () =>
+        (await runTimed(
+          `redis-cli --cluster import 127.0.0.1:${
+            cluster.nodes[0]!.port
+          } --cluster-from 127.0.0.1:${single.port} --cluster-copy > /dev/null`,
+        )).cpuMs,
+      () => cluster.dbsize(),
+    );
+    results.clusterImport = report("redis-cli --cluster import -> cluster", [imp]);
+    console.log(
+      `  (--cluster import left ${N - imp.keys} of ${N} keys behind: the ones starting with NUL)`,
+    );
+  }
+  const c = results.migrateCluster as { wallMs: number; cpuMs: number };
+  const p = results.pipeOne as { wallMs: number; cpuMs: number };
   console.log(
-    `ratio: migrateToRedis into the cluster takes ${
-      (ms / msPipe).toFixed(2)
-    }x the time of --pipe into one node`,
+    `ratio wall: migrateToRedis into the cluster / --pipe into one node = ${
+      (c.wallMs / p.wallMs).toFixed(2)
+    }`,
   );
+  console.log(
+    `ratio cpu:  migrateToRedis into the cluster / --pipe into one node = ${
+      (c.cpuMs / p.cpuMs).toFixed(2)
+    }`,
+  );
+  if (results.clusterImport !== undefined) {
+    const i = results.clusterImport as { wallMs: number; cpuMs: number };
+    console.log(
+      `ratio wall: --cluster import / migrateToRedis = ${(i.wallMs / c.wallMs).toFixed(1)}x`,
+    );
+  }
+  results.load = loadavg();
 } finally {
   await cluster.stop();
   await single.stop();

@@ -279,6 +279,18 @@ export class RedisServer {
     await this.#signal("SIGKILL");
   }
 
+  /** The server's process id. */
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** CPU time (user + system, ms) the server process used so far (Linux /proc). */
+  cpuMs(): number {
+    const f = readFileSync(`/proc/${this.pid}/stat`, "utf8");
+    const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+  }
+
   /** True while the process runs. */
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
