@@ -27,72 +27,17 @@
  * @module
  */
 
-import { ByteWriter } from "../codec/bytes.ts";
+import type { ByteWriter } from "../codec/bytes.ts";
 import { backoffMs, isTransientClusterError, parseRedirect, sleep } from "./cluster.ts";
 import type { BatchError, BatchResult, RedisConnection } from "./connection.ts";
 import { endpointText, RedisClusterError, type RedisReplyError } from "./errors.ts";
 import type { Reply } from "./reply.ts";
 import type { RedisTarget } from "./target.ts";
 
-/** One unit of work: the encoded commands of one key. */
-export interface BulkJob {
-  /** The key's hash slot (any value for a single server). */
-  slot: number;
-  /** The RESP frames (kept for retries: do not reuse the bytes). */
-  frames: Uint8Array;
-  /** How many frames `frames` holds. */
-  count: number;
-}
-
-/** Options of {@link BulkWriter}. */
-export interface BulkWriterOptions<J extends BulkJob> {
-  /** Send a node's batch once it holds this many bytes (default 256 KiB). */
-  batchBytes?: number;
-  /** Hand every reply to onDone, not only the errors (default false). */
-  keepReplies?: boolean;
-  /** Keep per-key order across retries (default false). */
-  ordered?: boolean;
-  /** Most MOVED/ASK redirections per job (default 16). */
-  maxRedirects?: number;
-  /**
-   * Report an {@link BulkWriter.addFrames} job without errors only when
-   * this says so about its first reply (undefined without `keepReplies`);
-   * default: report every job. Jobs given as objects are always reported.
-   */
-  report?: (firstReply: Reply | undefined) => boolean;
-  /** Makes the job object of an {@link BulkWriter.addFrames} job (default: a plain {@link BulkJob}). */
-  jobOf?: (frames: Uint8Array, slot: number, count: number) => J;
-  /** A job was answered; `errors` are its error replies (indexes within the job). */
-  onDone(job: J, errors: BatchError[], replies: Reply[] | null): void;
-  /** A job gave up (its effect on the server is unknown). */
-  onFail?(job: J, error: Error): void;
-}
-
-/** Retry state of a job taken out of a batch. */
-class Pending<J> {
-  attempts = 0;
-  redirects = 0;
-  /** Send once to this node with ASKING. */
-  ask: string | null = null;
-  lastError: Error | null = null;
-  constructor(readonly job: J) {}
-}
-
-/** A node's batch: the bytes, and per job its offset, frame count and slot (numbers only). */
-interface Batch<J> {
-  /** Set once handed to #send (a batch is sent once). */
-  sent: boolean;
-  addr: string;
-  w: ByteWriter;
-  starts: number[];
-  counts: number[];
-  slots: number[];
-  /** The job objects (or retry states) of jobs that have one; null when none has. */
-  held: Array<J | Pending<J> | undefined> | null;
-  /** Jobs sent with ASKING before each frame (their replies come in pairs). */
-  asked: Set<number> | null;
-  frames: number;
-}
+export type { BulkJob, BulkWriterOptions } from "./bulk_types.ts";
+import type { BulkJob, BulkWriterOptions } from "./bulk_types.ts";
+import { type Batch, newBatch, Pending, pending } from "./_bulk_batch.ts";
+import { forEachFrame } from "./_frames.ts";
 
 const DEFAULT_BATCH = 256 * 1024;
 const ASKING = new TextEncoder().encode("*1\r\n$6\r\nASKING\r\n");
@@ -246,17 +191,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   #batchFor(addr: string): Batch<J> {
     let b = this.#batches.get(addr);
     if (b === undefined) {
-      b = {
-        sent: false,
-        addr,
-        w: new ByteWriter(this.#batchBytes + (this.#batchBytes >> 2)),
-        starts: [],
-        counts: [],
-        slots: [],
-        held: null,
-        asked: null,
-        frames: 0,
-      };
+      b = newBatch<J>(addr, this.#batchBytes + (this.#batchBytes >> 2));
       this.#batches.set(addr, b);
     }
     return b;
@@ -511,33 +446,4 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     this.#idle = [];
     for (const f of w) f();
   }
-}
-
-function pending<J>(job: J): Pending<J> {
-  return new Pending(job);
-}
-
-/** Calls `fn` with each of the `count` frames of `buf` (views). */
-function forEachFrame(buf: Uint8Array, count: number, fn: (frame: Uint8Array) => void): void {
-  let p = 0;
-  for (let i = 0; i < count; i++) {
-    const end = frameEnd(buf, p);
-    fn(buf.subarray(p, end));
-    p = end;
-  }
-}
-
-/** End offset of the well-formed multibulk frame at `p` (our own encoding). */
-function frameEnd(b: Uint8Array, p: number): number {
-  let i = p + 1;
-  let n = 0;
-  while (b[i] !== 13) n = n * 10 + (b[i++]! - 48);
-  i += 2;
-  for (let k = 0; k < n; k++) {
-    i++; // '$'
-    let len = 0;
-    while (b[i] !== 13) len = len * 10 + (b[i++]! - 48);
-    i += 2 + len + 2;
-  }
-  return i;
 }

@@ -20,10 +20,9 @@
  */
 
 import { ByteWriter } from "../codec/bytes.ts";
-import { encodeCommandInto, parseFrame } from "../codec/resp.ts";
+import { encodeCommandInto } from "../codec/resp.ts";
 import {
   endpointText,
-  RedisAuthError,
   RedisConnectionError,
   RedisProtocolError,
   RedisReplyError,
@@ -33,81 +32,24 @@ import { Fifo } from "./_queue.ts";
 import { NEED_MORE, type Reply, ReplyParser, RespPush } from "./reply.ts";
 import { type ByteSocket, openSocket, type TlsSettings } from "./_socket.ts";
 import { parseRedisUrl } from "./url.ts";
+import { handshake } from "./_handshake.ts";
+import { frameAt, type Pending } from "./_pending.ts";
 
 export type { TlsSettings } from "./_socket.ts";
 
-/** Options of {@link RedisConnection.connect}. */
-export interface RedisConnectionOptions {
-  /** `redis://` or `rediss://` URL; the fields below override its parts. */
-  url?: string;
-  /** Host (default `"127.0.0.1"`). */
-  host?: string;
-  /** Port (default 6379). */
-  port?: number;
-  /** TLS (default: from the URL scheme). `true` uses the system's CAs. */
-  tls?: boolean | TlsSettings;
-  /** ACL user (default: the `default` user). */
-  username?: string;
-  /** Password: sent with AUTH (or HELLO) during the handshake. */
-  password?: string;
-  /** Database to SELECT (default: from the URL, else none, which means 0). */
-  db?: number;
-  /** RESP version (default 2; 3 sends `HELLO 3`). */
-  protocol?: 2 | 3;
-  /** Name set with CLIENT SETNAME (default none). */
-  clientName?: string;
-  /** Give up connecting after this many ms (default 10000; 0 = never). */
-  connectTimeoutMs?: number;
-  /**
-   * Fail the connection when commands are outstanding and no reply arrived
-   * for this many ms (default 30000; 0 = never).
-   */
-  commandTimeoutMs?: number;
-  /** Bound on bytes sent or queued without a reply (default {@link DEFAULT_MAX_IN_FLIGHT}). */
-  maxInFlightBytes?: number;
-  /** Called for RESP3 pushes (default: dropped). */
-  onPush?: (push: RespPush) => void;
-}
-
-/** Default of {@link RedisConnectionOptions.maxInFlightBytes} (4 MiB). */
-export const DEFAULT_MAX_IN_FLIGHT: number = 4 * 1024 * 1024;
-
-/** A command argument: bytes as is, strings as UTF-8. */
-export type Arg = Uint8Array | string;
-
-/** One error reply inside a batch: which command (0-based) and the error, naming the command. */
-export interface BatchError {
-  /** Index of the command in the batch. */
-  index: number;
-  /** The error reply. */
-  error: RedisReplyError;
-}
-
-/** What {@link RedisConnection.sendFrames} resolves with. */
-export interface BatchResult {
-  /** Every reply in order (error replies as {@link RedisReplyError}); null unless `keepReplies`. */
-  replies: Reply[] | null;
-  /** The error replies. */
-  errors: BatchError[];
-}
-
-interface Pending {
-  /** Replies this request waits for. */
-  count: number;
-  got: number;
-  bytes: number;
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
-  /** Single command: its argv (for naming an error). */
-  argv: ReadonlyArray<Arg> | null;
-  /** Batch: the encoded frames (errors are named by parsing the i-th frame). */
-  frames: Uint8Array | null;
-  replies: Reply[] | null;
-  errors: BatchError[] | null;
-  /** Cursor into `frames` for naming errors in order. */
-  cursorIndex: number;
-  cursorAt: number;
-}
+export {
+  type Arg,
+  type BatchError,
+  type BatchResult,
+  DEFAULT_MAX_IN_FLIGHT,
+  type RedisConnectionOptions,
+} from "./connection_types.ts";
+import {
+  type Arg,
+  type BatchResult,
+  DEFAULT_MAX_IN_FLIGHT,
+  type RedisConnectionOptions,
+} from "./connection_types.ts";
 
 const NO_REPLY_CHECK = 0;
 
@@ -199,46 +141,12 @@ export class RedisConnection {
       onClose: (err) => c.#onClose(err),
     });
     try {
-      await c.#handshake(username, password, db, opts.clientName);
+      await handshake(c, username, password, db, opts.clientName);
     } catch (e) {
       c.destroy();
       throw e;
     }
     return c;
-  }
-
-  async #handshake(
-    username: string | undefined,
-    password: string | undefined,
-    db: number | undefined,
-    name: string | undefined,
-  ): Promise<void> {
-    const user = username ?? "default";
-    const authFailed = (e: unknown): never => {
-      if (e instanceof RedisReplyError) {
-        if (/^(WRONGPASS|NOAUTH|NOPERM|ERR invalid password|ERR AUTH)/.test(e.reply)) {
-          throw new RedisAuthError(this.host, this.port, user, e.reply);
-        }
-      }
-      throw e;
-    };
-    if (this.protocol === 3) {
-      const argv: Arg[] = ["HELLO", "3"];
-      if (password !== undefined) argv.push("AUTH", user, password);
-      await this.command(argv).catch(authFailed);
-    } else if (password !== undefined) {
-      await this.command(username === undefined ? ["AUTH", password] : ["AUTH", username, password])
-        .catch(authFailed);
-    } else {
-      await this.command(["PING"]).catch((e) => {
-        if (e instanceof RedisReplyError && e.code === "NOAUTH") {
-          throw new RedisAuthError(this.host, this.port, user, `${e.reply} (no password given)`);
-        }
-        throw e;
-      });
-    }
-    if (name !== undefined) await this.command(["CLIENT", "SETNAME", name]);
-    if (db !== undefined && db !== 0) await this.command(["SELECT", String(db)]);
   }
 
   /** Bytes sent or queued whose replies have not all arrived. */
@@ -469,7 +377,7 @@ export class RedisConnection {
     }
     let value = r;
     if (r instanceof RedisReplyError) {
-      const named = r.withCommand(this.#frameAt(p, i), this.address);
+      const named = r.withCommand(frameAt(p, i), this.address);
       p.errors!.push({ index: i, error: named });
       value = named;
     }
@@ -478,21 +386,6 @@ export class RedisConnection {
     this.#pending.shift();
     this.#settled(p);
     p.resolve({ replies: p.replies, errors: p.errors! } satisfies BatchResult);
-  }
-
-  /** The argv of the i-th frame of a batch (errors come in order: a moving cursor). */
-  #frameAt(p: Pending, i: number): Uint8Array[] {
-    if (i < p.cursorIndex) {
-      p.cursorIndex = 0;
-      p.cursorAt = 0;
-    }
-    for (;;) {
-      const f = parseFrame(p.frames!, p.cursorAt);
-      if (f.kind !== "frame") return [new TextEncoder().encode("<unparsable frame>")];
-      if (p.cursorIndex === i) return f.argv;
-      p.cursorIndex++;
-      p.cursorAt = f.end;
-    }
   }
 
   #settled(p: Pending): void {
