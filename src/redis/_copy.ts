@@ -150,9 +150,9 @@ export async function copyParts(
       next.catch(() => {}); // awaited at the top of the loop; not unhandled meanwhile
       await writer.flush();
       await secondLook(target, writer, part.store, looks, stats, s);
-      if (part.functions !== undefined && part.functions.length > 0) {
-        await copyFunctions(target, part.functions, stats, s.replace);
-      }
+      // Libraries: those an RDB carries beside its keys, else the store's own (FUNCTION LOAD kept as data).
+      const libraries = part.functions ?? [...part.store.libraries.values()];
+      if (libraries.length > 0) await copyFunctions(target, libraries, stats, s.replace);
       partsDone++;
       stats.keys = counted();
       s.onProgress?.({

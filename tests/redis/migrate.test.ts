@@ -101,8 +101,16 @@ describe("migrateToRedis into one server", { skip }, () => {
       await src.cli(["SET", "r:1", "one"]);
       await src.cli(["RPUSH", "r:list", "a", "b"]);
       await src.cli(["PEXPIREAT", "r:1", String(NOW + 3_600_000)]);
+      await src.cli([
+        "FUNCTION",
+        "LOAD",
+        "#!lua name=aoflib\nredis.register_function('aof_one', function() return 1 end)",
+      ]);
       const stats = await migrateToRedis(src.aofDir, { url: server.url, db: 7 });
       assert.equal(stats.keys, 2);
+      // FUNCTION LOAD in the AOF: the library travels too.
+      assert.equal(stats.functions, 1);
+      assert.match(await server.cli(["FUNCTION", "LIST", "LIBRARYNAME", "aoflib"]), /aof_one/);
       assert.deepEqual(
         await viewOfServers([server], 7),
         await viewOfServers([src], 0).then((v) => ({ "7": v["0"]! })),
