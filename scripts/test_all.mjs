@@ -33,6 +33,7 @@ function run(label, cmd, args, parse) {
       const counts = parse ? parse(out) : null;
       slot.ok = status === 0 && (!counts || (counts.failed === 0 && counts.passed > 0));
       slot.counts = counts;
+      slot.failures = failuresIn(out);
       slot.secs = ((Date.now() - started) / 1000).toFixed(1);
       resolve(slot.ok);
     };
@@ -42,6 +43,25 @@ function run(label, cmd, args, parse) {
     });
     child.on("close", (code) => done(code));
   });
+}
+
+// The names of failed tests, in each runner's words, so the summary (the end
+// of the log, which is what a CI page shows) says which test failed.
+function failuresIn(out) {
+  // deno test: the "FAILURES" section lists "name => file:line"
+  const plain = out.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "");
+  const names = [];
+  const denoSection = plain.lastIndexOf(" FAILURES ");
+  if (denoSection >= 0) {
+    for (const line of plain.slice(denoSection).split("\n")) {
+      if (line.includes(" => ")) names.push(line.trim());
+    }
+  }
+  // bun test: "(fail) suite > name [12.00ms]"
+  for (const m of plain.matchAll(/^\(fail\) (.*)$/gm)) names.push(m[1].trim());
+  // node --test (TAP): "not ok 3 - name" at any depth
+  for (const m of plain.matchAll(/^\s*not ok \d+ - (.*)$/gm)) names.push(m[1].trim());
+  return [...new Set(names)];
 }
 
 const num = (re, s) => {
@@ -145,5 +165,8 @@ for (const r of results.values()) {
   console.log(`${r.ok ? "ok  " : "FAIL"}  ${r.label.padEnd(26)} ${r.secs.padStart(6)}s${c}`);
 }
 const failed = [...results.values()].filter((r) => !r.ok);
+for (const r of failed) {
+  for (const name of (r.failures ?? []).slice(0, 20)) console.log(`  ${r.label}: ${name}`);
+}
 console.log(failed.length === 0 ? "\nall green" : `\n${failed.length} step(s) failed`);
 process.exit(failed.length === 0 ? 0 : 1);

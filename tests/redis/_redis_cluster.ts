@@ -134,6 +134,11 @@ export class RedisTestCluster {
    * bring the old owner back), the owner, and the others.
    */
   async moveEmptySlot(slot: number, to: number): Promise<void> {
+    // A move made while an earlier bump is still gossiping can give the
+    // target an epoch another node already holds; the older claim may then
+    // win back the slot. Start from a settled cluster, and re-assert the
+    // move (with a fresh epoch) while the nodes still disagree.
+    await this.waitEpochsSettled();
     const from = await this.ownerOf(slot);
     if (from === to) return;
     const [toId, fromId] = [await this.nodeId(to), await this.nodeId(from)];
@@ -145,11 +150,32 @@ export class RedisTestCluster {
     for (const [i, n] of this.nodes.entries()) {
       if (i !== to && i !== from) await n.cli(["CLUSTER", "SETSLOT", s, "NODE", toId]);
     }
-    const until = Date.now() + 10_000;
+    const until = Date.now() + 30_000;
+    let reassertAt = Date.now() + 2_000;
     for (;;) {
       const seen = await Promise.all(this.nodes.map((_, i) => this.ownerOf(slot, i)));
       if (seen.every((o) => o === to)) return;
       if (Date.now() > until) throw new Error(`nodes do not agree on slot ${slot}: ${seen}`);
+      if (Date.now() > reassertAt) {
+        reassertAt = Date.now() + 2_000;
+        await this.nodes[to]!.cli(["CLUSTER", "BUMPEPOCH"]);
+        for (const n of this.nodes) await n.cli(["CLUSTER", "SETSLOT", s, "NODE", toId]);
+      }
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+
+  /** Waits until every node reports the same cluster_current_epoch (bumps have spread). */
+  private async waitEpochsSettled(timeoutMs = 15_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const epochs = await Promise.all(
+        this.nodes.map(async (n) =>
+          /cluster_current_epoch:(\d+)/.exec(await n.cli(["CLUSTER", "INFO"]))?.[1] ?? "?"
+        ),
+      );
+      if (epochs.every((e) => e !== "?" && e === epochs[0])) return;
+      if (Date.now() > until) throw new Error(`cluster epochs do not settle: ${epochs}`);
       await new Promise((res) => setTimeout(res, 50));
     }
   }
