@@ -261,7 +261,23 @@ export class RedisServer {
   async keyspace(dbsToRead: number[]): Promise<RedisKeyspaceJson> {
     const json: RedisKeyspaceJson = { collected_at_unix_ms: Date.now(), dbs: {} };
     for (const db of dbsToRead) {
-      const out = await this.cli(["--raw", "EVAL", COLLECT, "0"], db);
+      // A cluster node refuses scripts while it believes the cluster is down,
+      // which a loaded machine causes now and then (a node busy past the
+      // node timeout is marked failing for a moment): wait and ask again.
+      const until = Date.now() + 60_000;
+      let out = await this.cli(["--raw", "EVAL", COLLECT, "0"], db);
+      // (A node that has just restarted may not know its slots yet: same.)
+      while (
+        /^ERR Script attempted to (execute a command while the cluster is down|access a non local key)/
+          .test(out)
+      ) {
+        if (Date.now() > until) break;
+        await new Promise((res) => setTimeout(res, 200));
+        out = await this.cli(["--raw", "EVAL", COLLECT, "0"], db);
+      }
+      if (/^(ERR|BUSY|LOADING|CLUSTERDOWN)\b/.test(out)) {
+        throw new Error(`port ${this.port} db ${db}: the keyspace script failed: ${out.trim()}`);
+      }
       const keys = JSON.parse(out.trim()) as RedisKeyspaceJson["dbs"][string] | unknown[];
       // cjson writes an empty table as {}; anything else is an object of keys.
       if (!Array.isArray(keys) && Object.keys(keys).length > 0) json.dbs[String(db)] = keys;
