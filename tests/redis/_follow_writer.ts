@@ -3,11 +3,13 @@
 // phase 2 runs a seeded sequence of writes of every kind, with a save, an
 // AOF rewrite and a close + reopen with another shard count (a re-shard)
 // in the middle, then prints "done" and exits.
-// Usage: <runtime> _follow_writer.(ts|js) <dir> <seed> <ops>
+// Usage: <runtime> _follow_writer.(ts|js) <dir> <seed> <ops> [<aof format 1|2>]
 import process from "node:process";
 import { openStore } from "../../src/embedded/open.ts";
 
-const [dir, seedText, opsText] = process.argv.slice(-3) as [string, string, string];
+const args = process.argv.slice(process.argv.findIndex((a) => a.includes("_follow_writer")) + 1);
+const [dir, seedText, opsText, formatText] = args as [string, string, string, string | undefined];
+const aofFormat = formatText === "2" ? 2 : 1;
 let seed = Number(seedText) >>> 0;
 const rnd = (n: number): number => {
   seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
@@ -16,7 +18,13 @@ const rnd = (n: number): number => {
 const ops = Number(opsText);
 const key = (): string => (rnd(7) === 0 ? `\x00k${rnd(60)}` : `k${rnd(60)}`);
 
-let db = await openStore({ dir, shards: 2, appendfsync: "no", activeExpireIntervalMs: 0 });
+let db = await openStore({
+  dir,
+  shards: 2,
+  appendfsync: "no",
+  activeExpireIntervalMs: 0,
+  aofFormat,
+});
 for (let i = 0; i < 200; i++) await db.command(["SET", `base:${i}`, `v${i}`]);
 await db.command(["RPUSH", "list", "a", "b", "c"]);
 await db.command(["HSET", "hash", "f", "1"]);
@@ -68,7 +76,13 @@ for (let i = 0; i < ops; i++) {
   if (i === Math.floor(ops / 2)) await db.rewriteAof();
   if (i === Math.floor((3 * ops) / 4)) {
     await db.close();
-    db = await openStore({ dir, shards: 3, appendfsync: "no", activeExpireIntervalMs: 0 });
+    db = await openStore({
+      dir,
+      shards: 3,
+      appendfsync: "no",
+      activeExpireIntervalMs: 0,
+      aofFormat,
+    });
   }
 }
 await db.close();

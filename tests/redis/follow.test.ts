@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import process from "node:process";
 import { tempDir } from "../_helpers.ts";
 import { type FollowLag, type FollowResult, followToRedis } from "../../src/redis/follow.ts";
@@ -31,10 +32,10 @@ function startWriter(
   dir: string,
   seed: number,
   ops: number,
+  aofFormat: 1 | 2 = 1,
 ): Promise<{ child: ChildProcess; done: Promise<void> }> {
-  const args = g.Deno !== undefined
-    ? ["run", "-A", script, dir, String(seed), String(ops)]
-    : [script, dir, String(seed), String(ops)];
+  const rest = [dir, String(seed), String(ops), String(aofFormat)];
+  const args = g.Deno !== undefined ? ["run", "-A", script, ...rest] : [script, ...rest];
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -69,8 +70,9 @@ async function followDuringWrites(
   url: string,
   cluster: boolean,
   seed: number,
+  aofFormat: 1 | 2 = 1,
 ): Promise<{ result: FollowResult; copied: MigrateStats }> {
-  const { child, done } = await startWriter(dir, seed, 3000);
+  const { child, done } = await startWriter(dir, seed, 3000, aofFormat);
   const stop = new AbortController();
   let writerDone = false;
   let copied: MigrateStats | null = null;
@@ -132,6 +134,20 @@ describe("followToRedis: a live store's writes reach the target", { skip }, () =
       assert.deepEqual(result.errors, []);
       assert.equal(result.offsets.length, 3);
       await assertFollowed(dir, [server], 1);
+    },
+  );
+
+  it(
+    "a store writing KEVYAOF2 logs (checksummed records, transactions): the same",
+    SLOW,
+    async () => {
+      const dir = join(tempDir("kevy-follow-"), "data");
+      const { result } = await followDuringWrites(dir, `${server.url}/2`, false, 13, 2);
+      assert.ok(result.forwarded > 0);
+      assert.deepEqual(result.errors, []);
+      const head = readFileSync(join(dir, "aof-0.aof")).subarray(0, 8);
+      assert.equal(new TextDecoder().decode(head), "KEVYAOF2", "the writer really wrote v2 logs");
+      await assertFollowed(dir, [server], 2);
     },
   );
 
