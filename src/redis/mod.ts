@@ -1,7 +1,19 @@
 /**
  * Redis interop: replay a Redis 7 AOF (a single file or an `appendonlydir`
- * with its manifest) into a keyspace, and export a keyspace as RESP
- * commands for `redis-cli --pipe`.
+ * with its manifest) or load an RDB into a keyspace, export a keyspace as
+ * RESP commands for `redis-cli --pipe`, and move a data dir into a Redis
+ * server or Redis Cluster: {@link migrateToRedis}, {@link verifyRedis}, and
+ * {@link followToRedis} for the cut-over from a live store.
+ *
+ * @example Copy a data dir into a cluster and check every key
+ * ```ts no-run
+ * import { migrateToRedis, verifyRedis } from "@kevy/persist/redis";
+ *
+ * const url = "redis://127.0.0.1:7000";
+ * const stats = await migrateToRedis("./kevy-data", { url, cluster: true });
+ * const check = await verifyRedis("./kevy-data", { url, cluster: true });
+ * console.log(stats.keys, check.differences.length);
+ * ```
  *
  * @example Export a keyspace for redis-cli --pipe
  * ```ts
