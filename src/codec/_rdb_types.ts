@@ -82,3 +82,29 @@ export interface RedisRdbStats {
   /** Keys per RDB value type byte. */
   types: Record<number, number>;
 }
+
+/**
+ * Package-internal (not in the public options type): a sink for hashes
+ * without field TTLs, set under this key in `RedisRdbDecoderOptions`. Such
+ * hashes come there instead of `onEntry`: `buf[0, keyLen)` is the key,
+ * `buf[keyLen, end)` the pairs in the kevy snapshot payload layout (`u32le
+ * len, field, u32le len, value`), valid only during the call.
+ */
+export const RDB_HASH_SINK: unique symbol = Symbol("kevy.rdbHashSink");
+
+/** Receives a hash (see {@link RDB_HASH_SINK}). */
+export type RdbHashSink = (
+  db: number,
+  buf: Uint8Array,
+  keyLen: number,
+  end: number,
+  count: number,
+  maxLen: number,
+  deadline: number | null,
+  offset: number,
+) => void;
+
+/** The decoder options with the package-internal sinks. */
+export interface RdbInternalOptions extends RedisRdbDecoderOptions {
+  [RDB_HASH_SINK]?: RdbHashSink;
+}

@@ -9,7 +9,7 @@ import { ListpackReader } from "./_redis_listpack.ts";
 import { ZiplistReader } from "./_redis_ziplist.ts";
 import { decodeIntset } from "./_redis_intset.ts";
 import { decodeZipmap } from "./_redis_zipmap.ts";
-import { toKey } from "./_redis_key.ts";
+import { DupCheck } from "./_redis_dups.ts";
 import { parseScore } from "./_redis_num.ts";
 import { readStream } from "./_rdb_stream.ts";
 import { redisModuleName } from "./rdb_errors.ts";
@@ -58,15 +58,16 @@ export function isValueType(t: number): boolean {
   return (t >= 0 && t <= 7) || (t >= 9 && t <= 25);
 }
 
-/** Duplicate detector for members / fields. */
+const dupCheck = new DupCheck();
+
+/** Duplicate detector for the members / fields of one collection. */
 class Seen {
-  readonly #s = new Set<string>();
-  /** False when `b` was seen before. */
+  constructor() {
+    dupCheck.reset();
+  }
+  /** False when `b` was seen before (in this collection). */
   add(b: Uint8Array): boolean {
-    const k = toKey(b);
-    if (this.#s.has(k)) return false;
-    this.#s.add(k);
-    return true;
+    return dupCheck.add(b, 0, b.length);
   }
 }
 

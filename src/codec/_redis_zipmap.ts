@@ -5,7 +5,9 @@
 // Redis's deep sanitization (everything inside, not empty, count), plus
 // duplicate fields, which Redis refuses when it converts the zipmap.
 import { CorruptFileError } from "./errors.ts";
-import { toKey } from "./_redis_key.ts";
+import { DupCheck } from "./_redis_dups.ts";
+
+const dupCheck = new DupCheck();
 
 function fail(b: Uint8Array, start: number, at: number, expected: string): never {
   throw new CorruptFileError({ offset: at - start, expected, bytes: b.subarray(at, at + 16) });
@@ -22,7 +24,7 @@ export function decodeZipmap(
   const last = end - 1;
   if (b[last] !== 0xff) fail(b, start, last, "the zipmap terminator 0xff");
   const out: Array<[Uint8Array, Uint8Array]> = [];
-  const seen = new Set<string>();
+  dupCheck.reset();
   let p = start + 1;
   const len = (at: number): [number, number] => {
     if (b[at]! < 254) return [b[at]!, 1];
@@ -44,9 +46,7 @@ export function decodeZipmap(
     p += vl + free;
     if (p > last) fail(b, start, at, "a zipmap value inside the zipmap");
     const field = b.subarray(f, f + fl);
-    const k = toKey(field);
-    if (seen.has(k)) fail(b, start, at, "zipmap fields without duplicates");
-    seen.add(k);
+    if (!dupCheck.add(b, f, fl)) fail(b, start, at, "zipmap fields without duplicates");
     out.push([field, b.subarray(v, v + vl)]);
   }
   if (p !== last) fail(b, start, p, "the zipmap terminator only at the end");

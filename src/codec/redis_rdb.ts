@@ -28,12 +28,16 @@ import type { Entry, KeyValue } from "./types.ts";
 import { NEED_MORE, RdbReader } from "./_rdb_reader.ts";
 import { EMPTY, isValueType, MODULE, readValue, skipModuleData, SKIPPED } from "./_rdb_values.ts";
 import { redisModuleName, RedisRdbModuleError, RedisRdbVersionError } from "./rdb_errors.ts";
-import type {
-  RedisRdbDecoderOptions,
-  RedisRdbEntryInfo,
-  RedisRdbFunction,
-  RedisRdbStats,
-  RedisRdbStringSink,
+import { readHashPayload } from "./_rdb_hash_payload.ts";
+import {
+  RDB_HASH_SINK,
+  type RdbHashSink,
+  type RdbInternalOptions,
+  type RedisRdbDecoderOptions,
+  type RedisRdbEntryInfo,
+  type RedisRdbFunction,
+  type RedisRdbStats,
+  type RedisRdbStringSink,
 } from "./_rdb_types.ts";
 
 export type {
@@ -77,6 +81,7 @@ export class RedisRdbDecoder {
   readonly #r: RdbReader;
   readonly #crc = new Crc64();
   readonly #verify: boolean;
+  readonly #hashSink: RdbHashSink | undefined;
   readonly #totalSize: number;
   #stage = HEADER;
   #failed: unknown = undefined;
@@ -118,6 +123,8 @@ export class RedisRdbDecoder {
     this.#o = opts;
     this.#r = new RdbReader(opts.path);
     this.#verify = opts.verifyChecksum !== false;
+    const hs = (opts as RdbInternalOptions)[RDB_HASH_SINK];
+    this.#hashSink = typeof hs === "function" ? hs : undefined;
     this.#totalSize = t ?? Infinity;
   }
 
@@ -399,12 +406,25 @@ export class RedisRdbDecoder {
     const offset = this.#attrAt >= 0 ? this.#attrAt : r.base + start;
     const deadline = this.#deadline;
     const sink = o.onString;
+    const hs = this.#hashSink;
     if (t === 0 && sink !== undefined) {
       const kb = r.stringAt("key");
       const ko = r.sOff;
       const kl = r.sLen;
       const vb = r.stringAt("string value");
       sink(this.#db, kb, ko, kl, vb, r.sOff, r.sLen, deadline, offset);
+    } else if (hs !== undefined && (t === 4 || t === 9 || t === 13 || t === 16)) {
+      const kb = r.stringAt("key");
+      const h = readHashPayload(r, t, kb, r.sOff, r.sLen);
+      if (h === null) {
+        this.#stats.emptyKeysSkipped++;
+        this.#attrAt = -1;
+        this.#deadline = null;
+        this.#idle = null;
+        this.#freq = null;
+        return;
+      }
+      hs(this.#db, h.buf, h.keyLen, h.end, h.count, h.maxLen, deadline, offset);
     } else {
       const key = r.copy("key");
       const v = readValue(r, t, o.skipModules === true);

@@ -6,6 +6,7 @@ import { CorruptFileError } from "../codec/errors.ts";
 import type { RedisRdbFunction } from "../codec/redis_rdb.ts";
 import type { Entry } from "../codec/types.ts";
 import { indexOf } from "../store/_internals.ts";
+import { StoreLoader } from "../store/_load.ts";
 import { Store } from "../store/store.ts";
 
 const latin1 = (b: Uint8Array): string => {
@@ -28,6 +29,7 @@ export class RdbStoreSink {
   readonly #path: string;
   #store: Store | null = null;
   #storeDb = -1;
+  readonly #loaders = new Map<number, StoreLoader>();
   // Arena estimate for the current database (from RESIZEDB and the first records).
   #hintKeys = 0;
   #sampled = 0;
@@ -126,6 +128,26 @@ export class RdbStoreSink {
     s.put(e);
     if (ix.live === before) this.#dup(e.key, info.db, info.offset);
     this.#sample(s, info.offset, e.key.length);
+  };
+
+  readonly onHash = (
+    db: number,
+    buf: Uint8Array,
+    keyLen: number,
+    end: number,
+    count: number,
+    maxLen: number,
+    deadline: number | null,
+    offset: number,
+  ): void => {
+    const s = this.store(db);
+    let loader = this.#loaders.get(db);
+    if (loader === undefined) this.#loaders.set(db, loader = new StoreLoader(s, Infinity));
+    const ix = indexOf(s);
+    const before = ix.live;
+    loader.onHash(buf, 0, keyLen, keyLen, end - keyLen, count, maxLen, deadline, offset);
+    if (ix.live === before) this.#dup(buf.subarray(0, keyLen), db, offset);
+    this.#sample(s, offset, keyLen);
   };
 
   /** Ends loading: unfreezes the clocks; drops expired keys unless `keep`; returns how many. */

@@ -9,6 +9,7 @@
  * @module
  */
 import { RedisRdbDecoder, type RedisRdbFunction, type RedisRdbStats } from "../codec/redis_rdb.ts";
+import { RDB_HASH_SINK, type RdbInternalOptions } from "../codec/_rdb_types.ts";
 import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { Store } from "../store/store.ts";
@@ -86,7 +87,7 @@ export async function loadRedisRdb(
   }
   const sink = new RdbStoreSink(opts.now ?? Date.now, path);
   sink.bytesLeft = (offset) => st.size - offset;
-  const dec = new RedisRdbDecoder({
+  const decOpts: RdbInternalOptions = {
     path,
     totalSize: st.size,
     onEntry: sink.onEntry,
@@ -94,9 +95,11 @@ export async function loadRedisRdb(
     onAux: sink.onAux,
     onFunction: sink.onFunction,
     onDb: sink.onDb,
+    [RDB_HASH_SINK]: sink.onHash,
     ...(opts.skipModules === undefined ? {} : { skipModules: opts.skipModules }),
     ...(opts.verifyChecksum === undefined ? {} : { verifyChecksum: opts.verifyChecksum }),
-  });
+  };
+  const dec = new RedisRdbDecoder(decOpts);
   for await (const c of fs.readChunks(path, chunk)) {
     dec.push(c);
     if (dec.done) break;

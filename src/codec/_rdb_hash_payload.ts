@@ -1,0 +1,138 @@
+// Private: an RDB hash without field TTLs (types 4, 9, 13, 16) read straight
+// into the kevy snapshot hash payload layout (`u32le len, field, u32le len,
+// value` per pair), preceded by the key, in one buffer: what the bulk loader
+// adopts as a compact hash without an object per field. Same checks as the
+// neutral path (_rdb_values.ts): container validation, duplicate fields.
+import type { RdbReader } from "./_rdb_reader.ts";
+import { ListpackReader } from "./_redis_listpack.ts";
+import { ZiplistReader } from "./_redis_ziplist.ts";
+import { decodeZipmap } from "./_redis_zipmap.ts";
+import { DupCheck } from "./_redis_dups.ts";
+import { intBytes } from "./_redis_num.ts";
+
+/** Hashes up to these sizes are adopted from a reused buffer (the loader copies them). */
+const COMPACT_FIELDS = 128;
+const COMPACT_BYTES = 64;
+
+/** A hash as one buffer: `buf[0, keyLen)` the key, then `count` pairs up to `end`. */
+export interface HashPayload {
+  buf: Uint8Array;
+  keyLen: number;
+  end: number;
+  count: number;
+  maxLen: number;
+}
+
+const dups = new DupCheck();
+let scratch = new Uint8Array(1 << 16);
+
+class Builder {
+  buf = scratch;
+  pos = 0;
+  count = 0;
+  maxLen = 0;
+
+  room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  raw(b: Uint8Array, off: number, len: number): void {
+    this.room(len);
+    const d = this.buf;
+    const p = this.pos;
+    if (len <= 32) { for (let i = 0; i < len; i++) d[p + i] = b[off + i]!; }
+    else d.set(b.subarray(off, off + len), p);
+    this.pos = p + len;
+  }
+
+  /** A field or value; returns where its bytes start. */
+  item(b: Uint8Array, off: number, len: number): number {
+    this.room(4 + len);
+    const d = this.buf;
+    const p = this.pos;
+    d[p] = len & 0xff;
+    d[p + 1] = (len >>> 8) & 0xff;
+    d[p + 2] = (len >>> 16) & 0xff;
+    d[p + 3] = len >>> 24;
+    this.pos = p + 4;
+    this.raw(b, off, len);
+    if (len > this.maxLen) this.maxLen = len;
+    return p + 4;
+  }
+}
+
+/**
+ * Reads the hash of type `t` (after the key) into a payload whose first
+ * bytes are `key`; `null` for an empty hash (Redis skips it). Throws
+ * CorruptFileError like the neutral reader.
+ */
+export function readHashPayload(
+  r: RdbReader,
+  t: number,
+  kb: Uint8Array,
+  ko: number,
+  kl: number,
+): HashPayload | null {
+  const w = new Builder();
+  w.raw(kb, ko, kl);
+  dups.reset();
+  // Fields are compared where they were written in the payload (a buffer
+  // outgrown keeps its bytes, so earlier entries stay comparable).
+  const field = (b: Uint8Array, off: number, len: number): boolean => {
+    const at = w.item(b, off, len);
+    w.count++;
+    return dups.add(w.buf, at, len);
+  };
+  if (t === 4) {
+    const n = r.count("hash size", 2);
+    for (let i = 0; i < n; i++) {
+      const at = r.pos;
+      const fb = r.stringAt("hash field");
+      const fo = r.sOff;
+      const fl = r.sLen;
+      if (!field(fb, fo, fl)) throw r.corrupt(at, "hash fields without duplicates");
+      const vb = r.stringAt("hash value");
+      w.item(vb, r.sOff, r.sLen);
+    }
+  } else if (t === 9) {
+    const pairs = r.inBlob(r.blob("zipmap"), "hash zipmap", decodeZipmap);
+    for (const [f, v] of pairs) {
+      field(f, 0, f.length);
+      w.item(v, 0, v.length);
+    }
+  } else {
+    const blob = r.blob(t === 13 ? "hash ziplist" : "hash listpack");
+    r.inBlob(blob, t === 13 ? "hash ziplist" : "hash listpack", (b, s, e) => {
+      const z = t === 13 ? new ZiplistReader(b, s, e) : new ListpackReader(b, s, e);
+      const what = t === 13 ? "hash ziplist" : "hash listpack";
+      while (z.next()) {
+        const ok = z.isInt ? fieldInt(field, z.big ?? z.int) : field(b, z.sOff, z.sLen);
+        if (!ok) z.fail(`${what} fields without duplicates`);
+        if (!z.next()) z.fail(`${what}: an even number of elements`);
+        if (z.isInt) {
+          const d = intBytes(z.big ?? z.int);
+          w.item(d, 0, d.length);
+        } else w.item(b, z.sOff, z.sLen);
+      }
+    });
+  }
+  if (w.count === 0) return null;
+  const big = w.count > COMPACT_FIELDS || w.maxLen > COMPACT_BYTES;
+  // A large hash keeps views of its buffer: give it its own. A small one is copied by the loader.
+  if (big) {
+    return { buf: w.buf.slice(0, w.pos), keyLen: kl, end: w.pos, count: w.count, maxLen: w.maxLen };
+  }
+  if (w.buf.length > scratch.length && w.buf.length <= 1 << 20) scratch = w.buf;
+  return { buf: w.buf, keyLen: kl, end: w.pos, count: w.count, maxLen: w.maxLen };
+}
+
+function fieldInt(
+  field: (b: Uint8Array, o: number, l: number) => boolean,
+  v: number | bigint,
+): boolean {
+  const d = intBytes(v);
+  return field(d, 0, d.length);
+}
