@@ -2,7 +2,7 @@
 // annotations, or a Redis 7 appendonlydir / manifest).
 import { CorruptFileError } from "../codec/errors.ts";
 import type { FsAdapter } from "../fs/types.ts";
-import { RedisRdbNotSupportedError, replayRedisAof } from "../redis/aof.ts";
+import { replayRedisAof } from "../redis/aof.ts";
 import { type Problem, supportedOutcome, unknownProblem } from "./_analyze.ts";
 import { table } from "./_io.ts";
 import type { OnUnknown } from "../persist/unknown.ts";
@@ -86,14 +86,6 @@ export async function analyzeRedis(
       });
     } else if (unknownProblem(e) !== null) {
       report.problems.push(unknownProblem(e)!);
-    } else if (e instanceof RedisRdbNotSupportedError) {
-      report.problems.push({
-        kind: "unsupported",
-        path: e.path,
-        offset: 0,
-        message: e.message,
-        preview: "",
-      });
     } else throw e;
   }
   return report;

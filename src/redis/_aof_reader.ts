@@ -10,7 +10,6 @@ import { CorruptFileError } from "../codec/errors.ts";
 const MAX_ANNOTATION = 1024;
 const HASH = 0x23;
 const LF = 0x0a;
-const REDIS = [0x52, 0x45, 0x44, 0x49, 0x53];
 
 /** Why a file ends early. */
 export type TornReason = "incomplete" | "unfinished-multi" | "zero-filled";
@@ -44,9 +43,6 @@ function isWord(a: Uint8Array, w: string): boolean {
   return true;
 }
 
-/** Thrown by the reader when a file is RDB-encoded; aof.ts turns it into the public error. */
-export class RdbSignature extends Error {}
-
 /** The chunk-fed reader of one file. */
 export class RedisAofFileReader {
   #buf: Uint8Array;
@@ -58,7 +54,6 @@ export class RedisAofFileReader {
   #frames = 0;
   #annotations = 0;
   #timestamps = 0;
-  #checkedSignature = false;
   /** Buffered available length at which to retry an incomplete frame (keeps re-parsing linear). */
   #retryAt = 0;
   /** An open transaction: its frames and their file offsets, applied at EXEC. */
@@ -73,8 +68,12 @@ export class RedisAofFileReader {
     private readonly apply: (argv: Uint8Array[], offset: number) => void,
     private readonly untilUnixSeconds: number | null,
     initialCapacity: number,
+    /** File offset of the first byte pushed (after an RDB preamble: where its commands start). */
+    startOffset = 0,
   ) {
     this.#buf = new Uint8Array(initialCapacity);
+    this.#base = startOffset;
+    this.#size = startOffset;
   }
 
   /** True once a `#TS` above the limit was met: the caller stops reading. */
@@ -200,14 +199,6 @@ export class RedisAofFileReader {
 
   #drain(eof: boolean): void {
     const view = this.#buf.subarray(0, this.#end);
-    if (!this.#checkedSignature) {
-      const have = this.#end - this.#start;
-      if (have < REDIS.length && !eof) return;
-      this.#checkedSignature = true;
-      if (have >= REDIS.length && REDIS.every((b, i) => view[this.#start + i] === b)) {
-        throw new RdbSignature();
-      }
-    }
     this.#retryAt = 0;
     while (this.#start < this.#end) {
       const at = this.#start;

@@ -20,8 +20,12 @@
  *   One deliberate difference: a run of zero bytes lasting to the end of the
  *   last file (what a power cut can leave) is treated as a torn tail and
  *   reported (`reason: "zero-filled"`), where Redis refuses to start;
- * - a file in RDB format (`aof-use-rdb-preamble yes`) raises
- *   {@link RedisRdbNotSupportedError}.
+ * - a file that starts with an RDB (`aof-use-rdb-preamble yes`: a Redis 7
+ *   `.base.rdb`, or a pre-7 `appendonly.aof` with an RDB preamble) is read
+ *   as Redis reads it: the RDB's keys first (all of them: nothing expires
+ *   while an AOF base loads), then any commands after it. The keys go to
+ *   `onRdbEntry` when given, else to `apply` as the commands that rebuild
+ *   them (`SELECT`, `SET`/`RPUSH`/`HSET`/..., `PEXPIREAT`, `HPEXPIREAT`).
  *
  * Transactions are delivered whole: `MULTI`, its commands and `EXEC` reach
  * the callback together once `EXEC` has been read. Files are never modified.
@@ -33,42 +37,14 @@ import { CorruptFileError } from "../codec/errors.ts";
 import { defaultFs } from "../fs/detect.ts";
 import { basename, dirname, joinPath } from "../fs/path.ts";
 import type { FsAdapter } from "../fs/types.ts";
-import { RdbSignature, RedisAofFileReader } from "./_aof_reader.ts";
+import { RedisAofFileReader } from "./_aof_reader.ts";
+import { rdbEntryCommands, readRdbThenResp, selectZero, startsWithRdb } from "./_aof_rdb.ts";
+import type { Entry } from "../codec/types.ts";
 import { parseRedisManifest } from "./_manifest.ts";
 import { type OnUnknown, type ReplayApply, UnknownCommandGate } from "../persist/unknown.ts";
 
 /** Default read size when streaming AOF files (1 MiB). */
 export const REDIS_AOF_CHUNK_BYTES: number = 1 << 20;
-
-/**
- * A file to replay is RDB-encoded (a Redis 7 `.base.rdb`, or a pre-7
- * `appendonly.aof` with an RDB preamble): not supported yet.
- *
- * @example
- * ```ts
- * import { RedisRdbNotSupportedError } from "@kevy/persist/redis";
- * const e = new RedisRdbNotSupportedError("appendonlydir/appendonly.aof.2.base.rdb");
- * e.message.startsWith("RDB base not supported yet"); // true
- * ```
- */
-export class RedisRdbNotSupportedError extends Error {
-  /** Always `"RedisRdbNotSupportedError"`. */
-  override name = "RedisRdbNotSupportedError";
-  /** The RDB-encoded file. */
-  readonly path: string;
-  /**
-   * A new error for an RDB-encoded file.
-   *
-   * @param path the RDB-encoded file
-   */
-  constructor(path: string) {
-    super(
-      `RDB base not supported yet: ${path} is in RDB format (Redis aof-use-rdb-preamble yes). ` +
-        "Rewrite it as RESP first: CONFIG SET aof-use-rdb-preamble no, then BGREWRITEAOF.",
-    );
-    this.path = path;
-  }
-}
 
 /**
  * The AOF files cannot be found or do not fit together: no manifest in a
@@ -176,6 +152,8 @@ export interface RedisAofReplayStats {
   ms: number;
   /** Commands left out by `onUnknown: "skip"`, by lower-case verb (empty otherwise). */
   skipped: Record<string, number>;
+  /** The RDB parts read (a base with `aof-use-rdb-preamble yes`): file, RDB version, keys, bytes. */
+  rdb: Array<{ path: string; version: number; keys: number; bytes: number }>;
 }
 
 /** Options of {@link replayRedisAof}. */
@@ -200,6 +178,14 @@ export interface RedisAofReplayOptions {
   onUnknown?: OnUnknown;
   /** Read size (default {@link REDIS_AOF_CHUNK_BYTES}). */
   chunkBytes?: number;
+  /**
+   * The keys of an RDB part (database, neutral entry with its absolute
+   * deadline), instead of commands to `apply`: lossless for every type
+   * (streams included) and faster. Default: commands to `apply`.
+   */
+  onRdbEntry?: (db: number, entry: Entry) => void;
+  /** Leave module values of an RDB part out (counted in `rdb`) instead of refusing the file. */
+  skipModules?: boolean;
 }
 
 interface Plan {
@@ -246,8 +232,8 @@ async function fromManifest(fs: FsAdapter, path: string): Promise<Plan> {
  * Replays a Redis AOF into `apply`, one command (argv) at a time. `pathOrDir`
  * is a Redis 7 `appendonlydir/` (or the data directory holding one), its
  * `*.manifest`, or a single-file `appendonly.aof`. Resolves with what was
- * read; rejects with `CorruptFileError`, {@link RedisRdbNotSupportedError} or
- * {@link RedisAofLayoutError}. Errors thrown by `apply` propagate unchanged.
+ * read; rejects with `CorruptFileError`, {@link RedisAofLayoutError},
+ * `RedisRdbModuleError` or `RedisRdbVersionError` (an RDB part). Errors thrown by `apply` propagate unchanged.
  * Commands before an error have already been applied: replay into a scratch
  * store when you need all-or-nothing.
  *
@@ -297,31 +283,51 @@ export async function replayRedisAof(
     stoppedAt: null,
     ms: 0,
     skipped: {},
+    rdb: [],
   };
   for (let i = 0; i < files.length; i++) {
     const path = files[i]!;
     const last = i === files.length - 1;
     const onCommand = (argv: Uint8Array[], offset: number): void =>
       gate.check(apply(argv), argv, path, offset);
-    const reader = new RedisAofFileReader(path, onCommand, until, Math.min(chunk * 2, 1 << 22));
+    const capacity = Math.min(chunk * 2, 1 << 22);
     stats.files++;
     stats.paths.push(path);
-    try {
+    let reader: RedisAofFileReader;
+    if (await startsWithRdb(fs, path)) {
+      let current = 0;
+      const onRdbEntry = opts.onRdbEntry;
+      const part = await readRdbThenResp(
+        fs,
+        path,
+        chunk,
+        opts.skipModules === true,
+        (db, entry, offset) => {
+          if (onRdbEntry !== undefined) return onRdbEntry(db, entry);
+          for (const argv of rdbEntryCommands(db, current, entry)) onCommand(argv, offset);
+          current = db;
+        },
+        (start) => {
+          // The commands after an RDB part start in database 0 (Redis's AOF client).
+          if (current !== 0) onCommand(selectZero(), start);
+          return new RedisAofFileReader(path, onCommand, until, capacity, start);
+        },
+      );
+      reader = part.reader;
+      stats.rdb.push({
+        path,
+        version: part.rdb.version,
+        keys: part.rdb.keys,
+        bytes: part.rdb.rdbBytes,
+      });
+    } else {
+      reader = new RedisAofFileReader(path, onCommand, until, capacity);
       for await (const c of fs.readChunks(path, chunk)) {
         reader.push(c);
         if (reader.stopped) break;
       }
-    } catch (e) {
-      if (e instanceof RdbSignature) throw new RedisRdbNotSupportedError(path);
-      throw e;
     }
-    let end;
-    try {
-      end = reader.finish();
-    } catch (e) {
-      if (e instanceof RdbSignature) throw new RedisRdbNotSupportedError(path);
-      throw e;
-    }
+    const end = reader.finish();
     stats.frames += end.frames;
     stats.annotations += end.annotations;
     if (end.timestamps > 0) sawTimestamp = true;

@@ -36,7 +36,6 @@ export {
   RedisAofTimestampError,
   type RedisAofTorn,
   type RedisAofTornReason,
-  RedisRdbNotSupportedError,
   replayRedisAof,
 } from "./aof.ts";
 export {

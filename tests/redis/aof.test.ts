@@ -8,7 +8,6 @@ import {
   RedisAofLayoutError,
   type RedisAofReplayStats,
   RedisAofTimestampError,
-  RedisRdbNotSupportedError,
   replayRedisAof,
 } from "../../src/redis/aof.ts";
 import { aofDir, cat, text, tornBytes, tornDir } from "./_aof_dirs.ts";
@@ -107,14 +106,15 @@ describe("replayRedisAof: where the files are", () => {
     assert.equal(stats.files, 3);
   });
 
-  it("an RDB base (aof-use-rdb-preamble yes) is a RedisRdbNotSupportedError", async () => {
-    await assert.rejects(
-      collect(fixturePath("redis/aof-rdbpreamble-after-rewrite/appendonlydir")),
-      (e: unknown) =>
-        e instanceof RedisRdbNotSupportedError &&
-        e.message.startsWith("RDB base not supported yet") &&
-        e.path.endsWith("appendonly.aof.2.base.rdb"),
+  it("an RDB base (aof-use-rdb-preamble yes) is read: its keys as commands, then the incr file", async () => {
+    const { cmds, stats } = await collect(
+      fixturePath("redis/aof-rdbpreamble-after-rewrite/appendonlydir"),
     );
+    assert.equal(stats.rdb.length, 1);
+    assert.ok(stats.rdb[0]!.path.endsWith("appendonly.aof.2.base.rdb"));
+    assert.equal(stats.rdb[0]!.version, 10);
+    assert.ok(stats.rdb[0]!.keys > 0);
+    assert.ok(cmds.length > stats.frames);
   });
 
   it("layout problems are RedisAofLayoutError: no manifest, two manifests, a missing file", async () => {
@@ -324,11 +324,13 @@ describe("replayRedisAof: corruption in the middle", () => {
     assert.equal(stats.torn, null);
   });
 
-  it("an RDB-encoded incr file is refused too", async () => {
+  it("an RDB-encoded incr file is read like a base (Redis reads any AOF file that way)", async () => {
     const dir = aofDir([
       readFixture("redis/aof-rdbpreamble-after-rewrite/appendonlydir/appendonly.aof.2.base.rdb"),
     ]);
-    await assert.rejects(collect(dir), RedisRdbNotSupportedError);
+    const { stats } = await collect(dir);
+    assert.equal(stats.rdb.length, 1);
+    assert.equal(stats.torn, null);
   });
 });
 
