@@ -16,6 +16,7 @@ import {
 } from "../persist/unknown.ts";
 import { type CommandResult, isCommandSupported } from "../store/apply.ts";
 import { analyzeRedis, type RedisReport } from "./_redis.ts";
+import { analyzeRdb, type RdbReport } from "./_rdb.ts";
 import type { Target } from "./_target.ts";
 
 /** What a file looks like from its first bytes. */
@@ -363,6 +364,7 @@ export function skippedOf(r: TargetReport): Record<string, number> {
   };
   if (r.kind === "dir") { for (const a of r.aofs) add(a.skipped); }
   else if (r.kind === "aof" || r.kind === "redis-aof") add(r.skipped);
+  else if (r.kind === "redis-data" && r.aof !== null) add(r.aof.skipped);
   return Object.fromEntries(m);
 }
 
@@ -379,13 +381,28 @@ export function problemsOf(r: SnapshotReport | AofReport | DirReport): Problem[]
 
 /** A file kind inspect and check recognise but cannot read yet. */
 export interface UnsupportedReport {
-  kind: "aof-kevy5" | "redis-rdb";
+  kind: "aof-kevy5";
   path: string;
   supported: false;
 }
 
+/** A Redis data dir: its dump.rdb and its appendonlydir, each analyzed when present. */
+export interface RedisDataReport {
+  kind: "redis-data";
+  path: string;
+  rdb: RdbReport | null;
+  aof: RedisReport | null;
+}
+
 /** Any report {@link analyzeTarget} returns. */
-export type TargetReport = DirReport | SnapshotReport | AofReport | RedisReport | UnsupportedReport;
+export type TargetReport =
+  | DirReport
+  | SnapshotReport
+  | AofReport
+  | RedisReport
+  | RdbReport
+  | RedisDataReport
+  | UnsupportedReport;
 
 /**
  * Analyzes whatever `target` is (what inspect shows and check verifies):
@@ -401,7 +418,19 @@ export async function analyzeTarget(
     const r = await analyzeDir(fs, target.path, now, onUnknown);
     return { report: r, problems: problemsOf(r) };
   }
-  if (target.type === "redis-dir" || target.kind === "aof-legacy") {
+  if (target.type === "redis-data") {
+    const aof = target.aof === null ? null : await analyzeRedis(fs, target.aof, false, onUnknown);
+    const rdb = target.rdb === null ? null : await analyzeRdb(fs, target.rdb, now);
+    const problems = [...(aof?.problems ?? []), ...(rdb?.problem ? [rdb.problem] : [])];
+    return { report: { kind: "redis-data", path: target.path, rdb, aof }, problems };
+  }
+  if (target.type === "file" && target.kind === "redis-rdb" && !target.path.endsWith(".aof")) {
+    const r = await analyzeRdb(fs, target.path, now);
+    return { report: r, problems: r.problem ? [r.problem] : [] };
+  }
+  if (
+    target.type === "redis-dir" || target.kind === "aof-legacy" || target.kind === "redis-rdb"
+  ) {
     const r = await analyzeRedis(fs, target.path, target.type === "file", onUnknown);
     if (r !== null) return { report: r, problems: r.problems };
     const a = await analyzeAof(fs, target.path, onUnknown);
@@ -415,16 +444,13 @@ export async function analyzeTarget(
     const r = await analyzeAof(fs, target.path, onUnknown);
     return { report: r, problems: problemsOf(r) };
   }
-  const kind = target.kind === "aof-kevy5" ? "aof-kevy5" : "redis-rdb";
   return {
-    report: { kind, path: target.path, supported: false },
+    report: { kind: "aof-kevy5", path: target.path, supported: false },
     problems: [{
       kind: "unsupported",
       path: target.path,
       offset: 0,
-      message: `${target.path}: ${
-        kind === "aof-kevy5" ? "KEVYAOF2 (kevy >= 5)" : "Redis RDB"
-      } format is not supported yet`,
+      message: `${target.path}: KEVYAOF2 (kevy >= 5) format is not supported yet`,
       preview: "",
     }],
   };

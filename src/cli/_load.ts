@@ -1,5 +1,6 @@
 // Loads any supported source (snapshot, kevy AOF, kevy data dir, Redis AOF
-// file or dir) into a fresh Store without modifying anything on disk.
+// file or dir, Redis RDB, Redis data dir) into fresh Stores without
+// modifying anything on disk.
 import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
 import { joinPath } from "../fs/path.ts";
@@ -7,6 +8,7 @@ import { loadSnapshot } from "../persist/snapshot_file.ts";
 import { replayAof } from "../persist/replay.ts";
 import type { OnUnknown } from "../persist/unknown.ts";
 import { replayRedisAof } from "../redis/aof.ts";
+import { loadRedisRdb } from "../redis/rdb_load.ts";
 import { inferFilesN } from "../codec/names.ts";
 import { readShardsMeta } from "../shard/shards_meta.ts";
 import { mergeSources, STANDARD_LAYOUT } from "../shard/reshard.ts";
@@ -17,7 +19,10 @@ import type { Target } from "./_target.ts";
 
 /** What was loaded, for messages. */
 export interface Loaded {
+  /** The database asked for (Redis sources: `db`, default 0). */
   store: Store;
+  /** Every database that holds keys (kevy sources: just `store`, as 0). */
+  dbs: Map<number, Store>;
   source: string;
   frames: number;
   tornBytes: number;
@@ -33,6 +38,26 @@ export interface LoadOptions {
   onUnknown?: OnUnknown;
   /** Redis AOF sources only (--until): stop at the first `#TS:` above this. */
   untilUnixSeconds?: number;
+  /** Judge deadlines as of this instant (unix ms; default: the CLI's clock). */
+  now?: number;
+  /** Keep keys whose deadline has passed (they are never expired). */
+  includeExpired?: boolean;
+  /** Leave module values of a Redis RDB out (counted) instead of failing. */
+  skipModules?: boolean;
+}
+
+/** Where a Redis source's keys are: an AOF (file or dir) or an RDB file. */
+function redisSource(target: Target): { aof: string } | { rdb: string } | null {
+  if (target.type === "redis-dir") return { aof: target.path };
+  if (target.type === "redis-data") {
+    return target.aof !== null ? { aof: target.aof } : { rdb: target.rdb! };
+  }
+  if (target.type === "file" && target.kind === "aof-legacy") return { aof: target.path };
+  if (target.type === "file" && target.kind === "redis-rdb") {
+    // An appendonly.aof that starts with an RDB preamble is an AOF; anything else a dump.
+    return target.path.endsWith(".aof") ? { aof: target.path } : { rdb: target.path };
+  }
+  return null;
 }
 
 /** Loads `target` into a new Store. */
@@ -41,15 +66,29 @@ export async function loadTarget(
   target: Target,
   opts: LoadOptions = {},
 ): Promise<Loaded> {
-  const store = new Store({ now: ctx.now });
+  const at = opts.now;
+  const now: () => number = opts.includeExpired
+    ? () => Number.MIN_SAFE_INTEGER
+    : at !== undefined
+    ? () => at
+    : ctx.now;
+  const store = new Store({ now });
   const fs = ctx.fs;
   const db = opts.db ?? 0;
   const onUnknown = opts.onUnknown ?? "error";
-  const redis = target.type === "redis-dir" ||
-    (target.type === "file" && target.kind === "aof-legacy");
-  if (opts.untilUnixSeconds !== undefined && !redis) {
+  const redis = redisSource(target);
+  if (opts.untilUnixSeconds !== undefined && (redis === null || !("aof" in redis))) {
     throw new UsageError("--until needs a Redis AOF (an appendonlydir with #TS: annotations)");
   }
+  const single = (source: string, extra: Partial<Loaded> = {}): Loaded => ({
+    store,
+    dbs: new Map([[0, store]]),
+    source,
+    frames: 0,
+    tornBytes: 0,
+    skipped: {},
+    ...extra,
+  });
   if (target.type === "kevy-dir") {
     const names = await fs.readDir(target.path);
     if (names.some((e) => e.name === "reshard.journal")) {
@@ -60,45 +99,66 @@ export async function loadTarget(
     const meta = await readShardsMeta(target.path, { fs });
     const n = meta?.n ?? inferFilesN(names);
     await mergeSources(target.path, n, STANDARD_LAYOUT, store, applyCommand, { fs, onUnknown });
-    return { store, source: `kevy dir (${n} shard(s))`, frames: 0, tornBytes: 0, skipped: {} };
+    return single(`kevy dir (${n} shard(s))`);
   }
-  if (redis) {
+  if (redis !== null && "rdb" in redis) {
+    const load = await loadRedisRdb(redis.rdb, {
+      fs,
+      now,
+      keepExpired: opts.includeExpired === true,
+      ...(opts.skipModules === undefined ? {} : { skipModules: opts.skipModules }),
+    });
+    const dbs = load.dbs;
+    return {
+      store: dbs.get(db) ?? store,
+      dbs,
+      source: `Redis RDB v${load.version}`,
+      frames: 0,
+      tornBytes: 0,
+      skipped: {},
+    };
+  }
+  if (redis !== null) {
     const stores = new Map<number, Store>([[db, store]]);
-    const applier = new CommandApplier((n: number) => {
+    const storeOf = (n: number): Store => {
       let s = stores.get(n);
-      if (s === undefined) stores.set(n, s = new Store({ now: ctx.now }));
+      if (s === undefined) stores.set(n, s = new Store({ now }));
       return s;
-    }, { onUnknown });
-    const stats = await replayRedisAof(target.path, (argv) => applier.apply(argv), {
+    };
+    const applier = new CommandApplier(storeOf, { onUnknown });
+    const stats = await replayRedisAof(redis.aof, (argv) => applier.apply(argv), {
       fs,
       onUnknown,
+      onRdbEntry: (n, e) => storeOf(n).put(e),
+      ...(opts.skipModules === undefined ? {} : { skipModules: opts.skipModules }),
       ...(opts.untilUnixSeconds === undefined ? {} : { untilUnixSeconds: opts.untilUnixSeconds }),
     });
     applier.finish();
+    for (const [n, s] of stores) if (n !== db && s.dbsize() === 0) stores.delete(n);
     return {
       store,
-      source: "Redis AOF",
+      dbs: stores,
+      source: stats.rdb.length > 0 ? "Redis AOF (RDB base)" : "Redis AOF",
       frames: stats.frames,
       tornBytes: stats.torn?.bytes ?? 0,
       skipped: stats.skipped,
     };
   }
+  if (target.type !== "file") throw new InputError(`${target.path}: nothing to load`);
   if (target.kind === "snapshot") {
-    await loadSnapshot(target.path, { store, now: ctx.now(), fs });
-    return { store, source: "kevy snapshot", frames: 0, tornBytes: 0, skipped: {} };
+    await loadSnapshot(target.path, { store, now: now(), fs });
+    return single("kevy snapshot");
   }
   if (target.kind === "aof") {
     const stats = await replayAof(target.path, (argv) => applyCommand(store, argv), {
       fs,
       onUnknown,
     });
-    return {
-      store,
-      source: "kevy AOF",
+    return single("kevy AOF", {
       frames: stats.frames,
       tornBytes: stats.tornBytes,
       skipped: stats.skipped,
-    };
+    });
   }
   throw new InputError(`${target.path}: ${target.kind} files cannot be loaded yet`);
 }

@@ -2,7 +2,8 @@
 // annotations, or a Redis 7 appendonlydir / manifest).
 import { CorruptFileError } from "../codec/errors.ts";
 import type { FsAdapter } from "../fs/types.ts";
-import { replayRedisAof } from "../redis/aof.ts";
+import { RedisAofLayoutError, replayRedisAof } from "../redis/aof.ts";
+import { RedisRdbModuleError, RedisRdbVersionError } from "../codec/rdb_errors.ts";
 import { type Problem, supportedOutcome, unknownProblem } from "./_analyze.ts";
 import { table } from "./_io.ts";
 import type { OnUnknown } from "../persist/unknown.ts";
@@ -18,6 +19,8 @@ export interface RedisReport {
   verbs: Record<string, number>;
   /** Commands the applier does not support, left out under --skip-unknown, by verb. */
   skipped: Record<string, number>;
+  /** Keys read from RDB parts (an RDB base, an RDB preamble), by file. */
+  rdb: Array<{ path: string; version: number; keys: number }>;
   problems: Problem[];
 }
 
@@ -39,7 +42,7 @@ export async function analyzeRedis(
       first = c[0] ?? -1;
       break;
     }
-    if (first !== 0x23) return null;
+    if (first !== 0x23 && first !== 0x52 /* 'R': an RDB preamble */) return null;
   }
   const report: RedisReport = {
     kind: "redis-aof",
@@ -50,6 +53,7 @@ export async function analyzeRedis(
     annotations: 0,
     verbs: {},
     skipped: {},
+    rdb: [],
     problems: [],
   };
   try {
@@ -57,7 +61,8 @@ export async function analyzeRedis(
       const verb = argv[0] ? td.decode(argv[0].subarray(0, 32)).toUpperCase() : "";
       report.verbs[verb] = (report.verbs[verb] ?? 0) + 1;
       return supportedOutcome(argv);
-    }, { fs, onUnknown });
+    }, { fs, onUnknown, onRdbEntry: () => {} });
+    report.rdb = s.rdb.map(({ path, version, keys }) => ({ path, version, keys }));
     Object.assign(report, {
       files: s.paths,
       frames: s.frames,
@@ -86,6 +91,22 @@ export async function analyzeRedis(
       });
     } else if (unknownProblem(e) !== null) {
       report.problems.push(unknownProblem(e)!);
+    } else if (e instanceof RedisRdbModuleError || e instanceof RedisRdbVersionError) {
+      report.problems.push({
+        kind: "unsupported",
+        path: e.path,
+        offset: e instanceof RedisRdbModuleError ? e.offset : 5,
+        message: e.message,
+        preview: "",
+      });
+    } else if (e instanceof RedisAofLayoutError) {
+      report.problems.push({
+        kind: "corrupt",
+        path: e.path,
+        offset: 0,
+        message: e.message,
+        preview: "",
+      });
     } else throw e;
   }
   return report;
@@ -98,6 +119,7 @@ export function describeRedis(r: RedisReport): string {
     ["source", r.path],
     ["kind", "Redis AOF"],
     ["files", r.files.join(", ") || "-"],
+    ...r.rdb.map((x) => [`  RDB v${x.version}`, `${x.keys} keys in ${x.path}`]),
     ["commands", String(r.frames)],
     ...verbs.slice(0, 12).map(([v, n]) => [`  ${v}`, String(n)]),
     ["annotations", String(r.annotations)],

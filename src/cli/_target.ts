@@ -3,14 +3,33 @@ import type { FsAdapter } from "../fs/types.ts";
 import { isNotFound } from "../fs/types.ts";
 import { type FileKind, fileKind } from "./_analyze.ts";
 import { InputError } from "./_io.ts";
+import { joinPath } from "../fs/path.ts";
 
 /** A resolved path argument. */
 export type Target =
   | { type: "file"; path: string; kind: FileKind }
   | { type: "kevy-dir"; path: string }
-  | { type: "redis-dir"; path: string };
+  | { type: "redis-dir"; path: string }
+  /** A Redis data dir: its `dump.rdb` and/or `appendonlydir/` (absent ones `null`). */
+  | { type: "redis-data"; path: string; rdb: string | null; aof: string | null };
 
 const KEVY_NAME = /^(dump-\d+\.rdb|aof-\d+\.aof|shards\.meta|reshard\.journal)$/;
+
+/** A Redis data dir (`dump.rdb`, `appendonlydir/` with a manifest), or null. */
+async function redisDataDir(fs: FsAdapter, path: string, names: string[]): Promise<Target | null> {
+  const rdb = names.includes("dump.rdb") ? joinPath(path, "dump.rdb") : null;
+  let aof: string | null = null;
+  if (names.includes("appendonlydir")) {
+    const sub = joinPath(path, "appendonlydir");
+    const st = await fs.stat(sub);
+    if (st?.isDirectory) aof = sub;
+  }
+  if (rdb !== null) {
+    const st = await fs.stat(rdb);
+    if (!st?.isFile) throw new InputError(`${rdb}: not a regular file`);
+  }
+  return rdb === null && aof === null ? null : { type: "redis-data", path, rdb, aof };
+}
 
 /** Stats `path` and decides what it is; throws InputError for anything unusable. */
 export async function resolveTarget(fs: FsAdapter, path: string): Promise<Target> {
@@ -46,8 +65,10 @@ export async function resolveTarget(fs: FsAdapter, path: string): Promise<Target
     }
     if (names.some((n) => n.endsWith(".manifest"))) return { type: "redis-dir", path };
     if (names.some((n) => KEVY_NAME.test(n))) return { type: "kevy-dir", path };
+    const redis = await redisDataDir(fs, path, names);
+    if (redis !== null) return redis;
     throw new InputError(
-      `${path}: no kevy files here (expected dump-<i>.rdb, aof-<i>.aof or shards.meta, or a Redis appendonlydir)`,
+      `${path}: no kevy files here (expected dump-<i>.rdb, aof-<i>.aof or shards.meta, or Redis's dump.rdb or appendonlydir)`,
     );
   }
   let kind: FileKind;

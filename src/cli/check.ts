@@ -16,8 +16,9 @@ export const checkCommand: Command = defineCommand({
     },
   },
   description:
-    `Verifies a snapshot, an AOF (kevy or Redis) or a data dir. Exit 0 when sound; exit 1 with the
-first bad byte offset and a hex preview otherwise (a torn tail, corruption, an unsupported
+    `Verifies a snapshot, an AOF (kevy or Redis), a Redis RDB (dump.rdb: every record, nested
+encoding and the CRC-64, like redis-check-rdb), a Redis data dir or a kevy data dir. Exit 0
+when sound; exit 1 with the first bad byte offset and a hex preview otherwise (a torn tail, corruption, an unsupported
 format, a command this tool cannot apply, or an interrupted re-shard waiting to be rolled
 forward). --skip-unknown counts unsupported commands per verb instead of failing. Read-only.`,
   examples: ["kevy-persist check ./kevy-data", "kevy-persist check appendonly.aof --json"],

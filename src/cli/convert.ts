@@ -1,36 +1,47 @@
-// `kevy-persist convert <src> <dst>`: AOF -> snapshot, snapshot -> compact AOF.
+// `kevy-persist convert <src> <dst> --to redis-rdb|kevy-snapshot|kevy-aof`.
 import { Aof } from "../persist/aof.ts";
 import { saveSnapshot } from "../persist/snapshot_file.ts";
+import { saveRedisRdb } from "../redis/rdb_save.ts";
+import { basename } from "../fs/path.ts";
 import { type Command, defineCommand } from "./_command.ts";
 import { EXIT, InputError, UsageError } from "./_io.ts";
 import { loadTarget, reportSkipped } from "./_load.ts";
 import { resolveTarget } from "./_target.ts";
 
 const DESCRIPTION =
-  `Converts between formats: an AOF (kevy or Redis) or a data dir becomes a snapshot, a snapshot
-becomes a compact AOF. The output kind follows --to, else the destination's extension (.rdb ->
-snapshot, .aof -> AOF), else the opposite of the source. Written atomically (temp, fsync,
-rename). Refuses to overwrite <dst> unless --force. A command this tool cannot apply is an
-error naming the verb, the file and the byte offset; --skip-unknown leaves such commands out
-(counted on stderr).`;
+  `Converts between kevy snapshots, kevy AOFs and Redis RDB files (dump.rdb), both ways. The
+source is any input the other commands read (a kevy file or data dir; a Redis AOF, RDB or data
+dir) and is detected; the target format is --to: redis-rdb, kevy-snapshot or kevy-aof
+(snapshot and aof are short for the kevy ones). Without --to: a .aof destination is a kevy
+AOF and a dump-<i>.rdb one a kevy snapshot; any other .rdb name needs --to (both formats use
+it). A Redis source with keys in more than one database needs --db for a kevy target (kevy
+has one keyspace); --to redis-rdb keeps every database. --rdb-version picks the RDB version
+written (9-12, default 10: what Redis 7.0 loads; hash field TTLs need 12). Written atomically
+(temp, fsync, rename). Refuses to overwrite <dst> unless --force. A command this tool cannot
+apply is an error naming the verb, the file and the byte offset; --skip-unknown leaves such
+commands out (counted on stderr).`;
+
+const TARGETS: Record<string, "redis-rdb" | "kevy-snapshot" | "kevy-aof"> = {
+  "redis-rdb": "redis-rdb",
+  "kevy-snapshot": "kevy-snapshot",
+  "kevy-aof": "kevy-aof",
+  snapshot: "kevy-snapshot",
+  aof: "kevy-aof",
+};
 
 /** The convert subcommand. */
 export const convertCommand: Command = defineCommand({
   name: "convert",
-  summary: "AOF -> snapshot, or snapshot -> compact AOF",
+  summary: "between kevy snapshots, kevy AOFs and Redis dump.rdb (both ways)",
   args: ["src", "dst"],
   options: {
     to: {
       type: "string",
-      choices: ["snapshot", "aof"],
-      help: "output kind (default: from the extension of <dst>)",
+      choices: ["redis-rdb", "kevy-snapshot", "kevy-aof", "snapshot", "aof"],
+      help: "output format (default: from the name of <dst>)",
     },
-    "aof-format": {
-      type: "string",
-      choices: ["1", "2"],
-      help:
-        "AOF output: 1 = KEVYAOF1 (default, kevy 1.x and 5.x), 2 = KEVYAOF2 (CRC32C per record, kevy 5.x)",
-    },
+    db: { type: "string", value: "N", help: "the Redis database to convert to a kevy format" },
+    "rdb-version": { type: "string", value: "9-12", help: "RDB version to write (default 10)" },
     force: { type: "boolean", short: "f", help: "overwrite an existing <dst>" },
     "skip-unknown": {
       type: "boolean",
@@ -41,39 +52,70 @@ export const convertCommand: Command = defineCommand({
   examples: [
     "kevy-persist convert appendonly.aof dump-0.rdb",
     "kevy-persist convert dump-0.rdb aof-0.aof --force",
-    "kevy-persist convert aof-0.aof aof-0.v2.aof --aof-format 2",
+    "kevy-persist convert ./kevy-data /var/lib/redis/dump.rdb --to redis-rdb",
+    "kevy-persist convert /var/lib/redis dump-0.rdb --to kevy-snapshot --db 0",
   ],
   exitCodes:
     "0 ok, 1 corrupt source or unsupported command, 2 usage, 3 unreadable input or existing destination.",
   async run({ args: [src, dst], options }, ctx) {
-    const target = await resolveTarget(ctx.fs, src!);
-    let to = options.to;
-    if (to === undefined) {
-      if (dst!.endsWith(".rdb")) to = "snapshot";
-      else if (dst!.endsWith(".aof")) to = "aof";
-      else to = target.type === "file" && target.kind === "snapshot" ? "aof" : "snapshot";
+    const dbText = options.db;
+    if (dbText !== undefined && !/^\d{1,9}$/.test(dbText)) {
+      throw new UsageError(`--db must be a database number, got ${dbText}`);
     }
+    const vText = options["rdb-version"];
+    if (vText !== undefined && !/^(9|1[0-2])$/.test(vText)) {
+      throw new UsageError(`--rdb-version must be 9, 10, 11 or 12, got ${vText}`);
+    }
+    const target = await resolveTarget(ctx.fs, src!);
     if (!options.force && (await ctx.fs.stat(dst!)) !== null) {
       throw new InputError(`${dst}: already exists (use --force to overwrite)`);
     }
-    if (options["aof-format"] !== undefined && to !== "aof") {
-      throw new UsageError("--aof-format applies to an AOF output (--to aof or a .aof <dst>)");
+    let to = options.to === undefined ? undefined : TARGETS[options.to];
+    if (to === undefined) {
+      const name = basename(dst!);
+      if (name.endsWith(".aof")) to = "kevy-aof";
+      else if (/^dump-\d+\.rdb$/.test(name)) to = "kevy-snapshot";
+      else if (name.endsWith(".rdb")) {
+        throw new UsageError(
+          `${dst}: a .rdb name fits a kevy snapshot and a Redis RDB: say which with --to redis-rdb or --to kevy-snapshot`,
+        );
+      } else {to = target.type === "file" && target.kind === "snapshot"
+          ? "kevy-aof"
+          : "kevy-snapshot";}
     }
     const loaded = await loadTarget(ctx, target, {
       onUnknown: options["skip-unknown"] ? "skip" : "error",
+      ...(dbText === undefined ? {} : { db: Number(dbText) }),
     });
     reportSkipped(ctx, src!, loaded.skipped);
-    const keys = loaded.store.dbsize();
-    if (to === "snapshot") {
-      await saveSnapshot(loaded.store, dst!, { fs: ctx.fs, now: ctx.now() });
+    let keys: number;
+    if (to === "redis-rdb") {
+      const dbs = dbText === undefined ? loaded.dbs : new Map([[Number(dbText), loaded.store]]);
+      const stats = await saveRedisRdb(dbs, dst!, {
+        fs: ctx.fs,
+        ...(vText === undefined ? {} : { rdbVersion: Number(vText) }),
+      });
+      keys = stats.keys;
     } else {
-      if (options.force && (await ctx.fs.stat(dst!)) !== null) await ctx.fs.remove(dst!);
-      const aofFormat = options["aof-format"] === "2" ? 2 : 1;
-      const aof = await Aof.open(dst!, { fsync: "no", fs: ctx.fs, now: ctx.now, aofFormat });
-      try {
-        await aof.rewriteFrom(loaded.store);
-      } finally {
-        await aof.close();
+      const full = [...loaded.dbs].filter(([, s]) => s.dbsize() > 0).map(([n]) => n);
+      if (dbText === undefined && (full.length > 1 || (full.length === 1 && full[0] !== 0))) {
+        throw new InputError(
+          `${src}: keys in database${full.length > 1 ? "s" : ""} ${full.join(", ")}: a kevy ${
+            to === "kevy-aof" ? "AOF" : "snapshot"
+          } holds one keyspace: pick one with --db`,
+        );
+      }
+      keys = loaded.store.dbsize();
+      if (to === "kevy-snapshot") {
+        await saveSnapshot(loaded.store, dst!, { fs: ctx.fs, now: ctx.now() });
+      } else {
+        if (options.force && (await ctx.fs.stat(dst!)) !== null) await ctx.fs.remove(dst!);
+        const aof = await Aof.open(dst!, { fsync: "no", fs: ctx.fs, now: ctx.now });
+        try {
+          await aof.rewriteFrom(loaded.store);
+        } finally {
+          await aof.close();
+        }
       }
     }
     const size = (await ctx.fs.stat(dst!))?.size ?? 0;

@@ -7,11 +7,14 @@ import { loadTarget, reportSkipped } from "./_load.ts";
 import { resolveTarget } from "./_target.ts";
 
 const DESCRIPTION =
-  `Prints the keyspace of a snapshot, an AOF, a kevy data dir or a Redis AOF (file or
-appendonlydir). jsonl (default): one JSON object per key, {key, type, ttl, value} with hex
+  `Prints the keyspace of a snapshot, an AOF, a kevy data dir, a Redis AOF (file or
+appendonlydir, with or without an RDB base), a Redis RDB (dump.rdb) or a Redis data dir (its
+appendonlydir when it has one, else its dump.rdb). jsonl (default): one JSON object per key, {key, type, ttl, value} with hex
 bytes, sorted by key (the dumpKeyspace shape). resp: RESP commands ready for
 \`redis-cli --pipe\` (TTLs as PEXPIREAT, exact zset scores), after a SELECT when --db is
-given. --db picks a Redis database (default 0). --until: point-in-time recovery of a Redis AOF
+given. --db picks a Redis database (default 0). --now judges deadlines as of that instant (unix ms;
+default: now): keys expired by then are left out, unless --include-expired. Streams print as
+{last_id, max_deleted_id, entries_added, entries, groups} (IDs "ms-seq", bytes hex). --until: point-in-time recovery of a Redis AOF
 written with aof-timestamp-enabled yes: the keyspace as of that unix second (the replay stops at
 the first #TS: annotation above it, like redis-check-aof --truncate-to-timestamp; a point
 before the base's first #TS:, or files without any, are an error). A command this tool cannot
@@ -39,9 +42,10 @@ export const dumpCommand: Command = defineCommand({
     },
     now: {
       type: "string",
-      help:
-        "the clock for expiry decisions, unix ms (default: now); e.g. a test vector's frozen clock",
+      value: "UNIX-MS",
+      help: "judge deadlines as of this instant, unix ms (default: now); e.g. a frozen clock",
     },
+    "include-expired": { type: "boolean", help: "keep keys whose deadline has passed" },
     "skip-unknown": {
       type: "boolean",
       help: "leave out commands this tool cannot apply (counted) instead of failing",
@@ -51,6 +55,7 @@ export const dumpCommand: Command = defineCommand({
   examples: [
     "kevy-persist dump ./kevy-data | head",
     "kevy-persist dump appendonlydir --format resp | redis-cli --pipe",
+    "kevy-persist dump /var/lib/redis --db 1 --now 1700000000000",
   ],
   exitCodes: "0 ok, 1 corrupt data or unsupported command, 2 usage, 3 unreadable input.",
   async run({ args: [path], options }, ctx) {
@@ -74,6 +79,8 @@ export const dumpCommand: Command = defineCommand({
     const target = await resolveTarget(ctx.fs, path!);
     const loaded = await loadTarget(ctx, target, {
       db: Number(dbText ?? "0"),
+      ...(nowText === undefined ? {} : { now: Number(nowText) }),
+      includeExpired: options["include-expired"] === true,
       onUnknown: options["skip-unknown"] ? "skip" : "error",
       ...(untilText === undefined ? {} : { untilUnixSeconds: Number(untilText) }),
     });

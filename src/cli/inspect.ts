@@ -11,11 +11,14 @@ import { type Command, defineCommand } from "./_command.ts";
 import { EXIT, fmtBytes, table } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
 import { describeRedis } from "./_redis.ts";
+import { describeRdb } from "./_rdb.ts";
 
 const DESCRIPTION =
   `Shows the kind and version of a snapshot or AOF (kevy or Redis), record counts per type, keys
 with a TTL, already-expired records, sizes, and a torn tail or corruption with its byte offset.
 For a data dir: the layout (shards.meta), a pending re-shard journal, temps and backups.
+A Redis RDB (dump.rdb, an AOF base) shows its version, aux fields, keys per database and per
+encoding, TTLs and the checksum; a Redis data dir shows its dump.rdb and its appendonlydir.
 A command this tool cannot apply is shown as the status (--skip-unknown: counted per verb).
 Read-only.`;
 
@@ -117,12 +120,16 @@ function describe(r: TargetReport): string {
       return describeAof(r);
     case "redis-aof":
       return describeRedis(r);
-    default: {
-      const what = r.kind === "aof-kevy5"
-        ? "a kevy >= 5 checksummed AOF (KEVYAOF2), not supported yet"
-        : "a Redis RDB file, not supported yet";
-      return `${r.path}: ${what}\n`;
-    }
+    case "redis-rdb":
+      return describeRdb(r);
+    case "redis-data":
+      return `Redis data dir ${r.path}` +
+        (r.aof
+          ? ` (Redis loads appendonlydir/ when appendonly is yes)\n${describeRedis(r.aof)}`
+          : "\n") +
+        (r.rdb ? describeRdb(r.rdb) : "");
+    default:
+      return `${r.path}: a kevy >= 5 checksummed AOF (KEVYAOF2), not supported yet\n`;
   }
 }
 

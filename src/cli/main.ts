@@ -10,7 +10,8 @@ import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown
 import { SegmentedFrameError } from "../persist/aof2_errors.ts";
 import { SegmentStubError } from "../codec/snapshot_errors.ts";
 import { FieldTtlUnsupportedError } from "../codec/field_ttls.ts";
-import { RedisAofTimestampError } from "../redis/aof.ts";
+import { RedisAofLayoutError, RedisAofTimestampError } from "../redis/aof.ts";
+import { RedisRdbModuleError, RedisRdbVersionError } from "../codec/rdb_errors.ts";
 import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { suggest } from "./_args.ts";
@@ -159,18 +160,19 @@ function report(e: unknown, io: Terminal, cmd: Command | null, json: boolean): n
   } else if (
     e instanceof UnknownCommandError || e instanceof DroppedTransactionError ||
     e instanceof RedisAofTimestampError || e instanceof SegmentedFrameError ||
-    e instanceof SegmentStubError || e instanceof FieldTtlUnsupportedError
+    e instanceof SegmentStubError || e instanceof FieldTtlUnsupportedError ||
+    e instanceof RedisRdbModuleError || e instanceof RedisRdbVersionError
   ) {
     code = EXIT.dataProblem;
     kind = "data";
-    const f = e as { verb?: unknown; path?: unknown; offset?: unknown };
+    const f = e as { verb?: unknown; path?: unknown; offset?: unknown; module?: unknown };
     extra = Object.fromEntries(
-      Object.entries({ verb: f.verb, path: f.path, offset: f.offset }).filter(([, v]) =>
-        v !== undefined
-      ),
+      Object.entries({ verb: f.verb, path: f.path, offset: f.offset, module: f.module }).filter((
+        [, v],
+      ) => v !== undefined),
     );
   } else if (
-    e instanceof InputError || e instanceof NotAFileError ||
+    e instanceof InputError || e instanceof NotAFileError || e instanceof RedisAofLayoutError ||
     errno === "EACCES" || errno === "EPERM" || errno === "ENOENT" || errno === "EISDIR"
   ) {
     code = EXIT.input;

@@ -224,7 +224,7 @@ describe("kevy-persist convert", () => {
     const aof = join(dir, "x.aof");
     const rdb = join(dir, "y.rdb");
     assert.equal((await cli(["convert", vec("snapshot/mixed.rdb"), aof], { now: NOW })).code, 0);
-    assert.equal((await cli(["convert", aof, rdb], { now: NOW })).code, 0);
+    assert.equal((await cli(["convert", aof, rdb, "--to", "kevy-snapshot"], { now: NOW })).code, 0);
     const a = await cli(["dump", vec("snapshot/mixed.rdb")], { now: NOW });
     const b = await cli(["dump", rdb], { now: NOW });
     assert.equal(b.out, a.out);

@@ -91,9 +91,9 @@ describe("CLI --skip-unknown", () => {
 
   it("convert refuses by default and converts with the flag", async () => {
     const dst = join(tempDir("kevy-cli-unknown-"), "out.rdb");
-    const refused = await cli(["convert", redisDir(), dst]);
+    const refused = await cli(["convert", redisDir(), dst, "--to", "kevy-snapshot"]);
     assert.equal(refused.code, 1);
-    const done = await cli(["convert", redisDir(), dst, "--skip-unknown"]);
+    const done = await cli(["convert", redisDir(), dst, "--to", "kevy-snapshot", "--skip-unknown"]);
     assert.equal(done.code, 0);
     assert.match(done.err, /nosuchverb x1/);
   });
