@@ -57,3 +57,8 @@ export { AofClosedError, AofFailedError } from "./src/persist/aof.ts";
 export type { Reply, ReplyError } from "./src/store/apply.ts";
 export type { Routing } from "./src/codec/routing_types.ts";
 export type { FsAdapter } from "./src/fs/types.ts";
+export {
+  importRedis,
+  type ImportRedisOptions,
+  type ImportRedisStats,
+} from "./src/embedded/import_redis.ts";

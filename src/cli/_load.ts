@@ -1,14 +1,12 @@
 // Loads any supported source (snapshot, kevy AOF, kevy data dir, Redis AOF
 // file or dir, Redis RDB, Redis data dir) into fresh Stores without
 // modifying anything on disk.
-import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
 import { joinPath } from "../fs/path.ts";
 import { loadSnapshot } from "../persist/snapshot_file.ts";
 import { replayAof } from "../persist/replay.ts";
 import type { OnUnknown } from "../persist/unknown.ts";
-import { replayRedisAof } from "../redis/aof.ts";
-import { loadRedisRdb } from "../redis/rdb_load.ts";
+import { loadRedisData } from "../redis/redis_data.ts";
 import { inferFilesN } from "../codec/names.ts";
 import { readShardsMeta } from "../shard/shards_meta.ts";
 import { mergeSources, STANDARD_LAYOUT } from "../shard/reshard.ts";
@@ -101,47 +99,30 @@ export async function loadTarget(
     await mergeSources(target.path, n, STANDARD_LAYOUT, store, applyCommand, { fs, onUnknown });
     return single(`kevy dir (${n} shard(s))`);
   }
-  if (redis !== null && "rdb" in redis) {
-    const load = await loadRedisRdb(redis.rdb, {
+  if (redis !== null) {
+    const r = await loadRedisData(target.path, {
       fs,
       now,
-      keepExpired: opts.includeExpired === true,
-      ...(opts.skipModules === undefined ? {} : { skipModules: opts.skipModules }),
-    });
-    const dbs = load.dbs;
-    return {
-      store: dbs.get(db) ?? store,
-      dbs,
-      source: `Redis RDB v${load.version}`,
-      frames: 0,
-      tornBytes: 0,
-      skipped: {},
-    };
-  }
-  if (redis !== null) {
-    const stores = new Map<number, Store>([[db, store]]);
-    const storeOf = (n: number): Store => {
-      let s = stores.get(n);
-      if (s === undefined) stores.set(n, s = new Store({ now }));
-      return s;
-    };
-    const applier = new CommandApplier(storeOf, { onUnknown });
-    const stats = await replayRedisAof(redis.aof, (argv) => applier.apply(argv), {
-      fs,
       onUnknown,
-      onRdbEntry: (n, e) => storeOf(n).put(e),
+      keepExpired: opts.includeExpired === true,
       ...(opts.skipModules === undefined ? {} : { skipModules: opts.skipModules }),
       ...(opts.untilUnixSeconds === undefined ? {} : { untilUnixSeconds: opts.untilUnixSeconds }),
     });
-    applier.finish();
-    for (const [n, s] of stores) if (n !== db && s.dbsize() === 0) stores.delete(n);
+    const dbs = r.dbs;
+    let chosen = dbs.get(db);
+    if (chosen === undefined) dbs.set(db, chosen = store);
+    const stats = r.aof;
     return {
-      store,
-      dbs: stores,
-      source: stats.rdb.length > 0 ? "Redis AOF (RDB base)" : "Redis AOF",
-      frames: stats.frames,
-      tornBytes: stats.torn?.bytes ?? 0,
-      skipped: stats.skipped,
+      store: chosen,
+      dbs,
+      source: r.rdb !== null
+        ? `Redis RDB v${r.rdb.version}`
+        : stats!.rdb.length > 0
+        ? "Redis AOF (RDB base)"
+        : "Redis AOF",
+      frames: stats?.frames ?? 0,
+      tornBytes: stats?.torn?.bytes ?? 0,
+      skipped: stats?.skipped ?? {},
     };
   }
   if (target.type !== "file") throw new InputError(`${target.path}: nothing to load`);

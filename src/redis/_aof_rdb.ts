@@ -6,7 +6,6 @@
 import { RedisRdbDecoder, type RedisRdbStats } from "../codec/redis_rdb.ts";
 import type { Entry } from "../codec/types.ts";
 import type { FsAdapter } from "../fs/types.ts";
-import { entryToCommands } from "../persist/rewrite_commands.ts";
 import type { RedisAofFileReader } from "./_aof_reader.ts";
 
 const REDIS = [0x52, 0x45, 0x44, 0x49, 0x53];
@@ -62,35 +61,4 @@ export async function readRdbThenResp(
     reader = makeReader(rdb.rdbBytes);
   }
   return { reader, rdb };
-}
-
-const te = new TextEncoder();
-const SELECT = te.encode("SELECT");
-const HPEXPIREAT = te.encode("HPEXPIREAT");
-const FIELDS = te.encode("FIELDS");
-const ONE = te.encode("1");
-
-/**
- * Commands that rebuild an RDB key in database `db` (after a `SELECT` when
- * `db` differs from `current`): what `apply` gets when the caller did not ask
- * for the entries themselves. Hash field TTLs become `HPEXPIREAT` (Redis
- * 7.4). Streams cannot be written as commands: `entryToCommands` refuses them.
- */
-export function rdbEntryCommands(db: number, current: number, entry: Entry): Uint8Array[][] {
-  const out: Uint8Array[][] = [];
-  if (db !== current) out.push([SELECT, te.encode(String(db))]);
-  out.push(...entryToCommands(entry));
-  const kv = entry.value;
-  if (kv.type === "hash" && kv.fieldDeadlines !== undefined) {
-    kv.fieldDeadlines.forEach((d, i) => {
-      if (d === null || d === undefined) return;
-      out.push([HPEXPIREAT, entry.key, te.encode(String(d)), FIELDS, ONE, kv.value[i]![0]]);
-    });
-  }
-  return out;
-}
-
-/** `SELECT 0`: the database an AOF's commands start in after its RDB part. */
-export function selectZero(): Uint8Array[] {
-  return [SELECT, te.encode("0")];
 }

@@ -70,3 +70,4 @@ export {
 } from "./rdb_load.ts";
 export { type RedisRdbSaveOptions, type RedisRdbStores, saveRedisRdb } from "./rdb_save.ts";
 export { targetSize, type VerifyOptions, verifyRedis, type VerifyReport } from "./verify.ts";
+export { loadRedisData, type RedisDataLoad, type RedisDataLoadOptions } from "./redis_data.ts";
