@@ -6,8 +6,31 @@ import { CorruptFileError } from "../codec/errors.ts";
 import type { RedisRdbFunction } from "../codec/redis_rdb.ts";
 import type { Entry } from "../codec/types.ts";
 import { indexOf } from "../store/_internals.ts";
-import { StoreLoader } from "../store/_load.ts";
+import { FieldTtlUnsupportedError, storeKeepsFieldTtls, StoreLoader } from "../store/_load.ts";
 import { Store } from "../store/store.ts";
+
+/**
+ * Refuses a hash with a live field TTL (deadline after `now`) when the Store
+ * cannot keep field TTLs: putting it would make those fields persistent
+ * without a word. Due field TTLs are harmless (the fields are gone either way
+ * once the TTLs apply, so they are dropped with them).
+ */
+export function checkFieldTtls(e: Entry, now: number, path: string, offset: number | null): void {
+  const kv = e.value;
+  if (kv.type !== "hash" || kv.fieldDeadlines === undefined) return;
+  const live = kv.fieldDeadlines.find((d) => d !== null && d !== undefined && d > now);
+  if (live === undefined || live === null) return;
+  if (storeKeepsFieldTtls(() => new Store())) return;
+  throw new FieldTtlUnsupportedError(
+    `${path}: ${
+      offset === null ? "" : `the key at byte ${offset} `
+    }holds hash-field TTLs (Redis 7.4 HEXPIRE, ` +
+      `e.g. one due at ${
+        new Date(live).toISOString()
+      }) and this Store does not keep field TTLs yet; ` +
+      "loading it would make those fields persistent",
+  );
+}
 
 const latin1 = (b: Uint8Array): string => {
   let s = "";
@@ -122,6 +145,7 @@ export class RdbStoreSink {
   };
 
   readonly onEntry = (e: Entry, info: { db: number; offset: number }): void => {
+    checkFieldTtls(e, this.#now(), this.#path, info.offset);
     const s = this.store(info.db);
     const ix = indexOf(s);
     const before = ix.live;

@@ -15,6 +15,7 @@ import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
 import { RedisAofLayoutError, type RedisAofReplayStats, replayRedisAof } from "./aof.ts";
 import { loadRedisRdb, type RedisRdbLoad } from "./rdb_load.ts";
+import { checkFieldTtls } from "./_rdb_sink.ts";
 
 /** Options of {@link loadRedisData}. */
 export interface RedisDataLoadOptions {
@@ -78,7 +79,8 @@ async function pick(fs: FsAdapter, path: string): Promise<{ kind: "aof" | "rdb";
  * Loads a Redis data directory, AOF or RDB (see the module documentation).
  * Rejects with `CorruptFileError`, `RedisAofLayoutError` (nothing to read, a
  * manifest naming a missing file), `RedisRdbModuleError`,
- * `RedisRdbVersionError` or `UnknownCommandError`.
+ * `RedisRdbVersionError`, `UnknownCommandError`, or `FieldTtlUnsupportedError`
+ * (a hash with live field TTLs, which this Store cannot keep yet).
  *
  * @example
  * ```ts
@@ -120,7 +122,10 @@ export async function loadRedisData(
   const aof = await replayRedisAof(src.path, (argv) => applier.apply(argv), {
     fs,
     onUnknown,
-    onRdbEntry: (n, e) => storeOf(n).put(e),
+    onRdbEntry: (n, e) => {
+      checkFieldTtls(e, now(), src.path, null);
+      storeOf(n).put(e);
+    },
     ...(opts.skipModules === undefined ? {} : { skipModules: opts.skipModules }),
     ...(opts.untilUnixSeconds === undefined ? {} : { untilUnixSeconds: opts.untilUnixSeconds }),
   });

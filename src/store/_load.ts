@@ -99,7 +99,7 @@ function putHash(
 
 /** Whether a Store keeps `fieldDeadlines` through `put`/`getEntry` (probed once). */
 let keepsFieldTtls: boolean | undefined;
-function storeKeepsFieldTtls(make: () => Store): boolean {
+export function storeKeepsFieldTtls(make: () => Store): boolean {
   if (keepsFieldTtls === undefined) {
     const s = make();
     const k = new Uint8Array([0]);
