@@ -23,21 +23,22 @@
  * @module
  */
 import { CorruptFileError } from "./errors.ts";
-import { Crc64 } from "./crc64.ts";
-import type { Entry, KeyValue } from "./types.ts";
 import { NEED_MORE, RdbReader } from "./_rdb_reader.ts";
-import { EMPTY, isValueType, MODULE, readValue, skipModuleData, SKIPPED } from "./_rdb_values.ts";
-import { redisModuleName, RedisRdbModuleError, RedisRdbVersionError } from "./rdb_errors.ts";
-import { readHashPayload } from "./_rdb_hash_payload.ts";
+import { RedisRdbModuleError, RedisRdbVersionError } from "./rdb_errors.ts";
 import {
-  RDB_HASH_SINK,
-  type RdbHashSink,
-  type RdbInternalOptions,
-  type RedisRdbDecoderOptions,
-  type RedisRdbEntryInfo,
-  type RedisRdbFunction,
-  type RedisRdbStats,
-  type RedisRdbStringSink,
+  CHECKSUM,
+  DONE,
+  HEADER,
+  RdbRecords,
+  RECORDS,
+  REDIS_RDB_MAX_VERSION,
+} from "./_rdb_records.ts";
+import type {
+  RedisRdbDecoderOptions,
+  RedisRdbEntryInfo,
+  RedisRdbFunction,
+  RedisRdbStats,
+  RedisRdbStringSink,
 } from "./_rdb_types.ts";
 
 export type {
@@ -49,13 +50,7 @@ export type {
 };
 export { RedisRdbModuleError, RedisRdbVersionError };
 
-/** The newest RDB format version this package reads and writes (Redis 7.4). */
-export const REDIS_RDB_MAX_VERSION = 12;
-
-const HEADER = 0;
-const RECORDS = 1;
-const CHECKSUM = 2;
-const DONE = 3;
+export { REDIS_RDB_MAX_VERSION };
 
 /**
  * Decodes an RDB pushed in chunks; see the module documentation for what is
@@ -77,35 +72,14 @@ const DONE = 3;
  * ```
  */
 export class RedisRdbDecoder {
-  readonly #o: RedisRdbDecoderOptions;
   readonly #r: RdbReader;
-  readonly #crc = new Crc64();
-  readonly #verify: boolean;
-  readonly #hashSink: RdbHashSink | undefined;
+  readonly #rec: RdbRecords;
   readonly #totalSize: number;
-  #stage = HEADER;
   #failed: unknown = undefined;
   #finished = false;
   #pending: Uint8Array[] = [];
   #pendingLen = 0;
   #want = 0;
-  #db = 0;
-  // Attributes of the next key (opcodes before its type byte).
-  #deadline: number | null = null;
-  #idle: number | null = null;
-  #freq: number | null = null;
-  #attrAt = -1;
-  readonly #stats: RedisRdbStats = {
-    version: 0,
-    keys: 0,
-    withDeadline: 0,
-    emptyKeysSkipped: 0,
-    skippedModules: {},
-    checksum: "absent",
-    rdbBytes: 0,
-    trailingBytes: 0,
-    types: {},
-  };
 
   /**
    * A decoder waiting for the `REDIS` header.
@@ -120,17 +94,14 @@ export class RedisRdbDecoder {
     if (t !== undefined && !(Number.isSafeInteger(t) && t >= 0)) {
       throw new RangeError(`RedisRdbDecoder: totalSize must be a non-negative integer, got ${t}`);
     }
-    this.#o = opts;
     this.#r = new RdbReader(opts.path);
-    this.#verify = opts.verifyChecksum !== false;
-    const hs = (opts as RdbInternalOptions)[RDB_HASH_SINK];
-    this.#hashSink = typeof hs === "function" ? hs : undefined;
+    this.#rec = new RdbRecords(this.#r, opts);
     this.#totalSize = t ?? Infinity;
   }
 
   /** True once the RDB (through its checksum) has been read; further bytes are trailing. */
   get done(): boolean {
-    return this.#stage === DONE;
+    return this.#rec.stage === DONE;
   }
 
   /**
@@ -150,8 +121,8 @@ export class RedisRdbDecoder {
     if (this.#failed !== undefined) throw this.#failed;
     if (this.#finished) throw new TypeError("RedisRdbDecoder: push after finish");
     if (chunk.length === 0) return;
-    if (this.#stage === DONE) {
-      this.#stats.trailingBytes += chunk.length;
+    if (this.#rec.stage === DONE) {
+      this.#rec.stats.trailingBytes += chunk.length;
       return;
     }
     if (this.#pendingLen === 0) {
@@ -180,12 +151,12 @@ export class RedisRdbDecoder {
     if (this.#failed !== undefined) throw this.#failed;
     if (!this.#finished) {
       this.#finished = true;
-      if (this.#stage !== DONE) this.#run(this.#take(), true);
+      if (this.#rec.stage !== DONE) this.#run(this.#take(), true);
     }
     return {
-      ...this.#stats,
-      skippedModules: { ...this.#stats.skippedModules },
-      types: { ...this.#stats.types },
+      ...this.#rec.stats,
+      skippedModules: { ...this.#rec.stats.skippedModules },
+      types: { ...this.#rec.stats.types },
     };
   }
 
@@ -215,33 +186,33 @@ export class RedisRdbDecoder {
     let start = 0; // the last commit point: everything before it is consumed
     let crcFrom = 0;
     try {
-      if (this.#stage === HEADER) {
-        this.#header();
+      if (this.#rec.stage === HEADER) {
+        this.#rec.header();
         start = r.pos;
       }
-      while (this.#stage === RECORDS) {
+      while (this.#rec.stage === RECORDS) {
         r.slabs.mark();
         try {
-          this.#record(start);
+          this.#rec.record(start);
         } catch (e) {
           r.slabs.rewind();
           throw e;
         }
         start = r.pos;
       }
-      if (this.#stage === CHECKSUM) {
-        this.#crc.update(buf, crcFrom, start);
+      if (this.#rec.stage === CHECKSUM) {
+        this.#rec.crc.update(buf, crcFrom, start);
         crcFrom = start;
-        this.#checksum();
+        this.#rec.checksum();
         start = r.pos;
         crcFrom = start;
       }
-      this.#stats.rdbBytes = r.base + start;
-      this.#stats.trailingBytes += r.end - start;
+      this.#rec.stats.rdbBytes = r.base + start;
+      this.#rec.stats.trailingBytes += r.end - start;
       r.base += r.end;
       r.buf = new Uint8Array(0);
     } catch (err) {
-      if (this.#stage !== DONE) this.#crc.update(buf, crcFrom, start);
+      if (this.#rec.stage !== DONE) this.#rec.crc.update(buf, crcFrom, start);
       if (err !== NEED_MORE) {
         this.#failed = err;
         r.buf = new Uint8Array(0);
@@ -259,224 +230,6 @@ export class RedisRdbDecoder {
       }
     }
   }
-
-  #header(): void {
-    const r = this.#r;
-    const p = r.take(9, "the RDB header REDISnnnn");
-    const b = r.buf;
-    if (
-      b[p] !== 0x52 || b[p + 1] !== 0x45 || b[p + 2] !== 0x44 || b[p + 3] !== 0x49 ||
-      b[p + 4] !== 0x53
-    ) {
-      throw r.corrupt(p, "the RDB magic 'REDIS'");
-    }
-    let v = 0;
-    for (let i = 5; i < 9; i++) {
-      const d = b[p + i]! - 0x30;
-      if (d < 0 || d > 9) throw r.corrupt(p + 5, "a 4-digit RDB version after 'REDIS'");
-      v = v * 10 + d;
-    }
-    if (v < 1 || v > REDIS_RDB_MAX_VERSION) throw new RedisRdbVersionError(r.path ?? "<buffer>", v);
-    r.version = v;
-    this.#stats.version = v;
-    this.#stage = RECORDS;
-  }
-
-  #checksum(): void {
-    const r = this.#r;
-    if (r.version < 5) {
-      this.#stats.checksum = "absent";
-      this.#stage = DONE;
-      return;
-    }
-    const p = r.take(8, "the RDB checksum (8 bytes after EOF)");
-    const b = r.buf;
-    let zero = true;
-    for (let i = 0; i < 8; i++) if (b[p + i] !== 0) zero = false;
-    if (zero) this.#stats.checksum = "disabled";
-    else if (!this.#verify) this.#stats.checksum = "unchecked";
-    else if (!this.#crc.equalsLE(b, p)) {
-      throw r.corrupt(
-        p,
-        `the RDB checksum ${hex64(this.#crc.value)} (CRC-64 of the ${r.base + p} bytes before it)`,
-      );
-    } else this.#stats.checksum = "ok";
-    this.#stage = DONE;
-  }
-
-  /** One opcode or one key; `start` is where it begins in the buffer. */
-  #record(start: number): void {
-    const r = this.#r;
-    const o = this.#o;
-    const t = r.u8("an RDB opcode or value type");
-    switch (t) {
-      case 0xff:
-        this.#stage = CHECKSUM;
-        return;
-      case 0xfe:
-        this.#db = r.len("database number");
-        o.onDb?.(this.#db, null);
-        return;
-      case 0xfb: {
-        const keys = r.len("RESIZEDB key count");
-        const expires = r.len("RESIZEDB expires count");
-        o.onDb?.(this.#db, { keys, expires });
-        return;
-      }
-      case 0xfa: {
-        const key = r.string("AUX field name").slice();
-        const value = r.string("AUX field value").slice();
-        o.onAux?.(key, value);
-        return;
-      }
-      case 0xfc:
-        this.#attr(start);
-        this.#deadline = r.i64("EXPIRETIME_MS deadline");
-        return;
-      case 0xfd:
-        this.#attr(start);
-        this.#deadline = r.i32("EXPIRETIME deadline (seconds)") * 1000;
-        return;
-      case 0xf8:
-        this.#attr(start);
-        this.#idle = r.len("IDLE seconds");
-        return;
-      case 0xf9:
-        this.#attr(start);
-        this.#freq = r.u8("FREQ counter");
-        return;
-      case 0xf7:
-        this.#moduleAux(start);
-        return;
-      case 0xf6: {
-        const name = r.string("function library name").slice();
-        const engine = r.string("function engine name").slice();
-        const hasDesc = r.len("function description flag");
-        const description = hasDesc ? r.string("function description").slice() : null;
-        const code = r.string("function library code").slice();
-        o.onFunction?.({ code, legacy: { name, engine, description } });
-        return;
-      }
-      case 0xf5:
-        o.onFunction?.({ code: r.string("function library").slice() });
-        return;
-      case 0xf4:
-        r.len("SLOT_INFO slot");
-        r.len("SLOT_INFO slot size");
-        r.len("SLOT_INFO expires size");
-        return;
-    }
-    if (!isValueType(t)) {
-      throw r.corrupt(
-        start,
-        `an RDB opcode (0xf4-0xff) or value type (0-7, 9-25; this byte is ${t})`,
-      );
-    }
-    this.#key(t, start);
-  }
-
-  #attr(start: number): void {
-    if (this.#attrAt < 0) this.#attrAt = this.#r.base + start;
-  }
-
-  #moduleAux(start: number): void {
-    const r = this.#r;
-    const id = r.lenBig("MODULE_AUX module id");
-    const name = redisModuleName(id);
-    const wAt = r.pos;
-    if (r.len("MODULE_AUX when opcode") !== 2) {
-      throw r.corrupt(wAt, "MODULE_AUX when opcode 2 (uint)");
-    }
-    r.len("MODULE_AUX when");
-    if (this.#o.skipModules !== true) {
-      throw new RedisRdbModuleError({
-        ...(r.path === undefined ? {} : { path: r.path }),
-        offset: r.base + start,
-        module: name,
-      });
-    }
-    skipModuleData(r, name);
-    const s = this.#stats.skippedModules;
-    s[name] = (s[name] ?? 0) + 1;
-  }
-
-  #key(t: number, start: number): void {
-    const r = this.#r;
-    const o = this.#o;
-    const offset = this.#attrAt >= 0 ? this.#attrAt : r.base + start;
-    const deadline = this.#deadline;
-    const sink = o.onString;
-    const hs = this.#hashSink;
-    if (t === 0 && sink !== undefined) {
-      const kb = r.stringAt("key");
-      const ko = r.sOff;
-      const kl = r.sLen;
-      const vb = r.stringAt("string value");
-      sink(this.#db, kb, ko, kl, vb, r.sOff, r.sLen, deadline, offset);
-    } else if (hs !== undefined && (t === 4 || t === 9 || t === 13 || t === 16)) {
-      const kb = r.stringAt("key");
-      const h = readHashPayload(r, t, kb, r.sOff, r.sLen);
-      if (h === null) {
-        this.#stats.emptyKeysSkipped++;
-        this.#attrAt = -1;
-        this.#deadline = null;
-        this.#idle = null;
-        this.#freq = null;
-        return;
-      }
-      hs(this.#db, h.buf, h.keyLen, h.end, h.count, h.maxLen, deadline, offset);
-    } else {
-      const key = r.copy("key");
-      const v = readValue(r, t, o.skipModules === true);
-      if (v === MODULE) {
-        throw new RedisRdbModuleError({
-          ...(r.path === undefined ? {} : { path: r.path }),
-          offset,
-          module: MODULE.module,
-          key: key.slice(),
-        });
-      }
-      const info: RedisRdbEntryInfo = {
-        db: this.#db,
-        offset,
-        type: t,
-        idle: this.#idle,
-        freq: this.#freq,
-      };
-      this.#attrAt = -1;
-      this.#deadline = null;
-      this.#idle = null;
-      this.#freq = null;
-      if (v === SKIPPED) {
-        const s = this.#stats.skippedModules;
-        s[v.module] = (s[v.module] ?? 0) + 1;
-        return;
-      }
-      if (v === EMPTY) {
-        this.#stats.emptyKeysSkipped++;
-        return;
-      }
-      this.#count(t, deadline);
-      o.onEntry({ key, value: v as KeyValue, deadline } as Entry, info);
-      return;
-    }
-    this.#attrAt = -1;
-    this.#deadline = null;
-    this.#idle = null;
-    this.#freq = null;
-    this.#count(t, deadline);
-  }
-
-  #count(t: number, deadline: number | null): void {
-    const s = this.#stats;
-    s.keys++;
-    if (deadline !== null) s.withDeadline++;
-    s.types[t] = (s.types[t] ?? 0) + 1;
-  }
-}
-
-function hex64(v: bigint): string {
-  return v.toString(16).padStart(16, "0");
 }
 
 export { CorruptFileError };
