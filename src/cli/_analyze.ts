@@ -413,25 +413,29 @@ export async function analyzeTarget(
   target: Target,
   now: number,
   onUnknown: OnUnknown = "error",
+  opts: { skipModules?: boolean } = {},
 ): Promise<{ report: TargetReport; problems: Problem[] }> {
+  const skipModules = opts.skipModules === true;
   if (target.type === "kevy-dir") {
     const r = await analyzeDir(fs, target.path, now, onUnknown);
     return { report: r, problems: problemsOf(r) };
   }
   if (target.type === "redis-data") {
-    const aof = target.aof === null ? null : await analyzeRedis(fs, target.aof, false, onUnknown);
-    const rdb = target.rdb === null ? null : await analyzeRdb(fs, target.rdb, now);
+    const aof = target.aof === null
+      ? null
+      : await analyzeRedis(fs, target.aof, false, onUnknown, skipModules);
+    const rdb = target.rdb === null ? null : await analyzeRdb(fs, target.rdb, now, skipModules);
     const problems = [...(aof?.problems ?? []), ...(rdb?.problem ? [rdb.problem] : [])];
     return { report: { kind: "redis-data", path: target.path, rdb, aof }, problems };
   }
   if (target.type === "file" && target.kind === "redis-rdb" && !target.path.endsWith(".aof")) {
-    const r = await analyzeRdb(fs, target.path, now);
+    const r = await analyzeRdb(fs, target.path, now, skipModules);
     return { report: r, problems: r.problem ? [r.problem] : [] };
   }
   if (
     target.type === "redis-dir" || target.kind === "aof-legacy" || target.kind === "redis-rdb"
   ) {
-    const r = await analyzeRedis(fs, target.path, target.type === "file", onUnknown);
+    const r = await analyzeRedis(fs, target.path, target.type === "file", onUnknown, skipModules);
     if (r !== null) return { report: r, problems: r.problems };
     const a = await analyzeAof(fs, target.path, onUnknown);
     return { report: a, problems: problemsOf(a) };

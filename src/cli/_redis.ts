@@ -35,6 +35,7 @@ export async function analyzeRedis(
   path: string,
   isFile: boolean,
   onUnknown: OnUnknown = "error",
+  skipModules = false,
 ): Promise<RedisReport | null> {
   if (isFile && !path.endsWith(".manifest")) {
     let first = -1;
@@ -61,7 +62,7 @@ export async function analyzeRedis(
       const verb = argv[0] ? td.decode(argv[0].subarray(0, 32)).toUpperCase() : "";
       report.verbs[verb] = (report.verbs[verb] ?? 0) + 1;
       return supportedOutcome(argv);
-    }, { fs, onUnknown, onRdbEntry: () => {} });
+    }, { fs, onUnknown, onRdbEntry: () => {}, skipModules });
     report.rdb = s.rdb.map(({ path, version, keys }) => ({ path, version, keys }));
     Object.assign(report, {
       files: s.paths,

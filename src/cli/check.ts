@@ -10,6 +10,10 @@ export const checkCommand: Command = defineCommand({
   summary: "verify a file or data dir (exit 1 with the first bad offset)",
   args: ["file|dir"],
   options: {
+    "skip-modules": {
+      type: "boolean",
+      help: "leave Redis module values out (counted) instead of refusing the RDB",
+    },
     "skip-unknown": {
       type: "boolean",
       help: "leave out commands this tool cannot apply (counted) instead of failing",
@@ -26,7 +30,9 @@ forward). --skip-unknown counts unsupported commands per verb instead of failing
   async run({ args: [path], options }, ctx) {
     const target = await resolveTarget(ctx.fs, path!);
     const onUnknown = options["skip-unknown"] ? "skip" : "error";
-    const { report, problems } = await analyzeTarget(ctx.fs, target, ctx.now(), onUnknown);
+    const { report, problems } = await analyzeTarget(ctx.fs, target, ctx.now(), onUnknown, {
+      skipModules: options["skip-modules"] === true,
+    });
     const skipped = skippedOf(report);
     const notes: string[] = [];
     if (report.kind === "dir" && report.journal.present) {

@@ -43,6 +43,10 @@ export const convertCommand: Command = defineCommand({
     db: { type: "string", value: "N", help: "the Redis database to convert to a kevy format" },
     "rdb-version": { type: "string", value: "9-12", help: "RDB version to write (default 10)" },
     force: { type: "boolean", short: "f", help: "overwrite an existing <dst>" },
+    "skip-modules": {
+      type: "boolean",
+      help: "leave Redis module values out (counted) instead of refusing the RDB",
+    },
     "skip-unknown": {
       type: "boolean",
       help: "leave out commands this tool cannot apply (counted) instead of failing",
@@ -85,6 +89,7 @@ export const convertCommand: Command = defineCommand({
     }
     const loaded = await loadTarget(ctx, target, {
       onUnknown: options["skip-unknown"] ? "skip" : "error",
+      skipModules: options["skip-modules"] === true,
       ...(dbText === undefined ? {} : { db: Number(dbText) }),
     });
     reportSkipped(ctx, src!, loaded.skipped);

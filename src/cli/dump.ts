@@ -19,7 +19,8 @@ written with aof-timestamp-enabled yes: the keyspace as of that unix second (the
 the first #TS: annotation above it, like redis-check-aof --truncate-to-timestamp; a point
 before the base's first #TS:, or files without any, are an error). A command this tool cannot
 apply is an error (exit 1, with the verb, the file and the byte offset); --skip-unknown leaves
-such commands out and reports how many per verb on stderr. Read-only.`;
+such commands out and reports how many per verb on stderr; --skip-modules does the same for
+Redis module values (an RDB holding one is refused by default, naming the module). Read-only.`;
 
 /** The dump subcommand. */
 export const dumpCommand: Command = defineCommand({
@@ -46,6 +47,10 @@ export const dumpCommand: Command = defineCommand({
       help: "judge deadlines as of this instant, unix ms (default: now); e.g. a frozen clock",
     },
     "include-expired": { type: "boolean", help: "keep keys whose deadline has passed" },
+    "skip-modules": {
+      type: "boolean",
+      help: "leave Redis module values out (counted) instead of refusing the RDB",
+    },
     "skip-unknown": {
       type: "boolean",
       help: "leave out commands this tool cannot apply (counted) instead of failing",
@@ -82,6 +87,7 @@ export const dumpCommand: Command = defineCommand({
       ...(nowText === undefined ? {} : { now: Number(nowText) }),
       includeExpired: options["include-expired"] === true,
       onUnknown: options["skip-unknown"] ? "skip" : "error",
+      skipModules: options["skip-modules"] === true,
       ...(untilText === undefined ? {} : { untilUnixSeconds: Number(untilText) }),
     });
     reportSkipped(ctx, path!, loaded.skipped);

@@ -139,6 +139,10 @@ export const inspectCommand: Command = defineCommand({
   summary: "show what a snapshot, AOF or data dir holds",
   args: ["file|dir"],
   options: {
+    "skip-modules": {
+      type: "boolean",
+      help: "leave Redis module values out (counted) instead of refusing the RDB",
+    },
     "skip-unknown": {
       type: "boolean",
       help: "leave out commands this tool cannot apply (counted) instead of failing",
@@ -150,7 +154,9 @@ export const inspectCommand: Command = defineCommand({
   async run({ args: [path], options }, ctx) {
     const target = await resolveTarget(ctx.fs, path!);
     const onUnknown = options["skip-unknown"] ? "skip" : "error";
-    const { report } = await analyzeTarget(ctx.fs, target, ctx.now(), onUnknown);
+    const { report } = await analyzeTarget(ctx.fs, target, ctx.now(), onUnknown, {
+      skipModules: options["skip-modules"] === true,
+    });
     ctx.io.out(options.json ? JSON.stringify(report, null, 2) + "\n" : describe(report));
     return EXIT.ok;
   },

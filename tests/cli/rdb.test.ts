@@ -96,6 +96,28 @@ describe("kevy-persist on a Redis dump.rdb", () => {
   });
 });
 
+describe("kevy-persist on an RDB holding a Redis module value", () => {
+  const MODULE = fixturePath(
+    "redis-rdb/peer/rdb-tools/redis_40_with_module/redis_40_with_module.rdb",
+  );
+
+  it("check and dump refuse it naming the module (exit 1); --skip-modules counts it and goes on", async () => {
+    const c = await cli(["check", MODULE]);
+    assert.equal(c.code, 1);
+    assert.match(c.out, /ReJSON-RL/);
+    const d = await cli(["dump", MODULE]);
+    assert.equal(d.code, 1);
+    assert.match(d.err, /module type 'ReJSON-RL'/);
+    const ok = await cli(["check", MODULE, "--skip-modules"]);
+    assert.equal(ok.code, 0, ok.out);
+    const i = await cli(["inspect", MODULE, "--skip-modules"]);
+    assert.match(i.out, /skipped modules\s+ReJSON-RL x1/);
+    const kept = await cli(["dump", MODULE, "--skip-modules"]);
+    assert.equal(kept.code, 0, kept.err);
+    assert.equal(lines(kept.out).length, 1);
+  });
+});
+
 describe("kevy-persist on a Redis 7.4 RDB with hash field TTLs", () => {
   it("dump refuses it while the Store cannot keep field TTLs (exit 1), never making them persistent", async () => {
     const v12 = fixturePath("redis-rdb/generated/v12-redis-unstable/rdb-default/dump.rdb");
