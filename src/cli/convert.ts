@@ -40,6 +40,12 @@ export const convertCommand: Command = defineCommand({
       choices: ["redis-rdb", "kevy-snapshot", "kevy-aof", "snapshot", "aof"],
       help: "output format (default: from the name of <dst>)",
     },
+    "aof-format": {
+      type: "string",
+      choices: ["1", "2"],
+      help:
+        "AOF output: 1 = KEVYAOF1 (default, kevy 1.x and 5.x), 2 = KEVYAOF2 (CRC32C per record, kevy 5.x)",
+    },
     db: { type: "string", value: "N", help: "the Redis database to convert to a kevy format" },
     "rdb-version": { type: "string", value: "9-12", help: "RDB version to write (default 10)" },
     force: { type: "boolean", short: "f", help: "overwrite an existing <dst>" },
@@ -56,6 +62,7 @@ export const convertCommand: Command = defineCommand({
   examples: [
     "kevy-persist convert appendonly.aof dump-0.rdb",
     "kevy-persist convert dump-0.rdb aof-0.aof --force",
+    "kevy-persist convert aof-0.aof aof-0.v2.aof --aof-format 2",
     "kevy-persist convert ./kevy-data /var/lib/redis/dump.rdb --to redis-rdb",
     "kevy-persist convert /var/lib/redis dump-0.rdb --to kevy-snapshot --db 0",
   ],
@@ -87,6 +94,9 @@ export const convertCommand: Command = defineCommand({
           ? "kevy-aof"
           : "kevy-snapshot";}
     }
+    if (options["aof-format"] !== undefined && to !== "kevy-aof") {
+      throw new UsageError("--aof-format applies to an AOF output (--to kevy-aof or a .aof <dst>)");
+    }
     const loaded = await loadTarget(ctx, target, {
       onUnknown: options["skip-unknown"] ? "skip" : "error",
       skipModules: options["skip-modules"] === true,
@@ -115,7 +125,8 @@ export const convertCommand: Command = defineCommand({
         await saveSnapshot(loaded.store, dst!, { fs: ctx.fs, now: ctx.now() });
       } else {
         if (options.force && (await ctx.fs.stat(dst!)) !== null) await ctx.fs.remove(dst!);
-        const aof = await Aof.open(dst!, { fsync: "no", fs: ctx.fs, now: ctx.now });
+        const aofFormat = options["aof-format"] === "2" ? 2 : 1;
+        const aof = await Aof.open(dst!, { fsync: "no", fs: ctx.fs, now: ctx.now, aofFormat });
         try {
           await aof.rewriteFrom(loaded.store);
         } finally {
