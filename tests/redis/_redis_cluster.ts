@@ -44,8 +44,11 @@ export class RedisTestCluster {
               "nodes.conf",
               "--cluster-port",
               String(busPort),
+              // Long enough that a node busy for seconds on a loaded machine (a Lua
+              // scan of its keys, a slow fsync) is not voted failed by the others,
+              // which would take the whole cluster down under a running test.
               "--cluster-node-timeout",
-              "2000",
+              "15000",
             ],
           });
         } catch (e) {
