@@ -71,6 +71,11 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** Input this command cannot carry to its target as asked (refused, nothing written): exit code 1. */
+export class DataError extends Error {
+  override name = "DataError";
+}
+
 /** A problem with the input path: exit code 3. */
 export class InputError extends Error {
   override name = "InputError";

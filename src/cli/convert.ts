@@ -4,7 +4,7 @@ import { saveSnapshot } from "../persist/snapshot_file.ts";
 import { saveRedisRdb } from "../redis/rdb_save.ts";
 import { basename } from "../fs/path.ts";
 import { type Command, defineCommand } from "./_command.ts";
-import { EXIT, InputError, UsageError } from "./_io.ts";
+import { DataError, EXIT, InputError, UsageError } from "./_io.ts";
 import { loadTarget, reportSkipped } from "./_load.ts";
 import { resolveTarget } from "./_target.ts";
 
@@ -17,7 +17,8 @@ AOF and a dump-<i>.rdb one a kevy snapshot; any other .rdb name needs --to (both
 it). A Redis source with keys in more than one database needs --db for a kevy target (kevy
 has one keyspace); --to redis-rdb keeps every database. --rdb-version picks the RDB version
 written (9-12, default 10: what Redis 7.0 loads; hash field TTLs need 12). Written atomically
-(temp, fsync, rename). Refuses to overwrite <dst> unless --force. A command this tool cannot
+(temp, fsync, rename). Redis function libraries travel to a Redis RDB; a kevy target refuses
+them unless --skip-functions (counted on stderr). Refuses to overwrite <dst> unless --force. A command this tool cannot
 apply is an error naming the verb, the file and the byte offset; --skip-unknown leaves such
 commands out (counted on stderr).`;
 
@@ -56,6 +57,10 @@ export const convertCommand: Command = defineCommand({
     "skip-unknown": {
       type: "boolean",
       help: "leave out commands this tool cannot apply (counted) instead of failing",
+    },
+    "skip-functions": {
+      type: "boolean",
+      help: "to a kevy format: leave Redis function libraries out (counted) instead of refusing",
     },
   },
   description: DESCRIPTION,
@@ -119,6 +124,18 @@ export const convertCommand: Command = defineCommand({
             to === "kevy-aof" ? "AOF" : "snapshot"
           } holds one keyspace: pick one with --db`,
         );
+      }
+      // Function libraries are server-wide (database 0's); kevy files have no place for them.
+      const libs = (loaded.dbs.get(0) ?? loaded.store).libraries.size;
+      if (libs > 0 && options["skip-functions"] !== true) {
+        throw new DataError(
+          `${src}: ${libs} function librar${libs === 1 ? "y" : "ies"} (FUNCTION LOAD): a kevy ${
+            to === "kevy-aof" ? "AOF" : "snapshot"
+          } has no place for them: convert --to redis-rdb, or leave them out with --skip-functions`,
+        );
+      }
+      if (libs > 0) {
+        ctx.io.err(`${src}: left out ${libs} function librar${libs === 1 ? "y" : "ies"}\n`);
       }
       keys = loaded.store.dbsize();
       if (to === "kevy-snapshot") {

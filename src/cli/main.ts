@@ -20,6 +20,7 @@ import { COMMANDS } from "./_commands.ts";
 import {
   type CliIo,
   completeIo,
+  DataError,
   EXIT,
   InputError,
   processIo,
@@ -161,7 +162,7 @@ function report(e: unknown, io: Terminal, cmd: Command | null, json: boolean): n
     e instanceof UnknownCommandError || e instanceof DroppedTransactionError ||
     e instanceof RedisAofTimestampError || e instanceof SegmentedFrameError ||
     e instanceof SegmentStubError || e instanceof FieldTtlUnsupportedError ||
-    e instanceof RedisRdbModuleError || e instanceof RedisRdbVersionError
+    e instanceof RedisRdbModuleError || e instanceof RedisRdbVersionError || e instanceof DataError
   ) {
     code = EXIT.dataProblem;
     kind = "data";

@@ -24,8 +24,8 @@ import { type Command, defineCommand } from "./_command.ts";
 import { EXIT, fmtBytes, InputError, Progress, type Terminal, UsageError } from "./_io.ts";
 
 const DESCRIPTION =
-  `Copies a kevy data dir (any shard count and routing), a kevy snapshot or AOF, or a Redis AOF
-(file or appendonlydir) into a Redis or Valkey server, or with --cluster into a Redis Cluster
+  `Copies a kevy data dir (any shard count and routing), a kevy snapshot or AOF, or a Redis
+dump.rdb, AOF (file or appendonlydir, any base) or data dir into a Redis or Valkey server, or with --cluster into a Redis Cluster
 (each key to the master of its hash slot, pipelined per master). TTLs travel to the millisecond,
 keys and values of any bytes, every type including streams with their consumer groups. The
 source is not modified.
@@ -68,7 +68,7 @@ export const migrateCommand: Command = defineCommand({
     "source-db": {
       type: "string",
       value: "N",
-      help: "the database of a Redis AOF source (default 0)",
+      help: "the database of a Redis source (default 0)",
     },
     payload: {
       type: "string",

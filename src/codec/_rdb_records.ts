@@ -165,11 +165,11 @@ export class RdbRecords {
         const hasDesc = r.len("function description flag");
         const description = hasDesc ? r.string("function description").slice() : null;
         const code = r.string("function library code").slice();
-        o.onFunction?.({ code, legacy: { name, engine, description } });
+        o.onFunction?.({ code, legacy: { name, engine, description } }, r.base + start);
         return;
       }
       case 0xf5:
-        o.onFunction?.({ code: r.string("function library").slice() });
+        o.onFunction?.({ code: r.string("function library").slice() }, r.base + start);
         return;
       case 0xf4:
         r.len("SLOT_INFO slot");

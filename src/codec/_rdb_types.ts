@@ -47,8 +47,8 @@ export interface RedisRdbDecoderOptions {
   onString?: RedisRdbStringSink;
   /** `AUX` fields (`redis-ver`, `ctime`, `aof-base`, `lua` scripts, ...) in file order. */
   onAux?: (key: Uint8Array, value: Uint8Array) => void;
-  /** Stored function libraries. */
-  onFunction?: (fn: RedisRdbFunction) => void;
+  /** Stored function libraries, with the file offset of their record. */
+  onFunction?: (fn: RedisRdbFunction, offset: number) => void;
   /** `SELECTDB` (with the `RESIZEDB` hint once it follows: keys and keys with a TTL). */
   onDb?: (db: number, hint: { keys: number; expires: number } | null) => void;
   /** Module values and module aux data are left out (counted) instead of refused. Default false. */

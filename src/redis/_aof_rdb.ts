@@ -3,7 +3,7 @@
 // is an RDB): the RDB is decoded, its keys delivered, and whatever follows it
 // goes on as RESP commands, from the byte after the RDB's checksum (file
 // offsets stay those of the file).
-import { RedisRdbDecoder, type RedisRdbStats } from "../codec/redis_rdb.ts";
+import { RedisRdbDecoder, type RedisRdbFunction, type RedisRdbStats } from "../codec/redis_rdb.ts";
 import type { Entry } from "../codec/types.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { RedisAofFileReader } from "./_aof_reader.ts";
@@ -19,7 +19,8 @@ export async function startsWithRdb(fs: FsAdapter, path: string): Promise<boolea
 }
 
 /**
- * Reads the RDB at the start of `path` (keys to `onEntry`), then hands the
+ * Reads the RDB at the start of `path` (keys to `onEntry`, function
+ * libraries to `onFunction`), then hands the
  * rest of the file to the reader `makeReader(rdbEnd)` builds. Returns the
  * reader (not finished) and what the RDB held.
  */
@@ -29,6 +30,7 @@ export async function readRdbThenResp(
   chunkBytes: number,
   skipModules: boolean,
   onEntry: (db: number, entry: Entry, offset: number) => void,
+  onFunction: (fn: RedisRdbFunction, offset: number) => void,
   makeReader: (startOffset: number) => RedisAofFileReader,
 ): Promise<{ reader: RedisAofFileReader; rdb: RedisRdbStats }> {
   const size = (await fs.stat(path))?.size;
@@ -37,6 +39,7 @@ export async function readRdbThenResp(
     ...(size === undefined ? {} : { totalSize: size }),
     skipModules,
     onEntry: (e, info) => onEntry(info.db, e, info.offset),
+    onFunction,
   });
   let reader: RedisAofFileReader | null = null;
   let rdb: RedisRdbStats | null = null;

@@ -1,6 +1,7 @@
 // What a migration reads: a kevy data dir (one shard at a time, so memory
 // holds one shard), a kevy snapshot or AOF, a Redis AOF (file or
-// appendonlydir), or a Store given by the caller. Nothing on disk changes.
+// appendonlydir, whatever its base), a Redis dump.rdb or data dir, or a
+// Store given by the caller. Nothing on disk changes.
 // Keys load with expiry frozen (nothing expires while loading, as in
 // Redis); the caller skips what is past its deadline at copy time.
 import { CorruptFileError } from "../codec/errors.ts";
@@ -11,10 +12,8 @@ import { replayAofInto } from "../persist/replay.ts";
 import { loadSnapshot } from "../persist/snapshot_file.ts";
 import { readShardsMeta } from "../shard/shards_meta.ts";
 import { STANDARD_LAYOUT } from "../shard/reshard.ts";
-import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
-import { replayRedisAof } from "./aof.ts";
-import { loadRedisRdb } from "./rdb_load.ts";
+import { loadRedisData } from "./redis_data.ts";
 
 /** One piece of the source, loaded. */
 export interface SourcePart {
@@ -95,9 +94,12 @@ export async function openSource(
       return store;
     });
   }
-  if (startsWith(h, "REDIS")) return redisRdb(source, opts);
+  if (startsWith(h, "REDIS")) {
+    // A dump.rdb, or a Redis 7 base / pre-7 appendonly.aof that starts with an RDB.
+    return redisData(source, /\.(aof|manifest)$/.test(source) ? "Redis AOF" : "Redis RDB", opts);
+  }
   if (source.endsWith(".manifest") || h[0] === 0x23 /* # annotation: Redis */) {
-    return redisAof(source, opts);
+    return redisData(source, "Redis AOF", opts);
   }
   if (startsWith(h, "KEVYAOF") || h[0] === 0x2a /* * */) {
     return single(source, "kevy AOF", async () => {
@@ -125,17 +127,22 @@ async function openDir(dir: string, opts: SourceOptions): Promise<OpenedSource> 
   const fs = opts.fs;
   const entries = await fs.readDir(dir);
   const names = new Set(entries.map((e) => e.name));
-  if ([...names].some((n) => n.endsWith(".manifest"))) return redisAof(dir, opts);
+  if ([...names].some((n) => n.endsWith(".manifest"))) return redisData(dir, "Redis AOF", opts);
   if (names.has(RESHARD_JOURNAL)) {
     throw new MigrationSourceError(
       `${dir}: an interrupted re-shard is pending; open the store once (or run \`kevy-persist reshard\`) to finish it first`,
     );
   }
+  const kevy = [...names].some((x) => /^(dump-\d+\.rdb|aof-\d+\.aof|shards\.meta)$/.test(x));
+  if (!kevy && (names.has("dump.rdb") || names.has("appendonlydir"))) {
+    // A Redis data dir: its appendonlydir before its dump.rdb, as Redis with appendonly yes.
+    return redisData(dir, "Redis data dir", opts);
+  }
   const meta = await readShardsMeta(dir, { fs });
   const n = meta?.n ?? inferFilesN(entries);
   if (n === 0 || ![...names].some((x) => /^(dump-\d+\.rdb|aof-\d+\.aof)$/.test(x))) {
     throw new MigrationSourceError(
-      `${dir}: no kevy files here (expected dump-<i>.rdb, aof-<i>.aof or shards.meta, or a Redis appendonlydir)`,
+      `${dir}: no kevy files here (expected dump-<i>.rdb, aof-<i>.aof or shards.meta, or a Redis data dir: dump.rdb, appendonlydir)`,
     );
   }
   const routing = meta?.routing ?? "kevyhash";
@@ -184,38 +191,26 @@ function pickDb(
   return stores.get(want ?? 0) ?? frozenStore();
 }
 
-function redisRdb(path: string, opts: SourceOptions): OpenedSource {
+/**
+ * A Redis source (a dump.rdb, an AOF file or appendonlydir whatever its base,
+ * or a data dir holding them, read as Redis reads it) through loadRedisData:
+ * keys of an RDB part as entries (streams whole), function libraries with
+ * them.
+ */
+function redisData(path: string, what: string, opts: SourceOptions): OpenedSource {
   const want = opts.sourceDb;
   return {
-    description: `Redis RDB ${path}${want === undefined ? "" : ` (database ${want})`}`,
+    description: `${what} ${path}${want === undefined ? "" : ` (database ${want})`}`,
     partCount: 1,
     async *parts() {
       // Expiry frozen while loading, as for every source: the copy skips what is past.
-      const r = await loadRedisRdb(path, { fs: opts.fs, now: () => 0, keepExpired: true });
+      const r = await loadRedisData(path, { fs: opts.fs, now: () => 0, keepExpired: true });
+      const libraries = r.dbs.get(0)?.libraries ?? new Map<string, Uint8Array>();
       yield {
         label: `database ${want ?? 0}`,
-        store: pickDb(path, "RDB file", r.dbs, want),
-        functions: r.functions.map((f) => f.code),
+        store: pickDb(path, r.kind === "rdb" ? "RDB file" : "Redis AOF", r.dbs, want),
+        functions: [...libraries.values()],
       };
-    },
-  };
-}
-
-function redisAof(path: string, opts: SourceOptions): OpenedSource {
-  const want = opts.sourceDb;
-  return {
-    description: `Redis AOF ${path}${want === undefined ? "" : ` (database ${want})`}`,
-    partCount: 1,
-    async *parts() {
-      const stores = new Map<number, Store>();
-      const applier = new CommandApplier((db: number) => {
-        let s = stores.get(db);
-        if (s === undefined) stores.set(db, s = frozenStore());
-        return s;
-      });
-      await replayRedisAof(path, (argv) => void applier.apply(argv), { fs: opts.fs });
-      applier.finish();
-      yield { label: `database ${want ?? 0}`, store: pickDb(path, "Redis AOF", stores, want) };
     },
   };
 }

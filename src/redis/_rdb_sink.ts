@@ -7,6 +7,7 @@ import type { RedisRdbFunction } from "../codec/redis_rdb.ts";
 import type { Entry } from "../codec/types.ts";
 import { indexOf } from "../store/_internals.ts";
 import { FieldTtlUnsupportedError, storeKeepsFieldTtls, StoreLoader } from "../store/_load.ts";
+import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
 
 /**
@@ -31,6 +32,25 @@ export function checkFieldTtls(e: Entry, now: number, path: string, offset: numb
       "loading it would make those fields persistent",
   );
 }
+
+/**
+ * Loads a function library into `store.libraries` as `FUNCTION LOAD` does
+ * (name from its `#!engine name=...` line); a library FUNCTION LOAD refuses,
+ * or one stored twice, is a `CorruptFileError` at `offset` (Redis refuses
+ * the file).
+ */
+export function loadLibrary(store: Store, code: Uint8Array, path: string, offset: number): void {
+  const r = new CommandApplier(store).apply([FUNCTION, LOAD, code]);
+  if (r.ok) return;
+  throw new CorruptFileError({
+    path,
+    offset,
+    expected: `a function library FUNCTION LOAD accepts (${r.error})`,
+    bytes: code.subarray(0, 16),
+  });
+}
+const FUNCTION = new TextEncoder().encode("FUNCTION");
+const LOAD = new TextEncoder().encode("LOAD");
 
 const latin1 = (b: Uint8Array): string => {
   let s = "";
@@ -90,8 +110,11 @@ export class RdbStoreSink {
     this.aux.push([latin1(k), v]);
   };
 
-  readonly onFunction = (f: RedisRdbFunction): void => {
+  /** A library: kept in `functions`, and (FUNCTION2) in database 0's `libraries` as FUNCTION LOAD does. */
+  readonly onFunction = (f: RedisRdbFunction, offset: number): void => {
     this.functions.push(f);
+    // 7.0-rc records hold a bare body FUNCTION LOAD cannot take (Redis 7.0 GA refuses them too).
+    if (f.legacy === undefined) loadLibrary(this.store(0), f.code, this.#path, offset);
   };
 
   #dup(key: Uint8Array, db: number, offset: number): never {
@@ -184,7 +207,7 @@ export class RdbStoreSink {
       const after = keep ? before : s.dbsize();
       expired += before - after;
       loaded += after;
-      if (after === 0) this.dbs.delete(db);
+      if (after === 0 && s.libraries.size === 0) this.dbs.delete(db);
     }
     return { expired, loaded };
   }

@@ -26,6 +26,7 @@
  *   while an AOF base loads), then any commands after it. The keys go to
  *   `onRdbEntry` when given, else to `apply` as the commands that rebuild
  *   them (`SELECT`, `SET`/`RPUSH`/`HSET`/..., `PEXPIREAT`, `HPEXPIREAT`).
+ *   Its function libraries go to `apply` as `FUNCTION LOAD` either way.
  *
  * Transactions are delivered whole: `MULTI`, its commands and `EXEC` reach
  * the callback together once `EXEC` has been read. Files are never modified.
@@ -43,6 +44,9 @@ import { rdbEntryCommands, selectZero } from "./rdb_commands.ts";
 import type { Entry } from "../codec/types.ts";
 import { parseRedisManifest } from "./_manifest.ts";
 import { type OnUnknown, type ReplayApply, UnknownCommandGate } from "../persist/unknown.ts";
+
+const FUNCTION = new TextEncoder().encode("FUNCTION");
+const LOAD = new TextEncoder().encode("LOAD");
 
 /** Default read size when streaming AOF files (1 MiB). */
 export const REDIS_AOF_CHUNK_BYTES: number = 1 << 20;
@@ -182,7 +186,8 @@ export interface RedisAofReplayOptions {
   /**
    * The keys of an RDB part (database, neutral entry with its absolute
    * deadline), instead of commands to `apply`: lossless for every type
-   * (streams included) and faster. Default: commands to `apply`.
+   * (streams included) and faster. Default: commands to `apply`. The
+   * part's function libraries reach `apply` as `FUNCTION LOAD` either way.
    */
   onRdbEntry?: (db: number, entry: Entry) => void;
   /** Leave module values of an RDB part out (counted in `rdb`) instead of refusing the file. */
@@ -307,6 +312,19 @@ export async function replayRedisAof(
           if (onRdbEntry !== undefined) return onRdbEntry(db, entry);
           for (const argv of rdbEntryCommands(db, current, entry)) onCommand(argv, offset);
           current = db;
+        },
+        (fn, offset) => {
+          if (fn.legacy !== undefined) {
+            throw new CorruptFileError({
+              path,
+              offset,
+              expected:
+                "a FUNCTION2 library record (this FUNCTION record of a Redis 7.0 release candidate is refused by Redis 7.0 and later)",
+              bytes: Uint8Array.of(0xf6),
+            });
+          }
+          // Server-wide in Redis: loaded as FUNCTION LOAD whatever the current database.
+          onCommand([FUNCTION, LOAD, fn.code], offset);
         },
         (start) => {
           // The commands after an RDB part start in database 0 (Redis's AOF client).

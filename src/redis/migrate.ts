@@ -2,7 +2,8 @@
  * Copies a keyspace into a Redis server or a Redis Cluster:
  * {@link migrateToRedis}. The source is a kevy data dir (any shard count
  * and routing, read one shard at a time), a kevy snapshot or AOF, a Redis
- * AOF (file or appendonlydir) or a {@link Store}; nothing on disk changes.
+ * `dump.rdb`, AOF (file or appendonlydir, whatever its base) or data dir,
+ * or a {@link Store}; nothing on disk changes.
  *
  * Every key travels with its exact TTL (absolute ms) and any bytes
  * (including a leading NUL). In a cluster each key goes to the master of its
@@ -46,7 +47,7 @@ export interface MigrateOptions {
   db?: number;
   /** Overwrite keys that already exist on the target (default false: compare and keep them). */
   replace?: boolean;
-  /** Which database of a Redis AOF source (default 0; other non-empty databases are refused). */
+  /** Which database of a Redis source (default 0; other non-empty databases are refused). */
   sourceDb?: number;
   /** TLS settings for `rediss://` (CA, client certificate). */
   tls?: TlsSettings;

@@ -45,9 +45,13 @@ export interface RedisRdbLoad {
   version: number;
   /** `AUX` fields in file order: name (ASCII) and raw value. */
   aux: Array<[string, Uint8Array]>;
-  /** Stored function libraries. */
+  /**
+   * Stored function libraries. Those of Redis 7.0 and later (`FUNCTION2`)
+   * are in database 0's `Store.libraries` too, as FUNCTION LOAD keeps them;
+   * the release-candidate ones (`legacy`) only here.
+   */
   functions: RedisRdbFunction[];
-  /** One store per database that holds keys, by database number. */
+  /** One store per database that holds keys (database 0 also when it holds only libraries). */
   dbs: Map<number, Store>;
   /** What the decoder read, plus `expired` (dropped after loading) and `loaded` (keys in the stores). */
   stats: RedisRdbStats & { expired: number; loaded: number };

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { RedisRdbFunction } from "../codec/redis_rdb.ts";
 import {
   encodeRedisRdbChunks,
   type RedisRdbDbSource,
@@ -28,14 +29,23 @@ export interface RedisRdbSaveOptions extends Omit<RedisRdbEncodeOptions, "now"> 
 /** The databases to save: one store (database 0), stores by database number, or a list (index = database). */
 export type RedisRdbStores = Store | ReadonlyMap<number, Store> | ReadonlyArray<Store>;
 
-function sources(stores: RedisRdbStores): RedisRdbDbSource[] {
-  const list: Array<[number, Store]> = Array.isArray(stores)
+function list(stores: RedisRdbStores): Array<[number, Store]> {
+  return Array.isArray(stores)
     ? (stores as ReadonlyArray<Store>).map((s, i) => [i, s])
     : stores instanceof Map
     ? [...(stores as ReadonlyMap<number, Store>)].sort((a, b) => a[0] - b[0])
     : [[0, stores as Store]];
+}
+
+/** Database 0's function libraries (server-wide in Redis; a `CommandApplier` keeps them there). */
+function libraries(stores: RedisRdbStores): RedisRdbFunction[] {
+  const s0 = list(stores).find(([db]) => db === 0)?.[1];
+  return s0 === undefined ? [] : [...s0.libraries.values()].map((code) => ({ code }));
+}
+
+function sources(stores: RedisRdbStores): RedisRdbDbSource[] {
   const out: RedisRdbDbSource[] = [];
-  for (const [db, s] of list) {
+  for (const [db, s] of list(stores)) {
     const keys = s.dbsize(); // drops what expired first
     if (keys === 0) continue;
     out.push({ db, entries: s.entries(), size: { keys, expires: indexOf(s).ttlCount } });
@@ -46,9 +56,10 @@ function sources(stores: RedisRdbStores): RedisRdbDbSource[] {
 /**
  * Writes `stores` to `path` as a Redis RDB file, atomically and durably.
  * Keys that have expired by each store's clock are left out; empty
- * collections are left out (Redis cannot hold them) and counted. Rejects with
- * `RangeError` when the version cannot hold a value (hash field TTLs need
- * version 12).
+ * collections are left out (Redis cannot hold them) and counted. Database
+ * 0's function libraries (`Store.libraries`) are written too, unless
+ * `functions` is given. Rejects with `RangeError` when the version cannot
+ * hold a value (hash field TTLs need version 12, functions version 10).
  *
  * @example
  * ```ts
@@ -73,6 +84,7 @@ export async function saveRedisRdb(
   const { fs: _fs, ...enc } = opts;
   const gen = encodeRedisRdbChunks(sources(stores), {
     ctime: Math.floor(Date.now() / 1000),
+    functions: libraries(stores),
     ...enc,
   });
   let stats: RedisRdbEncodeStats | undefined;

@@ -1,17 +1,29 @@
 // The CLI on the data dir of a live redis-server 7.0 in its default
 // persistence setups (dump.rdb; appendonly yes with its RDB-preamble base):
 // check passes, and convert --to redis-rdb gives a file a fresh server loads
-// to the same keyspace. Skipped with a message when redis-server is missing,
+// to the same keyspace (its function library too); a kevy target refuses the
+// library unless told to leave it out; migrate copies every database.
+// Skipped with a message when redis-server is missing,
 // unless KEVY_REQUIRE_REDIS=1.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync } from "node:fs";
+import { cpSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../_helpers.ts";
 import { redisMissing, redisRequired } from "../redis/_redis_server.ts";
 import { RdbServer } from "../redis/_rdb_server.ts";
 import { rdbWorkload, WORKLOAD_DBS } from "../redis/_rdb_workload.ts";
 import { cli } from "./_cli.ts";
+import { migrateToRedis } from "../../src/redis/migrate.ts";
+
+const LIBRARY = "#!lua name=applib\nredis.register_function('app_one', function() return 1 end)";
+
+/** The server's function libraries with their code, as redis-cli prints them. */
+async function libraries(s: RdbServer): Promise<string> {
+  const out = await s.cli(["FUNCTION", "LIST", "WITHCODE"]);
+  assert.match(out, /applib/);
+  return out;
+}
 
 const missing = redisMissing();
 const skip = missing !== null && !redisRequired() ? missing : false;
@@ -29,6 +41,7 @@ describe("kevy-persist on a live Redis data dir", { skip }, () => {
       before(async () => {
         s = await RdbServer.start({ args });
         await s.pipe(rdbWorkload(Date.now() + 3_600_000));
+        await s.cli(["FUNCTION", "LOAD", LIBRARY]);
         if (args.length > 0) {
           // The workload into the RDB base (the command applier has no stream commands yet),
           // then more writes into the new incr file.
@@ -70,8 +83,41 @@ describe("kevy-persist on a live Redis data dir", { skip }, () => {
             await fresh.keyspace(WORKLOAD_DBS),
             await s.keyspace(WORKLOAD_DBS),
           );
+          assert.equal(await libraries(fresh), await libraries(s));
         } finally {
           await fresh.stop();
+        }
+      });
+
+      it("convert to a kevy snapshot refuses the function library unless --skip-functions", async () => {
+        const out = tempDir("kevy-cli-redis-snap-");
+        const dst = join(out, "dump-0.rdb");
+        const refused = await cli(["convert", copy, dst, "--db", "0"]);
+        assert.equal(refused.code, 1, refused.out + refused.err);
+        assert.match(refused.err, /1 function library .*--skip-functions/);
+        assert.equal(existsSync(dst), false);
+        const r = await cli(["convert", copy, dst, "--db", "0", "--skip-functions"]);
+        assert.equal(r.code, 0, r.err);
+        assert.match(r.err, /left out 1 function library/);
+      });
+
+      it("migrate from the data dir: every database and the library reach a fresh server", async () => {
+        const target = await RdbServer.start();
+        try {
+          for (const db of WORKLOAD_DBS) {
+            const stats = await migrateToRedis(copy, {
+              url: `redis://127.0.0.1:${target.port}/${db}`,
+              sourceDb: db,
+            });
+            assert.equal(stats.errors.length, 0);
+          }
+          assert.deepStrictEqual(
+            await target.keyspace(WORKLOAD_DBS),
+            await s.keyspace(WORKLOAD_DBS),
+          );
+          assert.equal(await libraries(target), await libraries(s));
+        } finally {
+          await target.stop();
         }
       });
     });
