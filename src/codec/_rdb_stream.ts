@@ -53,7 +53,7 @@ function readNode(
   e: number,
 ): void {
   const lp = new ListpackReader(b, s, e);
-  const el = () => (lp.isInt ? lp.bytes() : r.slabs.copy(b, lp.sOff, lp.sLen));
+  const el = () => (lp.isInt ? r.slabs.int(lp.big ?? lp.int) : r.slabs.copy(b, lp.sOff, lp.sLen));
   if (!lp.next()) lp.fail("a stream listpack with a master entry (it is empty)");
   if (!lp.isInt) lp.fail("the master entry count (an integer)");
   const live = lp.int;

@@ -103,7 +103,11 @@ export function readValue(r: RdbReader, t: number, skipModules: boolean): Value 
     case 10:
       return listFromZiplists(r, [r.blob("list ziplist")], "list ziplist");
     case 11: {
-      const members = r.inBlob(r.blob("intset"), "set intset", decodeIntset);
+      const members = r.inBlob(
+        r.blob("intset"),
+        "set intset",
+        (b, st, e) => decodeIntset(b, st, e, (v) => r.slabs.int(v)),
+      );
       return { type: "set", value: members };
     }
     case 12:
@@ -239,7 +243,9 @@ function listFromZiplists(r: RdbReader, blobs: Blob[], what: string): Value {
   for (const blob of blobs) {
     r.inBlob(blob, what, (b, s, e) => {
       const z = new ZiplistReader(b, s, e);
-      while (z.next()) items.push(z.isInt ? z.bytes() : r.slabs.copy(b, z.sOff, z.sLen));
+      while (z.next()) {
+        items.push(z.isInt ? r.slabs.int(z.big ?? z.int) : r.slabs.copy(b, z.sOff, z.sLen));
+      }
     });
   }
   return items.length === 0 ? EMPTY : { type: "list", value: items };
@@ -253,14 +259,17 @@ function pairsFromZiplist(r: RdbReader, blob: Blob, zset: boolean): Value {
     const hash: Array<[Uint8Array, Uint8Array]> = [];
     const zs: Array<[Uint8Array, number]> = [];
     while (z.next()) {
-      const f = z.isInt ? z.bytes() : r.slabs.copy(b, z.sOff, z.sLen);
+      const f = z.isInt ? r.slabs.int(z.big ?? z.int) : r.slabs.copy(b, z.sOff, z.sLen);
       if (!seen.add(f)) z.fail(`${what} ${zset ? "members" : "fields"} without duplicates`);
       if (!z.next()) z.fail(`${what}: an even number of entries`);
       if (zset) {
         const score = z.isInt ? z.int : parseScore(b, z.sOff, z.sLen);
         if (Number.isNaN(score)) z.fail("a zset score that is a number");
         zs.push([f, score]);
-      } else hash.push([f, z.isInt ? z.bytes() : r.slabs.copy(b, z.sOff, z.sLen)]);
+      } else {hash.push([
+          f,
+          z.isInt ? r.slabs.int(z.big ?? z.int) : r.slabs.copy(b, z.sOff, z.sLen),
+        ]);}
     }
     if (z.count === 0) return EMPTY;
     return zset ? { type: "zset", value: zs } : { type: "hash", value: hash };
@@ -273,7 +282,7 @@ function fromListpack(r: RdbReader, blob: Blob, t: number): Value {
   return r.inBlob(blob, what, (b, s, e): Value => {
     const lp = new ListpackReader(b, s, e);
     const seen = new Seen();
-    const el = () => (lp.isInt ? lp.bytes() : r.slabs.copy(b, lp.sOff, lp.sLen));
+    const el = () => (lp.isInt ? r.slabs.int(lp.big ?? lp.int) : r.slabs.copy(b, lp.sOff, lp.sLen));
     if (t === 20) {
       const out: Uint8Array[] = [];
       while (lp.next()) {
@@ -317,7 +326,9 @@ function quicklist2(r: RdbReader): Value {
     }
     r.inBlob(blob, "quicklist listpack node", (b, s, e) => {
       const lp = new ListpackReader(b, s, e);
-      while (lp.next()) items.push(lp.isInt ? lp.bytes() : r.slabs.copy(b, lp.sOff, lp.sLen));
+      while (lp.next()) {
+        items.push(lp.isInt ? r.slabs.int(lp.big ?? lp.int) : r.slabs.copy(b, lp.sOff, lp.sLen));
+      }
     });
   }
   return items.length === 0 ? EMPTY : { type: "list", value: items };
@@ -372,7 +383,7 @@ function hashListpackEx(r: RdbReader, blob: Blob): Value {
     const pairs: Array<[Uint8Array, Uint8Array]> = [];
     const deadlines: Array<number | null> = [];
     let last = -1;
-    const el = () => (lp.isInt ? lp.bytes() : r.slabs.copy(b, lp.sOff, lp.sLen));
+    const el = () => (lp.isInt ? r.slabs.int(lp.big ?? lp.int) : r.slabs.copy(b, lp.sOff, lp.sLen));
     while (lp.next()) {
       const f = el();
       if (!seen.add(f)) lp.fail("hash listpack-ex fields without duplicates");

@@ -11,7 +11,12 @@ function fail(b: Uint8Array, start: number, at: number, expected: string): never
 }
 
 /** The members of the intset `b[start, end)` as decimal text, in ascending order. */
-export function decodeIntset(b: Uint8Array, start: number, end: number): Uint8Array[] {
+export function decodeIntset(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  text: (v: number | bigint) => Uint8Array = intBytes,
+): Uint8Array[] {
   const size = end - start;
   if (size < 8) fail(b, start, start, "an intset header (8 bytes)");
   const dv = new DataView(b.buffer, b.byteOffset + start, size);
@@ -37,7 +42,7 @@ export function decodeIntset(b: Uint8Array, start: number, end: number): Uint8Ar
       fail(b, start, start + o, "intset members in ascending order, no duplicates");
     }
     prev = v;
-    out[i] = intBytes(v);
+    out[i] = text(v);
   }
   return out;
 }

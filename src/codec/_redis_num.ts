@@ -57,6 +57,9 @@ export function canonicalInt(b: Uint8Array, off: number, len: number): number | 
 }
 
 const td = new TextDecoder("latin1");
+/** Bytes of plain number text: digits, sign, point, exponent. */
+const NUMERIC = new Uint8Array(256);
+for (const c of "0123456789+-.eE") NUMERIC[c.charCodeAt(0)] = 1;
 
 /**
  * A double from score text as Redis writes it (`%.17g`, `inf`, `-inf`; also
@@ -64,6 +67,19 @@ const td = new TextDecoder("latin1");
  * the text is no number (callers refuse NaN scores, as Redis does).
  */
 export function parseScore(b: Uint8Array, off: number, len: number): number {
+  if (len > 0 && len <= 32) {
+    // What Redis writes (%.17g digits, sign, point, exponent): no decoder call.
+    let s = "";
+    for (let i = off; i < off + len; i++) {
+      const c = b[i]!;
+      if (!NUMERIC[c]) {
+        s = "";
+        break;
+      }
+      s += String.fromCharCode(c);
+    }
+    if (s !== "") return Number(s);
+  }
   const s = td.decode(b.subarray(off, off + len)).trim().toLowerCase();
   if (s === "inf" || s === "+inf" || s === "infinity" || s === "+infinity") return Infinity;
   if (s === "-inf" || s === "-infinity") return -Infinity;

@@ -11,16 +11,37 @@ export class Slabs {
   /** A copy of `b[off, off + len)`. */
   copy(b: Uint8Array, off: number, len: number): Uint8Array {
     if (len > SLAB >> 4) return b.slice(off, off + len);
-    if (this.#slab.length - this.#pos < len) {
-      this.#slab = new Uint8Array(SLAB);
-      this.#pos = 0;
-    }
+    if (this.#slab.length - this.#pos < len) this.#fresh();
     const at = this.#pos;
     const s = this.#slab;
     if (len <= 32) { for (let i = 0; i < len; i++) s[at + i] = b[off + i]!; }
     else s.set(b.subarray(off, off + len), at);
     this.#pos = at + len;
     return s.subarray(at, at + len);
+  }
+
+  /** The decimal text of an integer (as Redis gives a listpack/intset integer back), in a slab. */
+  int(n: number | bigint): Uint8Array {
+    if (typeof n === "number" && n >= 0 && n < 10) {
+      // The commonest case of all: one digit.
+      if (this.#slab.length - this.#pos < 1) this.#fresh();
+      const at = this.#pos++;
+      this.#slab[at] = 0x30 + n;
+      return this.#slab.subarray(at, at + 1);
+    }
+    const t = String(n);
+    const len = t.length;
+    if (this.#slab.length - this.#pos < len) this.#fresh();
+    const at = this.#pos;
+    const s = this.#slab;
+    for (let i = 0; i < len; i++) s[at + i] = t.charCodeAt(i);
+    this.#pos = at + len;
+    return s.subarray(at, at + len);
+  }
+
+  #fresh(): void {
+    this.#slab = new Uint8Array(SLAB);
+    this.#pos = 0;
   }
 
   #markSlab = this.#slab;
