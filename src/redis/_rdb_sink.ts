@@ -6,9 +6,27 @@ import { CorruptFileError } from "../codec/errors.ts";
 import type { RedisRdbFunction } from "../codec/redis_rdb.ts";
 import type { Entry } from "../codec/types.ts";
 import { indexOf } from "../store/_internals.ts";
-import { FieldTtlUnsupportedError, storeKeepsFieldTtls, StoreLoader } from "../store/_load.ts";
+import { FieldTtlUnsupportedError } from "../codec/field_ttls.ts";
+import { StoreLoader } from "../store/_load.ts";
 import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
+
+/** Whether a Store keeps `fieldDeadlines` through `put`/`getEntry` (probed once). */
+let keepsFieldTtls: boolean | undefined;
+export function storeKeepsFieldTtls(): boolean {
+  if (keepsFieldTtls === undefined) {
+    const s = new Store();
+    const k = new Uint8Array([0]);
+    s.put({
+      key: k,
+      value: { type: "hash", value: [[k, k]], fieldDeadlines: [Number.MAX_SAFE_INTEGER] },
+      deadline: null,
+    });
+    const e = s.getEntry(k);
+    keepsFieldTtls = e?.value.type === "hash" && e.value.fieldDeadlines?.[0] !== undefined;
+  }
+  return keepsFieldTtls;
+}
 
 /**
  * Refuses a hash with a live field TTL (deadline after `now`) when the Store
@@ -21,7 +39,7 @@ export function checkFieldTtls(e: Entry, now: number, path: string, offset: numb
   if (kv.type !== "hash" || kv.fieldDeadlines === undefined) return;
   const live = kv.fieldDeadlines.find((d) => d !== null && d !== undefined && d > now);
   if (live === undefined || live === null) return;
-  if (storeKeepsFieldTtls(() => new Store())) return;
+  if (storeKeepsFieldTtls()) return;
   throw new FieldTtlUnsupportedError(
     `${path}: ${
       offset === null ? "" : `the key at byte ${offset} `

@@ -15,7 +15,8 @@ import {
   viewOfFixture,
   viewOfRdbStores,
 } from "./_rdb_view.ts";
-import { FieldTtlUnsupportedError, storeKeepsFieldTtls } from "../../src/store/_load.ts";
+import { FieldTtlUnsupportedError } from "../../src/codec/field_ttls.ts";
+import { storeKeepsFieldTtls } from "../../src/redis/_rdb_sink.ts";
 import { Store } from "../../src/store/store.ts";
 
 const ROOT = "redis-rdb";
@@ -60,7 +61,7 @@ function alive(dbs: Map<number, Entry[]>, now: number): Map<number, Entry[]> {
   return out;
 }
 
-const KEEPS_FIELD_TTLS = storeKeepsFieldTtls(() => new Store());
+const KEEPS_FIELD_TTLS = storeKeepsFieldTtls();
 
 function hasLiveFieldTtls(json: FixtureKeyspace, now: number): boolean {
   return Object.values(json.dbs).some((rows) =>
