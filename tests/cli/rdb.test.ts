@@ -11,7 +11,6 @@ import { RedisRdbDecoder } from "../../src/codec/redis_rdb.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
 import { fixturePath, readFixtureJson, tempDir } from "../_helpers.ts";
 import { storeKeepsFieldTtls } from "../../src/redis/_rdb_sink.ts";
-import { Store } from "../../src/store/store.ts";
 import { cli } from "./_cli.ts";
 
 const SMALL = fixturePath("redis/rdb-small/dump.rdb");

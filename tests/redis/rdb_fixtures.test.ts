@@ -17,7 +17,6 @@ import {
 } from "./_rdb_view.ts";
 import { FieldTtlUnsupportedError } from "../../src/codec/field_ttls.ts";
 import { storeKeepsFieldTtls } from "../../src/redis/_rdb_sink.ts";
-import { Store } from "../../src/store/store.ts";
 
 const ROOT = "redis-rdb";
 
