@@ -19,6 +19,7 @@
  * @module
  */
 import { defaultFs } from "../fs/detect.ts";
+import { mkdirDurable } from "../fs/_durable.ts";
 import { joinPath } from "../fs/path.ts";
 import { ensureLayout } from "../shard/layout.ts";
 import { shardLayout, STANDARD_LAYOUT } from "../shard/reshard.ts";
@@ -73,7 +74,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<KevySto
     if (o.onMetric) emit({ name: "aof.fsync", file, ms });
   });
 
-  await base.mkdir(dir);
+  await mkdirDurable(base, dir); // a power cut must not take the new dir with it
   const lock = await acquireLock(base, dir, o.clock(), (m) => warn(m));
   const opened: ShardRt[] = [];
   try {
@@ -88,6 +89,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<KevySto
       now: o.clock,
       layout,
       onUnknown: o.onUnknown,
+      // Released cleanly: every split write was settled; else recovery decides the open ones.
+      groupsSettled: lock.previous === "released",
     });
     if (r.action === "resharded") {
       emit({

@@ -2,7 +2,7 @@
 // the re-shard engine, shards.meta and ensureLayout. Private: not re-exported.
 import type { FsAdapter } from "./types.ts";
 import { isNotFound } from "./types.ts";
-import { joinPath } from "./path.ts";
+import { dirname, joinPath } from "./path.ts";
 
 /**
  * Writes `dir/name` so that a crash leaves either the old file or the whole new
@@ -78,4 +78,20 @@ export async function readIfExists(fs: FsAdapter, path: string): Promise<Uint8Ar
     if (isNotFound(e)) return null;
     throw e;
   }
+}
+
+/**
+ * Creates `dir` (and missing parents) so that it survives a power cut: each new entry is
+ * made durable by an fsync of the directory holding it (a plain mkdir is not: a crash can
+ * take the whole data dir with every acknowledged write in it). An existing dir: nothing.
+ */
+export async function mkdirDurable(fs: FsAdapter, dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; (await fs.stat(d)) === null; d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  if (missing.length === 0) return;
+  await fs.mkdir(dir);
+  for (const d of missing.reverse()) if (dirname(d) !== d) await fs.syncDir(dirname(d));
 }

@@ -110,3 +110,27 @@ describe("a torn tail is still torn", () => {
     }
   });
 });
+
+describe("a torn header padded with zeros (found by tests/sim)", () => {
+  it("is a torn tail at 0, cut and kept, never corruption", async () => {
+    for (const cut of [1, 4, 8]) {
+      const bytes = new Uint8Array(9);
+      bytes.set(MAGIC.subarray(0, cut)); // "KEVY" then zeros: the header write was torn
+      const { path } = write(bytes);
+      const s = await replayAof(path, () => {});
+      assert.deepEqual([s.frames, s.tornAt, s.tornBytes], [0, 0, 9], `cut ${cut}`);
+      const aof = await Aof.open(path, { fsync: "always", now: () => 3 });
+      assert.equal(aof.repairedTail?.offset, 0);
+      await aof.close();
+      assert.ok(existsSync(`${path}.torn.3`));
+    }
+  });
+
+  it("but data after the zeros is corruption", async () => {
+    const bytes = new Uint8Array(20);
+    bytes.set(MAGIC.subarray(0, 4));
+    bytes[19] = 0x2a;
+    const { path } = write(bytes);
+    await assert.rejects(replayAof(path, () => {}), CorruptFileError);
+  });
+});
