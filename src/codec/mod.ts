@@ -113,3 +113,4 @@ export {
   type RedisDumpEncodeOptions,
   type RedisDumpPayload,
 } from "./redis_dump.ts";
+export { groupBegin, groupEnd, type GroupMarker, parseGroupMarker } from "./group.ts";

@@ -20,6 +20,7 @@ import type { SyncCounters } from "./_metered_fs.ts";
 import type { MetricEvent } from "./options.ts";
 import type { ResolvedOptions } from "./_resolve.ts";
 import { CommandFailedError, StoreClosedError } from "./errors.ts";
+import { SplitGroups } from "./_groups.ts";
 
 /** Outcome of the last save / rewrite. */
 export interface OpStatus {
@@ -50,6 +51,7 @@ export class Engine {
   readonly lastSave: OpStatus = { time: null, status: "none", error: null };
   readonly lastRewrite: OpStatus = { time: null, status: "none", error: null };
   readonly startedAt: number;
+  readonly #groups = new SplitGroups();
 
   constructor(opts: ResolvedOptions, shards: ShardRt[], lock: DirLock | null, syncs: SyncCounters) {
     this.opts = opts;
@@ -117,10 +119,16 @@ export class Engine {
 
   /** Run a command on one shard (keys already routed). */
   runOn(i: number, cmd: Command, argv: Uint8Array[]): Reply | Promise<Reply> {
-    const sh = this.shards[i]!;
-    const aof = sh.aof;
-    const write = cmd.write;
-    if (aof !== null && write && aof.lastWriteStatus === "failed") {
+    const { reply, frames } = this.#apply(i, cmd, argv);
+    if (frames.length === 0) return reply;
+    const p = this.#log(this.shards[i]!, frames);
+    return p === null ? reply : p.then(() => reply);
+  }
+
+  /** Refuses a write to a shard whose log has failed (MISCONF, as Redis does). */
+  #checkWritable(i: number): void {
+    const aof = this.shards[i]!.aof;
+    if (aof !== null && aof.lastWriteStatus === "failed") {
       void aof.retry(); // as Redis retries on every event-loop turn; the next write may pass
       const cause = (aof.lastWriteError?.cause as Error | undefined)?.message ?? "write failed";
       throw new CommandFailedError(
@@ -128,22 +136,31 @@ export class Engine {
           "writes are refused until a retry succeeds",
       );
     }
+  }
+
+  /** Applies a command to shard `i`: its reply and the frames to log (none for a read). */
+  #apply(i: number, cmd: Command, argv: Uint8Array[]): { reply: Reply; frames: Frame[] } {
+    const sh = this.shards[i]!;
+    const aof = sh.aof;
+    const write = cmd.write;
+    if (write) this.#checkWritable(i);
     const pre = aof !== null && write && cmd.pre !== null ? cmd.pre(argv, sh.store) : undefined;
     const r = runCommand(sh.store, cmd, argv);
     if (!r.ok) throw new CommandFailedError(r.error, r.unknown ?? false);
-    if (aof === null || !write) return r.reply;
-    const frames = propagate(cmd, argv, r.reply, sh.store, pre);
-    if (frames.length === 0) return r.reply;
-    const p = this.#log(sh, frames);
-    return p === null ? r.reply : p.then(() => r.reply);
+    if (aof === null || !write) return { reply: r.reply, frames: [] };
+    return { reply: r.reply, frames: propagate(cmd, argv, r.reply, sh.store, pre) };
   }
 
   /** Append frames; returns the durability promise under `always`, else null. */
   #log(sh: ShardRt, frames: Frame[]): Promise<void> | null {
     const aof = sh.aof!;
-    // One command's frames (SET + PEXPIREAT...) replay all or nothing: a
-    // transaction in a v2 log (a v1 log just gets the frames).
-    const last = frames.length === 1 ? aof.append(frames[0]!) : aof.appendGroup(frames);
+    // One command's frames (SET + PEXPIREAT...) replay all or nothing: a transaction in a
+    // v2 log; in a v1 log a one-shard group (MULTI/EXEC markers, see codec/group.ts).
+    const last = frames.length === 1
+      ? aof.append(frames[0]!)
+      : aof.format === 2
+      ? aof.appendGroup(frames)
+      : this.#groups.single(sh, frames);
     this.#maybeAutoRewrite(sh);
     return aof.fsyncPolicy === "always" ? last : null;
   }
@@ -161,7 +178,8 @@ export class Engine {
 
   /** Serialise save/rewrite per shard. */
   #maintain<T>(sh: ShardRt, op: () => Promise<T>): Promise<T> {
-    const run = sh.maint.then(op);
+    // Split writes touching this shard settle first; op starts in the same turn as the check.
+    const run = sh.maint.then(() => this.#groups.settled(sh.index)).then(op);
     sh.maint = run.then(() => {}, () => {});
     return run;
   }
@@ -208,11 +226,12 @@ export class Engine {
         const ex = this.runOn(s, EXISTS, [EXISTS_VERB, ...keys]);
         if (typeof ex === "number" && ex > 0) return 0;
       }
-      const parts = order.map(([s, g]) => this.runOn(s, MSET, [MSET_VERB, ...g.argv.slice(1)]));
-      return combine(parts, () => 1);
+      return this.#runParts(
+        order.map(([s, g]) => [s, MSET, [MSET_VERB, ...g.argv.slice(1)]]),
+        () => 1,
+      );
     }
-    const parts = order.map(([s, g]) => this.runOn(s, cmd, g.argv));
-    return combine(parts, (replies) => {
+    return this.#runParts(order.map(([s, g]) => [s, cmd, g.argv]), (replies) => {
       if (how !== "positional") return join(how, replies);
       const out: Reply[] = new Array(idx.length).fill(null);
       replies.forEach((r, gi) => {
@@ -221,6 +240,34 @@ export class Engine {
       });
       return out;
     });
+  }
+
+  /**
+   * The per-shard parts of a split command. A write logged on two or more shards is one
+   * group (all-or-nothing after a crash); every participant must accept writes first.
+   */
+  #runParts(
+    parts: Array<[number, Command, Uint8Array[]]>,
+    joinReplies: (r: Reply[]) => Reply,
+  ): Reply | Promise<Reply> {
+    const write = parts.some(([, c]) => c.write);
+    if (!write || this.opts.dir === null || !this.opts.aof) {
+      return combine(parts.map(([s, c, a]) => this.runOn(s, c, a)), joinReplies);
+    }
+    for (const [s] of parts) this.#checkWritable(s);
+    const done = parts.map(([s, c, a]) => ({ s, ...this.#apply(s, c, a) }));
+    const logged = done.filter((d) => d.frames.length > 0);
+    const replies = done.map((d) => d.reply);
+    if (logged.length === 0) return joinReplies(replies);
+    let durable: Promise<void> | null;
+    if (logged.length === 1) durable = this.#log(this.shards[logged[0]!.s]!, logged[0]!.frames);
+    else {
+      const g = this.#groups.log(logged.map((d) => ({ sh: this.shards[d.s]!, frames: d.frames })));
+      durable = this.shards[logged[0]!.s]!.aof!.fsyncPolicy === "always" ? g : null;
+      if (durable === null) g.catch(() => {}); // everysec/no: a failure shows as the failed log
+      for (const d of logged) this.#maybeAutoRewrite(this.shards[d.s]!);
+    }
+    return durable === null ? joinReplies(replies) : durable.then(() => joinReplies(replies));
   }
 
   /** A keyless command: on every shard when its row says so, else on shard 0. */

@@ -66,6 +66,8 @@ export const PROCESS_ENV: LockEnv = {
 export interface DirLock {
   path: string;
   info: LockInfo;
+  /** How the previous holder left: released cleanly, gone without releasing, or no lock yet. */
+  previous: "released" | "stale" | "none";
   release(): Promise<void>;
 }
 
@@ -194,12 +196,14 @@ export async function acquireLock(
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const top = (await generations(fs, dir)).at(-1);
     let target = 1;
+    let previous: DirLock["previous"] = "none";
     if (top !== undefined) {
       const topPath = joinPath(dir, genName(top));
       const cur = await readLock(fs, topPath);
       if (cur === "gone") continue;
       const live = await isLive(env, cur);
       if (live !== null) throw new StoreLockedError(topPath, live.pid, live.host);
+      previous = cur === "released" ? "released" : "stale";
       if (cur === "unparsable") warn(`kevy: taking over unreadable lock ${topPath}`);
       else if (cur !== "released") {
         warn(`kevy: taking over stale lock ${topPath} (pid ${cur.pid} on ${cur.host} is gone)`);
@@ -224,7 +228,7 @@ export async function acquireLock(
       continue;
     }
     for (const g of after) if (g < target) await removeQuiet(fs, joinPath(dir, genName(g)));
-    return held(fs, dir, path, info);
+    return held(fs, dir, path, info, previous);
   }
   if (blocker !== null) {
     throw new StoreLockedError(blocker.path, blocker.info.pid, blocker.info.host);
@@ -232,11 +236,18 @@ export async function acquireLock(
   throw new StoreLockedError(joinPath(dir, LOCK_FILE), -1, "unknown");
 }
 
-function held(fs: FsAdapter, dir: string, path: string, info: LockInfo): DirLock {
+function held(
+  fs: FsAdapter,
+  dir: string,
+  path: string,
+  info: LockInfo,
+  previous: DirLock["previous"],
+): DirLock {
   let released = false;
   return {
     path,
     info,
+    previous,
     async release() {
       if (released) return;
       released = true;

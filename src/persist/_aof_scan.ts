@@ -7,6 +7,7 @@ import { AOF_MAGIC, findFrameAfter, parseFrame } from "../codec/resp.ts";
 import { AOF2_MAGIC } from "../codec/aof2.ts";
 import { type DiscardedTxn, SHORT, V2Walk } from "./_aof2_walk.ts";
 import { CorruptFileError } from "../codec/errors.ts";
+import { parseGroupMarker } from "../codec/group.ts";
 import { isNotFound } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
 import type { Store } from "../store/store.ts";
@@ -89,6 +90,11 @@ export class AofScanner {
   /** Complete frames seen so far. */
   get frameCount(): number {
     return this.frames;
+  }
+
+  /** The frame just handed to onFrame was no command (a group marker): not counted. */
+  uncount(): void {
+    this.frames--;
   }
 
   /** Feed the next chunk of the file. Throws CorruptFileError on mid-file corruption. */
@@ -330,6 +336,26 @@ export class AofScanner {
       ) {
         this.header = true;
         this.start += AOF_MAGIC.length;
+      } else {
+        // A torn header padded with zeros (a power cut while the new log's header was
+        // written, "KEVY" then zeros): a torn tail at 0 if only zeros follow to the end.
+        let p = 0;
+        while (p < AOF_MAGIC.length && have[p] === AOF_MAGIC[p]) p++;
+        if (p > 0 && allZero(have, p, have.length)) {
+          this.zeroMode = {
+            at: this.base + this.start,
+            err: new CorruptFileError({
+              path: this.path,
+              offset: this.base + this.start,
+              expected: "a KEVYAOF1 header (a torn header may be followed by zeros only)",
+              bytes: have,
+            }),
+            prefix: have.slice(0, p),
+          };
+          this.zeros = have.length - p;
+          this.start = this.end;
+          return;
+        }
       }
     }
     if (this.v2 !== null) return this.drainV2();
@@ -441,16 +467,24 @@ function gatedScanner(
   chunk: number,
   opts: ReplayOptions,
 ): AofScanner {
-  const onFrame = (argv: Uint8Array[], offset: number): void =>
-    gate.check(apply(argv), argv, path, offset);
+  // Group markers (a split write's MULTI/EXEC) are not commands: recovery has cut every
+  // group that did not complete, so the frames between them are applied as they come.
+  let scanner: AofScanner | null = null;
+  const onFrame = (argv: Uint8Array[], offset: number): void => {
+    const m = argv.length === 4 || argv.length === 2 ? parseGroupMarker(argv) : null;
+    if (m === null) return gate.check(apply(argv), argv, path, offset);
+    scanner!.uncount(); // stats count commands, not markers
+    opts.onGroupMarker?.(m, offset);
+  };
   // A storeApplier (replayAofInto, ShardFiles bring-up) enables the plain-SET fast path.
-  return new AofScanner(
+  scanner = new AofScanner(
     path,
     onFrame,
     Math.max(chunk * 2, 4096),
     storeOf(apply),
     opts.onUncommitted === "discard",
   );
+  return scanner;
 }
 
 /** Streams `path` through a scanner (async). */

@@ -368,7 +368,7 @@ export class AofWriter {
    * (they are written once `op` finishes). `op` sees the pre-call frames as
    * sealed batches ({@link AofWriter.writeSealed}, {@link AofWriter.truncateToHeader}).
    */
-  exclusive<T>(op: () => Promise<T>): Promise<T> {
+  exclusive<T>(op: (first: (argv: ReadonlyArray<Uint8Array>) => void) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
     if (this.#fatal) return Promise.reject(this.#failed);
     this.#seal();
@@ -377,10 +377,20 @@ export class AofWriter {
     const run = this.#chain.then(async () => {
       // Batches sealed by earlier ops were drained already; ours go back in front.
       this.#sealed.unshift(...mine);
+      // Frames `op` puts ahead of the appends held while it ran (a group's EXEC).
+      const front = new ByteWriter(64);
+      let frontFrames = 0;
+      const first = (argv: ReadonlyArray<Uint8Array>): void => {
+        encodeCommandInto(front, argv);
+        frontFrames++;
+      };
       try {
         if (this.#fatal) throw this.#failed;
-        return await op();
+        return await op(first);
       } finally {
+        if (frontFrames > 0 && !this.#fatal) {
+          this.#sealed.unshift({ w: front, g: null, frames: frontFrames });
+        }
         this.#held--;
         if (this.#fatal) {
           for (const b of this.#sealed.splice(0)) b.g?.reject(this.#failed);

@@ -396,7 +396,9 @@ export class Aof {
    * written and fdatasynced first; frames appended during `op` are held in
    * memory and written after it (to whatever file is then the log). The
    * building block of the crash-safe SAVE/rewrite protocol (`ShardFiles`);
-   * `op` may replace the file and call {@link Aof.reopenAfterRename}.
+   * `op` may replace the file and call {@link Aof.reopenAfterRename}. Frames
+   * `op` gives to `first` are written ahead of the held ones (a split write's
+   * `EXEC` marker, see codec/group.ts).
    *
    * @example
    * ```ts
@@ -407,10 +409,12 @@ export class Aof {
    * });
    * ```
    */
-  withAppendsHeld<T>(op: () => Promise<T>): Promise<T> {
-    return this.#w.exclusive(async () => {
+  withAppendsHeld<T>(
+    op: (first: (argv: ReadonlyArray<Uint8Array>) => void) => Promise<T>,
+  ): Promise<T> {
+    return this.#w.exclusive(async (first) => {
       await this.#w.writeSealed();
-      return await op();
+      return await op(first);
     });
   }
 

@@ -29,6 +29,7 @@
  * @module
  */
 
+import type { GroupMarker } from "../codec/group.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { Store } from "../store/store.ts";
 import { scanAof, scanAofSync } from "./_aof_scan.ts";
@@ -82,6 +83,10 @@ export interface ReplayOptions {
    * the uncommitted frames, as kevy does, and lists them in `discardedTxns`.
    */
   onUncommitted?: "error" | "discard";
+   * Hears each group marker (a multi-key write split across shards, see
+   * codec/group.ts) and its byte offset; markers are never applied.
+   */
+  onGroupMarker?: (marker: GroupMarker, offset: number) => void;
   /**
    * A command the applier does not support (`apply` returned
    * `{ ok: false, unknown: true }`): `"error"` (default) rejects with

@@ -33,6 +33,7 @@ import {
 } from "./reshard.ts";
 import { writeShardsMeta } from "./shards_meta.ts";
 import { currentLayout, recoverDir } from "./recover.ts";
+import { mkdirDurable } from "../fs/_durable.ts";
 import { checkTarget } from "./_target.ts";
 
 /**
@@ -56,6 +57,8 @@ export interface EnsureLayoutOptions {
   stamp?: () => bigint;
   /** A source AOF command the applier does not support: `"error"` (default) or `"skip"`. */
   onUnknown?: OnUnknown;
+  /** The dir was last closed cleanly: no split write can be open (see {@link recoverDir}). */
+  groupsSettled?: boolean;
 }
 
 /**
@@ -118,9 +121,13 @@ export async function ensureLayout(
   ) {
     to.slotRanges = target.slotRanges;
   }
-  await fs.mkdir(dir);
+  await mkdirDurable(fs, dir);
   // Every pending journal first, each in the layout that wrote it (see recover.ts).
-  const recovery = await recoverDir(dir, layout, { fs });
+  const recovery = await recoverDir(dir, layout, {
+    fs,
+    now: opts.now ?? Date.now,
+    groupsSettled: opts.groupsSettled === true,
+  });
   const recovered = recovery.reshard;
   const { spec: from, metaBytes } = await currentLayout(dir, layout, { fs });
 

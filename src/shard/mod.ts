@@ -39,4 +39,10 @@ export {
   STANDARD_LAYOUT,
 } from "./reshard.ts";
 export { ensureLayout, type EnsureLayoutOptions, type EnsureLayoutResult } from "./layout.ts";
-export { currentLayout, type DirRecovery, recoverDir } from "./recover.ts";
+export {
+  currentLayout,
+  type DirRecovery,
+  type GroupRecovery,
+  recoverDir,
+  type RecoverDirOptions,
+} from "./recover.ts";

@@ -22,6 +22,9 @@ import { inferFilesN, SHARDS_META } from "../codec/names.ts";
 import { parseShardsMeta } from "../codec/meta.ts";
 import { recoverShardFiles, type SaveOp } from "../persist/shard_files.ts";
 import { exists, readIfExists } from "../fs/_durable.ts";
+import { type GroupRecovery, recoverGroups } from "./_groups.ts";
+
+export type { GroupRecovery } from "./_groups.ts";
 import {
   type LayoutSpec,
   type RecoverOutcome,
@@ -73,7 +76,12 @@ async function hasSingleFiles(fs: FsAdapter, dir: string, layout: ShardLayout): 
  * @example
  * ```ts
  * import type { DirRecovery } from "@kevy/persist/shard";
- * const r: DirRecovery = { saves: [{ shard: 0, op: "save" }], removed: [], reshard: "none" };
+ * const r: DirRecovery = {
+ *   saves: [{ shard: 0, op: "save" }],
+ *   removed: [],
+ *   groups: { committed: [], cut: [] },
+ *   reshard: "none",
+ * };
  * ```
  */
 export interface DirRecovery {
@@ -81,14 +89,39 @@ export interface DirRecovery {
   saves: Array<{ shard: number; op: SaveOp }>;
   /** Leftover temps of uncommitted saves/rewrites that were removed. */
   removed: string[];
+  /** Multi-key writes split across shards left open by a crash: completed or cut. */
+  groups: GroupRecovery;
   /** What happened to an interrupted re-shard. */
   reshard: RecoverOutcome;
 }
 
 /**
+ * Options of {@link recoverDir}.
+ *
+ * @example
+ * ```ts
+ * import type { RecoverDirOptions } from "./recover.ts";
+ * const o: RecoverDirOptions = { groupsSettled: true };
+ * ```
+ */
+export interface RecoverDirOptions {
+  /** Filesystem adapter (default: the runtime's). */
+  fs?: FsAdapter;
+  /** Wall clock in unix ms, for quarantine file names (default `Date.now`). */
+  now?: () => number;
+  /**
+   * The store that wrote the dir last closed cleanly (its lock was released), so no split
+   * write can be open: skips the scan of the logs for groups. Default false.
+   */
+  groupsSettled?: boolean;
+}
+
+/**
  * Finishes every pending journal of `dir` in the layout that wrote it: first
  * each shard's save/rewrite journal (rolled forward if committed, its temps
- * removed if not), then an interrupted re-shard (rolled forward or discarded).
+ * removed if not), then every multi-key write split across shards that a crash
+ * left open (completed on every shard, or cut from every shard and kept aside),
+ * then an interrupted re-shard (rolled forward or discarded).
  * Idempotent; run it before anything reads the directory's files.
  *
  * @example
@@ -102,7 +135,7 @@ export interface DirRecovery {
 export async function recoverDir(
   dir: string,
   layout: ShardLayout,
-  opts: { fs?: FsAdapter } = {},
+  opts: RecoverDirOptions = {},
 ): Promise<DirRecovery> {
   const fs = opts.fs ?? defaultFs();
   const { spec } = await currentLayout(dir, layout, { fs });
@@ -117,6 +150,12 @@ export async function recoverDir(
     if (r.rolledForward !== null) saves.push({ shard: i, op: r.rolledForward });
     removed.push(...r.removed);
   }
+  // Multi-key writes split across shards: each group on every shard or on none.
+  const groups = opts.groupsSettled === true ? { committed: [], cut: [] } : await recoverGroups(
+    fs,
+    Array.from({ length: spec.n }, (_, i) => joinPath(dir, layout.aof(i, spec.n))),
+    opts.now ?? Date.now,
+  );
   const reshard = await recoverReshardJournal(dir, layout, { fs });
-  return { saves, removed, reshard };
+  return { saves, removed, groups, reshard };
 }

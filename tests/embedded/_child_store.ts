@@ -38,7 +38,18 @@ for (let j = 0; j < LISTS; j++) {
   lists.push(items);
   for (const x of items) next = Math.max(next, Number(x) + 1);
 }
-process.stdout.write(`ready ${JSON.stringify({ dbsize: await db.dbsize(), lists })}\n`);
+const GROUP = Array.from({ length: 16 }, (_, i) => `g:${i}`);
+const group = await db.mget(...GROUP);
+process.stdout.write(`ready ${JSON.stringify({ dbsize: await db.dbsize(), lists, group })}\n`);
+if (mode === "mset") {
+  // One MSET of 16 keys spread over every shard per op: all or nothing after a kill.
+  for (let op = Number(group[0] ?? -1) + 1;; op++) {
+    process.stdout.write("begin\n");
+    const t0 = performance.now();
+    await db.mset(Object.fromEntries(GROUP.map((k) => [k, String(op)])));
+    process.stdout.write(`ack ${op}\nend ${(performance.now() - t0).toFixed(2)}\n`);
+  }
+}
 for (;;) {
   const batch: Promise<number>[] = [];
   for (let k = 0; k < 8; k++) {

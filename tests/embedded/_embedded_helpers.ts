@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AOF_MAGIC, parseFrame } from "../../src/codec/resp.ts";
+import { parseGroupMarker } from "../../src/codec/group.ts";
 import { defaultFs } from "../../src/fs/detect.ts";
 import type { FsAdapter, WritableFile } from "../../src/fs/types.ts";
 import { parseShardsMeta } from "../../src/codec/meta.ts";
@@ -13,8 +14,12 @@ import { replayAof } from "../../src/persist/replay.ts";
 
 const dec = new TextDecoder();
 
-/** The frames of an AOF file as arrays of UTF-8 strings (header checked). */
-export function aofFrames(path: string): string[][] {
+/**
+ * The frames of an AOF file as arrays of UTF-8 strings (header checked), as kevy 1.17
+ * replays them: group markers (MULTI/EXEC around a split or multi-frame write, see
+ * codec/group.ts) left out unless `markers`.
+ */
+export function aofFrames(path: string, markers = false): string[][] {
   const buf = new Uint8Array(readFileSync(path));
   for (let i = 0; i < AOF_MAGIC.length; i++) {
     if (buf[i] !== AOF_MAGIC[i]) throw new Error(`${path}: no KEVYAOF1 header`);
@@ -24,15 +29,15 @@ export function aofFrames(path: string): string[][] {
   while (off < buf.length) {
     const r = parseFrame(buf, off);
     if (r.kind !== "frame") throw new Error(`${path}: ${r.kind} at ${off}`);
-    out.push(r.argv.map((a) => dec.decode(a)));
+    if (markers || parseGroupMarker(r.argv) === null) out.push(r.argv.map((a) => dec.decode(a)));
     off = r.end;
   }
   return out;
 }
 
-/** Frames of `<dir>/<name>`. */
-export function dirFrames(dir: string, name = "aof-0.aof"): string[][] {
-  return aofFrames(join(dir, name));
+/** Frames of `<dir>/<name>` (group markers only with `markers`). */
+export function dirFrames(dir: string, name = "aof-0.aof", markers = false): string[][] {
+  return aofFrames(join(dir, name), markers);
 }
 
 /** The default fs, with every sync/syncData of append handles counted. */

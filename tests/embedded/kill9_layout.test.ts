@@ -18,10 +18,11 @@ const g = globalThis as { Deno?: unknown };
 const KILLS = 30;
 const MAX_RUNS = 60;
 
-type Mode = "save" | "rewrite" | "reshard";
+type Mode = "save" | "rewrite" | "reshard" | "mset";
 interface Ready {
   dbsize: number;
   lists: string[][];
+  group: Array<string | null>;
 }
 
 /** How one run ended: the child's report at open, what it acknowledged, where the kill hit. */
@@ -142,7 +143,7 @@ async function lane(mode: Mode, seeds: number): Promise<string> {
   const last = await openStore({ dir, shards: (shards % 4) + 1, routing: "slots" });
   const lists: string[][] = [];
   for (let j = 0; j < 16; j++) lists.push(await last.lrange(`l:${j}`, 0, -1));
-  check({ dbsize: await last.dbsize(), lists }, acked, seeds, `${mode} final`);
+  check({ dbsize: await last.dbsize(), lists, group: [] }, acked, seeds, `${mode} final`);
   await last.close();
   assert.ok(inside >= KILLS, `only ${inside} of ${runs} kills landed inside ${mode}`);
   // A re-shard's temps exist only in its short write phase (kills mostly land in the merge);
@@ -151,9 +152,37 @@ async function lane(mode: Mode, seeds: number): Promise<string> {
   return `kill9 ${mode}: ${runs} SIGKILLs, ${inside} inside ${mode}, ${cut} left its temps or journal, ${acked.size} acknowledged writes checked`;
 }
 
+/** Issue 11, item 9: SIGKILLs inside MSETs that span every shard; each open at another count. */
+async function msetLane(): Promise<string> {
+  const dir = ramTempDir("kevy-kill9-mset-");
+  let shards = 1;
+  let lastAck = -1;
+  let inside = 0;
+  let runs = 0;
+  let est: number | null = null;
+  while (inside < KILLS && runs < MAX_RUNS) {
+    shards = (shards % 3) + 2; // 2..4 shards: the MSET always spans several
+    const fraction = ((runs * 0.618034) % 1) * 0.9;
+    const r = await runAndKill(dir, "mset", shards, runs % 2 ? "slots" : "kevyhash", fraction, est);
+    runs++;
+    const vals = new Set(r.ready.group);
+    assert.equal(vals.size, 1, `run ${runs}: an MSET applied in part: ${r.ready.group.join(",")}`);
+    const v = r.ready.group[0] ?? null;
+    assert.ok(
+      lastAck < 0 || (v !== null && Number(v) >= lastAck),
+      `run ${runs}: acknowledged MSET ${lastAck} lost (have ${v})`,
+    );
+    for (const op of r.acked) lastAck = Math.max(lastAck, op);
+    if (r.took.length > 0) est = r.took[r.took.length - 1]!;
+    if (r.inside) inside++;
+  }
+  assert.ok(inside >= KILLS, `only ${inside} of ${runs} kills landed inside an MSET`);
+  return `kill9 mset: ${runs} SIGKILLs, ${inside} inside a 16-key MSET over 2-4 shards`;
+}
+
 describe("SIGKILL during save, rewrite and re-shard, then an open at another shard count", () => {
   it(
-    `save, rewriteAof, re-shard: ${KILLS}+ kills inside each; nothing acknowledged lost or doubled`,
+    `save, rewriteAof, re-shard, split MSET: ${KILLS}+ kills inside each; nothing acknowledged lost or doubled`,
     {
       timeout: 180_000,
     },
@@ -163,6 +192,7 @@ describe("SIGKILL during save, rewrite and re-shard, then an open at another sha
         lane("save", 100),
         lane("rewrite", 100),
         lane("reshard", 1500),
+        msetLane(),
       ]);
       for (const r of reports) console.log(r);
     },
