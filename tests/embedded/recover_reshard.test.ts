@@ -162,22 +162,28 @@ const SCENARIO = (): Array<Write | "save" | "rewrite"> => [
 ];
 
 describe("a save/rewrite cut by a power cut, then an open at another shard count", () => {
-  it("every crash point, every variant: reopening at 3 shards (slots) keeps every acknowledged write once", async () => {
-    const run = await record(SCENARIO());
-    let images = 0;
-    for (let i = 0; i <= run.fs.ops.length; i++) {
-      for (const image of run.fs.crashImages(i)) {
-        const db = await open(afterPowerCut(image), 3, "slots");
-        const got = await stateOf(db, run.keys);
-        await db.close();
-        assert.ok(run.allowed(i).has(got), `after op ${i} (${image.crashVariant}): ${got}`);
-        images++;
+  it(
+    "every crash point, every variant: reopening at 3 shards (slots) keeps every acknowledged write once",
+    { timeout: 120_000 },
+    async () => {
+      const run = await record(SCENARIO());
+      let images = 0;
+      for (let i = 0; i <= run.fs.ops.length; i++) {
+        for (const image of run.fs.crashImages(i)) {
+          const db = await open(afterPowerCut(image), 3, "slots");
+          const got = await stateOf(db, run.keys);
+          await db.close();
+          assert.ok(run.allowed(i).has(got), `after op ${i} (${image.crashVariant}): ${got}`);
+          images++;
+        }
       }
-    }
-    assert.ok(images > 100, `${images} images`);
-  });
+      assert.ok(images > 100, `${images} images`);
+    },
+  );
 
-  it("a second power cut during that recovery and re-shard, then an open at 1 shard", async () => {
+  it("a second power cut during that recovery and re-shard, then an open at 1 shard", {
+    timeout: 120_000,
+  }, async () => {
     const run = await record(SCENARIO());
     // The cuts that leave a committed journal behind (its renames pending) are the dangerous ones.
     const points: number[] = [];

@@ -62,42 +62,46 @@ function afterPowerCut(image: CrashFs): CrashFs {
 
 for (const fsync of ["always", "everysec"] as const) {
   describe(`split writes under ${fsync}: all or nothing after any crash`, () => {
-    it("every crash point and variant, reopened at 3 shards and at 2 (slots)", async () => {
-      const states = await prefixStates();
-      const fs = new CrashFs();
-      const db = await open(fs, 3, "kevyhash", fsync);
-      await db.set("n", "seed");
-      await db.command(["SAVE"]).catch(() => db.save());
-      fs.checkpoint();
-      const acked: number[] = [0]; // op count at which each prefix was acknowledged
-      for (const s of STEPS) {
-        await s(db);
-        acked.push(fs.ops.length);
-      }
-      await db.close();
-      let images = 0;
-      for (let i = 0; i <= fs.ops.length; i++) {
-        // Under always, at least the prefix acknowledged by op i; under everysec, any prefix.
-        let k = 0;
-        while (fsync === "always" && k + 1 < acked.length && acked[k + 1]! <= i) k++;
-        const allowed = new Set(states.slice(k));
-        for (const image of fs.crashImages(i)) {
-          for (const [n, routing] of [[3, "kevyhash"], [2, "slots"]] as const) {
-            const again = await open(afterPowerCut(image.clone()), n, routing, fsync);
-            const got = await state(again);
-            await again.close();
-            assert.ok(
-              allowed.has(got),
-              `after op ${i} (${image.crashVariant}), at ${n} shards: ${got}\nallowed: ${
-                [...allowed].join("\n")
-              }`,
-            );
-            images++;
+    it(
+      "every crash point and variant, reopened at 3 shards and at 2 (slots)",
+      { timeout: 120_000 },
+      async () => {
+        const states = await prefixStates();
+        const fs = new CrashFs();
+        const db = await open(fs, 3, "kevyhash", fsync);
+        await db.set("n", "seed");
+        await db.command(["SAVE"]).catch(() => db.save());
+        fs.checkpoint();
+        const acked: number[] = [0]; // op count at which each prefix was acknowledged
+        for (const s of STEPS) {
+          await s(db);
+          acked.push(fs.ops.length);
+        }
+        await db.close();
+        let images = 0;
+        for (let i = 0; i <= fs.ops.length; i++) {
+          // Under always, at least the prefix acknowledged by op i; under everysec, any prefix.
+          let k = 0;
+          while (fsync === "always" && k + 1 < acked.length && acked[k + 1]! <= i) k++;
+          const allowed = new Set(states.slice(k));
+          for (const image of fs.crashImages(i)) {
+            for (const [n, routing] of [[3, "kevyhash"], [2, "slots"]] as const) {
+              const again = await open(afterPowerCut(image.clone()), n, routing, fsync);
+              const got = await state(again);
+              await again.close();
+              assert.ok(
+                allowed.has(got),
+                `after op ${i} (${image.crashVariant}), at ${n} shards: ${got}\nallowed: ${
+                  [...allowed].join("\n")
+                }`,
+              );
+              images++;
+            }
           }
         }
-      }
-      assert.ok(images > 200, `${images} reopenings`);
-    });
+        assert.ok(images > 200, `${images} reopenings`);
+      },
+    );
   });
 }
 

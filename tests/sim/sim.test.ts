@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { runSeed } from "./_sim.ts";
 
-const SEEDS = Number(process.env.KEVY_SIM_SEEDS ?? 40);
+const SEEDS = Number(process.env.KEVY_SIM_SEEDS ?? 60);
 const STEPS = 40;
 
 describe("simulation: random operation sequences against a model of Redis semantics", () => {
