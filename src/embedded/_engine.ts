@@ -319,6 +319,7 @@ export class Engine {
     this.#closed = true;
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
+    this.#groups.abort(); // a split write still waiting for a failed log gives up
     this.#closing = (async () => {
       const errors: unknown[] = [];
       for (const sh of this.shards) {

@@ -12,6 +12,8 @@ import type { Frame } from "./_propagate.ts";
 import type { ShardRt } from "./_shard.ts";
 
 const noop = (): void => {};
+/** How often a group waiting for a failed participant tries again. */
+const RETRY_MS = 50;
 
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } {
   let resolve!: () => void;
@@ -29,10 +31,16 @@ export class SplitGroups {
   readonly #prefix = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
   #seq = 0;
   readonly #pending = new Map<number, Set<Promise<void>>>();
+  readonly #abort = deferred();
+  #aborted = false;
 
   /**
    * Logs `parts` (each a shard with an AOF and its frames, at least two) as one group.
-   * Resolves once every part is durable; rejects if one could not be written.
+   * Resolves once every part is durable. If a part cannot be written (a full disk), the
+   * returned promise rejects at once, but the group is not abandoned: its bytes stay queued
+   * in that log, which retries them, and every participant keeps holding its later appends
+   * until all parts are durable; then EXEC goes to each. Only {@link SplitGroups.abort}
+   * (the store closing) ends the wait: that group is then decided by the next recovery.
    */
   log(parts: Array<{ sh: ShardRt; frames: Frame[] }>): Promise<void> {
     const gid = `${this.#prefix}.${(++this.#seq).toString(36)}`;
@@ -43,20 +51,28 @@ export class SplitGroups {
       for (const f of p.frames) aof.append(f).catch(noop);
     }
     const gates = parts.map(() => deferred());
-    const all = Promise.all(gates.map((g) => g.promise));
+    const all = Promise.race([Promise.all(gates.map((g) => g.promise)), this.#abort.promise]);
     all.catch(noop);
-    const ops = parts.map((p, k) => {
+    const firstFailure = deferred();
+    const ops = parts.map(async (p, k) => {
       const aof = p.sh.aof!;
-      return aof.withAppendsHeld(async (first) => {
-        gates[k]!.resolve(); // this part is durable (written and synced before op runs)
-        await all;
-        first(groupEnd(gid)); // ahead of the appends held meanwhile
-      }).catch((e) => {
-        gates[k]!.reject(e);
-        throw e;
-      });
+      for (;;) {
+        try {
+          await aof.withAppendsHeld(async (first) => {
+            gates[k]!.resolve(); // this part is durable (written and synced before op runs)
+            await all;
+            first(groupEnd(gid)); // ahead of the appends held meanwhile
+          });
+          return;
+        } catch (e) {
+          firstFailure.reject(e);
+          if (this.#aborted || aof.lastWriteStatus === "ok") throw e; // closed, or aborted
+          await new Promise((r) => setTimeout(r, RETRY_MS)); // the log retries its bytes
+        }
+      }
     });
     const durable = Promise.all(ops).then(noop);
+    durable.catch(noop);
     const settled = durable
       .then(() => Promise.all(parts.map((p) => p.sh.aof!.flush())))
       .then(noop, noop);
@@ -68,7 +84,13 @@ export class SplitGroups {
     void settled.then(() => {
       for (const i of shards) this.#pending.get(i)?.delete(settled);
     });
-    return durable;
+    return Promise.race([durable, firstFailure.promise]);
+  }
+
+  /** The store closes: groups still waiting for a part give up (recovery decides them). */
+  abort(): void {
+    this.#aborted = true;
+    this.#abort.reject(new Error("the store closed while a split write waited for a failed log"));
   }
 
   /**

@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import { runSeed } from "./_sim.ts";
+import { runSeed, runSteps, type Step } from "./_sim.ts";
 
 const SEEDS = Number(process.env.KEVY_SIM_SEEDS ?? 60);
 const STEPS = 40;
@@ -23,4 +23,69 @@ describe("simulation: random operation sequences against a model of Redis semant
       assert.ok(crashStates > SEEDS, "the seeds crashed");
     },
   );
+});
+
+/** Shrunk sequences the soak found, kept as regressions (each failed before its fix). */
+const FOUND: Array<[string, Step[]]> = [
+  [
+    "a split MSET whose sync hit ENOSPC, then rewrites and a power cut (the group never got EXEC)",
+    [
+      { op: "reopen", shards: 4, routing: "slots" },
+      { op: "rewrite" },
+      {
+        op: "fault",
+        kind: "syncData",
+        code: "ENOSPC",
+        then: { op: "mset", kv: [["k4", "m82"], ["k7", "m96"], ["k5", "m35"], ["k1", "m53"]] },
+      },
+      { op: "rewrite" },
+      {
+        op: "crash",
+        at: 0.5330845974385738,
+        variant: 3,
+        shards: 2,
+        routing: "kevyhash",
+        again: -1,
+      },
+    ],
+  ],
+  [
+    "a split MSET whose sync hit EIO, then a save and a power cut (same cause)",
+    [
+      {
+        op: "fault",
+        kind: "syncData",
+        code: "EIO",
+        then: { op: "mset", kv: [["k7", "m6"], ["k6", "m71"], ["k3", "m17"], ["k5", "m9"]] },
+      },
+      { op: "save" },
+      { op: "crash", at: 0.5892805301118642, variant: 3, shards: 1, routing: "slots", again: -1 },
+    ],
+  ],
+  [
+    "SET PX then a torn power cut (the SET kept, its PEXPIREAT lost)",
+    [
+      { op: "set", k: "k7", v: "v7.13", px: 4137836 },
+      { op: "crash", at: 0.497005935292691, variant: 6, shards: 4, routing: "slots", again: -1 },
+    ],
+  ],
+  [
+    "a power cut while a new log's header was written, then a second one in recovery",
+    [{
+      op: "crash",
+      at: 0.9522902921307832,
+      variant: 3,
+      shards: 4,
+      routing: "slots",
+      again: 0.8840548417065293,
+    }],
+  ],
+];
+
+describe("simulation: sequences the soak shrank", () => {
+  for (const [name, steps] of FOUND) {
+    it(name, async () => {
+      await runSteps(steps);
+    });
+  }
 });
