@@ -24,7 +24,7 @@ export type GroupMarker =
  *
  * @example
  * ```ts
- * import { groupBegin } from "./group.ts";
+ * import { groupBegin } from "@kevy/persist/codec";
  * groupBegin("g1", [0, 2], 1).map((b) => new TextDecoder().decode(b)); // ["MULTI", "g1", "0,2", "1"]
  * ```
  */
@@ -42,7 +42,7 @@ export function groupBegin(gid: string, shards: readonly number[], frames: numbe
  *
  * @example
  * ```ts
- * import { groupEnd } from "./group.ts";
+ * import { groupEnd } from "@kevy/persist/codec";
  * groupEnd("g1").length; // 2
  * ```
  */
@@ -61,7 +61,7 @@ function isWord(a: Uint8Array, w: string): boolean {
  *
  * @example
  * ```ts
- * import { groupBegin, parseGroupMarker } from "./group.ts";
+ * import { groupBegin, parseGroupMarker } from "@kevy/persist/codec";
  * parseGroupMarker(groupBegin("g1", [0, 1], 2)); // { kind: "begin", gid: "g1", shards: [0, 1], frames: 2 }
  * ```
  */

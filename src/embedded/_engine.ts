@@ -319,8 +319,12 @@ export class Engine {
     this.#closed = true;
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
-    this.#groups.abort(); // a split write still waiting for a failed log gives up
     this.#closing = (async () => {
+      // Split writes in flight finish first; one waiting for a failing log gives up.
+      await this.#groups.finish(() =>
+        this.shards.some((sh) => sh.aof?.lastWriteStatus === "failed")
+      );
+      this.#groups.abort();
       const errors: unknown[] = [];
       for (const sh of this.shards) {
         await sh.maint;

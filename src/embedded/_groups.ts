@@ -87,6 +87,19 @@ export class SplitGroups {
     return Promise.race([durable, firstFailure.promise]);
   }
 
+  /**
+   * Before the logs close: lets every group in flight finish (its EXECs queued), but gives up
+   * on the ones waiting for a log that is failing (recovery decides those).
+   */
+  async finish(failing: () => boolean): Promise<void> {
+    for (;;) {
+      const all = [...this.#pending.values()].flatMap((set) => [...set]);
+      if (all.length === 0 || this.#aborted) return;
+      if (failing()) return this.abort();
+      await Promise.race([Promise.all(all), new Promise((r) => setTimeout(r, RETRY_MS))]);
+    }
+  }
+
   /** The store closes: groups still waiting for a part give up (recovery decides them). */
   abort(): void {
     this.#aborted = true;

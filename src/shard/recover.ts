@@ -100,7 +100,7 @@ export interface DirRecovery {
  *
  * @example
  * ```ts
- * import type { RecoverDirOptions } from "./recover.ts";
+ * import type { RecoverDirOptions } from "@kevy/persist/shard";
  * const o: RecoverDirOptions = { groupsSettled: true };
  * ```
  */
