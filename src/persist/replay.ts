@@ -83,6 +83,7 @@ export interface ReplayOptions {
    * the uncommitted frames, as kevy does, and lists them in `discardedTxns`.
    */
   onUncommitted?: "error" | "discard";
+  /**
    * Hears each group marker (a multi-key write split across shards, see
    * codec/group.ts) and its byte offset; markers are never applied.
    */
