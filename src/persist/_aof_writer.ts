@@ -39,12 +39,18 @@ function group(): Group {
   return { promise, resolve, reject };
 }
 
-/** A batch of frames cut from the buffer, with the group waiting on it. */
+/**
+ * A batch of frames cut from the buffer, with the group waiting on it; or the
+ * place of a pending exclusive op (`hold`): what its `first` callback gives goes
+ * there once it finishes, and nothing after it is written until then.
+ */
 interface Batch {
   w: ByteWriter;
   g: Group | null;
   /** Frames in `w`. */
   frames: number;
+  /** An exclusive op's place, still pending. */
+  hold: boolean;
 }
 
 /** How often a failed writer retries by itself. */
@@ -274,7 +280,7 @@ export class AofWriter {
     const run = this.#chain.then(async () => {
       if (this.#failed === null) return true;
       if (this.#fatal || this.#closed) return false;
-      const batches = this.#sealed.splice(0);
+      const batches = this.#takeReady();
       try {
         await this.#write(batches);
         if (this.dirty) {
@@ -301,7 +307,7 @@ export class AofWriter {
    * (pre-call) frames are dropped unwritten: their groups resolve.
    */
   async truncateToHeader(): Promise<void> {
-    this.#resolve(this.#sealed.splice(0));
+    this.#resolve(this.#takeReady());
     const magic = this.target === 2 ? AOF2_MAGIC : AOF_MAGIC;
     try {
       if (this.header && this.format === this.target) {
@@ -345,7 +351,7 @@ export class AofWriter {
 
   /** Writes sealed batches now (inside an exclusive op) and syncs them. */
   async writeSealed(): Promise<void> {
-    const batches = this.#sealed.splice(0);
+    const batches = this.#takeReady();
     try {
       await this.#write(batches);
       if (this.dirty) {
@@ -371,25 +377,30 @@ export class AofWriter {
   exclusive<T>(op: (first: (argv: ReadonlyArray<Uint8Array>) => void) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
     if (this.#fatal) return Promise.reject(this.#failed);
+    // The op's place in the log: after every frame appended before the call (and the
+    // places of ops called earlier), before every frame appended after it, even when
+    // another exclusive op is called meanwhile (two split writes on one shard never
+    // interleave: a part without its EXEC can only be a log's tail).
     this.#seal();
-    const mine = this.#sealed.splice(0);
+    const place: Batch = { w: new ByteWriter(64), g: null, frames: 0, hold: true };
+    this.#sealed.push(place);
     this.#held++;
     const run = this.#chain.then(async () => {
-      // Batches sealed by earlier ops were drained already; ours go back in front.
-      this.#sealed.unshift(...mine);
       // Frames `op` puts ahead of the appends held while it ran (a group's EXEC).
-      const front = new ByteWriter(64);
-      let frontFrames = 0;
+      const front = place.w;
       const first = (argv: ReadonlyArray<Uint8Array>): void => {
-        encodeCommandInto(front, argv);
-        frontFrames++;
+        if (this.format === 2) encodeRecordInto(front, argv);
+        else encodeCommandInto(front, argv);
+        place.frames++;
       };
       try {
         if (this.#fatal) throw this.#failed;
         return await op(first);
       } finally {
-        if (frontFrames > 0 && !this.#fatal) {
-          this.#sealed.unshift({ w: front, g: null, frames: frontFrames });
+        place.hold = false;
+        if (place.frames === 0) {
+          const i = this.#sealed.indexOf(place);
+          if (i >= 0) this.#sealed.splice(i, 1);
         }
         this.#held--;
         if (this.#fatal) {
@@ -413,9 +424,20 @@ export class AofWriter {
     }
   }
 
+  /** The queued batches before the first pending exclusive op's place (removed from the queue). */
+  #takeReady(): Batch[] {
+    const i = this.#sealed.findIndex((b) => b.hold);
+    return this.#sealed.splice(0, i < 0 ? this.#sealed.length : i);
+  }
+
   #seal(): void {
     if (this.#active.length === 0 && this.#activeGroup === null) return;
-    this.#sealed.push({ w: this.#active, g: this.#activeGroup, frames: this.#activeFrames });
+    this.#sealed.push({
+      w: this.#active,
+      g: this.#activeGroup,
+      frames: this.#activeFrames,
+      hold: false,
+    });
     this.#active = this.#spares.pop() ?? new ByteWriter();
     this.#activeGroup = null;
     this.#activeFrames = 0;
@@ -516,7 +538,7 @@ export class AofWriter {
       for (;;) {
         if (this.#failed !== null || this.#closed) return;
         if (this.#held === 0) this.#seal();
-        const batches = this.#sealed.splice(0);
+        const batches = this.#takeReady();
         // While an exclusive op is pending, sync requests wait for it: the
         // frames they cover are held.
         const waiters = this.#held === 0 ? this.#syncWaiters.splice(0) : [];

@@ -7,9 +7,16 @@
 //   than their arguments) goes as the resulting state of each key it names:
 //   DEL, then the commands (or RESTORE) that rebuild it, TTL included;
 // - FLUSHALL/FLUSHDB empty the target database on every master;
-// - MULTI ... EXEC groups are applied when EXEC arrives (a torn group is
-//   never forwarded), DISCARD drops them.
+// - a split write's part (`MULTI <gid> <shards> <frames>` ... `EXEC <gid>`,
+//   codec/group.ts) is held until its EXEC: only then are its frames
+//   applied and sent, the markers never. A part still open at the log's tail
+//   may be cut by the store's next open (recovery): the caller keeps the
+//   tail's bytes from `openAt` on and reloads when they change (AofTail.hold).
+//   A part followed by another frame without its EXEC counts as committed,
+//   as replay and recovery count it;
+// - plain MULTI ... EXEC (a Redis transaction) likewise, DISCARD drops it.
 import type { ByteWriter } from "../codec/bytes.ts";
+import { parseGroupMarker } from "../codec/group.ts";
 import { encodeCommandInto } from "../codec/resp.ts";
 import type { Entry } from "../codec/types.ts";
 import { keyHashSlot } from "../shard/routing.ts";
@@ -67,6 +74,8 @@ export class Forwarder {
   readonly #store: Store;
   readonly #encode: Encoder;
   #queue: Uint8Array[][] | null = null;
+  /** The open split-write part: its gid, frame count and marker offset (null: a plain MULTI). */
+  #part: { gid: string; frames: number } | null = null;
   /** Frames applied (inside EXEC groups counted one by one). */
   applied = 0;
 
@@ -84,28 +93,63 @@ export class Forwarder {
     return this.#queue !== null;
   }
 
-  /** Applies one frame (argv views: copied if held) and emits its jobs into `sink` (none: apply only). */
-  frame(argv: Uint8Array[], sink: JobSink | null): void {
-    const verb = td.decode(argv[0]!).toLowerCase();
-    if (verb === "multi") {
-      this.#queue = [];
+  /**
+   * Where the open group (a split write's part or a plain MULTI) starts in the log, or
+   * null: every frame read so far is applied (and sent).
+   */
+  get openAt(): number | null {
+    return this.#queue === null ? null : this.#openAt;
+  }
+  #openAt = 0;
+
+  /**
+   * Applies one frame read at `offset` (argv views: copied if held) and emits its jobs into
+   * `sink` (none: apply only).
+   */
+  frame(argv: Uint8Array[], sink: JobSink | null, offset = 0): void {
+    const marker = argv.length === 4 || argv.length === 2 ? parseGroupMarker(argv) : null;
+    if (marker !== null) {
+      if (marker.kind === "begin") {
+        this.#release(sink); // a part not closed by its EXEC but followed by more: committed
+        this.#queue = [];
+        this.#part = { gid: marker.gid, frames: marker.frames };
+        this.#openAt = offset;
+      } else if (this.#part !== null && this.#part.gid === marker.gid) {
+        this.#release(sink);
+      } // an EXEC of no open part (its part was before a file replacement): nothing held
       return;
     }
-    if (verb === "exec") {
-      const q = this.#queue ?? [];
-      this.#queue = null;
-      for (const f of q) this.#one(f, sink);
-      return;
-    }
-    if (verb === "discard") {
-      this.#queue = null;
-      return;
+    const verb = argv[0]!.length <= 7 ? td.decode(argv[0]!).toLowerCase() : "";
+    if (this.#part === null) {
+      if (verb === "multi") {
+        this.#queue = [];
+        this.#openAt = offset;
+        return;
+      }
+      if (verb === "exec") {
+        this.#release(sink);
+        return;
+      }
+      if (verb === "discard") {
+        this.#queue = null;
+        return;
+      }
+    } else if (this.#queue!.length >= this.#part.frames) {
+      this.#release(sink); // the part was complete and something follows it: committed
     }
     if (this.#queue !== null) {
       this.#queue.push(argv.map((a) => a.slice()));
       return;
     }
     this.#one(argv, sink);
+  }
+
+  /** Applies (and sends) the open group's frames. */
+  #release(sink: JobSink | null): void {
+    const q = this.#queue;
+    this.#queue = null;
+    this.#part = null;
+    if (q !== null) { for (const f of q) this.#one(f, sink); }
   }
 
   #one(argv: Uint8Array[], sink: JobSink | null): void {

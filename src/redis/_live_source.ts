@@ -109,10 +109,12 @@ export async function loadLiveShard(
         ok = false;
       }
       if (ok) {
-        // Through the forwarder (applying only): a MULTI group stays held until its EXEC.
+        // Through the forwarder (applying only): a group stays held until its EXEC (and the
+        // tail keeps its bytes, to tell whether a recovery cut it).
         const fwd = new Forwarder(store, encode);
-        await tail.read((argv) => fwd.frame(argv, null));
-        if (!(await tail.replaced()) && await fs.stat(journal) === null) {
+        await tail.read((argv, at) => fwd.frame(argv, null, at));
+        tail.hold(fwd.openAt);
+        if (!(await tail.changed()) && await fs.stat(journal) === null) {
           live = true;
           return { index: i, store, tail, fwd };
         }

@@ -47,7 +47,7 @@ export interface FollowOptions extends Omit<MigrateOptions, "sourceDb"> {
 export interface FollowOffset {
   /** The AOF file name. */
   file: string;
-  /** Bytes forwarded and acknowledged (complete frames). */
+  /** Bytes forwarded and acknowledged (complete frames; a split write's part only with its EXEC). */
   offset: number;
   /** The file's size when last looked at. */
   size: number;
@@ -215,15 +215,19 @@ class Follower {
     let moved = false;
     for (let i = 0; i < this.shards.length; i++) {
       const s = this.shards[i]!;
-      if (await s.tail.replaced()) {
+      // Replaced (save, rewrite), or its tail cut and written again (the store's next open
+      // after a crash: a half-written frame, a split write's part that never completed).
+      if (await s.tail.changed()) {
         await this.resyncShard(i);
         moved = true;
         continue;
       }
       const sink = this.sink();
-      const n = await s.tail.read((argv) => s.fwd.frame(argv, sink), ROUND_BYTES);
+      const applied = s.fwd.applied;
+      const n = await s.tail.read((argv, at) => s.fwd.frame(argv, sink, at), ROUND_BYTES);
+      s.tail.hold(s.fwd.openAt);
       if (n > 0) moved = true;
-      this.forwarded += n;
+      this.forwarded += s.fwd.applied - applied; // markers and held frames are not (yet)
       await sink.done();
     }
     await this.writer.flush();
@@ -344,8 +348,10 @@ class Follower {
     let bytes = 0;
     for (const s of this.shards) {
       const size = await s.tail.size();
-      offsets.push({ file: basename(s.tail.path), offset: s.tail.offset, size });
-      bytes += Math.max(0, size - s.tail.offset);
+      // A group still open is not on the target: its frames count as not forwarded.
+      const offset = s.fwd.openAt ?? s.tail.offset;
+      offsets.push({ file: basename(s.tail.path), offset, size });
+      bytes += Math.max(0, size - offset);
     }
     return { bytes, forwarded: this.forwarded, resyncs: this.resyncs, offsets };
   }

@@ -14,6 +14,7 @@
 // part is cut from every log whose tail it is, the cut bytes kept as `<aof>.torn.<stamp>-group`.
 import type { FsAdapter } from "../fs/types.ts";
 import { dirname } from "../fs/path.ts";
+import { AOF2_MAGIC, encodeRecord } from "../codec/aof2.ts";
 import { encodeCommand } from "../codec/resp.ts";
 import { groupEnd } from "../codec/group.ts";
 import { replayAof } from "../persist/replay.ts";
@@ -100,12 +101,27 @@ export async function recoverGroups(
       if (committed) {
         // A torn frame after the part (a half-written EXEC) goes first, kept aside.
         if (l.tornAt !== null) await cutTail(fs, l.path, l.tornAt, now());
-        await appendDurably(fs, l.path, encodeCommand(groupEnd(gid)));
+        const v2 = await isV2(fs, l.path);
+        await appendDurably(fs, l.path, (v2 ? encodeRecord : encodeCommand)(groupEnd(gid)));
       } else await cutTail(fs, l.path, l.open.offset, now());
     }
     (committed ? result.committed : result.cut).push(gid);
   }
   return result;
+}
+
+/** True when the log at `path` is a KEVYAOF2 log (its records are checksummed). */
+async function isV2(fs: FsAdapter, path: string): Promise<boolean> {
+  const n = AOF2_MAGIC.length;
+  const head = new Uint8Array(n);
+  let got = 0;
+  for await (const c of fs.readChunks(path, n)) {
+    const take = c.subarray(0, n - got);
+    head.set(take, got);
+    got += take.length;
+    if (got === n) break;
+  }
+  return got === n && head.every((b, i) => b === AOF2_MAGIC[i]);
 }
 
 async function appendDurably(fs: FsAdapter, path: string, bytes: Uint8Array): Promise<void> {

@@ -197,7 +197,7 @@ function refuses(m: Model, s: Step, now: number): boolean {
   return false;
 }
 
-async function runWrite(db: KevyStore, s: Step): Promise<unknown> {
+function runWrite(db: KevyStore, s: Step): Promise<unknown> {
   switch (s.op) {
     case "set":
       return s.px === undefined ? db.set(s.k, s.v) : db.set(s.k, s.v, { px: s.px });
@@ -220,7 +220,7 @@ async function runWrite(db: KevyStore, s: Step): Promise<unknown> {
     case "del1":
       return db.del(s.k);
     default:
-      throw new Error(`not a write: ${s.op}`);
+      return Promise.reject(new Error(`not a write: ${s.op}`));
   }
 }
 
