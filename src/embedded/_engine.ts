@@ -335,7 +335,8 @@ export class Engine {
         }
       }
       try {
-        await this.#lock?.release();
+        // A split write given up on: the tombstone says so, and the next open recovers it.
+        await this.#lock?.release({ unsettled: this.#groups.leftOpen });
       } catch (e) {
         errors.push(e); // the logs' errors (what is not on disk) come first
       }

@@ -100,8 +100,15 @@ export class SplitGroups {
     }
   }
 
+  /** True when {@link SplitGroups.abort} left a group unsettled (the next open must recover). */
+  get leftOpen(): boolean {
+    return this.#leftOpen;
+  }
+  #leftOpen = false;
+
   /** The store closes: groups still waiting for a part give up (recovery decides them). */
   abort(): void {
+    if (!this.#aborted) this.#leftOpen = [...this.#pending.values()].some((set) => set.size > 0);
     this.#aborted = true;
     this.#abort.reject(new Error("the store closed while a split write waited for a failed log"));
   }

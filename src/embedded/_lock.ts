@@ -66,9 +66,13 @@ export const PROCESS_ENV: LockEnv = {
 export interface DirLock {
   path: string;
   info: LockInfo;
-  /** How the previous holder left: released cleanly, gone without releasing, or no lock yet. */
+  /**
+   * How the previous holder left: released cleanly, gone without releasing (or released
+   * with split writes unsettled: recovery must decide them), or no lock yet.
+   */
   previous: "released" | "stale" | "none";
-  release(): Promise<void>;
+  /** Releases; `unsettled`: a split write was left waiting (the next open runs recovery). */
+  release(opts?: { unsettled?: boolean }): Promise<void>;
 }
 
 const enc = new TextEncoder();
@@ -80,12 +84,12 @@ const UNPARSABLE_RETRIES = 5;
 const UNPARSABLE_WAIT_MS = 20;
 const ATTEMPTS = 8;
 
-type Read = LockInfo | "released" | "unparsable" | "gone";
+type Read = LockInfo | "released" | "unsettled" | "unparsable" | "gone";
 
-function parseLock(bytes: Uint8Array): LockInfo | "released" | null {
+function parseLock(bytes: Uint8Array): LockInfo | "released" | "unsettled" | null {
   try {
     const v = JSON.parse(dec.decode(bytes)) as Record<string, unknown> | null;
-    if (v && v["released"] === true) return "released";
+    if (v && v["released"] === true) return v["unsettled"] === true ? "unsettled" : "released";
     if (v && typeof v["pid"] === "number" && typeof v["host"] === "string") {
       return {
         pid: v["pid"],
@@ -205,7 +209,7 @@ export async function acquireLock(
       if (live !== null) throw new StoreLockedError(topPath, live.pid, live.host);
       previous = cur === "released" ? "released" : "stale";
       if (cur === "unparsable") warn(`kevy: taking over unreadable lock ${topPath}`);
-      else if (cur !== "released") {
+      else if (cur !== "released" && cur !== "unsettled") {
         warn(`kevy: taking over stale lock ${topPath} (pid ${cur.pid} on ${cur.host} is gone)`);
       }
       target = top + 1;
@@ -248,13 +252,13 @@ function held(
     path,
     info,
     previous,
-    async release() {
+    async release(opts = {}) {
       if (released) return;
       released = true;
       // Only if the file is still ours; a tombstone, never a removal (numbers only grow).
       try {
         const cur = parseLock(await fs.readFile(path));
-        if (cur === null || cur === "released" || cur.nonce !== info.nonce) return;
+        if (cur === null || typeof cur === "string" || cur.nonce !== info.nonce) return;
       } catch (e) {
         if (isNotFound(e)) return;
         throw e;
@@ -263,7 +267,10 @@ function held(
       try {
         const f = await fs.openWrite(tmp);
         try {
-          await f.write(enc.encode(JSON.stringify({ released: true, pid: info.pid }) + "\n"));
+          const tomb = opts.unsettled === true
+            ? { released: true, unsettled: true, pid: info.pid }
+            : { released: true, pid: info.pid };
+          await f.write(enc.encode(JSON.stringify(tomb) + "\n"));
           await f.syncData();
         } finally {
           await f.close();

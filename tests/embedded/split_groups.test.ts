@@ -124,3 +124,32 @@ describe("group markers in the logs", () => {
     assert.equal(participants, 3);
   });
 });
+
+describe("a split write still waiting for a failing log when the store closes", () => {
+  it("the lock's tombstone says so and the next open decides it: all or nothing", async () => {
+    const fs = new CrashFs();
+    const db = await open(fs, 2, "kevyhash", "always");
+    await db.set("n", "seed");
+    const enospc = Object.assign(new Error("ENOSPC: injected"), { code: "ENOSPC" });
+    const stop = fs.failOn((o) => o.kind === "write" && o.path.endsWith("aof-1.aof"), enospc);
+    await assert.rejects(db.mset(Object.fromEntries(KEYS.map((k) => [k, "lost"]))));
+    await assert.rejects(db.close(), "close says what is not on disk");
+    stop();
+    const tomb = fs.readDirSync(DIR).map((e) => e.name).filter((n) => n.startsWith("kevy.lock"));
+    assert.equal(tomb.length, 1);
+    assert.match(
+      new TextDecoder().decode(fs.readFileSync(`${DIR}/${tomb[0]}`)),
+      /"unsettled":true/,
+    );
+    // Shard 0 holds its part (durable, no EXEC); shard 1's part never reached its log.
+    const again = await open(fs, 2, "kevyhash", "always");
+    assert.deepEqual(await again.mget(...KEYS), KEYS.map(() => null), "none of the split write");
+    assert.equal(await again.get("n"), "seed");
+    await again.close();
+    const clean = fs.readDirSync(DIR).map((e) => e.name).filter((n) => n.startsWith("kevy.lock"));
+    assert.doesNotMatch(
+      new TextDecoder().decode(fs.readFileSync(`${DIR}/${clean[0]}`)),
+      /unsettled/,
+    );
+  });
+});
