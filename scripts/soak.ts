@@ -1,4 +1,4 @@
-// `npm run soak -- --seeds N [--from S] [--steps K] [--ttl-edge]`: many more seeds of the
+// `npm run soak -- --seeds N [--from S] [--steps K] [--ttl-edge] [--classic]`: many more seeds of the
 // simulation (tests/sim/_sim.ts) than `npm test` runs. Prints a progress line every 1,000
 // seeds and, at the end, how many seeds and crash states ran with 0 failures; on a failure,
 // the seed and its shrunk sequence, and exit code 1.
@@ -13,6 +13,8 @@ const { values } = parseArgs({
     from: { type: "string", default: "1" },
     steps: { type: "string", default: "40" },
     "ttl-edge": { type: "boolean", default: false },
+    // The sequences of before KEVYAOF2 layouts and bursts of concurrent writes were drawn.
+    classic: { type: "boolean", default: false },
   },
 });
 const seeds = Number(values.seeds);
@@ -23,7 +25,9 @@ let crashStates = 0;
 for (let i = 0; i < seeds; i++) {
   const seed = from + i;
   try {
-    crashStates += (await runSeed(seed, steps, { ttlEdge: values["ttl-edge"] })).crashStates;
+    const extra = values.classic ? { formats: false, bursts: false } : {};
+    crashStates += (await runSeed(seed, steps, { ttlEdge: values["ttl-edge"], ...extra }))
+      .crashStates;
   } catch (e) {
     console.error((e as Error).message);
     console.error(`soak: FAILED at seed ${seed} after ${i} passing seeds`);

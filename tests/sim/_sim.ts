@@ -41,10 +41,20 @@ export type Step =
   | { op: "mset"; kv: Array<[string, string]> }
   | { op: "del"; ks: string[] }
   | { op: "save" | "rewrite" }
-  | { op: "reopen"; shards: number; routing: Routing }
+  | { op: "reopen"; shards: number; routing: Routing; format?: 1 | 2 }
   | { op: "clock"; ms: number }
-  | { op: "crash"; at: number; variant: number; shards: number; routing: Routing; again: number }
-  | { op: "fault"; kind: "write" | "syncData"; code: "ENOSPC" | "EIO"; then: Step };
+  | {
+    op: "crash";
+    at: number;
+    variant: number;
+    shards: number;
+    routing: Routing;
+    again: number;
+    format?: 1 | 2;
+  }
+  | { op: "fault"; kind: "write" | "syncData"; code: "ENOSPC" | "EIO"; then: Step }
+  /** Writes issued in one turn, none awaiting another (many callers at once). */
+  | { op: "burst"; writes: Step[] };
 
 /** What a run did. */
 export interface RunStats {
@@ -59,9 +69,26 @@ export class SimFailure extends Error {
   }
 }
 
-/** The steps a seed expands to. TTLs stay far from the clock unless `ttlEdge`. */
-export function stepsFor(seed: number, count: number, opts: { ttlEdge?: boolean } = {}): Step[] {
+/** What a seed may draw besides the classic steps. */
+export interface SeedOptions {
+  /** TTLs and clock jumps around the clock (deadlines that pass while a store is closed). */
+  ttlEdge?: boolean;
+  /** Reopen some layouts with KEVYAOF2 logs (`aofFormat: 2`; default true). */
+  formats?: boolean;
+  /** Turn some writes into bursts of concurrent writes (default true). */
+  bursts?: boolean;
+}
+
+/**
+ * The steps a seed expands to. TTLs stay far from the clock unless `ttlEdge`. Formats and
+ * bursts are drawn from a second stream: without them a seed is the same sequence as before.
+ */
+export function stepsFor(seed: number, count: number, opts: SeedOptions = {}): Step[] {
   const r = rng(seed * 2654435761 >>> 0 || 1);
+  const r2 = rng((seed * 40503 + 7919) >>> 0 || 1);
+  const formats = opts.formats !== false;
+  const bursts = opts.bursts !== false;
+  const format = (): { format?: 1 | 2 } => (formats && r2() < 0.5 ? { format: 2 } : {});
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const key = () => pick(KEYS);
   const ttl =
@@ -95,10 +122,15 @@ export function stepsFor(seed: number, count: number, opts: { ttlEdge?: boolean 
   const out: Step[] = [];
   for (let i = 0; i < count; i++) {
     const x = r();
-    if (x < 0.62) out.push(write());
-    else if (x < 0.68) out.push({ op: "save" });
+    if (x < 0.62) {
+      const w = write();
+      if (bursts && r2() < 0.15) {
+        const more = Array.from({ length: 1 + Math.floor(r2() * 5) }, () => burstWrite(r2, seed));
+        out.push({ op: "burst", writes: [w, ...more] });
+      } else out.push(w);
+    } else if (x < 0.68) out.push({ op: "save" });
     else if (x < 0.74) out.push({ op: "rewrite" });
-    else if (x < 0.8) out.push({ op: "reopen", ...layout() });
+    else if (x < 0.8) out.push({ op: "reopen", ...layout(), ...format() });
     else if (x < 0.86) {
       out.push({ op: "clock", ms: Math.floor((r() - 0.4) * (opts.ttlEdge ? 8000 : 60_000)) });
     } else if (x < 0.95) {
@@ -108,6 +140,7 @@ export function stepsFor(seed: number, count: number, opts: { ttlEdge?: boolean 
         variant: Math.floor(r() * 7),
         ...layout(),
         again: r() < 0.25 ? r() : -1,
+        ...format(),
       });
     } else {
       out.push({
@@ -119,6 +152,17 @@ export function stepsFor(seed: number, count: number, opts: { ttlEdge?: boolean 
     }
   }
   return out;
+}
+
+/** A write of a burst (split MSET/DEL mostly: they are what concurrency can interleave). */
+function burstWrite(r: () => number, seed: number): Step {
+  const key = () => KEYS[Math.floor(r() * KEYS.length)]!;
+  const x = r();
+  if (x < 0.4) return { op: "mset", kv: [key(), key(), key()].map((k) => [k, `b${seed % 97}`]) };
+  if (x < 0.55) return { op: "del", ks: [key(), key()] };
+  if (x < 0.75) return { op: "incr", k: key() };
+  if (x < 0.9) return { op: "append", k: key(), v: "e" };
+  return { op: "set", k: key(), v: "b", px: 3_600_000 + Math.floor(r() * 1000) };
 }
 
 // ---- the model: Redis semantics ----
@@ -272,11 +316,16 @@ export async function runSteps(steps: Step[]): Promise<RunStats> {
   let t = T0;
   const clock = () => t;
   let fs = new CrashFs();
-  let layout: { shards: number; routing: Routing } = { shards: 2, routing: "kevyhash" };
+  let layout: { shards: number; routing: Routing; format?: 1 | 2 } = {
+    shards: 2,
+    routing: "kevyhash",
+  };
   const open = async (f: CrashFs) =>
     await openStore({
       dir: DIR,
-      ...layout,
+      shards: layout.shards,
+      routing: layout.routing,
+      aofFormat: layout.format ?? 1,
       appendfsync: "always",
       autoRewriteMinSize: 4096,
       autoRewritePercentage: 100,
@@ -309,7 +358,7 @@ export async function runSteps(steps: Step[]): Promise<RunStats> {
       await (s.op === "save" ? db.save() : db.rewriteAof());
     } else if (s.op === "reopen") {
       await db.close();
-      layout = { shards: s.shards, routing: s.routing };
+      layout = { shards: s.shards, routing: s.routing, ...(s.format ? { format: s.format } : {}) };
       db = await open(fs);
     } else if (s.op === "clock") {
       t += s.ms;
@@ -320,7 +369,7 @@ export async function runSteps(steps: Step[]): Promise<RunStats> {
       const images = fs.crashImages(Math.min(at, fs.ops.length));
       let image = noLocks(images[s.variant % images.length]!);
       crashStates++;
-      layout = { shards: s.shards, routing: s.routing };
+      layout = { shards: s.shards, routing: s.routing, ...(s.format ? { format: s.format } : {}) };
       if (s.again >= 0) {
         // A second power cut during the recovery and re-shard of that image.
         const probe = image.clone();
@@ -361,6 +410,30 @@ export async function runSteps(steps: Step[]): Promise<RunStats> {
         if (probe) break;
         await new Promise((r) => setTimeout(r, 2));
       }
+    } else if (s.op === "burst") {
+      // All issued in one turn; applied in issue order. A crash step after it cuts after it.
+      const refused = s.writes.map((w) => {
+        const no = refuses(model, w, t);
+        if (!no) applyModel(model, w, t);
+        return no;
+      });
+      const rs = await Promise.all(
+        s.writes.map((w) => runWrite(db, w).then(() => null, (e) => e as Error)),
+      );
+      rs.forEach((r, j) => {
+        if (refused[j] !== (r !== null)) {
+          throw new SimFailure(
+            i,
+            `step ${i}: burst write ${j} ${JSON.stringify(s.writes[j])}: ${
+              r === null ? "accepted; the model refuses it" : `failed: ${r.message}`
+            }`,
+          );
+        }
+      });
+      await check(i, JSON.stringify(s), [model]);
+      lastModels = [clone(model)];
+      lastStepOps = 0;
+      continue;
     } else {
       const refused = refuses(model, s, t);
       const r = await runWrite(db, s).then(() => null, (e) => e as Error);
@@ -395,7 +468,7 @@ export async function runSteps(steps: Step[]): Promise<RunStats> {
 export async function runSeed(
   seed: number,
   count: number,
-  opts: { ttlEdge?: boolean; shrink?: boolean } = {},
+  opts: SeedOptions & { shrink?: boolean } = {},
 ): Promise<RunStats> {
   const steps = stepsFor(seed, count, opts);
   try {
