@@ -173,7 +173,7 @@ class Follower {
     stats.ms = performance.now() - t0;
     this.opts.onCopied?.(stats);
     const signal = this.opts.signal;
-    let lastReport = 0;
+    let lastReport = -Infinity; // the first round reports at once
     while (!signal.aborted) {
       const moved = await this.round();
       const now = performance.now();

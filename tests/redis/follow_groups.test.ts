@@ -64,9 +64,16 @@ async function follow(
     pollMs: 3_600_000,
     onLag: (_lag: FollowLag) => firstRound(),
   });
-  await Promise.race([roundDone, running]);
-  await meanwhile(server);
-  stop.abort();
+  try {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, rej) => {
+      timer = setTimeout(() => rej(new Error("no round after the copy within 60 s")), 60_000);
+    });
+    await Promise.race([roundDone, running, deadline]).finally(() => clearTimeout(timer));
+    await meanwhile(server);
+  } finally {
+    stop.abort(); // also when an assertion failed: the follower never outlives the test
+  }
   return await running;
 }
 
