@@ -56,19 +56,23 @@ export class SplitGroups {
     const firstFailure = deferred();
     const ops = parts.map(async (p, k) => {
       const aof = p.sh.aof!;
-      for (;;) {
-        try {
-          await aof.withAppendsHeld(async (first) => {
-            gates[k]!.resolve(); // this part is durable (written and synced before op runs)
-            await all;
-            first(groupEnd(gid)); // ahead of the appends held meanwhile
-          });
-          return;
-        } catch (e) {
-          firstFailure.reject(e);
-          if (this.#aborted || aof.lastWriteStatus === "ok") throw e; // closed, or aborted
-          await new Promise((r) => setTimeout(r, RETRY_MS)); // the log retries its bytes
-        }
+      try {
+        await aof.withAppendsHeld(async (first) => {
+          gates[k]!.resolve(); // this part is durable (written and synced before op runs)
+          await all;
+          first(groupEnd(gid)); // ahead of the appends held meanwhile
+        }, {
+          // A failing disk: the caller hears at once, the part keeps its place and is
+          // written again until it goes through (or the store closes).
+          onFailure: (e) => {
+            firstFailure.reject(e);
+            return !this.#aborted;
+          },
+          retryMs: RETRY_MS,
+        });
+      } catch (e) {
+        firstFailure.reject(e);
+        throw e;
       }
     });
     const durable = Promise.all(ops).then(noop);

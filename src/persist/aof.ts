@@ -66,6 +66,18 @@ function openOpts(o: AofOptions): import("./_aof_open.ts").OpenLogOptions {
 export type { AofOptions, EntrySource, FsyncPolicy } from "./_aof_options.ts";
 export { AofClosedError, AofFailedError, type NotOnDisk } from "./aof_errors.ts";
 
+/** Options of {@link Aof.withAppendsHeld}. */
+export interface HeldOptions {
+  /**
+   * Called when writing the frames before the call fails (the log is then in the failed
+   * state); true: try again in place after `retryMs`, keeping the later appends held.
+   * Default: give up (the op does not run, the call rejects).
+   */
+  onFailure?: (error: unknown) => boolean;
+  /** Pause between tries, ms (default 50). */
+  retryMs?: number;
+}
+
 /**
  * An open append-only log. See the module doc for the write, failure and
  * rewrite semantics.
@@ -411,9 +423,22 @@ export class Aof {
    */
   withAppendsHeld<T>(
     op: (first: (argv: ReadonlyArray<Uint8Array>) => void) => Promise<T>,
+    opts: HeldOptions = {},
   ): Promise<T> {
-    return this.#w.exclusive(async (first) => {
-      await this.#w.writeSealed();
+    const w = this.#w;
+    return w.exclusive(async (first) => {
+      for (;;) {
+        try {
+          await w.writeSealed();
+          break;
+        } catch (e) {
+          // Retried in place: the op keeps its position ahead of every later append (a
+          // split write's part must not move behind a later group's: they would wait on
+          // each other).
+          if (opts.onFailure === undefined || !w.retrying || !opts.onFailure(e)) throw e;
+          await new Promise((r) => setTimeout(r, opts.retryMs ?? 50));
+        }
+      }
       return await op(first);
     });
   }

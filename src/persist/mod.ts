@@ -52,6 +52,7 @@ export {
   type AofOptions,
   type EntrySource,
   type FsyncPolicy,
+  type HeldOptions,
   type NotOnDisk,
   type RepairedTail,
 } from "./aof.ts";

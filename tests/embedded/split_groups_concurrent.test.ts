@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { openStore } from "../../src/embedded/open.ts";
+import { CrashFs } from "../../src/fs/crash.ts";
 import type { KevyStore } from "../../src/embedded/handle.ts";
 import { replayAof } from "../../src/persist/replay.ts";
 import { tempDir } from "../_helpers.ts";
@@ -113,4 +114,68 @@ describe("concurrent split writes never interleave on a log", () => {
       });
     }
   }
+});
+
+describe("a split write waiting for a failing log, and later ones on the same shards", () => {
+  it("none waits on another: once the disk is back, all are written, in order", {
+    timeout: 60_000,
+  }, async () => {
+    const fs = new CrashFs();
+    const clock = () => 1_700_000_000_000;
+    const db = await openStore({
+      dir: "/db",
+      shards: 3,
+      fs,
+      clock,
+      appendfsync: "always",
+      activeExpireIntervalMs: 0,
+    });
+    const keys = Array.from({ length: 12 }, (_, i) => `key:${i}`);
+    const enospc = Object.assign(new Error("ENOSPC: injected"), { code: "ENOSPC" });
+    const stop = fs.failOn((o) => o.kind === "write" && o.path.endsWith("aof-1.aof"), enospc);
+    const first = db.mset(Object.fromEntries(keys.map((k) => [k, "one"])));
+    await assert.rejects(first, /ENOSPC/, "the caller hears of the failing disk at once");
+    // The disk is back before the first part's next try; later split writes on the same shards
+    // are issued in that window (before, the first part's retry queued behind theirs, while
+    // theirs waited behind the first group's hold on another shard: none ever finished).
+    stop();
+    const later = (async () => {
+      // Refused (MISCONF) until the log has written the first part's bytes again; the first
+      // accepted one comes right then, while the first part waits for its next try.
+      for (let n = 0; n < 2000; n++) {
+        const r = await db.del(...keys.slice(0, 4)).then(() => "ok", (e: Error) => e.message);
+        if (r === "ok") break;
+        await new Promise((res) => setTimeout(res, 1));
+      }
+      return await Promise.all([
+        db.mset(Object.fromEntries(keys.map((k) => [k, "two"]))),
+        db.del(...keys.slice(0, 4)),
+      ].map((p) => p.then(() => "ok", (e: Error) => e.message)));
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stuck = new Promise<string[]>((res) => {
+      timer = setTimeout(() => res(["stuck", "stuck"]), 10_000);
+    });
+    const outcomes = await Promise.race([later, stuck]);
+    clearTimeout(timer);
+    assert.notDeepEqual(outcomes, ["stuck", "stuck"], "the split writes waited on each other");
+    for (const o of outcomes) assert.ok(o === "ok" || /MISCONF|ENOSPC/.test(o), o);
+    await db.close();
+    const again = await openStore({
+      dir: "/db",
+      shards: 3,
+      fs,
+      clock,
+      appendfsync: "always",
+      activeExpireIntervalMs: 0,
+    });
+    const got = await again.mget(...keys);
+    await again.close();
+    // Each split write whole or not at all; the ones acknowledged are there.
+    const want = outcomes[0] === "ok" ? "two" : "one";
+    const values = new Set(got.slice(4));
+    assert.equal(values.size, 1, `one write's value on every key: ${got}`);
+    if (outcomes[0] === "ok") assert.deepEqual([...values], [want]);
+    if (outcomes[1] === "ok") assert.deepEqual(got.slice(0, 4), [null, null, null, null]);
+  });
 });
