@@ -26,13 +26,19 @@ import type { ListValue } from "./values.ts";
 
 const LPOP = B("LPOP"), RPOP = B("RPOP"), LPUSH = B("LPUSH"), RPUSH = B("RPUSH"), ZREM = B("ZREM");
 
-/** A blocking command's timeout (seconds, may be fractional): only validated. */
-function timeout(b: Uint8Array): void {
+/** A blocking command's timeout (seconds, may be fractional) in ms, validated. */
+function timeout(b: Uint8Array): number {
   const v = parseF64(b);
   if (v === null) fail("ERR timeout is not a float or out of range");
   const ms = Math.ceil(v * 1000);
   // Out of range converts to the most negative int64 in Redis: "negative" too.
   if (!(ms >= 0) || ms >= 2 ** 63) fail("ERR timeout is negative");
+  return ms;
+}
+
+/** The wait of a blocking row: the timeout at argv[i] (negative: from the end), 0 = forever. */
+function waitAt(i: number): (argv: ReadonlyArray<Uint8Array>) => number {
+  return (argv) => timeout(argv[i < 0 ? argv.length + i : i]!);
 }
 
 /** A count in 1..LONG_MAX, else `msg`. */
@@ -208,6 +214,7 @@ export const MPOP_COMMANDS: CommandSpec[] = [
     flags: "write blocking",
     keys: [{ numkeys: 2 }],
     log: logLmpop,
+    blockTimeout: waitAt(1),
     fn: (c, a) => lmpop(c, a, true),
   },
   {
@@ -216,6 +223,7 @@ export const MPOP_COMMANDS: CommandSpec[] = [
     flags: "write blocking",
     keys: BLOCKING_KEYS,
     log: logListPop(true),
+    blockTimeout: waitAt(-1),
     fn: (c, a) => bpop(c, a, true),
   },
   {
@@ -224,6 +232,7 @@ export const MPOP_COMMANDS: CommandSpec[] = [
     flags: "write blocking",
     keys: BLOCKING_KEYS,
     log: logListPop(false),
+    blockTimeout: waitAt(-1),
     fn: (c, a) => bpop(c, a, false),
   },
   {
@@ -232,6 +241,7 @@ export const MPOP_COMMANDS: CommandSpec[] = [
     flags: "write denyoom blocking",
     keys: KEYS12,
     log: logMove(3),
+    blockTimeout: waitAt(5),
     fn: (c, a) => {
       const from = isLeftWord(upper(a[3]!)), to = isLeftWord(upper(a[4]!));
       timeout(a[5]!);
@@ -244,6 +254,7 @@ export const MPOP_COMMANDS: CommandSpec[] = [
     flags: "write denyoom blocking",
     keys: KEYS12,
     log: logMove(0, [false, true]),
+    blockTimeout: waitAt(3),
     fn: (c, a) => {
       timeout(a[3]!);
       return blmove(c, a[1]!, a[2]!, false, true);
@@ -263,6 +274,7 @@ export const MPOP_COMMANDS: CommandSpec[] = [
     flags: "write blocking",
     keys: [{ numkeys: 2 }],
     log: logZpop,
+    blockTimeout: waitAt(1),
     fn: (c, a) => zmpop(c, a, true),
   },
   {
@@ -271,6 +283,7 @@ export const MPOP_COMMANDS: CommandSpec[] = [
     flags: "write blocking fast",
     keys: BLOCKING_KEYS,
     log: logZpop,
+    blockTimeout: waitAt(-1),
     fn: (c, a) => bzpop(c, a, false),
   },
   {
@@ -279,6 +292,7 @@ export const MPOP_COMMANDS: CommandSpec[] = [
     flags: "write blocking fast",
     keys: BLOCKING_KEYS,
     log: logZpop,
+    blockTimeout: waitAt(-1),
     fn: (c, a) => bzpop(c, a, true),
   },
 ];

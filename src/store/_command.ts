@@ -3,6 +3,7 @@
 // use. The table itself is assembled in commands.ts.
 import type { Store } from "./store.ts";
 import type { Ctx, Reply } from "./_apply_common.ts";
+import type { NotifyRule } from "./_notify.ts";
 
 /** One command as appended to a log: the verb and its arguments. */
 export type Frame = Uint8Array[];
@@ -19,7 +20,9 @@ export type Handler = (ctx: Ctx, a: Uint8Array[]) => Reply;
  * - `blocking`: may block the caller (BLPOP...), logged as what it did;
  * - `admin`: administrative (FLUSHALL...);
  * - `transaction`: handled by the applier itself (SELECT, MULTI, EXEC,
- *   DISCARD): its handler is never called.
+ *   DISCARD, WATCH, UNWATCH): its handler is never called;
+ * - `pubsub`: answered by the embedded store's pub/sub (PUBLISH, PUBSUB); the
+ *   handler answers as if nobody subscribed.
  */
 export type CommandFlag =
   | "write"
@@ -28,7 +31,8 @@ export type CommandFlag =
   | "fast"
   | "blocking"
   | "admin"
-  | "transaction";
+  | "transaction"
+  | "pubsub";
 
 const FLAGS: ReadonlySet<string> = new Set<CommandFlag>([
   "write",
@@ -38,6 +42,7 @@ const FLAGS: ReadonlySet<string> = new Set<CommandFlag>([
   "blocking",
   "admin",
   "transaction",
+  "pubsub",
 ]);
 
 /**
@@ -100,7 +105,7 @@ export type LogRule = "none" | "argv" | "image" | LogFn;
  * `concat` of arrays, `nx` (MSETNX: all keys checked on every shard first,
  * then set everywhere or nowhere).
  */
-export type Combine = "sum" | "ok" | "positional" | "concat" | "nx";
+export type Combine = "sum" | "ok" | "positional" | "concat" | "nx" | "random";
 
 /** One row of the command table, as the `_apply_*.ts` files declare it. */
 export interface CommandSpec {
@@ -127,6 +132,17 @@ export interface CommandSpec {
   split?: Combine;
   /** Keyless command that runs on every shard, replies combined (else shard 0). */
   everyShard?: Combine;
+  /**
+   * The keyspace events a successful write fires (Redis's notify-keyspace-events names):
+   * default, the verb for every key it changed; `"none"`; another name; or a function.
+   */
+  notify?: NotifyRule;
+  /**
+   * A `blocking` command: how long it may wait when nothing is there (ms, 0 = forever), or
+   * `null` when this form does not block (XREAD without BLOCK). Read after the command ran
+   * (its handler has validated the argument). Absent: it never blocks.
+   */
+  blockTimeout?: (argv: ReadonlyArray<Uint8Array>) => number | null;
   /** The handler. */
   fn: Handler;
 }
@@ -157,6 +173,10 @@ export interface Command {
   readonly split: Combine | null;
   /** Run on every shard (keyless), if it does. */
   readonly everyShard: Combine | null;
+  /** Its keyspace events rule (`null`: the verb for every key it changed). */
+  readonly notify: NotifyRule | null;
+  /** How long a blocking form may wait (see {@link CommandSpec.blockTimeout}), or null. */
+  readonly blockTimeout: ((argv: ReadonlyArray<Uint8Array>) => number | null) | null;
   /** The handler. */
   readonly fn: Handler;
 }
@@ -179,6 +199,12 @@ export function resolveSpec(s: CommandSpec): Command {
   if (!write && s.log !== undefined && s.log !== "none") {
     throw new Error(`command table: ${s.name}: only writes are logged`);
   }
+  if (!write && s.notify !== undefined) {
+    throw new Error(`command table: ${s.name}: only writes fire keyspace events`);
+  }
+  if (s.blockTimeout !== undefined && !flags.has("blocking")) {
+    throw new Error(`command table: ${s.name}: a block timeout needs the blocking flag`);
+  }
   return {
     name: s.name,
     arity: s.arity,
@@ -192,6 +218,8 @@ export function resolveSpec(s: CommandSpec): Command {
     unsupported: s.unsupported ?? null,
     split: s.split ?? null,
     everyShard: s.everyShard ?? null,
+    notify: s.notify ?? null,
+    blockTimeout: s.blockTimeout ?? null,
     fn: s.fn,
   };
 }

@@ -147,7 +147,7 @@ let lastCompiled: CompiledGlob | null = null;
  *
  * @example
  * ```ts
- * import { globMatch } from "./_glob.ts";
+ * import { globMatch } from "@kevy/persist/store";
  * globMatch("a*b", "axxb"); // true
  * ```
  */

@@ -55,6 +55,8 @@ export class KeyIndex {
   voff: Uint32Array = new Uint32Array(this.cap);
   vlen: Uint32Array = new Uint32Array(this.cap);
   kind: Uint8Array = new Uint8Array(this.cap);
+  /** Told of each key removed because its deadline passed (set by its Store; kept by clear()). */
+  onExpired: ((key: Uint8Array) => void) | null = null;
   objs: unknown[] | null = null;
   dl: Float64Array | null = null;
   tpos: Int32Array | null = null;
@@ -225,6 +227,12 @@ export class KeyIndex {
   }
 
   /** Deletes entry `ei` (must be live). */
+  /** Removes `ei` because its deadline passed: {@link KeyIndex.onExpired} hears of it first. */
+  expire(ei: number): void {
+    this.onExpired?.(this.key(ei));
+    this.remove(ei);
+  }
+
   remove(ei: number): void {
     const mask = this.mask, slots = this.slots;
     let i = this.lastSlot;
@@ -272,6 +280,7 @@ export class KeyIndex {
     if (this.n !== 0) this.#newEpoch(new Int32Array(this.n + 1));
     const fresh = new KeyIndex();
     fresh.epoch = this.epoch;
+    fresh.onExpired = this.onExpired;
     Object.assign(this, fresh);
   }
 

@@ -1,7 +1,7 @@
 // Private: SCAN cursors and the TTL sweeps of Store, over its KeyIndex.
 import { toKey } from "./_keys.ts";
 import { globMatch } from "./_glob.ts";
-import type { Cursor, KeyIndex } from "./_index.ts";
+import { type Cursor, HOLE, type KeyIndex } from "./_index.ts";
 
 const SCAN_TAG_BITS = 2 ** 20;
 const MAX_OPEN_SCANS = 128;
@@ -13,6 +13,23 @@ export function expired(ix: KeyIndex, ei: number, clock: () => number): boolean 
   return d === d && d <= clock();
 }
 
+/** A random live key (RANDOMKEY; expired keys met on the way expire), or null. */
+export function randomKey(ix: KeyIndex, clock: () => number): Uint8Array | null {
+  // Holes are at most about as many as live entries (the index compacts past that).
+  for (let tries = 0; ix.live > 0 && tries < 64; tries++) {
+    const ei = Math.floor(Math.random() * ix.n);
+    if (ix.kind[ei] === HOLE) continue;
+    if (!expired(ix, ei, clock)) return ix.key(ei).slice();
+    ix.expire(ei);
+  }
+  for (let ei = 0; ei < ix.n && ix.live > 0; ei++) {
+    if (ix.kind[ei] === HOLE) continue;
+    if (!expired(ix, ei, clock)) return ix.key(ei).slice();
+    ix.expire(ei);
+  }
+  return null;
+}
+
 /** Removes every key whose deadline is <= now. */
 export function expireAll(ix: KeyIndex, clock: () => number): void {
   if (ix.ttlCount === 0) return;
@@ -21,7 +38,7 @@ export function expireAll(ix: KeyIndex, clock: () => number): void {
   for (let p = ix.ttlCount - 1; p >= 0; p--) {
     if (p >= ix.ttlCount) continue;
     const ei = ix.ttl[p]!;
-    if (ix.dl![ei]! <= now) ix.remove(ei);
+    if (ix.dl![ei]! <= now) ix.expire(ei);
   }
 }
 
@@ -44,7 +61,7 @@ export function expireStep(
     }
     const ei = ix.ttl[pos]!;
     if (ix.dl![ei]! <= now) {
-      ix.remove(ei); // swaps an unchecked key into this position
+      ix.expire(ei); // swaps an unchecked key into this position
       removed++;
     } else pos++;
   }
@@ -79,7 +96,7 @@ export class ScanTable {
       const ei = ix.advance(st);
       if (ei < 0) return [0, out];
       if (expired(ix, ei, clock)) {
-        ix.remove(ei);
+        ix.expire(ei);
         continue;
       }
       const k = ix.key(ei);

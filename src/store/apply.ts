@@ -312,6 +312,7 @@ export class CommandApplier {
       this.applied++;
       return { ok: true, reply: "OK" };
     }
+    if (name === "unwatch" || name === "watch") return this.#count({ ok: true, reply: "OK" }, a);
     return this.#count(run(this.#ctx, spec, a), a);
   }
 
@@ -332,6 +333,7 @@ export class CommandApplier {
         return { ok: true, reply: "OK" };
       }
       if (name === "multi") return this.#fail("ERR MULTI calls can not be nested");
+      if (name === "watch") return this.#fail("ERR WATCH inside MULTI is not allowed");
       if (spec === undefined) {
         if (!this.#skipUnknown) this.#queueFailed = true;
         return this.#count(unknownError(a), a);
@@ -356,6 +358,11 @@ export class CommandApplier {
       return { ok: true, reply: "OK" };
     }
     if (name === "exec") return this.#fail("ERR EXEC without MULTI");
+    // One client, nobody else writes between WATCH and EXEC: a watch never fails here.
+    if (name === "watch" || name === "unwatch") {
+      if (!arityOk(spec!, a.length)) return this.#count(arityError(name), a);
+      return { ok: true, reply: "OK" };
+    }
     if (name === "discard") return this.#fail("ERR DISCARD without MULTI");
     return this.#exec(spec, a);
   }

@@ -15,6 +15,7 @@
 
 import type { Reply } from "./_apply_common.ts";
 import {
+  ALL_KEYS,
   type Command,
   type CommandSpec,
   type Frame,
@@ -41,6 +42,8 @@ import { DB_COMMANDS } from "./_apply_db.ts";
 import { GEO_COMMANDS } from "./_apply_geo.ts";
 import { FUNCTION_COMMANDS } from "./_apply_function.ts";
 import { RESTORE_COMMANDS } from "./_apply_restore.ts";
+import { PUBSUB_COMMANDS } from "./_apply_pubsub.ts";
+import { KEYSPACE_COMMANDS } from "./_apply_keyspace.ts";
 
 export type { Ctx } from "./_apply_common.ts";
 export type {
@@ -57,6 +60,10 @@ export type {
   LogRule,
 } from "./_command.ts";
 export { keyPositions } from "./_command.ts";
+export type { EventClass, Notified, NotifyFn, NotifyInput, NotifyRule } from "./_notify.ts";
+export { eventClass } from "./_notify.ts";
+import { writeEvents } from "./_notify.ts";
+import { NOTIFY_RULES } from "./_notify_rules.ts";
 
 const never = (): Reply => {
   throw new Error("transaction commands are handled by the applier");
@@ -68,6 +75,8 @@ const TRANSACTION_COMMANDS: CommandSpec[] = [
   { name: "multi", arity: 1, flags: "transaction fast", keys: NO_KEYS, fn: never },
   { name: "exec", arity: 1, flags: "transaction", keys: NO_KEYS, fn: never },
   { name: "discard", arity: 1, flags: "transaction fast", keys: NO_KEYS, fn: never },
+  { name: "watch", arity: -2, flags: "transaction fast", keys: ALL_KEYS, fn: never },
+  { name: "unwatch", arity: 1, flags: "transaction fast", keys: NO_KEYS, fn: never },
 ];
 
 /** Every family of rows. */
@@ -89,6 +98,8 @@ const FAMILIES: CommandSpec[][] = [
   GEO_COMMANDS,
   FUNCTION_COMMANDS,
   RESTORE_COMMANDS,
+  PUBSUB_COMMANDS,
+  KEYSPACE_COMMANDS,
   TRANSACTION_COMMANDS,
 ];
 
@@ -98,7 +109,8 @@ const BY_SHAPE: Array<Array<Command[] | undefined> | undefined> = [];
 
 for (const family of FAMILIES) {
   for (const spec of family) {
-    const c = resolveSpec(spec);
+    const notify = spec.notify ?? NOTIFY_RULES[spec.name];
+    const c = resolveSpec(notify === undefined ? spec : { ...spec, notify });
     if (BY_NAME.has(c.name)) throw new Error(`command table: ${c.name} twice`);
     BY_NAME.set(c.name, c);
     const byFirst = BY_SHAPE[c.name.length] ??= [];
@@ -226,6 +238,70 @@ export function commandFrames(
     imageKeys,
   };
   return log(input);
+}
+
+/**
+ * The keys that logged frames change (each once, in order): what a write modified, as far
+ * as watchers and keyspace events are concerned.
+ *
+ * @example
+ * ```ts
+ * import { framesKeys } from "@kevy/persist/store";
+ * const t = new TextEncoder();
+ * const keys = framesKeys([[t.encode("SET"), t.encode("a"), t.encode("1")], [t.encode("DEL"), t.encode("b")]]);
+ * keys.length; // 2
+ * ```
+ */
+export function framesKeys(frames: ReadonlyArray<Frame>): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const seen = new Set<string>();
+  for (const f of frames) {
+    if (f.length < 2) continue;
+    const c = lookupCommand(f[0]!);
+    if (c === undefined) continue;
+    for (const i of keyPositions(c, f)) {
+      const k = f[i]!;
+      const id = keyId(k);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(k);
+    }
+  }
+  return out;
+}
+
+/**
+ * The keyspace events (Redis's notify-keyspace-events names, e.g. `set`, `lpush`, `del`,
+ * `expire`) of a write that succeeded with `reply` and logged `frames`, by its row's
+ * `notify` rule. `existed(key)` says whether a key was live before it ran (`null`: unknown).
+ *
+ * @example
+ * ```ts
+ * import { commandEvents, lookupCommand, Store } from "@kevy/persist/store";
+ * const t = new TextEncoder();
+ * const s = new Store();
+ * const argv = [t.encode("SET"), t.encode("k"), t.encode("v")];
+ * s.setString(argv[1]!, argv[2]!);
+ * const ev = commandEvents(lookupCommand(argv[0]!)!, argv, "OK", s, [argv], () => true);
+ * ev.map(([e]) => e); // ["set"]
+ * ```
+ */
+export function commandEvents(
+  cmd: Command,
+  argv: Uint8Array[],
+  reply: Reply,
+  store: Store,
+  frames: ReadonlyArray<Frame>,
+  existed: (key: Uint8Array) => boolean | null,
+): Array<[string, Uint8Array]> {
+  if (frames.length === 0 || !cmd.write) return [];
+  const keys = framesKeys(frames);
+  return writeEvents(
+    cmd.name,
+    cmd.notify,
+    { argv, reply, store, keys, frames: [...frames] },
+    existed,
+  );
 }
 
 function keyId(k: Uint8Array): string {

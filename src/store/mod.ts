@@ -44,12 +44,16 @@ export {
   arityOk,
   type Combine,
   type Command,
+  commandEvents,
   type CommandFlag,
   commandFrames,
   commandNamed,
   type CommandSpec,
   type Ctx,
+  type EventClass,
+  eventClass,
   type Frame,
+  framesKeys,
   type Handler,
   keyPositions,
   type KeyRange,
@@ -58,6 +62,11 @@ export {
   type LogInput,
   type LogRule,
   lookupCommand,
+  type Notified,
+  type NotifyFn,
+  type NotifyInput,
+  type NotifyRule,
 } from "./commands.ts";
 export { type DumpedKey, type DumpedStream, dumpKeyspace, type JsonU64 } from "./dump.ts";
+export { globMatch, latin1 } from "./glob.ts";
 export { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";

@@ -20,7 +20,7 @@ import type { Entry, ValueType } from "../codec/types.ts";
 import { RECORD_CURSOR, type RecordCursor } from "../codec/_snapshot_writer.ts";
 import { type Cursor, hashBytes, INLINE_MAX, KeyIndex, OBJ, STR } from "./_index.ts";
 import { fromNeutral, toNeutral } from "./_neutral.ts";
-import { expireAll, expired, expireStep, ScanTable } from "./_scan.ts";
+import { expireAll, expired, expireStep, randomKey, ScanTable } from "./_scan.ts";
 import { captureRecords } from "./_capture.ts";
 import { setIndexOf } from "./_internals.ts";
 import { HashValue, ListValue, SetValue, StreamBox } from "./values.ts";
@@ -109,6 +109,27 @@ export class Store {
     this.#clock = opts.now ?? Date.now;
   }
 
+  /**
+   * Called with each key removed because its deadline passed (lazily, by a sweep, or when
+   * written over), before it goes: keyspace `expired` events. One listener; `null` clears it.
+   *
+   * @example
+   * ```ts
+   * import { Store } from "@kevy/persist/store";
+   * let t = 0;
+   * const s = new Store({ now: () => t });
+   * const k = new TextEncoder().encode("k");
+   * s.put({ key: k, value: { type: "string", value: k }, deadline: 10 });
+   * const gone: string[] = [];
+   * s.onExpired((key) => gone.push(new TextDecoder().decode(key)));
+   * t = 10;
+   * s.has(k); // false, and gone is ["k"]
+   * ```
+   */
+  onExpired(f: ((key: Uint8Array) => void) | null): void {
+    this.#ix.onExpired = f;
+  }
+
   /** The injected clock, unix ms. */
   now(): number {
     return this.#clock();
@@ -121,7 +142,7 @@ export class Store {
     if (ei < 0 || ix.ttlCount === 0) return ei;
     const d = ix.dl![ei]!;
     if (d === d && d <= this.#clock()) {
-      ix.remove(ei);
+      ix.expire(ei);
       return -1;
     }
     return ei;
@@ -137,12 +158,12 @@ export class Store {
     const h = hashBytes(b, off, len);
     let ei = ix.find(b, off, len, h);
     if (ei >= 0) {
-      if (!keepTtl) ix.clearDeadline(ei);
-      else if (this.#expired(ei)) {
-        // An expired old key must not lend its deadline (nor its position).
-        ix.remove(ei);
+      if (this.#expired(ei)) {
+        // An expired old key expires now (its event fires) and lends nothing: TTL, position.
+        ix.expire(ei);
         ei = ix.find(b, off, len, h);
-      } else return ei;
+      } else if (!keepTtl) ix.clearDeadline(ei);
+      else return ei;
       if (ei >= 0) return ei;
     }
     return ix.insert(b, off, len, h);
@@ -160,6 +181,11 @@ export class Store {
   #deadlineOf(ei: number): number | null {
     const d = this.#ix.deadline(ei);
     return d === d ? d : null;
+  }
+
+  /** A random live key (RANDOMKEY), or `null` when there is none. */
+  randomKey(): Uint8Array | null {
+    return randomKey(this.#ix, this.#clock);
   }
 
   /** Number of live keys (expired keys are removed first). */
@@ -344,7 +370,7 @@ export class Store {
       const ei = ix.advance(c);
       if (ei < 0 || ix.ttlCount === 0) return ei;
       if (!this.#expired(ei)) return ei;
-      ix.remove(ei);
+      ix.expire(ei);
     }
   }
 
@@ -403,6 +429,7 @@ export class Store {
    */
   swapWith(other: Store): void {
     [this.#ix, other.#ix] = [other.#ix, this.#ix];
+    [this.#ix.onExpired, other.#ix.onExpired] = [other.#ix.onExpired, this.#ix.onExpired];
     [this.#expirePos, other.#expirePos] = [other.#expirePos, this.#expirePos];
     [this.#scans, other.#scans] = [other.#scans, this.#scans];
   }
