@@ -245,6 +245,34 @@ export class AofWriter {
   }
 
   /**
+   * The process is ending now (`process.exit()`: no async work will run again). Writes what
+   * is buffered with blocking writes, syncs and closes — unless a write is in flight or an
+   * exclusive op holds appends (what reached the file is then unknown: nothing more is
+   * written, so nothing can be written twice). Returns whether everything got to disk.
+   */
+  exitSync(): boolean {
+    if (this.#closed) return true;
+    if (this.#failed !== null || this.#draining || this.#held > 0) return false;
+    this.#seal();
+    const batches = this.#sealed.splice(0);
+    try {
+      for (const b of batches) {
+        this.file.writeSync(b.w.bytes());
+        this.size += b.w.length;
+        this.dirty = true;
+      }
+      if (this.dirty) this.file.syncDataSync();
+      this.dirty = false;
+      this.#closed = true;
+      this.#stopTimer();
+      this.file.closeSync();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * Enters the failed state for good (the file state is unknown, e.g. after a
    * committed save whose renames failed): rejects everything pending, no retry.
    */

@@ -487,6 +487,23 @@ export class Aof {
   }
 
   /**
+   * For a process that ends now (`process.exit()`, no async work will run): writes what is
+   * buffered with blocking writes, syncs and closes. Nothing is written when a write is in
+   * flight (what reached the file is unknown then). Returns whether everything got to disk.
+   *
+   * @example
+   * ```ts
+   * import { Aof } from "@kevy/persist/persist";
+   * const aof = await Aof.open("aof-0.aof", { fsync: "everysec" });
+   * void aof.append(["SET", "k", "v"].map((s) => new TextEncoder().encode(s)));
+   * aof.exitSync(); // true: the SET is on disk
+   * ```
+   */
+  exitSync(): boolean {
+    return this.#w.exitSync();
+  }
+
+  /**
    * Puts the log in the failed state (pending and later appends reject with
    * {@link AofFailedError}); used when a commit that replaced the file cannot
    * finish, so that nothing is written to a file that is no longer the log.
