@@ -33,18 +33,45 @@
  */
 
 export { openStore } from "./src/embedded/open.ts";
-export { KevyStore } from "./src/embedded/handle.ts";
+export { AtomicConflictError, type AtomicOptions, KevyStore } from "./src/embedded/handle.ts";
+export { KevyCommandsBase, type Now, type Queued, type Result } from "./src/embedded/cmd_base.ts";
+export { StringCommands } from "./src/embedded/cmd_strings.ts";
+export { KeyCommands } from "./src/embedded/cmd_keys.ts";
+export { HashCommands } from "./src/embedded/cmd_hashes.ts";
+export { ListCommands } from "./src/embedded/cmd_lists.ts";
+export { SetCommands } from "./src/embedded/cmd_sets.ts";
+export { type ZRangeByScoreOptions, ZsetCommands } from "./src/embedded/cmd_zsets.ts";
+export { KevyCommands } from "./src/embedded/kevy_commands.ts";
+export { type ExecReplies, Multi, TransactionAbortedError } from "./src/embedded/multi.ts";
+export { JsonCommands, JsonValueError, toJsonText } from "./src/embedded/json.ts";
+export {
+  Subscription,
+  type SubscriptionOptions,
+  SubscriptionOverflowError,
+} from "./src/embedded/subscription.ts";
+export type {
+  EventClass,
+  KeyspaceEvent,
+  KeyspaceEventOptions,
+  Message,
+} from "./src/embedded/events.ts";
 export {
   type AppendFsync,
+  type MaxmemoryPolicy,
   type MetricEvent,
   type OpenStoreOptions,
   STORE_DEFAULTS,
 } from "./src/embedded/options.ts";
 export type {
+  BlockingOptions,
   Bytes,
+  ExpireMode,
+  GetExOptions,
   KeyType,
+  ListEnd,
   Pairs,
   ScanOptions,
+  ScoreArg,
   ScoredMember,
   SetOptions,
   ZAddOptions,

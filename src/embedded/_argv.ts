@@ -1,11 +1,11 @@
 // Command lines of the KevyStore methods that take options or many shapes of
 // input (SET, ZADD, HSET, MSET, EXPIRE, ZRANGE): the option objects become argv.
 import { formatScore } from "../persist/rewrite_commands.ts";
-import { type Bytes, intArg } from "./_reply.ts";
-import type { Pairs, ScoredMember, SetOptions, ZAddOptions } from "./types.ts";
+import { type Bytes, intArg, InvalidArg } from "./_reply.ts";
+import type { BlockingOptions, Pairs, ScoredMember, SetOptions, ZAddOptions } from "./types.ts";
 
 /** One argv element before encoding. */
-export type Arg = Bytes | number;
+export type Arg = Bytes | number | InvalidArg;
 
 /** A record, a Map or pairs as `[name, value]` pairs. */
 export function pairList(p: Pairs): Array<[Bytes, Bytes]> {
@@ -80,4 +80,40 @@ export function zrangeArgv(
   if (opts.rev) a.push("REV");
   if (opts.withScores) a.push("WITHSCORES");
   return a;
+}
+
+/**
+ * A blocking call's arguments in Redis order — `...keys, timeoutSeconds[, { signal }]` —
+ * as argv (the timeout as decimal seconds) and options.
+ */
+export function blockingArgs(
+  method: string,
+  verb: string,
+  args: ReadonlyArray<unknown>,
+): { argv: unknown[]; opts: BlockingOptions } {
+  let list = args;
+  let opts: BlockingOptions = {};
+  const last = args.at(-1);
+  if (last !== null && typeof last === "object" && !(last instanceof Uint8Array)) {
+    opts = last as BlockingOptions;
+    list = args.slice(0, -1);
+  }
+  const timeout = list.at(-1);
+  // A refused argument is carried in argv: the call rejects with it (see InvalidArg).
+  const bad = (error: Error) => ({ argv: [verb, new InvalidArg(error)], opts: {} });
+  if (typeof timeout !== "number" || !Number.isFinite(timeout)) {
+    return bad(
+      new TypeError(
+        `${method}(): the last argument must be the timeout in seconds (a number; 0 waits ` +
+          `forever), got ${typeof timeout === "number" ? timeout : typeof timeout}`,
+      ),
+    );
+  }
+  if (timeout < 0) {
+    return bad(new RangeError(`${method}(): timeout must be >= 0 seconds, got ${timeout}`));
+  }
+  if (list.length < 2) {
+    return bad(new TypeError(`${method}(): at least one key before the timeout`));
+  }
+  return { argv: [verb, ...list.slice(0, -1), String(timeout)], opts };
 }

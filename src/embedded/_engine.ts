@@ -2,15 +2,11 @@
 // applies it, appends the normalised frames to that shard's AOF, and runs the
 // background chores (active expiry, auto-rewrite) and the explicit ones
 // (save, rewrite, close). The handle only converts arguments and replies.
+// Around each write the hub (_hub.ts) serves watchers, blocked calls and
+// keyspace events; transactions (EXEC) are applied by _tx.ts through the same
+// apply-then-log steps, so a command and a transaction are logged alike.
 import { type Reply, runCommand } from "../store/apply.ts";
-import {
-  arityOk,
-  type Combine,
-  type Command,
-  commandNamed,
-  keyPositions,
-  lookupCommand,
-} from "../store/commands.ts";
+import { arityOk, type Command, keyPositions, lookupCommand } from "../store/commands.ts";
 import { shardIndex } from "../shard/routing.ts";
 import { unrefTimer } from "../fs/proc.ts";
 import { type Frame, propagate } from "./_propagate.ts";
@@ -21,6 +17,10 @@ import type { MetricEvent } from "./options.ts";
 import type { ResolvedOptions } from "./_resolve.ts";
 import { CommandFailedError, StoreClosedError } from "./errors.ts";
 import { SplitGroups } from "./_groups.ts";
+import { type Applied, applyRouted, type Route, route, shardsOf, WRONG_ARGS } from "./_split.ts";
+import { Hub } from "./_hub.ts";
+import type { Waiter } from "./_blocking.ts";
+import { keyId } from "./_watch.ts";
 
 /** Outcome of the last save / rewrite. */
 export interface OpStatus {
@@ -29,14 +29,21 @@ export interface OpStatus {
   error: string | null;
 }
 
-const WRONG_ARGS = (v: string) => `ERR wrong number of arguments for '${v}' command`;
-const CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same shard";
-const EXISTS = commandNamed("exists")!, MSET = commandNamed("mset")!;
-const EXISTS_VERB = new TextEncoder().encode("EXISTS"),
-  MSET_VERB = new TextEncoder().encode("MSET");
-
 function unknown(verb: Uint8Array): CommandFailedError {
   return new CommandFailedError(`ERR unknown command '${new TextDecoder().decode(verb)}'`, true);
+}
+
+/** A command resolved and routed, ready to apply (what a transaction queues). */
+export interface Prepared {
+  readonly cmd: Command;
+  readonly argv: Uint8Array[];
+  readonly route: Route;
+}
+
+/** Options of a blocking call. */
+export interface BlockOptions {
+  /** Aborts the wait (rejects with the signal's reason). */
+  signal?: AbortSignal | undefined;
 }
 
 /** @internal */
@@ -52,6 +59,7 @@ export class Engine {
   readonly lastRewrite: OpStatus = { time: null, status: "none", error: null };
   readonly startedAt: number;
   readonly #groups = new SplitGroups();
+  readonly hub: Hub;
 
   constructor(opts: ResolvedOptions, shards: ShardRt[], lock: DirLock | null, syncs: SyncCounters) {
     this.opts = opts;
@@ -59,6 +67,12 @@ export class Engine {
     this.#lock = lock;
     this.syncs = syncs;
     this.startedAt = opts.clock();
+    this.hub = new Hub(
+      opts.notifyKeyspaceEvents,
+      (message) => this.metric({ name: "warning", message }),
+    );
+    // Keys that expire (lazily, by the sweep, or written over) tell watchers and listeners.
+    for (const sh of shards) sh.store.onExpired((key) => this.hub.removed("expired", key));
     if (opts.activeExpireIntervalMs > 0) {
       this.#timer = setInterval(() => this.activeExpire(), opts.activeExpireIntervalMs);
       unrefTimer(this.#timer);
@@ -67,6 +81,28 @@ export class Engine {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  readonly #onClose = new Set<() => void>();
+
+  /** Runs `f` when the store closes (subscriptions end); returns the function that cancels it. */
+  onClose(f: () => void): () => void {
+    this.#onClose.add(f);
+    return () => void this.#onClose.delete(f);
+  }
+
+  /**
+   * The process ends now (`process.exit()`): every log writes what is buffered and syncs,
+   * synchronously. The directory lock stays (the next open notes the store was not closed
+   * and takes it over). Returns the shards whose logs could not be finished.
+   */
+  exitSync(): number[] {
+    if (this.#closed) return [];
+    this.#closed = true;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    const failed: number[] = [];
+    for (const sh of this.shards) if (sh.aof !== null && !sh.aof.exitSync()) failed.push(sh.index);
+    return failed;
   }
 
   metric(e: MetricEvent): void {
@@ -95,38 +131,59 @@ export class Engine {
     return n === 1 ? 0 : shardIndex(key, n, this.opts.routing);
   }
 
-  /** Run one command; resolves after its frames are durable when the policy is `always`. */
-  run(argv: Uint8Array[]): Reply | Promise<Reply> {
-    this.check();
+  /** Resolves and routes a command (throws unknown-command, arity and CROSSSLOT errors). */
+  prepare(argv: Uint8Array[]): Prepared {
     if (argv.length === 0) throw new CommandFailedError("ERR empty command");
     const cmd = lookupCommand(argv[0]!); // the verb is resolved once, here
     if (cmd === undefined) throw unknown(argv[0]!);
-    const n = this.shards.length;
-    if (n === 1) return this.runOn(0, cmd, argv);
     if (!arityOk(cmd, argv.length)) throw new CommandFailedError(WRONG_ARGS(cmd.name));
-    if (cmd.keyless) return this.#runEveryShard(cmd, argv);
-    const idx = keyPositions(cmd, argv);
-    if (idx.length === 0) return this.runOn(0, cmd, argv);
-    const shard = this.shardOf(argv[idx[0]!]!);
-    for (let j = 1; j < idx.length; j++) {
-      if (this.shardOf(argv[idx[j]!]!) !== shard) {
-        if (cmd.split !== null) return this.#runSplit(cmd, cmd.split, argv, idx);
-        throw new CommandFailedError(CROSSSLOT);
-      }
+    if (cmd.transaction && cmd.name !== "select") {
+      const v = cmd.name.toUpperCase();
+      const use = cmd.name === "watch" || cmd.name === "unwatch" ? cmd.name : "multi";
+      throw new CommandFailedError(
+        `ERR ${v} is not available through command(): the store has no connection state; ` +
+          `use db.${use}()`,
+      );
     }
-    return this.runOn(shard, cmd, argv);
+    return { cmd, argv, route: route(cmd, argv, this.shards.length, (k) => this.shardOf(k)) };
   }
 
-  /** Run a command on one shard (keys already routed). */
-  runOn(i: number, cmd: Command, argv: Uint8Array[]): Reply | Promise<Reply> {
-    const { reply, frames } = this.#apply(i, cmd, argv);
-    if (frames.length === 0) return reply;
-    const p = this.#log(this.shards[i]!, frames);
-    return p === null ? reply : p.then(() => reply);
+  /**
+   * Run one command; resolves after its frames are durable when the policy is `always`. A
+   * blocking command (BLPOP...) that finds nothing waits, unless `block` is false.
+   */
+  run(argv: Uint8Array[], opts: BlockOptions = {}): Reply | Promise<Reply> {
+    this.check();
+    const p = this.prepare(argv);
+    const a = this.apply(p);
+    const durable = this.logParts(a.parts);
+    if (a.reply === null && p.cmd.blockTimeout !== null && p.route.kind === "one") {
+      const ms = p.cmd.blockTimeout(p.argv);
+      if (ms !== null) return this.#block(p, p.route.shard, ms, opts.signal);
+    }
+    this.settle();
+    return durable === null ? a.reply : durable.then(() => a.reply);
+  }
+
+  /** Applies a prepared command everywhere it routes to; nothing is logged yet. */
+  apply(p: Prepared): Applied {
+    if (p.cmd.write) {
+      for (
+        const s of shardsOf(p.route, p.argv, this.shards.length, (k) => this.shardOf(k))
+      ) this.checkWritable(s);
+    }
+    return applyRouted(
+      p.cmd,
+      p.argv,
+      p.route,
+      this.shards.length,
+      (k) => this.shardOf(k),
+      (i, c, a) => this.#applyOn(i, c, a),
+    );
   }
 
   /** Refuses a write to a shard whose log has failed (MISCONF, as Redis does). */
-  #checkWritable(i: number): void {
+  checkWritable(i: number): void {
     const aof = this.shards[i]!.aof;
     if (aof !== null && aof.lastWriteStatus === "failed") {
       void aof.retry(); // as Redis retries on every event-loop turn; the next write may pass
@@ -139,16 +196,115 @@ export class Engine {
   }
 
   /** Applies a command to shard `i`: its reply and the frames to log (none for a read). */
-  #apply(i: number, cmd: Command, argv: Uint8Array[]): { reply: Reply; frames: Frame[] } {
+  #applyOn(i: number, cmd: Command, argv: Uint8Array[]): { reply: Reply; frames: Frame[] } {
     const sh = this.shards[i]!;
     const aof = sh.aof;
-    const write = cmd.write;
-    if (write) this.#checkWritable(i);
-    const pre = aof !== null && write && cmd.pre !== null ? cmd.pre(argv, sh.store) : undefined;
+    if (cmd.flags.has("pubsub")) return { reply: this.#pubsubCommand(cmd, argv), frames: [] };
+    if (!cmd.write) {
+      const r = runCommand(sh.store, cmd, argv);
+      if (!r.ok) throw new CommandFailedError(r.error, r.unknown ?? false);
+      return { reply: r.reply, frames: [] };
+    }
+    this.checkWritable(i);
+    const hub = this.hub;
+    const framed = aof !== null || hub.needsFrames(cmd, argv);
+    const before = hub.before(cmd, argv, sh.store);
+    const pre = framed && cmd.pre !== null ? cmd.pre(argv, sh.store) : undefined;
     const r = runCommand(sh.store, cmd, argv);
     if (!r.ok) throw new CommandFailedError(r.error, r.unknown ?? false);
-    if (aof === null || !write) return { reply: r.reply, frames: [] };
-    return { reply: r.reply, frames: propagate(cmd, argv, r.reply, sh.store, pre) };
+    const frames = framed ? propagate(cmd, argv, r.reply, sh.store, pre) : null;
+    hub.after(cmd, argv, r.reply, sh.store, frames, before);
+    return { reply: r.reply, frames: aof === null || frames === null ? [] : frames };
+  }
+
+  /**
+   * Logs what a command or a transaction wrote: on one shard as one append (several frames:
+   * one group), on several as one split group (all or nothing after a crash). Returns the
+   * durability promise under `always`, else null.
+   */
+  logParts(parts: Applied["parts"]): Promise<void> | null {
+    if (parts.length === 0) return null;
+    if (parts.length === 1) return this.#log(this.shards[parts[0]![0]]!, parts[0]![1]);
+    const first = this.shards[parts[0]![0]]!;
+    const g = this.#groups.log(parts.map(([s, frames]) => ({ sh: this.shards[s]!, frames })));
+    const durable = first.aof!.fsyncPolicy === "always" ? g : null;
+    if (durable === null) g.catch(() => {}); // everysec/no: a failure shows as the failed log
+    for (const [s] of parts) this.#maybeAutoRewrite(this.shards[s]!);
+    return durable;
+  }
+
+  /** After a command or a transaction: blocked calls whose keys were written are served. */
+  settle(): void {
+    const b = this.hub.blocked;
+    if (!b.pending || this.#closed) return;
+    b.serve((w, id) => {
+      const sh = this.shards[w.shard]!;
+      const key = Uint8Array.from(id, (c) => c.charCodeAt(0));
+      if (!sh.store.has(key)) return "gone";
+      let a: Applied;
+      try {
+        a = this.apply({ cmd: w.cmd, argv: w.argv, route: { kind: "one", shard: w.shard } });
+      } catch (e) {
+        // A wrong type stays blocked (Redis 7.0 serves a key only to calls of its type).
+        if (e instanceof CommandFailedError && e.message.startsWith("WRONGTYPE")) return "skip";
+        b.remove(w);
+        w.reject(e);
+        return "skip";
+      }
+      if (a.reply === null) return sh.store.has(key) ? "skip" : "gone";
+      b.remove(w);
+      const durable = this.logParts(a.parts);
+      w.resolve(durable === null ? a.reply : durable.then(() => a.reply));
+      return sh.store.has(key) ? "skip" : "gone";
+    });
+  }
+
+  /** PUBLISH and PUBSUB, answered from this store's subscriptions. */
+  #pubsubCommand(cmd: Command, argv: Uint8Array[]): Reply {
+    const ps = this.hub.pubsub;
+    if (cmd.name === "publish") return this.hub.notifier.publish(argv[1]!, argv[2]!);
+    const sub = new TextDecoder().decode(argv[1]!).toUpperCase();
+    if (sub === "CHANNELS" && argv.length <= 3) return ps.channels(argv[2]);
+    if (sub === "NUMSUB") return argv.slice(2).flatMap((ch) => [ch, ps.numsub(ch)]);
+    if (sub === "NUMPAT" && argv.length === 2) return ps.numpat();
+    const r = runCommand(this.shards[0]!.store, cmd, argv); // the applier's errors
+    if (!r.ok) throw new CommandFailedError(r.error);
+    return r.reply;
+  }
+
+  /** Parks a blocking call that found nothing until a key of it is written, or `ms` pass. */
+  #block(p: Prepared, shard: number, ms: number, signal: AbortSignal | undefined): Promise<Reply> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const b = this.hub.blocked;
+    return new Promise<Reply>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const onAbort = () => {
+        b.remove(w);
+        reject(signal!.reason);
+      };
+      const ids = [...new Set(keyIdsOf(p))];
+      const w: Waiter = {
+        cmd: p.cmd,
+        argv: p.argv,
+        shard,
+        ids,
+        done: false,
+        resolve: (r) => void Promise.resolve(r).then(resolve, reject),
+        reject,
+        cleanup: () => {
+          if (timer !== null) clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+        },
+      };
+      if (ms > 0) {
+        timer = setTimeout(() => {
+          b.remove(w);
+          resolve(null);
+        }, ms);
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      b.add(w);
+    });
   }
 
   /** Append frames; returns the durability promise under `always`, else null. */
@@ -201,82 +357,6 @@ export class Engine {
     });
   }
 
-  /** A multi-key command whose keys span shards: one part per shard, replies combined. */
-  #runSplit(
-    cmd: Command,
-    how: Combine,
-    argv: Uint8Array[],
-    idx: number[],
-  ): Reply | Promise<Reply> {
-    // Each key carries the arguments up to the next key (MSET's value).
-    const step = idx.length > 1 ? idx[1]! - idx[0]! : 1;
-    if ((argv.length - idx[0]!) % step !== 0) throw new CommandFailedError(WRONG_ARGS(cmd.name));
-    const groups = new Map<number, { argv: Uint8Array[]; pos: number[] }>();
-    idx.forEach((j, p) => {
-      const s = this.shardOf(argv[j]!);
-      let g = groups.get(s);
-      if (!g) groups.set(s, g = { argv: [argv[0]!], pos: [] });
-      for (let k = j; k < j + step; k++) g.argv.push(argv[k]!);
-      g.pos.push(p);
-    });
-    const order = [...groups];
-    if (how === "nx") {
-      for (const [s, g] of order) {
-        const keys = g.argv.filter((_, k) => k % 2 === 1);
-        const ex = this.runOn(s, EXISTS, [EXISTS_VERB, ...keys]);
-        if (typeof ex === "number" && ex > 0) return 0;
-      }
-      return this.#runParts(
-        order.map(([s, g]) => [s, MSET, [MSET_VERB, ...g.argv.slice(1)]]),
-        () => 1,
-      );
-    }
-    return this.#runParts(order.map(([s, g]) => [s, cmd, g.argv]), (replies) => {
-      if (how !== "positional") return join(how, replies);
-      const out: Reply[] = new Array(idx.length).fill(null);
-      replies.forEach((r, gi) => {
-        const pos = order[gi]![1].pos;
-        if (Array.isArray(r)) r.forEach((x, k) => (out[pos[k]!] = x));
-      });
-      return out;
-    });
-  }
-
-  /**
-   * The per-shard parts of a split command. A write logged on two or more shards is one
-   * group (all-or-nothing after a crash); every participant must accept writes first.
-   */
-  #runParts(
-    parts: Array<[number, Command, Uint8Array[]]>,
-    joinReplies: (r: Reply[]) => Reply,
-  ): Reply | Promise<Reply> {
-    const write = parts.some(([, c]) => c.write);
-    if (!write || this.opts.dir === null || !this.opts.aof) {
-      return combine(parts.map(([s, c, a]) => this.runOn(s, c, a)), joinReplies);
-    }
-    for (const [s] of parts) this.#checkWritable(s);
-    const done = parts.map(([s, c, a]) => ({ s, ...this.#apply(s, c, a) }));
-    const logged = done.filter((d) => d.frames.length > 0);
-    const replies = done.map((d) => d.reply);
-    if (logged.length === 0) return joinReplies(replies);
-    let durable: Promise<void> | null;
-    if (logged.length === 1) durable = this.#log(this.shards[logged[0]!.s]!, logged[0]!.frames);
-    else {
-      const g = this.#groups.log(logged.map((d) => ({ sh: this.shards[d.s]!, frames: d.frames })));
-      durable = this.shards[logged[0]!.s]!.aof!.fsyncPolicy === "always" ? g : null;
-      if (durable === null) g.catch(() => {}); // everysec/no: a failure shows as the failed log
-      for (const d of logged) this.#maybeAutoRewrite(this.shards[d.s]!);
-    }
-    return durable === null ? joinReplies(replies) : durable.then(() => joinReplies(replies));
-  }
-
-  /** A keyless command: on every shard when its row says so, else on shard 0. */
-  #runEveryShard(cmd: Command, argv: Uint8Array[]): Reply | Promise<Reply> {
-    const how = cmd.everyShard;
-    if (how === null) return this.runOn(0, cmd, argv);
-    return combine(this.shards.map((_, i) => this.runOn(i, cmd, argv)), (r) => join(how, r));
-  }
-
   dbsize(): number {
     let n = 0;
     for (const s of this.shards) n += s.store.dbsize();
@@ -319,6 +399,9 @@ export class Engine {
     this.#closed = true;
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
+    this.hub.blocked.rejectAll(new StoreClosedError());
+    for (const f of [...this.#onClose]) f();
+    this.#onClose.clear();
     this.#closing = (async () => {
       // Split writes in flight finish first; one waiting for a failing log gives up.
       await this.#groups.finish(() =>
@@ -346,25 +429,7 @@ export class Engine {
   }
 }
 
-/** Replies of the shards' parts, joined. */
-function join(how: Combine, replies: Reply[]): Reply {
-  switch (how) {
-    case "ok":
-      return "OK";
-    case "concat":
-      return replies.flatMap((r) => (Array.isArray(r) ? r : []));
-    default: {
-      let sum = 0;
-      for (const r of replies) sum += typeof r === "number" ? r : Number(r);
-      return sum;
-    }
-  }
-}
-
-function combine(
-  parts: Array<Reply | Promise<Reply>>,
-  join: (r: Reply[]) => Reply,
-): Reply | Promise<Reply> {
-  if (parts.some((p) => p instanceof Promise)) return Promise.all(parts).then(join);
-  return join(parts as Reply[]);
+/** Key ids of a prepared command's keys. */
+function keyIdsOf(p: Prepared): string[] {
+  return keyPositions(p.cmd, p.argv).map((i) => keyId(p.argv[i]!));
 }

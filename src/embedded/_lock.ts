@@ -71,6 +71,8 @@ export interface DirLock {
    * with split writes unsettled: recovery must decide them), or no lock yet.
    */
   previous: "released" | "stale" | "none";
+  /** The holder of a stale lock taken over (it did not release it: it crashed or was killed). */
+  staleHolder: LockInfo | null;
   /** Releases; `unsettled`: a split write was left waiting (the next open runs recovery). */
   release(opts?: { unsettled?: boolean }): Promise<void>;
 }
@@ -201,6 +203,7 @@ export async function acquireLock(
     const top = (await generations(fs, dir)).at(-1);
     let target = 1;
     let previous: DirLock["previous"] = "none";
+    let staleHolder: LockInfo | null = null;
     if (top !== undefined) {
       const topPath = joinPath(dir, genName(top));
       const cur = await readLock(fs, topPath);
@@ -209,9 +212,7 @@ export async function acquireLock(
       if (live !== null) throw new StoreLockedError(topPath, live.pid, live.host);
       previous = cur === "released" ? "released" : "stale";
       if (cur === "unparsable") warn(`kevy: taking over unreadable lock ${topPath}`);
-      else if (cur !== "released" && cur !== "unsettled") {
-        warn(`kevy: taking over stale lock ${topPath} (pid ${cur.pid} on ${cur.host} is gone)`);
-      }
+      else if (cur !== "released" && cur !== "unsettled") staleHolder = cur; // told by openStore
       target = top + 1;
     }
     const path = joinPath(dir, genName(target));
@@ -232,7 +233,7 @@ export async function acquireLock(
       continue;
     }
     for (const g of after) if (g < target) await removeQuiet(fs, joinPath(dir, genName(g)));
-    return held(fs, dir, path, info, previous);
+    return held(fs, dir, path, info, previous, staleHolder);
   }
   if (blocker !== null) {
     throw new StoreLockedError(blocker.path, blocker.info.pid, blocker.info.host);
@@ -246,12 +247,14 @@ function held(
   path: string,
   info: LockInfo,
   previous: DirLock["previous"],
+  staleHolder: LockInfo | null,
 ): DirLock {
   let released = false;
   return {
     path,
     info,
     previous,
+    staleHolder,
     async release(opts = {}) {
       if (released) return;
       released = true;

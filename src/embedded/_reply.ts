@@ -8,9 +8,18 @@ const dec = new TextDecoder();
 /** A key, value, field or member: UTF-8 text or raw bytes. */
 export type Bytes = string | Uint8Array;
 
+/**
+ * An argument refused while a method built its command: the error is raised when the
+ * command is run or queued, so a store method rejects (never throws) as for any bad input.
+ */
+export class InvalidArg {
+  constructor(readonly error: Error) {}
+}
+
 /** Encode one argument (numbers as decimal text). */
-export function arg(x: Bytes | number | bigint): Uint8Array {
+export function arg(x: Bytes | number | bigint | InvalidArg): Uint8Array {
   if (x instanceof Uint8Array) return x;
+  if (x instanceof InvalidArg) throw x.error;
   if (typeof x === "string") return enc.encode(x);
   if (typeof x === "bigint") return enc.encode(x.toString());
   if (!Number.isFinite(x)) return enc.encode(x > 0 ? "+inf" : x < 0 ? "-inf" : "nan");
@@ -18,9 +27,9 @@ export function arg(x: Bytes | number | bigint): Uint8Array {
 }
 
 /** Encode an integer argument, rejecting non-integers before they reach the store. */
-export function intArg(name: string, x: number | bigint): Uint8Array {
+export function intArg(name: string, x: number | bigint): Uint8Array | InvalidArg {
   if (typeof x === "number" && !Number.isSafeInteger(x)) {
-    throw new RangeError(`${name} must be a safe integer, got ${x}`);
+    return new InvalidArg(new RangeError(`${name} must be a safe integer, got ${x}`));
   }
   return arg(x);
 }
@@ -99,4 +108,35 @@ export function hashRecord<V>(r: Reply, d: Decode<V>): Record<string, V> {
 /** A `WITHSCORES` reply as `{ member, score }` objects. */
 export function scoredMembers<V>(r: Reply, d: Decode<V>): Array<{ member: V; score: number }> {
   return pairs(r).map(([m, s]) => ({ member: bulk(m, d) as V, score: score(s) ?? NaN }));
+}
+
+/** An integer reply, exact: a `number` when it is a safe integer, else a `bigint`. */
+export function exact(r: Reply): number | bigint {
+  if (typeof r === "number" || typeof r === "bigint") return r;
+  if (r instanceof Uint8Array) {
+    const b = BigInt(dec.decode(r));
+    return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
+  }
+  return unexpected(r);
+}
+
+/** An integer reply as a `bigint` (the exact forms: `incrby(key, 1n)`). */
+export function big(r: Reply): bigint {
+  const v = exact(r);
+  return typeof v === "bigint" ? v : BigInt(v);
+}
+
+/** An integer reply 1/0 as a boolean. */
+export function bool(r: Reply): boolean {
+  return int(r) === 1;
+}
+
+/** A float reply (INCRBYFLOAT's bulk) as a number. */
+export function float(r: Reply): number {
+  return score(r) ?? NaN;
+}
+
+/** A status reply (`"OK"`); a nil (a condition not met) as null. */
+export function status(r: Reply): "OK" | null {
+  return r === null ? null : "OK";
 }

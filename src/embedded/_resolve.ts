@@ -3,6 +3,7 @@ import type { FsAdapter } from "../fs/types.ts";
 import type { Routing } from "../codec/routing_types.ts";
 import {
   type AppendFsync,
+  type MaxmemoryPolicy,
   type MetricEvent,
   type OpenStoreOptions,
   STORE_DEFAULTS,
@@ -25,7 +26,23 @@ export interface ResolvedOptions {
   activeExpireIntervalMs: number;
   onUnknown: "error" | "skip";
   aofFormat: 1 | 2;
+  maxmemory: number;
+  maxmemoryPolicy: MaxmemoryPolicy;
+  maxmemorySamples: number;
+  notifyKeyspaceEvents: string;
+  closeOnExit: boolean;
 }
+
+const POLICIES: ReadonlySet<string> = new Set<MaxmemoryPolicy>([
+  "noeviction",
+  "allkeys-lru",
+  "allkeys-lfu",
+  "allkeys-random",
+  "volatile-lru",
+  "volatile-lfu",
+  "volatile-random",
+  "volatile-ttl",
+]);
 
 function nonNegative(name: string, v: number): number {
   if (!(Number.isFinite(v) && v >= 0)) {
@@ -71,7 +88,35 @@ export function resolveOptions(o: OpenStoreOptions = {}): ResolvedOptions {
   if (onUnknown !== "error" && onUnknown !== "skip") {
     throw new TypeError(`onUnknown must be "error" or "skip", got ${String(onUnknown)}`);
   }
+  const maxmemoryPolicy = o.maxmemoryPolicy ?? STORE_DEFAULTS.maxmemoryPolicy;
+  if (!POLICIES.has(maxmemoryPolicy)) {
+    throw new TypeError(
+      `maxmemoryPolicy must be one of ${[...POLICIES].join(", ")}; got ${String(maxmemoryPolicy)}`,
+    );
+  }
+  const samples = o.maxmemorySamples ?? STORE_DEFAULTS.maxmemorySamples;
+  if (!(Number.isSafeInteger(samples) && samples >= 1 && samples <= 64)) {
+    throw new RangeError(`maxmemorySamples must be an integer in 1..64, got ${samples}`);
+  }
+  if ((o.maxmemory ?? 0) > 0) {
+    // Refused loudly rather than accepted and ignored: a cap that is not enforced is worse.
+    throw new TypeError(
+      "maxmemory: eviction is not implemented in this version; open without maxmemory " +
+        "(or with 0) and bound the keyspace yourself (TTLs, deletes)",
+    );
+  }
+  const notify = o.notifyKeyspaceEvents ?? STORE_DEFAULTS.notifyKeyspaceEvents;
+  if (typeof notify !== "string") {
+    throw new TypeError(
+      `notifyKeyspaceEvents must be a string of Redis's flags, got ${String(notify)}`,
+    );
+  }
   return {
+    maxmemory: nonNegative("maxmemory", o.maxmemory ?? STORE_DEFAULTS.maxmemory),
+    maxmemoryPolicy,
+    maxmemorySamples: samples,
+    notifyKeyspaceEvents: notify,
+    closeOnExit: o.closeOnExit ?? STORE_DEFAULTS.closeOnExit,
     onUnknown,
     aofFormat,
     dir: o.dir ?? null,

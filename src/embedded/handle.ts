@@ -5,9 +5,10 @@
  * Arguments (keys, values, fields, members) are `string` (UTF-8) or
  * `Uint8Array` (raw bytes). Results come back as UTF-8 strings; the
  * {@link KevyStore.bytes} view of the same store returns `Uint8Array` instead
- * (byte-exact, for binary values). Redis errors (`WRONGTYPE ...`,
- * `ERR ...`) reject with {@link CommandFailedError}; every method rejects with
- * {@link StoreClosedError} after `close()`.
+ * (byte-exact, for binary values). Integers are exact: counters resolve a
+ * `bigint` beyond ±2^53 (see {@link StringCommands}). Redis errors
+ * (`WRONGTYPE ...`, `ERR ...`) reject with {@link CommandFailedError}; every
+ * method rejects with {@link StoreClosedError} after `close()`.
  *
  * Writes resolve once applied in memory and handed to the shard's AOF; with
  * `appendfsync: "always"` only after the fdatasync of their group (callers in
@@ -15,38 +16,84 @@
  *
  * @module
  */
-import type { Reply } from "../store/_apply_common.ts";
 import type { Engine } from "./_engine.ts";
-import {
-  arg,
-  asBytes,
-  asString,
-  bulk,
-  bulks,
-  type Bytes,
-  type Decode,
-  hashRecord,
-  int,
-  intArg,
-  score,
-  scoredMembers,
-  strictBulks,
-} from "./_reply.ts";
-import { expireArgv, hsetArgv, pairList, setArgv, zaddArgv, zrangeArgv } from "./_argv.ts";
+import type { Caller } from "./_caller.ts";
+import { arg, asBytes, asString, type Bytes, type Decode } from "./_reply.ts";
 import { buildInfo, type StoreInfo } from "./info.ts";
+import { KevyCommands } from "./kevy_commands.ts";
+import type { Now } from "./cmd_base.ts";
+import { Multi } from "./multi.ts";
+import { JsonCommands } from "./json.ts";
+import { WatchSet } from "./_watch.ts";
+import { Subscription, type SubscriptionOptions } from "./subscription.ts";
+import type { KeyspaceEvent, KeyspaceEventOptions, Message } from "./events.ts";
+import { latin1 } from "../store/glob.ts";
+import type { ScanOptions } from "./types.ts";
 
-import type {
-  KeyType,
-  Pairs,
-  ScanOptions,
-  ScoredMember,
-  SetOptions,
-  ZAddOptions,
-} from "./types.ts";
+/** One connection's state: what WATCH...MULTI carries (the handle and its views share it). */
+interface Session {
+  ws: WatchSet | null;
+}
+
+/**
+ * Options of {@link KevyStore.atomic}.
+ *
+ * @example
+ * ```ts
+ * import type { AtomicOptions } from "@kevy/persist";
+ * const opts: AtomicOptions = { attempts: 20 };
+ * ```
+ */
+export interface AtomicOptions {
+  /** How many times `fn` runs before giving up (default 10). */
+  attempts?: number;
+}
+
+/**
+ * {@link KevyStore.atomic} gave up: every attempt found a watched key changed
+ * by someone else before its transaction ran.
+ *
+ * @example
+ * ```ts
+ * import { AtomicConflictError } from "@kevy/persist";
+ * const e = new AtomicConflictError(10);
+ * e.attempts; // 10
+ * ```
+ */
+export class AtomicConflictError extends Error {
+  /** Always `"AtomicConflictError"`. */
+  override name = "AtomicConflictError";
+  /** Attempts made. */
+  readonly attempts: number;
+  /**
+   * A transaction that kept conflicting.
+   * @param attempts attempts made
+   */
+  constructor(attempts: number) {
+    super(`atomic(): a watched key changed before each of ${attempts} attempts; gave up`);
+    this.attempts = attempts;
+  }
+}
+
+function storeCaller<V>(engine: Engine, decode: Decode<V>): Caller<V> {
+  return {
+    decode,
+    call(_method, argv, dec, opts) {
+      if (argv.length === 0) return Promise.resolve(dec(null)); // nothing to run (del())
+      try {
+        const r = engine.run(argv.map((x) => arg(x as Parameters<typeof arg>[0])), opts);
+        return r instanceof Promise ? r.then(dec) : Promise.resolve(dec(r));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+  };
+}
 
 /**
  * A store opened by {@link openStore}. `V` is what bulk replies decode to:
  * `string` for the handle itself, `Uint8Array` for its {@link KevyStore.bytes} view.
+ * The command methods come from {@link KevyCommands}.
  *
  * @example
  * ```ts
@@ -57,21 +104,30 @@ import type {
  * await db.close();
  * ```
  */
-export class KevyStore<V extends string | Uint8Array = string> {
+export class KevyStore<V extends string | Uint8Array = string> extends KevyCommands<V, Now> {
   readonly #e: Engine;
   readonly #d: Decode<V>;
+  readonly #session: Session;
   #bytesView: KevyStore<Uint8Array> | null = null;
+  #json: JsonCommands | null = null;
 
   /** @internal Use {@link openStore}. */
-  constructor(engine: Engine, decode: Decode<V>) {
+  constructor(engine: Engine, decode: Decode<V>, session: Session = { ws: null }) {
+    super(storeCaller(engine, decode));
     this.#e = engine;
     this.#d = decode;
+    this.#session = session;
   }
 
   /** The same store, with bulk replies as `Uint8Array` (byte-exact). */
   get bytes(): KevyStore<Uint8Array> {
     if ((this.#d as unknown) === asBytes) return this as unknown as KevyStore<Uint8Array>;
-    return this.#bytesView ??= new KevyStore<Uint8Array>(this.#e, asBytes);
+    return this.#bytesView ??= new KevyStore<Uint8Array>(this.#e, asBytes, this.#session);
+  }
+
+  /** JSON values at keys: `db.json.set(key, value)`, `db.json.get(key)` ({@link JsonCommands}). */
+  get json(): JsonCommands {
+    return this.#json ??= new JsonCommands(this.bytes);
   }
 
   /** True once {@link KevyStore.close} was called. */
@@ -79,116 +135,211 @@ export class KevyStore<V extends string | Uint8Array = string> {
     return this.#e.closed;
   }
 
-  #run(argv: Array<Bytes | number | bigint>): Reply | Promise<Reply> {
-    return this.#e.run(argv.map(arg));
+  // --- transactions --------------------------------------------------------
+
+  /**
+   * A transaction ({@link Multi}): queue commands with the usual methods,
+   * then `exec()`. The keys this handle watches ({@link KevyStore.watch}) go
+   * with it: its EXEC resolves `null` when one of them changed.
+   */
+  multi(): Multi<V> {
+    this.#e.check();
+    const ws = this.#session.ws;
+    this.#session.ws = null;
+    return new Multi<V>(this.#e, this.#d, ws);
   }
 
-  /** Run any command the store knows (`["HINCRBY", "h", "f", "2"]`); resolves to the raw reply. */
-  async command(argv: ReadonlyArray<Bytes | number>): Promise<Reply> {
-    return await this.#run([...argv]);
+  /**
+   * `WATCH`: the next {@link KevyStore.multi} of this handle fails (its
+   * `exec()` resolves `null`) if one of these keys is changed — written,
+   * deleted, expired, evicted — before its `exec()`. For concurrent tasks give
+   * each its own watch with {@link KevyStore.atomic}.
+   */
+  watch(...keys: Bytes[]): Promise<"OK"> {
+    try {
+      this.#e.check();
+      if (keys.length === 0) throw new TypeError("watch(): at least one key");
+      const ws = this.#session.ws ??= new WatchSet();
+      for (const k of keys) {
+        const key = arg(k);
+        const store = this.#e.shards[this.#e.shardOf(key)]!.store;
+        this.#e.hub.watches.watch(ws, key, store.has(key));
+      }
+      return Promise.resolve("OK");
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
-  // --- strings -------------------------------------------------------------
-
-  /** `GET`: the value, or `null`. */
-  async get(key: Bytes): Promise<V | null> {
-    return bulk(await this.#run(["GET", key]), this.#d);
+  /** `UNWATCH`: forgets the watched keys. */
+  unwatch(): Promise<"OK"> {
+    const ws = this.#session.ws;
+    this.#session.ws = null;
+    if (ws !== null) this.#e.hub.watches.release(ws);
+    return Promise.resolve("OK");
   }
 
-  /** `SET` with `get: true`: the old value (or `null`). */
-  set(key: Bytes, value: Bytes, opts: SetOptions & { get: true }): Promise<V | null>;
-  /** `SET`: `"OK"`, or `null` when `nx`/`xx` prevented it. */
-  set(key: Bytes, value: Bytes, opts?: SetOptions): Promise<"OK" | null>;
-  async set(key: Bytes, value: Bytes, opts: SetOptions = {}): Promise<V | "OK" | null> {
-    const r = await this.#run(setArgv(key, value, opts));
-    if (opts.get) return bulk(r, this.#d);
-    return r === null ? null : "OK";
+  /**
+   * Optimistic compare-and-set, retried: `fn` gets a handle with a watch of
+   * its own (`tx`); it watches keys, reads them, and returns the transaction
+   * to run (`tx.multi()...`), or `null` to stop. When a watched key changed
+   * before that transaction ran, `fn` runs again (up to `attempts`). Resolves
+   * with the transaction's replies, or `null` when `fn` returned `null`.
+   *
+   * @example
+   * ```ts
+   * import { openStore } from "@kevy/persist";
+   * const db = await openStore();
+   * await db.set("stock", "3");
+   * const sold = await db.atomic(async (tx) => {
+   *   await tx.watch("stock");
+   *   const left = Number(await tx.get("stock"));
+   *   if (left === 0) return null; // sold out: nothing to do
+   *   return tx.multi().set("stock", String(left - 1)).rpush("orders", "o-1");
+   * });
+   * console.log(sold); // ["OK", 1]
+   * await db.close();
+   * ```
+   */
+  async atomic<R extends unknown[]>(
+    fn: (tx: KevyStore<V>) => Promise<Multi<V, R> | null> | Multi<V, R> | null,
+    opts: AtomicOptions = {},
+  ): Promise<ReturnType<Multi<V, R>["exec"]> extends Promise<infer T> ? T : never> {
+    const attempts = opts.attempts ?? 10;
+    if (!(Number.isSafeInteger(attempts) && attempts >= 1)) {
+      throw new RangeError(`attempts must be a positive integer, got ${attempts}`);
+    }
+    for (let i = 0; i < attempts; i++) {
+      const tx = new KevyStore<V>(this.#e, this.#d, { ws: null });
+      let m: Multi<V, R> | null;
+      try {
+        m = await fn(tx);
+      } catch (e) {
+        await tx.unwatch();
+        throw e;
+      }
+      if (m === null) {
+        await tx.unwatch();
+        return null;
+      }
+      const r = await m.exec();
+      if (r !== null) return r;
+    }
+    throw new AtomicConflictError(attempts);
   }
 
-  /** `MGET`: values in key order, `null` for missing keys. */
-  async mget(...keys: Bytes[]): Promise<Array<V | null>> {
-    return bulks(await this.#run(["MGET", ...keys]), this.#d);
+  // --- events and messages -------------------------------------------------
+
+  /**
+   * Keyspace events (`set`, `del`, `expire`, `expired`, `evicted`, `lpush`,
+   * ...; see {@link KeyspaceEvent}) from now on, as an async iterator. Events
+   * are delivered after the command (or the whole transaction) that fired them.
+   *
+   * @example
+   * ```ts
+   * import { openStore } from "@kevy/persist";
+   * const db = await openStore();
+   * const events = db.keyspaceEvents({ match: "user:*" });
+   * await db.set("user:1", "ada");
+   * await db.del("user:1");
+   * for await (const e of events) {
+   *   console.log(e.event, e.key); // "set" "user:1", then "del" "user:1"
+   *   if (e.event === "del") break;
+   * }
+   * await db.close();
+   * ```
+   */
+  keyspaceEvents(opts: KeyspaceEventOptions = {}): Subscription<KeyspaceEvent<V>> {
+    this.#e.check();
+    let off = () => {};
+    const sub = new Subscription<KeyspaceEvent<V>>(opts, () => off());
+    off = this.#listen(opts, (e) => sub.push(e), sub);
+    return sub;
   }
 
-  /** `MSET` from a record, a Map or `[key, value]` pairs. */
-  async mset(entries: Pairs): Promise<"OK"> {
-    await this.#run(["MSET", ...pairList(entries).flat()]);
-    return "OK";
+  /**
+   * Calls `listener` for every keyspace event passing `opts` (see
+   * {@link KevyStore.keyspaceEvents}); returns the function that stops it.
+   */
+  onKeyspaceEvent(
+    listener: (event: KeyspaceEvent<V>) => void,
+    opts: Omit<KeyspaceEventOptions, keyof SubscriptionOptions> = {},
+  ): () => void {
+    this.#e.check();
+    return this.#listen(opts, listener, null);
   }
 
-  /** `INCR`: the new value. */
-  async incr(key: Bytes): Promise<number> {
-    return int(await this.#run(["INCR", key]));
+  #listen(
+    opts: KeyspaceEventOptions,
+    deliver: (e: KeyspaceEvent<V>) => void,
+    sub: { end(): void } | null,
+  ): () => void {
+    const d = this.#d;
+    const off = this.#e.hub.notifier.listen({
+      filter: {
+        match: opts.match === undefined ? null : latin1(arg(opts.match)),
+        events: opts.events === undefined ? null : new Set(opts.events),
+        types: opts.types === undefined ? null : new Set(opts.types),
+      },
+      deliver: (event, key, type) => deliver({ event, key: d(key), db: 0, type }),
+    });
+    const ends = this.#e.onClose(() => sub?.end());
+    return () => {
+      off();
+      ends();
+    };
   }
 
-  /** `INCRBY`: the new value. */
-  async incrby(key: Bytes, by: number | bigint): Promise<number> {
-    return int(await this.#run(["INCRBY", key, intArg("by", by)]));
+  /**
+   * `SUBSCRIBE`: messages published on these channels from now on
+   * ({@link KevyCommands.publish}), as an async iterator. A last argument
+   * object sets the buffering ({@link SubscriptionOptions}).
+   */
+  subscribe(
+    ...args: [...channels: Bytes[]] | [...channels: Bytes[], opts: SubscriptionOptions]
+  ): Subscription<Message<V>> {
+    return this.#subscribe(args, false);
   }
 
-  /** `DECR`: the new value. */
-  async decr(key: Bytes): Promise<number> {
-    return int(await this.#run(["DECR", key]));
+  /** `PSUBSCRIBE`: messages on channels matching these globs, as an async iterator. */
+  psubscribe(
+    ...args: [...patterns: Bytes[]] | [...patterns: Bytes[], opts: SubscriptionOptions]
+  ): Subscription<Message<V>> {
+    return this.#subscribe(args, true);
   }
 
-  /** `DECRBY`: the new value. */
-  async decrby(key: Bytes, by: number | bigint): Promise<number> {
-    return int(await this.#run(["DECRBY", key, intArg("by", by)]));
-  }
-
-  /** `APPEND`: the new length. */
-  async append(key: Bytes, value: Bytes): Promise<number> {
-    return int(await this.#run(["APPEND", key, value]));
+  #subscribe(args: ReadonlyArray<unknown>, patterns: boolean): Subscription<Message<V>> {
+    this.#e.check();
+    const last = args.at(-1);
+    const hasOpts = last !== undefined && typeof last === "object" && !(last instanceof Uint8Array);
+    const opts = (hasOpts ? last : {}) as SubscriptionOptions;
+    const names = (hasOpts ? args.slice(0, -1) : args).map((x) => arg(x as Bytes));
+    const what = patterns ? "psubscribe" : "subscribe";
+    if (names.length === 0) {
+      throw new TypeError(`${what}(): at least one ${patterns ? "pattern" : "channel"}`);
+    }
+    const d = this.#d;
+    let off = () => {};
+    const sub = new Subscription<Message<V>>(opts, () => off());
+    const unsub = this.#e.hub.pubsub.subscribe(
+      patterns ? [] : names,
+      patterns ? names : [],
+      (channel, message, pattern) =>
+        sub.push({
+          channel: d(channel),
+          message: d(message),
+          pattern: pattern === null ? null : d(pattern),
+        }),
+    );
+    const ends = this.#e.onClose(() => sub.end());
+    off = () => {
+      unsub();
+      ends();
+    };
+    return sub;
   }
 
   // --- keys ----------------------------------------------------------------
-
-  /** `DEL`: how many keys were removed. */
-  async del(...keys: Bytes[]): Promise<number> {
-    return keys.length === 0 ? 0 : int(await this.#run(["DEL", ...keys]));
-  }
-
-  /** `EXISTS`: how many of the keys exist (repeats count). */
-  async exists(...keys: Bytes[]): Promise<number> {
-    return keys.length === 0 ? 0 : int(await this.#run(["EXISTS", ...keys]));
-  }
-
-  /** `EXPIRE`: true when the TTL was set. `mode` is Redis' NX/XX/GT/LT. */
-  async expire(key: Bytes, seconds: number, mode?: "NX" | "XX" | "GT" | "LT"): Promise<boolean> {
-    return int(await this.#run(expireArgv("EXPIRE", key, "seconds", seconds, mode))) === 1;
-  }
-
-  /** `PEXPIRE`: true when the TTL was set. */
-  async pexpire(key: Bytes, ms: number, mode?: "NX" | "XX" | "GT" | "LT"): Promise<boolean> {
-    return int(await this.#run(expireArgv("PEXPIRE", key, "ms", ms, mode))) === 1;
-  }
-
-  /** `TTL`: seconds left, -1 without TTL, -2 when missing. */
-  async ttl(key: Bytes): Promise<number> {
-    return int(await this.#run(["TTL", key]));
-  }
-
-  /** `PTTL`: milliseconds left, -1 without TTL, -2 when missing. */
-  async pttl(key: Bytes): Promise<number> {
-    return int(await this.#run(["PTTL", key]));
-  }
-
-  /** `PERSIST`: true when a TTL was removed. */
-  async persist(key: Bytes): Promise<boolean> {
-    return int(await this.#run(["PERSIST", key])) === 1;
-  }
-
-  /** `TYPE`. */
-  async type(key: Bytes): Promise<KeyType> {
-    const r = await this.#run(["TYPE", key]);
-    return (typeof r === "string" ? r : asString(r as Uint8Array)) as KeyType;
-  }
-
-  /** `DBSIZE`: live keys over all shards. */
-  async dbsize(): Promise<number> {
-    this.#e.check();
-    return await Promise.resolve(this.#e.dbsize());
-  }
 
   /**
    * Every live key matching `match`, shard after shard, in batches of `count`
@@ -208,143 +359,6 @@ export class KevyStore<V extends string | Uint8Array = string> {
     }
   }
 
-  // --- hashes --------------------------------------------------------------
-
-  /** `HSET key field value`: 1 when the field is new. */
-  hset(key: Bytes, field: Bytes, value: Bytes): Promise<number>;
-  /** `HSET` of many fields (record, Map or pairs): how many were new. */
-  hset(key: Bytes, fieldValues: Pairs): Promise<number>;
-  async hset(key: Bytes, a: Bytes | Pairs, value?: Bytes): Promise<number> {
-    return int(await this.#run(hsetArgv(key, a, value)));
-  }
-
-  /** `HGET`: the field's value or `null`. */
-  async hget(key: Bytes, field: Bytes): Promise<V | null> {
-    return bulk(await this.#run(["HGET", key, field]), this.#d);
-  }
-
-  /** `HGETALL` as a record (field names decoded as UTF-8). */
-  async hgetall(key: Bytes): Promise<Record<string, V>> {
-    return hashRecord(await this.#run(["HGETALL", key]), this.#d);
-  }
-
-  /** `HDEL`: how many fields were removed. */
-  async hdel(key: Bytes, ...fields: Bytes[]): Promise<number> {
-    return int(await this.#run(["HDEL", key, ...fields]));
-  }
-
-  // --- lists ---------------------------------------------------------------
-
-  /** `LPUSH`: the new length. */
-  async lpush(key: Bytes, ...values: Bytes[]): Promise<number> {
-    return int(await this.#run(["LPUSH", key, ...values]));
-  }
-
-  /** `RPUSH`: the new length. */
-  async rpush(key: Bytes, ...values: Bytes[]): Promise<number> {
-    return int(await this.#run(["RPUSH", key, ...values]));
-  }
-
-  /** `LPOP key`: the head, or `null`. */
-  lpop(key: Bytes): Promise<V | null>;
-  /** `LPOP key count`: up to `count` items, or `null` when the list is missing. */
-  lpop(key: Bytes, count: number): Promise<V[] | null>;
-  async lpop(key: Bytes, count?: number): Promise<V | V[] | null> {
-    return await this.#pop("LPOP", key, count);
-  }
-
-  /** `RPOP key`: the tail, or `null`. */
-  rpop(key: Bytes): Promise<V | null>;
-  /** `RPOP key count`: up to `count` items, or `null` when the list is missing. */
-  rpop(key: Bytes, count: number): Promise<V[] | null>;
-  async rpop(key: Bytes, count?: number): Promise<V | V[] | null> {
-    return await this.#pop("RPOP", key, count);
-  }
-
-  async #pop(verb: string, key: Bytes, count?: number): Promise<V | V[] | null> {
-    if (count === undefined) return bulk(await this.#run([verb, key]), this.#d);
-    const r = await this.#run([verb, key, intArg("count", count)]);
-    return r === null ? null : strictBulks(r, this.#d);
-  }
-
-  /** `LRANGE` (inclusive, negative indexes count from the end). */
-  async lrange(key: Bytes, start: number, stop: number): Promise<V[]> {
-    return strictBulks(
-      await this.#run(["LRANGE", key, intArg("start", start), intArg("stop", stop)]),
-      this.#d,
-    );
-  }
-
-  // --- sets ----------------------------------------------------------------
-
-  /** `SADD`: how many members were new. */
-  async sadd(key: Bytes, ...members: Bytes[]): Promise<number> {
-    return int(await this.#run(["SADD", key, ...members]));
-  }
-
-  /** `SREM`: how many members were removed. */
-  async srem(key: Bytes, ...members: Bytes[]): Promise<number> {
-    return int(await this.#run(["SREM", key, ...members]));
-  }
-
-  /** `SMEMBERS` (unordered). */
-  async smembers(key: Bytes): Promise<V[]> {
-    return strictBulks(await this.#run(["SMEMBERS", key]), this.#d);
-  }
-
-  /** `SISMEMBER`. */
-  async sismember(key: Bytes, member: Bytes): Promise<boolean> {
-    return int(await this.#run(["SISMEMBER", key, member])) === 1;
-  }
-
-  // --- sorted sets ---------------------------------------------------------
-
-  /**
-   * `ZADD` of `[score, member]` pairs or `{score, member}` objects: how many
-   * members were added (or changed, with `ch`).
-   */
-  async zadd(
-    key: Bytes,
-    members: Array<[number, Bytes]> | ScoredMember<Bytes> | Array<ScoredMember<Bytes>>,
-    opts: ZAddOptions = {},
-  ): Promise<number> {
-    return int(await this.#run(zaddArgv(key, members, opts)));
-  }
-
-  /** `ZREM`: how many members were removed. */
-  async zrem(key: Bytes, ...members: Bytes[]): Promise<number> {
-    return int(await this.#run(["ZREM", key, ...members]));
-  }
-
-  /** `ZRANGE key start stop [REV]` by rank: members. */
-  zrange(
-    key: Bytes,
-    start: number,
-    stop: number,
-    opts?: { rev?: boolean; withScores?: false },
-  ): Promise<V[]>;
-  /** `ZRANGE ... WITHSCORES`: members with scores. */
-  zrange(
-    key: Bytes,
-    start: number,
-    stop: number,
-    opts: { rev?: boolean; withScores: true },
-  ): Promise<Array<ScoredMember<V>>>;
-  async zrange(
-    key: Bytes,
-    start: number,
-    stop: number,
-    opts: { rev?: boolean; withScores?: boolean } = {},
-  ): Promise<V[] | Array<ScoredMember<V>>> {
-    const r = await this.#run(zrangeArgv(key, start, stop, opts));
-    return opts.withScores ? scoredMembers(r, this.#d) : strictBulks(r, this.#d);
-  }
-
-  /** `ZSCORE`: the score, or `null`. */
-  async zscore(key: Bytes, member: Bytes): Promise<number | null> {
-    return score(await this.#run(["ZSCORE", key, member]));
-  }
-
   // --- persistence ---------------------------------------------------------
 
   /**
@@ -360,7 +374,7 @@ export class KevyStore<V extends string | Uint8Array = string> {
     await this.#e.rewriteAof();
   }
 
-  /** INFO-persistence style facts (see {@link StoreInfo}). */
+  /** INFO-style facts: persistence, memory, keyspace counters (see {@link StoreInfo}). */
   info(): StoreInfo {
     this.#e.check();
     return buildInfo(this.#e);
@@ -369,9 +383,15 @@ export class KevyStore<V extends string | Uint8Array = string> {
   /**
    * Flush and fdatasync every AOF, close the files and release the directory
    * lock. Later method calls reject with {@link StoreClosedError}; calling
-   * `close()` again is harmless.
+   * `close()` again is harmless. Blocked calls reject with it too;
+   * subscriptions end.
    */
   async close(): Promise<void> {
+    await this.#e.close();
+  }
+
+  /** `await using db = await openStore(...)`: closed at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
     await this.#e.close();
   }
 }

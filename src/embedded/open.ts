@@ -30,6 +30,48 @@ import { fileShard, memoryShard, type ShardRt } from "./_shard.ts";
 import { type KevyStore, stringHandle } from "./handle.ts";
 import { type MetricEvent, type OpenStoreOptions, STORE_DEFAULTS } from "./options.ts";
 import { resolveOptions } from "./_resolve.ts";
+import { onProcessExit } from "../fs/exit.ts";
+import type { LockInfo } from "./_lock.ts";
+
+/** The handle, closed at process exit when asked. */
+function handleFor(engine: Engine): KevyStore {
+  if (engine.opts.closeOnExit) {
+    const off = onProcessExit({
+      close: () => engine.close(),
+      closeSync: () => {
+        const failed = engine.exitSync();
+        if (failed.length > 0) {
+          console.error(
+            `kevy: process.exit() while shard(s) ${failed.join(", ")} were writing: what they ` +
+              "had buffered may not be on disk (close() the store before exiting)",
+          );
+        }
+      },
+    });
+    engine.onClose(off);
+  }
+  return stringHandle(engine);
+}
+
+/**
+ * What to say when the previous process left the directory open (crashed, killed, Ctrl-C
+ * without closeOnExit): what happened, and what recovery found.
+ */
+function staleLockMessage(dir: string, h: LockInfo, shards: ShardRt[]): string {
+  let frames = 0, torn = 0;
+  for (const sh of shards) {
+    frames += sh.replay?.frames ?? 0;
+    torn += sh.replay?.tornBytes ?? 0;
+  }
+  const since = h.startedAt > 0 ? `, opened ${new Date(h.startedAt).toISOString()}` : "";
+  const found = torn === 0
+    ? `the logs were intact (${frames} logged command(s) replayed): nothing they held was lost`
+    : `${frames} logged command(s) replayed; a write cut off while being written ` +
+      `(${torn} bytes, never completed) was set aside as *.torn.* — nothing complete was lost`;
+  return `kevy: ${dir} was not closed by its last user (pid ${h.pid} on ${h.host}${since}, no ` +
+    `longer running), so its stale lock was taken over; recovered from the files: ${found}. ` +
+    "To close cleanly, call close() or open with { closeOnExit: true }.";
+}
 
 /**
  * Open a store. Every option is optional; the defaults are in {@link OpenStoreOptions}
@@ -57,7 +99,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<KevySto
   const syncs: SyncCounters = { syncs: 0, ms: 0 };
   if (o.dir === null) {
     const shards = Array.from({ length: o.shards }, (_, i) => memoryShard(i, o.clock));
-    return stringHandle(new Engine(o, shards, null, syncs));
+    return handleFor(new Engine(o, shards, null, syncs));
   }
   const dir = o.dir;
   const emit = (e: MetricEvent): void => {
@@ -142,5 +184,6 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<KevySto
     await lock.release().catch(() => {});
     throw e;
   }
-  return stringHandle(new Engine(o, opened, lock, syncs));
+  if (lock.staleHolder !== null) warn(staleLockMessage(dir, lock.staleHolder, opened));
+  return handleFor(new Engine(o, opened, lock, syncs));
 }

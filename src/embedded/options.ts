@@ -9,6 +9,23 @@ import type { Routing } from "../codec/routing_types.ts";
 /** AOF fsync policy, as Redis' `appendfsync`. */
 export type AppendFsync = "always" | "everysec" | "no";
 
+/**
+ * What `maxmemory` evicts when the store is full, Redis's `maxmemory-policy` names:
+ * `noeviction` refuses writes that need memory (Redis's OOM error); `allkeys-*` choose
+ * among every key, `volatile-*` among keys with a TTL; `lru` the least recently used,
+ * `lfu` the least frequently used, `ttl` the nearest deadline, `random` any. Approximated
+ * as Redis does: a pool of the best candidates among a few sampled keys.
+ */
+export type MaxmemoryPolicy =
+  | "noeviction"
+  | "allkeys-lru"
+  | "allkeys-lfu"
+  | "allkeys-random"
+  | "volatile-lru"
+  | "volatile-lfu"
+  | "volatile-random"
+  | "volatile-ttl";
+
 /** One metric event passed to {@link OpenStoreOptions.onMetric}. */
 export interface MetricEvent {
   /**
@@ -78,6 +95,31 @@ export interface OpenStoreOptions {
    * `"skip"` leaves it out (counted in the `aof.replay` metric's `skipped`).
    */
   onUnknown?: "error" | "skip";
+  /**
+   * Memory cap in bytes of the keyspace (default 0: none), as Redis's `maxmemory`: memory
+   * is accounted from the store's own structures (keys, values, TTLs, per-entry overhead;
+   * `info().usedMemory`), and once a write would pass the cap, keys are evicted by
+   * {@link OpenStoreOptions.maxmemoryPolicy} first (each eviction logged as a DEL).
+   * **Not implemented yet:** a non-zero value makes `openStore` reject with a `TypeError`.
+   */
+  maxmemory?: number;
+  /** What to evict under `maxmemory` (default `"noeviction"`, as Redis). */
+  maxmemoryPolicy?: MaxmemoryPolicy;
+  /** Keys sampled per eviction, as Redis's `maxmemory-samples` (default 5). */
+  maxmemorySamples?: number;
+  /**
+   * Publish keyspace events to pub/sub channels as Redis's `notify-keyspace-events` does
+   * (default `""`: not published; `"KEA"`: every class on `__keyspace@0__:<key>` and
+   * `__keyevent@0__:<event>`). {@link KevyStore.keyspaceEvents} works without it.
+   */
+  notifyKeyspaceEvents?: string;
+  /**
+   * Close the store when the process ends (default false): on SIGINT (Ctrl-C), SIGTERM and
+   * a normal exit, the logs are flushed and synced and the directory lock released; the
+   * signal then ends the process as it would have (unless the program listens for it
+   * itself). With `process.exit()` what can be done synchronously is done.
+   */
+  closeOnExit?: boolean;
 }
 
 /** Defaults of {@link OpenStoreOptions}. */
@@ -92,6 +134,11 @@ export const STORE_DEFAULTS: {
   readonly autoRewriteMinSize: number;
   readonly activeExpireIntervalMs: 100;
   readonly onUnknown: "error";
+  readonly maxmemory: 0;
+  readonly maxmemoryPolicy: "noeviction";
+  readonly maxmemorySamples: 5;
+  readonly notifyKeyspaceEvents: "";
+  readonly closeOnExit: false;
 } = {
   shards: 1,
   routing: "kevyhash",
@@ -103,4 +150,9 @@ export const STORE_DEFAULTS: {
   autoRewriteMinSize: 64 * 1024 * 1024,
   activeExpireIntervalMs: 100,
   onUnknown: "error",
+  maxmemory: 0,
+  maxmemoryPolicy: "noeviction",
+  maxmemorySamples: 5,
+  notifyKeyspaceEvents: "",
+  closeOnExit: false,
 };

@@ -62,3 +62,32 @@ export type KeyType = "string" | "hash" | "list" | "set" | "zset" | "stream" | "
 
 /** Field/value (or key/value) pairs: a record, a Map, or `[name, value]` pairs. */
 export type Pairs = Record<string, Bytes> | Map<Bytes, Bytes> | Array<[Bytes, Bytes]>;
+
+/** Options of {@link KevyStore.getex} (at most one). */
+export interface GetExOptions {
+  /** Expire after this many seconds. */
+  ex?: number;
+  /** Expire after this many milliseconds. */
+  px?: number;
+  /** Expire at this unix time in seconds. */
+  exat?: number;
+  /** Expire at this unix time in milliseconds. */
+  pxat?: number;
+  /** Remove the TTL. */
+  persist?: boolean;
+}
+
+/** `NX` / `XX` / `GT` / `LT` of the EXPIRE family. */
+export type ExpireMode = "NX" | "XX" | "GT" | "LT";
+
+/** A list end: `LEFT` (head) or `RIGHT` (tail). */
+export type ListEnd = "LEFT" | "RIGHT";
+
+/** Options of a blocking call (`blpop`, `brpop`, `blmove`, `bzpopmin`, `bzpopmax`). */
+export interface BlockingOptions {
+  /** Stops waiting: the call rejects with the signal's reason (an `AbortError`). */
+  signal?: AbortSignal;
+}
+
+/** A score bound of `zrangebyscore`/`zcount`: a number (inclusive, ±Infinity for no bound) or `{ exclusive: n }`. */
+export type ScoreArg = number | { exclusive: number };

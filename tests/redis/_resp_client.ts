@@ -54,6 +54,8 @@ export class RespClient {
   #buf = new Uint8Array(0);
   #waiting: Array<(r: RedisReply) => void> = [];
   #closed: Error | null = null;
+  /** Replies nobody waited for: what a (P)SUBSCRIBEd connection receives. */
+  readonly pushes: RedisReply[] = [];
 
   private constructor(private readonly sock: Socket) {
     sock.on("data", (d: Uint8Array) => this.#onData(d));
@@ -77,7 +79,9 @@ export class RespClient {
       const r = parseReply(b, p);
       if (r === null) break;
       p = r[1];
-      this.#waiting.shift()?.(r[0]);
+      const w = this.#waiting.shift();
+      if (w !== undefined) w(r[0]);
+      else this.pushes.push(r[0]); // a subscriber's messages
     }
     this.#buf = b.slice(p);
   }

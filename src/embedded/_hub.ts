@@ -1,0 +1,93 @@
+// What happens around every write of a store, besides logging it: watchers of its keys are
+// told (WATCH), blocked calls waiting for its keys get a chance (BLPOP...), keyspace events
+// are worked out and queued. Each part costs nothing while nobody uses it: a write works out
+// its frames (to know what it changed) only when it is logged anyway or someone listens.
+import { type Command, commandEvents, framesKeys, keyPositions } from "../store/commands.ts";
+import type { Reply } from "../store/apply.ts";
+import type { Store } from "../store/store.ts";
+import type { Frame } from "./_propagate.ts";
+import { Blocked } from "./_blocking.ts";
+import { Notifier } from "./_events.ts";
+import { PubSub } from "./_pubsub.ts";
+import { keyId, Watches } from "./_watch.ts";
+
+/** What `before` captured for `after`. */
+export interface Before {
+  /** Key id -> whether it was live before the command (events only). */
+  existed: Map<string, boolean> | null;
+  /** Watched key ids that existed before a FLUSHALL/FLUSHDB. */
+  flushed: string[] | null;
+}
+
+const NOTHING: Before = { existed: null, flushed: null };
+
+/** @internal */
+export class Hub {
+  readonly watches: Watches = new Watches();
+  readonly blocked: Blocked = new Blocked();
+  readonly pubsub: PubSub = new PubSub();
+  readonly notifier: Notifier;
+
+  constructor(notifyFlags: string, warn: (m: string) => void) {
+    this.notifier = new Notifier(this.pubsub, notifyFlags, warn);
+  }
+
+  /** Before a write runs: what its events and watchers need to know of the state before. */
+  before(cmd: Command, argv: Uint8Array[], store: Store): Before {
+    let existed: Map<string, boolean> | null = null;
+    let flushed: string[] | null = null;
+    if (this.notifier.wanted) {
+      existed = new Map();
+      for (const i of keyPositions(cmd, argv)) {
+        const k = argv[i]!;
+        existed.set(keyId(k), store.has(k));
+      }
+    }
+    if (cmd.keyless && this.watches.active && (cmd.name === "flushall" || cmd.name === "flushdb")) {
+      flushed = [];
+      for (const id of this.watches.ids()) {
+        if (store.has(Uint8Array.from(id, (c) => c.charCodeAt(0)))) flushed.push(id);
+      }
+    }
+    return existed === null && flushed === null ? NOTHING : { existed, flushed };
+  }
+
+  /** Whether this write's frames are needed though it is not logged. */
+  needsFrames(cmd: Command, argv: Uint8Array[]): boolean {
+    if (this.notifier.wanted) return true;
+    if (!this.watches.active) return false;
+    for (const i of keyPositions(cmd, argv)) if (this.watches.has(keyId(argv[i]!))) return true;
+    return false;
+  }
+
+  /** After a write succeeded with `reply`; `frames` is what it logs (null: not worked out). */
+  after(
+    cmd: Command,
+    argv: Uint8Array[],
+    reply: Reply,
+    store: Store,
+    frames: Frame[] | null,
+    b: Before,
+  ): void {
+    if (this.blocked.size > 0) {
+      for (const i of keyPositions(cmd, argv)) this.blocked.signal(keyId(argv[i]!));
+    }
+    if (b.flushed !== null) { for (const id of b.flushed) this.watches.touch(id); }
+    if (frames === null || frames.length === 0) return;
+    if (this.watches.active) { for (const k of framesKeys(frames)) this.watches.touch(keyId(k)); }
+    const existed = b.existed;
+    if (existed === null) return;
+    const events = commandEvents(cmd, argv, reply, store, frames, (k) => {
+      const e = existed.get(keyId(k));
+      return e === undefined ? null : e;
+    });
+    for (const [event, key] of events) this.notifier.emit(event, key, store);
+  }
+
+  /** A key left the keyspace without a command (expired, evicted). */
+  removed(event: "expired" | "evicted", key: Uint8Array): void {
+    const id = keyId(key);
+    this.watches.touch(id);
+    if (this.notifier.wanted) this.notifier.emit(event, key, null);
+  }
+}
