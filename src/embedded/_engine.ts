@@ -60,6 +60,8 @@ export class Engine {
   readonly startedAt: number;
   readonly #groups = new SplitGroups();
   readonly hub: Hub;
+  /** Keys removed because their TTL passed, since open (`info().expiredKeys`). */
+  expiredKeys = 0;
 
   constructor(opts: ResolvedOptions, shards: ShardRt[], lock: DirLock | null, syncs: SyncCounters) {
     this.opts = opts;
@@ -72,7 +74,12 @@ export class Engine {
       (message) => this.metric({ name: "warning", message }),
     );
     // Keys that expire (lazily, by the sweep, or written over) tell watchers and listeners.
-    for (const sh of shards) sh.store.onExpired((key) => this.hub.removed("expired", key));
+    for (const sh of shards) {
+      sh.store.onExpired((key) => {
+        this.expiredKeys++;
+        this.hub.removed("expired", key);
+      });
+    }
     if (opts.activeExpireIntervalMs > 0) {
       this.#timer = setInterval(() => this.activeExpire(), opts.activeExpireIntervalMs);
       unrefTimer(this.#timer);

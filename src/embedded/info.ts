@@ -95,6 +95,11 @@ export interface StoreInfo {
   lastReplay: ReplaySummary;
   /** Live keys over all shards. */
   keys: number;
+  /**
+   * Keys removed because their TTL passed since open (read after the deadline, swept, or
+   * written over), as Redis's `expired_keys`. Each fired an `expired` keyspace event.
+   */
+  expiredKeys: number;
   /** Unix ms at which the store was opened. */
   openedAt: number;
   /** Per-shard detail. */
@@ -153,6 +158,7 @@ export function buildInfo(e: Engine): StoreInfo {
       skipped: sumCounts(perShard.map((s) => s.lastReplay?.skipped ?? {})),
     },
     keys: sum((s) => s.keys),
+    expiredKeys: e.expiredKeys,
     openedAt: e.startedAt,
     perShard,
   };

@@ -126,6 +126,7 @@ describe("keyspace events", () => {
       assert.equal(await db.exists("kept"), 1);
       assert.equal(await db.dbsize(), 1, "dbsize removes the expired keys first");
       assert.deepEqual((await take(sub, 1)).map(brief), ["expired swept"]);
+      assert.equal(db.info().expiredKeys, 2);
     }));
 
   it("the active sweep removes expired keys nobody reads, and each fires expired", async () => {
