@@ -1,6 +1,10 @@
 // `kevy-persist migrate <src> --to redis://... [--cluster] [--db N] [--replace]
 // [--verify] [--sample N] [--follow]`.
 import { CorruptFileError } from "../codec/errors.ts";
+import { FieldTtlUnsupportedError } from "../codec/field_ttls.ts";
+import { SegmentStubError } from "../codec/snapshot_errors.ts";
+import { SegmentedFrameError } from "../persist/aof2_errors.ts";
+import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown.ts";
 import { onInterrupt } from "../fs/proc.ts";
 import {
   RedisAuthError,
@@ -38,7 +42,11 @@ unchanged (so a re-run after a failure completes the job), different ones as con
 --follow (a data dir only): after the copy, keeps forwarding every write a running store appends
 to its AOFs, through its saves, rewrites and re-shards, and reports the lag. Ctrl-C stops it
 after a last pass, with a final "in sync at <file>:<offset> ..." line. Cut-over: stop the
-writers, wait for "lag 0 B", press Ctrl-C, switch the clients to the target.`;
+writers, wait for "lag 0 B", press Ctrl-C, switch the clients to the target.
+
+A command in a source AOF that this tool cannot apply stops the migration (exit 1, naming the
+verb, the file and the byte offset) before anything more is sent; --skip-unknown leaves such
+commands out and counts them per verb in the summary.`;
 
 /** The migrate subcommand. */
 export const migrateCommand: Command = defineCommand({
@@ -81,6 +89,11 @@ export const migrateCommand: Command = defineCommand({
       value: "FILE",
       help: "CA certificate (PEM) for a rediss:// target",
     },
+    "skip-unknown": {
+      type: "boolean",
+      help:
+        "leave out commands of the source's AOFs this tool cannot apply (counted) instead of failing",
+    },
   },
   description: DESCRIPTION,
   examples: [
@@ -89,7 +102,7 @@ export const migrateCommand: Command = defineCommand({
     "kevy-persist migrate ./kevy-data --to redis://127.0.0.1:7000 --cluster --follow",
   ],
   exitCodes:
-    "0 ok, 1 conflicts, refused keys, verify differences or corrupt source, 2 usage, 3 unreadable source, 4 target unreachable or refused.",
+    "0 ok, 1 conflicts, refused keys, verify differences, corrupt source or an unsupported command in it, 2 usage, 3 unreadable source, 4 target unreachable or refused.",
   async run({ args: [src], options }, ctx) {
     const url = options.to;
     if (url === undefined) throw new UsageError("--to URL is required");
@@ -128,6 +141,7 @@ export const migrateCommand: Command = defineCommand({
       ...(options.replace ? { replace: true } : {}),
       ...(sourceDb !== undefined ? { sourceDb } : {}),
       ...(tls !== undefined ? { tls } : {}),
+      ...(options["skip-unknown"] ? { onUnknown: "skip" as const } : {}),
     };
     const io = ctx.io;
     try {
@@ -166,6 +180,7 @@ export const migrateCommand: Command = defineCommand({
           ...(sourceDb !== undefined ? { sourceDb } : {}),
           ...(sample !== undefined ? { sample } : {}),
           ...(tls !== undefined ? { tls } : {}),
+          ...(options["skip-unknown"] ? { onUnknown: "skip" as const } : {}),
         });
         if (verify.differences.length > 0) code = EXIT.dataProblem;
       }
@@ -236,6 +251,7 @@ async function follow(
     });
     if (io.stderrIsTTY) io.err("\n");
     r.initial.errors.push(...r.errors);
+    r.initial.skipped = r.skipped;
     return {
       stats: r.initial,
       text: `in sync at ${offsetsText(r.offsets)} (${r.forwarded} frame(s) forwarded, ` +
@@ -272,6 +288,10 @@ function summary(s: MigrateStats): string {
       secs.toFixed(2)
     } s (${rate} keys/s)`,
   ];
+  const skipped = Object.entries(s.skipped).map(([v, n]) => `${v} x${n}`).join(", ");
+  if (skipped !== "") {
+    lines.push(`  left out          unsupported commands (--skip-unknown): ${skipped}`);
+  }
   if (s.functions > 0) lines.push(`  functions         ${s.functions} librar(ies) on every master`);
   if (s.payloadFallbacks > 0) {
     lines.push(
@@ -304,11 +324,25 @@ function jsonStats(s: MigrateStats): Record<string, unknown> {
   };
 }
 
+/** The verb, file and byte offset an input error names (those it has). */
+function where(e: unknown): Record<string, unknown> {
+  const f = e as { verb?: unknown; path?: unknown; offset?: unknown };
+  return Object.fromEntries(
+    Object.entries({ verb: f.verb, path: f.path, offset: f.offset }).filter(([, v]) =>
+      v !== undefined
+    ),
+  );
+}
+
 /** Exit code and message for what stopped the command. */
 function failure(e: unknown, io: Terminal, json: boolean): number {
   const cause = e instanceof MigrationError ? e.cause : e;
   let code: number;
-  if (cause instanceof CorruptFileError) code = EXIT.dataProblem;
+  if (
+    cause instanceof CorruptFileError || cause instanceof UnknownCommandError ||
+    cause instanceof DroppedTransactionError || cause instanceof SegmentedFrameError ||
+    cause instanceof SegmentStubError || cause instanceof FieldTtlUnsupportedError
+  ) code = EXIT.dataProblem;
   else if (cause instanceof MigrationSourceError || cause instanceof InputError) code = EXIT.input;
   else if (
     cause instanceof RedisConnectionError || cause instanceof RedisAuthError ||
@@ -320,7 +354,14 @@ function failure(e: unknown, io: Terminal, json: boolean): number {
     const stats = e instanceof MigrationError && e.stats !== null ? jsonStats(e.stats) : undefined;
     io.err(
       JSON.stringify({
-        error: { kind: "migrate", command: "migrate", message, exitCode: code, stats },
+        error: {
+          kind: "migrate",
+          command: "migrate",
+          message,
+          exitCode: code,
+          ...where(cause),
+          stats,
+        },
       }) + "\n",
     );
   } else {

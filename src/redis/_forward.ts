@@ -19,13 +19,14 @@ import type { ByteWriter } from "../codec/bytes.ts";
 import { parseGroupMarker } from "../codec/group.ts";
 import { encodeCommandInto } from "../codec/resp.ts";
 import type { Entry } from "../codec/types.ts";
+import { UnknownCommandGate } from "../persist/unknown.ts";
 import { keyHashSlot } from "../shard/routing.ts";
 import { keyPositions, lookupCommand } from "../store/commands.ts";
 import { runCommand } from "../store/apply.ts";
 import type { Store } from "../store/store.ts";
 import type { Encoder, KeyJob } from "./_migrate_encode.ts";
 
-/** A frame the forwarder cannot carry (unknown verb, another database). */
+/** A frame the forwarder cannot carry (another database than 0). */
 export class FollowFrameError extends Error {
   /** Always `"FollowFrameError"`. */
   override name = "FollowFrameError";
@@ -63,8 +64,12 @@ const VERBATIM = new Set([
 export interface JobSink {
   w: ByteWriter;
   push(job: Omit<KeyJob, "frames">, start: number): void;
-  /** Empty the target database on every master. */
-  flush(): void;
+  /**
+   * Runs `argv` on every master, in order with the jobs around it (FLUSHDB
+   * for FLUSHALL/FLUSHDB; FUNCTION LOAD/DELETE/FLUSH, since functions live
+   * on each node of a cluster).
+   */
+  everyMaster(argv: Uint8Array[]): void;
 }
 
 const td = new TextDecoder();
@@ -73,7 +78,9 @@ const td = new TextDecoder();
 export class Forwarder {
   readonly #store: Store;
   readonly #encode: Encoder;
-  #queue: Uint8Array[][] | null = null;
+  readonly #gate: UnknownCommandGate;
+  readonly #path: string;
+  #queue: Array<{ argv: Uint8Array[]; offset: number }> | null = null;
   /** The open split-write part: its gid, frame count and marker offset (null: a plain MULTI). */
   #part: { gid: string; frames: number } | null = null;
   /** Frames applied (inside EXEC groups counted one by one). */
@@ -82,10 +89,20 @@ export class Forwarder {
   /**
    * @param store the shard's mirror (the state the target holds)
    * @param encode how a key's state is written (command or RESTORE payload)
+   * @param gate what an unsupported command does: stop with
+   *   `UnknownCommandError` (default) or be left out and counted
+   * @param path the log, for errors
    */
-  constructor(store: Store, encode: Encoder) {
+  constructor(
+    store: Store,
+    encode: Encoder,
+    gate: UnknownCommandGate = new UnknownCommandGate("error"),
+    path = "",
+  ) {
     this.#store = store;
     this.#encode = encode;
+    this.#gate = gate;
+    this.#path = path;
   }
 
   /** True while a MULTI group is open (its frames are held). */
@@ -138,10 +155,10 @@ export class Forwarder {
       this.#release(sink); // the part was complete and something follows it: committed
     }
     if (this.#queue !== null) {
-      this.#queue.push(argv.map((a) => a.slice()));
+      this.#queue.push({ argv: argv.map((a) => a.slice()), offset });
       return;
     }
-    this.#one(argv, sink);
+    this.#one(argv, sink, offset);
   }
 
   /** Applies (and sends) the open group's frames. */
@@ -149,13 +166,20 @@ export class Forwarder {
     const q = this.#queue;
     this.#queue = null;
     this.#part = null;
-    if (q !== null) { for (const f of q) this.#one(f, sink); }
+    if (q !== null) { for (const f of q) this.#one(f.argv, sink, f.offset); }
   }
 
-  #one(argv: Uint8Array[], sink: JobSink | null): void {
+  #one(argv: Uint8Array[], sink: JobSink | null, offset: number): void {
     const cmd = lookupCommand(argv[0]!);
     if (cmd === undefined) {
-      throw new FollowFrameError(`cannot forward an unknown command '${td.decode(argv[0]!)}'`);
+      // Loud by default (UnknownCommandError naming verb, log and offset), or counted.
+      this.#gate.check(
+        { ok: false, unknown: true, error: `ERR unknown command '${td.decode(argv[0]!)}'` },
+        argv,
+        this.#path,
+        offset,
+      );
+      return;
     }
     if (cmd.name === "select") {
       if (!(argv.length === 2 && td.decode(argv[1]!) === "0")) {
@@ -166,10 +190,20 @@ export class Forwarder {
       return;
     }
     const result = runCommand(this.#store, cmd, argv);
+    if (!result.ok && result.unknown === true) {
+      // A refused form of a known verb (FUNCTION RESTORE ...): never forwarded silently.
+      this.#gate.check(result, argv, this.#path, offset);
+      return;
+    }
     this.applied++;
     if (!cmd.write || sink === null) return;
     if (cmd.name === "flushall" || cmd.name === "flushdb") {
-      sink.flush();
+      sink.everyMaster([FLUSHDB]);
+      return;
+    }
+    if (cmd.name === "function") {
+      // A library the mirror took (LOAD, DELETE, FLUSH): the same on every master.
+      if (result.ok) sink.everyMaster(argv.map((a) => a.slice()));
       return;
     }
     const keys = uniqueKeys(argv, keyPositions(cmd, argv));
@@ -213,6 +247,7 @@ export class Forwarder {
 }
 
 const DEL = new TextEncoder().encode("DEL");
+const FLUSHDB = new TextEncoder().encode("FLUSHDB");
 
 function isEmpty(e: Entry): boolean {
   const v = e.value;

@@ -9,6 +9,7 @@ import type { FsAdapter } from "../fs/types.ts";
 import { joinPath } from "../fs/path.ts";
 import { AofTail } from "../persist/aof_tail.ts";
 import { loadSnapshot } from "../persist/snapshot_file.ts";
+import type { UnknownCommandGate } from "../persist/unknown.ts";
 import { readShardsMeta } from "../shard/shards_meta.ts";
 import { STANDARD_LAYOUT } from "../shard/reshard.ts";
 import { Store } from "../store/store.ts";
@@ -77,7 +78,8 @@ export async function readLiveLayout(
  * Loads shard `i` of `n` consistently: open the AOF, load the snapshot, read
  * the AOF to its end; start over if meanwhile a save/rewrite committed or
  * replaced the log. `clock` becomes the mirror's clock once loaded (nothing
- * expires while loading).
+ * expires while loading). `gate` decides what an unsupported command in the
+ * log does (stop with `UnknownCommandError`, or be left out and counted).
  */
 export async function loadLiveShard(
   dir: string,
@@ -86,6 +88,7 @@ export async function loadLiveShard(
   fs: FsAdapter,
   clock: () => number,
   encode: Encoder,
+  gate: UnknownCommandGate,
   timeoutMs = 60_000,
 ): Promise<LiveShard> {
   const snap = joinPath(dir, STANDARD_LAYOUT.snapshot(i, n));
@@ -111,7 +114,7 @@ export async function loadLiveShard(
       if (ok) {
         // Through the forwarder (applying only): a group stays held until its EXEC (and the
         // tail keeps its bytes, to tell whether a recovery cut it).
-        const fwd = new Forwarder(store, encode);
+        const fwd = new Forwarder(store, encode, gate, aof);
         await tail.read((argv, at) => fwd.frame(argv, null, at));
         tail.hold(fwd.openAt);
         if (!(await tail.changed()) && await fs.stat(journal) === null) {

@@ -9,6 +9,7 @@ import { inferFilesN, RESHARD_JOURNAL } from "../codec/names.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { joinPath } from "../fs/path.ts";
 import { replayAofInto } from "../persist/replay.ts";
+import type { OnUnknown } from "../persist/unknown.ts";
 import { loadSnapshot } from "../persist/snapshot_file.ts";
 import { readShardsMeta } from "../shard/shards_meta.ts";
 import { STANDARD_LAYOUT } from "../shard/reshard.ts";
@@ -33,6 +34,12 @@ export interface OpenedSource {
   partCount: number;
   /** The parts, loaded one at a time. */
   parts(): AsyncIterable<SourcePart>;
+  /**
+   * Commands left out so far under `onUnknown: "skip"`, by lower-case verb
+   * (filled in as the parts load; always empty in mode `"error"`, where an
+   * unsupported command stops the load with an `UnknownCommandError`).
+   */
+  skipped: Record<string, number>;
 }
 
 /** Thrown when the source cannot be read as asked (not corrupt: wrong kind, pending journal, ...). */
@@ -46,6 +53,17 @@ export interface SourceOptions {
   fs: FsAdapter;
   /** Which database of a Redis AOF (default: 0, refusing data in other databases). */
   sourceDb?: number;
+  /**
+   * An unsupported command in an AOF of the source: `"error"` (default)
+   * stops with an `UnknownCommandError` (verb, file, byte offset); `"skip"`
+   * leaves it out and counts it in {@link OpenedSource.skipped}.
+   */
+  onUnknown?: OnUnknown;
+}
+
+/** Adds one replay's per-verb counts to the source's. */
+function addSkipped(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [verb, n] of Object.entries(from)) into[verb] = (into[verb] ?? 0) + n;
 }
 
 /** A store whose clock stands still at 0 while loading (nothing expires). */
@@ -76,6 +94,7 @@ export async function openSource(
     return {
       description: "a Store",
       partCount: 1,
+      skipped: {},
       async *parts() {
         yield { label: "store", store: source };
       },
@@ -102,21 +121,32 @@ export async function openSource(
     return redisData(source, "Redis AOF", opts);
   }
   if (startsWith(h, "KEVYAOF") || h[0] === 0x2a /* * */) {
+    const skipped: Record<string, number> = {};
     return single(source, "kevy AOF", async () => {
       const store = frozenStore();
-      await replayAofInto(source, store, { fs });
+      const stats = await replayAofInto(source, store, {
+        fs,
+        onUnknown: opts.onUnknown ?? "error",
+      });
+      addSkipped(skipped, stats.skipped);
       return store;
-    });
+    }, skipped);
   }
   throw new MigrationSourceError(
     `${source}: not a kevy snapshot, kevy AOF, Redis AOF or data dir (unknown first bytes)`,
   );
 }
 
-function single(path: string, what: string, load: () => Promise<Store>): OpenedSource {
+function single(
+  path: string,
+  what: string,
+  load: () => Promise<Store>,
+  skipped: Record<string, number> = {},
+): OpenedSource {
   return {
     description: `${what} ${path}`,
     partCount: 1,
+    skipped,
     async *parts() {
       yield { label: what, store: await load() };
     },
@@ -146,19 +176,37 @@ async function openDir(dir: string, opts: SourceOptions): Promise<OpenedSource> 
     );
   }
   const routing = meta?.routing ?? "kevyhash";
+  const skipped: Record<string, number> = {};
+  const onUnknown = opts.onUnknown ?? "error";
   return {
     description: `kevy data dir ${dir}, ${n} shard(s) (${routing})`,
     partCount: n,
+    skipped,
     async *parts() {
       for (let i = 0; i < n; i++) {
-        yield { label: `shard ${i + 1} of ${n}`, store: await loadShard(dir, i, n, fs) };
+        const store = await loadShard(dir, i, n, fs, { onUnknown, skipped });
+        yield { label: `shard ${i + 1} of ${n}`, store };
       }
     },
   };
 }
 
+/** How {@link loadShard} treats unsupported commands in the shard's AOF. */
+export interface ShardLoadOptions {
+  /** `"error"` (default) or `"skip"` (counted into `skipped`). */
+  onUnknown?: OnUnknown;
+  /** Where skipped commands are counted, by verb. */
+  skipped?: Record<string, number>;
+}
+
 /** One shard's snapshot, then its AOF on top (the order of a store's bring-up). */
-export async function loadShard(dir: string, i: number, n: number, fs: FsAdapter): Promise<Store> {
+export async function loadShard(
+  dir: string,
+  i: number,
+  n: number,
+  fs: FsAdapter,
+  opts: ShardLoadOptions = {},
+): Promise<Store> {
   const snap = joinPath(dir, STANDARD_LAYOUT.snapshot(i, n));
   const aof = joinPath(dir, STANDARD_LAYOUT.aof(i, n));
   if (await fs.stat(`${snap}.save`) !== null) {
@@ -168,7 +216,8 @@ export async function loadShard(dir: string, i: number, n: number, fs: FsAdapter
   }
   const store = frozenStore();
   if (await fs.stat(snap) !== null) await loadSnapshot(snap, { store, fs, now: 0 });
-  await replayAofInto(aof, store, { fs });
+  const stats = await replayAofInto(aof, store, { fs, onUnknown: opts.onUnknown ?? "error" });
+  if (opts.skipped !== undefined) addSkipped(opts.skipped, stats.skipped);
   return store;
 }
 
@@ -199,12 +248,21 @@ function pickDb(
  */
 function redisData(path: string, what: string, opts: SourceOptions): OpenedSource {
   const want = opts.sourceDb;
+  const skipped: Record<string, number> = {};
   return {
     description: `${what} ${path}${want === undefined ? "" : ` (database ${want})`}`,
     partCount: 1,
+    skipped,
     async *parts() {
       // Expiry frozen while loading, as for every source: the copy skips what is past.
-      const r = await loadRedisData(path, { fs: opts.fs, now: () => 0, keepExpired: true });
+      // An AOF command the applier cannot apply stops the load (or is counted with "skip").
+      const r = await loadRedisData(path, {
+        fs: opts.fs,
+        now: () => 0,
+        keepExpired: true,
+        onUnknown: opts.onUnknown ?? "error",
+      });
+      addSkipped(skipped, r.aof?.skipped ?? {});
       const libraries = r.dbs.get(0)?.libraries ?? new Map<string, Uint8Array>();
       yield {
         label: `database ${want ?? 0}`,

@@ -19,9 +19,11 @@
 
 import { defaultFs } from "../fs/detect.ts";
 import { BulkWriter } from "../net/bulk.ts";
+import { RedisReplyError } from "../net/errors.ts";
 import { connectTarget, type RedisTarget } from "../net/target.ts";
 import { redactRedisUrl } from "../net/url.ts";
 import { basename } from "../fs/path.ts";
+import { UnknownCommandGate } from "../persist/unknown.ts";
 import { shardIndex } from "../shard/routing.ts";
 import { copyParts } from "./_copy.ts";
 import { sameState } from "./_entry_equal.ts";
@@ -79,6 +81,11 @@ export interface FollowResult {
   offsets: FollowOffset[];
   /** Keys the target refused while following. */
   errors: KeyError[];
+  /**
+   * Commands left out under `onUnknown: "skip"` while loading and following,
+   * by lower-case verb (a replaced log read again counts again).
+   */
+  skipped: Record<string, number>;
 }
 
 /** Bytes read from one log per round. */
@@ -129,6 +136,7 @@ class Follower {
   errors: KeyError[] = [];
   writer: BulkWriter<KeyJob>;
   encoder!: Awaited<ReturnType<typeof chooseEncoder>>;
+  gate: UnknownCommandGate;
 
   constructor(
     readonly dir: string,
@@ -137,6 +145,7 @@ class Follower {
     readonly target: RedisTarget,
     readonly opts: FollowOptions,
   ) {
+    this.gate = new UnknownCommandGate(opts.onUnknown ?? "error");
     this.writer = new BulkWriter<KeyJob>(target, {
       ordered: true,
       onDone: (job, errors) => {
@@ -155,6 +164,7 @@ class Follower {
       this.target,
     );
     stats.payload = this.encoder.payload;
+    stats.skipped = this.gate.skipped;
     const t0 = performance.now();
     await copyParts(
       this.target,
@@ -194,13 +204,22 @@ class Follower {
       resyncs: this.resyncs,
       offsets: final.offsets,
       errors: this.errors,
+      skipped: this.gate.skipped,
     };
   }
 
   async loadAll(): Promise<void> {
     const n = this.layout.n;
     for (let i = 0; i < n; i++) {
-      const s = await loadLiveShard(this.dir, i, n, this.fs, this.clock, this.encoder.encode);
+      const s = await loadLiveShard(
+        this.dir,
+        i,
+        n,
+        this.fs,
+        this.clock,
+        this.encoder.encode,
+        this.gate,
+      );
       this.shards.push(s);
     }
   }
@@ -238,14 +257,14 @@ class Follower {
   sink(): JobSink & { done(): Promise<void> } {
     const w = jobWriter();
     let run: Array<{ job: Omit<KeyJob, "frames">; start: number; end: number }> = [];
-    const flushes: number[] = [];
+    const broadcasts: Array<{ at: number; argv: Uint8Array[] }> = [];
     const sink = {
       w,
       push: (job: Omit<KeyJob, "frames">, start: number) => {
         run.push({ job, start, end: w.length });
       },
-      flush: () => {
-        flushes.push(run.length);
+      everyMaster: (argv: Uint8Array[]) => {
+        broadcasts.push({ at: run.length, argv });
       },
       done: async () => {
         const buf = w.take();
@@ -253,10 +272,10 @@ class Follower {
         run = [];
         let f = 0;
         for (let i = 0; i <= jobs.length; i++) {
-          while (f < flushes.length && flushes[f] === i) {
-            // FLUSHALL in the log: everything before it first, then empty every master.
+          while (f < broadcasts.length && broadcasts[f]!.at === i) {
+            // FLUSHALL or FUNCTION in the log: everything before it first, then every master.
             await this.writer.flush();
-            await this.flushTarget();
+            await this.everyMaster(broadcasts[f]!.argv);
             f++;
           }
           const r = jobs[i];
@@ -271,9 +290,19 @@ class Follower {
     return sink;
   }
 
-  async flushTarget(): Promise<void> {
+  /** Runs `argv` on every master; an error reply is recorded (named by the command), not thrown. */
+  async everyMaster(argv: Uint8Array[]): Promise<void> {
     for (const addr of this.target.masters) {
-      await (await this.target.connection(addr)).command(["FLUSHDB"]);
+      try {
+        await (await this.target.connection(addr)).command(argv);
+      } catch (e) {
+        if (!(e instanceof RedisReplyError)) throw e;
+        const what = argv.slice(0, 2).map((a) => new TextDecoder().decode(a)).join(" ");
+        this.errors.push({
+          key: new TextEncoder().encode(`${what} on ${addr}`),
+          error: e.message,
+        });
+      }
     }
   }
 
@@ -287,6 +316,7 @@ class Follower {
       this.fs,
       this.clock,
       this.encoder.encode,
+      this.gate,
     );
     const sink = this.sink();
     for (const e of fresh.store.entries()) {

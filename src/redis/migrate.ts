@@ -26,6 +26,7 @@ import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { RetryPolicy } from "../net/cluster.ts";
 import type { TlsSettings } from "../net/connection.ts";
+import type { OnUnknown } from "../persist/unknown.ts";
 import { connectTarget, type RedisTarget } from "../net/target.ts";
 import { redactRedisUrl } from "../net/url.ts";
 import type { Store } from "../store/store.ts";
@@ -65,6 +66,14 @@ export interface MigrateOptions {
   payload?: "auto" | "commands" | "restore";
   /** Called about every 10,000 keys and at the end of each part. */
   onProgress?: (p: MigrateProgress) => void;
+  /**
+   * A command in an AOF of the source that cannot be applied (unknown verb,
+   * refused form): `"error"` (default) stops before anything more is sent,
+   * with an `UnknownCommandError` naming the verb, the file and the byte
+   * offset; `"skip"` leaves it out and counts it in
+   * {@link MigrateStats.skipped} (CLI: `--skip-unknown`).
+   */
+  onUnknown?: OnUnknown;
 }
 
 /** Progress of a migration. */
@@ -125,6 +134,8 @@ export interface MigrateStats {
   payloadFallbacks: number;
   /** Function libraries loaded (FUNCTION LOAD on every master; RDB sources). */
   functions: number;
+  /** Commands of the source's AOFs left out under `onUnknown: "skip"`, by lower-case verb. */
+  skipped: Record<string, number>;
 }
 
 /**
@@ -175,6 +186,7 @@ export function newStats(source: string, targetText: string, target: RedisTarget
     payload: "commands",
     payloadFallbacks: 0,
     functions: 0,
+    skipped: {},
   };
 }
 
@@ -203,6 +215,7 @@ export async function migrateToRedis(
   const src = await openSource(source, {
     fs,
     ...(opts.sourceDb !== undefined ? { sourceDb: opts.sourceDb } : {}),
+    ...(opts.onUnknown !== undefined ? { onUnknown: opts.onUnknown } : {}),
   });
   const target = await connectTarget({
     url: opts.url,
@@ -213,6 +226,7 @@ export async function migrateToRedis(
     ...(opts.maxInFlightBytes !== undefined ? { maxInFlightBytes: opts.maxInFlightBytes } : {}),
   });
   const stats = newStats(src.description, redactRedisUrl(opts.url), target);
+  stats.skipped = src.skipped; // filled in as the parts load
   try {
     const encoder = await chooseEncoder(target, opts.payload ?? "auto");
     stats.payload = encoder.payload;

@@ -12,6 +12,7 @@ import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { RetryPolicy } from "../net/cluster.ts";
 import type { TlsSettings } from "../net/connection.ts";
+import type { OnUnknown } from "../persist/unknown.ts";
 import { connectTarget, type RedisTarget } from "../net/target.ts";
 import type { Store } from "../store/store.ts";
 import { isEmptyCollection } from "./_migrate_encode.ts";
@@ -40,6 +41,13 @@ export interface VerifyOptions {
   retry?: Partial<RetryPolicy>;
   /** Random numbers in [0, 1) for the sample (default `Math.random`). */
   random?: () => number;
+  /**
+   * An unsupported command in an AOF of the source: `"error"` (default)
+   * stops with an `UnknownCommandError`; `"skip"` leaves it out (as the
+   * migration did with the same option) and counts it in
+   * {@link VerifyReport.skipped}.
+   */
+  onUnknown?: OnUnknown;
 }
 
 /** What {@link verifyRedis} found. */
@@ -54,6 +62,8 @@ export interface VerifyReport {
   differences: KeyDifference[];
   /** Wall time in ms. */
   ms: number;
+  /** Commands of the source's AOFs left out under `onUnknown: "skip"`, by lower-case verb. */
+  skipped: Record<string, number>;
 }
 
 /**
@@ -76,6 +86,7 @@ export async function verifyRedis(
   const src = await openSource(source, {
     fs: opts.fs ?? defaultFs(),
     ...(opts.sourceDb !== undefined ? { sourceDb: opts.sourceDb } : {}),
+    ...(opts.onUnknown !== undefined ? { onUnknown: opts.onUnknown } : {}),
   });
   const target = await connectTarget({
     url: opts.url,
@@ -91,6 +102,7 @@ export async function verifyRedis(
       targetKeys: 0,
       differences: [],
       ms: 0,
+      skipped: src.skipped,
     };
     const sample = opts.sample;
     if (sample !== undefined && !(Number.isSafeInteger(sample) && sample > 0)) {

@@ -105,6 +105,36 @@ describe("kevy-persist migrate", { skip }, () => {
   );
 
   it(
+    "an unsupported command in the source: exit 1 naming verb, file and offset; --skip-unknown counts it",
+    SLOW,
+    async () => {
+      const bad = join(tempDir("kevy-cli-migrate-unk-"), "data");
+      await writeDataDir(bad, migrationEntries(NOW, 10), 1, "kevyhash", [
+        ["SET", "x", "1"],
+        ["NOSUCHVERB", "x"],
+      ]);
+      const r = await cli(["migrate", bad, "--to", `${server.url}/6`]);
+      assert.equal(r.code, 1, r.err);
+      assert.match(r.err, /aof-0\.aof: unsupported command 'nosuchverb' at byte \d+/);
+      assert.equal((await server.cli(["DBSIZE"], 6)).trim(), "0");
+      const json = await cli(["migrate", bad, "--to", `${server.url}/6`, "--json"]);
+      assert.equal(json.code, 1);
+      assert.equal(JSON.parse(json.err).error.verb, "nosuchverb");
+      const s = await cli([
+        "migrate",
+        bad,
+        "--to",
+        `${server.url}/6`,
+        "--skip-unknown",
+        "--verify",
+      ]);
+      assert.equal(s.code, 0, s.err);
+      assert.match(s.out, /left out\s+unsupported commands \(--skip-unknown\): nosuchverb x1/);
+      assert.match(s.out, /verify: \d+ key\(s\) checked, 0 difference\(s\)/);
+    },
+  );
+
+  it(
     "--follow: forwards a live store's writes until SIGINT, then prints 'in sync at'",
     SLOW,
     async () => {
