@@ -8,6 +8,11 @@
 // Cases: replay_into = replayAofInto (the store fast path, what openStore
 // uses); replay_argv = replayAof with an argv callback that counts;
 // append = Aof.append of n frames under fsync "no" (awaiting every 65536).
+//
+// On a shared machine wall times swing between rounds, so each round runs
+// v1 and v2 back to back (order alternating) and the ratio is taken per
+// round (paired) and then the median of those; CPU time of the process
+// (user + system, process.cpuUsage) is reported beside wall time.
 import process from "node:process";
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -76,7 +81,16 @@ console.log(
 }
 
 const times: Record<string, number[]> = {};
-const rec = (k: string, ms: number) => (times[k] ??= []).push(ms);
+const cpus: Record<string, number[]> = {};
+const rec = (k: string, ms: number, cpu: number) => {
+  (times[k] ??= []).push(ms);
+  (cpus[k] ??= []).push(cpu);
+};
+/** CPU ms (user + system) of this process since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1000;
+};
 for (let r = 0; r < RUNS; r++) {
   for (
     const [name, path]
@@ -85,44 +99,52 @@ for (let r = 0; r < RUNS; r++) {
       >
   ) {
     let t0 = performance.now();
+    let c0 = process.cpuUsage();
     const store = new Store();
     const s = await replayAofInto(path, store);
-    rec(`replay_into ${name}`, performance.now() - t0);
+    rec(`replay_into ${name}`, performance.now() - t0, cpuSince(c0));
     if (s.frames !== N || store.dbsize() !== N) throw new Error(`${name}: ${s.frames} frames`);
     let count = 0;
     t0 = performance.now();
+    c0 = process.cpuUsage();
     await replayAof(path, () => void count++);
     if (count !== N) throw new Error(`${name}: ${count} argv`);
-    rec(`replay_argv ${name}`, performance.now() - t0);
+    rec(`replay_argv ${name}`, performance.now() - t0, cpuSince(c0));
     const ap = join(dir, `append-${name}.aof`);
     rmSync(ap, { force: true });
     const aof = await Aof.open(ap, { fsync: "no", aofFormat: name === "v2" ? 2 : 1 });
     const keys = Array.from({ length: 65536 }, (_, i) => te.encode(`key:${i}`));
     t0 = performance.now();
+    c0 = process.cpuUsage();
     let last: Promise<void> = Promise.resolve();
     for (let i = 0; i < N; i++) {
       last = aof.append([SET, keys[i & 65535]!, value]);
       if ((i & 65535) === 65535) await last;
     }
     await last;
-    rec(`append ${name}`, performance.now() - t0);
+    rec(`append ${name}`, performance.now() - t0, cpuSince(c0));
     await aof.close();
   }
 }
-console.log("case              median ms   best ms   frames/s (median)");
+console.log("case              median ms   best ms   cpu ms (median)   frames/s (median)");
 for (const [k, xs] of Object.entries(times).sort()) {
   console.log(
-    `${k.padEnd(17)} ${median(xs).toFixed(0).padStart(9)} ${min(xs).toFixed(0).padStart(9)}   ${
-      (N / (median(xs) / 1000) / 1e6).toFixed(2)
-    } M`,
+    `${k.padEnd(17)} ${median(xs).toFixed(0).padStart(9)} ${min(xs).toFixed(0).padStart(9)} ${
+      median(cpus[k]!).toFixed(0).padStart(12)
+    }        ${(N / (median(xs) / 1000) / 1e6).toFixed(2)} M`,
   );
 }
 for (const c of ["replay_into", "replay_argv", "append"]) {
-  const a = median(times[`${c} v1`]!), b = median(times[`${c} v2`]!);
+  const w1 = times[`${c} v1`]!, w2 = times[`${c} v2`]!;
+  const c1 = cpus[`${c} v1`]!, c2 = cpus[`${c} v2`]!;
+  const paired = w2.map((t, i) => t / w1[i]!);
+  const pairedCpu = c2.map((t, i) => t / c1[i]!);
   console.log(
-    `${c}: v2/v1 = ${(b / a).toFixed(3)} (median), ${
-      (min(times[`${c} v2`]!) / min(times[`${c} v1`]!)).toFixed(3)
-    } (best)`,
+    `${c}: v2/v1 wall = ${median(paired).toFixed(3)} (median of ${RUNS} paired rounds; ${
+      Math.min(...paired).toFixed(3)
+    }..${Math.max(...paired).toFixed(3)}), cpu = ${median(pairedCpu).toFixed(3)}, best/best ${
+      (min(w2) / min(w1)).toFixed(3)
+    }`,
   );
 }
 rmSync(dir, { recursive: true, force: true });

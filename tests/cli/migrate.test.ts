@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { tempDir } from "../_helpers.ts";
+import { fixturePath, tempDir } from "../_helpers.ts";
 import { scriptCommand } from "../../src/fs/spawn.ts";
 import { cli } from "./_cli.ts";
 import { freePort, redisMissing, redisRequired, RedisServer } from "../redis/_redis_server.ts";
@@ -101,6 +101,36 @@ describe("kevy-persist migrate", { skip }, () => {
       assert.match(down.err, /connection refused/);
       const gone = await cli(["migrate", join(dir, "nope"), "--to", server.url]);
       assert.equal(gone.code, 3, gone.err);
+    },
+  );
+
+  it(
+    "a rediss:// target with --tls-ca: copied over TLS and verified; without the CA refused (exit 4)",
+    SLOW,
+    async () => {
+      const tls = {
+        cert: fixturePath("tls/server.crt"),
+        key: fixturePath("tls/server.key"),
+        ca: fixturePath("tls/ca.crt"),
+      };
+      const secure = await RedisServer.start({ aof: false, tls, password: "s3cret" });
+      try {
+        const url = `rediss://:s3cret@127.0.0.1:${secure.port}/1`;
+        const r = await cli(["migrate", dir, "--to", url, "--tls-ca", tls.ca, "--verify"]);
+        assert.equal(r.code, 0, r.err);
+        assert.doesNotMatch(r.out + r.err, /s3cret/, "the password is never printed");
+        assert.match(r.out, /verify: \d+ key\(s\) checked, 0 difference\(s\)/);
+        const source = await loadDataDir(dir, 2, Date.now);
+        assert.deepEqual(
+          zeroSignless(await viewOfServers([secure], 1)),
+          zeroSignless({ "1": viewOfSource(source)["0"]! }),
+        );
+        const untrusted = await cli(["migrate", dir, "--to", url]);
+        assert.equal(untrusted.code, 4, untrusted.err);
+        assert.doesNotMatch(untrusted.err, /s3cret/);
+      } finally {
+        await secure.stop();
+      }
     },
   );
 
