@@ -96,8 +96,13 @@ export async function loadTarget(
     }
     const meta = await readShardsMeta(target.path, { fs });
     const n = meta?.n ?? inferFilesN(names);
-    await mergeSources(target.path, n, STANDARD_LAYOUT, store, applyCommand, { fs, onUnknown });
-    return single(`kevy dir (${n} shard(s))`);
+    const skipped: Record<string, number> = {};
+    await mergeSources(target.path, n, STANDARD_LAYOUT, store, applyCommand, {
+      fs,
+      onUnknown,
+      skipped,
+    });
+    return single(`kevy dir (${n} shard(s))`, { skipped });
   }
   if (redis !== null) {
     const r = await loadRedisData(target.path, {

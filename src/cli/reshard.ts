@@ -2,6 +2,7 @@
 import { ensureLayout } from "../shard/layout.ts";
 import { dirLockHolder } from "../embedded/lock.ts";
 import { type Command, defineCommand } from "./_command.ts";
+import { reportSkipped } from "./_load.ts";
 import { EXIT, InputError, UsageError } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
 import { readSlotRanges } from "./_slot_ranges.ts";
@@ -99,6 +100,7 @@ export const reshardCommand: Command = defineCommand({
         ? JSON.stringify(result, (_k, v) => typeof v === "bigint" ? String(v) : v) + "\n"
         : `${dir}: ${describe(result)}\n`,
     );
+    reportSkipped(ctx, `re-shard of ${dir}`, result.skipped ?? {});
     return EXIT.ok;
   },
 });

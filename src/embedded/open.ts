@@ -143,6 +143,11 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<KevySto
         toShards: o.shards,
         keys: r.keys ?? 0,
       });
+      const left = Object.entries(r.skipped ?? {});
+      if (left.length > 0) {
+        const list = left.map(([v, n]) => `${v} x${n}`).join(", ");
+        warn(`kevy: the re-shard of ${dir} skipped unsupported AOF commands: ${list}`);
+      }
     }
     for (let i = 0; i < o.shards; i++) {
       const sh = await fileShard({

@@ -85,6 +85,11 @@ export interface EnsureLayoutResult {
   sources?: string[];
   /** Live keys redistributed, when `action` is `resharded`. */
   keys?: number;
+  /**
+   * Source AOF commands left out under `onUnknown: "skip"`, by lower-case
+   * verb, when `action` is `resharded`.
+   */
+  skipped?: Record<string, number>;
 }
 
 /**
@@ -149,12 +154,15 @@ export async function ensureLayout(
   const now = opts.now ?? Date.now;
   const temp = new Store({ now });
   const applyFn = apply ?? applyCommand;
-  const mergeOpts = opts.onUnknown === undefined ? { fs } : { fs, onUnknown: opts.onUnknown };
+  const skipped: Record<string, number> = {};
+  const mergeOpts = opts.onUnknown === undefined
+    ? { fs, skipped }
+    : { fs, onUnknown: opts.onUnknown, skipped };
   const sources = await mergeSources(dir, from.n, layout, temp, applyFn, mergeOpts);
   const stores = redistribute(temp, to, { now });
   let keys = 0;
   for (const s of stores) keys += s.dbsize();
   const commitOpts = opts.stamp === undefined ? { fs } : { fs, stamp: opts.stamp };
   const stamp = await commitReshard(dir, from.n, to, stores, layout, commitOpts);
-  return { action: "resharded", from, to, recovered, stamp, sources, keys };
+  return { action: "resharded", from, to, recovered, stamp, sources, keys, skipped };
 }

@@ -161,9 +161,15 @@ export interface ReshardOptions {
   /**
    * A source AOF command the applier does not support: `"error"` (default)
    * rejects with `UnknownCommandError` (verb, file, offset) before anything
-   * on disk changed; `"skip"` leaves it out.
+   * on disk changed; `"skip"` leaves it out and counts it in `skipped`.
    */
   onUnknown?: OnUnknown;
+  /**
+   * Where {@link mergeSources} adds what mode `"skip"` left out, by
+   * lower-case verb (the object is updated in place; nothing is added in
+   * mode `"error"`).
+   */
+  skipped?: Record<string, number>;
 }
 
 /**
@@ -205,11 +211,16 @@ export async function mergeSources(
       found.push(basename(view.snapshot));
     }
     if (view.aof !== null) {
-      await replayAof(
+      const stats = await replayAof(
         view.aof,
         (argv) => apply(temp, argv),
         opts.onUnknown === undefined ? { fs } : { fs, onUnknown: opts.onUnknown },
       );
+      if (opts.skipped !== undefined) {
+        for (const [verb, n] of Object.entries(stats.skipped)) {
+          opts.skipped[verb] = (opts.skipped[verb] ?? 0) + n;
+        }
+      }
       found.push(basename(view.aof));
     }
   }

@@ -107,5 +107,18 @@ describe("CLI --skip-unknown", () => {
     assert.match(refused.err, /'frob'/);
     const done = await cli(["reshard", dir, "--shards", "2", "--skip-unknown"]);
     assert.equal(done.code, 0, done.err);
+    assert.match(done.err, /re-shard of .*: skipped unsupported commands: frob x1/);
+  });
+
+  it("dump of a kevy data dir reports what it skipped, per verb", async () => {
+    const dir = tempDir("kevy-cli-unknown-");
+    const frames = [utf8("KEVYAOF1\n"), encodeCommand(["SET", "a", "1"]), encodeCommand(["FROB"])];
+    writeFileSync(join(dir, "aof-0.aof"), concatBytes(frames));
+    writeFileSync(join(dir, "aof-1.aof"), concatBytes(frames));
+    const refused = await cli(["dump", dir]);
+    assert.equal(refused.code, 1);
+    const done = await cli(["dump", dir, "--skip-unknown"]);
+    assert.equal(done.code, 0, done.err);
+    assert.match(done.err, /skipped unsupported commands: frob x2/);
   });
 });

@@ -134,8 +134,13 @@ describe("re-shard merges and the embedded store's bring-up", () => {
       refusedAt(path, at),
     );
     const temp = store();
-    await mergeSources(dir, 2, STANDARD_LAYOUT, temp, applyCommand, { onUnknown: "skip" });
+    const skipped: Record<string, number> = {};
+    await mergeSources(dir, 2, STANDARD_LAYOUT, temp, applyCommand, {
+      onUnknown: "skip",
+      skipped,
+    });
     assert.equal(temp.dbsize(), 2);
+    assert.deepEqual(skipped, { nosuch: 2, frob: 1 });
   });
 
   it("ensureLayout refuses to re-shard it and leaves the directory as it was", async () => {
@@ -150,6 +155,34 @@ describe("re-shard merges and the embedded store's bring-up", () => {
     });
     assert.equal(r.action, "resharded");
     assert.equal(r.keys, 2);
+    // Both source logs' refused commands, counted.
+    assert.deepEqual(r.skipped, { nosuch: 4, frob: 2 });
+  });
+
+  it("openStore re-sharding a dir with a refused command: rejects by default; skip warns with the counts", async () => {
+    const dir = tempDir("kevy-unknown-open-reshard-");
+    const { path, at } = log(dir, "aof-0.aof");
+    log(dir, "aof-1.aof");
+    await assert.rejects(openStore({ dir, shards: 3, onMetric: () => {} }), refusedAt(path, at));
+    const events: Array<{ name: string; message?: unknown }> = [];
+    const db = await openStore({
+      dir,
+      shards: 3,
+      onUnknown: "skip",
+      onMetric: (e) => events.push(e),
+    });
+    try {
+      assert.equal(await db.get("a"), "1");
+      const warning = events.find((e) =>
+        e.name === "warning" && /re-shard/.test(String(e.message))
+      );
+      assert.match(
+        String(warning?.message),
+        /skipped unsupported AOF commands: nosuch x4, frob x2/,
+      );
+    } finally {
+      await db.close();
+    }
   });
 
   it('openStore rejects by default; onUnknown: "skip" opens, warns and reports the counts', async () => {
