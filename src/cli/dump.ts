@@ -94,7 +94,20 @@ export const dumpCommand: Command = defineCommand({
     const { store } = loaded;
     if (format === "resp") {
       const opts = dbText === undefined ? {} : { db: Number(dbText) };
-      for (const chunk of exportRedisCommands(store, opts)) await ctx.io.outBytes(chunk);
+      const it = exportRedisCommands(store, opts);
+      let r = it.next();
+      for (; !r.done; r = it.next()) await ctx.io.outBytes(r.value);
+      // What Redis commands cannot carry is said, never dropped silently.
+      const left: string[] = [];
+      if (r.value.skippedEmpty > 0) left.push(`${r.value.skippedEmpty} empty collection(s)`);
+      if (r.value.lostPending > 0) {
+        left.push(
+          `${r.value.lostPending} pending stream entr(ies) of deleted messages (an RDB file or a RESTORE payload keeps them)`,
+        );
+      }
+      if (left.length > 0) {
+        ctx.io.err(`kevy-persist: ${path}: not in the RESP export: ${left.join(", ")}\n`);
+      }
       return EXIT.ok;
     }
     let batch = "";

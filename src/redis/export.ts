@@ -10,10 +10,17 @@
  * shortest decimal that round-trips (`-0`, `inf`, `-inf`, `1e-20`,
  * `5e-324`), which Redis's `strtod` reads back bit-exact.
  *
- * Streams are **skipped** and counted ({@link RedisExportStats.skippedStreams},
- * `onSkip`): a kevy stream's consumer groups and pending lists have no
- * faithful XADD/XGROUP/XCLAIM rendering yet. Empty collections (which kevy
- * snapshots may hold and Redis cannot) are skipped and counted too.
+ * A stream is written as `XADD` of every entry with its id, `XSETID` with
+ * the last id, `ENTRIESADDED` and `MAXDELETEDID`, `XGROUP CREATE ...
+ * ENTRIESREAD` per group, `XGROUP CREATECONSUMER` per consumer and `XCLAIM
+ * ... TIME <ms> RETRYCOUNT <n> FORCE JUSTID` per pending entry (delivery
+ * time and count exact), the same rendering `migrateToRedis` sends to a
+ * server that refuses DUMP payloads. What commands cannot carry is counted,
+ * never hidden: pending entries whose message was deleted
+ * ({@link RedisExportStats.lostPending}; a `RESTORE` payload or an RDB file
+ * keeps them) and consumers' seen times (the server sets them to the time
+ * of the import). Empty collections (which kevy snapshots may hold and Redis
+ * cannot) are skipped and counted.
  *
  * @module
  */
@@ -22,6 +29,7 @@ import { ByteWriter } from "../codec/bytes.ts";
 import { encodeCommandInto } from "../codec/resp.ts";
 import type { Entry } from "../codec/types.ts";
 import { entryToCommands } from "../persist/rewrite_commands.ts";
+import { streamToCommands } from "./_stream_commands.ts";
 import type { Store } from "../store/store.ts";
 
 /** Default size of the chunks {@link exportRedisCommands} yields (64 KiB). */
@@ -33,7 +41,10 @@ export interface RedisExportOptions {
   db?: number;
   /** Yield a chunk once this many bytes are buffered (default {@link REDIS_EXPORT_CHUNK_BYTES}). */
   chunkBytes?: number;
-  /** Called for each key that is not exported (a stream, or an empty collection). */
+  /**
+   * Called for each key that is not exported: an empty collection (streams
+   * are exported since 0.x; `"stream"` is never passed any more).
+   */
   onSkip?: (key: Uint8Array, reason: "stream" | "empty") => void;
 }
 
@@ -45,7 +56,15 @@ export interface RedisExportStats {
   commands: number;
   /** Bytes written. */
   bytes: number;
-  /** Streams skipped. */
+  /** Streams exported (with their groups, consumers and pending entries). */
+  streams: number;
+  /**
+   * Pending stream entries whose message was deleted: commands cannot
+   * rebuild them (XCLAIM claims existing messages only), so they are left
+   * out and counted here.
+   */
+  lostPending: number;
+  /** Always 0: streams are exported (kept for callers that read it). */
   skippedStreams: number;
   /** Empty collections skipped. */
   skippedEmpty: number;
@@ -87,6 +106,8 @@ export function* exportRedisCommands(
     keys: 0,
     commands: 0,
     bytes: 0,
+    streams: 0,
+    lostPending: 0,
     skippedStreams: 0,
     skippedEmpty: 0,
     functions: 0,
@@ -103,14 +124,19 @@ export function* exportRedisCommands(
     stats.functions++;
   }
   for (const entry of store.entries()) {
-    const skip = skipReason(entry);
-    if (skip !== null) {
-      if (skip === "stream") stats.skippedStreams++;
-      else stats.skippedEmpty++;
-      opts.onSkip?.(entry.key, skip);
+    if (isEmpty(entry)) {
+      stats.skippedEmpty++;
+      opts.onSkip?.(entry.key, "empty");
       continue;
     }
-    for (const argv of entryToCommands(entry)) {
+    let commands: Uint8Array[][];
+    if (entry.value.type === "stream") {
+      const r = streamToCommands(entry);
+      commands = r.commands;
+      stats.streams++;
+      stats.lostPending += r.loss.deletedPending;
+    } else commands = entryToCommands(entry);
+    for (const argv of commands) {
       encodeCommandInto(w, argv);
       stats.commands++;
       if (w.length >= chunkBytes) {
@@ -127,10 +153,8 @@ export function* exportRedisCommands(
   return stats;
 }
 
-function skipReason(e: Entry): "stream" | "empty" | null {
-  if (e.value.type === "stream") return "stream";
-  if (e.value.type !== "string" && e.value.value.length === 0) return "empty";
-  return null;
+function isEmpty(e: Entry): boolean {
+  return e.value.type !== "string" && e.value.type !== "stream" && e.value.value.length === 0;
 }
 
 /**

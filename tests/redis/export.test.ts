@@ -92,16 +92,26 @@ describe("exportRedisCommands", () => {
     assert.throws(() => exportRedisCommands(store, { db: -1 }).next(), RangeError);
   });
 
-  it("skips streams and empty collections, counted and reported to onSkip", () => {
+  it("exports streams as XADD/XSETID/XGROUP/XCLAIM; skips empty collections, counted and reported to onSkip", () => {
     const s = new Store({ now });
     const stream: StreamValue = {
-      lastId: { ms: 1n, seq: 0n },
-      maxDeletedId: { ms: 0n, seq: 0n },
-      entriesAdded: 1n,
+      lastId: { ms: 5n, seq: 0n },
+      maxDeletedId: { ms: 2n, seq: 0n },
+      entriesAdded: 3n,
       entries: [{ id: { ms: 1n, seq: 0n }, fields: [[utf8("f"), utf8("v")]] }],
-      groups: [],
+      groups: [{
+        name: utf8("g"),
+        lastDelivered: { ms: 2n, seq: 0n },
+        entriesRead: 2n,
+        consumers: [{ name: utf8("c"), seenTime: 7n }],
+        pel: [
+          { id: { ms: 1n, seq: 0n }, consumer: utf8("c"), deliveryTime: 9n, deliveryCount: 3 },
+          // Its message was deleted: commands cannot claim it (counted).
+          { id: { ms: 2n, seq: 0n }, consumer: utf8("c"), deliveryTime: 9n, deliveryCount: 1 },
+        ],
+      }],
     };
-    s.put({ key: utf8("s"), value: { type: "stream", value: stream }, deadline: null });
+    s.put({ key: utf8("s"), value: { type: "stream", value: stream }, deadline: NOW + 5 });
     s.put({ key: utf8("e"), value: { type: "set", value: [] }, deadline: null });
     s.put({ key: utf8("k"), value: { type: "string", value: utf8("v") }, deadline: null });
     const skipped: string[] = [];
@@ -110,9 +120,20 @@ describe("exportRedisCommands", () => {
         onSkip: (k, why) => skipped.push(`${new TextDecoder().decode(k)}:${why}`),
       }),
     );
-    assert.deepEqual(skipped.sort(), ["e:empty", "s:stream"]);
-    assert.deepEqual([stats.keys, stats.skippedStreams, stats.skippedEmpty], [1, 1, 1]);
-    assert.deepEqual(chunks.flatMap(frames).map(text), ["SET k v"]);
+    assert.deepEqual(skipped, ["e:empty"]);
+    assert.deepEqual(
+      [stats.keys, stats.streams, stats.lostPending, stats.skippedStreams, stats.skippedEmpty],
+      [2, 1, 1, 0, 1],
+    );
+    assert.deepEqual(chunks.flatMap(frames).map(text).sort(), [
+      "PEXPIREAT s " + (NOW + 5),
+      "SET k v",
+      "XADD s 1-0 f v",
+      "XCLAIM s g c 0 1-0 TIME 9 RETRYCOUNT 3 FORCE JUSTID",
+      "XGROUP CREATE s g 2-0 ENTRIESREAD 2",
+      "XGROUP CREATECONSUMER s g c",
+      "XSETID s 5-0 ENTRIESADDED 3 MAXDELETEDID 2-0",
+    ]);
   });
 
   it("an empty store exports nothing (or just the SELECT)", () => {
