@@ -18,16 +18,20 @@ const rnd = (n: number): number => {
 const ops = Number(opsText);
 const key = (): string => (rnd(7) === 0 ? `\x00k${rnd(60)}` : `k${rnd(60)}`);
 
+// The base with appendfsync "always": each write is in its file when acknowledged,
+// so a follower started after "ready" finds all of it in the initial copy.
 let db = await openStore({
   dir,
   shards: 2,
-  appendfsync: "no",
+  appendfsync: "always",
   activeExpireIntervalMs: 0,
   aofFormat,
 });
 for (let i = 0; i < 200; i++) await db.command(["SET", `base:${i}`, `v${i}`]);
 await db.command(["RPUSH", "list", "a", "b", "c"]);
 await db.command(["HSET", "hash", "f", "1"]);
+await db.close();
+db = await openStore({ dir, shards: 2, appendfsync: "no", activeExpireIntervalMs: 0, aofFormat });
 process.stdout.write("ready\n");
 await new Promise<void>((res) => process.stdin.once("data", () => res()));
 process.stdin.destroy(); // or the open pipe keeps the process alive
