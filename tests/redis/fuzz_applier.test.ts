@@ -217,5 +217,13 @@ describe(
       }
       assert.deepEqual(problems.slice(0, 40), [], `${problems.length} problem(s)`);
     });
+
+    it("Redis's AOF of the whole session replays without one failed command", {
+      timeout: 120_000,
+    }, async () => {
+      const r = await o.assertAofReplayEqual("fuzz session");
+      assert.equal(r.errors, 0);
+      assert.ok(r.applied > 1000, `${r.applied} commands replayed`);
+    });
   },
 );
