@@ -17,20 +17,24 @@ export type { CommandResult, Reply, ReplyError } from "./_apply_common.ts";
 
 /**
  * Whether the applier supports `argv` — its verb is in the command table
- * (ASCII case-insensitive). What `check`/`inspect` use to flag a log the
- * applier would refuse, without applying it.
+ * (ASCII case-insensitive) and it is not a form the table refuses (such as
+ * FUNCTION RESTORE). What `check`/`inspect` use to flag a log the applier
+ * would refuse, without applying it.
  *
  * @example
  * ```ts
  * import { isCommandSupported } from "@kevy/persist/store";
  * isCommandSupported(["set", "k", "v"]); // true
  * isCommandSupported(["NOSUCH"]); // false
+ * isCommandSupported(["FUNCTION", "RESTORE", "payload"]); // false
  * ```
  */
 export function isCommandSupported(argv: ReadonlyArray<Uint8Array | string>): boolean {
-  const v = argv[0];
-  if (v === undefined) return true; // an empty argv is a no-op
-  return lookupCommand(typeof v === "string" ? asBytes(v) : v) !== undefined;
+  if (argv.length === 0) return true; // an empty argv is a no-op
+  const a = bytesOf(argv);
+  const c = lookupCommand(a[0]!);
+  if (c === undefined) return false;
+  return !arityOk(c, a.length) || c.unsupported === null || c.unsupported(a) === null;
 }
 
 /** The arguments as bytes: `argv` itself when it holds no strings (handlers never mutate it). */

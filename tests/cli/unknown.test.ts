@@ -122,3 +122,22 @@ describe("CLI --skip-unknown", () => {
     assert.match(done.err, /skipped unsupported commands: frob x2/);
   });
 });
+
+describe("CLI on a refused form of a known verb", () => {
+  it("check refuses FUNCTION RESTORE (a form the applier does not support) like dump does", async () => {
+    const dir = tempDir("kevy-cli-unknown-");
+    writeFileSync(join(dir, "appendonly.aof.1.base.aof"), new Uint8Array(0));
+    const frames = [encodeCommand(["SET", "a", "1"]), encodeCommand(["FUNCTION", "RESTORE", "x"])];
+    writeFileSync(join(dir, "appendonly.aof.1.incr.aof"), concatBytes(frames));
+    writeFileSync(
+      join(dir, "appendonly.aof.manifest"),
+      "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+    );
+    const c = await cli(["check", dir]);
+    assert.equal(c.code, 1);
+    assert.match(c.out + c.err, new RegExp(`'function' at byte ${frames[0]!.length}`));
+    const d = await cli(["dump", dir]);
+    assert.equal(d.code, 1);
+    assert.match(d.err, /FUNCTION RESTORE is not supported/);
+  });
+});
