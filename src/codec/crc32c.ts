@@ -2,7 +2,7 @@
  * CRC32C (Castagnoli): the checksum of kevy 5.x `KEVYAOF2` records and of the
  * snapshot checksum trailer. Reflected polynomial 0x82F63B78, initial value
  * 0xFFFFFFFF, final XOR 0xFFFFFFFF (the iSCSI / ext4 CRC). Table-driven:
- * slicing-by-16 over aligned 32-bit words for long inputs, slicing-by-8 over
+ * slicing-by-16 over aligned 32-bit words for long inputs, slicing-by-16 over
  * bytes for short ones (an AOF record), so a short input costs no view.
  *
  * @module
@@ -30,10 +30,25 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** From this many bytes on, the word loop pays for its view. */
 const WORDS_FROM = 128;
 
-/** Slicing-by-8 over bytes: `c` is the running (inverted) state. */
-function bytes8(c: number, b: Uint8Array, p: number, to: number): number {
-  const end8 = to - 7;
-  while (p < end8) {
+/**
+ * Slicing-by-16 over bytes (then one 8-byte step and single bytes): `c` is
+ * the running (inverted) state. Sixteen bytes per dependent step roughly
+ * halves the cost of a short record (~44 B) against slicing-by-8.
+ */
+function bytes16(c: number, b: Uint8Array, p: number, to: number): number {
+  const end16 = to - 15;
+  while (p < end16) {
+    const a = c ^ (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24));
+    c = T[0xf00 + (a & 0xff)]! ^ T[0xe00 + ((a >>> 8) & 0xff)]! ^
+      T[0xd00 + ((a >>> 16) & 0xff)]! ^ T[0xc00 + (a >>> 24)]! ^
+      T[0xb00 + b[p + 4]!]! ^ T[0xa00 + b[p + 5]!]! ^ T[0x900 + b[p + 6]!]! ^
+      T[0x800 + b[p + 7]!]! ^
+      T[0x700 + b[p + 8]!]! ^ T[0x600 + b[p + 9]!]! ^ T[0x500 + b[p + 10]!]! ^
+      T[0x400 + b[p + 11]!]! ^ T[0x300 + b[p + 12]!]! ^ T[0x200 + b[p + 13]!]! ^
+      T[0x100 + b[p + 14]!]! ^ T[b[p + 15]!]!;
+    p += 16;
+  }
+  if (to - p >= 8) {
     const lo = c ^ (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24));
     c = T[0x700 + (lo & 0xff)]! ^ T[0x600 + ((lo >>> 8) & 0xff)]! ^
       T[0x500 + ((lo >>> 16) & 0xff)]! ^ T[0x400 + (lo >>> 24)]! ^
@@ -61,7 +76,7 @@ function words16(c: number, b: Uint8Array, p: number, to: number): number {
       T[0x300 + (z & 0xff)]! ^ T[0x200 + ((z >>> 8) & 0xff)]! ^
       T[0x100 + ((z >>> 16) & 0xff)]! ^ T[z >>> 24]!;
   }
-  return bytes8(c, b, p + n * 4, to);
+  return bytes16(c, b, p + n * 4, to);
 }
 
 /**
@@ -81,7 +96,7 @@ function words16(c: number, b: Uint8Array, p: number, to: number): number {
 export function crc32cUpdate(crc: number, bytes: Uint8Array, from: number, to: number): number {
   const c = ~crc;
   if (to - from >= WORDS_FROM && LITTLE_ENDIAN) return ~words16(c, bytes, from, to) >>> 0;
-  return ~bytes8(c, bytes, from, to) >>> 0;
+  return ~bytes16(c, bytes, from, to) >>> 0;
 }
 
 /**
