@@ -52,4 +52,6 @@ export function checkPolicy(p: unknown): void {
 export interface EntrySource {
   /** Live entries with their absolute deadlines. */
   entries(): Iterable<Entry>;
+  /** Function libraries (a Store's FUNCTION LOAD data), written first by a rewrite. */
+  readonly libraries?: ReadonlyMap<string, Uint8Array>;
 }

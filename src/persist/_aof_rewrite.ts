@@ -18,11 +18,12 @@ export async function writeCompactLog(
   entries: Iterable<Entry>,
   now: number,
   format: 1 | 2 = 1,
+  libraries: Iterable<Uint8Array> = [],
 ): Promise<number> {
   const f = await fs.openWrite(tmp);
   let size = 0;
   try {
-    for (const piece of compactLogPieces(entries, now, format)) {
+    for (const piece of compactLogPieces(entries, now, format, libraries)) {
       size += piece.length;
       await f.write(piece);
     }
@@ -47,9 +48,10 @@ export async function compactLog(
   entries: Iterable<Entry>,
   now: number,
   format: 1 | 2 = 1,
+  libraries: Iterable<Uint8Array> = [],
 ): Promise<number> {
   const tmp = `${path}.rewrite`;
-  const size = await writeCompactLog(fs, tmp, entries, now, format);
+  const size = await writeCompactLog(fs, tmp, entries, now, format, libraries);
   try {
     await fs.rename(tmp, path);
     await fs.syncDir(dirname(path));

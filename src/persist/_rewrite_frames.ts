@@ -123,19 +123,36 @@ function writeEntry(w: ByteWriter, e: Entry, v2: boolean): void {
   }
 }
 
+const FUNCTION = enc.encode("FUNCTION"), LOAD = enc.encode("LOAD"), REPLACE = enc.encode("REPLACE");
+
+/**
+ * `FUNCTION LOAD REPLACE <code>` per function library (kept as data by the
+ * store; a snapshot has no place for them, so the log after a save or a
+ * rewrite carries them; kevy's server ignores these frames).
+ */
+export function writeLibraries(w: ByteWriter, libraries: Iterable<Uint8Array>, v2: boolean): void {
+  for (const code of libraries) {
+    const argv = [FUNCTION, LOAD, REPLACE, code];
+    if (v2) encodeRecordInto(w, argv);
+    else encodeCommandInto(w, argv);
+  }
+}
+
 /**
  * The compacted log (`format` 2: `KEVYAOF2` records) in pieces (views of one reused buffer: each must be
- * written before asking for the next). Entries whose deadline is `<= now` are
- * left out. Throws `StreamNotRewritableError` for a stream.
+ * written before asking for the next), function `libraries` first. Entries
+ * whose deadline is `<= now` are left out. Throws `StreamNotRewritableError` for a stream.
  */
 export function* compactLogPieces(
   entries: Iterable<Entry>,
   now: number,
   format: 1 | 2 = 1,
+  libraries: Iterable<Uint8Array> = [],
 ): Generator<Uint8Array, void, undefined> {
   const w = new ByteWriter(REWRITE_WRITE_BYTES + 65536);
   const v2 = format === 2;
   w.writeBytes(v2 ? AOF2_MAGIC : AOF_MAGIC);
+  writeLibraries(w, libraries, v2);
   const make = (entries as RecordSource)[RECORD_CURSOR];
   if (typeof make === "function") {
     const c = make.call(entries);

@@ -394,10 +394,18 @@ export class Aof {
    */
   rewriteFrom(store: EntrySource): Promise<void> {
     const entries = freezeEntries(store.entries()); // now: a cheap copy for a Store
+    const libraries = [...(store.libraries?.values() ?? [])]; // a Store's FUNCTION LOAD data
     const w = this.#w;
     return w.exclusive(async () => {
       await w.writeSealed();
-      const size = await compactLog(this.#fs, this.#path, entries, this.#now(), w.target);
+      const size = await compactLog(
+        this.#fs,
+        this.#path,
+        entries,
+        this.#now(),
+        w.target,
+        libraries,
+      );
       await w.reopen(this.#fs, size);
       this.#rule.rewritten(w.size);
     });

@@ -47,6 +47,8 @@ import type { OnUnknown } from "./unknown.ts";
 import { storeApplier } from "./_plain_set.ts";
 import { loadSnapshotInto, writeSnapshotFile } from "./_snapshot_io.ts";
 import { writeCompactLog } from "./_aof_rewrite.ts";
+import { writeLibraries } from "./_rewrite_frames.ts";
+import { ByteWriter } from "../codec/bytes.ts";
 import { AOF2_MAGIC } from "../codec/aof2.ts";
 import type { SnapshotCursor } from "../codec/snapshot.ts";
 import { AOF_MAGIC } from "../codec/resp.ts";
@@ -325,6 +327,8 @@ export class ShardFiles {
     // The snapshot point: entries copied (a cheap copy of the store's records)
     // and appends held in the same turn.
     const entries = freezeEntries(store.entries());
+    // Function libraries have no place in a snapshot: the new log carries them.
+    const libraries = [...store.libraries.values()];
     const op: SaveOp = requested === "rewrite" && entries.has("stream") ? "save" : requested;
     const now = this.#now();
     const run = this.aof.withAppendsHeld(async () => {
@@ -335,9 +339,9 @@ export class ShardFiles {
       try {
         if (op === "save") {
           await writeSnapshotFile(fs, p.snapshotTmp, entries, now, this.#cursor);
-          await writeHeaderOnly(fs, p.aofRewrite, this.aof.aofFormat);
+          await writeHeaderOnly(fs, p.aofRewrite, this.aof.aofFormat, libraries);
         } else {
-          await writeCompactLog(fs, p.aofRewrite, entries, now, this.aof.aofFormat);
+          await writeCompactLog(fs, p.aofRewrite, entries, now, this.aof.aofFormat, libraries);
         }
         await commitJournal(fs, p, op);
       } catch (e) {
@@ -362,10 +366,19 @@ export class ShardFiles {
   }
 }
 
-async function writeHeaderOnly(fs: FsAdapter, path: string, format: 1 | 2): Promise<void> {
+/** The log after a save: the header, then the function libraries (if any). */
+async function writeHeaderOnly(
+  fs: FsAdapter,
+  path: string,
+  format: 1 | 2,
+  libraries: Uint8Array[],
+): Promise<void> {
   const f = await fs.openWrite(path);
   try {
-    await f.write(format === 2 ? AOF2_MAGIC : AOF_MAGIC);
+    const w = new ByteWriter(64);
+    w.writeBytes(format === 2 ? AOF2_MAGIC : AOF_MAGIC);
+    writeLibraries(w, libraries, format === 2);
+    await f.write(w.bytes());
     await f.sync();
   } finally {
     await f.close();
