@@ -43,9 +43,19 @@ export function restoreEncoder(rdbVersion: number, all = false): ChosenEncoder {
     stringsAsSet: !all,
     encode: (e: Entry, replace: boolean, w: ByteWriter) => {
       if (!all && e.value.type === "string") return commandJob(e, replace, w);
+      // Hash field TTLs need RDB 12 (Redis 7.4): below that the key goes as commands,
+      // whose HPEXPIREAT an older server refuses (counted as refused, never dropped).
+      if (rdbVersion < 12 && hasFieldTtls(e)) return commandJob(e, replace, w);
       return restoreJob(e, encodeRedisDump(e.value, { rdbVersion }), replace, w);
     },
   };
+}
+
+/** True for a hash holding at least one field TTL. */
+function hasFieldTtls(e: Entry): boolean {
+  const v = e.value;
+  return v.type === "hash" && v.fieldDeadlines !== undefined &&
+    v.fieldDeadlines.some((d) => d !== null && d !== undefined);
 }
 
 /** The DUMP payload version a server of this `redis_version` reads (9 before 7.0 ... 12 from 7.4). */

@@ -8,6 +8,7 @@ import { ByteWriter } from "../../src/codec/bytes.ts";
 import { parseFrame } from "../../src/codec/resp.ts";
 import type { Entry } from "../../src/codec/types.ts";
 import { commandJob, writeStringRecord } from "../../src/redis/_migrate_encode.ts";
+import { restoreEncoder } from "../../src/redis/_payload.ts";
 import { keyHashSlot, keyHashSlotAt } from "../../src/shard/routing.ts";
 import { ALL_BYTES } from "./_sample_store.ts";
 import { migrationEntries } from "./_migrate_data.ts";
@@ -15,6 +16,35 @@ import { migrationEntries } from "./_migrate_data.ts";
 const NOW = 1_796_000_000_000;
 
 describe("migration encodings", () => {
+  it("a hash with field TTLs goes as commands (HPEXPIREAT) below RDB 12, as RESTORE from 12", () => {
+    const entry: Entry = {
+      key: utf8("h"),
+      value: {
+        type: "hash",
+        value: [[utf8("f"), utf8("1")], [utf8("g"), utf8("2")]],
+        fieldDeadlines: [4102444800000, null],
+      },
+      deadline: null,
+    };
+    const verbs = (v: number) => {
+      const w = new ByteWriter(256);
+      restoreEncoder(v).encode(entry, true, w);
+      const out: string[] = [];
+      const b = w.bytes();
+      for (let at = 0; at < b.length;) {
+        const r = parseFrame(b, at);
+        if (r.kind !== "frame") throw new Error(r.kind);
+        out.push(new TextDecoder().decode(r.argv[0]));
+        at = r.end;
+      }
+      return out;
+    };
+    // Redis 7.0 (RDB 10) cannot hold them in a payload: the commands make the server refuse loudly.
+    assert.ok(verbs(10).includes("HPEXPIREAT"), verbs(10).join(" "));
+    assert.ok(!verbs(10).includes("RESTORE"));
+    assert.deepEqual(verbs(12), ["RESTORE"]);
+  });
+
   it("writeStringRecord == commandJob for strings: NX or not, TTL or not, any bytes and sizes", () => {
     const values = [new Uint8Array(0), utf8("v"), ALL_BYTES, new Uint8Array(70_000).fill(7)];
     const keys = [new Uint8Array([0]), utf8("k"), ALL_BYTES, utf8("{user:1}:name")];
