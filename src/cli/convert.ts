@@ -17,8 +17,8 @@ AOF and a dump-<i>.rdb one a kevy snapshot; any other .rdb name needs --to (both
 it). A Redis source with keys in more than one database needs --db for a kevy target (kevy
 has one keyspace); --to redis-rdb keeps every database. --rdb-version picks the RDB version
 written (9-12, default 10: what Redis 7.0 loads; hash field TTLs need 12). Written atomically
-(temp, fsync, rename). Redis function libraries travel to a Redis RDB; a kevy target refuses
-them unless --skip-functions (counted on stderr). Refuses to overwrite <dst> unless --force. A command this tool cannot
+(temp, fsync, rename). Redis function libraries travel to a Redis RDB and to a kevy AOF (as
+FUNCTION LOAD frames); a kevy snapshot refuses them unless --skip-functions (counted on stderr). Refuses to overwrite <dst> unless --force. A command this tool cannot
 apply is an error naming the verb, the file and the byte offset; --skip-unknown leaves such
 commands out (counted on stderr).`;
 
@@ -60,7 +60,7 @@ export const convertCommand: Command = defineCommand({
     },
     "skip-functions": {
       type: "boolean",
-      help: "to a kevy format: leave Redis function libraries out (counted) instead of refusing",
+      help: "to a kevy snapshot: leave Redis function libraries out (counted) instead of refusing",
     },
   },
   description: DESCRIPTION,
@@ -125,13 +125,14 @@ export const convertCommand: Command = defineCommand({
           } holds one keyspace: pick one with --db`,
         );
       }
-      // Function libraries are server-wide (database 0's); kevy files have no place for them.
-      const libs = (loaded.dbs.get(0) ?? loaded.store).libraries.size;
+      // Function libraries are server-wide (database 0's): a kevy AOF keeps them
+      // (FUNCTION LOAD REPLACE frames first), a kevy snapshot has no place for them.
+      const libs = to === "kevy-snapshot" ? (loaded.dbs.get(0) ?? loaded.store).libraries.size : 0;
       if (libs > 0 && options["skip-functions"] !== true) {
         throw new DataError(
-          `${src}: ${libs} function librar${libs === 1 ? "y" : "ies"} (FUNCTION LOAD): a kevy ${
-            to === "kevy-aof" ? "AOF" : "snapshot"
-          } has no place for them: convert --to redis-rdb, or leave them out with --skip-functions`,
+          `${src}: ${libs} function librar${libs === 1 ? "y" : "ies"} (FUNCTION LOAD): a kevy ` +
+            `snapshot has no place for them: convert --to kevy-aof or --to redis-rdb, or leave ` +
+            `them out with --skip-functions`,
         );
       }
       if (libs > 0) {

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import { encodeCommand } from "../../src/codec/resp.ts";
 import { concatBytes } from "../../src/codec/bytes.ts";
@@ -139,5 +139,41 @@ describe("CLI on a refused form of a known verb", () => {
     const d = await cli(["dump", dir]);
     assert.equal(d.code, 1);
     assert.match(d.err, /FUNCTION RESTORE is not supported/);
+  });
+});
+
+describe("CLI convert keeps function libraries or says why not", () => {
+  it("to a kevy snapshot: exit 1 (no place for them) unless --skip-unknown; to a kevy AOF: kept", async () => {
+    const dir = tempDir("kevy-cli-functions-");
+    const lib = "#!lua name=cv\nredis.register_function('cv_f', function() return 1 end)";
+    writeFileSync(join(dir, "appendonly.aof.1.base.aof"), new Uint8Array(0));
+    writeFileSync(
+      join(dir, "appendonly.aof.1.incr.aof"),
+      concatBytes([encodeCommand(["SET", "k", "v"]), encodeCommand(["FUNCTION", "LOAD", lib])]),
+    );
+    writeFileSync(
+      join(dir, "appendonly.aof.manifest"),
+      "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+    );
+    const out = tempDir("kevy-cli-functions-out-");
+    const refused = await cli(["convert", dir, join(out, "dump-0.rdb")]);
+    assert.equal(refused.code, 1, refused.err);
+    assert.match(refused.err, /1 function librar\(ies\).*cannot be kept in a kevy snapshot/);
+    const skipped = await cli(["convert", dir, join(out, "dump-1.rdb"), "--skip-unknown"]);
+    assert.equal(skipped.code, 0, skipped.err);
+    assert.match(skipped.err, /left out 1 function librar\(ies\)/);
+    const kept = await cli(["convert", dir, join(out, "c.aof")]);
+    assert.equal(kept.code, 0, kept.err);
+    const back = await cli([
+      "convert",
+      join(out, "c.aof"),
+      join(out, "d.aof"),
+      "--aof-format",
+      "2",
+    ]);
+    assert.equal(back.code, 0, back.err);
+    for (const f of ["c.aof", "d.aof"]) {
+      assert.ok(Buffer.from(readFileSync(join(out, f))).includes("name=cv"), f);
+    }
   });
 });
