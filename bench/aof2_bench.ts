@@ -2,9 +2,10 @@
 // value>) from a v2 log and a v1 log holding the same commands, alternating,
 // and the append rate of each format. Target (issue 18): v2 replay <= 1.15x v1.
 //
-//   deno run -A bench/aof2_bench.ts [--n=1000000] [--runs=5]
+//   deno run -A bench/aof2_bench.ts [--n=1000000] [--runs=5] [--value=16]
 //   bun bench/aof2_bench.ts [...]
 //
+// --value: bytes per value (default 16; the CRC's share shrinks as records grow).
 // Cases: replay_into = replayAofInto (the store fast path, what openStore
 // uses); replay_argv = replayAof with an argv callback that counts;
 // append = Aof.append of n frames under fsync "no" (awaiting every 65536).
@@ -35,7 +36,8 @@ const dir = join(tmpdir(), `kevy-aof2-bench-${process.pid}`);
 mkdirSync(dir, { recursive: true });
 const te = new TextEncoder();
 const SET = te.encode("SET");
-const value = te.encode("0123456789abcdef");
+const VALUE = Number(flag("value") ?? 16);
+const value = te.encode("0123456789abcdef".repeat(Math.ceil(VALUE / 16)).slice(0, VALUE));
 
 function build(v2: boolean): string {
   const w = new ByteWriter(1 << 26);
@@ -61,7 +63,9 @@ const runtime = G.Deno
 
 const v1 = build(false), v2 = build(true);
 console.log(
-  `${runtime}, n = ${N}, runs = ${RUNS}; v1 ${statSync(v1).size} B, v2 ${statSync(v2).size} B`,
+  `${runtime}, n = ${N}, runs = ${RUNS}, value ${VALUE} B; v1 ${statSync(v1).size} B, v2 ${
+    statSync(v2).size
+  } B`,
 );
 
 // CRC32C throughput on a 64 MiB buffer.
