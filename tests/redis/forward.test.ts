@@ -18,7 +18,7 @@ function sink(): JobSink & { sent(): string[] } {
   return {
     w,
     push: () => {},
-    flush: () => {},
+    everyMaster: () => {},
     sent: () => {
       const text = td.decode(w.bytes());
       // RESP arrays of bulk strings: keep the bulk payloads, one command per "*" line.
