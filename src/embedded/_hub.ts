@@ -13,13 +13,39 @@ import { keyId, Watches } from "./_watch.ts";
 
 /** What `before` captured for `after`. */
 export interface Before {
-  /** Key id -> whether it was live before the command (events only). */
-  existed: Map<string, boolean> | null;
+  /** Whether a key was live before the command, null if not one of its keys (events only). */
+  existed: ((key: Uint8Array) => boolean | null) | null;
   /** Watched key ids that existed before a FLUSHALL/FLUSHDB. */
   flushed: string[] | null;
 }
 
 const NOTHING: Before = { existed: null, flushed: null };
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Which of a command's keys were live before it ran (a scan for a few keys, else a map). */
+function existedBefore(
+  cmd: Command,
+  argv: Uint8Array[],
+  store: Store,
+): (key: Uint8Array) => boolean | null {
+  const pos = keyPositions(cmd, argv);
+  if (pos.length <= 8) {
+    const keys = pos.map((i) => argv[i]!);
+    const live = keys.map((k) => store.has(k));
+    return (k) => {
+      for (let i = 0; i < keys.length; i++) if (sameBytes(keys[i]!, k)) return live[i]!;
+      return null;
+    };
+  }
+  const m = new Map<string, boolean>();
+  for (const i of pos) m.set(keyId(argv[i]!), store.has(argv[i]!));
+  return (k) => m.get(keyId(k)) ?? null;
+}
 
 /** @internal */
 export class Hub {
@@ -34,15 +60,9 @@ export class Hub {
 
   /** Before a write runs: what its events and watchers need to know of the state before. */
   before(cmd: Command, argv: Uint8Array[], store: Store): Before {
-    let existed: Map<string, boolean> | null = null;
+    let existed: Before["existed"] = null;
     let flushed: string[] | null = null;
-    if (this.notifier.wanted) {
-      existed = new Map();
-      for (const i of keyPositions(cmd, argv)) {
-        const k = argv[i]!;
-        existed.set(keyId(k), store.has(k));
-      }
-    }
+    if (this.notifier.wanted) existed = existedBefore(cmd, argv, store);
     if (cmd.keyless && this.watches.active && (cmd.name === "flushall" || cmd.name === "flushdb")) {
       flushed = [];
       for (const id of this.watches.ids()) {
@@ -77,10 +97,7 @@ export class Hub {
     if (this.watches.active) { for (const k of framesKeys(frames)) this.watches.touch(keyId(k)); }
     const existed = b.existed;
     if (existed === null) return;
-    const events = commandEvents(cmd, argv, reply, store, frames, (k) => {
-      const e = existed.get(keyId(k));
-      return e === undefined ? null : e;
-    });
+    const events = commandEvents(cmd, argv, reply, store, frames, existed);
     for (const [event, key] of events) this.notifier.emit(event, key, store);
   }
 
