@@ -104,13 +104,13 @@ describe("closeOnExit with real processes", { timeout: 120_000 }, () => {
     const n = present.indexOf(false) === -1 ? KEYS : present.indexOf(false);
     assert.ok(present.slice(n).every((p) => !p), "the writes kept are a prefix");
     if (n < KEYS) assert.match(r.err, /process\.exit\(\) while shard\(s\) 0 were writing/);
-    assert.equal(warnings.length, 1, JSON.stringify(warnings));
-    assert.match(
-      warnings[0]!,
-      /was not closed by its last user \(pid \d+ on .*no longer running\)/,
-    );
-    assert.match(warnings[0]!, /nothing (they held|complete) was lost/);
-    assert.doesNotMatch(warnings[0]!, /is gone/);
+    // One message about the lock (a write cut by the exit may add a torn-tail note).
+    const stale = warnings.filter((w) => /stale lock/.test(w));
+    assert.equal(stale.length, 1, JSON.stringify(warnings));
+    assert.ok(warnings.every((w) => stale.includes(w) || /torn tail/.test(w)), String(warnings));
+    assert.match(stale[0]!, /was not closed by its last user \(pid \d+ on .*no longer running\)/);
+    assert.match(stale[0]!, /nothing (they held|complete) was lost/);
+    assert.doesNotMatch(stale[0]!, /is gone/);
   });
 });
 
