@@ -4,7 +4,9 @@
 // one of its keys is ready, in FIFO order per key, as Redis serves its blocked clients after
 // each command; what that run logs is the pop, never the wait.
 import type { Reply } from "../store/apply.ts";
-import type { Command } from "../store/commands.ts";
+import { type Command, keyPositions } from "../store/commands.ts";
+import type { Prepared } from "./_engine.ts";
+import { keyId } from "./_watch.ts";
 
 /** One blocked call. */
 export interface Waiter {
@@ -104,4 +106,48 @@ export class Blocked {
     }
     this.#ready.clear();
   }
+}
+
+/**
+ * Parks a blocking call that found nothing until the engine serves it (a key of it was
+ * written), `ms` pass (resolves null; 0 waits forever) or `signal` aborts (rejects with its
+ * reason).
+ */
+export function park(
+  b: Blocked,
+  p: Prepared,
+  shard: number,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<Reply> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<Reply>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const onAbort = () => {
+      b.remove(w);
+      reject(signal!.reason);
+    };
+    const ids = [...new Set(keyPositions(p.cmd, p.argv).map((i) => keyId(p.argv[i]!)))];
+    const w: Waiter = {
+      cmd: p.cmd,
+      argv: p.argv,
+      shard,
+      ids,
+      done: false,
+      resolve: (r) => void Promise.resolve(r).then(resolve, reject),
+      reject,
+      cleanup: () => {
+        if (timer !== null) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      },
+    };
+    if (ms > 0) {
+      timer = setTimeout(() => {
+        b.remove(w);
+        resolve(null);
+      }, ms);
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    b.add(w);
+  });
 }

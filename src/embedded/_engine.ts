@@ -6,7 +6,7 @@
 // keyspace events; transactions (EXEC) are applied by _tx.ts through the same
 // apply-then-log steps, so a command and a transaction are logged alike.
 import { type Reply, runCommand } from "../store/apply.ts";
-import { arityOk, type Command, keyPositions, lookupCommand } from "../store/commands.ts";
+import { arityOk, type Command, lookupCommand } from "../store/commands.ts";
 import { shardIndex } from "../shard/routing.ts";
 import { unrefTimer } from "../fs/proc.ts";
 import { type Frame, propagate } from "./_propagate.ts";
@@ -19,8 +19,7 @@ import { CommandFailedError, StoreClosedError } from "./errors.ts";
 import { SplitGroups } from "./_groups.ts";
 import { type Applied, applyRouted, type Route, route, shardsOf, WRONG_ARGS } from "./_split.ts";
 import { Hub } from "./_hub.ts";
-import type { Waiter } from "./_blocking.ts";
-import { keyId } from "./_watch.ts";
+import { park } from "./_blocking.ts";
 
 /** Outcome of the last save / rewrite. */
 export interface OpStatus {
@@ -166,7 +165,7 @@ export class Engine {
     const durable = this.logParts(a.parts);
     if (a.reply === null && p.cmd.blockTimeout !== null && p.route.kind === "one") {
       const ms = p.cmd.blockTimeout(p.argv);
-      if (ms !== null) return this.#block(p, p.route.shard, ms, opts.signal);
+      if (ms !== null) return park(this.hub.blocked, p, p.route.shard, ms, opts.signal);
     }
     this.settle();
     return durable === null ? a.reply : durable.then(() => a.reply);
@@ -277,41 +276,6 @@ export class Engine {
     const r = runCommand(this.shards[0]!.store, cmd, argv); // the applier's errors
     if (!r.ok) throw new CommandFailedError(r.error);
     return r.reply;
-  }
-
-  /** Parks a blocking call that found nothing until a key of it is written, or `ms` pass. */
-  #block(p: Prepared, shard: number, ms: number, signal: AbortSignal | undefined): Promise<Reply> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const b = this.hub.blocked;
-    return new Promise<Reply>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | null = null;
-      const onAbort = () => {
-        b.remove(w);
-        reject(signal!.reason);
-      };
-      const ids = [...new Set(keyIdsOf(p))];
-      const w: Waiter = {
-        cmd: p.cmd,
-        argv: p.argv,
-        shard,
-        ids,
-        done: false,
-        resolve: (r) => void Promise.resolve(r).then(resolve, reject),
-        reject,
-        cleanup: () => {
-          if (timer !== null) clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-        },
-      };
-      if (ms > 0) {
-        timer = setTimeout(() => {
-          b.remove(w);
-          resolve(null);
-        }, ms);
-      }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      b.add(w);
-    });
   }
 
   /** Append frames; returns the durability promise under `always`, else null. */
@@ -434,9 +398,4 @@ export class Engine {
     })();
     return this.#closing;
   }
-}
-
-/** Key ids of a prepared command's keys. */
-function keyIdsOf(p: Prepared): string[] {
-  return keyPositions(p.cmd, p.argv).map((i) => keyId(p.argv[i]!));
 }
