@@ -12,6 +12,7 @@ import { SegmentStubError } from "../codec/snapshot_errors.ts";
 import { FieldTtlUnsupportedError } from "../codec/field_ttls.ts";
 import { RedisAofLayoutError, RedisAofTimestampError } from "../redis/aof.ts";
 import { RedisRdbModuleError, RedisRdbVersionError } from "../codec/rdb_errors.ts";
+import { RedisExportError } from "../redis/export.ts";
 import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { suggest } from "./_args.ts";
@@ -162,7 +163,9 @@ function report(e: unknown, io: Terminal, cmd: Command | null, json: boolean): n
     e instanceof UnknownCommandError || e instanceof DroppedTransactionError ||
     e instanceof RedisAofTimestampError || e instanceof SegmentedFrameError ||
     e instanceof SegmentStubError || e instanceof FieldTtlUnsupportedError ||
-    e instanceof RedisRdbModuleError || e instanceof RedisRdbVersionError || e instanceof DataError
+    e instanceof RedisRdbModuleError || e instanceof RedisRdbVersionError ||
+    e instanceof DataError ||
+    e instanceof RedisExportError
   ) {
     code = EXIT.dataProblem;
     kind = "data";

@@ -53,6 +53,8 @@ export class RecordReader {
   /** The feed cursor of a version >= 5 header, else null. */
   cursor: { generation: bigint; offset: bigint } | null = null;
   readonly now: number;
+  /** Records with a deadline <= cutoff are dropped (`now`, or -Infinity to keep them all). */
+  readonly cutoff: number;
   readonly path: string | undefined;
   readonly copyValues: boolean;
   /** String records come back as `false` with their ranges below (no objects). */
@@ -83,8 +85,10 @@ export class RecordReader {
     copyValues: boolean,
     rawStrings = false,
     rawHashes = false,
+    keepExpired = false,
   ) {
     this.now = now;
+    this.cutoff = keepExpired ? -Infinity : now;
     this.path = path;
     this.copyValues = copyValues;
     this.rawStrings = rawStrings;
@@ -224,7 +228,7 @@ export class RecordReader {
     if (op === 1 && this.rawStrings) {
       const k = this.skip("key");
       const v = this.skip("string value");
-      if (deadline !== null && deadline <= this.now) return null;
+      if (deadline !== null && deadline <= this.cutoff) return null;
       this.sKey = k;
       this.sKeyLen = v - 4 - k;
       this.sVal = v;
@@ -238,7 +242,7 @@ export class RecordReader {
       this.hCount = this.count(8, "hash field count");
       const v = this.pos;
       this.hMaxLen = this.skipPairs(this.hCount);
-      if (deadline !== null && deadline <= this.now) return null;
+      if (deadline !== null && deadline <= this.cutoff) return null;
       this.sKey = k;
       this.sKeyLen = kl;
       this.sVal = v;
@@ -255,7 +259,7 @@ export class RecordReader {
     }
     const key = this.bytes("key");
     const value = this.value(op);
-    if (deadline !== null && deadline <= this.now) return null;
+    if (deadline !== null && deadline <= this.cutoff) return null;
     return { key, value, deadline };
   }
 

@@ -56,6 +56,12 @@ export interface SnapshotDecoderOptions {
   onEntry: (e: Entry, offset: number) => void;
   /** Load time, unix ms: v2 TTLs are relative to it; records with deadline <= now are dropped. */
   now: number;
+  /**
+   * `true`: records whose deadline is <= `now` are delivered too (deadline
+   * kept), not dropped: for a load that replays a log after the snapshot and
+   * judges deadlines once loading is over, as Redis does. Default `false`.
+   */
+  keepExpired?: boolean;
   /** Named in errors (default `"<buffer>"`). */
   path?: string;
   /** Total input size if known (a file's size): lengths that cannot fit fail at once. */

@@ -146,6 +146,7 @@ export class SnapshotDecoder {
       opts.copyValues === true,
       opts.onString !== undefined,
       this.#onHash !== undefined,
+      opts.keepExpired === true,
     );
     this.#totalSize = t ?? Infinity;
   }

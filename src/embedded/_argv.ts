@@ -30,10 +30,18 @@ export function setArgv(key: Bytes, value: Bytes, opts: SetOptions): Arg[] {
 
 /** `HSET key field value` or `HSET key f1 v1 f2 v2 ...` from pairs. */
 export function hsetArgv(key: Bytes, a: Bytes | Pairs, value?: Bytes): Arg[] {
-  const list = typeof a === "string" || a instanceof Uint8Array
-    ? [[a, value ?? ""] as [Bytes, Bytes]]
-    : pairList(a);
-  return ["HSET", key, ...list.flat()];
+  if (typeof a === "string" || a instanceof Uint8Array) {
+    if (value === undefined) {
+      const e = "hset(): value is missing (hset(key, field, value) or hset(key, pairs))";
+      return ["HSET", new InvalidArg(new TypeError(e))]; // the call rejects with it
+    }
+    return ["HSET", key, a, value];
+  }
+  if (a === null || typeof a !== "object") {
+    const e = `hset(): field must be a string, a Uint8Array or pairs, got ${String(a)}`;
+    return ["HSET", new InvalidArg(new TypeError(e))];
+  }
+  return ["HSET", key, ...pairList(a).flat()];
 }
 
 /** `EXPIRE`/`PEXPIRE key n [NX|XX|GT|LT]`. */
@@ -63,8 +71,13 @@ export function zaddArgv(
   if (opts.lt) a.push("LT");
   if (opts.ch) a.push("CH");
   for (const m of list) {
-    if (Array.isArray(m)) a.push(formatScore(m[0]), m[1]);
-    else a.push(formatScore(m.score), m.member);
+    const [sc, member] = Array.isArray(m) ? m : [m?.score, m?.member];
+    // Scores may be ±Infinity (Redis's inf), never NaN; members are checked with the rest.
+    if (typeof sc !== "number" || sc !== sc) {
+      const e = `zadd(): score must be a number (not NaN), got ${String(sc)}`;
+      return ["ZADD", new InvalidArg(new TypeError(e))]; // the call rejects with it
+    }
+    a.push(formatScore(sc), member as Bytes);
   }
   return a;
 }

@@ -11,6 +11,7 @@ import { shardIndex } from "../shard/routing.ts";
 import { unrefTimer } from "../fs/proc.ts";
 import { type Frame, propagate } from "./_propagate.ts";
 import type { ShardRt } from "./_shard.ts";
+import { oversizedArgument } from "../store/commands.ts";
 import type { DirLock } from "./_lock.ts";
 import type { SyncCounters } from "./_metered_fs.ts";
 import type { MetricEvent } from "./options.ts";
@@ -27,6 +28,8 @@ export interface OpStatus {
   status: "ok" | "err" | "none";
   error: string | null;
 }
+
+const DEL_VERB = new TextEncoder().encode("DEL");
 
 function unknown(verb: Uint8Array): CommandFailedError {
   return new CommandFailedError(`ERR unknown command '${new TextDecoder().decode(verb)}'`, true);
@@ -72,12 +75,18 @@ export class Engine {
       opts.notifyKeyspaceEvents,
       (message) => this.metric({ name: "warning", message }),
     );
-    // Keys that expire (lazily, by the sweep, or written over) tell watchers and listeners.
     for (const sh of shards) {
+      // Keys that expire (lazily, by the sweep, or written over) tell watchers and listeners.
       sh.store.onExpired((key) => {
         this.expiredKeys++;
         this.hub.removed("expired", key);
       });
+      if (sh.aof === null) continue;
+      // A key seen as expired stays gone: its removal is logged as a DEL (as Redis
+      // propagates one), so a restart with the clock set back cannot resurrect it.
+      sh.store.onExpire = (key) => this.#logExpired(sh, key);
+      // Loading froze expiry: what the files hold past its deadline expires now.
+      sh.store.dbsize();
     }
     if (opts.activeExpireIntervalMs > 0) {
       this.#timer = setInterval(() => this.activeExpire(), opts.activeExpireIntervalMs);
@@ -142,6 +151,8 @@ export class Engine {
     if (argv.length === 0) throw new CommandFailedError("ERR empty command");
     const cmd = lookupCommand(argv[0]!); // the verb is resolved once, here
     if (cmd === undefined) throw unknown(argv[0]!);
+    const big = oversizedArgument(argv); // before any shard applies a part
+    if (big !== null) throw new CommandFailedError(big);
     if (!arityOk(cmd, argv.length)) throw new CommandFailedError(WRONG_ARGS(cmd.name));
     if (cmd.transaction && cmd.name !== "select") {
       const v = cmd.name.toUpperCase();
@@ -290,6 +301,15 @@ export class Engine {
       : this.#groups.single(sh, frames);
     this.#maybeAutoRewrite(sh);
     return aof.fsyncPolicy === "always" ? last : null;
+  }
+
+  /** A key expired (lazily, actively or by a sweep): log its DEL; nobody waits for it. */
+  #logExpired(sh: ShardRt, key: Uint8Array): void {
+    const aof = sh.aof!;
+    if (this.#closed || aof.lastWriteStatus === "failed") return;
+    try {
+      aof.append([DEL_VERB, key]).catch(() => {}); // a failure surfaces on the next write
+    } catch { /* a closed or failed log refuses; the key is gone in memory either way */ }
   }
 
   #maybeAutoRewrite(sh: ShardRt): void {

@@ -16,22 +16,68 @@ export class InvalidArg {
   constructor(readonly error: Error) {}
 }
 
-/** Encode one argument (numbers as decimal text). */
-export function arg(x: Bytes | number | bigint | InvalidArg): Uint8Array {
+/** How a bad argument is described: `null`, `undefined`, `true`, `an object`, `NaN`... */
+function describe(x: unknown): string {
+  if (x === null || x === undefined || typeof x === "boolean") return String(x);
+  if (typeof x === "number") return String(x);
+  if (Array.isArray(x)) return "an array";
+  if (typeof x === "object") return `an object (${Object.prototype.toString.call(x).slice(8, -1)})`;
+  return `a ${typeof x}`;
+}
+
+/**
+ * Names the arguments of a typed method for its errors: `fixed` names
+ * argv[1], argv[2], ...; then `repeat` cycles (`del(...keys)`: repeat
+ * `["key"]`; `mset`: repeat `["key", "value"]`); anything else is "argument i".
+ */
+export interface ArgNames {
+  /** The method, e.g. `"set"`. */
+  readonly method: string;
+  /** Names of the first arguments. */
+  readonly fixed: readonly string[];
+  /** Names that repeat after them. */
+  readonly repeat?: readonly string[];
+}
+
+/** The name of argv[i] (i >= 1) under `names`. */
+function argName(names: ArgNames | null, i: number): string {
+  if (names === null) return `argument ${i}`;
+  const f = names.fixed;
+  if (i <= f.length) return f[i - 1]!;
+  const r = names.repeat;
+  return r === undefined || r.length === 0 ? `argument ${i}` : r[(i - 1 - f.length) % r.length]!;
+}
+
+/**
+ * Encode one argument: a string (UTF-8), a `Uint8Array`, a bigint or a
+ * finite number (as its decimal text, as Redis clients do). Anything else
+ * (null, undefined, a boolean, an object, NaN, ±Infinity) is a `TypeError`
+ * naming the argument: nothing reaches the store. An {@link InvalidArg}
+ * raises its error.
+ */
+export function arg(x: unknown, i: number, names: ArgNames | null): Uint8Array {
   if (x instanceof Uint8Array) return x;
   if (x instanceof InvalidArg) throw x.error;
   if (typeof x === "string") return enc.encode(x);
   if (typeof x === "bigint") return enc.encode(x.toString());
-  if (!Number.isFinite(x)) return enc.encode(x > 0 ? "+inf" : x < 0 ? "-inf" : "nan");
-  return enc.encode(String(x));
+  if (typeof x === "number" && Number.isFinite(x)) return enc.encode(String(x));
+  const method = names === null ? "command" : names.method;
+  throw new TypeError(
+    `${method}(): ${argName(names, i)} must be a string or a Uint8Array` +
+      `${typeof x === "number" ? " (a number must be finite)" : ""}, got ${describe(x)}`,
+  );
 }
 
 /** Encode an integer argument, rejecting non-integers before they reach the store. */
 export function intArg(name: string, x: number | bigint): Uint8Array | InvalidArg {
-  if (typeof x === "number" && !Number.isSafeInteger(x)) {
+  if (typeof x === "bigint") return enc.encode(x.toString());
+  if (typeof x !== "number") {
+    return new InvalidArg(new TypeError(`${name} must be an integer, got ${describe(x)}`));
+  }
+  if (!Number.isSafeInteger(x)) {
     return new InvalidArg(new RangeError(`${name} must be a safe integer, got ${x}`));
   }
-  return arg(x);
+  return enc.encode(String(x));
 }
 
 /** How bulk replies come back: UTF-8 strings or the bytes themselves. */

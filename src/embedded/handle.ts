@@ -19,6 +19,7 @@
 import type { Engine } from "./_engine.ts";
 import type { Caller } from "./_caller.ts";
 import { arg, asBytes, asString, type Bytes, type Decode } from "./_reply.ts";
+import { argNamesOf, N } from "./_arg_names.ts";
 import { buildInfo, type StoreInfo } from "./info.ts";
 import { KevyCommands } from "./kevy_commands.ts";
 import type { Now } from "./cmd_base.ts";
@@ -75,13 +76,16 @@ export class AtomicConflictError extends Error {
   }
 }
 
+const MATCH = { method: "keyspaceEvents", fixed: ["match"] };
+
 function storeCaller<V>(engine: Engine, decode: Decode<V>): Caller<V> {
   return {
     decode,
-    call(_method, argv, dec, opts) {
+    call(method, argv, dec, opts) {
       if (argv.length === 0) return Promise.resolve(dec(null)); // nothing to run (del())
       try {
-        const r = engine.run(argv.map((x) => arg(x as Parameters<typeof arg>[0])), opts);
+        const names = argNamesOf(method, argv);
+        const r = engine.run(argv.map((x, i) => arg(x, i, names)), opts);
         return r instanceof Promise ? r.then(dec) : Promise.resolve(dec(r));
       } catch (e) {
         return Promise.reject(e);
@@ -160,8 +164,8 @@ export class KevyStore<V extends string | Uint8Array = string> extends KevyComma
       this.#e.check();
       if (keys.length === 0) throw new TypeError("watch(): at least one key");
       const ws = this.#session.ws ??= new WatchSet();
-      for (const k of keys) {
-        const key = arg(k);
+      for (let i = 0; i < keys.length; i++) {
+        const key = arg(keys[i], i + 1, N.watch);
         const store = this.#e.shards[this.#e.shardOf(key)]!.store;
         this.#e.hub.watches.watch(ws, key, store.has(key));
       }
@@ -277,7 +281,7 @@ export class KevyStore<V extends string | Uint8Array = string> extends KevyComma
     const d = this.#d;
     const off = this.#e.hub.notifier.listen({
       filter: {
-        match: opts.match === undefined ? null : latin1(arg(opts.match)),
+        match: opts.match === undefined ? null : latin1(arg(opts.match, 1, MATCH)),
         events: opts.events === undefined ? null : new Set(opts.events),
         types: opts.types === undefined ? null : new Set(opts.types),
       },
@@ -313,8 +317,9 @@ export class KevyStore<V extends string | Uint8Array = string> extends KevyComma
     const last = args.at(-1);
     const hasOpts = last !== undefined && typeof last === "object" && !(last instanceof Uint8Array);
     const opts = (hasOpts ? last : {}) as SubscriptionOptions;
-    const names = (hasOpts ? args.slice(0, -1) : args).map((x) => arg(x as Bytes));
     const what = patterns ? "psubscribe" : "subscribe";
+    const argNames = { method: what, fixed: [], repeat: [patterns ? "pattern" : "channel"] };
+    const names = (hasOpts ? args.slice(0, -1) : args).map((x, i) => arg(x, i + 1, argNames));
     if (names.length === 0) {
       throw new TypeError(`${what}(): at least one ${patterns ? "pattern" : "channel"}`);
     }

@@ -7,6 +7,7 @@
 import type { Reply } from "../store/apply.ts";
 import type { Engine, Prepared } from "./_engine.ts";
 import type { Caller } from "./_caller.ts";
+import { argNamesOf } from "./_arg_names.ts";
 import { arg, type Decode } from "./_reply.ts";
 import { execTransaction } from "./_tx.ts";
 import type { WatchSet } from "./_watch.ts";
@@ -109,7 +110,8 @@ export class Multi<V extends string | Uint8Array = string, R extends unknown[] =
         if (state.done) {
           throw new Error(`${method}(): this transaction was already executed or discarded`);
         }
-        const a = argv.map((x) => arg(x as Parameters<typeof arg>[0]));
+        const names = argNamesOf(method, argv);
+        const a = argv.map((x, i) => arg(x, i, names));
         let p: Prepared | null = null;
         try {
           if (a.length > 0) p = engine.prepare(a); // else nothing to run (del() of no key)

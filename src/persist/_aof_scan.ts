@@ -10,7 +10,7 @@ import { CorruptFileError } from "../codec/errors.ts";
 import { parseGroupMarker } from "../codec/group.ts";
 import { isNotFound } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
-import type { Store } from "../store/store.ts";
+import { type Store, whileLoading } from "../store/store.ts";
 import { REPLAY_CHUNK_BYTES, type ReplayOptions, type ReplayStats } from "./replay.ts";
 import { applyPlainSet, storeOf } from "./_plain_set.ts";
 import { type ReplayApply, UnknownCommandGate } from "./unknown.ts";
@@ -454,7 +454,7 @@ function finishScan(
   t0: number,
   gate: UnknownCommandGate,
 ): ScanResult {
-  const end = scanner.finish();
+  const end = whileLoading(() => scanner.finish());
   if (end.tornAt !== null) opts.onTorn?.({ path, offset: end.tornAt, bytes: end.tornBytes });
   return { stats: toStats(end, performance.now() - t0, gate.skipped), end, exists: true };
 }
@@ -499,7 +499,8 @@ export async function scanAof(
   const gate = new UnknownCommandGate(opts.onUnknown);
   const scanner = gatedScanner(path, apply, gate, chunk, opts);
   try {
-    for await (const c of fs.readChunks(path, chunk)) scanner.push(c);
+    // Frames are applied in loading mode: nothing expires until the replay is over.
+    for await (const c of fs.readChunks(path, chunk)) whileLoading(() => scanner.push(c));
   } catch (e) {
     if (isNotFound(e)) return missingResult(t0, gate);
     throw e;
@@ -519,7 +520,7 @@ export function scanAofSync(
   const gate = new UnknownCommandGate(opts.onUnknown);
   const scanner = gatedScanner(path, apply, gate, chunk, opts);
   try {
-    for (const c of fs.readChunksSync(path, chunk)) scanner.push(c);
+    for (const c of fs.readChunksSync(path, chunk)) whileLoading(() => scanner.push(c));
   } catch (e) {
     if (isNotFound(e)) return missingResult(t0, gate);
     throw e;

@@ -13,7 +13,7 @@ import { HASH_SINK, type InternalDecoderOptions } from "../codec/_snapshot_types
 import { CorruptFileError } from "../codec/errors.ts";
 import { type FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
 import { SnapshotChecksumError } from "../codec/snapshot_errors.ts";
-import { Store } from "../store/store.ts";
+import { Store, whileLoading } from "../store/store.ts";
 import { applyFieldTtls, checkFieldTtlSupport, StoreLoader } from "../store/_load.ts";
 import { verifySnapshotFile, verifySnapshotFileSync } from "./snapshot_verify.ts";
 
@@ -74,11 +74,13 @@ function fileDecoder(
   now: number,
   onString: StringRecordSink | undefined,
   ttls: FieldTtlTable,
+  keepExpired: boolean,
 ): SnapshotDecoder {
   if (st === null) throw notFound(path, undefined);
   return new SnapshotDecoder({
     onEntry,
     now,
+    keepExpired,
     path,
     totalSize: st.size,
     onFieldTtl: (k, f, d) => ttls.add(k, f, d),
@@ -124,8 +126,9 @@ export async function readSnapshotFile(
   now: number,
   onString: StringRecordSink | undefined,
   ttls: FieldTtlTable,
+  keepExpired = false,
 ): Promise<SnapshotDecodeStats> {
-  const dec = fileDecoder(path, await fs.stat(path), onEntry, now, onString, ttls);
+  const dec = fileDecoder(path, await fs.stat(path), onEntry, now, onString, ttls, keepExpired);
   try {
     for await (const chunk of fs.readChunks(path)) dec.push(chunk);
     return dec.finish();
@@ -142,8 +145,9 @@ export function readSnapshotFileSync(
   now: number,
   onString: StringRecordSink | undefined,
   ttls: FieldTtlTable,
+  keepExpired = false,
 ): SnapshotDecodeStats {
-  const dec = fileDecoder(path, fs.statSync(path), onEntry, now, onString, ttls);
+  const dec = fileDecoder(path, fs.statSync(path), onEntry, now, onString, ttls, keepExpired);
   try {
     for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
     return dec.finish();
@@ -161,6 +165,7 @@ function storeDecoder(
   size: number,
   now: number,
   ttls: FieldTtlTable,
+  keepExpired: boolean,
 ): { loader: StoreLoader; dec: SnapshotDecoder } {
   const loader = new StoreLoader(store, size);
   const opts: InternalDecoderOptions = {
@@ -169,6 +174,7 @@ function storeDecoder(
     [HASH_SINK]: loader.onHash,
     onFieldTtl: (k, f, d) => ttls.add(k, f, d),
     now,
+    keepExpired,
     path,
     totalSize: size,
   };
@@ -201,6 +207,10 @@ export function finishFieldTtls(
  * byte ranges, the index pre-sized from the file size, field TTLs applied
  * after the last record). Not all-or-nothing: use on a store nobody else
  * sees yet. Pass `size` when the caller has just stat'ed the file.
+ * `keepExpired`: a log replay follows (bring-up), so records and field TTLs
+ * whose deadline has passed are kept and nothing expires while loading
+ * (Redis with an RDB preamble); otherwise they are dropped (Redis loading
+ * an RDB).
  */
 export async function loadSnapshotInto(
   fs: FsAdapter,
@@ -208,6 +218,7 @@ export async function loadSnapshotInto(
   store: Store,
   now: number,
   size?: number,
+  keepExpired = false,
 ): Promise<SnapshotLoadResult> {
   if (size === undefined) {
     const st = await fs.stat(path);
@@ -215,16 +226,18 @@ export async function loadSnapshotInto(
     size = st.size;
   }
   const ttls = new FieldTtlTable();
-  const { loader, dec } = storeDecoder(store, path, size, now, ttls);
+  const { loader, dec } = storeDecoder(store, path, size, now, ttls, keepExpired);
+  const load = keepExpired ? whileLoading : <T>(fn: () => T): T => fn();
   let stats: SnapshotDecodeStats;
   try {
-    for await (const chunk of fs.readChunks(path)) dec.push(chunk);
-    stats = dec.finish();
+    for await (const chunk of fs.readChunks(path)) load(() => dec.push(chunk));
+    stats = load(() => dec.finish());
   } catch (e) {
     throw await betterErrorAsync(e, fs, path);
   }
-  const fieldTtls = finishFieldTtls(store, ttls, now, path);
-  return { count: loader.count, stats, fieldTtls };
+  const cutoff = keepExpired ? -Infinity : now;
+  const fieldTtls = load(() => finishFieldTtls(store, ttls, cutoff, path));
+  return { count: loader.live, stats, fieldTtls };
 }
 
 /** Blocking {@link loadSnapshotInto}. */
@@ -233,18 +246,21 @@ export function loadSnapshotIntoSync(
   path: string,
   store: Store,
   now: number,
+  keepExpired = false,
 ): SnapshotLoadResult {
   const st = fs.statSync(path);
   if (st === null) throw notFound(path, undefined);
   const ttls = new FieldTtlTable();
-  const { loader, dec } = storeDecoder(store, path, st.size, now, ttls);
+  const { loader, dec } = storeDecoder(store, path, st.size, now, ttls, keepExpired);
+  const load = keepExpired ? whileLoading : <T>(fn: () => T): T => fn();
   let stats: SnapshotDecodeStats;
   try {
-    for (const chunk of fs.readChunksSync(path)) dec.push(chunk);
-    stats = dec.finish();
+    for (const chunk of fs.readChunksSync(path)) load(() => dec.push(chunk));
+    stats = load(() => dec.finish());
   } catch (e) {
     throw betterError(e, fs, path);
   }
-  const fieldTtls = finishFieldTtls(store, ttls, now, path);
-  return { count: loader.count, stats, fieldTtls };
+  const cutoff = keepExpired ? -Infinity : now;
+  const fieldTtls = load(() => finishFieldTtls(store, ttls, cutoff, path));
+  return { count: loader.live, stats, fieldTtls };
 }

@@ -240,7 +240,8 @@ export class ShardFiles {
     const snap = await fs.stat(paths.snapshot);
     if (snap !== null) {
       // String records go straight into the store as byte ranges (no Entry objects).
-      const r = await loadSnapshotInto(fs, paths.snapshot, store, now(), snap.size);
+      // The AOF follows: past deadlines are kept and judged after its replay.
+      const r = await loadSnapshotInto(fs, paths.snapshot, store, now(), snap.size, true);
       entries = r.count;
       cursor = r.stats.cursor;
       loaded = true;

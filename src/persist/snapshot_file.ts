@@ -18,7 +18,7 @@ import type { FsAdapter } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
 import { dirname } from "../fs/path.ts";
 import { tmpName } from "../codec/names.ts";
-import { Store } from "../store/store.ts";
+import { Store, whileLoading } from "../store/store.ts";
 import { RecordBatch } from "../store/_batch.ts";
 import { freezeEntries } from "../codec/_snapshot_writer.ts";
 import { FieldTtlTable } from "../codec/field_ttls.ts";
@@ -49,6 +49,14 @@ export interface LoadSnapshotOptions {
   now?: number;
   /** Filesystem adapter (default: the runtime's). */
   fs?: FsAdapter;
+  /**
+   * `false` (default): records whose deadline is <= `now` are dropped, as
+   * Redis loads an RDB. `true`: they are loaded with their deadline and the
+   * loads run in loading mode (see `whileLoading`), for a snapshot that a
+   * log replay follows (a re-shard merge), as Redis loads an AOF's RDB
+   * preamble: deadlines are judged once the log is replayed too.
+   */
+  keepExpired?: boolean;
 }
 
 /**
@@ -122,20 +130,27 @@ export function saveSnapshotSync(
  */
 export async function loadSnapshot(path: string, opts: LoadSnapshotOptions = {}): Promise<Store> {
   const fs = opts.fs ?? defaultFs();
+  const keep = opts.keepExpired === true;
   if (opts.store === undefined) {
     // A fresh store nobody else sees: fill it directly; dropped on error.
     const store = new Store();
-    await loadSnapshotInto(fs, path, store, opts.now ?? store.now());
+    await loadSnapshotInto(fs, path, store, opts.now ?? store.now(), undefined, keep);
     return store;
   }
   // Records are collected first and applied only once the whole file decoded.
   const batch = new RecordBatch();
   const ttls = new FieldTtlTable();
   const now = opts.now ?? opts.store.now();
-  await readSnapshotFile(fs, path, batch.onEntry, now, batch.onString, ttls);
-  checkFieldTtlSupport(ttls, now, () => new Store(), path);
-  batch.applyTo(opts.store);
-  finishFieldTtls(opts.store, ttls, now, path);
+  await readSnapshotFile(fs, path, batch.onEntry, now, batch.onString, ttls, keep);
+  const cutoff = keep ? -Infinity : now;
+  checkFieldTtlSupport(ttls, cutoff, () => new Store(), path);
+  const store = opts.store;
+  const load = (): void => {
+    batch.applyTo(store);
+    finishFieldTtls(store, ttls, cutoff, path);
+  };
+  if (keep) whileLoading(load);
+  else load();
   return opts.store;
 }
 
@@ -152,17 +167,24 @@ export async function loadSnapshot(path: string, opts: LoadSnapshotOptions = {})
  */
 export function loadSnapshotSync(path: string, opts: LoadSnapshotOptions = {}): Store {
   const fs = opts.fs ?? defaultFs();
+  const keep = opts.keepExpired === true;
   if (opts.store === undefined) {
     const store = new Store();
-    loadSnapshotIntoSync(fs, path, store, opts.now ?? store.now());
+    loadSnapshotIntoSync(fs, path, store, opts.now ?? store.now(), keep);
     return store;
   }
   const batch = new RecordBatch();
   const ttls = new FieldTtlTable();
   const now = opts.now ?? opts.store.now();
-  readSnapshotFileSync(fs, path, batch.onEntry, now, batch.onString, ttls);
-  checkFieldTtlSupport(ttls, now, () => new Store(), path);
-  batch.applyTo(opts.store);
-  finishFieldTtls(opts.store, ttls, now, path);
+  readSnapshotFileSync(fs, path, batch.onEntry, now, batch.onString, ttls, keep);
+  const cutoff = keep ? -Infinity : now;
+  checkFieldTtlSupport(ttls, cutoff, () => new Store(), path);
+  const store = opts.store;
+  const load = (): void => {
+    batch.applyTo(store);
+    finishFieldTtls(store, ttls, cutoff, path);
+  };
+  if (keep) whileLoading(load);
+  else load();
   return opts.store;
 }

@@ -44,6 +44,7 @@ import { rdbEntryCommands, selectZero } from "./rdb_commands.ts";
 import type { Entry } from "../codec/types.ts";
 import { parseRedisManifest } from "./_manifest.ts";
 import { type OnUnknown, type ReplayApply, UnknownCommandGate } from "../persist/unknown.ts";
+import { whileLoading } from "../store/store.ts";
 
 const FUNCTION = new TextEncoder().encode("FUNCTION");
 const LOAD = new TextEncoder().encode("LOAD");
@@ -296,6 +297,10 @@ export async function replayRedisAof(
     const last = i === files.length - 1;
     const onCommand = (argv: Uint8Array[], offset: number): void =>
       gate.check(apply(argv), argv, path, offset);
+    // Applied in loading mode: nothing expires until the replay is over (the
+    // RESP-only path enters it once per chunk, the RDB path per callback).
+    const loading = (argv: Uint8Array[], offset: number): void =>
+      whileLoading(() => onCommand(argv, offset));
     const capacity = Math.min(chunk * 2, 1 << 22);
     stats.files++;
     stats.paths.push(path);
@@ -309,8 +314,8 @@ export async function replayRedisAof(
         chunk,
         opts.skipModules === true,
         (db, entry, offset) => {
-          if (onRdbEntry !== undefined) return onRdbEntry(db, entry);
-          for (const argv of rdbEntryCommands(db, current, entry)) onCommand(argv, offset);
+          if (onRdbEntry !== undefined) return whileLoading(() => onRdbEntry(db, entry));
+          for (const argv of rdbEntryCommands(db, current, entry)) loading(argv, offset);
           current = db;
         },
         (fn, offset) => {
@@ -328,8 +333,8 @@ export async function replayRedisAof(
         },
         (start) => {
           // The commands after an RDB part start in database 0 (Redis's AOF client).
-          if (current !== 0) onCommand(selectZero(), start);
-          return new RedisAofFileReader(path, onCommand, until, capacity, start);
+          if (current !== 0) loading(selectZero(), start);
+          return new RedisAofFileReader(path, loading, until, capacity, start);
         },
       );
       reader = part.reader;
@@ -342,11 +347,11 @@ export async function replayRedisAof(
     } else {
       reader = new RedisAofFileReader(path, onCommand, until, capacity);
       for await (const c of fs.readChunks(path, chunk)) {
-        reader.push(c);
+        whileLoading(() => reader.push(c));
         if (reader.stopped) break;
       }
     }
-    const end = reader.finish();
+    const end = whileLoading(() => reader.finish());
     stats.frames += end.frames;
     stats.annotations += end.annotations;
     if (end.timestamps > 0) sawTimestamp = true;

@@ -21,6 +21,9 @@
  * keeps them) and consumers' seen times (the server sets them to the time
  * of the import). Empty collections (which kevy snapshots may hold and Redis
  * cannot) are skipped and counted.
+ * A zset with a NaN score (kevy 1.17 can store one; Redis refuses it) stops
+ * the export with a {@link RedisExportError} naming the key: nothing is
+ * dropped silently.
  *
  * @module
  */
@@ -73,6 +76,33 @@ export interface RedisExportStats {
 }
 
 const enc = new TextEncoder();
+
+/**
+ * A value Redis cannot hold (a NaN zset score) stopped an export.
+ *
+ * @example
+ * ```ts
+ * import { RedisExportError } from "@kevy/persist/redis";
+ * const e = new RedisExportError(new TextEncoder().encode("z"), "a NaN zset score");
+ * e.message; // "key 7a (hex): a NaN zset score cannot be exported to Redis"
+ * ```
+ */
+export class RedisExportError extends Error {
+  /** Always `"RedisExportError"`. */
+  override name = "RedisExportError";
+  /** The key whose value cannot be exported. */
+  readonly key: Uint8Array;
+  /**
+   * An export stopped at `key`.
+   * @param key the key
+   * @param what what Redis cannot hold
+   */
+  constructor(key: Uint8Array, what: string) {
+    const hex = Array.from(key.subarray(0, 64), (b) => b.toString(16).padStart(2, "0")).join("");
+    super(`key ${hex}${key.length > 64 ? "..." : ""} (hex): ${what} cannot be exported to Redis`);
+    this.key = key;
+  }
+}
 
 /**
  * Streams the store as RESP commands, in chunks of about `chunkBytes`:
@@ -128,6 +158,9 @@ export function* exportRedisCommands(
       stats.skippedEmpty++;
       opts.onSkip?.(entry.key, "empty");
       continue;
+    }
+    if (entry.value.type === "zset" && entry.value.value.some(([, sc]) => sc !== sc)) {
+      throw new RedisExportError(entry.key, "a NaN zset score");
     }
     let commands: Uint8Array[][];
     if (entry.value.type === "stream") {

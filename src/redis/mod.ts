@@ -41,6 +41,7 @@ export {
 export {
   exportRedisBytes,
   exportRedisCommands,
+  RedisExportError,
   type RedisExportOptions,
   type RedisExportStats,
 } from "./export.ts";

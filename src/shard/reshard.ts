@@ -207,7 +207,8 @@ export async function mergeSources(
       { fs },
     );
     if (view.snapshot !== null) {
-      await loadSnapshot(view.snapshot, { store: temp, fs }); // expiry by temp's clock
+      // The shard's AOF follows: nothing expires until it is replayed too.
+      await loadSnapshot(view.snapshot, { store: temp, fs, keepExpired: true });
       found.push(basename(view.snapshot));
     }
     if (view.aof !== null) {

@@ -18,6 +18,7 @@ import {
   upper,
 } from "./_apply_common.ts";
 import type { Store } from "./store.ts";
+import { isLoading } from "./_expiry.ts";
 import { asciiBytes, formatDouble, formatScore } from "./_num.ts";
 import {
   argvIfPositive,
@@ -47,6 +48,16 @@ function flat(items: Array<[Uint8Array, number]>, withScores: boolean): Reply[] 
   return out;
 }
 
+/**
+ * A ZADD score read from a file: kevy 1.17's replay accepts `nan` (its
+ * snapshots and rewrites can hold a NaN score); live commands refuse it as
+ * Redis does.
+ */
+function loadedScore(b: Uint8Array): number {
+  if (b.length === 3 && upper(b) === "NAN") return NaN;
+  return argF64(b);
+}
+
 /** ZADD's handler (GEOADD turns into it, as in Redis). */
 export function zadd(c: Ctx, a: Uint8Array[]): Reply {
   let nx = false, xx = false, ch = false, incr = false, gt = false, lt = false;
@@ -69,7 +80,8 @@ export function zadd(c: Ctx, a: Uint8Array[]): Reply {
   }
   if (incr && rest > 2) fail("ERR INCR option supports a single increment-element pair");
   const scores: number[] = [];
-  for (let j = i; j < a.length; j += 2) scores.push(argF64(a[j]!));
+  const loading = isLoading();
+  for (let j = i; j < a.length; j += 2) scores.push(loading ? loadedScore(a[j]!) : argF64(a[j]!));
   let z = getZset(c.store, a[1]!);
   if (z === null) {
     if (xx) return incr ? null : 0;
@@ -92,7 +104,7 @@ export function zadd(c: Ctx, a: Uint8Array[]): Reply {
       if (s !== cur) {
         z.add(m, s);
         changed++;
-      }
+      } else if (!Object.is(s, cur)) z.add(m, s); // -0 -> 0: same score, new sign (as kevy)
     } else {
       if (xx) continue;
       z.add(own(m), s);

@@ -14,33 +14,21 @@
 // starts a new Epoch whose predecessor keeps the old->new map, so cursors
 // (scans, iterators) catch up by following the chain.
 
-/** Entry kinds. */
-export const HOLE = 0;
-export const STR = 1;
-export const OBJ = 2;
-
-/** Strings longer than this are kept as their own Uint8Array, not in the arena. */
-export const INLINE_MAX = 1 << 16;
-const MIN_SLOTS = 16;
-const MIN_ARENA = 1 << 12;
-/** Arena compaction runs once dead bytes exceed both this and the live bytes. */
-export const MIN_DEAD = 1 << 12;
-const MAX_ARENA = 0xffffffff;
-
-export { copyBytes, hashBytes } from "./_hash.ts";
+import {
+  type Cursor,
+  Epoch,
+  HOLE,
+  MAX_ARENA,
+  MIN_ARENA,
+  MIN_DEAD,
+  MIN_SLOTS,
+  OBJ,
+  STR,
+} from "./_entry.ts";
 import { copyBytes, hashBytes } from "./_hash.ts";
 
-/** One generation of entry numbering; `map` (set when superseded) maps old -> new. */
-export class Epoch {
-  next: Epoch | null = null;
-  map: Int32Array | null = null;
-}
-
-/** A position in entry order that survives compaction. */
-export interface Cursor {
-  epoch: Epoch;
-  pos: number;
-}
+export { type Cursor, Epoch, HOLE, INLINE_MAX, MIN_DEAD, OBJ, STR } from "./_entry.ts";
+export { copyBytes, hashBytes } from "./_hash.ts";
 
 export class KeyIndex {
   /** Pairs per slot: entry number + 1 (0 = empty), hash. */
@@ -63,6 +51,8 @@ export class KeyIndex {
   ttl: Int32Array = new Int32Array(0);
   ttlCount = 0;
   arena: Uint8Array = new Uint8Array(MIN_ARENA);
+  /** Largest arena (4 GiB - 1: offsets are u32); lowered only by tests. */
+  maxArena: number = MAX_ARENA;
   used = 0;
   dead = 0;
   epoch: Epoch = new Epoch();
@@ -104,6 +94,8 @@ export class KeyIndex {
       this.#rebuild(this.live * 2 <= this.cap ? size : size * 2);
       this.find(b, off, len, h); // the free slot moved
     }
+    // Arena room first: a failure leaves no half-inserted entry behind.
+    const ko = this.#reserve(len);
     const ei = this.n++;
     this.live++;
     this.slots[2 * this.lastSlot] = ei + 1;
@@ -111,7 +103,6 @@ export class KeyIndex {
     this.klen[ei] = len;
     this.kind[ei] = STR;
     this.vlen[ei] = 0;
-    const ko = this.#reserve(len);
     this.koff[ei] = ko;
     this.voff[ei] = ko + len;
     copyBytes(b, off, this.arena, ko, len);
@@ -123,7 +114,7 @@ export class KeyIndex {
     let s = this.mask + 1;
     while ((s * 3) >> 2 < this.n + keys && s < 1 << 30) s *= 2;
     if (s > this.mask + 1) this.#rebuild(s);
-    const need = Math.min(MAX_ARENA, this.used + bytes);
+    const need = Math.min(this.maxArena, this.used + bytes);
     if (need > this.arena.length) {
       const next = new Uint8Array(need);
       next.set(this.arena.subarray(0, this.used));
@@ -131,34 +122,39 @@ export class KeyIndex {
     }
   }
 
+  /**
+   * Grows the arena so that `n` more bytes fit (nothing is used yet); throws
+   * `RangeError` beyond {@link KeyIndex.maxArena}.
+   */
+  room(n: number): void {
+    const need = this.used + n;
+    if (need <= this.arena.length) return;
+    const max = this.maxArena;
+    if (need > max) throw new RangeError(`Store: key/value arena exceeds ${max} bytes`);
+    const next = new Uint8Array(Math.min(max, Math.max(need, this.arena.length * 2)));
+    next.set(this.arena.subarray(0, this.used));
+    this.arena = next;
+  }
+
   /** Room for `n` more arena bytes; returns where they go. */
   #reserve(n: number): number {
-    const need = this.used + n;
-    if (need > this.arena.length) {
-      if (need > MAX_ARENA) throw new RangeError("Store: key/value arena exceeds 4 GiB");
-      const next = new Uint8Array(Math.min(MAX_ARENA, Math.max(need, this.arena.length * 2)));
-      next.set(this.arena.subarray(0, this.used));
-      this.arena = next;
-    }
+    this.room(n);
     const at = this.used;
-    this.used = need;
+    this.used = at + n;
     return at;
   }
 
   /** Replaces the value of entry `ei` by a copy of the bytes (in the arena). */
   setStr(ei: number, b: Uint8Array, off: number, len: number): void {
+    // Arena room first: a failure leaves the old value in place.
+    const at = len === 0 ? 0 : this.#reserve(len);
     const k = this.kind[ei]!;
     if (k === STR) this.dead += this.vlen[ei]!;
     else this.objs![ei] = undefined;
     this.kind[ei] = STR;
     this.vlen[ei] = len;
-    // Right after its own key (a fresh insert): value bytes follow the key.
-    if (len === 0) this.voff[ei] = 0;
-    else {
-      const at = this.#reserve(len);
-      this.voff[ei] = at;
-      copyBytes(b, off, this.arena, at, len);
-    }
+    this.voff[ei] = at;
+    if (len > 0) copyBytes(b, off, this.arena, at, len);
     if (this.dead > MIN_DEAD && this.dead > this.used - this.dead) this.compactArena();
   }
 

@@ -15,7 +15,7 @@ import {
   FieldTtlUnsupportedError,
 } from "../codec/field_ttls.ts";
 import type { Entry } from "../codec/types.ts";
-import { indexOf } from "./_internals.ts";
+import { expiryOf, indexOf } from "./_internals.ts";
 import { hashBytes, INLINE_MAX } from "./_index.ts";
 import { hashInternals, HashValue } from "./_hash_value.ts";
 import { COMPACT_MAX_BYTES, COMPACT_MAX_FIELDS, rd32 } from "./_listpack.ts";
@@ -87,7 +87,7 @@ function putHash(
   const ix = indexOf(store);
   const hh = hashBytes(b, k, kl);
   let ei = ix.find(b, k, kl, hh);
-  if (deadline !== null && deadline <= store.now()) {
+  if (deadline !== null && expiryOf(store).past(deadline)) {
     if (ei >= 0) ix.remove(ei);
     return;
   }
@@ -176,33 +176,45 @@ const PAD = 1.05;
 export class StoreLoader {
   /** Records put. */
   count = 0;
+  /** Records put whose deadline had already passed (they expire once loading is over). */
+  past = 0;
   readonly #store: Store;
   readonly #total: number;
   #first = -1;
   #bytes = 0;
   readonly #slabs = new Slabs();
+  readonly #now: number;
 
   /** Loads into `store`; `totalSize` is the input's size (Infinity: no hint). */
   constructor(store: Store, totalSize: number) {
     this.#store = store;
     this.#total = totalSize;
+    this.#now = store.now();
+  }
+
+  /** Records put that are live by the store's clock at the start of the load. */
+  get live(): number {
+    return this.count - this.past;
   }
 
   /** A string record as byte ranges. */
   readonly onString: StringRecordSink = (b, k, kl, v, vl, d, offset) => {
     this.#store.putString(b, k, kl, b, v, vl, d);
+    if (d !== null && d <= this.#now) this.past++;
     if (++this.count <= SAMPLE) this.#sample(offset, kl + (vl <= INLINE_MAX ? vl : 0));
   };
 
   /** A hash record as its raw payload. */
   readonly onHash: HashRecordSink = (b, k, kl, p, pl, n, maxLen, d, offset) => {
     putHash(this.#store, b, k, kl, hashFromPayload(this.#slabs, b, p, pl, n, maxLen), d);
+    if (d !== null && d <= this.#now) this.past++;
     if (++this.count <= SAMPLE) this.#sample(offset, kl);
   };
 
   /** Any other record. */
   put(e: Entry, offset: number): void {
     this.#store.put(e);
+    if (e.deadline !== null && e.deadline <= this.#now) this.past++;
     if (++this.count <= SAMPLE) this.#sample(offset, e.key.length);
   }
 

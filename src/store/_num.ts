@@ -111,6 +111,7 @@ function parseHexFloat(neg: boolean, digits: string, exp: number): number {
  * `-inf`, `1.5`, `0.10000000000000001`, `1e+20`, `-0`.
  */
 export function formatDouble(x: number): string {
+  if (x !== x) return "nan"; // only a kevy file can hold one
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
   if (x !== x) return "nan";

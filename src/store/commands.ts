@@ -25,6 +25,7 @@ import {
   resolveSpec,
 } from "./_command.ts";
 import type { Store } from "./store.ts";
+import { MAX_BULK_LEN } from "../codec/resp.ts";
 import { KEY_COMMANDS } from "./_apply_keys.ts";
 import { STRING_COMMANDS } from "./_apply_string.ts";
 import { HASH_COMMANDS } from "./_apply_hash.ts";
@@ -187,6 +188,27 @@ export function allCommands(): Command[] {
 export function arityOk(cmd: Command, n: number): boolean {
   const a = cmd.arity;
   return a >= 0 ? n === a : n >= -a;
+}
+
+/**
+ * The refusal of an argument longer than 512 MiB (Redis's
+ * proto-max-bulk-len: no log or snapshot reader accepts more), or `null`
+ * when every argument fits. Checked before anything is applied or logged.
+ *
+ * @example
+ * ```ts
+ * import { oversizedArgument } from "@kevy/persist/store";
+ * oversizedArgument([new Uint8Array(3)]); // null
+ * ```
+ */
+export function oversizedArgument(argv: ReadonlyArray<Uint8Array>): string | null {
+  for (let i = 1; i < argv.length; i++) {
+    const n = argv[i]!.length;
+    if (n > MAX_BULK_LEN) {
+      return `ERR argument ${i} is ${n} bytes, over the 512 MiB limit (proto-max-bulk-len)`;
+    }
+  }
+  return null;
 }
 
 /**

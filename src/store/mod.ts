@@ -26,6 +26,7 @@ export {
   type StoreValue,
   StreamBox,
   valueType,
+  whileLoading,
 } from "./store.ts";
 export { formatScore, type LexBound, type ScoreBound } from "./zset.ts";
 export {
@@ -66,6 +67,7 @@ export {
   type NotifyFn,
   type NotifyInput,
   type NotifyRule,
+  oversizedArgument,
 } from "./commands.ts";
 export { type DumpedKey, type DumpedStream, dumpKeyspace, type JsonU64 } from "./dump.ts";
 export { globMatch, latin1 } from "./glob.ts";

@@ -6,13 +6,13 @@
  * @module
  */
 import { concatBytes } from "../codec/bytes_util.ts";
-import { CorruptFileError } from "../codec/errors.ts";
 import { encodeSnapshotChunks, SnapshotDecoder } from "../codec/snapshot.ts";
 import { HASH_SINK } from "../codec/_snapshot_types.ts";
 import { FieldTtlTable } from "../codec/field_ttls.ts";
 import { RecordBatch } from "./_batch.ts";
 import { applyFieldTtls, checkFieldTtlSupport, StoreLoader } from "./_load.ts";
 import { Store } from "./store.ts";
+import { whileLoading } from "./_expiry.ts";
 
 /**
  * The store's live keys as one snapshot image (version 4, or 6 with hash-field
@@ -45,10 +45,13 @@ export function encodeSnapshot(store: Store, opts: { now?: number } = {}): Uint8
  * an error): on any error the given store is untouched. Later records replace
  * earlier ones with the same key; hash/zset duplicates keep the last, sets
  * de-duplicate (through `Store.put`). Records with a deadline `<= now` are not
- * loaded. `now` defaults to the store's clock.
+ * loaded (as Redis loads an RDB), unless `keepExpired` (a log replay follows:
+ * they load in loading mode, see `whileLoading`, and expire afterwards). `now`
+ * defaults to the store's clock; version-2 relative TTLs count from it.
  *
- * Throws {@link CorruptFileError} for bad bytes (path, offset, expected),
- * including a NaN zset score, which the store cannot hold (kevy would load it).
+ * Throws `CorruptFileError` for bad bytes (path, offset, expected). A NaN
+ * zset score (kevy 1.17 can write one) is loaded as kevy does (see the
+ * `SortedSet` notes).
  *
  * @example
  * ```ts
@@ -61,8 +64,9 @@ export function encodeSnapshot(store: Store, opts: { now?: number } = {}): Uint8
  */
 export function decodeSnapshot(
   bytes: Uint8Array,
-  opts: { now?: number; store?: Store; path?: string } = {},
+  opts: { now?: number; store?: Store; path?: string; keepExpired?: boolean } = {},
 ): Store {
+  const keep = opts.keepExpired === true;
   const target = opts.store ?? new Store();
   const now = opts.now ?? target.now();
   const path = opts.path;
@@ -74,31 +78,25 @@ export function decodeSnapshot(
   const dec = new SnapshotDecoder({
     now,
     onFieldTtl: (k, f, d) => ttls.add(k, f, d),
+    keepExpired: keep,
     totalSize: bytes.length,
     ...(path === undefined ? {} : { path }),
     onString: loader !== null ? loader.onString : batch!.onString,
     ...(loader === null ? {} : { [HASH_SINK]: loader.onHash }),
     onEntry: (e, offset) => {
-      if (e.value.type === "zset") {
-        for (const [, score] of e.value.value) {
-          if (Number.isNaN(score)) {
-            throw new CorruptFileError({
-              ...(path === undefined ? {} : { path }),
-              offset,
-              expected: "zset scores that are not NaN (in the record starting here)",
-              bytes: bytes.subarray(offset),
-            });
-          }
-        }
-      }
       if (loader !== null) loader.put(e, offset);
       else batch!.addEntry(e);
     },
   });
-  dec.push(bytes);
-  dec.finish();
-  checkFieldTtlSupport(ttls, now, () => new Store(), path);
-  batch?.applyTo(target);
-  applyFieldTtls(target, ttls, now);
+  const cutoff = keep ? -Infinity : now;
+  const load = (): void => {
+    dec.push(bytes);
+    dec.finish();
+    checkFieldTtlSupport(ttls, cutoff, () => new Store(), path);
+    batch?.applyTo(target);
+    applyFieldTtls(target, ttls, cutoff);
+  };
+  if (keep) whileLoading(load);
+  else load();
   return target;
 }

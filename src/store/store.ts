@@ -20,58 +20,19 @@ import type { Entry, ValueType } from "../codec/types.ts";
 import { RECORD_CURSOR, type RecordCursor } from "../codec/_snapshot_writer.ts";
 import { type Cursor, hashBytes, INLINE_MAX, KeyIndex, OBJ, STR } from "./_index.ts";
 import { fromNeutral, toNeutral } from "./_neutral.ts";
-import { expireAll, expired, expireStep, randomKey, ScanTable } from "./_scan.ts";
+import { randomKey, ScanTable } from "./_scan.ts";
+import { Expiry } from "./_expiry.ts";
 import { captureRecords } from "./_capture.ts";
-import { setIndexOf } from "./_internals.ts";
-import { HashValue, ListValue, SetValue, StreamBox } from "./values.ts";
-import { SortedSet } from "./zset.ts";
+import { setInternals } from "./_internals.ts";
+import { type HashValue, ListValue, type SetValue, StreamBox } from "./values.ts";
+import type { SortedSet } from "./zset.ts";
+import { type KeyspaceOptions, type StoreValue, valueType } from "./_value_type.ts";
 
 export { HashValue, ListValue, SetValue, StreamBox } from "./values.ts";
+export { whileLoading } from "./_expiry.ts";
 export { SortedSet } from "./zset.ts";
 export type { ValueType } from "../codec/types.ts";
-
-/**
- * A stored value: strings are bare byte arrays, collections are containers.
- *
- * @example
- * ```ts
- * import { StoreValue } from "@kevy/persist/store";
- * const v: StoreValue = new Uint8Array([1]);
- * ```
- */
-export type StoreValue = Uint8Array | HashValue | ListValue | SetValue | SortedSet | StreamBox;
-
-/**
- * Options of {@link Store}.
- *
- * @example
- * ```ts
- * import { KeyspaceOptions } from "@kevy/persist/store";
- * const opts: KeyspaceOptions = { now: () => 1_700_000_000_000 };
- * ```
- */
-export interface KeyspaceOptions {
-  /** Clock in unix milliseconds (default `Date.now`). */
-  now?: () => number;
-}
-
-/**
- * The type name of a stored value.
- *
- * @example
- * ```ts
- * import { valueType } from "@kevy/persist/store";
- * valueType(new Uint8Array(1)); // "string"
- * ```
- */
-export function valueType(v: StoreValue): ValueType {
-  if (v instanceof Uint8Array) return "string";
-  if (v instanceof HashValue) return "hash";
-  if (v instanceof ListValue) return "list";
-  if (v instanceof SetValue) return "set";
-  if (v instanceof SortedSet) return "zset";
-  return "stream";
-}
+export { type KeyspaceOptions, type StoreValue, valueType } from "./_value_type.ts";
 
 /**
  * One database of the keyspace.
@@ -91,8 +52,9 @@ export function valueType(v: StoreValue): ValueType {
 export class Store {
   #ix = new KeyIndex();
   readonly #clock: () => number;
-  #expirePos = 0;
+  readonly #ex: Expiry;
   #scans = new ScanTable();
+  #fresh = false; // the last #slot inserted its key
   /**
    * Redis 7 function libraries (name -> code, kept as data: FUNCTION LOAD
    * stores them, an export writes them back). Server-wide in Redis: a
@@ -101,12 +63,27 @@ export class Store {
   readonly libraries: Map<string, Uint8Array> = new Map();
 
   static {
-    setIndexOf((s) => s.#ix); // for the bulk loaders (_load.ts)
+    setInternals((s) => s.#ix, (s) => s.#ex); // for the bulk loaders (_load.ts)
   }
 
   /** A new, empty database. */
   constructor(opts: KeyspaceOptions = {}) {
     this.#clock = opts.now ?? Date.now;
+    this.#ex = new Expiry(this.#ix, this.#clock, opts.onExpire ?? null);
+  }
+
+  /** The {@link KeyspaceOptions.onExpire} hook (settable: the embedded store installs its own). */
+  get onExpire(): ((key: Uint8Array) => void) | null {
+    return this.#ex.hook;
+  }
+
+  set onExpire(hook: ((key: Uint8Array) => void) | null) {
+    this.#ex.hook = hook;
+  }
+
+  /** Keys removed so far because their deadline passed (lazily, actively or by a sweep). */
+  get expiredKeys(): number {
+    return this.#ex.expired;
   }
 
   /**
@@ -140,9 +117,8 @@ export class Store {
     const ix = this.#ix;
     const ei = ix.find(b, off, len, hashBytes(b, off, len));
     if (ei < 0 || ix.ttlCount === 0) return ei;
-    const d = ix.dl![ei]!;
-    if (d === d && d <= this.#clock()) {
-      ix.expire(ei);
+    if (this.#ex.isExpired(ei)) {
+      this.#ex.expire(ei);
       return -1;
     }
     return ei;
@@ -152,25 +128,56 @@ export class Store {
     return this.#find(key, 0, key.length);
   }
 
-  /** The entry for key bytes, inserted if missing; the deadline is cleared unless `keepTtl` (and live). */
+  /** The entry for key bytes, inserted if missing (`#fresh`); with `keepTtl` an expired key is replaced. */
   #slot(b: Uint8Array, off: number, len: number, keepTtl: boolean): number {
     const ix = this.#ix;
     const h = hashBytes(b, off, len);
     let ei = ix.find(b, off, len, h);
-    if (ei >= 0) {
-      if (this.#expired(ei)) {
-        // An expired old key expires now (its event fires) and lends nothing: TTL, position.
-        ix.expire(ei);
-        ei = ix.find(b, off, len, h);
-      } else if (!keepTtl) ix.clearDeadline(ei);
-      else return ei;
-      if (ei >= 0) return ei;
+    if (ei >= 0 && this.#ex.isExpired(ei)) {
+      // An expired old key expires now (its event fires) and lends nothing: TTL, position.
+      this.#ex.expire(ei);
+      ei = ix.find(b, off, len, h);
     }
-    return ix.insert(b, off, len, h);
+    this.#fresh = ei < 0;
+    return ei >= 0 ? ei : ix.insert(b, off, len, h);
   }
 
-  #expired(ei: number): boolean {
-    return expired(this.#ix, ei, this.#clock);
+  /**
+   * Stores a copy of `vb[vo, vo + vl)` at the key bytes (above 64 KiB as its
+   * own array). All or nothing: a failure (the arena limit) leaves the key as
+   * it was, or absent.
+   */
+  #writeStr(
+    b: Uint8Array,
+    off: number,
+    len: number,
+    keepTtl: boolean,
+    vb: Uint8Array,
+    vo: number,
+    vl: number,
+  ): number {
+    const ix = this.#ix;
+    const big = vl > INLINE_MAX ? vb.slice(vo, vo + vl) : null;
+    const ei = this.#slot(b, off, len, keepTtl);
+    if (big !== null) ix.setObj(ei, big);
+    else {
+      try {
+        ix.setStr(ei, vb, vo, vl);
+      } catch (e) {
+        if (this.#fresh) ix.remove(ei);
+        throw e;
+      }
+    }
+    if (!keepTtl) ix.clearDeadline(ei);
+    return ei;
+  }
+
+  /** Stores a container (or a string array kept by reference) at the key bytes. */
+  #writeObj(b: Uint8Array, off: number, len: number, keepTtl: boolean, v: unknown): number {
+    const ei = this.#slot(b, off, len, keepTtl);
+    this.#ix.setObj(ei, v);
+    if (!keepTtl) this.#ix.clearDeadline(ei);
+    return ei;
   }
 
   #value(ei: number): StoreValue {
@@ -185,12 +192,12 @@ export class Store {
 
   /** A random live key (RANDOMKEY), or `null` when there is none. */
   randomKey(): Uint8Array | null {
-    return randomKey(this.#ix, this.#clock);
+    return randomKey(this.#ix, this.#ex);
   }
 
   /** Number of live keys (expired keys are removed first). */
   dbsize(): number {
-    expireAll(this.#ix, this.#clock);
+    this.#ex.all();
     return this.#ix.live;
   }
 
@@ -221,10 +228,9 @@ export class Store {
    * reference (never mutate them afterwards).
    */
   setValue(key: Uint8Array, value: StoreValue, keepTtl = false): void {
-    const ei = this.#slot(key, 0, key.length, keepTtl);
     if (value instanceof Uint8Array && value.length <= INLINE_MAX) {
-      this.#ix.setStr(ei, value, 0, value.length);
-    } else this.#ix.setObj(ei, value);
+      this.#writeStr(key, 0, key.length, keepTtl, value, 0, value.length);
+    } else this.#writeObj(key, 0, key.length, keepTtl, value);
   }
 
   /**
@@ -240,9 +246,7 @@ export class Store {
    * ```
    */
   setString(key: Uint8Array, value: Uint8Array, keepTtl = false): void {
-    const ei = this.#slot(key, 0, key.length, keepTtl);
-    if (value.length <= INLINE_MAX) this.#ix.setStr(ei, value, 0, value.length);
-    else this.#ix.setObj(ei, value.slice());
+    this.#writeStr(key, 0, key.length, keepTtl, value, 0, value.length);
   }
 
   /**
@@ -269,14 +273,12 @@ export class Store {
     deadline: number | null,
   ): void {
     const ix = this.#ix;
-    if (deadline !== null && deadline <= this.#clock()) {
+    if (deadline !== null && this.#ex.past(deadline)) {
       const ei = ix.find(kb, ko, kl, hashBytes(kb, ko, kl));
       if (ei >= 0) ix.remove(ei);
       return;
     }
-    const ei = this.#slot(kb, ko, kl, false);
-    if (vl <= INLINE_MAX) ix.setStr(ei, vb, vo, vl);
-    else ix.setObj(ei, vb.slice(vo, vo + vl));
+    const ei = this.#writeStr(kb, ko, kl, false, vb, vo, vl);
     if (deadline !== null) ix.setDeadline(ei, deadline);
   }
 
@@ -310,9 +312,9 @@ export class Store {
 
   /**
    * Bulk load: replaces `entry.key`. A deadline `<= now()` deletes the key
-   * instead. Empty collections are kept (kevy's loader accepts them). String
-   * bytes are copied (above 64 KiB kept by reference). Throws `RangeError`
-   * for a NaN score.
+   * instead (outside loading mode, see `whileLoading`). Empty collections are
+   * kept (kevy's loader accepts them). String bytes are copied (above 64 KiB
+   * kept by reference). NaN zset scores are kept, as kevy does.
    */
   put(entry: Entry): void {
     const kv = entry.value;
@@ -324,14 +326,13 @@ export class Store {
     }
     const d = entry.deadline;
     const ix = this.#ix;
-    if (d !== null && d <= this.#clock()) {
+    if (d !== null && this.#ex.past(d)) {
       const ei = ix.find(key, 0, key.length, hashBytes(key, 0, key.length));
       if (ei >= 0) ix.remove(ei);
       return;
     }
     const value = kv.type === "string" ? kv.value : fromNeutral(kv);
-    const ei = this.#slot(key, 0, key.length, false);
-    ix.setObj(ei, value);
+    const ei = this.#writeObj(key, 0, key.length, false, value);
     if (d !== null) ix.setDeadline(ei, d);
   }
 
@@ -358,7 +359,7 @@ export class Store {
     if (ei < 0) return false;
     const ix = this.#ix;
     if (deadline === null) ix.clearDeadline(ei);
-    else if (deadline <= this.#clock()) ix.remove(ei);
+    else if (this.#ex.past(deadline)) ix.remove(ei);
     else ix.setDeadline(ei, deadline);
     return true;
   }
@@ -369,8 +370,8 @@ export class Store {
     for (;;) {
       const ei = ix.advance(c);
       if (ei < 0 || ix.ttlCount === 0) return ei;
-      if (!this.#expired(ei)) return ei;
-      ix.expire(ei);
+      if (!this.#ex.isExpired(ei)) return ei;
+      this.#ex.expire(ei);
     }
   }
 
@@ -383,7 +384,7 @@ export class Store {
     const it = this.#entries();
     return Object.assign(it, {
       [RECORD_CURSOR]: (): RecordCursor => {
-        expireAll(this.#ix, this.#clock);
+        this.#ex.all();
         return captureRecords(this.#ix);
       },
     });
@@ -411,7 +412,7 @@ export class Store {
    * deleted meanwhile).
    */
   scan(cursor: number, count = 10, match?: Uint8Array | string): [number, Uint8Array[]] {
-    return this.#scans.scan(this.#ix, this.#clock, cursor, count, match);
+    return this.#scans.scan(this.#ix, this.#ex, cursor, count, match);
   }
 
   /**
@@ -430,14 +431,14 @@ export class Store {
   swapWith(other: Store): void {
     [this.#ix, other.#ix] = [other.#ix, this.#ix];
     [this.#ix.onExpired, other.#ix.onExpired] = [other.#ix.onExpired, this.#ix.onExpired];
-    [this.#expirePos, other.#expirePos] = [other.#expirePos, this.#expirePos];
+    this.#ex.swapWith(other.#ex);
     [this.#scans, other.#scans] = [other.#scans, this.#scans];
   }
 
   /** Removes every key. */
   clear(): void {
     this.#ix.clear();
-    this.#expirePos = 0;
+    this.#ex.reset();
   }
 
   /**
@@ -446,10 +447,6 @@ export class Store {
    * Returns the number of keys removed.
    */
   activeExpire(maxChecks = 20): number {
-    const ix = this.#ix;
-    if (ix.ttlCount === 0) return 0;
-    const [removed, pos] = expireStep(ix, this.#expirePos, this.#clock(), maxChecks);
-    this.#expirePos = pos;
-    return removed;
+    return this.#ex.step(maxChecks);
   }
 }

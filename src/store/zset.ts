@@ -1,21 +1,28 @@
 /**
  * Sorted set: a skip list with spans (the Redis `zskiplist` design) plus a
  * member → score map. Order: score by IEEE-754 total order (`-Infinity`
- * first, `-0` before `+0`, `+Infinity` last; NaN is never stored), ties by
+ * first, `-0` before `+0`, `+Infinity`, then NaN), ties by
  * member bytes (unsigned lexicographic). Insert, remove, rank and
  * rank/score lookups are O(log n) expected; levels come from a private
  * deterministic PRNG (no globals).
+ *
+ * NaN scores: Redis never holds one (ZADD and ZINCRBY refuse NaN), but kevy
+ * 1.17's embedded replay stores `ZADD z nan m` and its snapshots keep it, so
+ * a set loaded from kevy files may hold NaN members. They sort after
+ * `+Infinity` (by member among themselves), count in ZCARD and rank ranges,
+ * and fall outside every score range (no bound compares to NaN).
  *
  * @module
  */
 
 import { fromKey, toKey } from "./_keys.ts";
+import { belowMin, gteMin, lexGte, lexKey, lexLte, lteMax } from "./_zset_bounds.ts";
 
 export { formatScore } from "./_num.ts";
 
 /**
- * Compares two scores in IEEE-754 total order (NaN, never stored, sorts
- * last). Returns -1, 0 or 1.
+ * Compares two scores in IEEE-754 total order (NaN, only from kevy files,
+ * sorts last). Returns -1, 0 or 1.
  *
  * @example
  * ```ts
@@ -124,8 +131,8 @@ export class SortedSet {
   }
 
   /**
-   * Adds or re-scores a member; returns `true` if it is new.
-   * Throws `RangeError` for NaN.
+   * Adds or re-scores a member; returns `true` if it is new. A NaN score is
+   * kept (see the module notes); the commands never produce one.
    */
   add(member: Uint8Array, score: number): boolean {
     return this.addRaw(toKey(member), score);
@@ -133,7 +140,6 @@ export class SortedSet {
 
   /** {@link add} with a binary-string member (internal fast path). */
   addRaw(m: string, score: number): boolean {
-    if (score !== score) throw new RangeError("NaN score");
     const old = this.#dict.get(m);
     if (old !== undefined) {
       if (Object.is(old, score)) return false;
@@ -288,7 +294,7 @@ export class SortedSet {
     let x = this.#header;
     for (let i = this.#level - 1; i >= 0; i--) {
       let n = x.next[i];
-      while (n && !gteMin(n.score, min)) {
+      while (n && belowMin(n.score, min)) {
         x = n;
         n = x.next[i];
       }
@@ -372,30 +378,4 @@ export class SortedSet {
     for (const [m, s] of this.rawEntries()) z.addRaw(m, s);
     return z;
   }
-}
-
-function gteMin(v: number, min: ScoreBound): boolean {
-  return min.ex ? v > min.value : v >= min.value;
-}
-
-function lteMax(v: number, max: ScoreBound): boolean {
-  return max.ex ? v < max.value : v <= max.value;
-}
-
-type LexKey = "-" | "+" | { m: string; ex: boolean };
-
-function lexKey(b: LexBound): LexKey {
-  return typeof b === "string" ? b : { m: toKey(b.member), ex: b.ex };
-}
-
-function lexGte(m: string, min: LexKey): boolean {
-  if (min === "-") return true;
-  if (min === "+") return false;
-  return min.ex ? m > min.m : m >= min.m;
-}
-
-function lexLte(m: string, max: LexKey): boolean {
-  if (max === "+") return true;
-  if (max === "-") return false;
-  return max.ex ? m < max.m : m <= max.m;
 }

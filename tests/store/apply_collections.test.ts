@@ -193,6 +193,14 @@ describe("applier: sorted sets", () => {
     assert.equal(err("ZINCRBY", "inf", "-inf", "m"), "ERR resulting score is not a number (NaN)");
   });
 
+  it("ZADD 0 over -0 ends at +0 (no change counted, as Redis replies)", () => {
+    const { ok } = setup();
+    assert.equal(ok("ZADD", "z", "-0", "m"), 1);
+    assert.deepEqual(ok("ZSCORE", "z", "m"), bulk("-0"));
+    assert.equal(ok("ZADD", "z", "CH", "0", "m"), 0);
+    assert.deepEqual(ok("ZSCORE", "z", "m"), bulk("0"));
+  });
+
   it("ZINCRBY ZREM ZCARD ZRANK ZRANGE", () => {
     const { ok } = setup();
     assert.deepEqual(ok("ZINCRBY", "z", "1.5", "a"), bulk("1.5"));

@@ -119,6 +119,8 @@ describe("command table", () => {
     assert.deepEqual(run("ZADD", "z", "1", "m"), ["ZADD z 1 m"]);
     assert.deepEqual(run("ZADD", "z", "GT", "0", "m"), []); // nothing changed
     assert.deepEqual(run("ZADD", "z", "INCR", "2", "m"), ["ZADD z 3 m"]);
+    assert.deepEqual(run("ZADD", "z0", "-0", "m"), ["ZADD z0 -0 m"]);
+    assert.deepEqual(run("ZADD", "z0", "0", "m"), ["ZADD z0 0 m"]); // the sign changed: logged
     assert.deepEqual(run("DEL", "nope"), []);
     assert.deepEqual(run("DEL", "a", "nope"), ["DEL a nope"]);
     assert.deepEqual(run("FLUSHDB"), ["FLUSHALL"]);

@@ -74,17 +74,19 @@ describe("Store basics", () => {
     assert.equal(s.type(utf8("h")), "hash");
   });
 
-  it("rejects NaN zset scores with RangeError", () => {
+  it("keeps NaN zset scores (kevy 1.17 files hold them)", () => {
     const s = new Store({ now: () => 0 });
-    assert.throws(
-      () =>
-        s.put({
-          key: utf8("z"),
-          value: { type: "zset", value: [[utf8("m"), NaN]] },
-          deadline: null,
-        }),
-      RangeError,
-    );
+    s.put({
+      key: utf8("z"),
+      value: { type: "zset", value: [[utf8("m"), NaN], [utf8("n"), 1]] },
+      deadline: null,
+    });
+    const e = s.getEntry(utf8("z"))!;
+    assert.equal(e.value.type, "zset");
+    assert.deepEqual(e.value.value.map(([m, sc]) => [new TextDecoder().decode(m), sc]), [
+      ["n", 1],
+      ["m", NaN],
+    ]);
   });
 
   it("clear removes everything", () => {

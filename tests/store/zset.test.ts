@@ -68,7 +68,24 @@ describe("SortedSet ordering", () => {
     z.add(b(2), 0);
     z.add(b(2), -0);
     assert.deepEqual([...z.entries()], [[b(2), -0], [b(1), 0]]);
-    assert.throws(() => z.add(b(3), NaN), RangeError);
+  });
+
+  it("holds a NaN score (kevy files) after +inf, outside every score range", () => {
+    const z = new SortedSet();
+    z.add(b(3), NaN);
+    z.add(b(1), Infinity);
+    z.add(b(2), 0);
+    z.add(b(0), NaN);
+    assert.deepEqual([...z.entries()], [[b(2), 0], [b(1), Infinity], [b(0), NaN], [b(3), NaN]]);
+    assert.equal(z.add(b(3), NaN), false);
+    assert.equal(z.rank(b(3)), 3);
+    assert.deepEqual(
+      z.rangeByScore({ value: -Infinity, ex: false }, { value: Infinity, ex: false }, false, 0, -1)
+        .map(([m]) => m),
+      [b(2), b(1)],
+    );
+    assert.equal(z.delete(b(0)), true);
+    assert.equal(z.size, 3);
   });
 
   it("score ranges honour exclusive bounds, reverse, offset and limit", () => {
@@ -147,6 +164,22 @@ describe("SortedSet vs a naive model", () => {
         assert.deepEqual(z.rangeByRank(s, e), want.slice(s, e + 1));
         assert.deepEqual(z.rangeByRank(s, e, true), [...want].reverse().slice(s, e + 1));
       }
+    }
+  });
+});
+
+describe("SortedSet with NaN scores (kevy files)", () => {
+  it("score ranges skip NaN members whatever the skip-list levels", () => {
+    for (let round = 0; round < 50; round++) {
+      const z = new SortedSet();
+      for (let i = 0; i < 40; i++) z.add(new Uint8Array([i]), i % 7 === 0 ? NaN : i);
+      const got = z.rangeByScore({ value: 3, ex: false }, { value: Infinity, ex: false })
+        .map(([, s]) => s);
+      const want = Array.from({ length: 40 }, (_, i) => i).filter((i) => i >= 3 && i % 7 !== 0);
+      assert.deepEqual(got, want);
+      const rev = z.rangeByScore({ value: -Infinity, ex: false }, { value: 10, ex: true }, true)
+        .map(([, s]) => s);
+      assert.deepEqual(rev, want.filter((i) => i < 10).reverse().concat([2, 1]));
     }
   });
 });

@@ -1,0 +1,26 @@
+// Private: entry kinds, size limits, and the epochs and cursors of KeyIndex (_index.ts).
+
+/** Entry kinds. */
+export const HOLE = 0;
+export const STR = 1;
+export const OBJ = 2;
+
+/** Strings longer than this are kept as their own Uint8Array, not in the arena. */
+export const INLINE_MAX = 1 << 16;
+export const MIN_SLOTS = 16;
+export const MIN_ARENA = 1 << 12;
+/** Arena compaction runs once dead bytes exceed both this and the live bytes. */
+export const MIN_DEAD = 1 << 12;
+export const MAX_ARENA = 0xffffffff;
+
+/** One generation of entry numbering; `map` (set when superseded) maps old -> new. */
+export class Epoch {
+  next: Epoch | null = null;
+  map: Int32Array | null = null;
+}
+
+/** A position in entry order that survives compaction. */
+export interface Cursor {
+  epoch: Epoch;
+  pos: number;
+}

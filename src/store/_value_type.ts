@@ -1,0 +1,54 @@
+// Private home of the value and option types of Store (re-exported by store.ts).
+import type { ValueType } from "../codec/types.ts";
+import { HashValue, ListValue, SetValue, type StreamBox } from "./values.ts";
+import { SortedSet } from "./zset.ts";
+
+/**
+ * A stored value: strings are bare byte arrays, collections are containers.
+ *
+ * @example
+ * ```ts
+ * import type { StoreValue } from "@kevy/persist/store";
+ * const v: StoreValue = new Uint8Array([1]);
+ * ```
+ */
+export type StoreValue = Uint8Array | HashValue | ListValue | SetValue | SortedSet | StreamBox;
+
+/**
+ * Options of {@link Store}.
+ *
+ * @example
+ * ```ts
+ * import type { KeyspaceOptions } from "@kevy/persist/store";
+ * const opts: KeyspaceOptions = { now: () => 1_700_000_000_000 };
+ * ```
+ */
+export interface KeyspaceOptions {
+  /** Clock in unix milliseconds (default `Date.now`). */
+  now?: () => number;
+  /**
+   * Called with the key each time a key is removed because its deadline
+   * passed (lazily on access, by {@link Store.activeExpire}, by a sweep), not
+   * for deletes or overwrites. The embedded store logs a `DEL` for it, as
+   * Redis propagates one. It must not touch the store. Default: none.
+   */
+  onExpire?: (key: Uint8Array) => void;
+}
+
+/**
+ * The type name of a stored value.
+ *
+ * @example
+ * ```ts
+ * import { valueType } from "@kevy/persist/store";
+ * valueType(new Uint8Array(1)); // "string"
+ * ```
+ */
+export function valueType(v: StoreValue): ValueType {
+  if (v instanceof Uint8Array) return "string";
+  if (v instanceof HashValue) return "hash";
+  if (v instanceof ListValue) return "list";
+  if (v instanceof SetValue) return "set";
+  if (v instanceof SortedSet) return "zset";
+  return "stream";
+}
