@@ -114,7 +114,6 @@ export function formatDouble(x: number): string {
   if (x !== x) return "nan"; // only a kevy file can hold one
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
-  if (x !== x) return "nan";
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
   const e = x.toExponential(16); // 17 significant digits: "d.dddddddddddddddde+N"
   const m = /^(-?)(\d)\.(\d+)e([+-]\d+)$/.exec(e)!;
