@@ -29,7 +29,7 @@ export interface OpStatus {
   error: string | null;
 }
 
-const DEL_VERB = new TextEncoder().encode("DEL");
+const DEL_VERB = new TextEncoder().encode("DEL"), HDEL_VERB = new TextEncoder().encode("HDEL");
 
 function unknown(verb: Uint8Array): CommandFailedError {
   return new CommandFailedError(`ERR unknown command '${new TextDecoder().decode(verb)}'`, true);
@@ -84,7 +84,8 @@ export class Engine {
       if (sh.aof === null) continue;
       // A key seen as expired stays gone: its removal is logged as a DEL (as Redis
       // propagates one), so a restart with the clock set back cannot resurrect it.
-      sh.store.onExpire = (key) => this.#logExpired(sh, key);
+      sh.store.hooks.onExpire = (key) => this.#logExpired(sh, [DEL_VERB, key]);
+      sh.store.hooks.onExpireField = (key, f) => this.#logExpired(sh, [HDEL_VERB, key, f]);
       // Loading froze expiry: what the files hold past its deadline expires now.
       sh.store.dbsize();
     }
@@ -303,12 +304,12 @@ export class Engine {
     return aof.fsyncPolicy === "always" ? last : null;
   }
 
-  /** A key expired (lazily, actively or by a sweep): log its DEL; nobody waits for it. */
-  #logExpired(sh: ShardRt, key: Uint8Array): void {
+  /** A key or hash field expired (lazily, actively, by a sweep): log its DEL / HDEL; nobody waits for it. */
+  #logExpired(sh: ShardRt, frame: Uint8Array[]): void {
     const aof = sh.aof!;
     if (this.#closed || aof.lastWriteStatus === "failed") return;
     try {
-      aof.append([DEL_VERB, key]).catch(() => {}); // a failure surfaces on the next write
+      aof.append(frame).catch(() => {}); // a failure surfaces on the next write
     } catch { /* a closed or failed log refuses; the key is gone in memory either way */ }
   }
 

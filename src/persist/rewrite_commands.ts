@@ -31,6 +31,9 @@ const RPUSH = enc.encode("RPUSH");
 const SADD = enc.encode("SADD");
 const ZADD = enc.encode("ZADD");
 const PEXPIREAT = enc.encode("PEXPIREAT");
+const HPEXPIREAT = enc.encode("HPEXPIREAT");
+const FIELDS = enc.encode("FIELDS");
+const ONE = enc.encode("1");
 
 /**
  * A stream entry reached a command writer: streams live in snapshots only.
@@ -62,8 +65,10 @@ export class StreamNotRewritableError extends Error {
 
 /**
  * The commands that rebuild one entry: `SET`, `HSET`, `RPUSH`, `SADD` or
- * `ZADD` (split every {@link REWRITE_ITEMS_PER_COMMAND} elements), then
- * `PEXPIREAT key <ms>` when the entry has a deadline. An empty collection
+ * `ZADD` (split every {@link REWRITE_ITEMS_PER_COMMAND} elements), for a
+ * hash `HPEXPIREAT key <ms> FIELDS 1 <field>` per field with a deadline (as
+ * Redis 7.4 and kevy 5.4 rewrite them), then `PEXPIREAT key <ms>` when the
+ * entry has a deadline. An empty collection
  * yields no commands (it cannot exist after replay anyway). Throws
  * {@link StreamNotRewritableError} for a stream.
  *
@@ -84,13 +89,30 @@ export function entryToCommands(entry: Entry): Uint8Array[][] {
     case "string":
       out.push([SET, key, value.value]);
       break;
-    case "hash":
+    case "hash": {
       for (let i = 0; i < value.value.length; i += REWRITE_ITEMS_PER_COMMAND) {
         const cmd: Uint8Array[] = [HSET, key];
         for (const [f, v] of value.value.slice(i, i + REWRITE_ITEMS_PER_COMMAND)) cmd.push(f, v);
         out.push(cmd);
       }
+      // Field TTLs as Redis and kevy 5.4 rewrite them: one absolute HPEXPIREAT per field.
+      const d = value.fieldDeadlines;
+      if (d !== undefined) {
+        for (let i = 0; i < d.length && i < value.value.length; i++) {
+          const ms = d[i];
+          if (ms === null || ms === undefined) continue;
+          out.push([
+            HPEXPIREAT,
+            key,
+            enc.encode(String(Math.trunc(ms))),
+            FIELDS,
+            ONE,
+            value.value[i]![0],
+          ]);
+        }
+      }
       break;
+    }
     case "list":
     case "set": {
       const verb = value.type === "list" ? RPUSH : SADD;

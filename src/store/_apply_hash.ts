@@ -8,6 +8,7 @@ import { argI64, type Ctx, fail, getHash, own, type Reply } from "./_apply_commo
 import { addFloat, addI64 } from "./_apply_string.ts";
 import { intBytes, parseI64 } from "./_num.ts";
 import { argvIfPositive, asInt, B, type CommandSpec, KEY1 } from "./_command.ts";
+import { hsetKeepingTtl } from "./_apply_hash_ttl.ts";
 
 const HSET = B("HSET");
 
@@ -41,14 +42,14 @@ function hincrby(c: Ctx, a: Uint8Array[]): Reply {
     v = p;
   }
   const r = addI64(v, by);
-  getHash(c.store, a[1]!, true).set(own(a[2]!), intBytes(r));
+  getHash(c.store, a[1]!, true).set(own(a[2]!), intBytes(r), true); // the field keeps its TTL
   return r;
 }
 
 function hincrbyfloat(c: Ctx, a: Uint8Array[]): Reply {
   const h = getHash(c.store, a[1]!, false);
   const out = addFloat(h?.get(a[2]!) ?? null, a[3]!, "ERR hash value is not a float");
-  getHash(c.store, a[1]!, true).set(own(a[2]!), out);
+  getHash(c.store, a[1]!, true).set(own(a[2]!), out, true); // the field keeps its TTL
   return out;
 }
 
@@ -88,9 +89,12 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: "write denyoom fast",
     keys: KEY1,
-    // The resulting value, as Redis propagates it (replay must not redo float math).
+    // The resulting value, as Redis propagates it (replay must not redo float math),
+    // and the field's deadline again (the replayed HSET clears it).
     log: (x) =>
-      x.reply instanceof Uint8Array ? [[HSET, x.argv[1]!, x.argv[2]!, x.reply]] : x.imageKeys(),
+      x.reply instanceof Uint8Array
+        ? hsetKeepingTtl(x.store, x.argv[1]!, x.argv[2]!, x.reply)
+        : x.imageKeys(),
     fn: hincrbyfloat,
   },
   {

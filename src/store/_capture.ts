@@ -4,7 +4,7 @@
 // are mutated in place later: a compact hash as its pair bytes (frozen: the
 // hash copies them before its next write, so nothing is copied now), Map
 // hashes and sets as arrays of their binary-string members (no per-member
-// objects), the rest in the neutral layout. Cost: a few typed-array copies,
+// objects), the rest (hashes with field TTLs included) in the neutral layout. Cost: a few typed-array copies,
 // no per-key objects for strings.
 import type { RecordCursor } from "../codec/_snapshot_writer.ts";
 import type { Entry, ValueType } from "../codec/types.ts";
@@ -110,7 +110,7 @@ class Captured implements RecordCursor {
         if (v instanceof Uint8Array) {
           out[i] = v;
           types |= 1;
-        } else if (v instanceof HashValue) {
+        } else if (v instanceof HashValue && !v.hasFieldTtls) {
           out[i] = captureHash(v);
           types |= 2;
         } else if (v instanceof SetValue) {

@@ -3,6 +3,8 @@
 // which nothing expires (Redis never expires keys while it loads a snapshot
 // or replays a log: deadlines are judged once loading is over).
 import type { KeyIndex } from "./_index.ts";
+import { FieldExpiry } from "./_field_expiry.ts";
+import type { ExpiryHooks } from "./_value_type.ts";
 
 /** Depth of synchronous loading sections (see {@link whileLoading}). */
 let loadingDepth = 0;
@@ -42,24 +44,37 @@ export function isLoading(): boolean {
   return loadingDepth > 0;
 }
 
-/** Called with each key removed because its deadline passed (not for deletes or overwrites). */
-export type ExpireHook = (key: Uint8Array) => void;
-
 /** The expiry side of one Store. */
 export class Expiry {
   #ix: KeyIndex;
   readonly #clock: () => number;
-  /** Who hears about expired keys (the embedded store logs a DEL). */
-  hook: ExpireHook | null;
+  /** Who hears about expired keys and fields (the Store's). */
+  readonly hooks: ExpiryHooks;
   /** Round-robin position of active expiry in the TTL list. */
   #pos = 0;
   /** Keys removed because they expired (lazily or actively). */
   expired = 0;
 
-  constructor(ix: KeyIndex, clock: () => number, hook: ExpireHook | null) {
+  /** The expiry of hash fields. */
+  readonly fields: FieldExpiry;
+
+  constructor(ix: KeyIndex, clock: () => number, hooks: ExpiryHooks) {
     this.#ix = ix;
     this.#clock = clock;
-    this.hook = hook;
+    this.hooks = hooks;
+    this.fields = new FieldExpiry(ix, this);
+  }
+
+  /**
+   * Entry `ei` (found live in the index) after lazy expiry: -1 when the key
+   * expired or its hash emptied as due fields went, else `ei`.
+   */
+  check(ei: number): number {
+    if (this.#ix.ttlCount !== 0 && this.isExpired(ei)) {
+      this.expire(ei);
+      return -1;
+    }
+    return this.fields.active ? this.fields.sweep(ei) : ei;
   }
 
   /** The time deadlines are judged against: the clock, or -Infinity while loading. */
@@ -83,15 +98,16 @@ export class Expiry {
   /** Removes entry `ei` as expired: the index's `onExpired` listener, then the hook, hear of it. */
   expire(ei: number): void {
     const ix = this.#ix;
-    const hook = this.hook;
+    const hook = this.hooks.onExpire;
     const key = hook === null ? null : ix.key(ei); // a view that stays valid after removal
     ix.expire(ei);
     this.expired++;
     if (key !== null) hook!(key);
   }
 
-  /** Removes every key whose deadline has passed. */
+  /** Removes every key whose deadline has passed, and every due hash field. */
   all(): void {
+    this.fields.all();
     const ix = this.#ix;
     if (ix.ttlCount === 0 || loadingDepth > 0) return;
     const now = this.#clock();
@@ -103,8 +119,12 @@ export class Expiry {
     }
   }
 
-  /** One round-robin active-expiry step of at most `maxChecks` keys; returns keys removed. */
+  /**
+   * One round-robin active-expiry step of at most `maxChecks` keys (and as
+   * many hashes with field deadlines); returns keys removed.
+   */
   step(maxChecks: number): number {
+    this.fields.step(maxChecks);
     const ix = this.#ix;
     if (ix.ttlCount === 0 || loadingDepth > 0) return 0;
     const now = this.#clock();
@@ -133,10 +153,12 @@ export class Expiry {
   swapWith(other: Expiry): void {
     [this.#ix, other.#ix] = [other.#ix, this.#ix];
     [this.#pos, other.#pos] = [other.#pos, this.#pos];
+    this.fields.swapWith(other.fields);
   }
 
   /** Forget the active-expiry position (the store was cleared). */
   reset(): void {
     this.#pos = 0;
+    this.fields.reset();
   }
 }

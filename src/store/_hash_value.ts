@@ -2,6 +2,7 @@
 // package-internal hooks the loader, the capture and the neutral conversion
 // use to reach its compact encoding (not re-exported: not public API).
 import { fromKey, toKey } from "./_keys.ts";
+import { FieldTtls } from "./_field_ttl.ts";
 import {
   COMPACT_MAX_BYTES,
   COMPACT_MAX_FIELDS,
@@ -26,6 +27,10 @@ export let hashInternals: HashInternals;
  * (lookups scan it; values handed out are copies). Crossing a limit, or
  * reading {@link HashValue.map}, converts it to a `Map` for good.
  *
+ * Fields may carry an absolute deadline (Redis 7.4 HEXPIRE): kept in a side
+ * table that a hash without field TTLs does not have. The hash itself has no
+ * clock: the Store removes due fields before it hands the hash out.
+ *
  * @example
  * ```ts
  * import { HashValue } from "@kevy/persist/store";
@@ -42,11 +47,13 @@ export class HashValue {
   #n = 0;
   /** `#b` may be seen elsewhere (a capture, a load slab): copy it before writing. */
   #shared = false;
+  /** Per-field deadlines, or `null` while no field has one. */
+  #ttl: FieldTtls | null = null;
 
   static {
     hashInternals = {
       compact(h) {
-        if (h.#map !== null) return null;
+        if (h.#map !== null || h.#ttl !== null) return null;
         h.#shared = true;
         const b = h.#b;
         return b.length === h.#used ? b : b.subarray(0, h.#used);
@@ -108,8 +115,12 @@ export class HashValue {
     return b.slice(v + 4, v + 4 + rd32(b, v));
   }
 
-  /** Sets a field; returns `true` if the field is new. */
-  set(field: Uint8Array, value: Uint8Array): boolean {
+  /**
+   * Sets a field; returns `true` if the field is new. Its deadline is
+   * removed (HSET), unless `keepTtl` (HINCRBY).
+   */
+  set(field: Uint8Array, value: Uint8Array, keepTtl = false): boolean {
+    if (this.#ttl !== null && !keepTtl) this.#dropTtl(toKey(field));
     if (this.#map === null) {
       if (field.length <= COMPACT_MAX_BYTES && value.length <= COMPACT_MAX_BYTES) {
         const r = this.#setCompact(field, value);
@@ -167,8 +178,9 @@ export class HashValue {
     return lpFind(this.#b, this.#used, field) >= 0;
   }
 
-  /** Removes a field; returns `true` if it existed. */
+  /** Removes a field (and its deadline); returns `true` if it existed. */
   delete(field: Uint8Array): boolean {
+    if (this.#ttl !== null) this.#dropTtl(toKey(field));
     if (this.#map !== null) return this.#map.delete(toKey(field));
     const b = this.#b, used = this.#used;
     const p = lpFind(b, used, field);
@@ -205,9 +217,67 @@ export class HashValue {
     }
   }
 
+  /** Whether some field has a deadline. */
+  get hasFieldTtls(): boolean {
+    return this.#ttl !== null;
+  }
+
+  /** The deadline (unix ms) of `field`, or `null` (no such field, or no deadline). */
+  fieldDeadline(field: Uint8Array): number | null {
+    return this.#ttl?.get(toKey(field)) ?? null;
+  }
+
+  /**
+   * Sets (`number`) or removes (`null`) the deadline of an existing field;
+   * returns `false` when there is no such field. A deadline in the past is
+   * kept as given: the Store decides when fields expire.
+   */
+  setFieldDeadline(field: Uint8Array, deadline: number | null): boolean {
+    if (!this.has(field)) return false;
+    if (deadline === null) {
+      if (this.#ttl !== null) this.#dropTtl(toKey(field));
+    } else (this.#ttl ??= new FieldTtls()).set(toKey(field), deadline);
+    return true;
+  }
+
+  /** The smallest field deadline, `Infinity` when none. */
+  nextFieldDeadline(): number {
+    return this.#ttl === null ? Infinity : this.#ttl.next();
+  }
+
+  /** Removes the fields whose deadline is `<= now`; returns them. */
+  expireFields(now: number): Uint8Array[] {
+    const t = this.#ttl;
+    if (t === null || t.next() > now) return [];
+    const due = t.takeDue(now);
+    if (t.size === 0) this.#ttl = null;
+    const out: Uint8Array[] = [];
+    for (const f of due) {
+      const b = fromKey(f);
+      this.delete(b);
+      out.push(b);
+    }
+    return out;
+  }
+
+  /** Deadlines aligned with {@link entries} (`null`: none), or `undefined` when no field has one. */
+  entryDeadlines(): Array<number | null> | undefined {
+    const t = this.#ttl;
+    if (t === null) return undefined;
+    const out: Array<number | null> = [];
+    for (const [f] of this.entries()) out.push(t.get(toKey(f)) ?? null);
+    return out;
+  }
+
+  #dropTtl(k: string): void {
+    const t = this.#ttl!;
+    if (t.delete(k) && t.size === 0) this.#ttl = null;
+  }
+
   /** A copy (values shared: they are immutable). */
   clone(): HashValue {
     const h = new HashValue();
+    if (this.#ttl !== null) h.#ttl = this.#ttl.clone();
     if (this.#map === null) {
       h.#b = this.#b.slice(0, this.#used);
       h.#used = this.#used;

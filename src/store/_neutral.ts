@@ -8,7 +8,13 @@ import { SortedSet } from "./zset.ts";
 /** A container (or a large string kept as its own array) in the neutral layout. */
 export function toNeutral(v: unknown): KeyValue {
   if (v instanceof Uint8Array) return { type: "string", value: v };
-  if (v instanceof HashValue) return { type: "hash", value: [...v.entries()] };
+  if (v instanceof HashValue) {
+    const fieldDeadlines = v.entryDeadlines(); // first: entries() freezes a compact buffer
+    const value = [...v.entries()];
+    return fieldDeadlines === undefined
+      ? { type: "hash", value }
+      : { type: "hash", value, fieldDeadlines };
+  }
   if (v instanceof ListValue) return { type: "list", value: v.slice() };
   if (v instanceof SetValue) return { type: "set", value: [...v.members()] };
   if (v instanceof SortedSet) return { type: "zset", value: [...v.entries()] };
@@ -20,8 +26,19 @@ export function fromNeutral(
   kv: Exclude<KeyValue, { type: "string" }>,
 ): HashValue | ListValue | SetValue | SortedSet | StreamBox {
   switch (kv.type) {
-    case "hash":
-      return hashFromPairs(kv.value);
+    case "hash": {
+      const h = hashFromPairs(kv.value);
+      const d = kv.fieldDeadlines;
+      if (d !== undefined) {
+        for (let i = 0; i < d.length; i++) {
+          const x = d[i];
+          if (x !== null && x !== undefined && i < kv.value.length) {
+            h.setFieldDeadline(kv.value[i]![0], x);
+          }
+        }
+      }
+      return h;
+    }
     case "list":
       return new ListValue(kv.value);
     case "set": {

@@ -26,13 +26,30 @@ export type StoreValue = Uint8Array | HashValue | ListValue | SetValue | SortedS
 export interface KeyspaceOptions {
   /** Clock in unix milliseconds (default `Date.now`). */
   now?: () => number;
-  /**
-   * Called with the key each time a key is removed because its deadline
-   * passed (lazily on access, by {@link Store.activeExpire}, by a sweep), not
-   * for deletes or overwrites. The embedded store logs a `DEL` for it, as
-   * Redis propagates one. It must not touch the store. Default: none.
-   */
+  /** The initial {@link ExpiryHooks.onExpire} (default none). */
   onExpire?: (key: Uint8Array) => void;
+  /** The initial {@link ExpiryHooks.onExpireField} (default none). */
+  onExpireField?: (key: Uint8Array, field: Uint8Array) => void;
+}
+
+/**
+ * Who hears about keys and hash fields removed because their deadline
+ * passed (lazily on access, actively, by a sweep; never for deletes or
+ * overwrites). They must not touch the store. The embedded store installs
+ * hooks that log `DEL key` / `HDEL key field`, as Redis propagates them.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "@kevy/persist/store";
+ * const s = new Store();
+ * s.hooks.onExpire = (key) => console.log("expired", key);
+ * ```
+ */
+export interface ExpiryHooks {
+  /** A key expired. */
+  onExpire: ((key: Uint8Array) => void) | null;
+  /** A hash field expired (its hash may have been deleted with it). */
+  onExpireField: ((key: Uint8Array, field: Uint8Array) => void) | null;
 }
 
 /**

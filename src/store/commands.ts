@@ -29,6 +29,7 @@ import { MAX_BULK_LEN } from "../codec/resp.ts";
 import { KEY_COMMANDS } from "./_apply_keys.ts";
 import { STRING_COMMANDS } from "./_apply_string.ts";
 import { HASH_COMMANDS } from "./_apply_hash.ts";
+import { HASH_TTL_COMMANDS } from "./_apply_hash_ttl.ts";
 import { LIST_COMMANDS } from "./_apply_list.ts";
 import { SET_COMMANDS } from "./_apply_set.ts";
 import { ZSET_COMMANDS } from "./_apply_zset.ts";
@@ -85,6 +86,7 @@ const FAMILIES: CommandSpec[][] = [
   STRING_COMMANDS,
   KEY_COMMANDS,
   HASH_COMMANDS,
+  HASH_TTL_COMMANDS,
   LIST_COMMANDS,
   SET_COMMANDS,
   ZSET_COMMANDS,

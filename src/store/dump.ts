@@ -75,6 +75,8 @@ export interface DumpedKey {
     | Array<[string, string]>
     | Array<[string, string, string]>
     | DumpedStream;
+  /** Hash fields with a deadline: `[[field, unix ms]]` sorted by field (absent when none). */
+  field_ttls?: Array<[string, number]>;
 }
 
 function byFirst<T extends [string, ...unknown[]]>(x: T, y: T): number {
@@ -170,13 +172,24 @@ export function dumpKeyspace(store: Store): DumpedKey[] {
   for (const e of store.entries()) {
     const kv = e.value;
     let value: DumpedKey["value"];
+    let fieldTtls: Array<[string, number]> | undefined;
     switch (kv.type) {
       case "string":
         value = hex(kv.value);
         break;
-      case "hash":
+      case "hash": {
         value = kv.value.map(([f, x]) => [hex(f), hex(x)] as [string, string]).sort(byFirst);
+        const d = kv.fieldDeadlines;
+        if (d !== undefined) {
+          fieldTtls = [];
+          kv.value.forEach(([f], i) => {
+            const ms = d[i];
+            if (ms !== null && ms !== undefined) fieldTtls!.push([hex(f), ms]);
+          });
+          fieldTtls.sort(byFirst);
+        }
         break;
+      }
       case "list":
         value = kv.value.map(hex);
         break;
@@ -192,7 +205,9 @@ export function dumpKeyspace(store: Store): DumpedKey[] {
         value = dumpStream(kv.value);
         break;
     }
-    out.push({ key: hex(e.key), type: kv.type, ttl: e.deadline, value });
+    const k: DumpedKey = { key: hex(e.key), type: kv.type, ttl: e.deadline, value };
+    if (fieldTtls !== undefined && fieldTtls.length > 0) k.field_ttls = fieldTtls;
+    out.push(k);
   }
   return out.sort((x, y) => byStr(x.key, y.key));
 }

@@ -24,15 +24,25 @@ import { randomKey, ScanTable } from "./_scan.ts";
 import { Expiry } from "./_expiry.ts";
 import { captureRecords } from "./_capture.ts";
 import { setInternals } from "./_internals.ts";
-import { type HashValue, ListValue, type SetValue, StreamBox } from "./values.ts";
+import { HashValue, ListValue, type SetValue, StreamBox } from "./values.ts";
 import type { SortedSet } from "./zset.ts";
-import { type KeyspaceOptions, type StoreValue, valueType } from "./_value_type.ts";
+import {
+  type ExpiryHooks,
+  type KeyspaceOptions,
+  type StoreValue,
+  valueType,
+} from "./_value_type.ts";
 
 export { HashValue, ListValue, SetValue, StreamBox } from "./values.ts";
 export { whileLoading } from "./_expiry.ts";
 export { SortedSet } from "./zset.ts";
 export type { ValueType } from "../codec/types.ts";
-export { type KeyspaceOptions, type StoreValue, valueType } from "./_value_type.ts";
+export {
+  type ExpiryHooks,
+  type KeyspaceOptions,
+  type StoreValue,
+  valueType,
+} from "./_value_type.ts";
 
 /**
  * One database of the keyspace.
@@ -69,17 +79,12 @@ export class Store {
   /** A new, empty database. */
   constructor(opts: KeyspaceOptions = {}) {
     this.#clock = opts.now ?? Date.now;
-    this.#ex = new Expiry(this.#ix, this.#clock, opts.onExpire ?? null);
+    this.hooks = { onExpire: opts.onExpire ?? null, onExpireField: opts.onExpireField ?? null };
+    this.#ex = new Expiry(this.#ix, this.#clock, this.hooks);
   }
 
-  /** The {@link KeyspaceOptions.onExpire} hook (settable: the embedded store installs its own). */
-  get onExpire(): ((key: Uint8Array) => void) | null {
-    return this.#ex.hook;
-  }
-
-  set onExpire(hook: ((key: Uint8Array) => void) | null) {
-    this.#ex.hook = hook;
-  }
+  /** Who hears about expired keys and fields (settable; from {@link KeyspaceOptions}). */
+  readonly hooks: ExpiryHooks;
 
   /** Keys removed so far because their deadline passed (lazily, actively or by a sweep). */
   get expiredKeys(): number {
@@ -107,6 +112,11 @@ export class Store {
     this.#ix.onExpired = f;
   }
 
+  /** Hash fields removed so far because their deadline passed. */
+  get expiredFields(): number {
+    return this.#ex.fields.expired;
+  }
+
   /** The injected clock, unix ms. */
   now(): number {
     return this.#clock();
@@ -116,12 +126,7 @@ export class Store {
   #find(b: Uint8Array, off: number, len: number): number {
     const ix = this.#ix;
     const ei = ix.find(b, off, len, hashBytes(b, off, len));
-    if (ei < 0 || ix.ttlCount === 0) return ei;
-    if (this.#ex.isExpired(ei)) {
-      this.#ex.expire(ei);
-      return -1;
-    }
-    return ei;
+    return ei < 0 ? ei : this.#ex.check(ei);
   }
 
   #get(key: Uint8Array): number {
@@ -177,6 +182,7 @@ export class Store {
     const ei = this.#slot(b, off, len, keepTtl);
     this.#ix.setObj(ei, v);
     if (!keepTtl) this.#ix.clearDeadline(ei);
+    if (v instanceof HashValue && v.hasFieldTtls) this.#ex.fields.track(this.#ix.key(ei));
     return ei;
   }
 
@@ -236,14 +242,6 @@ export class Store {
   /**
    * Stores a copy of the string `value` at `key` (the caller may reuse its
    * buffer). Clears the deadline unless `keepTtl`.
-   *
-   * @example
-   * ```ts
-   * import { Store } from "@kevy/persist/store";
-   * const s = new Store();
-   * s.setString(new Uint8Array([107]), new Uint8Array([118]));
-   * s.type(new Uint8Array([107])); // "string"
-   * ```
    */
   setString(key: Uint8Array, value: Uint8Array, keepTtl = false): void {
     this.#writeStr(key, 0, key.length, keepTtl, value, 0, value.length);
@@ -252,16 +250,8 @@ export class Store {
   /**
    * Bulk-load fast path of {@link put} for a string: copies `kb[ko, ko+kl)`
    * as the key and `vb[vo, vo+vl)` as the value, with an absolute deadline
-   * or `null`. A deadline `<= now()` deletes the key instead.
-   *
-   * @example
-   * ```ts
-   * import { Store } from "@kevy/persist/store";
-   * const s = new Store();
-   * const buf = new TextEncoder().encode("keyvalue");
-   * s.putString(buf, 0, 3, buf, 3, 5, null);
-   * s.lookup(buf.subarray(0, 3)); // the bytes of "value"
-   * ```
+   * or `null`. A deadline `<= now()` deletes the key instead (outside
+   * loading mode). E.g. `putString(buf, 0, 3, buf, 3, 5, null)`.
    */
   putString(
     kb: Uint8Array,
@@ -369,9 +359,7 @@ export class Store {
     const ix = this.#ix;
     for (;;) {
       const ei = ix.advance(c);
-      if (ei < 0 || ix.ttlCount === 0) return ei;
-      if (!this.#ex.isExpired(ei)) return ei;
-      this.#ex.expire(ei);
+      if (ei < 0 || this.#ex.check(ei) >= 0) return ei;
     }
   }
 
@@ -435,6 +423,15 @@ export class Store {
     [this.#scans, other.#scans] = [other.#scans, this.#scans];
   }
 
+  /**
+   * After giving fields of the hash at `key` a deadline through
+   * `HashValue.setFieldDeadline` (a loader, the applier), so that expiry
+   * visits it.
+   */
+  trackFieldTtls(key: Uint8Array): void {
+    this.#ex.fields.track(key);
+  }
+
   /** Removes every key. */
   clear(): void {
     this.#ix.clear();
@@ -443,7 +440,8 @@ export class Store {
 
   /**
    * One incremental active-expiry step: examines up to `maxChecks` (default
-   * 20) keys that have a deadline, round-robin, and deletes the expired ones.
+   * 20) keys that have a deadline, round-robin, and deletes the expired ones
+   * (as many hashes with field deadlines likewise lose their due fields).
    * Returns the number of keys removed.
    */
   activeExpire(maxChecks = 20): number {

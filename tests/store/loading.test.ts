@@ -80,12 +80,12 @@ describe("the expire hook", () => {
     let t = T;
     const s = new Store({ now: () => t });
     const seen: string[] = [];
-    s.onExpire = (key) => seen.push(dec.decode(key));
+    s.hooks.onExpire = (key) => seen.push(dec.decode(key));
     applyCommand(s, ["SET", "a", "v", "PX", "10"]);
     applyCommand(s, ["SET", "b", "v", "PX", "10"]);
     t += 20;
     s.has(k("a"));
-    s.onExpire = null;
+    s.hooks.onExpire = null;
     s.has(k("b"));
     assert.deepEqual(seen, ["a"]);
   });
