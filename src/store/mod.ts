@@ -17,6 +17,7 @@
  */
 
 export {
+  type ExpiryHooks,
   HashValue,
   type KeyspaceOptions,
   ListValue,

@@ -17,7 +17,7 @@
  */
 
 import type { Entry, ValueType } from "../codec/types.ts";
-import { RECORD_CURSOR, type RecordCursor } from "../codec/_snapshot_writer.ts";
+import { HAS_FIELD_TTLS, RECORD_CURSOR, type RecordCursor } from "../codec/_snapshot_writer.ts";
 import { type Cursor, hashBytes, INLINE_MAX, KeyIndex, OBJ, STR } from "./_index.ts";
 import { fromNeutral, toNeutral } from "./_neutral.ts";
 import { randomKey, ScanTable } from "./_scan.ts";
@@ -374,6 +374,10 @@ export class Store {
       [RECORD_CURSOR]: (): RecordCursor => {
         this.#ex.all();
         return captureRecords(this.#ix);
+      },
+      [HAS_FIELD_TTLS]: (): boolean => {
+        this.#ex.all();
+        return this.#ex.fields.active;
       },
     });
   }

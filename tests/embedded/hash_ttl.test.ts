@@ -110,4 +110,21 @@ describe("hash-field TTLs in the embedded store", () => {
     assert.equal(await db.pttl("h"), 9000);
     await db.close();
   });
+
+  it("save() keeps the field TTLs (snapshot version 6), and a field due after the save expires on reopen", async () => {
+    const dir = tempDir();
+    const clock = testClock(T);
+    let db = await open(dir, clock);
+    await db.hset("h", { a: "1", b: "2", c: "3" });
+    await db.command(["HPEXPIRE", "h", 3000, "FIELDS", 1, "a"]);
+    await db.command(["HPEXPIRE", "h", 500, "FIELDS", 1, "c"]);
+    await db.save();
+    await db.command(["HPERSIST", "h", "FIELDS", 1, "a"]); // in the AOF after the snapshot
+    await db.close();
+    clock.t = T + 1000;
+    db = await open(dir, clock);
+    assert.deepEqual(await db.hgetall("h"), { a: "1", b: "2" });
+    assert.deepEqual(await httl(db, "h", "a", "b"), [-1, -1]);
+    await db.close();
+  });
 });
