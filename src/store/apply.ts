@@ -11,9 +11,8 @@ import type { Store } from "./store.ts";
 import { CommandError, type CommandResult, type Ctx, type Reply, text } from "./_apply_common.ts";
 import { asBytes } from "./_keys.ts";
 import { selectIndex } from "./_apply_keys.ts";
-import { arityOk, type Command, lookupCommand, oversizedArgument } from "./commands.ts";
-import { indexOf } from "./_internals.ts";
-import { INLINE_MAX } from "./_index.ts";
+import { arityOk, type Command, lookupCommand } from "./commands.ts";
+import { admit } from "./_admit.ts";
 
 export type { CommandResult, Reply, ReplyError } from "./_apply_common.ts";
 
@@ -64,29 +63,6 @@ function unknownError(a: Uint8Array[]): CommandResult {
 
 function arityError(name: string): CommandResult {
   return { ok: false, error: `ERR wrong number of arguments for '${name}' command` };
-}
-
-const OOM = "OOM command not allowed: the keyspace's key/value arena would exceed its 4 GiB limit";
-
-/**
- * Refuses, before anything changes, an argument over 512 MiB and a write
- * whose bytes could not fit the store's arena: a write either happens whole
- * or not at all. A write's arena growth is bounded by its argument bytes
- * plus one inline value (APPEND, SETRANGE, RENAME, COPY rewrite at most one).
- */
-function admit(store: Store, spec: Command, a: Uint8Array[]): string | null {
-  const big = oversizedArgument(a);
-  if (big !== null) return big;
-  if (!spec.write) return null;
-  let bytes = INLINE_MAX;
-  for (let i = 1; i < a.length; i++) bytes += a[i]!.length;
-  try {
-    indexOf(store).room(bytes);
-  } catch (e) {
-    if (e instanceof RangeError) return OOM;
-    throw e;
-  }
-  return null;
 }
 
 /** Runs one ordinary (table) command. */

@@ -65,11 +65,7 @@ export class Store {
   readonly #ex: Expiry;
   #scans = new ScanTable();
   #fresh = false; // the last #slot inserted its key
-  /**
-   * Redis 7 function libraries (name -> code, kept as data: FUNCTION LOAD
-   * stores them, an export writes them back). Server-wide in Redis: a
-   * `CommandApplier` keeps them on its database 0.
-   */
+  /** Redis 7 function libraries (name -> code) kept as data; a `CommandApplier` keeps them on db 0. */
   readonly libraries: Map<string, Uint8Array> = new Map();
 
   static {
@@ -86,9 +82,9 @@ export class Store {
   /** Who hears about expired keys and fields (settable; from {@link KeyspaceOptions}). */
   readonly hooks: ExpiryHooks;
 
-  /** Keys removed so far because their deadline passed (lazily, actively or by a sweep). */
-  get expiredKeys(): number {
-    return this.#ex.expired;
+  /** Keys and hash fields removed so far because their deadline passed. */
+  get expired(): { keys: number; fields: number } {
+    return { keys: this.#ex.expired, fields: this.#ex.fields.expired };
   }
 
   /**
@@ -110,11 +106,6 @@ export class Store {
    */
   onExpired(f: ((key: Uint8Array) => void) | null): void {
     this.#ix.onExpired = f;
-  }
-
-  /** Hash fields removed so far because their deadline passed. */
-  get expiredFields(): number {
-    return this.#ex.fields.expired;
   }
 
   /** The injected clock, unix ms. */
@@ -228,30 +219,22 @@ export class Store {
     return ei < 0 ? null : this.#value(ei);
   }
 
-  /**
-   * Stores `value` at `key`. Clears the deadline unless `keepTtl`. Byte
-   * arrays up to 64 KiB are copied into the store, larger ones kept by
-   * reference (never mutate them afterwards).
-   */
+  /** Stores `value` at `key` (deadline cleared unless `keepTtl`); arrays over 64 KiB by reference. */
   setValue(key: Uint8Array, value: StoreValue, keepTtl = false): void {
     if (value instanceof Uint8Array && value.length <= INLINE_MAX) {
       this.#writeStr(key, 0, key.length, keepTtl, value, 0, value.length);
     } else this.#writeObj(key, 0, key.length, keepTtl, value);
   }
 
-  /**
-   * Stores a copy of the string `value` at `key` (the caller may reuse its
-   * buffer). Clears the deadline unless `keepTtl`.
-   */
+  /** Stores a copy of the string `value` at `key`; clears the deadline unless `keepTtl`. */
   setString(key: Uint8Array, value: Uint8Array, keepTtl = false): void {
     this.#writeStr(key, 0, key.length, keepTtl, value, 0, value.length);
   }
 
   /**
    * Bulk-load fast path of {@link put} for a string: copies `kb[ko, ko+kl)`
-   * as the key and `vb[vo, vo+vl)` as the value, with an absolute deadline
-   * or `null`. A deadline `<= now()` deletes the key instead (outside
-   * loading mode). E.g. `putString(buf, 0, 3, buf, 3, 5, null)`.
+   * as the key, `vb[vo, vo+vl)` as the value; a deadline `<= now()` deletes
+   * the key instead (outside loading mode).
    */
   putString(
     kb: Uint8Array,
@@ -301,10 +284,9 @@ export class Store {
   }
 
   /**
-   * Bulk load: replaces `entry.key`. A deadline `<= now()` deletes the key
-   * instead (outside loading mode, see `whileLoading`). Empty collections are
-   * kept (kevy's loader accepts them). String bytes are copied (above 64 KiB
-   * kept by reference). NaN zset scores are kept, as kevy does.
+   * Bulk load: replaces `entry.key`; a deadline `<= now()` deletes the key
+   * (outside loading mode). Empty collections and NaN zset scores are kept,
+   * as kevy does; strings copied (above 64 KiB kept by reference).
    */
   put(entry: Entry): void {
     const kv = entry.value;
@@ -340,10 +322,7 @@ export class Store {
     return ei < 0 ? null : this.#deadlineOf(ei);
   }
 
-  /**
-   * Sets (`number`) or removes (`null`) the deadline of `key`. Returns
-   * `false` if the key does not exist. A deadline `<= now()` deletes the key.
-   */
+  /** Sets (`number`) or removes (`null`) `key`'s deadline; `false` if no key; `<= now()` deletes. */
   setDeadline(key: Uint8Array, deadline: number | null): boolean {
     const ei = this.#get(key);
     if (ei < 0) return false;
@@ -364,9 +343,8 @@ export class Store {
   }
 
   /**
-   * Every live entry in the neutral layout (for snapshots and rewrites). Keys
-   * and string values are views that never change. The snapshot encoder reads
-   * string records straight from the store through this iterator.
+   * Every live entry in the neutral layout (snapshots, rewrites); keys and
+   * strings are views that never change (the encoder reads records directly).
    */
   entries(): IterableIterator<Entry> {
     const it = this.#entries();
@@ -427,11 +405,7 @@ export class Store {
     [this.#scans, other.#scans] = [other.#scans, this.#scans];
   }
 
-  /**
-   * After giving fields of the hash at `key` a deadline through
-   * `HashValue.setFieldDeadline` (a loader, the applier), so that expiry
-   * visits it.
-   */
+  /** After `HashValue.setFieldDeadline` on the hash at `key` (loaders): expiry visits it. */
   trackFieldTtls(key: Uint8Array): void {
     this.#ex.fields.track(key);
   }

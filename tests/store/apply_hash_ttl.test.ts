@@ -142,7 +142,7 @@ describe("field expiry", () => {
     assert.equal(ok("HLEN", "h"), 1);
     assert.deepEqual(ok("HGETALL", "h"), [bulk("c"), bulk("3")]);
     assert.deepEqual(seen.sort(), ["h.a", "h.b"]);
-    assert.equal(s.expiredFields, 2);
+    assert.equal(s.expired.fields, 2);
     ok("HPEXPIRE", "h", "10", "FIELDS", "1", "c");
     t += 10;
     assert.equal(ok("EXISTS", "h"), 0);
@@ -159,9 +159,9 @@ describe("field expiry", () => {
     applyCommand(s, ["HPEXPIRE", "h4", "100", "FIELDS", "1", "b"]);
     t = T0 + 200;
     s.activeExpire(2);
-    assert.ok(s.expiredFields >= 2);
+    assert.ok(s.expired.fields >= 2);
     s.activeExpire(100);
-    assert.equal(s.expiredFields, 6);
+    assert.equal(s.expired.fields, 6);
     assert.equal(s.dbsize(), 4, "h4 emptied and went");
     assert.deepEqual(dumpKeyspace(s).map((k) => k.field_ttls), [
       undefined,
@@ -218,7 +218,7 @@ describe("field TTLs and the other hash commands", () => {
     });
     t += 100;
     s.activeExpire(100);
-    assert.equal(s.expiredFields, 2);
+    assert.equal(s.expired.fields, 2);
     assert.deepEqual(applyCommand(s, ["HGETALL", "moved"]), {
       ok: true,
       reply: [bulk("b"), bulk("2")],

@@ -28,7 +28,7 @@ describe("loading mode", () => {
     });
     assert.equal(s.has(k("a")), false);
     assert.equal(s.dbsize(), 0);
-    assert.equal(s.expiredKeys, 3);
+    assert.equal(s.expired.keys, 3);
   });
 
   it("nests, and ends even when the loader throws", () => {
@@ -73,7 +73,7 @@ describe("the expire hook", () => {
     s.scan(0, 100);
     assert.equal(s.dbsize(), 1); // "overwritten" (no TTL any more)
     assert.deepEqual(seen.sort(), ["active", "lazy", "scanned", "swept"].sort());
-    assert.equal(s.expiredKeys, 4);
+    assert.equal(s.expired.keys, 4);
   });
 
   it("can be installed later and removed", () => {
