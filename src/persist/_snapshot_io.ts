@@ -13,8 +13,8 @@ import { HASH_SINK, type InternalDecoderOptions } from "../codec/_snapshot_types
 import { CorruptFileError } from "../codec/errors.ts";
 import { type FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
 import { SnapshotChecksumError } from "../codec/snapshot_errors.ts";
-import { Store, whileLoading } from "../store/store.ts";
-import { applyFieldTtls, checkFieldTtlSupport, StoreLoader } from "../store/_load.ts";
+import { type Store, whileLoading } from "../store/store.ts";
+import { applyFieldTtls, StoreLoader } from "../store/_load.ts";
 import { verifySnapshotFile, verifySnapshotFileSync } from "./snapshot_verify.ts";
 
 /** Writes `entries` as a snapshot to `path` (created/truncated) and fsyncs it. Removes it on error. */
@@ -191,14 +191,12 @@ export interface SnapshotLoadResult {
   fieldTtls: FieldTtlOutcome;
 }
 
-/** After the last record: field TTLs onto the loaded store (refused if it cannot hold them). */
+/** After the last record: field TTLs onto the loaded store (due fields removed). */
 export function finishFieldTtls(
   store: Store,
   ttls: FieldTtlTable,
   now: number,
-  path: string,
 ): FieldTtlOutcome {
-  checkFieldTtlSupport(ttls, now, () => new Store(), path);
   return applyFieldTtls(store, ttls, now);
 }
 
@@ -236,7 +234,7 @@ export async function loadSnapshotInto(
     throw await betterErrorAsync(e, fs, path);
   }
   const cutoff = keepExpired ? -Infinity : now;
-  const fieldTtls = load(() => finishFieldTtls(store, ttls, cutoff, path));
+  const fieldTtls = load(() => finishFieldTtls(store, ttls, cutoff));
   return { count: loader.live, stats, fieldTtls };
 }
 
@@ -261,6 +259,6 @@ export function loadSnapshotIntoSync(
     throw betterError(e, fs, path);
   }
   const cutoff = keepExpired ? -Infinity : now;
-  const fieldTtls = load(() => finishFieldTtls(store, ttls, cutoff, path));
+  const fieldTtls = load(() => finishFieldTtls(store, ttls, cutoff));
   return { count: loader.live, stats, fieldTtls };
 }

@@ -22,7 +22,6 @@ import { Store, whileLoading } from "../store/store.ts";
 import { RecordBatch } from "../store/_batch.ts";
 import { freezeEntries } from "../codec/_snapshot_writer.ts";
 import { FieldTtlTable } from "../codec/field_ttls.ts";
-import { checkFieldTtlSupport } from "../store/_load.ts";
 import {
   finishFieldTtls,
   loadSnapshotInto,
@@ -143,11 +142,10 @@ export async function loadSnapshot(path: string, opts: LoadSnapshotOptions = {})
   const now = opts.now ?? opts.store.now();
   await readSnapshotFile(fs, path, batch.onEntry, now, batch.onString, ttls, keep);
   const cutoff = keep ? -Infinity : now;
-  checkFieldTtlSupport(ttls, cutoff, () => new Store(), path);
   const store = opts.store;
   const load = (): void => {
     batch.applyTo(store);
-    finishFieldTtls(store, ttls, cutoff, path);
+    finishFieldTtls(store, ttls, cutoff);
   };
   if (keep) whileLoading(load);
   else load();
@@ -178,11 +176,10 @@ export function loadSnapshotSync(path: string, opts: LoadSnapshotOptions = {}): 
   const now = opts.now ?? opts.store.now();
   readSnapshotFileSync(fs, path, batch.onEntry, now, batch.onString, ttls, keep);
   const cutoff = keep ? -Infinity : now;
-  checkFieldTtlSupport(ttls, cutoff, () => new Store(), path);
   const store = opts.store;
   const load = (): void => {
     batch.applyTo(store);
-    finishFieldTtls(store, ttls, cutoff, path);
+    finishFieldTtls(store, ttls, cutoff);
   };
   if (keep) whileLoading(load);
   else load();

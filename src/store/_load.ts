@@ -9,11 +9,7 @@
 // limits) becomes a compact HashValue over ONE copy of its payload, taken
 // into shared slabs (no per-field objects, no per-hash buffer).
 import type { HashRecordSink, StringRecordSink } from "../codec/_snapshot_types.ts";
-import {
-  type FieldTtlOutcome,
-  type FieldTtlTable,
-  FieldTtlUnsupportedError,
-} from "../codec/field_ttls.ts";
+import type { FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
 import type { Entry } from "../codec/types.ts";
 import { expiryOf, indexOf } from "./_internals.ts";
 import { hashBytes, INLINE_MAX } from "./_index.ts";
@@ -97,55 +93,10 @@ function putHash(
   if (deadline !== null) ix.setDeadline(ei, deadline);
 }
 
-/** Whether a Store keeps `fieldDeadlines` through `put`/`getEntry` (probed once). */
-let keepsFieldTtls: boolean | undefined;
-export function storeKeepsFieldTtls(make: () => Store): boolean {
-  if (keepsFieldTtls === undefined) {
-    const s = make();
-    const k = new Uint8Array([0]);
-    s.put({
-      key: k,
-      value: { type: "hash", value: [[k, k]], fieldDeadlines: [Number.MAX_SAFE_INTEGER] },
-      deadline: null,
-    });
-    const e = s.getEntry(k);
-    keepsFieldTtls = e?.value.type === "hash" && e.value.fieldDeadlines?.[0] !== undefined;
-  }
-  return keepsFieldTtls;
-}
-
-export { FieldTtlUnsupportedError };
-
-/**
- * Throws before anything is loaded when `table` holds a live field TTL
- * (deadline > now) and the Store cannot keep field TTLs: loading would make
- * those fields persistent without a word.
- */
-export function checkFieldTtlSupport(
-  table: FieldTtlTable,
-  now: number,
-  make: () => Store,
-  path: string | undefined,
-): void {
-  if (table.size === 0 || storeKeepsFieldTtls(make)) return;
-  for (const { fields } of table.byKey()) {
-    for (const d of fields.values()) {
-      if (d > now) {
-        throw new FieldTtlUnsupportedError(
-          `${path ?? "<buffer>"}: holds hash-field TTLs (kevy 5.x opcode 7, e.g. one due at ` +
-            `${new Date(d).toISOString()}) and this Store does not keep field TTLs yet; ` +
-            `loading it would make those fields persistent`,
-        );
-      }
-    }
-  }
-}
-
 /**
  * Applies a snapshot's field TTLs to the loaded `store` (after every entry,
  * so record order cannot lose one): through `getEntry`/`put` with
  * `fieldDeadlines`; due fields are removed, a hash left empty is deleted.
- * Call {@link checkFieldTtlSupport} first.
  */
 export function applyFieldTtls(store: Store, table: FieldTtlTable, now: number): FieldTtlOutcome {
   const out: FieldTtlOutcome = { applied: 0, expiredFields: 0, emptiedKeys: 0, orphans: 0 };

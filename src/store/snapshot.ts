@@ -10,7 +10,7 @@ import { encodeSnapshotChunks, SnapshotDecoder } from "../codec/snapshot.ts";
 import { HASH_SINK } from "../codec/_snapshot_types.ts";
 import { FieldTtlTable } from "../codec/field_ttls.ts";
 import { RecordBatch } from "./_batch.ts";
-import { applyFieldTtls, checkFieldTtlSupport, StoreLoader } from "./_load.ts";
+import { applyFieldTtls, StoreLoader } from "./_load.ts";
 import { Store } from "./store.ts";
 import { whileLoading } from "./_expiry.ts";
 
@@ -92,7 +92,6 @@ export function decodeSnapshot(
   const load = (): void => {
     dec.push(bytes);
     dec.finish();
-    checkFieldTtlSupport(ttls, cutoff, () => new Store(), path);
     batch?.applyTo(target);
     applyFieldTtls(target, ttls, cutoff);
   };
