@@ -3,9 +3,12 @@
 // that restarts, rewrites and clocks that move agree with it.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { tempDir } from "../_helpers.ts";
+import { join } from "node:path";
+import { copyFileSync, readFileSync } from "node:fs";
+import { fixturePath, readFixtureJson, tempDir } from "../_helpers.ts";
+import { decodeEntries } from "../../src/codec/snapshot.ts";
 import { openStore } from "../../src/embedded/open.ts";
-import { dirFrames, testClock } from "./_embedded_helpers.ts";
+import { dirFrames, dirKeyspace, testClock } from "./_embedded_helpers.ts";
 
 const T = 1_700_000_000_000;
 
@@ -126,5 +129,32 @@ describe("hash-field TTLs in the embedded store", () => {
     assert.deepEqual(await db.hgetall("h"), { a: "1", b: "2" });
     assert.deepEqual(await httl(db, "h", "a", "b"), [-1, -1]);
     await db.close();
+  });
+  it("a kevy 5.4 dir (v6 snapshot with field TTLs, opcode 7) opens with them; save() writes version 6 again", async () => {
+    const W = 1796083200000;
+    const dir = tempDir();
+    copyFileSync(fixturePath("vectors-v5/snapshot/v6_hash_field_ttl.rdb"), join(dir, "dump-0.rdb"));
+    const want = readFixtureJson<{ keyspace: unknown[] }>(
+      "vectors-v5/snapshot/v6_hash_field_ttl.expected.json",
+    ).keyspace;
+    const clock = testClock(W);
+    let db = await open(dir, clock);
+    assert.deepEqual(await db.command(["HPEXPIRETIME", "hf:a", "FIELDS", 3, "f1", "f2", "f3"]), [
+      4102444800001,
+      -1,
+      7258118400000,
+    ]);
+    await db.save();
+    await db.close();
+    const file = decodeEntries(new Uint8Array(readFileSync(join(dir, "dump-0.rdb"))), { now: W });
+    assert.equal(file.version, 6);
+    db = await open(dir, clock);
+    await db.close();
+    assert.deepEqual(await dirKeyspace(dir, clock.now), want);
+    clock.t = 4102444800001; // f1 (and every field due by then) expires on reopen
+    const later = await dirKeyspace(dir, clock.now);
+    const h = later.find((k) => k.key === "68663a61");
+    assert.deepEqual(h?.value, [["6632", "7632"], ["6633", "7633"]]);
+    assert.deepEqual(h?.field_ttls, [["6633", 7258118400000]]);
   });
 });
