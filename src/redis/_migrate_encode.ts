@@ -41,7 +41,7 @@ const enc = new TextEncoder();
 const B = (s: string): Uint8Array => enc.encode(s);
 const SET = B("SET"), NX = B("NX"), PXAT = B("PXAT"), DEL = B("DEL"), EVAL = B("EVAL");
 const ONE = B("1"), RESTORE = B("RESTORE"), ABSTTL = B("ABSTTL"), REPLACE = B("REPLACE");
-const ZERO = B("0"), HPEXPIREAT = B("HPEXPIREAT"), FIELDS = B("FIELDS");
+const ZERO = B("0");
 
 /**
  * Runs the commands packed in ARGV (each preceded by its argument count)
@@ -61,19 +61,8 @@ function rebuild(entry: Entry): { commands: Uint8Array[][]; lost: number } {
     const r = streamToCommands(entry);
     return { commands: r.commands, lost: r.loss.deletedPending };
   }
+  // Field TTLs come as HPEXPIREAT (Redis 7.4); an older server refuses them loudly.
   const commands = entryToCommands(entry);
-  const v = entry.value;
-  if (v.type === "hash" && v.fieldDeadlines !== undefined) {
-    // Field TTLs (Redis 7.4 HPEXPIREAT); an older server refuses it loudly.
-    const at = entry.deadline === null ? commands.length : commands.length - 1;
-    const extra: Uint8Array[][] = [];
-    v.fieldDeadlines.forEach((d, i) => {
-      if (d !== null) {
-        extra.push([HPEXPIREAT, entry.key, B(String(Math.trunc(d))), FIELDS, ONE, v.value[i]![0]]);
-      }
-    });
-    commands.splice(at, 0, ...extra);
-  }
   return { commands, lost: 0 };
 }
 

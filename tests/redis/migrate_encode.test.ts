@@ -92,6 +92,35 @@ describe("migration encodings", () => {
     }
   });
 
+  it("a hash with field TTLs: one HPEXPIREAT per timed field, once, between the HSET and the PEXPIREAT", () => {
+    const e: Entry = {
+      key: utf8("h"),
+      value: {
+        type: "hash",
+        value: [[utf8("a"), utf8("1")], [utf8("b"), utf8("2")], [utf8("c"), utf8("3")]],
+        fieldDeadlines: [NOW + 5, null, NOW + 7],
+      },
+      deadline: NOW + 9,
+    };
+    const w = new ByteWriter();
+    commandJob(e, true, w);
+    const bytes = w.bytes();
+    const frames: string[][] = [];
+    for (let at = 0; at < bytes.length;) {
+      const f = parseFrame(bytes, at);
+      if (f.kind !== "frame") throw new Error(`no frame at ${at}`);
+      frames.push(f.argv.map((x) => new TextDecoder().decode(x)));
+      at = f.end;
+    }
+    assert.deepEqual(frames, [
+      ["DEL", "h"],
+      ["HSET", "h", "a", "1", "b", "2", "c", "3"],
+      ["HPEXPIREAT", "h", String(NOW + 5), "FIELDS", "1", "a"],
+      ["HPEXPIREAT", "h", String(NOW + 7), "FIELDS", "1", "c"],
+      ["PEXPIREAT", "h", String(NOW + 9)],
+    ]);
+  });
+
   it("keyHashSlotAt of a range == keyHashSlot of the key (hash tags included)", () => {
     const keys = [
       "",
