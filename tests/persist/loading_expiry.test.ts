@@ -15,6 +15,8 @@ import { type DumpedKey, dumpKeyspace } from "../../src/store/dump.ts";
 import { replayAof, replayAofInto, replayAofIntoSync } from "../../src/persist/replay.ts";
 import { loadSnapshot } from "../../src/persist/snapshot_file.ts";
 import { replayRedisAof } from "../../src/redis/aof.ts";
+import { encodeRedisRdbChunks } from "../../src/codec/redis_rdb_encode.ts";
+import type { Entry } from "../../src/codec/types.ts";
 import { encodeCommand } from "../../src/codec/resp.ts";
 import { encodeSnapshot } from "../../src/store/snapshot.ts";
 import { cli } from "../cli/_cli.ts";
@@ -160,6 +162,58 @@ describe("nothing expires while loading", () => {
     const ap = new CommandApplier(s);
     await replayRedisAof(path, (argv) => void ap.apply(argv));
     assert.deepEqual(dumpKeyspace(s).map((k) => keyText(k.key)), ["persisted"]);
+  });
+
+  it("replayRedisAof of an AOF with an RDB base: a key and a field past their deadline in the base, PERSIST / HPERSIST after it", async () => {
+    const dir = tempDir();
+    const path = join(dir, "appendonly.aof");
+    const u = (x: string) => new TextEncoder().encode(x);
+    const base = [...encodeRedisRdbChunks([{
+      db: 0,
+      entries: [
+        { key: u("persisted"), value: { type: "string", value: u("v") }, deadline: T + 1500 },
+        { key: u("counter"), value: { type: "string", value: u("1") }, deadline: T + 400 },
+        {
+          key: u("h"),
+          value: {
+            type: "hash",
+            value: [[u("f"), u("1")], [u("g"), u("2")]],
+            fieldDeadlines: [T + 400, T + 400],
+          },
+          deadline: null,
+        },
+      ],
+    }], { rdbVersion: 12 })];
+    const incr = [
+      ["PERSIST", "persisted"],
+      ["INCRBY", "counter", "3"],
+      ["HPERSIST", "h", "FIELDS", "1", "f"],
+    ];
+    writeFileSync(path, Buffer.concat([...base, ...incr.map((f) => encodeCommand(f))]));
+    const want = [
+      { key: "counter", gone: true },
+      { key: "h", value: [["f", "1"]] },
+      { key: "persisted", value: "v" },
+    ];
+    for (const mode of ["commands", "entries"] as const) {
+      const s = new Store({ now: () => LATER });
+      const ap = new CommandApplier(s);
+      await replayRedisAof(path, (argv) => void ap.apply(argv), {
+        ...(mode === "entries" ? { onRdbEntry: (_db: number, e: Entry) => s.put(e) } : {}),
+      });
+      const got = dumpKeyspace(s).map((k) => ({
+        key: keyText(k.key),
+        value: typeof k.value === "string"
+          ? keyText(k.value)
+          : (k.value as string[][]).map(([f, v]) => [keyText(f!), keyText(v!)]),
+      }));
+      assert.deepEqual(
+        got,
+        want.filter((w) => !w.gone).map(({ key, value }) => ({ key, value })),
+        mode,
+      );
+      assert.equal(dumpKeyspace(s)[0]!.field_ttls, undefined, `${mode}: f persisted, g expired`);
+    }
   });
 
   it("the CLI's dump of a data dir", async () => {
