@@ -124,8 +124,8 @@ export class Store {
     return this.#find(key, 0, key.length);
   }
 
-  /** The entry for key bytes, inserted if missing (`#fresh`); with `keepTtl` an expired key is replaced. */
-  #slot(b: Uint8Array, off: number, len: number, keepTtl: boolean): number {
+  /** The entry for key bytes, inserted if missing (`#fresh`); an expired key expires first. */
+  #slot(b: Uint8Array, off: number, len: number): number {
     const ix = this.#ix;
     const h = hashBytes(b, off, len);
     let ei = ix.find(b, off, len, h);
@@ -154,7 +154,7 @@ export class Store {
   ): number {
     const ix = this.#ix;
     const big = vl > INLINE_MAX ? vb.slice(vo, vo + vl) : null;
-    const ei = this.#slot(b, off, len, keepTtl);
+    const ei = this.#slot(b, off, len);
     if (big !== null) ix.setObj(ei, big);
     else {
       try {
@@ -170,7 +170,7 @@ export class Store {
 
   /** Stores a container (or a string array kept by reference) at the key bytes. */
   #writeObj(b: Uint8Array, off: number, len: number, keepTtl: boolean, v: unknown): number {
-    const ei = this.#slot(b, off, len, keepTtl);
+    const ei = this.#slot(b, off, len);
     this.#ix.setObj(ei, v);
     if (!keepTtl) this.#ix.clearDeadline(ei);
     if (v instanceof HashValue && v.hasFieldTtls) this.#ex.fields.track(this.#ix.key(ei));
