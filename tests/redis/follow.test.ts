@@ -33,8 +33,9 @@ function startWriter(
   seed: number,
   ops: number,
   aofFormat: 1 | 2 = 1,
+  onPhase?: (n: number) => void,
 ): Promise<{ child: ChildProcess; done: Promise<void> }> {
-  const rest = [dir, String(seed), String(ops), String(aofFormat)];
+  const rest = [dir, String(seed), String(ops), String(aofFormat), onPhase ? "1" : "0"];
   const args = g.Deno !== undefined ? ["run", "-A", script, ...rest] : [script, ...rest];
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
@@ -53,9 +54,12 @@ function startWriter(
     );
   });
   return new Promise((res, rej) => {
+    let seen = 0;
     child.stdout!.on("data", (d: string) => {
       out += d;
       if (out === "ready\n") res({ child, done });
+      const phases = out.match(/^phase \d+$/gm)?.length ?? 0;
+      for (; seen < phases; seen++) onPhase?.(seen + 1);
     });
     done.catch(rej);
   });
@@ -72,7 +76,26 @@ async function followDuringWrites(
   seed: number,
   aofFormat: 1 | 2 = 1,
 ): Promise<{ result: FollowResult; copied: MigrateStats }> {
-  const { child, done } = await startWriter(dir, seed, 3000, aofFormat);
+  // The writer pauses after its save, its rewrite and its re-shard until the
+  // follower has handled that replacement (resyncs reaches the phase's
+  // number), so each is seen on its own however loaded the machine is.
+  let waitingFor = 0;
+  let resyncs = 0;
+  const writer: { child?: ChildProcess } = {};
+  const release = (): void => {
+    if (waitingFor > 0 && resyncs >= waitingFor && writer.child !== undefined) {
+      // After the last phase nothing more is read: end the pipe too.
+      if (waitingFor === 3) writer.child.stdin!.end("next\n");
+      else writer.child.stdin!.write("next\n");
+      waitingFor = 0;
+    }
+  };
+  const started0 = await startWriter(dir, seed, 3000, aofFormat, (n) => {
+    waitingFor = n;
+    release();
+  });
+  const { child, done } = started0;
+  writer.child = child;
   const stop = new AbortController();
   let writerDone = false;
   let copied: MigrateStats | null = null;
@@ -88,6 +111,8 @@ async function followDuringWrites(
       started();
     },
     onLag: (lag: FollowLag) => {
+      resyncs = lag.resyncs;
+      release();
       if (writerDone && lag.bytes === 0) stop.abort();
     },
   });
