@@ -7,6 +7,7 @@ import { runSeed, runSteps, type Step } from "./_sim.ts";
 
 const SEEDS = Number(process.env.KEVY_SIM_SEEDS ?? 40);
 const STEPS = 40;
+const TTL_SEEDS = Number(process.env.KEVY_SIM_TTL_SEEDS ?? 20);
 
 describe("simulation: random operation sequences against a model of Redis semantics", () => {
   it(
@@ -21,6 +22,19 @@ describe("simulation: random operation sequences against a model of Redis semant
       }
       console.log(`sim: ${SEEDS} seeds x ${STEPS} steps, ${crashStates} crash states, 0 failures`);
       assert.ok(crashStates > SEEDS, "the seeds crashed");
+    },
+  );
+
+  it(
+    `${TTL_SEEDS} seeds with deadlines around the clock: nothing expires while loading, an expired key stays gone`,
+    { timeout: 300_000 },
+    async () => {
+      let crashStates = 0;
+      for (let seed = 1; seed <= TTL_SEEDS; seed++) {
+        crashStates += (await runSeed(10_000 + seed, 30, { ttlEdge: true })).crashStates;
+      }
+      console.log(`sim (TTL edge): ${TTL_SEEDS} seeds x 30 steps, ${crashStates} crash states`);
+      assert.ok(crashStates > TTL_SEEDS / 2, "the seeds crashed");
     },
   );
 });
@@ -49,6 +63,15 @@ const FOUND: Array<[string, Step[]]> = [
           { op: "append", k: "k0", v: "e" },
         ],
       },
+    ],
+  ],
+  [
+    "a deadline passed while the store was closed: the key stays gone (TTL edge, seed 61)",
+    [
+      { op: "incr", k: "k0" },
+      { op: "pexpire", k: "k0", ms: 887 },
+      { op: "append", k: "k0", v: "d" },
+      { op: "clock", ms: 2990 },
     ],
   ],
   [
