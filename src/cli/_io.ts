@@ -154,6 +154,7 @@ export class Progress {
   /** Clear the bar. */
   done(): void {
     if (this.#shown) this.io.err("\r\x1b[2K");
+    this.#shown = false;
   }
 }
 

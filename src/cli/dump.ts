@@ -1,26 +1,28 @@
 // `kevy-persist dump <file|dir> [--format jsonl|resp]`.
-import { dumpKeyspace } from "../store/dump.ts";
+import { dumpKeyspaceJsonl } from "../store/dump_jsonl.ts";
 import { exportRedisCommands } from "../redis/export.ts";
 import { type Command, defineCommand } from "./_command.ts";
-import { EXIT, UsageError } from "./_io.ts";
+import { EXIT, Progress, UsageError } from "./_io.ts";
 import { loadTarget, reportSkipped } from "./_load.ts";
 import { resolveTarget } from "./_target.ts";
 
 const DESCRIPTION =
-  `Prints the keyspace of a snapshot, an AOF, a kevy data dir, a Redis AOF (file or
-appendonlydir, with or without an RDB base), a Redis RDB (dump.rdb) or a Redis data dir (its
-appendonlydir when it has one, else its dump.rdb). jsonl (default): one JSON object per key, {key, type, ttl, value} with hex
-bytes, sorted by key (the dumpKeyspace shape). resp: RESP commands ready for
-\`redis-cli --pipe\` (TTLs as PEXPIREAT, exact zset scores), after a SELECT when --db is
-given. --db picks a Redis database (default 0). --now judges deadlines as of that instant (unix ms;
+  `Prints the keyspace of a snapshot, an AOF, a kevy data dir, a Redis AOF (file or appendonlydir,
+with or without an RDB base), a Redis RDB (dump.rdb) or a Redis data dir (its appendonlydir when
+it has one, else its dump.rdb). jsonl (default): one JSON object per key, {key, type, ttl, value}
+with hex bytes, sorted by key (the dumpKeyspace shape); --unsorted prints in storage order as it
+goes (bounded memory), --text prints UTF-8 byte strings as text. resp: RESP commands ready for
+\`redis-cli --pipe\` (TTLs as PEXPIREAT, exact zset scores), after a SELECT when --db is given.
+--db picks a Redis database (default 0). --now judges deadlines as of that instant (unix ms;
 default: now): keys expired by then are left out, unless --include-expired. Streams print as
-{last_id, max_deleted_id, entries_added, entries, groups} (IDs "ms-seq", bytes hex). --until: point-in-time recovery of a Redis AOF
-written with aof-timestamp-enabled yes: the keyspace as of that unix second (the replay stops at
-the first #TS: annotation above it, like redis-check-aof --truncate-to-timestamp; a point
-before the base's first #TS:, or files without any, are an error). A command this tool cannot
-apply is an error (exit 1, with the verb, the file and the byte offset); --skip-unknown leaves
-such commands out and reports how many per verb on stderr; --skip-modules does the same for
-Redis module values (an RDB holding one is refused by default, naming the module). Read-only.`;
+{last_id, max_deleted_id, entries_added, entries, groups} (IDs "ms-seq", bytes hex). --until:
+point-in-time recovery of a Redis AOF written with aof-timestamp-enabled yes: the keyspace as of
+that unix second (the replay stops at the first #TS: annotation above it, like redis-check-aof
+--truncate-to-timestamp; a point before the base's first #TS:, or files without any, are an
+error). A command this tool cannot apply is an error (exit 1, with the verb, the file and the byte
+offset); --skip-unknown leaves such commands out and reports how many per verb on stderr;
+--skip-modules does the same for Redis module values (an RDB holding one is refused by default,
+naming the module). Read-only.`;
 
 /** The dump subcommand. */
 export const dumpCommand: Command = defineCommand({
@@ -34,6 +36,16 @@ export const dumpCommand: Command = defineCommand({
       choices: ["jsonl", "resp"],
       default: "jsonl",
       help: "output format",
+    },
+    unsorted: {
+      type: "boolean",
+      short: "u",
+      help: "jsonl in storage order: starts at once, memory bounded (default: sorted by key)",
+    },
+    text: {
+      type: "boolean",
+      short: "t",
+      help: 'jsonl with UTF-8 byte strings as text, others as {"hex": ...} (default: hex)',
     },
     db: { type: "string", value: "N", help: "the Redis database to print (default 0)" },
     until: {
@@ -65,6 +77,9 @@ export const dumpCommand: Command = defineCommand({
   exitCodes: "0 ok, 1 corrupt data or unsupported command, 2 usage, 3 unreadable input.",
   async run({ args: [path], options }, ctx) {
     const format = options.format;
+    if (format === "resp" && (options.text || options.unsorted)) {
+      throw new UsageError("--text and --unsorted apply to --format jsonl");
+    }
     const dbText = options.db;
     if (dbText !== undefined && !/^\d{1,9}$/.test(dbText)) {
       throw new UsageError(`--db must be a database number, got ${dbText}`);
@@ -92,33 +107,38 @@ export const dumpCommand: Command = defineCommand({
     });
     reportSkipped(ctx, path!, loaded.skipped);
     const { store } = loaded;
-    if (format === "resp") {
-      const opts = dbText === undefined ? {} : { db: Number(dbText) };
-      const it = exportRedisCommands(store, opts);
-      let r = it.next();
-      for (; !r.done; r = it.next()) await ctx.io.outBytes(r.value);
-      // What Redis commands cannot carry is said, never dropped silently.
-      const left: string[] = [];
-      if (r.value.skippedEmpty > 0) left.push(`${r.value.skippedEmpty} empty collection(s)`);
-      if (r.value.lostPending > 0) {
-        left.push(
-          `${r.value.lostPending} pending stream entr(ies) of deleted messages (an RDB file or a RESTORE payload keeps them)`,
-        );
+    const progress = new Progress(ctx.io, "dumping", store.dbsize());
+    try {
+      if (format === "resp") {
+        const it = exportRedisCommands(store, {
+          ...(dbText === undefined ? {} : { db: Number(dbText) }),
+          onProgress: (done) => progress.update(done),
+        });
+        let r = it.next();
+        for (; !r.done; r = it.next()) await ctx.io.write(r.value);
+        progress.done();
+        // What Redis commands cannot carry is said, never dropped silently.
+        const left: string[] = [];
+        if (r.value.skippedEmpty > 0) left.push(`${r.value.skippedEmpty} empty collection(s)`);
+        if (r.value.lostPending > 0) {
+          left.push(
+            `${r.value.lostPending} pending stream entr(ies) of deleted messages (an RDB file or a RESTORE payload keeps them)`,
+          );
+        }
+        if (left.length > 0) {
+          ctx.io.err(`kevy-persist: ${path}: not in the RESP export: ${left.join(", ")}\n`);
+        }
+      } else {
+        const chunks = dumpKeyspaceJsonl(store, {
+          sorted: !options.unsorted,
+          text: options.text,
+          onProgress: (done) => progress.update(done),
+        });
+        for (const chunk of chunks) await ctx.io.write(chunk);
       }
-      if (left.length > 0) {
-        ctx.io.err(`kevy-persist: ${path}: not in the RESP export: ${left.join(", ")}\n`);
-      }
-      return EXIT.ok;
+    } finally {
+      progress.done();
     }
-    let batch = "";
-    for (const k of dumpKeyspace(store)) {
-      batch += JSON.stringify(k) + "\n";
-      if (batch.length > 1 << 16) {
-        ctx.io.out(batch);
-        batch = "";
-      }
-    }
-    if (batch !== "") ctx.io.out(batch);
     return EXIT.ok;
   },
 });

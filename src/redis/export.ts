@@ -49,6 +49,8 @@ export interface RedisExportOptions {
    * are exported since 0.x; `"stream"` is never passed any more).
    */
   onSkip?: (key: Uint8Array, reason: "stream" | "empty") => void;
+  /** Called with `(keysDone, keysTotal)` (skipped keys count as done) before each chunk is yielded. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** What an export wrote (the generator's return value). */
@@ -143,6 +145,7 @@ export function* exportRedisCommands(
     functions: 0,
   };
   const w = new ByteWriter(Math.min(chunkBytes * 2, 1 << 20));
+  const total = store.dbsize();
   if (opts.db !== undefined) {
     encodeCommandInto(w, [enc.encode("SELECT"), enc.encode(String(opts.db))]);
     stats.commands++;
@@ -174,6 +177,7 @@ export function* exportRedisCommands(
       stats.commands++;
       if (w.length >= chunkBytes) {
         stats.bytes += w.length;
+        opts.onProgress?.(stats.keys + stats.skippedStreams + stats.skippedEmpty, total);
         yield w.take();
       }
     }

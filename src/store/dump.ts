@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { StreamId, StreamValue, ValueType } from "../codec/types.ts";
+import type { Entry, StreamId, StreamValue, ValueType } from "../codec/types.ts";
 import { toHex as hex } from "../codec/bytes_util.ts";
 import type { Store } from "./store.ts";
 
@@ -169,45 +169,58 @@ function dumpStream(v: StreamValue): DumpedStream {
  */
 export function dumpKeyspace(store: Store): DumpedKey[] {
   const out: DumpedKey[] = [];
-  for (const e of store.entries()) {
-    const kv = e.value;
-    let value: DumpedKey["value"];
-    let fieldTtls: Array<[string, number]> | undefined;
-    switch (kv.type) {
-      case "string":
-        value = hex(kv.value);
-        break;
-      case "hash": {
-        value = kv.value.map(([f, x]) => [hex(f), hex(x)] as [string, string]).sort(byFirst);
-        const d = kv.fieldDeadlines;
-        if (d !== undefined) {
-          fieldTtls = [];
-          kv.value.forEach(([f], i) => {
-            const ms = d[i];
-            if (ms !== null && ms !== undefined) fieldTtls!.push([hex(f), ms]);
-          });
-          fieldTtls.sort(byFirst);
-        }
-        break;
-      }
-      case "list":
-        value = kv.value.map(hex);
-        break;
-      case "set":
-        value = kv.value.map(hex).sort(byStr);
-        break;
-      case "zset":
-        value = kv.value.map(([m, s]) =>
-          [hex(m), scoreText(s), scoreBits(s)] as [string, string, string]
-        );
-        break;
-      case "stream":
-        value = dumpStream(kv.value);
-        break;
-    }
-    const k: DumpedKey = { key: hex(e.key), type: kv.type, ttl: e.deadline, value };
-    if (fieldTtls !== undefined && fieldTtls.length > 0) k.field_ttls = fieldTtls;
-    out.push(k);
-  }
+  for (const e of store.entries()) out.push(dumpEntry(e));
   return out.sort((x, y) => byStr(x.key, y.key));
+}
+
+/**
+ * One key in the {@link dumpKeyspace} layout.
+ *
+ * @example
+ * ```ts
+ * import { dumpEntry } from "@kevy/persist/store";
+ * const te = new TextEncoder();
+ * dumpEntry({ key: te.encode("k"), value: { type: "list", value: [te.encode("a")] }, deadline: null });
+ * // { key: "6b", type: "list", ttl: null, value: ["61"] }
+ * ```
+ */
+export function dumpEntry(e: Entry): DumpedKey {
+  const kv = e.value;
+  let value: DumpedKey["value"];
+  let fieldTtls: Array<[string, number]> | undefined;
+  switch (kv.type) {
+    case "string":
+      value = hex(kv.value);
+      break;
+    case "hash": {
+      value = kv.value.map(([f, x]) => [hex(f), hex(x)] as [string, string]).sort(byFirst);
+      const d = kv.fieldDeadlines;
+      if (d !== undefined) {
+        fieldTtls = [];
+        kv.value.forEach(([f], i) => {
+          const ms = d[i];
+          if (ms !== null && ms !== undefined) fieldTtls!.push([hex(f), ms]);
+        });
+        fieldTtls.sort(byFirst);
+      }
+      break;
+    }
+    case "list":
+      value = kv.value.map(hex);
+      break;
+    case "set":
+      value = kv.value.map(hex).sort(byStr);
+      break;
+    case "zset":
+      value = kv.value.map(([m, s]) =>
+        [hex(m), scoreText(s), scoreBits(s)] as [string, string, string]
+      );
+      break;
+    case "stream":
+      value = dumpStream(kv.value);
+      break;
+  }
+  const k: DumpedKey = { key: hex(e.key), type: kv.type, ttl: e.deadline, value };
+  if (fieldTtls !== undefined && fieldTtls.length > 0) k.field_ttls = fieldTtls;
+  return k;
 }

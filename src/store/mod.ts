@@ -70,6 +70,13 @@ export {
   type NotifyRule,
   oversizedArgument,
 } from "./commands.ts";
-export { type DumpedKey, type DumpedStream, dumpKeyspace, type JsonU64 } from "./dump.ts";
+export {
+  type DumpedKey,
+  type DumpedStream,
+  dumpEntry,
+  dumpKeyspace,
+  type JsonU64,
+} from "./dump.ts";
+export { type DumpJsonlOptions, dumpKeyspaceJsonl } from "./dump_jsonl.ts";
 export { globMatch, latin1 } from "./glob.ts";
 export { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";

@@ -2,6 +2,7 @@
 import { runCli } from "../../src/cli/mod.ts";
 import type { CliIo } from "../../src/cli/mod.ts";
 
+/** One in-process run: `out` is all of stdout as text, `bytes` the same bytes raw. */
 export interface CliRun {
   code: number;
   out: string;
@@ -13,11 +14,11 @@ export async function cli(
   argv: string[],
   opts: { confirm?: boolean | null; now?: number } = {},
 ): Promise<CliRun> {
-  let out = "";
   let err = "";
+  // Everything written to stdout, text and bytes, in order.
   const chunks: Uint8Array[] = [];
   const io: CliIo = {
-    out: (t) => void (out += t),
+    out: (t) => void chunks.push(new TextEncoder().encode(t)),
     err: (t) => void (err += t),
     outBytes: (b) => {
       chunks.push(b.slice());
@@ -35,5 +36,5 @@ export async function cli(
     bytes.set(c, p);
     p += c.length;
   }
-  return { code, out, err, bytes };
+  return { code, out: new TextDecoder().decode(bytes), err, bytes };
 }
