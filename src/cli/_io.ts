@@ -158,6 +158,19 @@ export class Progress {
   }
 }
 
+/**
+ * A hex preview (`"2a330d0a"`) as spaced hex with an ASCII column, like
+ * `hexdump -C`: `2a 33 0d 0a  |*3..|` (non-printable bytes as `.`).
+ */
+export function hexPreview(hex: string): string {
+  const bytes = hex.match(/[0-9a-f]{2}/gi) ?? [];
+  const ascii = bytes.map((h) => {
+    const b = parseInt(h, 16);
+    return b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".";
+  }).join("");
+  return `${bytes.join(" ")}  |${ascii}|`;
+}
+
 /** Human-readable bytes. */
 export function fmtBytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -37,7 +37,10 @@ export async function analyzeRedis(
   onUnknown: OnUnknown = "error",
   skipModules = false,
 ): Promise<RedisReport | null> {
-  if (isFile && !path.endsWith(".manifest")) {
+  // A Redis 7 part file by its name (appendonly.aof.1.incr.aof, ….base.aof),
+  // else by a leading annotation (#TS:): a plain RESP file may be either.
+  const redisName = /\.(incr|base)\.aof$/.test(path);
+  if (isFile && !path.endsWith(".manifest") && !redisName) {
     let first = -1;
     for await (const c of fs.readChunks(path, 1)) {
       first = c[0] ?? -1;
@@ -118,7 +121,14 @@ export function describeRedis(r: RedisReport): string {
   const verbs = Object.entries(r.verbs).sort((a, b) => b[1] - a[1]);
   return table([
     ["source", r.path],
-    ["kind", "Redis AOF"],
+    [
+      "kind",
+      /\.incr\.aof$/.test(r.path)
+        ? "Redis AOF (incr file)"
+        : /\.base\.aof$/.test(r.path)
+        ? "Redis AOF (base file)"
+        : "Redis AOF",
+    ],
     ["files", r.files.join(", ") || "-"],
     ...r.rdb.map((x) => [`  RDB v${x.version}`, `${x.keys} keys in ${x.path}`]),
     ["commands", String(r.frames)],

@@ -1,7 +1,7 @@
 // `kevy-persist check <file|dir>`: like redis-check-aof / redis-check-rdb.
 import { analyzeTarget, describeSkipped, skippedOf } from "./_analyze.ts";
 import { type Command, defineCommand } from "./_command.ts";
-import { EXIT } from "./_io.ts";
+import { EXIT, hexPreview } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
 
 /** The check subcommand. */
@@ -52,7 +52,7 @@ forward). --skip-unknown counts unsupported commands per verb instead of failing
       for (const p of problems) {
         ctx.io.out(
           `${p.message}\n  first bad byte: ${p.offset}${
-            p.preview ? `\n  bytes there:    ${p.preview}` : ""
+            p.preview ? `\n  bytes there:    ${hexPreview(p.preview)}` : ""
           }\n`,
         );
       }

@@ -64,7 +64,7 @@ function describeAof(r: AofReport): string {
         ? "kevy AOF v1 (KEVYAOF1 header)"
         : r.format === "empty"
         ? "empty AOF"
-        : "AOF without header (legacy kevy)",
+        : "RESP AOF without header (Redis, or kevy before KEVYAOF1)",
     ],
     ["size", `${fmtBytes(r.size)} (${r.size} bytes)`],
     ["frames", String(r.frames)],

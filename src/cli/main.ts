@@ -23,6 +23,7 @@ import {
   completeIo,
   DataError,
   EXIT,
+  hexPreview,
   InputError,
   processIo,
   StdoutClosedError,
@@ -193,6 +194,8 @@ function report(e: unknown, io: Terminal, cmd: Command | null, json: boolean): n
     io.err(
       `${prefix}: ${message}\nUsage: ${cmd?.usageLine ?? MAIN_USAGE}\nRun '${helpRef}' for more.\n`,
     );
+  } else if (e instanceof CorruptFileError && e.preview !== "") {
+    io.err(`${prefix}: ${message}\n  bytes there: ${hexPreview(e.preview)}\n`);
   } else if (kind === "internal") {
     io.err(`${prefix}: internal error: ${(e as Error)?.stack ?? e}\n`);
   } else {
