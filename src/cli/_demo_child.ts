@@ -1,12 +1,14 @@
 // The demo's child writer: opens the store with appendfsync=always and
 // writes until it is killed, printing "ack <i>" after each acknowledged
 // write. Every acknowledged write must survive the SIGKILL.
-import process from "node:process";
+import { processArgs, processTerminal } from "../fs/terminal.ts";
 import { openStore } from "../embedded/open.ts";
 
-const dir = process.argv[process.argv.length - 1]!;
+const argv = processArgs();
+const dir = argv[argv.length - 1]!;
+const term = processTerminal();
 const store = await openStore({ dir, shards: 4, appendfsync: "always" });
-process.stdout.write("ready\n");
+await term.write("ready\n");
 for (let i = 0;; i++) {
   // Several writers in flight share one fdatasync (group commit).
   await Promise.all([
@@ -14,5 +16,5 @@ for (let i = 0;; i++) {
     store.incr("ack:counter"),
     store.rpush("ack:log", String(i)),
   ]);
-  process.stdout.write(`ack ${i}\n`);
+  await term.write(`ack ${i}\n`);
 }

@@ -11,11 +11,10 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
-import process from "node:process";
 import { defaultFs } from "../fs/detect.ts";
 import { joinPath } from "../fs/path.ts";
-import { scriptCommand } from "../fs/spawn.ts";
+import { spawnScript } from "../fs/spawn.ts";
+import { processArgs, setExitCode } from "../fs/terminal.ts";
 import { openStore } from "../embedded/open.ts";
 import { dumpKeyspace } from "../store/dump.ts";
 import { fmtBytes, processIo, Progress, table } from "./_io.ts";
@@ -26,8 +25,9 @@ const fs = defaultFs();
 const MARKER = ".kevy-demo";
 
 function argDir(): string {
-  const i = process.argv.indexOf("--dir");
-  return i !== -1 && process.argv[i + 1] ? process.argv[i + 1]! : "./kevy-data";
+  const argv = processArgs();
+  const i = argv.indexOf("--dir");
+  return i !== -1 && argv[i + 1] ? argv[i + 1]! : "./kevy-data";
 }
 
 async function prepare(dir: string): Promise<string> {
@@ -90,25 +90,20 @@ async function workload(dir: string, ops: number): Promise<number> {
 
 async function killedWriter(dir: string): Promise<{ acked: number; output: string }> {
   const self = new URL(import.meta.url).pathname;
-  const child = self.replace(/demo\.(ts|js)$/, "_demo_child.$1");
-  const [cmd, ...args] = scriptCommand(child);
-  const proc = spawn(cmd!, [...args, dir], { stdio: ["ignore", "pipe", "inherit"] });
+  const childPath = self.replace(/demo\.(ts|js)$/, "_demo_child.$1");
   let out = "";
   let acked = -1;
-  await new Promise<void>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    proc.stdout!.on("data", (d: Uint8Array) => {
-      out += new TextDecoder().decode(d);
-      const m = out.match(/ack (\d+)\n(?![\s\S]*ack \d+\n)/);
-      if (m) acked = Number(m[1]);
-      if (timer === undefined && out.includes("ready\n")) {
-        // Kill mid-stream at a moment the child does not choose.
-        timer = setTimeout(() => proc.kill("SIGKILL"), 700 + Math.floor(Math.random() * 600));
-      }
-    });
-    proc.on("exit", () => resolve());
-    proc.on("error", reject);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const child = spawnScript(childPath, [dir], (text) => {
+    out += text;
+    const m = out.match(/ack (\d+)\n(?![\s\S]*ack \d+\n)/);
+    if (m) acked = Number(m[1]);
+    if (timer === undefined && out.includes("ready\n")) {
+      // Kill mid-stream at a moment the child does not choose.
+      timer = setTimeout(() => child.kill(), 700 + Math.floor(Math.random() * 600));
+    }
   });
+  await child.exited;
   return { acked, output: out };
 }
 
@@ -171,7 +166,7 @@ async function main(): Promise<void> {
   rows.push(["keys", String(totalKeys)]);
   rows.push(["data files", fmtBytes(await dirBytes(dir))]);
   io.out("\n" + table(rows));
-  if (missing !== 0 || before !== after) process.exitCode = 1;
+  if (missing !== 0 || before !== after) setExitCode(1);
 }
 
 // The keyspace as the files on disk hold it (read-only, like `kevy-persist dump`).
