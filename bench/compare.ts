@@ -17,6 +17,7 @@ import { cpus, tmpdir } from "node:os";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import {
   type Lib,
   type LibResult,
@@ -40,18 +41,58 @@ const root = process.env.KEVY_COMPARE_ROOT ?? fileURLToPath(new URL("..", import
 const worker = process.env.KEVY_COMPARE_WORKER ?? join(root, "bench", "_compare_worker.ts");
 const resultsDir = join(root, "bench", "results");
 
-function flag(name: string): string | undefined {
-  const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
-  return a === undefined ? undefined : a.includes("=") ? a.slice(a.indexOf("=") + 1) : "";
+const USAGE =
+  `Usage: deno run -A bench/compare.ts [options]   (or: bun bench/compare.ts, node bench/compare_node.mjs)
+
+@kevy/persist against JSON, node:v8 and msgpackr (each with a durable write), side by side on
+this runtime, every figure from a fresh worker process. Writes bench/results/<runtime>.json
+(--quick: <runtime>.quick.json) and redraws bench/results/chart.svg.
+
+Options:
+  --quick          100,000 keys, 1 run (default: 1,000,000 keys, 3 runs)
+  --runs=N         runs per kevy figure (min taken)
+  --peer-runs=N    runs per peer figure (default: --runs)
+  --n=N            keys per dataset
+  --hashes=N       hashes in the hash dataset (default: n / 10)
+  --always=N       appends in the appendfsync=always figure
+  --only=a,b       only these operations (e.g. save_strings,load_strings)
+  -h, --help       this help (runs nothing, writes nothing)
+`;
+
+const cli = (() => {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        quick: { type: "boolean" },
+        runs: { type: "string" },
+        "peer-runs": { type: "string" },
+        n: { type: "string" },
+        hashes: { type: "string" },
+        always: { type: "string" },
+        only: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    process.stderr.write(`bench/compare.ts: ${(e as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (cli.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
 }
 
-const quick = flag("quick") !== undefined;
-const runs = Number(flag("runs") ?? (quick ? 1 : 3));
-const peerRuns = Number(flag("peer-runs") ?? runs);
-const N = Number(flag("n") ?? (quick ? 100_000 : 1_000_000));
-const HASHES = Number(flag("hashes") ?? N / 10);
-const ALWAYS = Number(flag("always") ?? (quick ? 256 : 2048));
-const only = flag("only")?.split(",").filter(Boolean);
+const quick = cli.quick === true;
+const runs = Number(cli.runs ?? (quick ? 1 : 3));
+const peerRuns = Number(cli["peer-runs"] ?? runs);
+const N = Number(cli.n ?? (quick ? 100_000 : 1_000_000));
+const HASHES = Number(cli.hashes ?? N / 10);
+const ALWAYS = Number(cli.always ?? (quick ? 256 : 2048));
+const only = cli.only?.split(",").filter(Boolean);
 const PEERS: Lib[] = ["json", "v8", "msgpackr"];
 
 function workerCommand(): [string, string[]] {

@@ -43,8 +43,6 @@ process.env.KEVY_COMPARE_ROOT = root;
 process.env.KEVY_COMPARE_WORKER = join(out, "_compare_worker.js");
 process.env.KEVY_COMPARE_ESM = pathToFileURL(join(root, "npm", "esm") + "/").href;
 process.env.KEVY_COMPARE_MSGPACKR = import.meta.resolve("msgpackr");
-try {
-  await import(pathToFileURL(join(out, "compare.js")).href);
-} finally {
-  rmSync(out, { recursive: true, force: true });
-}
+// On exit, not in a finally: compare.js may end with process.exit (--help, usage errors).
+process.on("exit", () => rmSync(out, { recursive: true, force: true }));
+await import(pathToFileURL(join(out, "compare.js")).href);
