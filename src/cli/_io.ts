@@ -125,19 +125,22 @@ export function processIo(): Terminal {
  * has taken about a second (short commands stay quiet).
  */
 export class Progress {
-  #started = Date.now();
+  #started: number;
   #last = 0;
   #shown = false;
   constructor(
     private readonly io: Terminal,
     private readonly label: string,
     private readonly total: number,
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#started = now();
+  }
 
   /** Report `done` units of `total`. */
   update(done: number): void {
     if (!this.io.stderrIsTTY) return;
-    const now = Date.now();
+    const now = this.now();
     if (now - this.#started < 1000 || now - this.#last < 100) return;
     this.#last = now;
     this.#shown = true;

@@ -43,7 +43,7 @@ export const benchCommand: Command = defineCommand({
     await ctx.fs.mkdir(base);
     const te = new TextEncoder();
     const value = te.encode("v".repeat(16));
-    const progress = new Progress(ctx.io, "bench", 5);
+    const progress = new Progress(ctx.io, "bench", 5, ctx.now);
     const rows: Array<[string, number, number]> = [];
     const time = async (label: string, units: number, f: () => Promise<unknown>) => {
       const t0 = performance.now();

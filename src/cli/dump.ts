@@ -107,7 +107,7 @@ export const dumpCommand: Command = defineCommand({
     });
     reportSkipped(ctx, path!, loaded.skipped);
     const { store } = loaded;
-    const progress = new Progress(ctx.io, "dumping", store.dbsize());
+    const progress = new Progress(ctx.io, "dumping", store.dbsize(), ctx.now);
     try {
       if (format === "resp") {
         const it = exportRedisCommands(store, {

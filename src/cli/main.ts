@@ -113,8 +113,9 @@ export async function runCli(
       throw new UsageError(`unknown option ${first} (options go after the command)`);
     }
     cmd = findCommand(first);
-    const fs = withReadProgress(opts.fs ?? defaultFs(), term);
-    return await cmd.run(rest, { io: term, fs, now: opts.now ?? Date.now });
+    const now = opts.now ?? Date.now;
+    const fs = withReadProgress(opts.fs ?? defaultFs(), term, now);
+    return await cmd.run(rest, { io: term, fs, now });
   } catch (e) {
     return report(e, term, cmd, json);
   }
