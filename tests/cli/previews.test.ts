@@ -1,7 +1,10 @@
 // What the CLI shows of bad bytes and of files it recognises.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { fixturePath } from "../_helpers.ts";
+import { fixturePath, tempDir } from "../_helpers.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { encodeCommand } from "../../src/codec/resp.ts";
 import { cli } from "./_cli.ts";
 import { hexPreview } from "../../src/cli/_io.ts";
 
@@ -40,11 +43,10 @@ describe("file labels", () => {
     assert.match(r.out, /: OK\n$/);
   });
   it("a RESP file without a header says it may be Redis or an old kevy log", async () => {
-    const r = await cli(["inspect", vec("aof/basic.aof")]);
+    const path = join(tempDir(), "plain.aof");
+    writeFileSync(path, encodeCommand(["SET", "k", "v"]));
+    const r = await cli(["inspect", path]);
     assert.equal(r.code, 0);
-    assert.match(
-      r.out,
-      /^kind +(kevy AOF \(KEVYAOF1 header\)|RESP AOF without header \(Redis, or kevy before KEVYAOF1\))$/m,
-    );
+    assert.match(r.out, /^kind +RESP AOF without header \(Redis, or kevy before KEVYAOF1\)$/m);
   });
 });
