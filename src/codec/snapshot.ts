@@ -17,7 +17,7 @@ import {
   writeCursor,
   writeEntry,
   writeFieldTtls,
-} from "./_snapshot_writer.ts";
+} from "./snapshot_writer.ts";
 import { MAGIC } from "./_snapshot_reader.ts";
 import { BlockSummer, encodeTrailer, SUM_BLOCK_LOG2 } from "./_snapshot_sum.ts";
 import type {
@@ -26,7 +26,7 @@ import type {
   SnapshotDecoderOptions,
   SnapshotDecodeStats,
   StringRecordSink,
-} from "./_snapshot_types.ts";
+} from "./snapshot_types.ts";
 import { SnapshotDecoder } from "./snapshot_decoder.ts";
 import { type FieldTtlOutcome, FieldTtlTable } from "./field_ttls.ts";
 

@@ -22,7 +22,7 @@ import {
   type SnapshotDecoderOptions,
   type SnapshotDecodeStats,
   type StringRecordSink,
-} from "./_snapshot_types.ts";
+} from "./snapshot_types.ts";
 import { SegmentStubError } from "./snapshot_errors.ts";
 import type { Entry } from "./types.ts";
 

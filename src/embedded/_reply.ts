@@ -1,5 +1,5 @@
 // Argument encoding and reply decoding for the typed KevyStore methods.
-import type { Reply } from "../store/_apply_common.ts";
+import type { Reply } from "../store/apply.ts";
 import { CommandFailedError } from "./errors.ts";
 
 const enc = new TextEncoder();

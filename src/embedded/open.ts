@@ -19,7 +19,7 @@
  * @module
  */
 import { defaultFs } from "../fs/detect.ts";
-import { mkdirDurable } from "../fs/_durable.ts";
+import { mkdirDurable } from "../fs/durable.ts";
 import { joinPath } from "../fs/path.ts";
 import { ensureLayout } from "../shard/layout.ts";
 import { shardLayout, STANDARD_LAYOUT } from "../shard/reshard.ts";

@@ -9,7 +9,7 @@ import { dirname } from "../fs/path.ts";
 import { compactLogPieces } from "./_rewrite_frames.ts";
 
 export { REWRITE_WRITE_BYTES } from "./_rewrite_frames.ts";
-export { freezeEntries } from "../codec/_snapshot_writer.ts";
+export { freezeEntries } from "../codec/snapshot_writer.ts";
 
 /** Writes and fsyncs `tmp`; returns its size. */
 export async function writeCompactLog(

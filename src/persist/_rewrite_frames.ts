@@ -15,7 +15,7 @@ import {
   RECORD_CURSOR,
   type RecordCursor,
   type RecordSource,
-} from "../codec/_snapshot_writer.ts";
+} from "../codec/snapshot_writer.ts";
 import { entryToCommands } from "./rewrite_commands.ts";
 
 /** Flush threshold of the rewrite writer. */

@@ -6,7 +6,7 @@
 import type { FsAdapter } from "../fs/types.ts";
 import { isNotFound } from "../fs/types.ts";
 import { basename, dirname } from "../fs/path.ts";
-import { exists, removeIfExists, writeFileDurable } from "../fs/_durable.ts";
+import { exists, removeIfExists, writeFileDurable } from "../fs/durable.ts";
 import { rewriteName, tmpName } from "../codec/names.ts";
 
 /** What a committed journal asks for. */

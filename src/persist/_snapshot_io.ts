@@ -9,12 +9,12 @@ import {
   type SnapshotDecodeStats,
   type StringRecordSink,
 } from "../codec/snapshot.ts";
-import { HASH_SINK, type InternalDecoderOptions } from "../codec/_snapshot_types.ts";
+import { HASH_SINK, type InternalDecoderOptions } from "../codec/snapshot_types.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { type FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
 import { SnapshotChecksumError } from "../codec/snapshot_errors.ts";
 import { type Store, whileLoading } from "../store/store.ts";
-import { applyFieldTtls, StoreLoader } from "../store/_load.ts";
+import { applyFieldTtls, StoreLoader } from "../store/loader.ts";
 import { verifySnapshotFile, verifySnapshotFileSync } from "./snapshot_verify.ts";
 
 /** Writes `entries` as a snapshot to `path` (created/truncated) and fsyncs it. Removes it on error. */

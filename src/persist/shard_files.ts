@@ -52,7 +52,7 @@ import { ByteWriter } from "../codec/bytes.ts";
 import { AOF2_MAGIC } from "../codec/aof2.ts";
 import type { SnapshotCursor } from "../codec/snapshot.ts";
 import { AOF_MAGIC } from "../codec/resp.ts";
-import { freezeEntries } from "../codec/_snapshot_writer.ts";
+import { freezeEntries } from "../codec/snapshot_writer.ts";
 import {
   applyCommitted,
   commitJournal,

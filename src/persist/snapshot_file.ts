@@ -19,8 +19,8 @@ import { defaultFs } from "../fs/detect.ts";
 import { dirname } from "../fs/path.ts";
 import { tmpName } from "../codec/names.ts";
 import { Store, whileLoading } from "../store/store.ts";
-import { RecordBatch } from "../store/_batch.ts";
-import { freezeEntries } from "../codec/_snapshot_writer.ts";
+import { RecordBatch } from "../store/batch.ts";
+import { freezeEntries } from "../codec/snapshot_writer.ts";
 import { FieldTtlTable } from "../codec/field_ttls.ts";
 import {
   finishFieldTtls,

@@ -5,9 +5,9 @@
 import { CorruptFileError } from "../codec/errors.ts";
 import type { RedisRdbFunction } from "../codec/redis_rdb.ts";
 import type { Entry } from "../codec/types.ts";
-import { indexOf } from "../store/_internals.ts";
+import { indexOf } from "../store/internals.ts";
 import { FieldTtlUnsupportedError } from "../codec/field_ttls.ts";
-import { StoreLoader } from "../store/_load.ts";
+import { StoreLoader } from "../store/loader.ts";
 import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
 

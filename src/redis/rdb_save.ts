@@ -13,11 +13,11 @@ import {
   type RedisRdbEncodeOptions,
   type RedisRdbEncodeStats,
 } from "../codec/redis_rdb_encode.ts";
-import { writeChunksDurable } from "../fs/_durable.ts";
+import { writeChunksDurable } from "../fs/durable.ts";
 import { defaultFs } from "../fs/detect.ts";
 import { basename, dirname } from "../fs/path.ts";
 import type { FsAdapter } from "../fs/types.ts";
-import { indexOf } from "../store/_internals.ts";
+import { indexOf } from "../store/internals.ts";
 import type { Store } from "../store/store.ts";
 
 /** Options of {@link saveRedisRdb}. */

@@ -9,7 +9,7 @@ import type { Routing } from "../codec/routing_types.ts";
 import type { SlotRanges } from "../codec/slot_ranges.ts";
 import type { ShardLayout } from "./reshard.ts";
 import { writeShardsMeta } from "./shards_meta.ts";
-import { exists, removeIfExists, renameIfExists } from "../fs/_durable.ts";
+import { exists, removeIfExists, renameIfExists } from "../fs/durable.ts";
 
 /** What a journal commits to (the decoded journal). */
 export interface Committed {

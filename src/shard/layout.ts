@@ -33,7 +33,7 @@ import {
 } from "./reshard.ts";
 import { writeShardsMeta } from "./shards_meta.ts";
 import { currentLayout, recoverDir } from "./recover.ts";
-import { mkdirDurable } from "../fs/_durable.ts";
+import { mkdirDurable } from "../fs/durable.ts";
 import { checkTarget } from "./_target.ts";
 
 /**

@@ -21,7 +21,7 @@ import { joinPath } from "../fs/path.ts";
 import { inferFilesN, SHARDS_META } from "../codec/names.ts";
 import { parseShardsMeta } from "../codec/meta.ts";
 import { recoverShardFiles, type SaveOp } from "../persist/shard_files.ts";
-import { exists, readIfExists } from "../fs/_durable.ts";
+import { exists, readIfExists } from "../fs/durable.ts";
 import { type GroupRecovery, recoverGroups } from "./_groups.ts";
 
 export type { GroupRecovery } from "./_groups.ts";

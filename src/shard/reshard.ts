@@ -30,7 +30,7 @@ import type { OnUnknown } from "../persist/unknown.ts";
 import { shardFilesView } from "../persist/shard_files.ts";
 import { shardIndex } from "./routing.ts";
 import { finishReshard } from "./_finish.ts";
-import { readIfExists, removeIfExists, writeFileDurable } from "../fs/_durable.ts";
+import { readIfExists, removeIfExists, writeFileDurable } from "../fs/durable.ts";
 import { wallClockNs } from "./_stamp.ts";
 import { checkTarget } from "./_target.ts";
 

@@ -11,7 +11,7 @@ import { defaultFs } from "../fs/detect.ts";
 import { joinPath } from "../fs/path.ts";
 import { SHARDS_META } from "../codec/names.ts";
 import { formatShardsMeta, parseShardsMeta, type ShardsMeta } from "../codec/meta.ts";
-import { readIfExists, writeFileDurable } from "../fs/_durable.ts";
+import { readIfExists, writeFileDurable } from "../fs/durable.ts";
 
 export type { ShardsMeta } from "../codec/meta.ts";
 

@@ -3,7 +3,7 @@
 // the store's arena.
 import type { Store } from "./store.ts";
 import { type Command, oversizedArgument } from "./commands.ts";
-import { indexOf } from "./_internals.ts";
+import { indexOf } from "./internals.ts";
 import { INLINE_MAX } from "./_index.ts";
 
 const OOM = "OOM command not allowed: the keyspace's key/value arena would exceed its 4 GiB limit";

@@ -6,7 +6,7 @@
 // hashes and sets as arrays of their binary-string members (no per-member
 // objects), the rest (hashes with field TTLs included) in the neutral layout. Cost: a few typed-array copies,
 // no per-key objects for strings.
-import type { RecordCursor } from "../codec/_snapshot_writer.ts";
+import type { RecordCursor } from "../codec/snapshot_writer.ts";
 import type { Entry, ValueType } from "../codec/types.ts";
 import { HOLE, type KeyIndex, STR } from "./_index.ts";
 import { toNeutral } from "./_neutral.ts";

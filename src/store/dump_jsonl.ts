@@ -9,7 +9,7 @@
 
 import { dumpEntry, scoreBits, scoreText } from "./dump.ts";
 import { HOLE, type KeyIndex, STR } from "./_index.ts";
-import { indexOf } from "./_internals.ts";
+import { indexOf } from "./internals.ts";
 import { sortedEntries } from "./_key_sort.ts";
 import type { Store } from "./store.ts";
 

@@ -7,10 +7,10 @@
  */
 import { concatBytes } from "../codec/bytes_util.ts";
 import { encodeSnapshotChunks, SnapshotDecoder } from "../codec/snapshot.ts";
-import { HASH_SINK } from "../codec/_snapshot_types.ts";
+import { HASH_SINK } from "../codec/snapshot_types.ts";
 import { FieldTtlTable } from "../codec/field_ttls.ts";
-import { RecordBatch } from "./_batch.ts";
-import { applyFieldTtls, StoreLoader } from "./_load.ts";
+import { RecordBatch } from "./batch.ts";
+import { applyFieldTtls, StoreLoader } from "./loader.ts";
 import { Store } from "./store.ts";
 import { whileLoading } from "./_expiry.ts";
 

@@ -17,13 +17,13 @@
  */
 
 import type { Entry, ValueType } from "../codec/types.ts";
-import { HAS_FIELD_TTLS, RECORD_CURSOR, type RecordCursor } from "../codec/_snapshot_writer.ts";
+import { HAS_FIELD_TTLS, RECORD_CURSOR, type RecordCursor } from "../codec/snapshot_writer.ts";
 import { type Cursor, hashBytes, INLINE_MAX, KeyIndex, OBJ, STR } from "./_index.ts";
 import { fromNeutral, toNeutral } from "./_neutral.ts";
 import { randomKey, ScanTable } from "./_scan.ts";
 import { Expiry } from "./_expiry.ts";
 import { captureRecords } from "./_capture.ts";
-import { setInternals } from "./_internals.ts";
+import { setInternals } from "./internals.ts";
 import { HashValue, ListValue, type SetValue, StreamBox } from "./values.ts";
 import type { SortedSet } from "./zset.ts";
 import {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Aof } from "../../src/persist/aof.ts";
 import { ShardFiles } from "../../src/persist/shard_files.ts";
 import { compactLogPieces } from "../../src/persist/_rewrite_frames.ts";
-import { freezeEntries } from "../../src/codec/_snapshot_writer.ts";
+import { freezeEntries } from "../../src/codec/snapshot_writer.ts";
 import { StreamNotRewritableError } from "../../src/persist/rewrite_commands.ts";
 import { replayAof } from "../../src/persist/replay.ts";
 import { CrashFs } from "../../src/fs/crash.ts";

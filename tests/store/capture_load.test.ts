@@ -8,10 +8,10 @@ import { hashBytes, KeyIndex } from "../../src/store/_index.ts";
 import { Store } from "../../src/store/store.ts";
 import { applyCommand } from "../../src/store/apply.ts";
 import { decodeSnapshot, encodeSnapshot } from "../../src/store/snapshot.ts";
-import { indexOf } from "../../src/store/_internals.ts";
-import { MAX_HINT_KEYS, SAMPLE, StoreLoader } from "../../src/store/_load.ts";
+import { indexOf } from "../../src/store/internals.ts";
+import { MAX_HINT_KEYS, SAMPLE, StoreLoader } from "../../src/store/loader.ts";
 import { encodeSnapshotChunks } from "../../src/codec/snapshot.ts";
-import { freezeEntries } from "../../src/codec/_snapshot_writer.ts";
+import { freezeEntries } from "../../src/codec/snapshot_writer.ts";
 import type { Entry } from "../../src/codec/types.ts";
 
 const NOW = 1767225600000;

@@ -12,7 +12,7 @@ import { applyCommand, type Reply } from "../../src/store/apply.ts";
 import { decodeSnapshot, encodeSnapshot } from "../../src/store/snapshot.ts";
 import { dumpKeyspace } from "../../src/store/dump.ts";
 import { compactLogPieces } from "../../src/persist/_rewrite_frames.ts";
-import { freezeEntries } from "../../src/codec/_snapshot_writer.ts";
+import { freezeEntries } from "../../src/codec/snapshot_writer.ts";
 import { encodeSnapshotChunks, SNAPSHOT_MAGIC } from "../../src/codec/snapshot.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
 

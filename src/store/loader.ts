@@ -8,10 +8,10 @@
 // Hash records arrive as raw payload bytes: a small one (within the compact
 // limits) becomes a compact HashValue over ONE copy of its payload, taken
 // into shared slabs (no per-field objects, no per-hash buffer).
-import type { HashRecordSink, StringRecordSink } from "../codec/_snapshot_types.ts";
+import type { HashRecordSink, StringRecordSink } from "../codec/snapshot_types.ts";
 import type { FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
 import type { Entry } from "../codec/types.ts";
-import { expiryOf, indexOf } from "./_internals.ts";
+import { expiryOf, indexOf } from "./internals.ts";
 import { hashBytes, INLINE_MAX } from "./_index.ts";
 import { hashInternals, HashValue } from "./_hash_value.ts";
 import { COMPACT_MAX_BYTES, COMPACT_MAX_FIELDS, rd32 } from "./_listpack.ts";

@@ -4,7 +4,7 @@
 // as entries; `applyTo` replays them in file order with `put` semantics.
 import type { Entry } from "../codec/types.ts";
 import type { Store } from "./store.ts";
-import { indexOf } from "./_internals.ts";
+import { indexOf } from "./internals.ts";
 import { INLINE_MAX } from "./_index.ts";
 
 export class RecordBatch {
