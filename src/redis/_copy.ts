@@ -16,7 +16,7 @@ import {
   RECORD_CURSOR,
   type RecordCursor,
   type RecordSource,
-} from "../codec/_snapshot_writer.ts";
+} from "../codec/snapshot_writer.ts";
 import {
   commandJob,
   type Encoder,
