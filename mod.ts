@@ -80,7 +80,12 @@ export type { ReplaySummary, ShardInfo, StoreInfo } from "./src/embedded/info.ts
 export { CommandFailedError, StoreClosedError, StoreLockedError } from "./src/embedded/errors.ts";
 export { dirLockHolder } from "./src/embedded/lock.ts";
 export { CorruptFileError } from "./src/codec/errors.ts";
+export { SegmentStubError } from "./src/codec/snapshot_errors.ts";
+export { FieldTtlUnsupportedError } from "./src/codec/field_ttls.ts";
 export { AofClosedError, AofFailedError } from "./src/persist/aof.ts";
+export { DroppedTransactionError, UnknownCommandError } from "./src/persist/unknown.ts";
+export { SegmentedFrameError } from "./src/persist/aof2_errors.ts";
+export { StreamNotRewritableError } from "./src/persist/rewrite_commands.ts";
 export type { Reply, ReplyError } from "./src/store/apply.ts";
 export type { Routing } from "./src/codec/routing_types.ts";
 export type { FsAdapter } from "./src/fs/types.ts";

@@ -4,27 +4,18 @@
  *
  * @module
  */
-import { NotAFileError } from "../fs/types.ts";
 import { CorruptFileError } from "../codec/errors.ts";
-import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown.ts";
-import { SegmentedFrameError } from "../persist/aof2_errors.ts";
-import { SegmentStubError } from "../codec/snapshot_errors.ts";
-import { FieldTtlUnsupportedError } from "../codec/field_ttls.ts";
-import { RedisAofLayoutError, RedisAofTimestampError } from "../redis/aof.ts";
-import { RedisRdbModuleError, RedisRdbVersionError } from "../codec/rdb_errors.ts";
-import { RedisExportError } from "../redis/export.ts";
 import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { suggest } from "./_args.ts";
+import { classifyError, EXIT_CODES } from "./_errors.ts";
 import type { Command } from "./_command.ts";
 import { COMMANDS } from "./_commands.ts";
 import {
   type CliIo,
   completeIo,
-  DataError,
   EXIT,
   hexPreview,
-  InputError,
   processIo,
   StdoutClosedError,
   type Terminal,
@@ -56,7 +47,8 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join("\n")}
 
 Run 'kevy-persist help <command>' (or '<command> --help') for its options. Every command takes
 --json (errors too are then JSON, on stderr). Only repair, convert and reshard modify files.
-Exit codes: 0 ok, 1 data problem, 2 usage, 3 unreadable input, 4 refused, 5 internal error.
+Exit codes:
+${EXIT_CODES.map((c) => `  ${c.code}  ${c.meaning.replaceAll("`", "")}`).join("\n")}
 `;
 }
 
@@ -148,45 +140,11 @@ function report(e: unknown, io: Terminal, cmd: Command | null, json: boolean): n
   // The reader of stdout went away (`dump | head`): that is how such a run ends.
   if (e instanceof StdoutClosedError) return EXIT.ok;
   const prefix = cmd === null ? "kevy-persist" : `kevy-persist ${cmd.name}`;
-  let code: number;
-  let kind: string;
-  let extra: Record<string, unknown> = {};
   const message = (e as Error)?.message ?? String(e);
-  const errno = (e as { code?: unknown } | null)?.code;
-  if (e instanceof UsageError) {
-    code = EXIT.usage;
-    kind = "usage";
-    extra = { usage: cmd?.usageLine ?? MAIN_USAGE };
-  } else if (e instanceof CorruptFileError) {
-    code = EXIT.dataProblem;
-    kind = "corrupt";
-    extra = { path: e.path, offset: e.offset, expected: e.expected, preview: e.preview };
-  } else if (
-    e instanceof UnknownCommandError || e instanceof DroppedTransactionError ||
-    e instanceof RedisAofTimestampError || e instanceof SegmentedFrameError ||
-    e instanceof SegmentStubError || e instanceof FieldTtlUnsupportedError ||
-    e instanceof RedisRdbModuleError || e instanceof RedisRdbVersionError ||
-    e instanceof DataError ||
-    e instanceof RedisExportError
-  ) {
-    code = EXIT.dataProblem;
-    kind = "data";
-    const f = e as { verb?: unknown; path?: unknown; offset?: unknown; module?: unknown };
-    extra = Object.fromEntries(
-      Object.entries({ verb: f.verb, path: f.path, offset: f.offset, module: f.module }).filter((
-        [, v],
-      ) => v !== undefined),
-    );
-  } else if (
-    e instanceof InputError || e instanceof NotAFileError || e instanceof RedisAofLayoutError ||
-    errno === "EACCES" || errno === "EPERM" || errno === "ENOENT" || errno === "EISDIR"
-  ) {
-    code = EXIT.input;
-    kind = "input";
-  } else {
-    code = EXIT.internal;
-    kind = "internal";
-  }
+  const { kind, exit: code, facts } = classifyError(e);
+  const extra: Record<string, unknown> = kind === "usage"
+    ? { usage: cmd?.usageLine ?? MAIN_USAGE }
+    : facts;
   if (json) {
     const error = { kind, command: cmd?.name ?? null, message, exitCode: code, ...extra };
     io.err(JSON.stringify({ error }) + "\n");

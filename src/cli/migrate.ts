@@ -1,17 +1,6 @@
 // `kevy-persist migrate <src> --to redis://... [--cluster] [--db N] [--replace]
 // [--verify] [--sample N] [--follow]`.
-import { CorruptFileError } from "../codec/errors.ts";
-import { FieldTtlUnsupportedError } from "../codec/field_ttls.ts";
-import { SegmentStubError } from "../codec/snapshot_errors.ts";
-import { SegmentedFrameError } from "../persist/aof2_errors.ts";
-import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown.ts";
 import { onInterrupt } from "../fs/proc.ts";
-import {
-  RedisAuthError,
-  RedisClusterError,
-  RedisConnectionError,
-  RedisReplyError,
-} from "../net/errors.ts";
 import type { TlsSettings } from "../net/connection.ts";
 import { parseRedisUrl } from "../net/url.ts";
 import { followToRedis, offsetsText } from "../redis/follow.ts";
@@ -21,10 +10,10 @@ import {
   type MigrateStats,
   migrateToRedis,
   MigrationError,
-  MigrationSourceError,
 } from "../redis/migrate.ts";
 import { verifyRedis } from "../redis/verify.ts";
 import { type Command, defineCommand } from "./_command.ts";
+import { classifyError } from "./_errors.ts";
 import { EXIT, fmtBytes, InputError, Progress, type Terminal, UsageError } from "./_io.ts";
 
 const DESCRIPTION =
@@ -337,25 +326,15 @@ function where(e: unknown): Record<string, unknown> {
 /** Exit code and message for what stopped the command. */
 function failure(e: unknown, io: Terminal, json: boolean): number {
   const cause = e instanceof MigrationError ? e.cause : e;
-  let code: number;
-  if (
-    cause instanceof CorruptFileError || cause instanceof UnknownCommandError ||
-    cause instanceof DroppedTransactionError || cause instanceof SegmentedFrameError ||
-    cause instanceof SegmentStubError || cause instanceof FieldTtlUnsupportedError
-  ) code = EXIT.dataProblem;
-  else if (cause instanceof MigrationSourceError || cause instanceof InputError) code = EXIT.input;
-  else if (
-    cause instanceof RedisConnectionError || cause instanceof RedisAuthError ||
-    cause instanceof RedisClusterError || cause instanceof RedisReplyError
-  ) code = EXIT.refused;
-  else throw e;
+  const { kind, exit: code } = classifyError(cause);
+  if (kind === "internal" || kind === "usage") throw e;
   const message = (e as Error).message;
   if (json) {
     const stats = e instanceof MigrationError && e.stats !== null ? jsonStats(e.stats) : undefined;
     io.err(
       JSON.stringify({
         error: {
-          kind: "migrate",
+          kind,
           command: "migrate",
           message,
           exitCode: code,
