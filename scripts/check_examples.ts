@@ -1,5 +1,5 @@
 // Type-checks and runs every code example: the ```ts blocks of every JSDoc
-// comment in mod.ts and src/, and of README.md. Part of `npm test`.
+// comment in mod.ts and src/, and of README.md and MIGRATING.md. Part of `npm test`.
 //
 //   npx deno run -A scripts/check_examples.ts [--no-run] [file ...]
 //
@@ -46,7 +46,7 @@ function sourceFiles(): string[] {
       else if (p.endsWith(".ts")) out.push(p);
     }
   })("src");
-  return [...out.sort(), "README.md"];
+  return [...out.sort(), "README.md", "MIGRATING.md"];
 }
 
 const CODE_LANGS = new Set(["ts", "typescript", "js", "javascript"]);

@@ -41,9 +41,9 @@ export interface RedisRdbEncodeOptions {
   now?: number;
   /** Creation time (unix seconds) for the `ctime` AUX field; left out when not given. */
   ctime?: number;
-  /** More AUX fields, written after `redis-bits` and `ctime`. */
+  /** More AUX fields, written after `redis-bits` and `ctime` (default none). */
   aux?: Array<[string | Uint8Array, string | Uint8Array]>;
-  /** Function libraries (`FUNCTION2` records; RDB 10 and later). */
+  /** Function libraries (`FUNCTION2` records; RDB 10 and later; default none). */
   functions?: RedisRdbFunction[];
   /** Yield a chunk once this many bytes are buffered (default 1 MiB). */
   chunkBytes?: number;

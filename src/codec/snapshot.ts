@@ -76,6 +76,8 @@ export interface SnapshotEncodeOptions {
   /** Entries (and hash fields) whose deadline is `<= now` are skipped; without it nothing is. */
   now?: number;
   /** Size of every chunk but the last (default 1 MiB, min 64). */
+  chunkBytes?: number;
+  /** @deprecated Use `chunkBytes`, the chunk size option's name in every API. */
   chunkSize?: number;
   /** A kevy 5.x feed cursor to write (version >= 5); default none. */
   cursor?: SnapshotCursor | null;
@@ -124,7 +126,7 @@ function fieldTtlsIn(entries: Iterable<Entry>): boolean {
  *   fields whose field deadline is (a hash left empty is skipped). Without
  *   `now` nothing is skipped (the codec has no clock); deadlines are written
  *   as absolute unix ms (TTL flag 1), entries without one get flag 0.
- * - `chunkSize` (default 1 MiB, min 64): every chunk but the last has exactly
+ * - `chunkBytes` (default 1 MiB, min 64): every chunk but the last has exactly
  *   this length (the trailer comes as its own last chunk). Each yielded chunk
  *   is a fresh `Uint8Array` that the encoder never touches again, so it may be
  *   kept or written asynchronously. A value larger than a chunk is spread over
@@ -148,10 +150,18 @@ export function* encodeSnapshotChunks(
   entries: Iterable<Entry>,
   opts: SnapshotEncodeOptions = {},
 ): Generator<Uint8Array, void, undefined> {
-  const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
+  if (
+    opts.chunkBytes !== undefined && opts.chunkSize !== undefined &&
+    opts.chunkBytes !== opts.chunkSize
+  ) {
+    throw new TypeError(
+      "encodeSnapshotChunks: give chunkBytes (or its old name chunkSize), not both",
+    );
+  }
+  const chunkSize = opts.chunkBytes ?? opts.chunkSize ?? DEFAULT_CHUNK;
   if (!Number.isInteger(chunkSize) || chunkSize < 64) {
     throw new RangeError(
-      `encodeSnapshotChunks: chunkSize must be an integer >= 64, got ${chunkSize}`,
+      `encodeSnapshotChunks: chunkBytes must be an integer >= 64, got ${chunkSize}`,
     );
   }
   const cursor = opts.cursor ?? null;

@@ -64,7 +64,7 @@ export interface SnapshotDecoderOptions {
   keepExpired?: boolean;
   /** Named in errors (default `"<buffer>"`). */
   path?: string;
-  /** Total input size if known (a file's size): lengths that cannot fit fail at once. */
+  /** Total input size if known (a file's size): lengths that cannot fit fail at once (default: at finish). */
   totalSize?: number;
   /**
    * `false` (default): byte values are views into the decoder's private copy

@@ -134,7 +134,7 @@ export function resolveOptions(o: OpenStoreOptions = {}): ResolvedOptions {
       "autoRewriteMinSize",
       o.autoRewriteMinSize ?? STORE_DEFAULTS.autoRewriteMinSize,
     ),
-    clock: o.clock ?? Date.now,
+    clock: clockOf(o),
     fs: o.fs ?? null,
     onMetric: o.onMetric ?? null,
     activeExpireIntervalMs: nonNegative(
@@ -142,4 +142,12 @@ export function resolveOptions(o: OpenStoreOptions = {}): ResolvedOptions {
       o.activeExpireIntervalMs ?? STORE_DEFAULTS.activeExpireIntervalMs,
     ),
   };
+}
+
+// `now`, or its deprecated name `clock`; both at once only if they agree.
+function clockOf(o: OpenStoreOptions): () => number {
+  if (o.now !== undefined && o.clock !== undefined && o.now !== o.clock) {
+    throw new TypeError("openStore: give `now` (or its old name `clock`), not both");
+  }
+  return o.now ?? o.clock ?? Date.now;
 }

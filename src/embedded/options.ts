@@ -5,9 +5,10 @@
  */
 import type { FsAdapter } from "../fs/types.ts";
 import type { Routing } from "../codec/routing_types.ts";
+import type { FsyncPolicy } from "../persist/aof.ts";
 
-/** AOF fsync policy, as Redis' `appendfsync`. */
-export type AppendFsync = "always" | "everysec" | "no";
+/** AOF fsync policy, as Redis' `appendfsync`: the `Aof`'s {@link FsyncPolicy}, one type. */
+export type AppendFsync = FsyncPolicy;
 
 /**
  * What `maxmemory` evicts when the store is full, Redis's `maxmemory-policy` names:
@@ -81,6 +82,8 @@ export interface OpenStoreOptions {
   /** ...and is at least this many bytes (default 64 MiB). */
   autoRewriteMinSize?: number;
   /** Wall clock in unix milliseconds (default `Date.now`): TTLs and `info()` times use it. */
+  now?: () => number;
+  /** @deprecated Use `now`, the clock option's name in every API. */
   clock?: () => number;
   /** Filesystem adapter (default: the runtime's). */
   fs?: FsAdapter;

@@ -9,13 +9,13 @@ export type { Bytes } from "./_reply.ts";
 
 /** Options of {@link KevyStore.set} (Redis `SET` options; at most one of ex/px/exat/pxat/keepttl). */
 export interface SetOptions {
-  /** Expire after this many seconds. */
+  /** Expire after this many seconds (without any TTL option: no TTL, an old one is cleared). */
   ex?: number;
-  /** Expire after this many milliseconds. */
+  /** Expire after this many milliseconds (without: see `ex`). */
   px?: number;
-  /** Expire at this unix time in seconds. */
+  /** Expire at this unix time in seconds (without: see `ex`). */
   exat?: number;
-  /** Expire at this unix time in milliseconds. */
+  /** Expire at this unix time in milliseconds (without: see `ex`). */
   pxat?: number;
   /** Only set if the key does not exist. */
   nx?: boolean;
@@ -43,7 +43,7 @@ export interface ZAddOptions {
 
 /** Options of {@link KevyStore.scan}. */
 export interface ScanOptions {
-  /** Glob pattern (`*`, `?`, `[a-z]`, `\` escapes), as Redis `MATCH`. */
+  /** Glob pattern (`*`, `?`, `[a-z]`, `\` escapes), as Redis `MATCH` (default: every key). */
   match?: string;
   /** Keys examined per step (default 100). */
   count?: number;

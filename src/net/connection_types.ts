@@ -11,7 +11,7 @@ import type { TlsSettings } from "./_socket.ts";
 
 /** Options of `RedisConnection.connect`. */
 export interface RedisConnectionOptions {
-  /** `redis://` or `rediss://` URL; the fields below override its parts. */
+  /** `redis://` or `rediss://` URL; the fields below override its parts (default: none, the fields alone). */
   url?: string;
   /** Host (default `"127.0.0.1"`). */
   host?: string;
@@ -21,7 +21,7 @@ export interface RedisConnectionOptions {
   tls?: boolean | TlsSettings;
   /** ACL user (default: the `default` user). */
   username?: string;
-  /** Password: sent with AUTH (or HELLO) during the handshake. */
+  /** Password: sent with AUTH (or HELLO) during the handshake (default: the URL's, else none). */
   password?: string;
   /** Database to SELECT (default: from the URL, else none, which means 0). */
   db?: number;

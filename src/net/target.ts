@@ -129,7 +129,7 @@ export interface ConnectTargetOptions extends Omit<RedisConnectionOptions, "url"
   url: string;
   /** The target is a Redis Cluster (default false). */
   cluster?: boolean;
-  /** Retry budget. */
+  /** Retry budget (default: 8 attempts after the first, backoff from 50 ms doubling up to 2 s; see `ClusterRetry`). */
   retry?: Partial<RetryPolicy>;
 }
 

@@ -73,7 +73,7 @@ export interface ReplayOptions {
   fs?: FsAdapter;
   /** Called once when the log ends in a torn tail, before the promise resolves. */
   onTorn?: (info: { path: string; offset: number; bytes: number }) => void;
-  /** Read size (default {@link REPLAY_CHUNK_BYTES}). */
+  /** Read size (default 64 KiB). */
   chunkBytes?: number;
   /**
    * v2 logs: a BEGIN while an earlier transaction is still open (the earlier

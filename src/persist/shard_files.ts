@@ -136,9 +136,9 @@ export interface ShardFilesOptions {
   onUnknown?: OnUnknown;
   /** Wall clock, unix ms (default: the store's clock). */
   now?: () => number;
-  /** See `AofOptions.autoRewritePercentage`. */
+  /** As `AofOptions.autoRewritePercentage` (default 100; 0 disables). */
   autoRewritePercentage?: number;
-  /** See `AofOptions.autoRewriteMinSize`. */
+  /** As `AofOptions.autoRewriteMinSize` (default 64 MiB). */
   autoRewriteMinSize?: number;
 }
 

@@ -182,7 +182,7 @@ export interface RedisAofReplayOptions {
    * command does not abort its transaction).
    */
   onUnknown?: OnUnknown;
-  /** Read size (default {@link REDIS_AOF_CHUNK_BYTES}). */
+  /** Read size (default 1 MiB). */
   chunkBytes?: number;
   /**
    * The keys of an RDB part (database, neutral entry with its absolute

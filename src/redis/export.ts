@@ -42,7 +42,7 @@ export const REDIS_EXPORT_CHUNK_BYTES: number = 64 * 1024;
 export interface RedisExportOptions {
   /** Emit `SELECT <db>` first (default: none; the connection's database is used). */
   db?: number;
-  /** Yield a chunk once this many bytes are buffered (default {@link REDIS_EXPORT_CHUNK_BYTES}). */
+  /** Yield a chunk once this many bytes are buffered (default 64 KiB). */
   chunkBytes?: number;
   /**
    * Called for each key that is not exported: an empty collection (streams

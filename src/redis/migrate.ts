@@ -50,13 +50,13 @@ export interface MigrateOptions {
   replace?: boolean;
   /** Which database of a Redis source (default 0; other non-empty databases are refused). */
   sourceDb?: number;
-  /** TLS settings for `rediss://` (CA, client certificate). */
+  /** TLS settings for `rediss://` (CA, client certificate; default: the system's CAs). */
   tls?: TlsSettings;
   /** Filesystem adapter for the source (default: the runtime's). */
   fs?: FsAdapter;
   /** Clock (unix ms) deciding which keys have expired (default `Date.now`). */
   now?: () => number;
-  /** Retry budget for unreachable nodes and TRYAGAIN/CLUSTERDOWN. */
+  /** Retry budget for unreachable nodes and TRYAGAIN/CLUSTERDOWN (default: 8 attempts after the first, backoff from 50 ms doubling up to 2 s; see `ClusterRetry`). */
   retry?: Partial<RetryPolicy>;
   /** Bytes per pipelined batch (default 256 KiB). */
   batchBytes?: number;

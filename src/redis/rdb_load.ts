@@ -35,7 +35,7 @@ export interface RedisRdbLoadOptions {
   skipModules?: boolean;
   /** Check the CRC-64 (default true). */
   verifyChecksum?: boolean;
-  /** Read size (default {@link REDIS_RDB_CHUNK_BYTES}). */
+  /** Read size (default 1 MiB). */
   chunkBytes?: number;
 }
 

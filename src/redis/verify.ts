@@ -23,21 +23,21 @@ import { compareKeys, type KeyDifference } from "./_verify_read.ts";
 export interface VerifyOptions {
   /** Target URL (with a cluster: any node). */
   url: string;
-  /** The target is a Redis Cluster. */
+  /** The target is a Redis Cluster (default false). */
   cluster?: boolean;
-  /** Database on a single server. */
+  /** Database on a single server (default: the URL's, else 0). */
   db?: number;
-  /** Compare a uniform random sample of this many keys instead of all. */
+  /** Compare a uniform random sample of this many keys (default: all keys). */
   sample?: number;
-  /** Which database of a Redis AOF source. */
+  /** Which database of a Redis AOF source (default 0). */
   sourceDb?: number;
-  /** TLS settings for `rediss://`. */
+  /** TLS settings for `rediss://` (default: the system's CAs). */
   tls?: TlsSettings;
-  /** Filesystem adapter for the source. */
+  /** Filesystem adapter for the source (default: the runtime's). */
   fs?: FsAdapter;
   /** Clock (unix ms) for expiry (default `Date.now`). */
   now?: () => number;
-  /** Retry budget. */
+  /** Retry budget (default: 8 attempts after the first, backoff from 50 ms doubling up to 2 s; see `ClusterRetry`). */
   retry?: Partial<RetryPolicy>;
   /** Random numbers in [0, 1) for the sample (default `Math.random`). */
   random?: () => number;
