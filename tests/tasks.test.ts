@@ -30,6 +30,29 @@ describe("tasks and scripts", () => {
       }
     }
   });
+  it("every `npm run X` and `deno task X` the docs and help texts show exists; every file they name too", () => {
+    const texts = ["README.md", "CONTRIBUTING.md", "MIGRATING.md"].map((f) => ({
+      f,
+      text: readFileSync(join(root, f), "utf8"),
+    }));
+    const runs = texts.flatMap(({ f, text }) =>
+      [...text.matchAll(/\b(npm run(?: -s)?|deno task) ([\w:-]+)/g)].map((m) => ({ f, m }))
+    );
+    assert.ok(runs.length >= 4, "the scan finds the README's commands");
+    for (const { f, m } of runs) {
+      const table = m[1]!.startsWith("npm") ? pkg.scripts : denoJson.tasks;
+      assert.ok(table[m[2]!] !== undefined, `${f}: \`${m[0]}\` is not a script`);
+    }
+    // Repository paths in commands or code spans: `node bench/x.mjs`, `scripts/y.ts`, `tests/...`.
+    for (const { f, text } of texts) {
+      for (const m of text.matchAll(/\b(?:bench|scripts|tests|src)\/[\w./<>{}*-]*/g)) {
+        // A pattern (`bench/results/migrate.*.json`, `tests/<area>/`) names no single file.
+        if (/[<{*]/.test(m[0])) continue;
+        const path = m[0].replace(/[./]+$/, "");
+        assert.ok(existsSync(join(root, path)), `${f}: ${path} does not exist`);
+      }
+    }
+  });
   it("bench/compare.ts --help prints its options and leaves bench/results alone", () => {
     const compiled = import.meta.url.endsWith(".js");
     if (compiled && !existsSync(join(root, "npm/esm/mod.js"))) {
