@@ -70,12 +70,12 @@ export function defineCommand<O extends OptionSpecs>(def: CommandDef<O>): Comman
       def.description.trimEnd(),
       "",
       "Options:",
-      ...rows.map(([l, h]) => `  ${l!.padEnd(w)}  ${h}`),
+      ...rows.map(([l, h]) => wrap(`  ${l!.padEnd(w)}  ${h}`, w + 4)),
     ];
     if (def.examples !== undefined && def.examples.length > 0) {
-      lines.push("", "Examples:", ...def.examples.map((e) => `  ${e}`));
+      lines.push("", "Examples:", ...def.examples.map((e) => wrap(`  ${e}`, 4)));
     }
-    lines.push("", `Exit codes: ${def.exitCodes}`);
+    lines.push("", wrap(`Exit codes: ${def.exitCodes}`, 12));
     return lines.join("\n") + "\n";
   };
   return {
@@ -104,4 +104,17 @@ function optionLabel(name: string, s: OptionSpec): string {
 
 function optionHelp(s: OptionSpec): string {
   return s.default === undefined ? s.help : `${s.help} (default: ${s.default})`;
+}
+
+/** Word-wraps `line` at 100 columns; continuation lines are indented by `indent`. */
+export function wrap(line: string, indent: number): string {
+  const out: string[] = [];
+  let cur = "";
+  for (const word of line.split(/(?<=\S) /)) {
+    if (cur !== "" && cur.length + 1 + word.trimStart().length > 100) {
+      out.push(cur);
+      cur = " ".repeat(indent) + word.trimStart();
+    } else cur = cur === "" ? word : `${cur} ${word}`;
+  }
+  return [...out, cur].join("\n");
 }

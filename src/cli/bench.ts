@@ -11,8 +11,8 @@ import { EXIT, Progress, table, UsageError } from "./_io.ts";
 const DESCRIPTION =
   `Measures, on this machine and runtime: durable snapshot save and load of N string keys
 (key:<i>, 16-byte values), AOF append of N SET frames (fsync no), and replay + apply of that
-log. N = 1,000,000, or 100,000 with --quick, or --keys N. Files go to DIR (default: a temp dir, removed).
-The full cross-runtime comparison with peers is \`npm run bench:compare\`.`;
+log. N = 1,000,000, or 100,000 with --quick, or --keys N. Files go to DIR (default: a temp dir,
+removed). The full cross-runtime comparison with peers is \`npm run bench:compare\`.`;
 
 /** The bench subcommand. */
 export const benchCommand: Command = defineCommand({

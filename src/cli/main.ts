@@ -9,7 +9,7 @@ import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { suggest } from "./_args.ts";
 import { classifyError, EXIT_CODES } from "./_errors.ts";
-import type { Command } from "./_command.ts";
+import { type Command, wrap } from "./_command.ts";
 import { COMMANDS } from "./_commands.ts";
 import {
   type CliIo,
@@ -48,7 +48,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join("\n")}
 Run 'kevy-persist help <command>' (or '<command> --help') for its options. Every command takes
 --json (errors too are then JSON, on stderr). Only repair, convert and reshard modify files.
 Exit codes:
-${EXIT_CODES.map((c) => `  ${c.code}  ${c.meaning.replaceAll("`", "")}`).join("\n")}
+${EXIT_CODES.map((c) => wrap(`  ${c.code}  ${c.meaning.replaceAll("`", "")}`, 5)).join("\n")}
 `;
 }
 

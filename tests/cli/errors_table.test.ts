@@ -142,12 +142,14 @@ describe("README: errors and exit codes", () => {
 describe("kevy-persist: errors by kind", () => {
   it("--help prints the same exit codes as the README", async () => {
     const r = await cli(["--help"]);
+    const flat = r.out.replace(/\n {5}/g, " ");
     for (const c of EXIT_CODES) {
       assert.ok(
-        r.out.includes(`  ${c.code}  ${c.meaning.replaceAll("`", "")}`),
+        flat.includes(`  ${c.code}  ${c.meaning.replaceAll("`", "")}`),
         `exit ${c.code} in --help`,
       );
     }
+    assert.ok(r.out.split("\n").every((l) => l.length <= 100), "help lines fit 100 columns");
   });
   it("a system errno is kind input; a class wins over an errno field", () => {
     const enoent = Object.assign(new Error("no such file"), { code: "ENOENT" });

@@ -55,6 +55,8 @@ describe("kevy-persist: help and version", () => {
       assert.match(a.out, /^Options:$/m);
       assert.match(a.out, /^ {2}-h, --help/m);
       assert.match(a.out, /^Exit codes: 0 /m);
+      const long = a.out.split("\n").filter((l) => l.length > 100);
+      assert.deepEqual(long, [], "help lines fit 100 columns");
     });
   }
   it("help for an unknown command suggests the nearest", async () => {
