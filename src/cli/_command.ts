@@ -67,7 +67,8 @@ export function defineCommand<O extends OptionSpecs>(def: CommandDef<O>): Comman
       "",
       `Usage: ${usageLine}`,
       "",
-      def.description.trimEnd(),
+      // Authors wrap at 100 columns; a longer line is wrapped here rather than overflow.
+      def.description.trimEnd().split("\n").map((l) => wrap(l, 0)).join("\n"),
       "",
       "Options:",
       ...rows.map(([l, h]) => wrap(`  ${l!.padEnd(w)}  ${h}`, w + 4)),

@@ -10,11 +10,7 @@ import { FieldTtlUnsupportedError } from "../codec/field_ttls.ts";
 import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown.ts";
 import { SegmentedFrameError } from "../persist/aof2_errors.ts";
 import { StreamNotRewritableError } from "../persist/rewrite_commands.ts";
-import {
-  RedisAofLayoutError,
-  RedisAofTimestampError,
-  RedisRdbNotSupportedError,
-} from "../redis/aof.ts";
+import { RedisAofLayoutError, RedisAofTimestampError } from "../redis/aof.ts";
 import { MigrationError, MigrationSourceError } from "../redis/migrate.ts";
 import { RedisExportError } from "../redis/export.ts";
 import {
@@ -59,7 +55,6 @@ export const ERROR_KINDS: readonly ErrorKind[] = [
       FieldTtlUnsupportedError,
       StreamNotRewritableError,
       RedisAofTimestampError,
-      RedisRdbNotSupportedError,
       RedisRdbVersionError,
       RedisRdbModuleError,
       RedisExportError,

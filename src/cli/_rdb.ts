@@ -2,8 +2,12 @@
 // a read-only walk with the streaming decoder, what redis-check-rdb reports
 // (version, aux fields, keys per database and type, the first bad offset).
 import { CorruptFileError } from "../codec/errors.ts";
-import { RedisRdbDecoder, RedisRdbModuleError, RedisRdbVersionError } from "../codec/redis_rdb.ts";
-import { RDB_TYPE_NAMES } from "../codec/_rdb_values.ts";
+import {
+  RDB_TYPE_NAMES,
+  RedisRdbDecoder,
+  RedisRdbModuleError,
+  RedisRdbVersionError,
+} from "../codec/redis_rdb.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { Problem } from "./_analyze.ts";
 import { table } from "./_io.ts";

@@ -8,8 +8,13 @@
  *
  * @module
  */
-import { RedisRdbDecoder, type RedisRdbFunction, type RedisRdbStats } from "../codec/redis_rdb.ts";
-import { RDB_HASH_SINK, type RdbInternalOptions } from "../codec/_rdb_types.ts";
+import {
+  RDB_HASH_SINK,
+  type RdbInternalOptions,
+  RedisRdbDecoder,
+  type RedisRdbFunction,
+  type RedisRdbStats,
+} from "../codec/redis_rdb.ts";
 import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { Store } from "../store/store.ts";

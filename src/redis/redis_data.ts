@@ -29,7 +29,7 @@ export interface RedisDataLoadOptions {
   skipModules?: boolean;
   /** An AOF source: what to do with a command the applier does not know (default `"error"`). */
   onUnknown?: OnUnknown;
-  /** An AOF source: stop at the first `#TS:` annotation above this (unix seconds). */
+  /** An AOF source: stop at the first `#TS:` annotation above this (unix seconds; default: read to the end). */
   untilUnixSeconds?: number;
 }
 

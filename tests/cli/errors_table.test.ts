@@ -182,7 +182,7 @@ describe("kevy-persist: errors by kind", () => {
       join(dir, "appendonly.aof.manifest"),
       "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
     );
-    const r = await cli(["check", dir, "--json"]);
+    const r = await cli(["dump", dir, "--json"]);
     assert.equal(r.code, 3, r.err);
     const { error } = JSON.parse(r.err);
     assert.equal(error.kind, "input");

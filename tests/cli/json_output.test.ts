@@ -28,7 +28,7 @@ const CASES: Record<string, (dir: string) => { argv: string[]; lines?: true; has
   }),
   dump: () => ({ argv: ["dump", vec("aof/basic.aof")], lines: true, has: ["key", "type"] }),
   convert: (d) => ({
-    argv: ["convert", vec("aof/basic.aof"), join(d, "x.rdb")],
+    argv: ["convert", vec("aof/basic.aof"), join(d, "x.rdb"), "--to", "kevy-snapshot"],
     has: ["to", "keys"],
   }),
   reshard: (d) => {
