@@ -97,7 +97,7 @@ describe("option names", () => {
   });
   it("a read or write size in bytes is `chunkBytes`", () => {
     const bad = live.filter((p) =>
-      /^(chunk|chunkSize|chunkLength|bufferSize|readSize)$/.test(p.name)
+      /^(chunk|chunkSize|chunkLength|readSize|bufferBytes)$/.test(p.name)
     );
     assert.equal(show(bad), "", "rename to `chunkBytes`");
   });
@@ -108,9 +108,10 @@ describe("option names", () => {
     assert.equal(show(bad), "", "durations are milliseconds, named ...Ms");
   });
   it("an optional option documents its default (or what leaving it out means)", () => {
-    // Callbacks (absent: not called) and boolean flags (absent: false) say it by their kind.
+    // Callbacks (absent: not called), boolean flags (absent: false) and abort signals (absent:
+    // not abortable) say it by their kind.
     const bad = live.filter((p) =>
-      p.optional && !/^on[A-Z]/.test(p.name) && !/^(boolean|true)\b/.test(p.type) &&
+      p.optional && !/^on[A-Z]/.test(p.name) && !/^(boolean|true|AbortSignal)\b/.test(p.type) &&
       !/default|without|absent|omitted|unset|none|not given/i.test(p.doc)
     );
     assert.equal(show(bad), "");

@@ -21,7 +21,7 @@ function bound(b: ScoreArg): string {
 export interface ZRangeByScoreOptions {
   /** With scores: `{ member, score }` objects. */
   withScores?: boolean;
-  /** `LIMIT offset count`. */
+  /** `LIMIT offset count` (default: every member in the range). */
   limit?: { offset: number; count: number };
 }
 

@@ -44,9 +44,9 @@ export interface KeyspaceEvent<V = string> {
  * ```
  */
 export interface KeyspaceEventOptions extends SubscriptionOptions {
-  /** Only keys matching this glob (Redis syntax: `*`, `?`, `[a-z]`). */
+  /** Only keys matching this glob (Redis syntax: `*`, `?`, `[a-z]`; default: every key). */
   match?: string | Uint8Array;
-  /** Only these event names (`"set"`, `"expired"`, ...). */
+  /** Only these event names (`"set"`, `"expired"`, ...; default: every event). */
   events?: string[];
   /** Only these classes (default: all but `new`, like Redis's `A`). */
   types?: EventClass[];

@@ -65,13 +65,13 @@ export type Pairs = Record<string, Bytes> | Map<Bytes, Bytes> | Array<[Bytes, By
 
 /** Options of {@link KevyStore.getex} (at most one). */
 export interface GetExOptions {
-  /** Expire after this many seconds. */
+  /** Expire after this many seconds (without any TTL option: the TTL is left as it is). */
   ex?: number;
-  /** Expire after this many milliseconds. */
+  /** Expire after this many milliseconds (without: see `ex`). */
   px?: number;
-  /** Expire at this unix time in seconds. */
+  /** Expire at this unix time in seconds (without: see `ex`). */
   exat?: number;
-  /** Expire at this unix time in milliseconds. */
+  /** Expire at this unix time in milliseconds (without: see `ex`). */
   pxat?: number;
   /** Remove the TTL. */
   persist?: boolean;
