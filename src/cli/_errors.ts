@@ -21,7 +21,7 @@ import {
   RedisReplyError,
 } from "../net/errors.ts";
 import { StoreLockedError } from "../embedded/errors.ts";
-import { EXIT, InputError, UsageError } from "./_io.ts";
+import { DataError, EXIT, InputError, UsageError } from "./_io.ts";
 
 /** An error class, as `instanceof` sees it. */
 // deno-lint-ignore no-explicit-any
@@ -48,6 +48,7 @@ export const ERROR_KINDS: readonly ErrorKind[] = [
     kind: "data",
     exit: EXIT.dataProblem,
     errors: [
+      DataError,
       UnknownCommandError,
       DroppedTransactionError,
       SegmentedFrameError,

@@ -167,7 +167,7 @@ export interface ReshardOptions {
   /**
    * Where {@link mergeSources} adds what mode `"skip"` left out, by
    * lower-case verb (the object is updated in place; nothing is added in
-   * mode `"error"`).
+   * mode `"error"`; default: not counted).
    */
   skipped?: Record<string, number>;
 }

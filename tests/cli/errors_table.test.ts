@@ -135,7 +135,7 @@ describe("README: errors and exit codes", () => {
       for (const value of Object.values(mod)) if (isErrorClass(value)) publicClasses.add(value);
     }
     const own = ERROR_KINDS.flatMap((k) => k.errors).filter((c) => !publicClasses.has(c));
-    assert.deepEqual(own.map((c) => c.name).sort(), ["InputError", "UsageError"]);
+    assert.deepEqual(own.map((c) => c.name).sort(), ["DataError", "InputError", "UsageError"]);
   });
 });
 
