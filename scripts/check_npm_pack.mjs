@@ -128,6 +128,9 @@ export const bad: Parameters<typeof m0.openStore>[0] = { shards: "2" };
         module: "nodenext",
         moduleResolution: "nodenext",
         target: "es2022",
+        // KevyStore and subscriptions are AsyncDisposable (`await using`): TypeScript >= 5.2
+        // with the esnext.disposable lib, as the README says (dom: the default lib of es2022).
+        lib: ["es2022", "dom", "esnext.disposable"],
         types: [],
         noEmit: true,
       },
