@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Store } from "../../src/store/store.ts";
 import { applyCommand } from "../../src/store/apply.ts";
-import { indexOf } from "../../src/store/_internals.ts";
+import { indexOf } from "../../src/store/internals.ts";
 import { dumpKeyspace } from "../../src/store/dump.ts";
 
 const te = new TextEncoder();

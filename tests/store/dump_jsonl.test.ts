@@ -6,6 +6,7 @@ import { rng } from "../_helpers.ts";
 import { Store } from "../../src/store/store.ts";
 import { dumpKeyspace } from "../../src/store/dump.ts";
 import { dumpKeyspaceJsonl } from "../../src/store/dump_jsonl.ts";
+import { applyCommand } from "../../src/store/apply.ts";
 import { sampleStore } from "../redis/_sample_store.ts";
 
 const NOW = 1_767_225_600_000;
@@ -103,6 +104,27 @@ describe("dumpKeyspaceJsonl", () => {
       }
       if (h.type === "stream") assert.deepEqual(t.value, h.value);
     }
+  });
+  it("hash-field TTLs: field_ttls as dumpKeyspace has them, hex and text", () => {
+    const s = new Store({ now: () => NOW });
+    applyCommand(s, ["HSET", "h", "b", "2", "a", "1", "c", "3"]);
+    applyCommand(s, ["HPEXPIREAT", "h", String(NOW + 5000), "FIELDS", "2", "c", "a"]);
+    applyCommand(s, ["HSET", "plain", "f", "v"]);
+    assert.equal(text(dumpKeyspaceJsonl(s)), expected(s));
+    assert.deepEqual(dumpKeyspace(s)[0]!.field_ttls, [["61", NOW + 5000], ["63", NOW + 5000]]);
+    const lines = text(dumpKeyspaceJsonl(s, { text: true })).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assert.deepEqual(lines, [
+      {
+        key: "h",
+        type: "hash",
+        ttl: null,
+        value: [["a", "1"], ["b", "2"], ["c", "3"]],
+        field_ttls: [["a", NOW + 5000], ["c", NOW + 5000]],
+      },
+      { key: "plain", type: "hash", ttl: null, value: [["f", "v"]] },
+    ]);
   });
   it("skips expired keys", () => {
     let now = NOW;
