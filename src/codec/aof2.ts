@@ -16,6 +16,7 @@
 import { ByteWriter } from "./bytes.ts";
 import { writerInternals } from "./bytes_util.ts";
 import { crc32cUpdate } from "./crc32c.ts";
+import { useWasm, wasmCrc } from "./_crc32c_wasm.ts";
 import { encodeCommandInto, parseFrame } from "./resp.ts";
 
 /**
@@ -264,6 +265,51 @@ export function parseRecord(buf: Uint8Array, offset: number, end = buf.length): 
     };
   }
   return { kind: "record", argv: f.argv, end: stop };
+}
+
+/**
+ * How far the records of a `KEVYAOF2` region check out: walking
+ * `[len][crc32c][payload]` records of `buf` from `from`, the offset of the
+ * first one that is not complete by `to`, has a length out of 1..2^30, or
+ * fails its CRC32C (`to` when every record is intact). Only the framing and
+ * the checksum are checked, not the payload's RESP. A replay checks a whole
+ * chunk in one call (in the WebAssembly CRC32C, one copy per chunk) and then
+ * parses the records before the result without checksumming them again; at
+ * the result it takes the record step by step ({@link parseRecord}) to say
+ * what is wrong there.
+ *
+ * @example
+ * ```ts
+ * import { checkedRecordsEnd, encodeRecord } from "@kevy/persist/codec";
+ * const a = encodeRecord(["SET", "k", "v"]), b = encodeRecord(["DEL", "k"]);
+ * const log = new Uint8Array([...a, ...b]);
+ * checkedRecordsEnd(log, 0, log.length) === log.length; // true
+ * log[a.length + 9]! ^= 1; // a flipped bit in the second payload
+ * checkedRecordsEnd(log, 0, log.length) === a.length; // true
+ * ```
+ */
+export function checkedRecordsEnd(buf: Uint8Array, from: number, to: number): number {
+  let p = from;
+  for (;;) {
+    let len = fitting(buf, p, to);
+    if (len < 0) return p;
+    if (useWasm) {
+      p = wasmCrc!.verifyRecords(buf, p, to);
+      // Stopped at a bad or short record, or at one too big for its window.
+      len = fitting(buf, p, to);
+      if (len < 0) return p;
+    }
+    const s = p + AOF2_RECORD_HEADER;
+    if (crc32cUpdate(0, buf, s, s + len) !== readU32LE(buf, p + 4)) return p;
+    p = s + len;
+  }
+}
+
+/** The payload length of the record at `p` if it is in range and ends by `to`, else -1. */
+function fitting(buf: Uint8Array, p: number, to: number): number {
+  if (to - p < AOF2_RECORD_HEADER) return -1;
+  const len = readU32LE(buf, p);
+  return len === 0 || len > AOF2_MAX_PAYLOAD || len > to - p - AOF2_RECORD_HEADER ? -1 : len;
 }
 
 /** Result of {@link parseRecord}. */

@@ -1,83 +1,19 @@
 /**
  * CRC32C (Castagnoli): the checksum of kevy 5.x `KEVYAOF2` records and of the
  * snapshot checksum trailer. Reflected polynomial 0x82F63B78, initial value
- * 0xFFFFFFFF, final XOR 0xFFFFFFFF (the iSCSI / ext4 CRC). Table-driven:
- * slicing-by-16 over aligned 32-bit words for long inputs, slicing-by-16 over
- * bytes for short ones (an AOF record), so a short input costs no view.
+ * 0xFFFFFFFF, final XOR 0xFFFFFFFF (the iSCSI / ext4 CRC). Table-driven,
+ * slicing-by-16: long inputs in a small WebAssembly module of our own
+ * (_crc32c_wasm.ts, ~2-3x the JS loop; the JS loop where WebAssembly is
+ * unavailable), short ones (an AOF record) in JS, which costs no copy.
  *
  * @module
  */
 
-const POLY = 0x82f63b78;
+import { jsCrcState } from "./_crc32c_js.ts";
+import { useWasm, wasmCrc } from "./_crc32c_wasm.ts";
 
-// T[k * 256 + b]: the CRC contribution of byte b followed by k zero bytes.
-const T = new Int32Array(16 * 256);
-for (let b = 0; b < 256; b++) {
-  let c = b;
-  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
-  T[b] = c;
-}
-for (let b = 0; b < 256; b++) {
-  let c = T[b]!;
-  for (let k = 1; k < 16; k++) {
-    c = T[c & 0xff]! ^ (c >>> 8);
-    T[k * 256 + b] = c;
-  }
-}
-
-/** Word reads need a little-endian host (every platform the runtimes ship for). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-/** From this many bytes on, the word loop pays for its view. */
-const WORDS_FROM = 128;
-
-/**
- * Slicing-by-16 over bytes (then one 8-byte step and single bytes): `c` is
- * the running (inverted) state. Sixteen bytes per dependent step roughly
- * halves the cost of a short record (~44 B) against slicing-by-8.
- */
-function bytes16(c: number, b: Uint8Array, p: number, to: number): number {
-  const end16 = to - 15;
-  while (p < end16) {
-    const a = c ^ (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24));
-    c = T[0xf00 + (a & 0xff)]! ^ T[0xe00 + ((a >>> 8) & 0xff)]! ^
-      T[0xd00 + ((a >>> 16) & 0xff)]! ^ T[0xc00 + (a >>> 24)]! ^
-      T[0xb00 + b[p + 4]!]! ^ T[0xa00 + b[p + 5]!]! ^ T[0x900 + b[p + 6]!]! ^
-      T[0x800 + b[p + 7]!]! ^
-      T[0x700 + b[p + 8]!]! ^ T[0x600 + b[p + 9]!]! ^ T[0x500 + b[p + 10]!]! ^
-      T[0x400 + b[p + 11]!]! ^ T[0x300 + b[p + 12]!]! ^ T[0x200 + b[p + 13]!]! ^
-      T[0x100 + b[p + 14]!]! ^ T[b[p + 15]!]!;
-    p += 16;
-  }
-  if (to - p >= 8) {
-    const lo = c ^ (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24));
-    c = T[0x700 + (lo & 0xff)]! ^ T[0x600 + ((lo >>> 8) & 0xff)]! ^
-      T[0x500 + ((lo >>> 16) & 0xff)]! ^ T[0x400 + (lo >>> 24)]! ^
-      T[0x300 + b[p + 4]!]! ^ T[0x200 + b[p + 5]!]! ^ T[0x100 + b[p + 6]!]! ^ T[b[p + 7]!]!;
-    p += 8;
-  }
-  while (p < to) c = T[(c ^ b[p++]!) & 0xff]! ^ (c >>> 8);
-  return c;
-}
-
-/** Slicing-by-16 over aligned words; bytes before the first aligned one and after the last 16 go bytewise. */
-function words16(c: number, b: Uint8Array, p: number, to: number): number {
-  const abs = b.byteOffset;
-  while (((abs + p) & 3) !== 0) c = T[(c ^ b[p++]!) & 0xff]! ^ (c >>> 8);
-  const w = new Int32Array(b.buffer, abs + p, ((to - p) >>> 4) << 2);
-  const n = w.length;
-  for (let i = 0; i < n; i += 4) {
-    const a = c ^ w[i]!, x = w[i + 1]!, y = w[i + 2]!, z = w[i + 3]!;
-    c = T[0xf00 + (a & 0xff)]! ^ T[0xe00 + ((a >>> 8) & 0xff)]! ^
-      T[0xd00 + ((a >>> 16) & 0xff)]! ^ T[0xc00 + (a >>> 24)]! ^
-      T[0xb00 + (x & 0xff)]! ^ T[0xa00 + ((x >>> 8) & 0xff)]! ^
-      T[0x900 + ((x >>> 16) & 0xff)]! ^ T[0x800 + (x >>> 24)]! ^
-      T[0x700 + (y & 0xff)]! ^ T[0x600 + ((y >>> 8) & 0xff)]! ^
-      T[0x500 + ((y >>> 16) & 0xff)]! ^ T[0x400 + (y >>> 24)]! ^
-      T[0x300 + (z & 0xff)]! ^ T[0x200 + ((z >>> 8) & 0xff)]! ^
-      T[0x100 + ((z >>> 16) & 0xff)]! ^ T[z >>> 24]!;
-  }
-  return bytes16(c, b, p + n * 4, to);
-}
+/** From this many bytes on, the wasm loop pays for copying its input into the module's memory. */
+const WASM_FROM = 256;
 
 /**
  * Continues a finished CRC32C over `bytes[from, to)`; chaining works on
@@ -95,8 +31,8 @@ function words16(c: number, b: Uint8Array, p: number, to: number): number {
  */
 export function crc32cUpdate(crc: number, bytes: Uint8Array, from: number, to: number): number {
   const c = ~crc;
-  if (to - from >= WORDS_FROM && LITTLE_ENDIAN) return ~words16(c, bytes, from, to) >>> 0;
-  return ~bytes16(c, bytes, from, to) >>> 0;
+  if (to - from >= WASM_FROM && useWasm) return ~wasmCrc!.state(c, bytes, from, to) >>> 0;
+  return ~jsCrcState(c, bytes, from, to) >>> 0;
 }
 
 /**

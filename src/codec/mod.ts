@@ -63,6 +63,7 @@ export {
   AOF2_MAGIC,
   AOF2_MAX_PAYLOAD,
   AOF2_RECORD_HEADER,
+  checkedRecordsEnd,
   encodeRecord,
   encodeRecordInto,
   internalFrame,

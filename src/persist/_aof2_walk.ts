@@ -76,9 +76,11 @@ export class V2Walk {
 
   /**
    * Consumes the record at `p` of `buf` (bytes up to `end`; `base` is the file
-   * offset of buf[0]): returns the offset after it, SHORT, or BAD.
+   * offset of buf[0]): returns the offset after it, SHORT, or BAD. `checked`:
+   * the caller has verified this record's framing and CRC already
+   * (checkedRecordsEnd over the whole chunk), so it is not checksummed again.
    */
-  step(buf: Uint8Array, p: number, end: number, base: number): number {
+  step(buf: Uint8Array, p: number, end: number, base: number, checked: boolean): number {
     if (end - p < AOF2_RECORD_HEADER) return SHORT;
     const len = readU32LE(buf, p);
     if (len === 0 || len > AOF2_MAX_PAYLOAD) {
@@ -92,7 +94,7 @@ export class V2Walk {
     const s = p + AOF2_RECORD_HEADER;
     const stop = s + len;
     if (stop > end) return SHORT;
-    if (crc32cUpdate(0, buf, s, stop) !== readU32LE(buf, p + 4)) {
+    if (!checked && crc32cUpdate(0, buf, s, stop) !== readU32LE(buf, p + 4)) {
       this.problem = {
         reason: "record checksum mismatch",
         detail: "the record's CRC32C",

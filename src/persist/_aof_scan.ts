@@ -4,7 +4,7 @@
 // one chunk plus the largest frame. A `KEVYAOF2\n` header switches it to
 // checksummed records (the record walk and its end rules: _aof2_walk.ts).
 import { AOF_MAGIC, findFrameAfter, parseFrame } from "../codec/resp.ts";
-import { AOF2_MAGIC } from "../codec/aof2.ts";
+import { AOF2_MAGIC, checkedRecordsEnd } from "../codec/aof2.ts";
 import { type DiscardedTxn, SHORT, V2Walk } from "./_aof2_walk.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { parseGroupMarker } from "../codec/group.ts";
@@ -143,8 +143,11 @@ export class AofScanner {
     const n = chunk.length;
     const v2 = this.v2;
     if (v2 !== null) {
+      // The chunk's records are checksummed in one pass first (see checkedRecordsEnd).
+      let ok = p;
       for (;;) {
-        const e = v2.step(chunk, p, n, this.base);
+        if (p >= ok) ok = checkedRecordsEnd(chunk, p, n);
+        const e = v2.step(chunk, p, n, this.base, p < ok);
         if (e < 0) break;
         this.frames++;
         p = e;
@@ -288,8 +291,10 @@ export class AofScanner {
   private drainV2(): void {
     const v2 = this.v2!;
     const view = this.buf.subarray(0, this.end);
+    let ok = this.start;
     while (this.start < this.end) {
-      const e = v2.step(view, this.start, this.end, this.base);
+      if (this.start >= ok) ok = checkedRecordsEnd(view, this.start, this.end);
+      const e = v2.step(view, this.start, this.end, this.base, this.start < ok);
       if (e >= 0) {
         this.frames++;
         this.start = e;

@@ -1,0 +1,333 @@
+// Generates src/codec/_crc32c_wasm_bytes.ts: a small WebAssembly module,
+// assembled here byte by byte (no toolchain, no dependency), that computes
+// CRC32C table-driven (slicing-by-16 over unaligned 32-bit loads, then 4-byte
+// steps, then bytes) and walks KEVYAOF2 records checking each one's CRC.
+//
+//   npx deno run -A scripts/gen_crc32c_wasm.ts          (rewrites the file)
+//   npx deno run -A scripts/gen_crc32c_wasm.ts --check  (fails if it is stale)
+//
+// Encoding facts from the WebAssembly core spec, binary format
+// (document/core/binary/{modules,instructions,values}.rst): LEB128 integers,
+// sections by id, opcodes below. The module has no imports; it defines and
+// exports its memory "m": the 16 lookup tables (16 x 256 x u32, filled by
+// the JS side from the one table in _crc32c_js.ts) at byte 0, the data window
+// the JS side copies bytes into at 65536.
+//
+// Exports:
+//   crc(c: i32, p: i32, n: i32) -> i32
+//     continues the raw (inverted) CRC state c over memory [p, p + n).
+//   verify(p: i32, end: i32) -> i32
+//     walks [len u32le][crc32c u32le][payload] records from p: returns the
+//     offset of the first one that is not complete by `end`, has a length out
+//     of 1..2^30, or whose payload's CRC32C differs from the stored one.
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import process from "node:process";
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
+const out = join(root, "src/codec/_crc32c_wasm_bytes.ts");
+
+/** Unsigned LEB128. */
+function uleb(n: number): number[] {
+  const b: number[] = [];
+  do {
+    let x = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n !== 0) x |= 0x80;
+    b.push(x);
+  } while (n !== 0);
+  return b;
+}
+
+/** Signed LEB128 (32-bit values). */
+function sleb(n: number): number[] {
+  const b: number[] = [];
+  for (;;) {
+    const x = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (x & 0x40) === 0) || (n === -1 && (x & 0x40) !== 0);
+    b.push(done ? x : x | 0x80);
+    if (done) return b;
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (s: string): number[] => vec([...new TextEncoder().encode(s)].map((x) => [x]));
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+// Types and opcodes.
+const I32 = 0x7f, EMPTY = 0x40, FUNC = 0x60;
+const op = {
+  unreachable: 0x00,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  ret: 0x0f,
+  call: 0x10,
+  get: 0x20,
+  set: 0x21,
+  tee: 0x22,
+  load: 0x28,
+  load8u: 0x2d,
+  const: 0x41,
+  eqz: 0x45,
+  ne: 0x47,
+  ltU: 0x49,
+  gtU: 0x4b,
+  add: 0x6a,
+  sub: 0x6b,
+  and: 0x71,
+  or: 0x72,
+  xor: 0x73,
+  shl: 0x74,
+  shrU: 0x76,
+};
+
+const get = (i: number) => [op.get, ...uleb(i)];
+const set = (i: number) => [op.set, ...uleb(i)];
+const c32 = (n: number) => [op.const, ...sleb(n | 0)];
+/** i32.load with alignment 2^2 and a constant offset. */
+const load = (offset: number) => [op.load, 2, ...uleb(offset)];
+
+/** Tables: T_k[b] at byte 1024 k + 4 b (byte b followed by k zero bytes). */
+const TABLE = (k: number) => k * 1024;
+
+/** T_k[byte j of local v]: the address is the byte times 4, the table base the load's offset. */
+function lookup(v: number, j: number, k: number): number[] {
+  const addr = j === 0
+    ? [...get(v), ...c32(2), op.shl, ...c32(0x3fc), op.and]
+    : j === 3
+    ? [...get(v), ...c32(24), op.shrU, ...c32(2), op.shl]
+    : [...get(v), ...c32(8 * j - 2), op.shrU, ...c32(0x3fc), op.and];
+  return [...addr, ...load(TABLE(k))];
+}
+
+/** XOR of the lookups for words `ws` (first byte of the first word uses the highest table). */
+function fold(ws: number[]): number[] {
+  const code: number[] = [];
+  let k = ws.length * 4;
+  let first = true;
+  for (const w of ws) {
+    for (let j = 0; j < 4; j++) {
+      code.push(...lookup(w, j, --k));
+      if (!first) code.push(op.xor);
+      first = false;
+    }
+  }
+  return code;
+}
+
+// crc(c, p, n): params 0..2, locals a 3, b 4, x 5, y 6.
+const [C, P, N, A, B, X, Y] = [0, 1, 2, 3, 4, 5, 6];
+const advance = (by: number) => [
+  ...get(P),
+  ...c32(by),
+  op.add,
+  ...set(P),
+  ...get(N),
+  ...c32(by),
+  op.sub,
+  ...set(N),
+];
+const crcBody = [
+  // 16 bytes a step.
+  op.block,
+  EMPTY,
+  op.loop,
+  EMPTY,
+  ...get(N),
+  ...c32(16),
+  op.ltU,
+  op.brIf,
+  1,
+  ...get(P),
+  ...load(0),
+  ...get(C),
+  op.xor,
+  ...set(A),
+  ...get(P),
+  ...load(4),
+  ...set(B),
+  ...get(P),
+  ...load(8),
+  ...set(X),
+  ...get(P),
+  ...load(12),
+  ...set(Y),
+  ...fold([A, B, X, Y]),
+  ...set(C),
+  ...advance(16),
+  op.br,
+  0,
+  op.end,
+  op.end,
+  // 4 bytes a step.
+  op.block,
+  EMPTY,
+  op.loop,
+  EMPTY,
+  ...get(N),
+  ...c32(4),
+  op.ltU,
+  op.brIf,
+  1,
+  ...get(P),
+  ...load(0),
+  ...get(C),
+  op.xor,
+  ...set(A),
+  ...fold([A]),
+  ...set(C),
+  ...advance(4),
+  op.br,
+  0,
+  op.end,
+  op.end,
+  // Single bytes.
+  op.block,
+  EMPTY,
+  op.loop,
+  EMPTY,
+  ...get(N),
+  op.eqz,
+  op.brIf,
+  1,
+  ...get(C),
+  ...get(P),
+  op.load8u,
+  0,
+  0,
+  op.xor,
+  ...c32(0xff),
+  op.and,
+  ...c32(2),
+  op.shl,
+  ...load(TABLE(0)),
+  ...get(C),
+  ...c32(8),
+  op.shrU,
+  op.xor,
+  ...set(C),
+  ...advance(1),
+  op.br,
+  0,
+  op.end,
+  op.end,
+  ...get(C),
+  op.end,
+];
+
+// verify(p, end): params 0..1, locals len 2, s 3.
+const [VP, VE, LEN, S] = [0, 1, 2, 3];
+/** `if (cond) return p`. */
+const stopIf = (cond: number[]) => [...cond, op.if, EMPTY, ...get(VP), op.ret, op.end];
+const verifyBody = [
+  op.loop,
+  EMPTY,
+  // Fewer than 8 bytes left: no header.
+  ...stopIf([...get(VE), ...get(VP), op.sub, ...c32(8), op.ltU]),
+  // Length 0 or above 2^30.
+  ...stopIf([
+    ...get(VP),
+    ...load(0),
+    op.tee,
+    ...uleb(LEN),
+    op.eqz,
+    ...get(LEN),
+    ...c32(1 << 30),
+    op.gtU,
+    op.or,
+  ]),
+  ...get(VP),
+  ...c32(8),
+  op.add,
+  ...set(S),
+  // The payload does not end by `end`.
+  ...stopIf([...get(LEN), ...get(VE), ...get(S), op.sub, op.gtU]),
+  // CRC mismatch.
+  ...stopIf([
+    ...c32(-1),
+    ...get(S),
+    ...get(LEN),
+    op.call,
+    0,
+    ...c32(-1),
+    op.xor,
+    ...get(VP),
+    ...load(4),
+    op.ne,
+  ]),
+  ...get(S),
+  ...get(LEN),
+  op.add,
+  ...set(VP),
+  op.br,
+  0,
+  op.end,
+  op.unreachable,
+  op.end,
+];
+
+const code = (locals: number, body: number[]) => {
+  const fn = [...vec(locals > 0 ? [[...uleb(locals), I32]] : []), ...body];
+  return [...uleb(fn.length), ...fn];
+};
+
+/** Pages of 64 KiB: one for the tables, 16 for the data window. */
+const PAGES = 17;
+const bytes = [
+  0x00,
+  0x61,
+  0x73,
+  0x6d, // \0asm
+  0x01,
+  0x00,
+  0x00,
+  0x00, // version 1
+  ...section(
+    1,
+    vec([[FUNC, ...vec([[I32], [I32], [I32]]), ...vec([[I32]])], [
+      FUNC,
+      ...vec([[I32], [I32]]),
+      ...vec([[I32]]),
+    ]]),
+  ),
+  ...section(3, vec([[0], [1]])),
+  ...section(5, vec([[0x01, ...uleb(PAGES), ...uleb(PAGES)]])),
+  ...section(
+    7,
+    vec([
+      [...name("m"), 0x02, 0],
+      [...name("crc"), 0x00, 0],
+      [...name("verify"), 0x00, 1],
+    ]),
+  ),
+  ...section(10, vec([code(4, crcBody), code(2, verifyBody)])),
+];
+
+const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
+const lines: string[] = [];
+for (let i = 0; i < hex.length; i += 76) lines.push(`  "${hex.slice(i, i + 76)}"`);
+const text = `// Generated by scripts/gen_crc32c_wasm.ts: do not edit (re-run the script).
+// The CRC32C WebAssembly module (${bytes.length} bytes) as hex; see the script for what it holds.
+
+/** The module's bytes, hex-encoded. */
+export const CRC32C_WASM_HEX: string =
+${lines.join(" +\n")};
+
+/** Pages of its memory (the tables at 0, the data window from 65536 to the end). */
+export const CRC32C_WASM_PAGES = ${PAGES};
+`;
+
+if (process.argv.includes("--check")) {
+  if (readFileSync(out, "utf8") !== text) {
+    console.error(`${out} is stale: run scripts/gen_crc32c_wasm.ts`);
+    process.exit(1);
+  }
+} else {
+  writeFileSync(out, text);
+  console.log(`wrote ${out} (${bytes.length} bytes of wasm)`);
+}
