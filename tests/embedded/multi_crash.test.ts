@@ -9,6 +9,7 @@ import { CrashFs } from "../../src/fs/crash.ts";
 import { openStore } from "../../src/embedded/open.ts";
 import type { KevyStore } from "../../src/embedded/handle.ts";
 import type { Routing } from "../../src/codec/routing_types.ts";
+import { checkEveryCrashPoint } from "./_power_cut.ts";
 
 const DIR = "/db";
 const KEYS = Array.from({ length: 8 }, (_, i) => `k:${i}`);
@@ -68,13 +69,6 @@ async function prefixStates(): Promise<string[]> {
   return out;
 }
 
-function afterPowerCut(image: CrashFs): CrashFs {
-  for (const e of image.readDirSync(DIR)) {
-    if (e.name.startsWith("kevy.lock")) image.removeSync(`${DIR}/${e.name}`);
-  }
-  return image;
-}
-
 for (const fsync of ["always", "everysec"] as const) {
   describe(`multi() under ${fsync}: all or none of a transaction after any crash`, () => {
     it(
@@ -96,26 +90,12 @@ for (const fsync of ["always", "everysec"] as const) {
           acked.push(fs.ops.length);
         }
         await db.close();
-        let images = 0;
-        for (let i = 0; i <= fs.ops.length; i++) {
-          let k = 0;
-          while (fsync === "always" && k + 1 < acked.length && acked[k + 1]! <= i) k++;
-          const allowed = new Set(states.slice(k));
-          for (const image of fs.crashImages(i)) {
-            for (const [n, routing] of [[3, "kevyhash"], [1, "kevyhash"]] as const) {
-              const again = await open(afterPowerCut(image.clone()), n, routing, fsync);
-              const got = await state(again);
-              await again.close();
-              assert.ok(
-                allowed.has(got),
-                `after op ${i} (${image.crashVariant}), at ${n} shards: ${got}\nallowed:\n${
-                  [...allowed].join("\n")
-                }`,
-              );
-              images++;
-            }
-          }
-        }
+        const images = await checkEveryCrashPoint({ fs, acked, states }, {
+          fsync,
+          reopenAt: [[3, "kevyhash"], [1, "kevyhash"]],
+          open: (image, n, routing) => open(image, n, routing, fsync),
+          state,
+        });
         assert.ok(images > 100, `${images} reopenings`);
       },
     );

@@ -14,6 +14,7 @@ import type { KevyStore } from "../../src/embedded/handle.ts";
 import type { Routing } from "../../src/codec/routing_types.ts";
 import { tempDir } from "../_helpers.ts";
 import { cli } from "../cli/_cli.ts";
+import { afterPowerCut } from "./_power_cut.ts";
 
 const DIR = "/db";
 const NOW = 1_700_000_000_000;
@@ -78,14 +79,6 @@ function modelState(m: Model): string {
   const out: string[] = [`dbsize=${m.size}`];
   for (const k of [...m.keys()].sort()) out.push(`${k}=${JSON.stringify(m.get(k))}`);
   return out.join(" ");
-}
-
-/** A power cut leaves a lock naming this (live) process: the next boot is another process. */
-function afterPowerCut(image: CrashFs): CrashFs {
-  for (const e of image.readDirSync(DIR)) {
-    if (e.name.startsWith("kevy.lock")) image.removeSync(`${DIR}/${e.name}`);
-  }
-  return image;
 }
 
 /** The image's data dir copied to a real temp dir. */
