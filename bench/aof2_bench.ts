@@ -5,7 +5,10 @@
 //   deno run -A bench/aof2_bench.ts [--n=1000000] [--runs=5] [--value=16]
 //   bun bench/aof2_bench.ts [...]
 //
-// --value: bytes per value (default 16; the CRC's share shrinks as records grow).
+// --value: bytes per value (default 16; the CRC's share grows with the value:
+// v1 replay only makes views of the value bytes, v2 must checksum each one).
+// --js: also run each v2 case with the WebAssembly CRC32C off (the JS loop),
+// as "v2js", so the wasm gain shows in the same run.
 // Cases: replay_into = replayAofInto (the store fast path, what openStore
 // uses); replay_argv = replayAof with an argv callback that counts;
 // append = Aof.append of n frames under fsync "no" (awaiting every 65536).
@@ -25,6 +28,7 @@ import { ByteWriter } from "../src/codec/bytes.ts";
 import { AOF_MAGIC, encodeCommandInto } from "../src/codec/resp.ts";
 import { AOF2_MAGIC, encodeRecordInto } from "../src/codec/aof2.ts";
 import { crc32c } from "../src/codec/crc32c.ts";
+import { setUseWasm, wasmCrc } from "../src/codec/_crc32c_wasm.ts";
 
 function flag(name: string): string | undefined {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -32,6 +36,7 @@ function flag(name: string): string | undefined {
 }
 const N = Number(flag("n") ?? 1_000_000);
 const RUNS = Number(flag("runs") ?? 5);
+const JS = process.argv.includes("--js");
 const dir = join(tmpdir(), `kevy-aof2-bench-${process.pid}`);
 mkdirSync(dir, { recursive: true });
 const te = new TextEncoder();
@@ -65,20 +70,22 @@ const v1 = build(false), v2 = build(true);
 console.log(
   `${runtime}, n = ${N}, runs = ${RUNS}, value ${VALUE} B; v1 ${statSync(v1).size} B, v2 ${
     statSync(v2).size
-  } B`,
+  } B; CRC32C in ${wasmCrc !== null ? "WebAssembly" : "JS (no WebAssembly)"}`,
 );
 
-// CRC32C throughput on a 64 MiB buffer.
-{
+// CRC32C throughput on a 64 MiB buffer (wasm and the JS loop).
+for (const wasm of wasmCrc !== null ? [true, false] : [false]) {
   const b = new Uint8Array(64 << 20).map((_, i) => (i * 2654435761) >>> 24);
   const t: number[] = [];
+  const was = setUseWasm(wasm);
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
     crc32c(b);
     t.push(performance.now() - t0);
   }
+  setUseWasm(was);
   console.log(
-    `crc32c 64 MiB: ${(64 / (min(t) / 1000)).toFixed(0)} MiB/s best, ${
+    `crc32c 64 MiB (${wasm ? "wasm" : "js"}): ${(64 / (min(t) / 1000)).toFixed(0)} MiB/s best, ${
       (64 / (median(t) / 1000)).toFixed(0)
     } median`,
   );
@@ -95,13 +102,13 @@ const cpuSince = (from: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(from);
   return (u.user + u.system) / 1000;
 };
+const variants: Array<[string, string]> = [["v1", v1], ["v2", v2]];
+if (JS) variants.push(["v2js", v2]);
 for (let r = 0; r < RUNS; r++) {
-  for (
-    const [name, path]
-      of (r % 2 === 0 ? [["v1", v1], ["v2", v2]] : [["v2", v2], ["v1", v1]]) as Array<
-        [string, string]
-      >
-  ) {
+  // Rotate the order so no variant always runs first (or right after a GC-heavy one).
+  const order = variants.map((_, i) => variants[(i + r) % variants.length]!);
+  for (const [name, path] of order) {
+    const wasWasm = setUseWasm(name !== "v2js");
     let t0 = performance.now();
     let c0 = process.cpuUsage();
     const store = new Store();
@@ -116,7 +123,7 @@ for (let r = 0; r < RUNS; r++) {
     rec(`replay_argv ${name}`, performance.now() - t0, cpuSince(c0));
     const ap = join(dir, `append-${name}.aof`);
     rmSync(ap, { force: true });
-    const aof = await Aof.open(ap, { fsync: "no", aofFormat: name === "v2" ? 2 : 1 });
+    const aof = await Aof.open(ap, { fsync: "no", aofFormat: name === "v1" ? 1 : 2 });
     const keys = Array.from({ length: 65536 }, (_, i) => te.encode(`key:${i}`));
     t0 = performance.now();
     c0 = process.cpuUsage();
@@ -128,6 +135,7 @@ for (let r = 0; r < RUNS; r++) {
     await last;
     rec(`append ${name}`, performance.now() - t0, cpuSince(c0));
     await aof.close();
+    setUseWasm(wasWasm);
   }
 }
 console.log("case              median ms   best ms   cpu ms (median)   frames/s (median)");
@@ -139,16 +147,18 @@ for (const [k, xs] of Object.entries(times).sort()) {
   );
 }
 for (const c of ["replay_into", "replay_argv", "append"]) {
-  const w1 = times[`${c} v1`]!, w2 = times[`${c} v2`]!;
-  const c1 = cpus[`${c} v1`]!, c2 = cpus[`${c} v2`]!;
-  const paired = w2.map((t, i) => t / w1[i]!);
-  const pairedCpu = c2.map((t, i) => t / c1[i]!);
-  console.log(
-    `${c}: v2/v1 wall = ${median(paired).toFixed(3)} (median of ${RUNS} paired rounds; ${
-      Math.min(...paired).toFixed(3)
-    }..${Math.max(...paired).toFixed(3)}), cpu = ${median(pairedCpu).toFixed(3)}, best/best ${
-      (min(w2) / min(w1)).toFixed(3)
-    }`,
-  );
+  for (const v of JS ? ["v2", "v2js"] : ["v2"]) {
+    const w1 = times[`${c} v1`]!, w2 = times[`${c} ${v}`]!;
+    const c1 = cpus[`${c} v1`]!, c2 = cpus[`${c} ${v}`]!;
+    const paired = w2.map((t, i) => t / w1[i]!);
+    const pairedCpu = c2.map((t, i) => t / c1[i]!);
+    console.log(
+      `${c}: ${v}/v1 wall = ${median(paired).toFixed(3)} (median of ${RUNS} paired rounds; ${
+        Math.min(...paired).toFixed(3)
+      }..${Math.max(...paired).toFixed(3)}), cpu = ${median(pairedCpu).toFixed(3)} (${
+        Math.min(...pairedCpu).toFixed(3)
+      }..${Math.max(...pairedCpu).toFixed(3)}), best/best wall ${(min(w2) / min(w1)).toFixed(3)}`,
+    );
+  }
 }
 rmSync(dir, { recursive: true, force: true });
