@@ -105,18 +105,27 @@ function lookup(v: number, j: number, k: number): number[] {
   return [...addr, ...load(TABLE(k))];
 }
 
-/** XOR of the lookups for words `ws` (first byte of the first word uses the highest table). */
+/**
+ * XOR of the lookups for words `ws` (byte j of word i uses table 4n - 1 - 4i - j: the first byte
+ * the highest). Only the first word depends on the running CRC, so the other words' lookups come
+ * first (a chain the CPU runs ahead of the CRC) and the first word's four are combined as a tree
+ * at the end: the CRC's own dependency chain per step is then one lookup and three XORs, not
+ * sixteen XORs in a row (~1.5x on V8, whose wasm compiler does not reassociate the chain).
+ */
 function fold(ws: number[]): number[] {
+  const n = ws.length;
+  const table = (i: number, j: number) => 4 * n - 1 - 4 * i - j;
   const code: number[] = [];
-  let k = ws.length * 4;
-  let first = true;
-  for (const w of ws) {
+  for (let i = n - 1; i >= 1; i--) {
     for (let j = 0; j < 4; j++) {
-      code.push(...lookup(w, j, --k));
-      if (!first) code.push(op.xor);
-      first = false;
+      code.push(...lookup(ws[i]!, j, table(i, j)));
+      if (i !== n - 1 || j !== 0) code.push(op.xor);
     }
   }
+  const w = ws[0]!;
+  code.push(...lookup(w, 0, table(0, 0)), ...lookup(w, 1, table(0, 1)), op.xor);
+  code.push(...lookup(w, 2, table(0, 2)), ...lookup(w, 3, table(0, 3)), op.xor, op.xor);
+  if (n > 1) code.push(op.xor);
   return code;
 }
 
