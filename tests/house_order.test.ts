@@ -1,6 +1,7 @@
 // The house in order: imports point down the layers, only src/fs/ knows the
-// runtime, and a folder's `_private` files stay in that folder. Each problem
-// is reported with its file:line and the change that fixes it.
+// runtime (in code and in the JSDoc examples users copy), and a folder's
+// `_private` files stay in that folder. Each problem is reported with its
+// file:line and the change that fixes it.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -35,6 +36,10 @@ const RUNTIME_GLOBALS = /(?:^|[^.\w$])(Deno|Bun|process)\s*\./;
 const RUNTIME_HELPERS = "src/fs/terminal.ts (stdio, argv, exit code), src/fs/spawn.ts " +
   "(child processes), src/fs/proc.ts (pids, host name, timers)";
 
+const EXAMPLE_FIX = "use the package's fs adapter (`defaultFs()` of @kevy/persist/fs: " +
+  "mkdir, openWrite, readFile, remove, ...); examples run in a fresh temp dir holding an " +
+  "empty data/.";
+
 /** One file's import specifiers and runtime names, with line numbers; comments skipped. */
 function scan(text: string): {
   imports: Array<{ spec: string; line: number }>;
@@ -65,6 +70,35 @@ function scan(text: string): {
     if (g !== null) globals.push({ name: g[1]!, line: i + 1 });
   });
   return { imports, globals };
+}
+
+/**
+ * The code lines of a file's JSDoc examples (inside ``` fences of its `/** ... *\/`
+ * comments), with line numbers: what a user copies, so it keeps the same rules.
+ */
+function exampleCode(text: string): Array<{ code: string; line: number }> {
+  const out: Array<{ code: string; line: number }> = [];
+  let inDoc = false;
+  let inFence = false;
+  text.split("\n").forEach((raw, i) => {
+    if (!inDoc) {
+      if (!/^\s*\/\*\*/.test(raw) || /\*\/\s*$/.test(raw)) return;
+      inDoc = true;
+      return;
+    }
+    if (/\*\//.test(raw)) {
+      inDoc = false;
+      inFence = false;
+      return;
+    }
+    const body = raw.replace(/^\s*\*? ?/, "");
+    if (/^\s*```/.test(body)) {
+      inFence = !inFence;
+      return;
+    }
+    if (inFence) out.push({ code: body, line: i + 1 });
+  });
+  return out;
 }
 
 /**
@@ -116,6 +150,25 @@ function houseProblems(files: Map<string, string>): string[] {
       }
     }
     if (folder !== "fs") {
+      for (const { code, line } of exampleCode(text)) {
+        const at = `${path}:${line}`;
+        const re = /(?:\bfrom|\bimport)\s*\(?\s*["']([^"']+)["']/g;
+        for (const m of code.matchAll(re)) {
+          if (!RUNTIME_MODULES.has(m[1]!)) continue;
+          problems.push(
+            `${at}: an @example imports ${m[1]} outside src/fs/ (examples show the library's ` +
+              `own ways). Fix: ${EXAMPLE_FIX}`,
+          );
+        }
+        const bare = code.replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '""').replace(/\/\/.*$/, "");
+        const g = RUNTIME_GLOBALS.exec(bare);
+        if (g !== null) {
+          problems.push(
+            `${at}: an @example uses the runtime global \`${g[1]}\` outside src/fs/. Fix: ` +
+              EXAMPLE_FIX,
+          );
+        }
+      }
       for (const { name, line } of globals) {
         problems.push(
           `${path}:${line}: uses the runtime global \`${name}\` outside src/fs/. Fix: call a ` +
@@ -150,7 +203,7 @@ describe("house order", () => {
     }
   });
 
-  it("reports an upward import, a runtime name, a foreign private file and a new folder", () => {
+  it("reports an upward import, a runtime name (in code or an example), a foreign private file and a new folder", () => {
     const problems = houseProblems(
       new Map([
         ["src/store/a.ts", 'import { Aof } from "../persist/aof.ts";\n'],
@@ -162,9 +215,15 @@ describe("house order", () => {
           "src/redis/f.ts",
           '/**\n * import { x } from "../embedded/_y.ts";\n */\nconst u = "Deno.x";\n',
         ],
+        [
+          "src/shard/g.ts",
+          "/**\n * Ends with `process.exit()` (prose).\n * @example\n * ```ts\n" +
+          ' * import { mkdir } from "node:fs/promises";\n * console.log(Deno.pid); // Bun.x\n' +
+          " * ```\n */\nexport const g = 1;\n",
+        ],
       ]),
     );
-    assert.equal(problems.length, 5, problems.join("\n"));
+    assert.equal(problems.length, 7, problems.join("\n"));
     assert.match(
       problems[0]!,
       /^src\/store\/a\.ts:1: imports \.\.\/persist\/aof\.ts, but src\/store\/ may import only codec\//,
@@ -176,5 +235,7 @@ describe("house order", () => {
     );
     assert.match(problems[3]!, /^src\/shard\/c\.ts:4: imports node:fs outside src\/fs\//);
     assert.match(problems[4]!, /^src\/lab\/e\.ts: src\/lab\/ is not in the layer table/);
+    assert.match(problems[5]!, /^src\/shard\/g\.ts:5: an @example imports node:fs\/promises/);
+    assert.match(problems[6]!, /^src\/shard\/g\.ts:6: an @example uses the runtime global `Deno`/);
   });
 });

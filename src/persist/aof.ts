@@ -85,8 +85,8 @@ export interface HeldOptions {
  * @example
  * ```ts
  * import { Aof } from "@kevy/persist/persist";
- * import { mkdir } from "node:fs/promises";
- * await mkdir("data", { recursive: true });
+ * import { defaultFs } from "@kevy/persist/fs";
+ * await defaultFs().mkdir("data");
  * const aof = await Aof.open("data/aof-0.aof", { fsync: "always" });
  * await aof.append(["SET", "k", "v"].map((s) => new TextEncoder().encode(s)));
  * await aof.close();
@@ -120,8 +120,8 @@ export class Aof {
    * @example
    * ```ts
    * import { Aof } from "@kevy/persist/persist";
-   * import { mkdir } from "node:fs/promises";
-   * await mkdir("data", { recursive: true });
+   * import { defaultFs } from "@kevy/persist/fs";
+   * await defaultFs().mkdir("data");
    * const aof = await Aof.open("data/aof-0.aof", { fsync: "everysec" });
    * if (aof.repairedTail) console.warn("cut a torn tail", aof.repairedTail);
    * await aof.close();
@@ -137,8 +137,8 @@ export class Aof {
    * @example
    * ```ts
    * import { Aof } from "@kevy/persist/persist";
-   * import { mkdirSync } from "node:fs";
-   * mkdirSync("data", { recursive: true });
+   * import { defaultFs } from "@kevy/persist/fs";
+   * defaultFs().mkdirSync("data");
    * const aof = Aof.openSync("data/aof-0.aof", { fsync: "no" });
    * aof.closeSync();
    * ```
@@ -158,8 +158,8 @@ export class Aof {
    * ```ts
    * import { Aof } from "@kevy/persist/persist";
    * import { applyCommand, Store } from "@kevy/persist/store";
-   * import { mkdir } from "node:fs/promises";
-   * await mkdir("data", { recursive: true });
+   * import { defaultFs } from "@kevy/persist/fs";
+   * await defaultFs().mkdir("data");
    * const store = new Store();
    * const { aof, stats } = await Aof.openAndReplay(
    *   "data/aof-0.aof", (argv) => applyCommand(store, argv), { fsync: "always" },

@@ -8,16 +8,15 @@
  * ```ts
  * import { loadSnapshot, saveSnapshot } from "@kevy/persist/persist";
  * import { Store } from "@kevy/persist/store";
- * import { join } from "node:path";
- * import { mkdtemp, rm } from "node:fs/promises";
- * import { tmpdir } from "node:os";
+ * import { defaultFs } from "@kevy/persist/fs";
  *
- * const dir = await mkdtemp(join(tmpdir(), "kevy-"));
+ * const fs = defaultFs();
+ * await fs.mkdir("data");
  * const store = new Store();
  * store.setString(new TextEncoder().encode("k"), new TextEncoder().encode("v"));
- * await saveSnapshot(store, join(dir, "dump-0.rdb"));
- * console.log((await loadSnapshot(join(dir, "dump-0.rdb"))).dbsize()); // 1
- * await rm(dir, { recursive: true });
+ * await saveSnapshot(store, "data/dump-0.rdb");
+ * console.log((await loadSnapshot("data/dump-0.rdb")).dbsize()); // 1
+ * await fs.remove("data/dump-0.rdb");
  * ```
  *
  * @module

@@ -164,8 +164,8 @@ export interface BringUpStats {
  * @example
  * ```ts
  * import { ShardFiles } from "@kevy/persist/persist";
- * import { mkdir } from "node:fs/promises";
- * await mkdir("data", { recursive: true });
+ * import { defaultFs } from "@kevy/persist/fs";
+ * await defaultFs().mkdir("data");
  * const shard = await ShardFiles.open({
  *   snapshotPath: "data/dump-0.rdb", aofPath: "data/aof-0.aof", fsync: "always",
  * });
@@ -213,8 +213,8 @@ export class ShardFiles {
    * @example
    * ```ts
    * import { ShardFiles } from "@kevy/persist/persist";
-   * import { mkdir } from "node:fs/promises";
-   * await mkdir("data", { recursive: true });
+   * import { defaultFs } from "@kevy/persist/fs";
+   * await defaultFs().mkdir("data");
    * const shard = await ShardFiles.open({
    *   snapshotPath: "data/dump-0.rdb", aofPath: "data/aof-0.aof", fsync: "everysec",
    * });

@@ -67,8 +67,8 @@ export interface LoadSnapshotOptions {
  * ```ts
  * import { saveSnapshot } from "@kevy/persist/persist";
  * import { Store } from "@kevy/persist/store";
- * import { mkdir } from "node:fs/promises";
- * await mkdir("data", { recursive: true });
+ * import { defaultFs } from "@kevy/persist/fs";
+ * await defaultFs().mkdir("data");
  * const store = new Store();
  * await saveSnapshot(store, "data/dump-0.rdb");
  * ```
@@ -94,8 +94,8 @@ export async function saveSnapshot(
  * ```ts
  * import { saveSnapshotSync } from "@kevy/persist/persist";
  * import { Store } from "@kevy/persist/store";
- * import { mkdirSync } from "node:fs";
- * mkdirSync("data", { recursive: true });
+ * import { defaultFs } from "@kevy/persist/fs";
+ * defaultFs().mkdirSync("data");
  * saveSnapshotSync(new Store(), "data/dump-0.rdb");
  * ```
  */

@@ -249,14 +249,16 @@ async function fromManifest(fs: FsAdapter, path: string): Promise<Plan> {
  * import { CommandApplier, dumpKeyspace, Store } from "@kevy/persist/store";
  * import { replayRedisAof } from "@kevy/persist/redis";
  * import { encodeCommand } from "@kevy/persist/codec";
- * import { writeFile } from "node:fs/promises";
+ * import { defaultFs } from "@kevy/persist/fs";
  * const dbs = new Map<number, Store>();
  * const applier = new CommandApplier((db) => {
  *   if (!dbs.has(db)) dbs.set(db, new Store({ now: () => Date.now() }));
  *   return dbs.get(db)!;
  * });
  * // A Redis AOF: a single file here; an appendonlydir (with its manifest) works the same.
- * await writeFile("appendonly.aof", encodeCommand(["SET", "k", "v"]));
+ * const file = await defaultFs().openWrite("appendonly.aof");
+ * await file.write(encodeCommand(["SET", "k", "v"]));
+ * await file.close();
  * const stats = await replayRedisAof("appendonly.aof", (argv) => applier.apply(argv));
  * applier.finish();
  * console.log(stats.frames, stats.torn, dumpKeyspace(dbs.get(0)!));

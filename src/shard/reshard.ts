@@ -268,8 +268,8 @@ export function redistribute(
  * ```ts
  * import { Store } from "@kevy/persist/store";
  * import { commitReshard, STANDARD_LAYOUT } from "@kevy/persist/shard";
- * import { mkdir } from "node:fs/promises";
- * await mkdir("data", { recursive: true });
+ * import { defaultFs } from "@kevy/persist/fs";
+ * await defaultFs().mkdir("data");
  * const stores = [new Store(), new Store()];
  * const stamp = await commitReshard("data", 4, { n: 2, routing: "kevyhash" }, stores, STANDARD_LAYOUT);
  * ```

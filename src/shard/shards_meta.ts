@@ -64,8 +64,8 @@ export async function readShardsMeta(
  * @example
  * ```ts
  * import { writeShardsMeta } from "@kevy/persist/shard";
- * import { mkdir } from "node:fs/promises";
- * await mkdir("data", { recursive: true });
+ * import { defaultFs } from "@kevy/persist/fs";
+ * await defaultFs().mkdir("data");
  * await writeShardsMeta("data", { n: 4, routing: "kevyhash" });
  * ```
  */
