@@ -81,7 +81,6 @@ export { CommandFailedError, StoreClosedError, StoreLockedError } from "./src/em
 export { dirLockHolder } from "./src/embedded/lock.ts";
 export { CorruptFileError } from "./src/codec/errors.ts";
 export { SegmentStubError } from "./src/codec/snapshot_errors.ts";
-export { FieldTtlUnsupportedError } from "./src/codec/field_ttls.ts";
 export { AofClosedError, AofFailedError } from "./src/persist/aof.ts";
 export { DroppedTransactionError, UnknownCommandError } from "./src/persist/unknown.ts";
 export { SegmentedFrameError } from "./src/persist/aof2_errors.ts";

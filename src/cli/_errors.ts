@@ -6,7 +6,6 @@ import { CorruptFileError } from "../codec/errors.ts";
 import { LzfError } from "../codec/lzf.ts";
 import { RedisRdbModuleError, RedisRdbVersionError } from "../codec/rdb_errors.ts";
 import { SegmentStubError } from "../codec/snapshot_errors.ts";
-import { FieldTtlUnsupportedError } from "../codec/field_ttls.ts";
 import { DroppedTransactionError, UnknownCommandError } from "../persist/unknown.ts";
 import { SegmentedFrameError } from "../persist/aof2_errors.ts";
 import { StreamNotRewritableError } from "../persist/rewrite_commands.ts";
@@ -53,7 +52,6 @@ export const ERROR_KINDS: readonly ErrorKind[] = [
       DroppedTransactionError,
       SegmentedFrameError,
       SegmentStubError,
-      FieldTtlUnsupportedError,
       StreamNotRewritableError,
       RedisAofTimestampError,
       RedisRdbVersionError,

@@ -157,19 +157,3 @@ export class FieldTtlTable {
     return out;
   }
 }
-
-/**
- * A snapshot holds live hash-field TTLs and the store it is loaded into
- * cannot keep them: loading would make those fields persistent, so the load
- * is refused before anything is put.
- *
- * @example
- * ```ts
- * import { FieldTtlUnsupportedError } from "@kevy/persist/codec";
- * new FieldTtlUnsupportedError("dump-0.rdb: ...").name; // "FieldTtlUnsupportedError"
- * ```
- */
-export class FieldTtlUnsupportedError extends Error {
-  /** Always `"FieldTtlUnsupportedError"`. */
-  override name = "FieldTtlUnsupportedError";
-}

@@ -57,7 +57,7 @@ export {
   snapshotTrailerLength,
   type StringRecordSink,
 } from "./snapshot.ts";
-export { type FieldTtlOutcome, FieldTtlTable, FieldTtlUnsupportedError } from "./field_ttls.ts";
+export { type FieldTtlOutcome, FieldTtlTable } from "./field_ttls.ts";
 export { crc32c, crc32cUpdate } from "./crc32c.ts";
 export {
   AOF2_MAGIC,

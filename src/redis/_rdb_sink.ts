@@ -6,50 +6,9 @@ import { CorruptFileError } from "../codec/errors.ts";
 import type { RedisRdbFunction } from "../codec/redis_rdb.ts";
 import type { Entry } from "../codec/types.ts";
 import { indexOf } from "../store/internals.ts";
-import { FieldTtlUnsupportedError } from "../codec/field_ttls.ts";
 import { StoreLoader } from "../store/loader.ts";
 import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
-
-/** Whether a Store keeps `fieldDeadlines` through `put`/`getEntry` (probed once). */
-let keepsFieldTtls: boolean | undefined;
-export function storeKeepsFieldTtls(): boolean {
-  if (keepsFieldTtls === undefined) {
-    const s = new Store();
-    const k = new Uint8Array([0]);
-    s.put({
-      key: k,
-      value: { type: "hash", value: [[k, k]], fieldDeadlines: [Number.MAX_SAFE_INTEGER] },
-      deadline: null,
-    });
-    const e = s.getEntry(k);
-    keepsFieldTtls = e?.value.type === "hash" && e.value.fieldDeadlines?.[0] !== undefined;
-  }
-  return keepsFieldTtls;
-}
-
-/**
- * Refuses a hash with a live field TTL (deadline after `now`) when the Store
- * cannot keep field TTLs: putting it would make those fields persistent
- * without a word. Due field TTLs are harmless (the fields are gone either way
- * once the TTLs apply, so they are dropped with them).
- */
-export function checkFieldTtls(e: Entry, now: number, path: string, offset: number | null): void {
-  const kv = e.value;
-  if (kv.type !== "hash" || kv.fieldDeadlines === undefined) return;
-  const live = kv.fieldDeadlines.find((d) => d !== null && d !== undefined && d > now);
-  if (live === undefined || live === null) return;
-  if (storeKeepsFieldTtls()) return;
-  throw new FieldTtlUnsupportedError(
-    `${path}: ${
-      offset === null ? "" : `the key at byte ${offset} `
-    }holds hash-field TTLs (Redis 7.4 HEXPIRE, ` +
-      `e.g. one due at ${
-        new Date(live).toISOString()
-      }) and this Store does not keep field TTLs yet; ` +
-      "loading it would make those fields persistent",
-  );
-}
 
 /**
  * Loads a function library into `store.libraries` as `FUNCTION LOAD` does
@@ -186,7 +145,6 @@ export class RdbStoreSink {
   };
 
   readonly onEntry = (e: Entry, info: { db: number; offset: number }): void => {
-    checkFieldTtls(e, this.#now(), this.#path, info.offset);
     const s = this.store(info.db);
     const ix = indexOf(s);
     const before = ix.live;

@@ -65,9 +65,9 @@ export interface RedisRdbLoad {
 /**
  * Loads a Redis RDB file: its version, aux fields, functions and one `Store`
  * per database. Rejects with `CorruptFileError` (path, offset, expected),
- * `RedisRdbVersionError`, `RedisRdbModuleError`, or `FieldTtlUnsupportedError`
- * (a hash with live field TTLs while the Store cannot keep them yet); a
- * missing file is an ENOENT error naming it.
+ * `RedisRdbVersionError` or `RedisRdbModuleError`; a missing file is an
+ * ENOENT error naming it. Hash-field TTLs are kept (expiring on the stores'
+ * clock).
  *
  * @example
  * ```ts

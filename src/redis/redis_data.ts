@@ -15,7 +15,6 @@ import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
 import { RedisAofLayoutError, type RedisAofReplayStats, replayRedisAof } from "./aof.ts";
 import { loadRedisRdb, type RedisRdbLoad } from "./rdb_load.ts";
-import { checkFieldTtls } from "./_rdb_sink.ts";
 
 /** Options of {@link loadRedisData}. */
 export interface RedisDataLoadOptions {
@@ -79,8 +78,7 @@ async function pick(fs: FsAdapter, path: string): Promise<{ kind: "aof" | "rdb";
  * Loads a Redis data directory, AOF or RDB (see the module documentation).
  * Rejects with `CorruptFileError`, `RedisAofLayoutError` (nothing to read, a
  * manifest naming a missing file), `RedisRdbModuleError`,
- * `RedisRdbVersionError`, `UnknownCommandError`, or `FieldTtlUnsupportedError`
- * (a hash with live field TTLs, which this Store cannot keep yet).
+ * `RedisRdbVersionError` or `UnknownCommandError`. Hash-field TTLs are kept.
  *
  * @example
  * ```ts
@@ -122,10 +120,7 @@ export async function loadRedisData(
   const aof = await replayRedisAof(src.path, (argv) => applier.apply(argv), {
     fs,
     onUnknown,
-    onRdbEntry: (n, e) => {
-      checkFieldTtls(e, now(), src.path, null);
-      storeOf(n).put(e);
-    },
+    onRdbEntry: (n, e) => storeOf(n).put(e),
     ...(opts.skipModules === undefined ? {} : { skipModules: opts.skipModules }),
     ...(opts.untilUnixSeconds === undefined ? {} : { untilUnixSeconds: opts.untilUnixSeconds }),
   });

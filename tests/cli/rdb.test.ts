@@ -10,7 +10,6 @@ import { loadRedisRdb } from "../../src/redis/rdb_load.ts";
 import { RedisRdbDecoder } from "../../src/codec/redis_rdb.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
 import { fixturePath, readFixtureJson, tempDir } from "../_helpers.ts";
-import { storeKeepsFieldTtls } from "../../src/redis/_rdb_sink.ts";
 import { cli } from "./_cli.ts";
 
 const SMALL = fixturePath("redis/rdb-small/dump.rdb");
@@ -118,15 +117,14 @@ describe("kevy-persist on an RDB holding a Redis module value", () => {
 });
 
 describe("kevy-persist on a Redis 7.4 RDB with hash field TTLs", () => {
-  it("dump refuses it while the Store cannot keep field TTLs (exit 1), never making them persistent", async () => {
+  it("dump keeps the field TTLs (field_ttls on the hash's line)", async () => {
     const v12 = fixturePath("redis-rdb/generated/v12-redis-unstable/rdb-default/dump.rdb");
     const r = await cli(["dump", v12]);
-    if (storeKeepsFieldTtls()) assert.equal(r.code, 0, r.err);
-    else {
-      assert.equal(r.code, 1, r.err);
-      assert.match(r.err, /hash-field TTLs .* this Store does not keep field TTLs yet/);
-      assert.equal(r.out, "");
-    }
+    assert.equal(r.code, 0, r.err);
+    assert.ok(
+      r.out.split("\n").some((l) => l !== "" && JSON.parse(l).field_ttls !== undefined),
+      r.out,
+    );
     // inspect and check read the file itself: it is sound.
     assert.equal((await cli(["check", v12])).code, 0);
   });

@@ -15,8 +15,6 @@ import {
   viewOfFixture,
   viewOfRdbStores,
 } from "./_rdb_view.ts";
-import { FieldTtlUnsupportedError } from "../../src/codec/field_ttls.ts";
-import { storeKeepsFieldTtls } from "../../src/redis/_rdb_sink.ts";
 
 const ROOT = "redis-rdb";
 
@@ -60,14 +58,6 @@ function alive(dbs: Map<number, Entry[]>, now: number): Map<number, Entry[]> {
   return out;
 }
 
-const KEEPS_FIELD_TTLS = storeKeepsFieldTtls();
-
-function hasLiveFieldTtls(json: FixtureKeyspace, now: number): boolean {
-  return Object.values(json.dbs).some((rows) =>
-    rows.some((r) => Object.values(r.field_ttls ?? {}).some((d) => d > now))
-  );
-}
-
 describe("Redis RDB fixtures: each reads to the keyspace Redis reported", () => {
   const fixtures = rdbFixtures();
 
@@ -80,13 +70,7 @@ describe("Redis RDB fixtures: each reads to the keyspace Redis reported", () => 
     const now = json.collected_at_unix_ms;
 
     it(`${file}: loadRedisRdb gives the reported keys, types, values and TTLs`, async () => {
-      const load = loadRedisRdb(fixturePath(file), { now: () => now });
-      if (!KEEPS_FIELD_TTLS && hasLiveFieldTtls(json, now)) {
-        // This Store cannot keep hash field TTLs yet: refused, not made persistent.
-        await assert.rejects(load, (e: unknown) => e instanceof FieldTtlUnsupportedError);
-        return;
-      }
-      const { version, dbs } = await load;
+      const { version, dbs } = await loadRedisRdb(fixturePath(file), { now: () => now });
       assert.equal(version, json.rdb_version);
       assert.deepStrictEqual(viewOfRdbStores(dbs), viewOfFixture(json));
     });
