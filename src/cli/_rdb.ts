@@ -9,7 +9,7 @@ import {
   RedisRdbVersionError,
 } from "../codec/redis_rdb.ts";
 import type { FsAdapter } from "../fs/types.ts";
-import type { Problem } from "./_analyze.ts";
+import type { Problem } from "./_problem.ts";
 import { table } from "./_io.ts";
 
 /** Analysis of one Redis RDB file. */

@@ -4,7 +4,7 @@ import { CorruptFileError } from "../codec/errors.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { RedisAofLayoutError, replayRedisAof } from "../redis/aof.ts";
 import { RedisRdbModuleError, RedisRdbVersionError } from "../codec/rdb_errors.ts";
-import { type Problem, supportedOutcome, unknownProblem } from "./_analyze.ts";
+import { type Problem, supportedOutcome, unknownProblem } from "./_problem.ts";
 import { table } from "./_io.ts";
 import type { OnUnknown } from "../persist/unknown.ts";
 

@@ -1,7 +1,7 @@
 // Resolves a path argument into what it is, with clear input errors.
 import type { FsAdapter } from "../fs/types.ts";
 import { isNotFound } from "../fs/types.ts";
-import { type FileKind, fileKind } from "./_analyze.ts";
+import { type FileKind, fileKind } from "./_analyze_file.ts";
 import { InputError } from "./_io.ts";
 import { joinPath } from "../fs/path.ts";
 

@@ -1,12 +1,6 @@
 // `kevy-persist inspect <file|dir>`: what a file or data dir holds.
-import {
-  analyzeTarget,
-  type AofReport,
-  describeSkipped,
-  type DirReport,
-  type SnapshotReport,
-  type TargetReport,
-} from "./_analyze.ts";
+import { analyzeTarget, describeSkipped, type DirReport, type TargetReport } from "./_analyze.ts";
+import type { AofReport, SnapshotReport } from "./_analyze_file.ts";
 import { type Command, defineCommand } from "./_command.ts";
 import { EXIT, fmtBytes, table } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";

@@ -2,7 +2,7 @@
 import { parseFrame } from "../codec/resp.ts";
 import { Aof } from "../persist/aof.ts";
 import { dirname } from "../fs/path.ts";
-import { analyzeAof } from "./_analyze.ts";
+import { analyzeAof } from "./_analyze_file.ts";
 import { type CliContext, type Command, defineCommand } from "./_command.ts";
 import { EXIT, InputError } from "./_io.ts";
 import { resolveTarget } from "./_target.ts";
