@@ -1,9 +1,10 @@
-// A request waiting for its replies (one command, or a batch of frames),
-// and how an error reply in a batch is matched to the command that caused
-// it: the i-th frame is found by parsing, with a cursor that moves forward
-// (errors come in order).
+// A request waiting for its replies (one command, or a batch of frames), how
+// each reply is taken and the request settled, and how an error reply in a
+// batch is matched to the command that caused it: the i-th frame is found by
+// parsing, with a cursor that moves forward (errors come in order).
 import { parseFrame } from "../codec/resp.ts";
-import type { Arg, BatchError } from "./connection_types.ts";
+import type { Arg, BatchError, BatchResult } from "./connection_types.ts";
+import { RedisReplyError } from "./errors.ts";
 import type { Reply } from "./reply.ts";
 
 /** One request on the wire. */
@@ -38,4 +39,35 @@ export function frameAt(p: Pending, i: number): Uint8Array[] {
     p.cursorIndex++;
     p.cursorAt = f.end;
   }
+}
+
+/**
+ * Counts reply `r` for `p`, the oldest request; true once `p` has all its
+ * replies. In a batch an error reply is named after its command and listed
+ * in `errors`; `replies` keeps every reply when the batch asked for them.
+ */
+export function takeReply(p: Pending, r: Reply, address: string): boolean {
+  const i = p.got++;
+  if (p.frames === null) return true;
+  let value = r;
+  if (r instanceof RedisReplyError) {
+    const named = r.withCommand(frameAt(p, i), address);
+    p.errors!.push({ index: i, error: named });
+    value = named;
+  }
+  p.replies?.push(value);
+  return p.got >= p.count;
+}
+
+/**
+ * Settles a complete request: a single command with its reply `r` (an error
+ * reply rejects, naming the command), a batch with its {@link BatchResult}.
+ */
+export function settle(p: Pending, r: Reply, address: string): void {
+  if (p.frames === null) {
+    if (r instanceof RedisReplyError) p.reject(r.withCommand(p.argv!, address));
+    else p.resolve(r);
+    return;
+  }
+  p.resolve({ replies: p.replies, errors: p.errors! } satisfies BatchResult);
 }

@@ -25,15 +25,14 @@ import {
   endpointText,
   RedisConnectionError,
   RedisProtocolError,
-  RedisReplyError,
+  type RedisReplyError,
   RedisTimeoutError,
 } from "./errors.ts";
 import { Fifo } from "./_queue.ts";
 import { NEED_MORE, type Reply, ReplyParser, RespPush } from "./reply.ts";
-import { type ByteSocket, openSocket, type TlsSettings } from "./_socket.ts";
-import { parseRedisUrl } from "./url.ts";
-import { handshake } from "./_handshake.ts";
-import { frameAt, type Pending } from "./_pending.ts";
+import { type ByteSocket, openSocket } from "./_socket.ts";
+import { connectSettings, handshake } from "./_handshake.ts";
+import { type Pending, settle, takeReply } from "./_pending.ts";
 
 export type { TlsSettings } from "./_socket.ts";
 
@@ -120,20 +119,7 @@ export class RedisConnection {
    * ```
    */
   static async connect(opts: RedisConnectionOptions = {}): Promise<RedisConnection> {
-    const fromUrl = opts.url !== undefined ? parseRedisUrl(opts.url) : undefined;
-    const host = opts.host ?? fromUrl?.host ?? "127.0.0.1";
-    const port = opts.port ?? fromUrl?.port ?? 6379;
-    const tlsOpt = opts.tls ?? fromUrl?.tls ?? false;
-    const tls: TlsSettings | null = tlsOpt === false ? null : tlsOpt === true ? {} : tlsOpt;
-    const username = opts.username ?? fromUrl?.username;
-    const password = opts.password ?? fromUrl?.password;
-    const db = opts.db ?? fromUrl?.db;
-    if (db !== undefined && !(Number.isSafeInteger(db) && db >= 0)) {
-      throw new RangeError(`db must be a non-negative integer, got ${db}`);
-    }
-    if (opts.protocol !== undefined && opts.protocol !== 2 && opts.protocol !== 3) {
-      throw new RangeError(`protocol must be 2 or 3, got ${opts.protocol}`);
-    }
+    const { host, port, tls, username, password, db } = connectSettings(opts);
     const c = new RedisConnection(host, port, opts);
     c.#sock = await openSocket(host, port, tls, opts.connectTimeoutMs ?? 10_000, {
       onData: (d) => c.#onData(d),
@@ -367,25 +353,10 @@ export class RedisConnection {
       this.#fail(new RedisConnectionError(this.host, this.port, "a reply arrived for no command"));
       return;
     }
-    const i = p.got++;
-    if (p.frames === null) {
-      this.#pending.shift();
-      this.#settled(p);
-      if (r instanceof RedisReplyError) p.reject(r.withCommand(p.argv!, this.address));
-      else p.resolve(r);
-      return;
-    }
-    let value = r;
-    if (r instanceof RedisReplyError) {
-      const named = r.withCommand(frameAt(p, i), this.address);
-      p.errors!.push({ index: i, error: named });
-      value = named;
-    }
-    p.replies?.push(value);
-    if (p.got < p.count) return;
+    if (!takeReply(p, r, this.address)) return;
     this.#pending.shift();
     this.#settled(p);
-    p.resolve({ replies: p.replies, errors: p.errors! } satisfies BatchResult);
+    settle(p, r, this.address);
   }
 
   #settled(p: Pending): void {
