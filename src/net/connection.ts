@@ -25,14 +25,13 @@ import {
   endpointText,
   RedisConnectionError,
   RedisProtocolError,
-  type RedisReplyError,
   RedisTimeoutError,
 } from "./errors.ts";
-import { Fifo } from "./_queue.ts";
 import { NEED_MORE, type Reply, ReplyParser, RespPush } from "./reply.ts";
 import { type ByteSocket, openSocket } from "./_socket.ts";
 import { connectSettings, handshake } from "./_handshake.ts";
-import { type Pending, settle, takeReply } from "./_pending.ts";
+import { settle, takeReply } from "./_pending.ts";
+import { Requests } from "./_requests.ts";
 
 export type { TlsSettings } from "./_socket.ts";
 
@@ -49,8 +48,6 @@ import {
   DEFAULT_MAX_IN_FLIGHT,
   type RedisConnectionOptions,
 } from "./connection_types.ts";
-
-const NO_REPLY_CHECK = 0;
 
 /**
  * A pipelined connection. Create with {@link RedisConnection.connect}.
@@ -75,19 +72,13 @@ export class RedisConnection {
   readonly maxInFlightBytes: number;
   #sock: ByteSocket | null = null;
   readonly #parser = new ReplyParser();
-  readonly #pending = new Fifo<Pending>();
+  readonly #requests: Requests;
   readonly #out = new ByteWriter(64 * 1024);
   #outCount = 0;
   #flushQueued = false;
-  #inFlight = 0;
-  #waiters: Array<() => void> = [];
   #closed: RedisConnectionError | null = null;
   #closing = false;
-  readonly #timeoutMs: number;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #lastProgress = 0;
   readonly #onPush: ((p: RespPush) => void) | undefined;
-  #closeWaiters: Array<() => void> = [];
 
   private constructor(host: string, port: number, opts: RedisConnectionOptions) {
     this.host = host;
@@ -99,7 +90,16 @@ export class RedisConnection {
         `maxInFlightBytes must be a positive integer, got ${opts.maxInFlightBytes}`,
       );
     }
-    this.#timeoutMs = opts.commandTimeoutMs ?? 30_000;
+    const timeoutMs = opts.commandTimeoutMs ?? 30_000;
+    this.#requests = new Requests(
+      this.maxInFlightBytes,
+      timeoutMs,
+      () => this.#closed !== null,
+      () => {
+        const n = this.#requests.unanswered();
+        this.#fail(new RedisTimeoutError(this.host, this.port, `no reply for ${timeoutMs} ms`, n));
+      },
+    );
     this.#onPush = opts.onPush;
   }
 
@@ -137,12 +137,12 @@ export class RedisConnection {
 
   /** Bytes sent or queued whose replies have not all arrived. */
   get inFlightBytes(): number {
-    return this.#inFlight;
+    return this.#requests.inFlight;
   }
 
   /** Commands sent or queued without their reply yet. */
   get pendingCommands(): number {
-    return this.#unanswered();
+    return this.#requests.unanswered();
   }
 
   /** True once the connection is closed or broken. */
@@ -156,9 +156,9 @@ export class RedisConnection {
    */
   writable(): Promise<void> {
     if (this.#closed !== null) return Promise.reject(this.#closed);
-    if (this.#inFlight < this.maxInFlightBytes) return Promise.resolve();
+    if (this.#requests.inFlight < this.maxInFlightBytes) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.#waiters.push(() => (this.#closed !== null ? reject(this.#closed) : resolve()));
+      this.#requests.onWritable(() => (this.#closed !== null ? reject(this.#closed) : resolve()));
     });
   }
 
@@ -173,7 +173,7 @@ export class RedisConnection {
     const bytes = this.#out.length - before;
     this.#outCount++;
     return new Promise((resolve, reject) => {
-      this.#enqueue({
+      this.#requests.add({
         count: 1,
         got: 0,
         bytes,
@@ -222,7 +222,7 @@ export class RedisConnection {
     return new Promise((resolve, reject) => {
       // Keep the order: whatever single commands are buffered go first.
       this.#flush();
-      this.#enqueue({
+      this.#requests.add({
         count,
         got: 0,
         bytes: frames.length,
@@ -244,11 +244,11 @@ export class RedisConnection {
     if (this.#closed !== null) return;
     this.#closing = true;
     this.#flush();
-    if (this.#pending.length > 0) {
-      await new Promise<void>((res) => this.#closeWaiters.push(res));
+    if (this.#requests.length > 0) {
+      await new Promise<void>((res) => this.#requests.onClosed(res));
     }
     if (this.#closed !== null) return;
-    const done = new Promise<void>((res) => this.#closeWaiters.push(res));
+    const done = new Promise<void>((res) => this.#requests.onClosed(res));
     this.#sock!.end();
     await done;
   }
@@ -258,18 +258,9 @@ export class RedisConnection {
     if (this.#closed !== null) return;
     this.#fail(
       new RedisConnectionError(this.host, this.port, "connection closed by the client", {
-        unanswered: this.#unanswered(),
+        unanswered: this.#requests.unanswered(),
       }),
     );
-  }
-
-  #enqueue(p: Pending): void {
-    this.#pending.push(p);
-    this.#inFlight += p.bytes;
-    if (this.#pending.length === 1) {
-      this.#lastProgress = performance.now();
-      this.#armTimer();
-    }
   }
 
   #scheduleFlush(): void {
@@ -287,36 +278,9 @@ export class RedisConnection {
     this.#sock!.write(this.#out.take());
   }
 
-  #armTimer(): void {
-    if (this.#timeoutMs <= NO_REPLY_CHECK || this.#timer !== null) return;
-    const wait = Math.max(1, this.#lastProgress + this.#timeoutMs - performance.now());
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      if (this.#pending.length === 0 || this.#closed !== null) return;
-      if (performance.now() - this.#lastProgress >= this.#timeoutMs) {
-        const n = this.#unanswered();
-        this.#fail(
-          new RedisTimeoutError(this.host, this.port, `no reply for ${this.#timeoutMs} ms`, n),
-        );
-        return;
-      }
-      this.#armTimer();
-    }, wait);
-  }
-
-  /** Commands without a reply (walks the queue: for errors and reports, not per command). */
-  #unanswered(): number {
-    let n = 0;
-    for (const p of this.#pending.drain()) {
-      n += p.count - p.got;
-      this.#pending.push(p);
-    }
-    return n;
-  }
-
   #onData(chunk: Uint8Array): void {
     if (this.#closed !== null) return;
-    this.#lastProgress = performance.now();
+    this.#requests.progress();
     const parser = this.#parser;
     parser.push(chunk);
     for (;;) {
@@ -330,7 +294,7 @@ export class RedisConnection {
             this.port,
             `protocol error: ${(e as Error).message}`,
             {
-              unanswered: this.#unanswered(),
+              unanswered: this.#requests.unanswered(),
               cause: e instanceof RedisProtocolError ? e : undefined,
             },
           ),
@@ -348,43 +312,22 @@ export class RedisConnection {
   }
 
   #reply(r: Reply): void {
-    const p = this.#pending.peek();
+    const p = this.#requests.oldest();
     if (p === undefined) {
       this.#fail(new RedisConnectionError(this.host, this.port, "a reply arrived for no command"));
       return;
     }
     if (!takeReply(p, r, this.address)) return;
-    this.#pending.shift();
-    this.#settled(p);
+    this.#requests.settleOldest(this.#closing);
     settle(p, r, this.address);
-  }
-
-  #settled(p: Pending): void {
-    this.#inFlight -= p.bytes;
-    if (this.#waiters.length > 0 && this.#inFlight < this.maxInFlightBytes) {
-      const w = this.#waiters;
-      this.#waiters = [];
-      for (const f of w) f();
-    }
-    if (this.#pending.length === 0) {
-      if (this.#timer !== null) {
-        clearTimeout(this.#timer);
-        this.#timer = null;
-      }
-      if (this.#closing) {
-        const w = this.#closeWaiters;
-        this.#closeWaiters = [];
-        for (const f of w) f();
-      }
-    }
   }
 
   #onClose(err: RedisConnectionError | null): void {
     if (this.#closed !== null) {
-      this.#wakeClose();
+      this.#requests.wakeClosed();
       return;
     }
-    const n = this.#unanswered();
+    const n = this.#requests.unanswered();
     const e = err !== null
       ? (n > 0
         ? new RedisConnectionError(err.host, err.port, err.reason, {
@@ -405,22 +348,8 @@ export class RedisConnection {
   #fail(e: RedisConnectionError, destroy = true): void {
     if (this.#closed !== null) return;
     this.#closed = e;
-    if (this.#timer !== null) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
-    }
+    this.#requests.stopTimer();
     if (destroy) this.#sock?.destroy();
-    for (const p of this.#pending.drain()) p.reject(e);
-    this.#inFlight = 0;
-    const w = this.#waiters;
-    this.#waiters = [];
-    for (const f of w) f();
-    this.#wakeClose();
-  }
-
-  #wakeClose(): void {
-    const w = this.#closeWaiters;
-    this.#closeWaiters = [];
-    for (const f of w) f();
+    this.#requests.failAll(e);
   }
 }
