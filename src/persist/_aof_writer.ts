@@ -17,41 +17,11 @@
 // back that fails, a reopen after a rename) is fatal: no retry.
 import { ByteWriter } from "../codec/bytes.ts";
 import { AOF_MAGIC, encodeCommandInto } from "../codec/resp.ts";
-import { AOF2_MAGIC, encodeRecordInto, TXN_BEGIN, TXN_COMMIT } from "../codec/aof2.ts";
+import { AOF2_MAGIC, encodeRecordInto } from "../codec/aof2.ts";
 import type { FsAdapter, WritableFile } from "../fs/types.ts";
 import { checkPolicy, type FsyncPolicy } from "./_aof_options.ts";
 import { AofClosedError, AofFailedError } from "./aof_errors.ts";
-
-interface Group {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (e: unknown) => void;
-}
-
-function group(): Group {
-  let resolve!: () => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // a group nobody awaits must not be an unhandled rejection
-  return { promise, resolve, reject };
-}
-
-/**
- * A batch of frames cut from the buffer, with the group waiting on it; or the
- * place of a pending exclusive op (`hold`): what its `first` callback gives goes
- * there once it finishes, and nothing after it is written until then.
- */
-interface Batch {
-  w: ByteWriter;
-  g: Group | null;
-  /** Frames in `w`. */
-  frames: number;
-  /** An exclusive op's place, still pending. */
-  hold: boolean;
-}
+import { type Batch, Batches, type Group, group } from "./_aof_batches.ts";
 
 /** How often a failed writer retries by itself. */
 const RETRY_MS = 1000;
@@ -72,13 +42,8 @@ export class AofWriter {
   readonly target: 1 | 2;
   readonly #path: string;
   #policy: FsyncPolicy;
-  #active: ByteWriter = new ByteWriter();
-  #activeFrames = 0;
-  #activeGroup: Group | null = null;
-  #sealed: Batch[] = [];
+  readonly #q = new Batches();
   #syncWaiters: Group[] = [];
-  #spares: ByteWriter[] = [];
-  #held = 0;
   #scheduled = false;
   #draining = false;
   #chain: Promise<void> = Promise.resolve();
@@ -115,23 +80,16 @@ export class AofWriter {
   }
   /** Bytes appended but not yet written. */
   get bufferedBytes(): number {
-    let n = this.#active.length;
-    for (const b of this.#sealed) n += b.w.length;
-    return n;
+    return this.#q.bufferedBytes;
   }
 
   /** Buffers one frame; resolves once its group is written (and synced under `always`). */
   append(argv: ReadonlyArray<Uint8Array>): Promise<void> {
     if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
     if (this.#failed !== null) return Promise.reject(this.#failed);
-    if (this.format === 2) encodeRecordInto(this.#active, argv);
-    else encodeCommandInto(this.#active, argv);
-    this.#activeFrames++;
-    // Every append of a turn shares the group's promise: no allocation per frame.
-    let g = this.#activeGroup;
-    if (g === null) g = this.#activeGroup = group();
+    const p = this.#q.add(argv, this.format);
     if (!this.#scheduled) this.#schedule();
-    return g.promise;
+    return p;
   }
 
   /**
@@ -142,19 +100,9 @@ export class AofWriter {
   appendGroup(argvs: ReadonlyArray<ReadonlyArray<Uint8Array>>): Promise<void> {
     if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
     if (this.#failed !== null) return Promise.reject(this.#failed);
-    const w = this.#active;
-    const v2 = this.format === 2 && argvs.length > 1;
-    if (v2) encodeRecordInto(w, [TXN_BEGIN]);
-    for (const argv of argvs) {
-      if (this.format === 2) encodeRecordInto(w, argv);
-      else encodeCommandInto(w, argv);
-    }
-    if (v2) encodeRecordInto(w, [TXN_COMMIT]);
-    this.#activeFrames += argvs.length + (v2 ? 2 : 0);
-    let g = this.#activeGroup;
-    if (g === null) g = this.#activeGroup = group();
+    const p = this.#q.addGroup(argvs, this.format);
     if (!this.#scheduled) this.#schedule();
-    return g.promise;
+    return p;
   }
 
   /** Writes one frame blocking (fdatasynced under `always`); throws if async appends are pending. */
@@ -185,7 +133,7 @@ export class AofWriter {
     }
     const g = group();
     this.#syncWaiters.push(g);
-    if (this.#held === 0) this.#seal();
+    if (this.#q.held === 0) this.#q.seal();
     this.#schedule();
     return g.promise;
   }
@@ -206,23 +154,23 @@ export class AofWriter {
     this.#stopTimer();
     this.#stopRetry();
     const run = this.#chain.then(async () => {
-      this.#seal(); // here, not at the call: a pending rewrite must see held frames as held
+      this.#q.seal(); // here, not at the call: a pending rewrite must see held frames as held
       if (!this.#fatal) {
         // One last try, also for a failed log: whatever goes through is on disk.
-        const batches = this.#sealed.splice(0);
+        const batches = this.#q.takeAll();
         try {
           await this.#write(batches);
           if (this.dirty) await this.file.syncData();
           this.dirty = false;
           this.#failed = null;
-          this.#resolve(batches);
+          this.#q.resolve(batches);
         } catch (e) {
           await this.#requeue(batches, e);
         }
       }
       const lost = this.#notOnDisk();
       const f = this.#failed;
-      for (const b of this.#sealed.splice(0)) b.g?.reject(f ?? new AofClosedError(this.#path));
+      for (const b of this.#q.takeAll()) b.g?.reject(f ?? new AofClosedError(this.#path));
       for (const g of this.#syncWaiters.splice(0)) g.reject(f ?? new AofClosedError(this.#path));
       await this.file.close().catch(() => {});
       if (f !== null) throw new AofFailedError(this.#path, f.cause, lost);
@@ -252,9 +200,9 @@ export class AofWriter {
    */
   exitSync(): boolean {
     if (this.#closed) return true;
-    if (this.#failed !== null || this.#draining || this.#held > 0) return false;
-    this.#seal();
-    const batches = this.#sealed.splice(0);
+    if (this.#failed !== null || this.#draining || this.#q.held > 0) return false;
+    this.#q.seal();
+    const batches = this.#q.takeAll();
     try {
       for (const b of batches) {
         this.file.writeSync(b.w.bytes());
@@ -282,11 +230,8 @@ export class AofWriter {
     const f = e instanceof AofFailedError ? e : new AofFailedError(this.#path, e, lost);
     this.#failed = f;
     this.#fatal = true;
-    for (const b of this.#sealed.splice(0)) b.g?.reject(f);
-    this.#activeGroup?.reject(f);
-    this.#activeGroup = null;
-    this.#active.reset();
-    this.#activeFrames = 0;
+    for (const b of this.#q.takeAll()) b.g?.reject(f);
+    this.#q.dropActive(f);
     for (const g of this.#syncWaiters.splice(0)) g.reject(f);
     this.#stopTimer();
     this.#stopRetry();
@@ -308,7 +253,7 @@ export class AofWriter {
     const run = this.#chain.then(async () => {
       if (this.#failed === null) return true;
       if (this.#fatal || this.#closed) return false;
-      const batches = this.#takeReady();
+      const batches = this.#q.takeReady();
       try {
         await this.#write(batches);
         if (this.dirty) {
@@ -319,7 +264,7 @@ export class AofWriter {
         await this.#requeue(batches, e);
         return false;
       }
-      this.#resolve(batches);
+      this.#q.resolve(batches);
       this.#failed = null;
       this.#stopRetry();
       this.#applyTimer();
@@ -335,7 +280,7 @@ export class AofWriter {
    * (pre-call) frames are dropped unwritten: their groups resolve.
    */
   async truncateToHeader(): Promise<void> {
-    this.#resolve(this.#takeReady());
+    this.#q.resolve(this.#q.takeReady());
     const magic = this.target === 2 ? AOF2_MAGIC : AOF_MAGIC;
     try {
       if (this.header && this.format === this.target) {
@@ -379,7 +324,7 @@ export class AofWriter {
 
   /** Writes sealed batches now (inside an exclusive op) and syncs them. */
   async writeSealed(): Promise<void> {
-    const batches = this.#takeReady();
+    const batches = this.#q.takeReady();
     try {
       await this.#write(batches);
       if (this.dirty) {
@@ -389,7 +334,7 @@ export class AofWriter {
     } catch (e) {
       throw await this.#requeue(batches, e);
     }
-    this.#resolve(batches);
+    this.#q.resolve(batches);
     if (this.#failed !== null && !this.#fatal) {
       this.#failed = null; // the queue went through: ok again
       this.#stopRetry();
@@ -409,30 +354,19 @@ export class AofWriter {
     // places of ops called earlier), before every frame appended after it, even when
     // another exclusive op is called meanwhile (two split writes on one shard never
     // interleave: a part without its EXEC can only be a log's tail).
-    this.#seal();
-    const place: Batch = { w: new ByteWriter(64), g: null, frames: 0, hold: true };
-    this.#sealed.push(place);
-    this.#held++;
+    this.#q.seal();
+    const place = this.#q.hold();
     const run = this.#chain.then(async () => {
       // Frames `op` puts ahead of the appends held while it ran (a group's EXEC).
-      const front = place.w;
-      const first = (argv: ReadonlyArray<Uint8Array>): void => {
-        if (this.format === 2) encodeRecordInto(front, argv);
-        else encodeCommandInto(front, argv);
-        place.frames++;
-      };
+      const first = (argv: ReadonlyArray<Uint8Array>): void =>
+        this.#q.first(place, argv, this.format);
       try {
         if (this.#fatal) throw this.#failed;
         return await op(first);
       } finally {
-        place.hold = false;
-        if (place.frames === 0) {
-          const i = this.#sealed.indexOf(place);
-          if (i >= 0) this.#sealed.splice(i, 1);
-        }
-        this.#held--;
+        this.#q.release(place);
         if (this.#fatal) {
-          for (const b of this.#sealed.splice(0)) b.g?.reject(this.#failed);
+          for (const b of this.#q.takeAll()) b.g?.reject(this.#failed);
         }
       }
     });
@@ -445,30 +379,11 @@ export class AofWriter {
   #checkIdle(what: string): void {
     if (this.#closed) throw new AofClosedError(this.#path);
     if (this.#failed !== null) throw this.#failed;
-    if (this.#draining || this.#scheduled || this.#active.length > 0 || this.#sealed.length > 0) {
+    if (this.#draining || this.#scheduled || this.#q.hasFrames) {
       throw new Error(
         `${this.#path}: ${what} while async appends are pending; await flush() first`,
       );
     }
-  }
-
-  /** The queued batches before the first pending exclusive op's place (removed from the queue). */
-  #takeReady(): Batch[] {
-    const i = this.#sealed.findIndex((b) => b.hold);
-    return this.#sealed.splice(0, i < 0 ? this.#sealed.length : i);
-  }
-
-  #seal(): void {
-    if (this.#active.length === 0 && this.#activeGroup === null) return;
-    this.#sealed.push({
-      w: this.#active,
-      g: this.#activeGroup,
-      frames: this.#activeFrames,
-      hold: false,
-    });
-    this.#active = this.#spares.pop() ?? new ByteWriter();
-    this.#activeGroup = null;
-    this.#activeFrames = 0;
   }
 
   /**
@@ -495,14 +410,14 @@ export class AofWriter {
    */
   async #requeue(batches: Batch[], e: unknown): Promise<AofFailedError> {
     const unwritten = batches.filter((b) => b.w.length > 0);
-    this.#sealed.unshift(...unwritten);
+    this.#q.requeue(unwritten);
     const f = this.#failed = new AofFailedError(this.#path, e, this.#notOnDisk());
     for (const b of batches) {
       b.g?.reject(f);
       b.g = null;
     }
     for (const g of this.#syncWaiters.splice(0)) g.reject(f);
-    this.#resolve(batches.filter((b) => b.w.length === 0));
+    this.#q.resolve(batches.filter((b) => b.w.length === 0));
     if (unwritten.length > 0) {
       try {
         await this.file.truncate(this.size); // drop a partial frame of the failed write
@@ -516,13 +431,7 @@ export class AofWriter {
 
   /** Writes not yet in the file, and whether written bytes await a sync. */
   #notOnDisk(): { frames: number; bytes: number; unsynced: boolean } {
-    let frames = this.#activeFrames;
-    let bytes = this.#active.length;
-    for (const b of this.#sealed) {
-      frames += b.frames;
-      bytes += b.w.length;
-    }
-    return { frames, bytes, unsynced: this.dirty };
+    return { ...this.#q.unwritten(), unsynced: this.dirty };
   }
 
   #startRetry(): void {
@@ -536,17 +445,8 @@ export class AofWriter {
     this.#retryTimer = null;
   }
 
-  /** Resolves the batches' groups and keeps up to two buffers for reuse. */
-  #resolve(batches: Batch[]): void {
-    for (const b of batches) {
-      b.g?.resolve();
-      b.w.reset();
-      if (this.#spares.length < 2) this.#spares.push(b.w);
-    }
-  }
-
   #schedule(): void {
-    if (this.#scheduled || this.#draining || this.#held > 0) return;
+    if (this.#scheduled || this.#draining || this.#q.held > 0) return;
     this.#scheduled = true;
     queueMicrotask(this.#onTurnEnd);
   }
@@ -565,11 +465,11 @@ export class AofWriter {
     try {
       for (;;) {
         if (this.#failed !== null || this.#closed) return;
-        if (this.#held === 0) this.#seal();
-        const batches = this.#takeReady();
+        if (this.#q.held === 0) this.#q.seal();
+        const batches = this.#q.takeReady();
         // While an exclusive op is pending, sync requests wait for it: the
         // frames they cover are held.
-        const waiters = this.#held === 0 ? this.#syncWaiters.splice(0) : [];
+        const waiters = this.#q.held === 0 ? this.#syncWaiters.splice(0) : [];
         if (batches.length === 0 && waiters.length === 0) return;
         try {
           await this.#write(batches);
@@ -582,7 +482,7 @@ export class AofWriter {
           for (const g of waiters) g.reject(f);
           return;
         }
-        this.#resolve(batches);
+        this.#q.resolve(batches);
         for (const g of waiters) g.resolve();
       }
     } finally {
@@ -592,9 +492,7 @@ export class AofWriter {
 
   #kick(): void {
     if (
-      this.#held === 0 &&
-      (this.#active.length > 0 || this.#sealed.length > 0 || this.#activeGroup !== null ||
-        this.#syncWaiters.length > 0)
+      this.#q.held === 0 && (this.#q.pending || this.#syncWaiters.length > 0)
     ) {
       this.#schedule();
     }
@@ -605,7 +503,7 @@ export class AofWriter {
     if (this.#policy !== "everysec" || this.#closed) return;
     this.#timer = setInterval(() => {
       if (this.#closed || this.#failed !== null) return;
-      if (!this.dirty && this.#active.length === 0) return;
+      if (!this.dirty && this.#q.activeBytes === 0) return;
       const g = group(); // background: a failure puts the log in the failed state
       this.#syncWaiters.push(g);
       this.#schedule();

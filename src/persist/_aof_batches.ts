@@ -1,0 +1,186 @@
+// Private: the frames an AofWriter has buffered but not written, in log order.
+// Appends of one turn encode into the active buffer and share one group (one
+// promise for all of them); sealing cuts the buffer into a batch. An exclusive
+// op (truncate, rewrite, withAppendsHeld) takes a place in the queue (a hold):
+// nothing after it is ready to write until it is released, and what the op
+// gives to its `first` callback goes into the place, ahead of the appends held
+// meanwhile (a split write's part never interleaves with a later one's).
+import { ByteWriter } from "../codec/bytes.ts";
+import { encodeCommandInto } from "../codec/resp.ts";
+import { encodeRecordInto, TXN_BEGIN, TXN_COMMIT } from "../codec/aof2.ts";
+
+/** The promise the appends of one batch (or one sync request) wait on. */
+export interface Group {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** A new group (its rejection is never unhandled). */
+export function group(): Group {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // a group nobody awaits must not be an unhandled rejection
+  return { promise, resolve, reject };
+}
+
+/**
+ * A batch of frames cut from the buffer, with the group waiting on it; or the
+ * place of a pending exclusive op (`hold`): what its `first` callback gives goes
+ * there once it finishes, and nothing after it is written until then.
+ */
+export interface Batch {
+  w: ByteWriter;
+  g: Group | null;
+  /** Frames in `w`. */
+  frames: number;
+  /** An exclusive op's place, still pending. */
+  hold: boolean;
+}
+
+/** The active buffer and the sealed batches (with the holds among them). */
+export class Batches {
+  #active: ByteWriter = new ByteWriter();
+  #activeFrames = 0;
+  #activeGroup: Group | null = null;
+  #sealed: Batch[] = [];
+  #spares: ByteWriter[] = [];
+  #held = 0;
+
+  /** Exclusive ops whose place is still held. */
+  get held(): number {
+    return this.#held;
+  }
+  /** Bytes in the active buffer. */
+  get activeBytes(): number {
+    return this.#active.length;
+  }
+  /** Bytes appended but not yet written. */
+  get bufferedBytes(): number {
+    let n = this.#active.length;
+    for (const b of this.#sealed) n += b.w.length;
+    return n;
+  }
+  /** Whether frames are buffered (active or sealed). */
+  get hasFrames(): boolean {
+    return this.#active.length > 0 || this.#sealed.length > 0;
+  }
+  /** Whether anything waits to be written: frames, or a group of this turn. */
+  get pending(): boolean {
+    return this.hasFrames || this.#activeGroup !== null;
+  }
+
+  /** Buffers one frame; the promise of this turn's group. */
+  add(argv: ReadonlyArray<Uint8Array>, format: 1 | 2): Promise<void> {
+    if (format === 2) encodeRecordInto(this.#active, argv);
+    else encodeCommandInto(this.#active, argv);
+    this.#activeFrames++;
+    // Every append of a turn shares the group's promise: no allocation per frame.
+    let g = this.#activeGroup;
+    if (g === null) g = this.#activeGroup = group();
+    return g.promise;
+  }
+
+  /** Buffers commands that replay all or nothing (v2: between BEGIN and COMMIT records). */
+  addGroup(argvs: ReadonlyArray<ReadonlyArray<Uint8Array>>, format: 1 | 2): Promise<void> {
+    const w = this.#active;
+    const v2 = format === 2 && argvs.length > 1;
+    if (v2) encodeRecordInto(w, [TXN_BEGIN]);
+    for (const argv of argvs) {
+      if (format === 2) encodeRecordInto(w, argv);
+      else encodeCommandInto(w, argv);
+    }
+    if (v2) encodeRecordInto(w, [TXN_COMMIT]);
+    this.#activeFrames += argvs.length + (v2 ? 2 : 0);
+    let g = this.#activeGroup;
+    if (g === null) g = this.#activeGroup = group();
+    return g.promise;
+  }
+
+  /** Cuts the active buffer (and its group) into a sealed batch. */
+  seal(): void {
+    if (this.#active.length === 0 && this.#activeGroup === null) return;
+    this.#sealed.push({
+      w: this.#active,
+      g: this.#activeGroup,
+      frames: this.#activeFrames,
+      hold: false,
+    });
+    this.#active = this.#spares.pop() ?? new ByteWriter();
+    this.#activeGroup = null;
+    this.#activeFrames = 0;
+  }
+
+  /** The queued batches before the first pending exclusive op's place (removed from the queue). */
+  takeReady(): Batch[] {
+    const i = this.#sealed.findIndex((b) => b.hold);
+    return this.#sealed.splice(0, i < 0 ? this.#sealed.length : i);
+  }
+
+  /** Every sealed batch, holds included (removed from the queue). */
+  takeAll(): Batch[] {
+    return this.#sealed.splice(0);
+  }
+
+  /** Puts unwritten batches back in front of the queue. */
+  requeue(batches: Batch[]): void {
+    this.#sealed.unshift(...batches);
+  }
+
+  /** Resolves the batches' groups and keeps up to two buffers for reuse. */
+  resolve(batches: Batch[]): void {
+    for (const b of batches) {
+      b.g?.resolve();
+      b.w.reset();
+      if (this.#spares.length < 2) this.#spares.push(b.w);
+    }
+  }
+
+  /** Drops the active buffer unwritten; its group rejects with `e`. */
+  dropActive(e: unknown): void {
+    this.#activeGroup?.reject(e);
+    this.#activeGroup = null;
+    this.#active.reset();
+    this.#activeFrames = 0;
+  }
+
+  /** Frames and bytes not yet in the file. */
+  unwritten(): { frames: number; bytes: number } {
+    let frames = this.#activeFrames;
+    let bytes = this.#active.length;
+    for (const b of this.#sealed) {
+      frames += b.frames;
+      bytes += b.w.length;
+    }
+    return { frames, bytes };
+  }
+
+  /** Takes an exclusive op's place after everything buffered (seal first). */
+  hold(): Batch {
+    const place: Batch = { w: new ByteWriter(64), g: null, frames: 0, hold: true };
+    this.#sealed.push(place);
+    this.#held++;
+    return place;
+  }
+
+  /** Buffers a frame the op puts in its place (ahead of the appends held while it ran). */
+  first(place: Batch, argv: ReadonlyArray<Uint8Array>, format: 1 | 2): void {
+    if (format === 2) encodeRecordInto(place.w, argv);
+    else encodeCommandInto(place.w, argv);
+    place.frames++;
+  }
+
+  /** The op finished: its place is written in order (or removed when empty). */
+  release(place: Batch): void {
+    place.hold = false;
+    if (place.frames === 0) {
+      const i = this.#sealed.indexOf(place);
+      if (i >= 0) this.#sealed.splice(i, 1);
+    }
+    this.#held--;
+  }
+}
