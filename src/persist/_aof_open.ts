@@ -7,7 +7,7 @@ import { dirname } from "../fs/path.ts";
 import { AOF_MAGIC } from "../codec/resp.ts";
 import { AOF2_MAGIC } from "../codec/aof2.ts";
 import type { ReplayStats } from "./replay.ts";
-import { scanAof, scanAofSync, type ScanResult } from "./_aof_scan.ts";
+import { scanAof, scanAofSync, type ScanResult } from "./_aof_scan_file.ts";
 
 /** A torn tail cut at open. */
 export interface RepairedTail {

@@ -32,7 +32,7 @@
 import type { GroupMarker } from "../codec/group.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { Store } from "../store/store.ts";
-import { scanAof, scanAofSync } from "./_aof_scan.ts";
+import { scanAof, scanAofSync } from "./_aof_scan_file.ts";
 import { storeApplier } from "./_plain_set.ts";
 import type { OnUnknown, ReplayApply } from "./unknown.ts";
 

@@ -1,0 +1,137 @@
+// Scanning one AOF file for a replay or an open: the async and blocking
+// drivers around an AofScanner (frames applied in loading mode), the gate on
+// what the applier refuses, and group markers (a split write's MULTI/EXEC)
+// taken out of the command stream.
+import { parseGroupMarker } from "../codec/group.ts";
+import { isNotFound } from "../fs/types.ts";
+import { defaultFs } from "../fs/detect.ts";
+import { whileLoading } from "../store/store.ts";
+import { REPLAY_CHUNK_BYTES, type ReplayOptions, type ReplayStats } from "./replay.ts";
+import { storeOf } from "./_plain_set.ts";
+import { type ReplayApply, UnknownCommandGate } from "./unknown.ts";
+import { AofScanner, type ScanEnd } from "./_aof_scan.ts";
+
+/** A replay plus what Aof.open needs to repair a torn tail. */
+export interface ScanResult {
+  stats: ReplayStats;
+  end: ScanEnd;
+  exists: boolean;
+}
+
+function toStats(end: ScanEnd, ms: number, skipped: Record<string, number>): ReplayStats {
+  return {
+    skipped,
+    frames: end.frames,
+    bytes: end.bytes,
+    header: end.header,
+    format: end.format,
+    tornTxn: end.tornTxn,
+    discardedTxns: end.discardedTxns,
+    tornAt: end.tornAt,
+    tornBytes: end.tornBytes,
+    ms,
+  };
+}
+
+const MISSING: ScanEnd = {
+  frames: 0,
+  bytes: 0,
+  header: false,
+  format: "legacy",
+  tornTxn: null,
+  discardedTxns: [],
+  tornAt: null,
+  tornBytes: 0,
+  tornPrefix: new Uint8Array(0),
+  tornZeros: 0,
+};
+
+// The shared tails of scanAof / scanAofSync.
+function missingResult(t0: number, gate: UnknownCommandGate): ScanResult {
+  return {
+    stats: toStats(MISSING, performance.now() - t0, gate.skipped),
+    end: MISSING,
+    exists: false,
+  };
+}
+
+function finishScan(
+  path: string,
+  scanner: AofScanner,
+  opts: ReplayOptions,
+  t0: number,
+  gate: UnknownCommandGate,
+): ScanResult {
+  const end = whileLoading(() => scanner.finish());
+  if (end.tornAt !== null) opts.onTorn?.({ path, offset: end.tornAt, bytes: end.tornBytes });
+  return { stats: toStats(end, performance.now() - t0, gate.skipped), end, exists: true };
+}
+
+/** A scanner feeding `apply`, each outcome checked by `gate` (the plain-SET path kept). */
+function gatedScanner(
+  path: string,
+  apply: ReplayApply,
+  gate: UnknownCommandGate,
+  chunk: number,
+  opts: ReplayOptions,
+): AofScanner {
+  // Group markers (a split write's MULTI/EXEC) are not commands: recovery has cut every
+  // group that did not complete, so the frames between them are applied as they come.
+  let scanner: AofScanner | null = null;
+  const onFrame = (argv: Uint8Array[], offset: number): void => {
+    const m = argv.length === 4 || argv.length === 2 ? parseGroupMarker(argv) : null;
+    if (m === null) return gate.check(apply(argv), argv, path, offset);
+    scanner!.uncount(); // stats count commands, not markers
+    opts.onGroupMarker?.(m, offset);
+  };
+  // A storeApplier (replayAofInto, ShardFiles bring-up) enables the plain-SET fast path.
+  scanner = new AofScanner(
+    path,
+    onFrame,
+    Math.max(chunk * 2, 4096),
+    storeOf(apply),
+    opts.onUncommitted === "discard",
+  );
+  return scanner;
+}
+
+/** Streams `path` through a scanner (async). */
+export async function scanAof(
+  path: string,
+  apply: ReplayApply,
+  opts: ReplayOptions = {},
+): Promise<ScanResult> {
+  const t0 = performance.now();
+  const fs = opts.fs ?? defaultFs();
+  const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
+  const gate = new UnknownCommandGate(opts.onUnknown);
+  const scanner = gatedScanner(path, apply, gate, chunk, opts);
+  try {
+    // Frames are applied in loading mode: nothing expires until the replay is over.
+    for await (const c of fs.readChunks(path, chunk)) whileLoading(() => scanner.push(c));
+  } catch (e) {
+    if (isNotFound(e)) return missingResult(t0, gate);
+    throw e;
+  }
+  return finishScan(path, scanner, opts, t0, gate);
+}
+
+/** Streams `path` through a scanner (blocking). */
+export function scanAofSync(
+  path: string,
+  apply: ReplayApply,
+  opts: ReplayOptions = {},
+): ScanResult {
+  const t0 = performance.now();
+  const fs = opts.fs ?? defaultFs();
+  const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
+  const gate = new UnknownCommandGate(opts.onUnknown);
+  const scanner = gatedScanner(path, apply, gate, chunk, opts);
+  try {
+    for (const c of fs.readChunksSync(path, chunk)) whileLoading(() => scanner.push(c));
+  } catch (e) {
+    if (isNotFound(e)) return missingResult(t0, gate);
+    throw e;
+  }
+  return finishScan(path, scanner, opts, t0, gate);
+}
