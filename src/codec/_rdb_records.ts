@@ -5,7 +5,8 @@
 import { Crc64 } from "./crc64.ts";
 import type { Entry, KeyValue } from "./types.ts";
 import type { RdbReader } from "./_rdb_reader.ts";
-import { EMPTY, isValueType, MODULE, readValue, skipModuleData, SKIPPED } from "./_rdb_values.ts";
+import { readValue, skipModuleData } from "./_rdb_values.ts";
+import { EMPTY, isValueType, MODULE, SKIPPED } from "./_rdb_value_kinds.ts";
 import { readHashPayload } from "./_rdb_hash_payload.ts";
 import { redisModuleName, RedisRdbModuleError, RedisRdbVersionError } from "./rdb_errors.ts";
 import {

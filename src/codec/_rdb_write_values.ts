@@ -21,7 +21,7 @@ import { listpackEntrySize, ListpackWriter } from "./_redis_listpack.ts";
 import { encodeIntset } from "./_redis_intset.ts";
 import { ascii, canonicalInt, scoreText } from "./_redis_num.ts";
 import { writeStream } from "./_rdb_write_stream.ts";
-import { FIELD_TTL_MAX } from "./_rdb_values.ts";
+import { FIELD_TTL_MAX } from "./_rdb_value_kinds.ts";
 
 const SMALL_ENTRIES = 128;
 const SMALL_VALUE = 64;

@@ -43,7 +43,7 @@ import type {
 
 // Shared with the RDB loader (src/redis/) and the CLI's RDB views; not public.
 export { RDB_HASH_SINK, type RdbInternalOptions } from "./_rdb_types.ts";
-export { RDB_TYPE_NAMES } from "./_rdb_values.ts";
+export { RDB_TYPE_NAMES } from "./_rdb_value_kinds.ts";
 export type {
   RedisRdbDecoderOptions,
   RedisRdbEntryInfo,
