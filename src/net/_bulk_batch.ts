@@ -1,6 +1,13 @@
-// The bulk writer's per-node batch (numbers only per job) and the retry
-// state of a job taken out of one.
+// The bulk writer's per-node batch (numbers only per job): appending a job
+// (with ASKING before each frame when asked), a job's bytes back, its error
+// replies picked out of the batch's; and the retry state of a job taken out
+// of one.
 import { ByteWriter } from "../codec/bytes.ts";
+import type { BatchError } from "./connection.ts";
+import type { Reply } from "./reply.ts";
+import { forEachFrame } from "./_frames.ts";
+
+const ASKING = new TextEncoder().encode("*1\r\n$6\r\nASKING\r\n");
 
 /** Retry state of a job taken out of a batch. */
 export class Pending<J> {
@@ -46,4 +53,76 @@ export function newBatch<J>(addr: string, capacity: number): Batch<J> {
     asked: null,
     frames: 0,
   };
+}
+
+/**
+ * Appends job `buf[start, end)` (`count` frames for `slot`) to `b`; `held` is
+ * its object or retry state, if it has one. `asked`: ASKING goes before each
+ * frame (the ASKING replies are dropped when settling).
+ */
+export function appendJob<J>(
+  b: Batch<J>,
+  slot: number,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  count: number,
+  held: J | Pending<J> | undefined,
+  asked: boolean,
+): void {
+  const i = b.starts.length;
+  b.starts.push(b.w.length);
+  b.counts.push(count);
+  b.slots.push(slot);
+  if (held !== undefined) {
+    b.held ??= [];
+    b.held[i] = held;
+  }
+  if (asked) {
+    forEachFrame(buf.subarray(start, end), count, (f) => {
+      b.w.writeBytes(ASKING);
+      b.w.writeBytes(f);
+    });
+    (b.asked ??= new Set()).add(i);
+    b.frames += count * 2;
+  } else {
+    b.w.writeBytes(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
+    b.frames += count;
+  }
+}
+
+/** Job i's bytes as sent without ASKING (only jobs without a held object come here, never asked). */
+export function originalBytes<J>(b: Batch<J>, i: number): Uint8Array {
+  const end = i + 1 < b.starts.length ? b.starts[i + 1]! : b.w.length;
+  return b.w.bytes().slice(b.starts[i]!, end);
+}
+
+/** A batch's error replies taken job by job (they come in reply order). */
+export class JobErrors {
+  #next = 0;
+  readonly #errs: BatchError[];
+  constructor(errs: BatchError[]) {
+    this.#errs = errs;
+  }
+  /**
+   * The errors among replies `[base, base + len)`, indexed by the job's own
+   * commands (an asked job's ASKING replies left out), or null for none.
+   */
+  take(base: number, len: number, asked: boolean): BatchError[] | null {
+    const errs = this.#errs;
+    let mine: BatchError[] | null = null;
+    while (this.#next < errs.length && errs[this.#next]!.index < base + len) {
+      const e = errs[this.#next++]!;
+      const local = e.index - base;
+      if (asked && local % 2 === 0) continue; // an ASKING reply
+      (mine ??= []).push({ index: asked ? local >> 1 : local, error: e.error });
+    }
+    return mine;
+  }
+}
+
+/** A job's replies among `replies[base, base + len)` (an asked job's ASKING replies left out). */
+export function repliesOf(replies: Reply[], base: number, len: number, asked: boolean): Reply[] {
+  const mine = replies.slice(base, base + len);
+  return asked ? mine.filter((_, k) => k % 2 === 1) : mine;
 }

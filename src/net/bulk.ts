@@ -36,11 +36,18 @@ import type { RedisTarget } from "./target.ts";
 
 export type { BulkJob, BulkWriterOptions } from "./bulk_types.ts";
 import type { BulkJob, BulkWriterOptions } from "./bulk_types.ts";
-import { type Batch, newBatch, Pending, pending } from "./_bulk_batch.ts";
-import { forEachFrame } from "./_frames.ts";
+import {
+  appendJob,
+  type Batch,
+  JobErrors,
+  newBatch,
+  originalBytes,
+  Pending,
+  pending,
+  repliesOf,
+} from "./_bulk_batch.ts";
 
 const DEFAULT_BATCH = 256 * 1024;
-const ASKING = new TextEncoder().encode("*1\r\n$6\r\nASKING\r\n");
 
 /**
  * The bulk writer. Add jobs with {@link BulkWriter.add} or
@@ -224,26 +231,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
       return undefined;
     }
     const b = this.#batchFor(addr);
-    const i = b.starts.length;
-    b.starts.push(b.w.length);
-    b.counts.push(count);
-    b.slots.push(slot);
-    if (held !== undefined) {
-      b.held ??= [];
-      b.held[i] = held;
-    }
-    if (ask !== null) {
-      // ASKING before each frame; the ASKING replies are dropped when settling.
-      forEachFrame(buf.subarray(start, end), count, (f) => {
-        b.w.writeBytes(ASKING);
-        b.w.writeBytes(f);
-      });
-      (b.asked ??= new Set()).add(i);
-      b.frames += count * 2;
-    } else {
-      b.w.writeBytes(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
-      b.frames += count;
-    }
+    appendJob(b, slot, buf, start, end, count, held, ask !== null);
     if (b.w.length >= this.#batchBytes) return this.#send(b);
     return undefined;
   }
@@ -278,19 +266,13 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     const h = b.held?.[i];
     if (h instanceof Pending) return h;
     if (h !== undefined) return pending(h);
-    return pending(this.#jobOf(this.#originalBytes(b, i), b.slots[i]!, b.counts[i]!));
+    return pending(this.#jobOf(originalBytes(b, i), b.slots[i]!, b.counts[i]!));
   }
 
   #jobAt(b: Batch<J>, i: number): J {
     const h = b.held?.[i];
     if (h !== undefined) return h instanceof Pending ? h.job : h;
-    return this.#jobOf(this.#originalBytes(b, i), b.slots[i]!, b.counts[i]!);
-  }
-
-  /** Job i's bytes as sent without ASKING (only jobs without a held object come here, never asked). */
-  #originalBytes(b: Batch<J>, i: number): Uint8Array {
-    const end = i + 1 < b.starts.length ? b.starts[i + 1]! : b.w.length;
-    return b.w.bytes().slice(b.starts[i]!, end);
+    return this.#jobOf(originalBytes(b, i), b.slots[i]!, b.counts[i]!);
   }
 
   #broken(b: Batch<J>, e: Error): void {
@@ -298,9 +280,8 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   }
 
   #settle(b: Batch<J>, r: BatchResult): void {
-    let ei = 0;
+    const errs = new JobErrors(r.errors);
     let base = 0;
-    const errs = r.errors;
     const report = this.#opts.report;
     const replies = r.replies;
     const n = b.starts.length;
@@ -308,13 +289,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
       const asked = b.asked?.has(i) === true;
       const count = b.counts[i]!;
       const len = asked ? count * 2 : count;
-      let mine: BatchError[] | null = null;
-      while (ei < errs.length && errs[ei]!.index < base + len) {
-        const e = errs[ei++]!;
-        const local = e.index - base;
-        if (asked && local % 2 === 0) continue; // an ASKING reply
-        (mine ??= []).push({ index: asked ? local >> 1 : local, error: e.error });
-      }
+      const mine = errs.take(base, len, asked);
       // Jobs added with an object (add(), retries) are always reported.
       if (mine === null && report !== undefined && b.held?.[i] === undefined) {
         // The common case: no error, nothing to report.
@@ -325,11 +300,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
           continue;
         }
       }
-      let jobReplies: Reply[] | null = null;
-      if (replies !== null) {
-        jobReplies = replies.slice(base, base + len);
-        if (asked) jobReplies = jobReplies.filter((_, k) => k % 2 === 1);
-      }
+      const jobReplies = replies === null ? null : repliesOf(replies, base, len, asked);
       base += len;
       this.#judge(b, i, mine ?? [], jobReplies);
     }
