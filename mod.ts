@@ -55,6 +55,7 @@ export type {
   KeyspaceEventOptions,
   Message,
 } from "./src/embedded/events.ts";
+export { KevyStreams } from "./src/embedded/streams.ts";
 export {
   type AppendFsync,
   type MaxmemoryPolicy,
@@ -76,6 +77,27 @@ export type {
   SetOptions,
   ZAddOptions,
 } from "./src/embedded/types.ts";
+export type {
+  AutoClaimResult,
+  ConsumerInfo,
+  DeletedMessage,
+  GroupPosition,
+  PendingEntryInfo,
+  PendingSummary,
+  StreamCounter,
+  StreamGroupDetail,
+  StreamGroupInfo,
+  StreamInfo,
+  StreamInfoBase,
+  StreamInfoFull,
+  StreamMessage,
+  StreamRead,
+  StreamsToRead,
+  StreamTrimOptions,
+  XAddOptions,
+  XClaimOptions,
+  XPendingRange,
+} from "./src/embedded/stream_types.ts";
 export type { ReplaySummary, ShardInfo, StoreInfo } from "./src/embedded/info.ts";
 export { CommandFailedError, StoreClosedError, StoreLockedError } from "./src/embedded/errors.ts";
 export { dirLockHolder } from "./src/embedded/lock.ts";

@@ -17,7 +17,7 @@
 import type { Store } from "../store/store.ts";
 import { type Command, commandFrames, type Frame } from "../store/commands.ts";
 import type { Reply } from "../store/apply.ts";
-import { entryToCommands, StreamNotRewritableError } from "../persist/rewrite_commands.ts";
+import { entryToCommands } from "../persist/rewrite_commands.ts";
 
 export type { Frame } from "../store/commands.ts";
 
@@ -27,14 +27,8 @@ const DEL = new TextEncoder().encode("DEL");
 export function image(store: Store, key: Uint8Array): Frame[] {
   const e = store.getEntry(key);
   if (e === null) return [[DEL, key]];
-  try {
-    const cmds = entryToCommands(e);
-    return e.value.type === "string" ? cmds : [[DEL, key], ...cmds];
-  } catch (err) {
-    // Streams cannot be expressed as commands kevy replays: snapshots keep them.
-    if (err instanceof StreamNotRewritableError) return [];
-    throw err;
-  }
+  const cmds = entryToCommands(e);
+  return e.value.type === "string" ? cmds : [[DEL, key], ...cmds];
 }
 
 /** Frames to log for `cmd` that succeeded with `reply`; `pre` is what its row captured before. */

@@ -21,7 +21,7 @@ import type { Caller } from "./_caller.ts";
 import { arg, asBytes, asString, type Bytes, type Decode } from "./_reply.ts";
 import { argNamesOf, N } from "./_arg_names.ts";
 import { buildInfo, type StoreInfo } from "./info.ts";
-import { KevyCommands } from "./kevy_commands.ts";
+import { KevyStreams } from "./streams.ts";
 import type { Now } from "./cmd_base.ts";
 import { Multi } from "./multi.ts";
 import { JsonCommands } from "./json.ts";
@@ -97,7 +97,8 @@ function storeCaller<V>(engine: Engine, decode: Decode<V>): Caller<V> {
 /**
  * A store opened by {@link openStore}. `V` is what bulk replies decode to:
  * `string` for the handle itself, `Uint8Array` for its {@link KevyStore.bytes} view.
- * The command methods come from {@link KevyCommands}.
+ * The command methods come from {@link KevyCommands}; the stream methods (`xadd`,
+ * `xrange`, `xreadgroup`, ...) from {@link KevyStreams}.
  *
  * @example
  * ```ts
@@ -108,7 +109,7 @@ function storeCaller<V>(engine: Engine, decode: Decode<V>): Caller<V> {
  * await db.close();
  * ```
  */
-export class KevyStore<V extends string | Uint8Array = string> extends KevyCommands<V, Now> {
+export class KevyStore<V extends string | Uint8Array = string> extends KevyStreams<V> {
   readonly #e: Engine;
   readonly #d: Decode<V>;
   readonly #session: Session;

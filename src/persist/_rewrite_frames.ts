@@ -116,10 +116,19 @@ function writeString(w: ByteWriter, c: RecordCursor, v2: boolean): void {
   seal(w, at);
 }
 
-function writeEntry(w: ByteWriter, e: Entry, v2: boolean): void {
-  for (const cmd of entryToCommands(e)) {
+/** Writes frames, yielding full pieces in between (a big stream is many frames). */
+function* writeFrames(
+  w: ByteWriter,
+  frames: Iterable<Uint8Array[]>,
+  v2: boolean,
+): Generator<Uint8Array, void, undefined> {
+  for (const cmd of frames) {
     if (v2) encodeRecordInto(w, cmd);
     else encodeCommandInto(w, cmd);
+    if (w.length >= REWRITE_WRITE_BYTES) {
+      yield w.bytes();
+      w.reset();
+    }
   }
 }
 
@@ -141,7 +150,7 @@ export function writeLibraries(w: ByteWriter, libraries: Iterable<Uint8Array>, v
 /**
  * The compacted log (`format` 2: `KEVYAOF2` records) in pieces (views of one reused buffer: each must be
  * written before asking for the next), function `libraries` first. Entries
- * whose deadline is `<= now` are left out. Throws `StreamNotRewritableError` for a stream.
+ * whose deadline is `<= now` are left out.
  */
 export function* compactLogPieces(
   entries: Iterable<Entry>,
@@ -160,7 +169,7 @@ export function* compactLogPieces(
       const d = c.deadline;
       if (d !== null && d <= now) continue;
       if (c.entry === null && c.members === null && c.hbuf === null) writeString(w, c, v2);
-      else writeEntry(w, cursorEntry(c), v2);
+      else yield* writeFrames(w, entryToCommands(cursorEntry(c)), v2);
       if (w.length >= REWRITE_WRITE_BYTES) {
         yield w.bytes();
         w.reset();
@@ -169,7 +178,7 @@ export function* compactLogPieces(
   } else {
     for (const e of entries) {
       if (e.deadline !== null && e.deadline <= now) continue;
-      writeEntry(w, e, v2);
+      yield* writeFrames(w, entryToCommands(e), v2);
       if (w.length >= REWRITE_WRITE_BYTES) {
         yield w.bytes();
         w.reset();

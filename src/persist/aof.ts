@@ -380,8 +380,8 @@ export class Aof {
    * Compacts the log: writes the entries as commands to `<aof>.rewrite`
    * (~1 MiB writes), syncs it, renames it over the log, syncs the directory
    * and reopens. The entry list is copied at the call; frames appended after
-   * the call go to the new log. Rejects with `StreamNotRewritableError` (log
-   * untouched) if there is a stream: save a snapshot instead.
+   * the call go to the new log. Streams are written as XADD / XSETID /
+   * XGROUP / XCLAIM frames (see `entryToCommands`).
    *
    * @example
    * ```ts

@@ -9,15 +9,20 @@
  * - collections are split into commands of at most
  *   {@link REWRITE_ITEMS_PER_COMMAND} elements, as Redis does, so no single
  *   frame grows with the collection;
- * - streams are not expressible: kevy's embedded replay ignores `XADD`, so a
- *   stream is kept in snapshots only and {@link entryToCommands} throws
- *   {@link StreamNotRewritableError} for one.
+ * - a stream is written as kevy's rewrite writes it (XADD per entry, XSETID,
+ *   XGROUP CREATE ... MKSTREAM, XGROUP CREATECONSUMER, XCLAIM ... FORCE
+ *   JUSTID), plus `XGROUP SETID ... ENTRIESREAD` for a group's valid
+ *   entries-read counter and the empty-stream form Redis uses, so kevy's
+ *   server, Redis and this package all replay it (see `_rewrite_stream.ts`).
+ *   Pending rows of deleted entries and consumers' seen-time are not carried,
+ *   as in kevy's and Redis's rewrites.
  *
  * @module
  */
 
 import type { Entry } from "../codec/types.ts";
 import { formatScore } from "../store/zset.ts";
+import { streamCommands } from "./_rewrite_stream.ts";
 
 export { formatScore };
 
@@ -36,7 +41,10 @@ const FIELDS = enc.encode("FIELDS");
 const ONE = enc.encode("1");
 
 /**
- * A stream entry reached a command writer: streams live in snapshots only.
+ * Formerly thrown when a stream reached a command writer. Streams are now
+ * rewritten as commands; nothing in this package throws it any more.
+ *
+ * @deprecated Kept for existing `instanceof` checks; never thrown.
  *
  * @example
  * ```ts
@@ -69,8 +77,8 @@ export class StreamNotRewritableError extends Error {
  * hash `HPEXPIREAT key <ms> FIELDS 1 <field>` per field with a deadline (as
  * Redis 7.4 and kevy 5.4 rewrite them), then `PEXPIREAT key <ms>` when the
  * entry has a deadline. An empty collection
- * yields no commands (it cannot exist after replay anyway). Throws
- * {@link StreamNotRewritableError} for a stream.
+ * yields no commands (it cannot exist after replay anyway). A stream yields
+ * XADD / XSETID / XGROUP / XCLAIM frames (see the module docs).
  *
  * @example
  * ```ts
@@ -131,7 +139,8 @@ export function entryToCommands(entry: Entry): Uint8Array[][] {
       }
       break;
     case "stream":
-      throw new StreamNotRewritableError(key);
+      out.push(...streamCommands(key, value.value));
+      break;
   }
   if (entry.deadline !== null && out.length > 0) {
     out.push([PEXPIREAT, key, enc.encode(String(Math.trunc(entry.deadline)))]);

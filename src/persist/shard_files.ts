@@ -295,8 +295,9 @@ export class ShardFiles {
 
   /**
    * Crash-consistent AOF rewrite: the log becomes the keyspace as commands and
-   * the snapshot is removed, under one commit record. A store with streams
-   * is saved instead (streams live in snapshots only).
+   * the snapshot is removed, under one commit record. Streams are written as
+   * stream commands (everything but consumers' seen-time survives; a
+   * snapshot, on the other hand, has no place for a group's entries-read).
    *
    * @example
    * ```ts
@@ -330,7 +331,7 @@ export class ShardFiles {
     const entries = freezeEntries(store.entries());
     // Function libraries have no place in a snapshot: the new log carries them.
     const libraries = [...store.libraries.values()];
-    const op: SaveOp = requested === "rewrite" && entries.has("stream") ? "save" : requested;
+    const op: SaveOp = requested;
     const now = this.#now();
     const run = this.aof.withAppendsHeld(async () => {
       const fs = this.#fs;

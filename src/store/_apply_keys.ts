@@ -7,6 +7,7 @@
 import { valueType } from "./store.ts";
 import { HashValue, ListValue, SetValue } from "./values.ts";
 import { SortedSet } from "./zset.ts";
+import { cloneStream } from "./_stream_neutral.ts";
 import {
   argI64,
   argInt,
@@ -135,7 +136,7 @@ function copy(c: Ctx, a: Uint8Array[]): Reply {
     : v instanceof HashValue || v instanceof ListValue || v instanceof SetValue ||
         v instanceof SortedSet
     ? v.clone()
-    : v; // streams are immutable here (no stream commands)
+    : cloneStream(v);
   target.setValue(a[2]!, cp);
   if (d !== null) target.setDeadline(a[2]!, d);
   return 1;

@@ -1,7 +1,9 @@
 // Private: conversions between the store's containers and the neutral
 // KeyValue layout of snapshots and rewrites.
 import type { KeyValue } from "../codec/types.ts";
-import { HashValue, ListValue, SetValue, StreamBox } from "./values.ts";
+import { HashValue, ListValue, SetValue } from "./values.ts";
+import type { StreamData } from "./stream.ts";
+import { streamFromNeutral, streamToNeutral } from "./_stream_neutral.ts";
 import { hashFromPairs } from "./_hash_value.ts";
 import { SortedSet } from "./zset.ts";
 
@@ -18,13 +20,13 @@ export function toNeutral(v: unknown): KeyValue {
   if (v instanceof ListValue) return { type: "list", value: v.slice() };
   if (v instanceof SetValue) return { type: "set", value: [...v.members()] };
   if (v instanceof SortedSet) return { type: "zset", value: [...v.entries()] };
-  return { type: "stream", value: (v as StreamBox).value };
+  return { type: "stream", value: streamToNeutral(v as StreamData) };
 }
 
 /** A neutral non-string value as a fresh container. */
 export function fromNeutral(
   kv: Exclude<KeyValue, { type: "string" }>,
-): HashValue | ListValue | SetValue | SortedSet | StreamBox {
+): HashValue | ListValue | SetValue | SortedSet | StreamData {
   switch (kv.type) {
     case "hash": {
       const h = hashFromPairs(kv.value);
@@ -52,6 +54,6 @@ export function fromNeutral(
       return z;
     }
     case "stream":
-      return new StreamBox(kv.value);
+      return streamFromNeutral(kv.value);
   }
 }

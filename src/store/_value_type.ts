@@ -1,6 +1,7 @@
 // Private home of the value and option types of Store (re-exported by store.ts).
 import type { ValueType } from "../codec/types.ts";
-import { HashValue, ListValue, SetValue, type StreamBox } from "./values.ts";
+import { HashValue, ListValue, SetValue } from "./values.ts";
+import type { StreamData } from "./stream.ts";
 import { SortedSet } from "./zset.ts";
 
 /**
@@ -12,7 +13,7 @@ import { SortedSet } from "./zset.ts";
  * const v: StoreValue = new Uint8Array([1]);
  * ```
  */
-export type StoreValue = Uint8Array | HashValue | ListValue | SetValue | SortedSet | StreamBox;
+export type StoreValue = Uint8Array | HashValue | ListValue | SetValue | SortedSet | StreamData;
 
 /**
  * Options of {@link Store}.

@@ -46,6 +46,7 @@ import { FUNCTION_COMMANDS } from "./_apply_function.ts";
 import { RESTORE_COMMANDS } from "./_apply_restore.ts";
 import { PUBSUB_COMMANDS } from "./_apply_pubsub.ts";
 import { KEYSPACE_COMMANDS } from "./_apply_keyspace.ts";
+import { STREAM_COMMANDS } from "./_stream_table.ts";
 
 export type { Ctx } from "./_apply_common.ts";
 export type {
@@ -103,6 +104,7 @@ const FAMILIES: CommandSpec[][] = [
   RESTORE_COMMANDS,
   PUBSUB_COMMANDS,
   KEYSPACE_COMMANDS,
+  STREAM_COMMANDS,
   TRANSACTION_COMMANDS,
 ];
 

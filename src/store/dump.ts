@@ -21,7 +21,12 @@ import type { Store } from "./store.ts";
 export type JsonU64 = number | string;
 
 /**
- * A stream in the vectors' layout.
+ * A stream in the vectors' layout: ids `"ms-seq"`, bytes as hex, entries in
+ * id order, groups by name, consumers `[name, seen_time_ms]` by name, pending
+ * rows `[id, consumer, delivery_time_ms, delivery_count]` by id (rows whose
+ * entry was deleted included). A group carries `entries_read` only when its
+ * Redis 7 read counter is valid (kevy snapshots do not record it).
+ * Consumers' active-time (Redis 7.2) is not part of the dump.
  *
  * @example
  * ```ts
@@ -44,6 +49,8 @@ export interface DumpedStream {
   groups: Array<{
     name: string;
     last_delivered: string;
+    /** The group's entries-read counter, when valid. */
+    entries_read?: JsonU64;
     consumers: Array<[string, JsonU64]>;
     pel: Array<[string, string, JsonU64, number]>;
   }>;
@@ -141,6 +148,9 @@ function dumpStream(v: StreamValue): DumpedStream {
     groups: v.groups.map((g) => ({
       name: hex(g.name),
       last_delivered: id(g.lastDelivered),
+      ...(g.entriesRead === undefined || g.entriesRead === null
+        ? {}
+        : { entries_read: u64(g.entriesRead) }),
       consumers: g.consumers.map((c) => [hex(c.name), u64(c.seenTime)] as [string, JsonU64])
         .sort(byFirst),
       pel: [...g.pel].sort((x, y) => cmpId(x.id, y.id)).map((p) =>

@@ -25,10 +25,20 @@ export {
   SortedSet,
   Store,
   type StoreValue,
-  StreamBox,
   valueType,
   whileLoading,
 } from "./store.ts";
+export {
+  Consumer,
+  ConsumerGroup,
+  type EntryVisitor,
+  PendingEntry,
+  StreamData,
+  StreamNode,
+  type TrimSpec,
+  type U64,
+} from "./stream.ts";
+export { resolveDollarIds } from "./_apply_stream_read.ts";
 export { formatScore, type LexBound, type ScoreBound } from "./zset.ts";
 export {
   applyCommand,

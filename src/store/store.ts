@@ -24,7 +24,8 @@ import { randomKey, ScanTable } from "./_scan.ts";
 import { Expiry } from "./_expiry.ts";
 import { captureRecords } from "./_capture.ts";
 import { setInternals } from "./internals.ts";
-import { HashValue, ListValue, type SetValue, StreamBox } from "./values.ts";
+import { HashValue, ListValue, type SetValue } from "./values.ts";
+import { StreamData } from "./stream.ts";
 import type { SortedSet } from "./zset.ts";
 import {
   type ExpiryHooks,
@@ -33,7 +34,7 @@ import {
   valueType,
 } from "./_value_type.ts";
 
-export { HashValue, ListValue, SetValue, StreamBox } from "./values.ts";
+export { HashValue, ListValue, SetValue } from "./values.ts";
 export { whileLoading } from "./_expiry.ts";
 export { SortedSet } from "./zset.ts";
 export type { ValueType } from "../codec/types.ts";
@@ -261,7 +262,7 @@ export class Store {
     const ei = ix.find(key, 0, key.length, hashBytes(key, 0, key.length));
     if (ei < 0 || ix.kind[ei] !== OBJ) return false;
     const v = ix.objs![ei];
-    if (v instanceof Uint8Array || v instanceof StreamBox) return false;
+    if (v instanceof Uint8Array || v instanceof StreamData) return false;
     const n = v instanceof ListValue ? v.length : (v as HashValue | SetValue | SortedSet).size;
     if (n !== 0) return false;
     ix.remove(ei);

@@ -1,12 +1,11 @@
 /**
- * Mutable in-store containers for collection values (hash, list, set,
- * stream). Byte arrays handed in are kept by reference and never mutated by
+ * Mutable in-store containers for collection values (hash, list, set;
+ * streams are in stream.ts). Byte arrays handed in are kept by reference and never mutated by
  * the store; treat them as immutable.
  *
  * @module
  */
 
-import type { StreamValue } from "../codec/types.ts";
 import { fromKey, toKey } from "./_keys.ts";
 
 export { HashValue } from "./_hash_value.ts";
@@ -174,22 +173,4 @@ export class ListValue {
   clone(): ListValue {
     return new ListValue(this);
   }
-}
-
-/**
- * A stream carried unchanged (stream commands are out of scope).
- *
- * @example
- * ```ts
- * import { StreamBox } from "@kevy/persist/store";
- * const b = new StreamBox({
- *   lastId: { ms: 0n, seq: 0n }, maxDeletedId: { ms: 0n, seq: 0n },
- *   entriesAdded: 0n, entries: [], groups: [],
- * });
- * b.value.entries.length; // 0
- * ```
- */
-export class StreamBox {
-  /** Wraps a stream value (kept by reference). */
-  constructor(readonly value: StreamValue) {}
 }

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { Aof, AofClosedError, AofFailedError } from "../../src/persist/aof.ts";
 import { replayAof } from "../../src/persist/replay.ts";
-import { StreamNotRewritableError } from "../../src/persist/rewrite_commands.ts";
 import { CrashFs } from "../../src/fs/crash.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
 import { Store } from "../../src/store/store.ts";
@@ -413,17 +412,17 @@ describe("Aof.rewriteFrom", () => {
     assert.deepEqual(await frames("/db/aof-0.aof", fs), ["SET n 1", "INCR n"]);
   });
 
-  it("refuses a store with a stream and leaves the log untouched", async () => {
+  it("rewrites a store with a stream as stream commands", async () => {
     const fs = memFs();
     const s = new Store();
     s.put(streamEntry("st", 1n, 0n, 1n));
     const aof = await Aof.open("/db/aof-0.aof", { fsync: "always", fs });
     await aof.append(cmd("SET", "k", "v"));
-    await assert.rejects(aof.rewriteFrom(s), StreamNotRewritableError);
+    await aof.rewriteFrom(s);
     assert.equal(fs.statSync("/db/aof-0.aof.rewrite"), null);
     await aof.append(cmd("SET", "k2", "v"));
     await aof.close();
-    assert.deepEqual(await frames("/db/aof-0.aof", fs), ["SET k v", "SET k2 v"]);
+    assert.deepEqual(await frames("/db/aof-0.aof", fs), ["XADD st MAXLEN 0 1-0 x x", "SET k2 v"]);
   });
 });
 

@@ -4,7 +4,6 @@ import {
   entryToCommands,
   formatScore,
   REWRITE_ITEMS_PER_COMMAND,
-  StreamNotRewritableError,
 } from "../../src/persist/rewrite_commands.ts";
 import { streamEntry, utf8 } from "../_helpers.ts";
 
@@ -72,10 +71,14 @@ describe("entryToCommands", () => {
     );
   });
 
-  it("refuses streams", () => {
-    assert.throws(
-      () => entryToCommands(streamEntry("st", 0n, 0n, 0n)),
-      StreamNotRewritableError,
-    );
+  it("writes streams as XADD / XSETID frames (an empty one with Redis's MAXLEN 0 form)", () => {
+    assert.deepEqual(text(entryToCommands(streamEntry("st", 7n, 1n, 3n, true))), [
+      "XADD st 7-1 f v",
+      "XSETID st 7-1 ENTRIESADDED 3 MAXDELETEDID 0-0",
+    ]);
+    assert.deepEqual(text(entryToCommands(streamEntry("st", 0n, 0n, 0n))), [
+      "XADD st MAXLEN 0 0-1 x x",
+      "XSETID st 0-0 ENTRIESADDED 0 MAXDELETEDID 0-0",
+    ]);
   });
 });

@@ -1,5 +1,8 @@
 // The AOF golden vectors whose replay stopped cleanly: applying their argv
-// through CommandApplier must give exactly their keyspace.
+// through CommandApplier must give exactly their keyspace. The vectors record
+// kevy-embedded's dispatcher, which ignores stream verbs; our applier (like
+// kevy's server) rebuilds the streams of rewrite_stream instead, so that one is
+// checked against the snapshot vector it was rewritten from.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { listFixtures, readFixtureJson, unhex } from "../_helpers.ts";
@@ -19,7 +22,8 @@ const NOW = 1_700_000_000_000;
 describe("AOF vectors (clean replays)", () => {
   const names = listFixtures("vectors/aof").filter((n) => n.endsWith(".expected.json"));
   const clean = names.filter((n) =>
-    readFixtureJson<AofExpected>(`vectors/aof/${n}`).stop === "clean"
+    readFixtureJson<AofExpected>(`vectors/aof/${n}`).stop === "clean" &&
+    n !== "rewrite_stream.expected.json"
   );
 
   it("there are clean vectors to check", () => {
@@ -37,13 +41,15 @@ describe("AOF vectors (clean replays)", () => {
     });
   }
 
-  it("counts unknown verbs (stream verbs, inline junk) by name", () => {
-    const v = readFixtureJson<AofExpected>("vectors/aof/rewrite_stream.expected.json");
+  it("counts unknown verbs by name", () => {
     const ap = new CommandApplier(new Store({ now: () => NOW }));
-    for (const argv of v.argv) ap.apply(argv.map(unhex));
-    assert.equal(ap.unknown.get("xadd"), 4);
-    assert.equal(ap.unknown.get("xgroup"), 4);
-    assert.equal(ap.applied, 0);
+    ap.apply(["NOSUCHVERB", "a"]);
+    ap.apply(["nosuchverb"]);
+    ap.apply(["OTHERVERB"]);
+    ap.apply(["SET", "k", "v"]);
+    assert.equal(ap.unknown.get("nosuchverb"), 2);
+    assert.equal(ap.unknown.get("otherverb"), 1);
+    assert.equal(ap.applied, 1);
   });
 
   it("ignores empty argv (null and empty arrays)", () => {

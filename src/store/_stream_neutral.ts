@@ -1,0 +1,185 @@
+// Private: a StreamData to and from the neutral StreamValue of snapshots and
+// RDB files, and the deep copy COPY makes.
+//
+// Neutral -> store: entries must be in strictly ascending id order (sorted
+// first if they are not; a repeated id or a last id below the last entry is a
+// RangeError, never a silent drop); an absent or null `entriesRead` is Redis's
+// "invalid" (-1), an absent `activeTime` is -1 ("never"); a PEL owner missing
+// from the consumer list gets a consumer seen at 0 (as kevy's loader does); a
+// repeated PEL id keeps the last row. Times are unix ms as JS numbers (exact
+// below 2^53). Store -> neutral: live entries in id order, groups and
+// consumers by name, PEL rows by id (tombstone rows included), `entriesRead`
+// null when invalid, `activeTime` always present.
+import type {
+  StreamConsumer,
+  StreamEntry,
+  StreamGroup,
+  StreamPendingEntry,
+  StreamValue,
+} from "../codec/types.ts";
+import { toKey } from "./_keys.ts";
+import { big, cmpId, idText, MAX_ID, MIN_ID, norm, type U64 } from "./_stream_id.ts";
+import { StreamData } from "./stream.ts";
+import { Consumer, ConsumerGroup, PendingEntry } from "./stream_group.ts";
+import type { StreamNode } from "./_stream_node.ts";
+
+function sid(ms: U64, seq: U64): { ms: bigint; seq: bigint } {
+  return { ms: big(ms), seq: big(seq) };
+}
+
+/** The neutral layout of `s` (entry bytes are views into the stream: do not mutate). */
+export function streamToNeutral(s: StreamData): StreamValue {
+  const entries: StreamEntry[] = [];
+  s.scan(MIN_ID, MAX_ID, false, (n: StreamNode, i) => {
+    const flat = n.fields(i);
+    const fields: Array<[Uint8Array, Uint8Array]> = new Array(flat.length >> 1);
+    for (let k = 0; k < fields.length; k++) fields[k] = [flat[2 * k]!, flat[2 * k + 1]!];
+    entries.push({ id: sid(n.ms(i), n.seq(i)), fields });
+    return true;
+  });
+  const groups: StreamGroup[] = s.groupList().map((g) => {
+    const consumers: StreamConsumer[] = g.consumerList().map((c) => ({
+      name: c.name,
+      seenTime: BigInt(c.seenTime),
+      activeTime: BigInt(c.activeTime),
+    }));
+    const pel: StreamPendingEntry[] = [];
+    for (const p of g.pel) {
+      pel.push({
+        id: sid(p.ms, p.seq),
+        consumer: p.consumer?.name ?? new Uint8Array(0),
+        deliveryTime: BigInt(p.deliveryTime),
+        deliveryCount: p.deliveryCount,
+      });
+    }
+    return {
+      name: g.name,
+      lastDelivered: sid(g.lastMs, g.lastSeq),
+      consumers,
+      pel,
+      entriesRead: g.entriesRead === -1 ? null : big(g.entriesRead),
+    };
+  });
+  return {
+    lastId: sid(s.lastMs, s.lastSeq),
+    maxDeletedId: sid(s.maxDelMs, s.maxDelSeq),
+    entriesAdded: big(s.entriesAdded),
+    entries,
+    groups,
+  };
+}
+
+function u64(x: bigint, what: string): U64 {
+  if (x < 0n || x > 18446744073709551615n) throw new RangeError(`stream ${what} ${x} is not a u64`);
+  return norm(x);
+}
+
+function ms(x: bigint): number {
+  return Number(x);
+}
+
+function cmpEntry(a: StreamEntry, b: StreamEntry): number {
+  return a.id.ms < b.id.ms
+    ? -1
+    : a.id.ms > b.id.ms
+    ? 1
+    : a.id.seq < b.id.seq
+    ? -1
+    : a.id.seq > b.id.seq
+    ? 1
+    : 0;
+}
+
+/** A stream from its neutral layout (bytes kept by reference: treat them as immutable). */
+export function streamFromNeutral(v: StreamValue): StreamData {
+  const s = new StreamData();
+  let entries = v.entries;
+  for (let i = 1; i < entries.length; i++) {
+    if (cmpEntry(entries[i - 1]!, entries[i]!) >= 0) {
+      entries = [...entries].sort(cmpEntry);
+      break;
+    }
+  }
+  const flat: Uint8Array[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (i > 0 && cmpEntry(entries[i - 1]!, e) === 0) {
+      throw new RangeError(`stream entry id ${e.id.ms}-${e.id.seq} appears twice`);
+    }
+    flat.length = 0;
+    for (const [f, x] of e.fields) flat.push(f, x);
+    s.append(u64(e.id.ms, "entry id"), u64(e.id.seq, "entry id"), flat, 0, e.fields.length);
+  }
+  const lastMs = u64(v.lastId.ms, "last id"), lastSeq = u64(v.lastId.seq, "last id");
+  if (s.length > 0 && cmpId(lastMs, lastSeq, s.lastMs, s.lastSeq) < 0) {
+    throw new RangeError(
+      `stream last id ${idText(lastMs, lastSeq)} is below its last entry ${
+        idText(s.lastMs, s.lastSeq)
+      }`,
+    );
+  }
+  s.lastMs = lastMs;
+  s.lastSeq = lastSeq;
+  s.maxDelMs = u64(v.maxDeletedId.ms, "max deleted id");
+  s.maxDelSeq = u64(v.maxDeletedId.seq, "max deleted id");
+  s.entriesAdded = u64(v.entriesAdded, "entries added");
+  for (const ng of v.groups) {
+    const er = ng.entriesRead;
+    const g = new ConsumerGroup(
+      ng.name,
+      u64(ng.lastDelivered.ms, "group id"),
+      u64(ng.lastDelivered.seq, "group id"),
+      er === undefined || er === null ? -1 : norm(er),
+    );
+    for (const c of ng.consumers) {
+      g.addConsumer(
+        new Consumer(c.name, ms(c.seenTime), c.activeTime === undefined ? -1 : ms(c.activeTime)),
+      );
+    }
+    for (const p of ng.pel) {
+      let c = g.consumer(p.consumer);
+      if (c === undefined) {
+        c = new Consumer(p.consumer, 0);
+        g.addConsumer(c);
+      }
+      const pm = u64(p.id.ms, "pending id"), ps = u64(p.id.seq, "pending id");
+      g.ack(pm, ps);
+      const row = new PendingEntry(pm, ps, c, ms(p.deliveryTime), p.deliveryCount);
+      g.pel.insert(row);
+      c.pel.insert(row);
+    }
+    s.addGroup(g);
+  }
+  return s;
+}
+
+/** A deep copy (COPY): same nodes, groups, consumers and pending rows. */
+export function cloneStream(s: StreamData): StreamData {
+  const c = new StreamData();
+  c.nodes = s.nodes.map((n) => n.clone());
+  c.length = s.length;
+  c.lastMs = s.lastMs;
+  c.lastSeq = s.lastSeq;
+  c.maxDelMs = s.maxDelMs;
+  c.maxDelSeq = s.maxDelSeq;
+  c.firstMs = s.firstMs;
+  c.firstSeq = s.firstSeq;
+  c.entriesAdded = s.entriesAdded;
+  for (const g of s.groupList()) {
+    const ng = new ConsumerGroup(g.name, g.lastMs, g.lastSeq, g.entriesRead);
+    const byName = new Map<string, Consumer>();
+    for (const x of g.consumerList()) {
+      const nc = new Consumer(x.name, x.seenTime, x.activeTime);
+      ng.addConsumer(nc);
+      byName.set(toKey(x.name), nc);
+    }
+    for (const p of g.pel) {
+      const owner = p.consumer === null ? null : byName.get(toKey(p.consumer.name)) ?? null;
+      const row = new PendingEntry(p.ms, p.seq, owner, p.deliveryTime, p.deliveryCount);
+      ng.pel.insert(row);
+      owner?.pel.insert(row);
+    }
+    c.addGroup(ng);
+  }
+  return c;
+}

@@ -1,0 +1,240 @@
+// Private: one node of a stream, laid out like a Redis stream listpack: a
+// master id and master field names (the first entry's), then up to 100
+// entries in id order, each flagged deleted and/or "same fields as the
+// master" (then only its values are stored). Entry bytes live in one packed
+// buffer per node (varint length + bytes each), ids in a flat number array
+// (two slots per entry), so a large stream costs a few dozen bytes per entry
+// beyond its data. Written bytes are never changed (a delete only flips a
+// flag), so views handed out by `fields()` stay valid.
+import { cmpId, type U64 } from "./_stream_id.ts";
+import { deltaSize, intSize, LP_EMPTY, strSize } from "./_stream_lp.ts";
+
+/** Entry flag: deleted (a tombstone inside the node). */
+export const F_DELETED = 1;
+/** Entry flag: its field names are the node's master fields. */
+export const F_SAME = 2;
+
+function varintLen(n: number): number {
+  let k = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    k++;
+  }
+  return k;
+}
+
+/** A stream node (see the file comment). */
+export class StreamNode {
+  /** Master id (the node's first entry, also its radix-tree key in Redis). */
+  readonly ms0: U64;
+  /** See {@link StreamNode.ms0}. */
+  readonly seq0: U64;
+  /** Master field names. */
+  readonly master: Uint8Array[];
+  /** Entries in the node, deleted ones included. */
+  n = 0;
+  /** Live entries. */
+  live = 0;
+  /** Entries flagged deleted. */
+  dead = 0;
+  /** Ids: `[ms0, seq0, ms1, seq1, ...]`. */
+  readonly ids: U64[] = [];
+  /** Per-entry flags. */
+  flags: Uint8Array = new Uint8Array(8);
+  /** Per-entry start offset in `buf` (`offs[n]` is the end of the data). */
+  offs: Uint32Array = new Uint32Array(9);
+  /** Packed entry data. */
+  buf: Uint8Array;
+  /** The size Redis's listpack for this node would have. */
+  lpBytes: number;
+
+  /** A node whose master entry is the entry `(ms, seq)` with fields `a[from], a[from+2], ...`. */
+  constructor(ms: U64, seq: U64, a: ReadonlyArray<Uint8Array>, from: number, nf: number) {
+    this.ms0 = ms;
+    this.seq0 = seq;
+    const master: Uint8Array[] = new Array(nf);
+    let lp = LP_EMPTY + 2 + 2 + intSize(nf) + 2; // count, deleted, num-fields, ..., terminator
+    let bytes = 0;
+    for (let i = 0; i < nf; i++) {
+      const f = a[from + 2 * i]!;
+      master[i] = f;
+      lp += strSize(f);
+      bytes += a[from + 2 * i + 1]!.length + 5;
+    }
+    this.master = master;
+    this.lpBytes = lp;
+    this.buf = new Uint8Array(Math.max(64, bytes));
+  }
+
+  /** Whether an entry with these field names would be stored as "same fields". */
+  #same(a: ReadonlyArray<Uint8Array>, from: number, nf: number): boolean {
+    const m = this.master;
+    if (m.length !== nf) return false;
+    for (let i = 0; i < nf; i++) {
+      const x = m[i]!, y = a[from + 2 * i]!;
+      if (x.length !== y.length) return false;
+      for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+    }
+    return true;
+  }
+
+  #reserve(extra: number): void {
+    const used = this.offs[this.n]!;
+    if (used + extra > this.buf.length) {
+      const b = new Uint8Array(Math.max(used + extra, this.buf.length * 2));
+      b.set(this.buf.subarray(0, used));
+      this.buf = b;
+    }
+    if (this.n + 1 >= this.flags.length) {
+      const f = new Uint8Array(this.flags.length * 2);
+      f.set(this.flags);
+      this.flags = f;
+      const o = new Uint32Array(this.offs.length * 2);
+      o.set(this.offs);
+      this.offs = o;
+    }
+  }
+
+  #put(at: number, b: Uint8Array): number {
+    let len = b.length;
+    const buf = this.buf;
+    while (len >= 0x80) {
+      buf[at++] = (len & 0x7f) | 0x80;
+      len = Math.floor(len / 128);
+    }
+    buf[at++] = len;
+    buf.set(b, at);
+    return at + b.length;
+  }
+
+  /** Appends entry `(ms, seq)` (greater than every id in the node). */
+  append(ms: U64, seq: U64, a: ReadonlyArray<Uint8Array>, from: number, nf: number): void {
+    const same = this.n === 0 || this.#same(a, from, nf);
+    let need = same ? 0 : varintLen(nf);
+    let lp = 2 + deltaSize(ms, this.ms0) + deltaSize(seq, this.seq0) + (same ? 0 : intSize(nf));
+    for (let i = 0; i < nf; i++) {
+      const f = a[from + 2 * i]!, v = a[from + 2 * i + 1]!;
+      need += varintLen(v.length) + v.length;
+      lp += strSize(v);
+      if (!same) {
+        need += varintLen(f.length) + f.length;
+        lp += strSize(f);
+      }
+    }
+    lp += intSize(nf + 3 + (same ? 0 : nf + 1));
+    this.#reserve(need);
+    let at = this.offs[this.n]!;
+    if (!same) {
+      let k = nf;
+      while (k >= 0x80) {
+        this.buf[at++] = (k & 0x7f) | 0x80;
+        k = Math.floor(k / 128);
+      }
+      this.buf[at++] = k;
+    }
+    for (let i = 0; i < nf; i++) {
+      if (!same) at = this.#put(at, a[from + 2 * i]!);
+      at = this.#put(at, a[from + 2 * i + 1]!);
+    }
+    this.ids.push(ms, seq);
+    this.flags[this.n] = same ? F_SAME : 0;
+    this.n++;
+    this.offs[this.n] = at;
+    this.live++;
+    this.lpBytes += lp;
+  }
+
+  /** Drops the spare capacity (the node is no longer the tail). */
+  seal(): void {
+    const used = this.offs[this.n]!;
+    if (this.buf.length > used) this.buf = this.buf.slice(0, used);
+  }
+
+  /** Entry `i`'s id parts. */
+  ms(i: number): U64 {
+    return this.ids[2 * i]!;
+  }
+  /** See {@link StreamNode.ms}. */
+  seq(i: number): U64 {
+    return this.ids[2 * i + 1]!;
+  }
+
+  /** Whether entry `i` is deleted. */
+  deleted(i: number): boolean {
+    return (this.flags[i]! & F_DELETED) !== 0;
+  }
+
+  /** Flags entry `i` deleted (it must be live). */
+  markDeleted(i: number): void {
+    this.flags[i] = this.flags[i]! | F_DELETED;
+    this.live--;
+    this.dead++;
+  }
+
+  /** Entry `i`'s fields and values, flat: `[f1, v1, f2, v2, ...]` (views, do not mutate). */
+  fields(i: number): Uint8Array[] {
+    const buf = this.buf;
+    let at = this.offs[i]!;
+    const end = this.offs[i + 1]!;
+    const read = (): Uint8Array => {
+      let len = 0, mul = 1, c: number;
+      do {
+        c = buf[at++]!;
+        len += (c & 0x7f) * mul;
+        mul *= 128;
+      } while (c & 0x80);
+      const v = buf.subarray(at, at + len);
+      at += len;
+      return v;
+    };
+    if (this.flags[i]! & F_SAME) {
+      const m = this.master;
+      const out: Uint8Array[] = new Array(2 * m.length);
+      for (let k = 0; k < m.length; k++) {
+        out[2 * k] = m[k]!;
+        out[2 * k + 1] = read();
+      }
+      return out;
+    }
+    let nf = 0, mul = 1, c: number;
+    do {
+      c = buf[at++]!;
+      nf += (c & 0x7f) * mul;
+      mul *= 128;
+    } while (c & 0x80);
+    const out: Uint8Array[] = new Array(2 * nf);
+    for (let k = 0; k < 2 * nf && at <= end; k++) out[k] = read();
+    return out;
+  }
+
+  /** Index of the first entry with id >= `(ms, seq)` (`n` if none). */
+  lowerBound(ms: U64, seq: U64): number {
+    let lo = 0, hi = this.n;
+    const ids = this.ids;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmpId(ids[2 * mid]!, ids[2 * mid + 1]!, ms, seq) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** An independent copy (COPY). */
+  clone(): StreamNode {
+    const c = Object.create(StreamNode.prototype) as StreamNode;
+    Object.assign(c, {
+      ms0: this.ms0,
+      seq0: this.seq0,
+      master: this.master,
+      n: this.n,
+      live: this.live,
+      dead: this.dead,
+      ids: this.ids.slice(),
+      flags: this.flags.slice(),
+      offs: this.offs.slice(),
+      buf: this.buf.slice(0, this.offs[this.n]!),
+      lpBytes: this.lpBytes,
+    });
+    return c;
+  }
+}
