@@ -116,7 +116,7 @@ export async function loadRedisData(
     return s;
   };
   const onUnknown = opts.onUnknown ?? "error";
-  const applier = new CommandApplier(storeOf, { onUnknown });
+  const applier = new CommandApplier(storeOf, { onUnknown, replay: true });
   const aof = await replayRedisAof(src.path, (argv) => applier.apply(argv), {
     fs,
     onUnknown,

@@ -81,6 +81,12 @@ export interface Ctx {
   flushAll(): void;
   /** The server-wide function libraries (database 0's `Store.libraries`). */
   libraries(): Map<string, Uint8Array>;
+  /**
+   * The commands come from a log (an AOF, a replication stream): limits that
+   * only protect a live server are not enforced, as Redis does for its AOF
+   * and master (mustObeyClient). Today: XADD/XTRIM `LIMIT`.
+   */
+  replay?: boolean;
 }
 
 /** ASCII upper-case of an option argument. */

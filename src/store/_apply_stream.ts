@@ -32,8 +32,11 @@ export interface AddTrimArgs {
   trimArg: number;
 }
 
-/** Parses XADD (`xadd`) or XTRIM options like Redis; throws the Redis error. */
-export function parseAddTrim(a: Uint8Array[], xadd: boolean): AddTrimArgs {
+/**
+ * Parses XADD (`xadd`) or XTRIM options like Redis; throws the Redis error.
+ * With `replay` (a log's command) LIMIT is accepted and ignored, as Redis does.
+ */
+export function parseAddTrim(a: Uint8Array[], xadd: boolean, replay = false): AddTrimArgs {
   let strategy: "maxlen" | "minid" | null = null;
   let approx = false, limitGiven = false, noMkStream = false;
   let limit = 0, maxlen = 0, trimArg = -1;
@@ -79,7 +82,8 @@ export function parseAddTrim(a: Uint8Array[], xadd: boolean): AddTrimArgs {
   if (!xadd && strategy === null) {
     fail("ERR syntax error, XTRIM must be called with a trimming strategy");
   }
-  if (limitGiven) {
+  if (replay) limit = 0;
+  else if (limitGiven) {
     if (!approx) fail("ERR syntax error, LIMIT cannot be used without the special ~ option");
   } else limit = approx ? 10000 : 0; // 100 * stream-node-max-entries
   const trim: TrimSpec | null = strategy === null
@@ -91,7 +95,7 @@ export function parseAddTrim(a: Uint8Array[], xadd: boolean): AddTrimArgs {
 }
 
 function xadd(c: Ctx, a: Uint8Array[]): Reply {
-  const p = parseAddTrim(a, true);
+  const p = parseAddTrim(a, true, c.replay === true);
   const fieldPos = p.idPos + 1;
   const nArgs = a.length - fieldPos;
   if (nArgs < 2 || nArgs % 2 === 1) fail("ERR wrong number of arguments for 'xadd' command");
@@ -142,7 +146,7 @@ function xadd(c: Ctx, a: Uint8Array[]): Reply {
 }
 
 function xtrim(c: Ctx, a: Uint8Array[]): Reply {
-  const p = parseAddTrim(a, false);
+  const p = parseAddTrim(a, false, c.replay === true);
   const s = getStream(c.store, a[1]!);
   return s === null ? 0 : s.trim(p.trim!);
 }

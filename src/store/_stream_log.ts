@@ -40,7 +40,7 @@ function streamAt(store: Store, key: Uint8Array): StreamData | null {
 
 /** The exact trim arguments a (possibly `~`) trim of `s` amounted to. */
 function exactTrim(argv: Uint8Array[], s: StreamData, xadd: boolean): Frame {
-  const t = parseAddTrim(argv, xadd).trim!;
+  const t = parseAddTrim(argv, xadd, true).trim!;
   if (t.strategy === "maxlen") {
     return [MAXLEN, EQ, B(String(t.approx ? s.length : t.maxlen))];
   }
@@ -52,7 +52,7 @@ function exactTrim(argv: Uint8Array[], s: StreamData, xadd: boolean): Frame {
 export function logXadd(x: LogInput): Frame[] {
   if (!(x.reply instanceof Uint8Array)) return [];
   const a = x.argv;
-  const p = parseAddTrim(a, true);
+  const p = parseAddTrim(a, true, true);
   const s = streamAt(x.store, a[1]!);
   if (s === null) return [];
   const f: Frame = [XADD, a[1]!];

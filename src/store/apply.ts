@@ -187,6 +187,14 @@ export interface CommandApplierOptions {
    * transaction both answer `{ ok: false, unknown: true }`.
    */
   onUnknown?: "error" | "skip";
+  /**
+   * The commands come from an AOF or a replication stream (default `false`,
+   * a client session): what Redis does not enforce on its own AOF is not
+   * enforced either. Today that is XADD/XTRIM `LIMIT`, which Redis propagates
+   * next to the exact `=` trim it rewrites a `~` one to (a client may only
+   * give LIMIT with `~`).
+   */
+  replay?: boolean;
 }
 
 /**
@@ -256,6 +264,7 @@ export class CommandApplier {
         for (const s of this.#touched.values()) s.clear();
       },
       libraries: () => s0.libraries,
+      replay: opts.replay ?? false,
     };
   }
 
