@@ -5,16 +5,20 @@
 //   exact `=` trim it amounted to (MAXLEN = <length after>, MINID = <first id
 //   after>), without LIMIT (valid only with `~`); NOMKSTREAM dropped;
 // - XTRIM: the same exact form, only when it removed something;
-// - XREADGROUP: one `XCLAIM key group consumer 0 id TIME t RETRYCOUNT n FORCE
-//   JUSTID LASTID last` per entry it delivered (history reads included, whose
-//   counts Redis does not propagate), `XGROUP SETID key group last ENTRIESREAD n`
-//   when the group moved (Redis only does this for NOACK and so loses
-//   entries-read), `XGROUP CREATECONSUMER` when it created the consumer and no
-//   XCLAIM does (Redis only for NOACK);
+// - XREADGROUP: `XGROUP CREATECONSUMER` when it created the consumer (Redis
+//   only logs it for NOACK), one `XCLAIM key group consumer 0 id TIME t
+//   RETRYCOUNT n FORCE JUSTID` per pending row it wrote (history reads too,
+//   whose counts Redis does not log), then `XGROUP SETID key group last
+//   ENTRIESREAD n` when the group moved (Redis only does this for NOACK and so
+//   loses entries-read);
 // - XCLAIM / XAUTOCLAIM: the XCLAIM form above for each row claimed or purged
-//   (the entry is gone: replaying purges it too), XGROUP SETID when only
-//   LASTID moved the group;
+//   (the entry is gone: replaying purges it too), then XGROUP SETID when LASTID
+//   moved the group;
 // - XDEL, XACK: as given, when they changed something; XSETID, XGROUP: as given.
+// Several frames are safe to cut anywhere (a crash tears the log between
+// them): the group moves last, so a prefix at worst leaves rows pending that
+// the group will deliver again, never an entry past the group's last id that
+// nobody holds. (Redis's XCLAIM ... LASTID moves the group in the first frame.)
 // Not reproducible by any command (as with Redis): consumers' seen-time.
 import type { Reply } from "./_apply_common.ts";
 import type { Frame, LogInput } from "./_command.ts";
@@ -31,7 +35,7 @@ const B = (s: string): Uint8Array => enc.encode(s);
 const XADD = B("XADD"), XTRIM = B("XTRIM"), XCLAIM = B("XCLAIM"), XGROUP = B("XGROUP");
 const SETID = B("SETID"), CREATECONSUMER = B("CREATECONSUMER"), ENTRIESREAD = B("ENTRIESREAD");
 const MAXLEN = B("MAXLEN"), MINID = B("MINID"), EQ = B("="), ZERO = B("0"), TIME = B("TIME");
-const RETRYCOUNT = B("RETRYCOUNT"), FORCE = B("FORCE"), JUSTID = B("JUSTID"), LASTID = B("LASTID");
+const RETRYCOUNT = B("RETRYCOUNT"), FORCE = B("FORCE"), JUSTID = B("JUSTID");
 
 function streamAt(store: Store, key: Uint8Array): StreamData | null {
   const v = store.lookup(key);
@@ -74,7 +78,7 @@ function claimFrame(key: Uint8Array, g: ConsumerGroup, who: Uint8Array, ms: U64,
   if (p !== undefined) {
     f.push(TIME, B(String(p.deliveryTime)), RETRYCOUNT, B(String(p.deliveryCount)));
   }
-  f.push(FORCE, JUSTID, LASTID, idBytes(g.lastMs, g.lastSeq));
+  f.push(FORCE, JUSTID);
   return f;
 }
 
@@ -217,9 +221,7 @@ export function logXclaim(x: LogInput): Frame[] {
     const id = itemId(it);
     if (id !== null) out.push(claimFrame(key, g, who, id.ms, id.seq));
   }
-  if (out.length === 0 && (pre === null || pre.before.last !== idText(g.lastMs, g.lastSeq))) {
-    out.push(setIdFrame(key, g));
-  }
+  if (pre === null || pre.before.last !== idText(g.lastMs, g.lastSeq)) out.push(setIdFrame(key, g));
   return out;
 }
 
