@@ -7,7 +7,7 @@ import {
   cIs,
   cmpId,
   cOpt,
-  type Id,
+  type EntryId,
   idBytes,
   inc,
   nextId,
@@ -40,7 +40,7 @@ export function parseAddTrim(a: Uint8Array[], xadd: boolean, replay = false): Ad
   let strategy: "maxlen" | "minid" | null = null;
   let approx = false, limitGiven = false, noMkStream = false;
   let limit = 0, maxlen = 0, trimArg = -1;
-  let minid: Id = { ms: 0, seq: 0 };
+  let minid: EntryId = { ms: 0, seq: 0 };
   let id: ParsedId | null = null;
   let i = 2;
   for (; i < a.length; i++) {
@@ -179,7 +179,7 @@ function xrange(c: Ctx, a: Uint8Array[], rev: boolean): Reply {
 function xsetid(c: Ctx, a: Uint8Array[]): Reply {
   const id = strictId(a[2]!);
   let added: number | bigint = -1;
-  let maxDel: Id = { ms: 0, seq: 0 };
+  let maxDel: EntryId = { ms: 0, seq: 0 };
   for (let i = 3; i < a.length; i++) {
     const more = a.length - 1 - i;
     if (more > 0 && cOpt(a[i]!, "ENTRIESADDED")) {

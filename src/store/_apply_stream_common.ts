@@ -3,7 +3,7 @@
 import { fail, type Reply, WRONGTYPE } from "./_apply_common.ts";
 import type { Store } from "./store.ts";
 import {
-  type Id,
+  type EntryId,
   idBytes,
   nextId,
   type ParsedId,
@@ -64,7 +64,7 @@ export function looseId(b: Uint8Array, missingSeq: U64): ParsedId {
  * A range bound (streamParseIntervalIDOrReply): `(id` is exclusive and
  * strict, then moved to its successor (start) or predecessor (end).
  */
-export function rangeBound(b: Uint8Array, isStart: boolean): Id {
+export function rangeBound(b: Uint8Array, isStart: boolean): EntryId {
   const excl = b.length > 1 && b[0] === 0x28;
   if (!excl) return looseId(b, isStart ? 0 : 18446744073709551615n);
   const id = parseId(b.subarray(1), isStart ? 0 : 18446744073709551615n, true) ?? fail(INVALID_ID);
@@ -87,8 +87,8 @@ export function oneEntry(s: StreamData, ms: U64, seq: U64): Reply | null {
 /** Entries `start..end` (inclusive), at most `count` (0 = all), as an array reply. */
 export function rangeReply(
   s: StreamData,
-  start: Id,
-  end: Id,
+  start: EntryId,
+  end: EntryId,
   count: number,
   rev: boolean,
 ): Reply[] {

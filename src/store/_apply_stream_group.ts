@@ -13,7 +13,7 @@ import {
   rangeBound,
   strictId,
 } from "./_apply_stream_common.ts";
-import { cIs, cmpId, cOpt, type Id, parseId, type U64 } from "./_stream_id.ts";
+import { cIs, cmpId, cOpt, type EntryId, parseId, type U64 } from "./_stream_id.ts";
 import { StreamData } from "./stream.ts";
 import { type Consumer, type ConsumerGroup, PendingEntry } from "./stream_group.ts";
 
@@ -122,7 +122,7 @@ function xgroup(c: Ctx, a: Uint8Array[]): Reply {
   switch (sub) {
     case "CREATE": {
       if (a.length > 8) subSyntax(a, "XGROUP");
-      const id: Id = cIs(a[4]!, "$")
+      const id: EntryId = cIs(a[4]!, "$")
         ? (s === null ? { ms: 0, seq: 0 } : { ms: s.lastMs, seq: s.lastSeq })
         : strictId(a[4]!);
       if (s === null) {
@@ -136,7 +136,7 @@ function xgroup(c: Ctx, a: Uint8Array[]): Reply {
     }
     case "SETID": {
       if (a.length !== 5 && a.length !== 7) subSyntax(a, "XGROUP");
-      const id: Id = cIs(a[4]!, "$") ? { ms: s!.lastMs, seq: s!.lastSeq } : looseId(a[4]!, 0);
+      const id: EntryId = cIs(a[4]!, "$") ? { ms: s!.lastMs, seq: s!.lastSeq } : looseId(a[4]!, 0);
       g!.lastMs = id.ms;
       g!.lastSeq = id.seq;
       g!.entriesRead = entriesRead;
@@ -177,7 +177,7 @@ function xpending(c: Ctx, a: Uint8Array[]): Reply {
   const argc = a.length;
   if (argc !== 3 && (argc < 6 || argc > 9)) fail(SYNTAX);
   let minIdle = 0, count = 0;
-  let start: Id = { ms: 0, seq: 0 }, end: Id = start;
+  let start: EntryId = { ms: 0, seq: 0 }, end: EntryId = start;
   let who: Uint8Array | null = null;
   if (argc >= 6) {
     let si = 3;
@@ -238,7 +238,7 @@ function xclaim(c: Ctx, a: Uint8Array[]): Reply {
   const [s, g] = needGroup(c, a);
   let minIdle = Number(argI64(a[4]!, "ERR Invalid min-idle-time argument for XCLAIM"));
   if (minIdle < 0) minIdle = 0;
-  const ids: Id[] = [];
+  const ids: EntryId[] = [];
   let j = 5;
   for (; j < a.length; j++) {
     const id = parseId(a[j]!, 0, true);
@@ -247,7 +247,7 @@ function xclaim(c: Ctx, a: Uint8Array[]): Reply {
   }
   const now = nowMs(c);
   let retry = -1, time = -1, force = false, justId = false;
-  let lastId: Id = { ms: 0, seq: 0 };
+  let lastId: EntryId = { ms: 0, seq: 0 };
   for (; j < a.length; j++) {
     const more = a.length - 1 - j;
     const o = a[j]!;

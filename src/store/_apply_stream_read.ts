@@ -13,7 +13,7 @@ import {
   strictId,
 } from "./_apply_stream_common.ts";
 import { nowMs } from "./_apply_stream_group.ts";
-import { add, cIs, cmpId, cOpt, type Id, idBytes, MAX_ID, nextId } from "./_stream_id.ts";
+import { add, cIs, cmpId, cOpt, type EntryId, idBytes, MAX_ID, nextId } from "./_stream_id.ts";
 import type { StreamData } from "./stream.ts";
 import type { Consumer, ConsumerGroup } from "./stream_group.ts";
 
@@ -90,7 +90,7 @@ function groupRange(
   s: StreamData,
   g: ConsumerGroup,
   who: Consumer,
-  start: Id,
+  start: EntryId,
   count: number,
   noack: boolean,
   now: number,
@@ -118,7 +118,7 @@ function groupRange(
 function historyRange(
   s: StreamData,
   who: Consumer,
-  start: Id,
+  start: EntryId,
   count: number,
   now: number,
 ): Reply[] {
@@ -138,7 +138,7 @@ function historyRange(
 
 function xread(c: Ctx, a: Uint8Array[], isGroup: boolean): Reply {
   const r = parseRead(a, isGroup);
-  const ids: Id[] = [];
+  const ids: EntryId[] = [];
   const groups: ConsumerGroup[] = [];
   for (let i = 0; i < r.n; i++) {
     const key = a[r.keysAt + i]!, arg = a[r.keysAt + r.n + i]!;
@@ -222,11 +222,20 @@ function xread(c: Ctx, a: Uint8Array[], isGroup: boolean): Reply {
 /**
  * `argv` with every `$` id of an XREAD replaced by its stream's current last
  * id (what Redis does once, when a blocking XREAD starts): re-running the
- * result later serves only entries added after the first call.
+ * result later serves only entries added after the first call. Unparsable
+ * argv comes back unchanged (running it gives the error).
+ *
+ * @example
+ * ```ts
+ * const t = new TextEncoder();
+ * const argv = ["XREAD", "BLOCK", "0", "STREAMS", "events", "$"].map((s) => t.encode(s));
+ * const again = resolveDollarIds(argv, () => ({ ms: 1700000000000, seq: 3 }));
+ * new TextDecoder().decode(again[5]); // "1700000000000-3"
+ * ```
  */
 export function resolveDollarIds(
   argv: ReadonlyArray<Uint8Array>,
-  lastId: (key: Uint8Array) => Id | null,
+  lastId: (key: Uint8Array) => EntryId | null,
 ): Uint8Array[] {
   const a = [...argv];
   let r: ReadArgs;

@@ -5,15 +5,37 @@
 // their own `ms`/`seq` fields, which must not change while they are in a map.
 import { cmpId, type U64 } from "./_stream_id.ts";
 
-/** What an {@link IdMap} holds. */
+/**
+ * What an {@link IdMap} holds: a record keyed by its stream id.
+ *
+ * @example
+ * ```ts
+ * const row: Keyed = { ms: 5, seq: 0 };
+ * ```
+ */
 export interface Keyed {
+  /** Id, milliseconds part. */
   readonly ms: U64;
+  /** Id, sequence part. */
   readonly seq: U64;
 }
 
 const MAX_BLOCK = 256;
 
-/** See the file comment. */
+/**
+ * An ordered map of records keyed by stream id (a pending entries list):
+ * sorted blocks, so inserts and deletes anywhere are cheap and scans from an
+ * id are binary searches.
+ *
+ * @example
+ * ```ts
+ * const m = new IdMap<{ ms: number; seq: number }>();
+ * m.insert({ ms: 2, seq: 0 });
+ * m.insert({ ms: 1, seq: 5 });
+ * m.first(); // { ms: 1, seq: 5 }
+ * m.ceil(1, 6); // { ms: 2, seq: 0 }
+ * ```
+ */
 export class IdMap<T extends Keyed> {
   #blocks: T[][] = [];
   #size = 0;

@@ -4,7 +4,18 @@
 // Parsing follows Redis 7 byte for byte (t_stream.c streamGenericParseIDOrReply,
 // util.c string2ull): the argument is read as a C string (up to a NUL byte).
 
-/** A u64 (or i64 counter): `number` when safe, `bigint` beyond. */
+/**
+ * A u64 id part or an i64 counter: a `number` when it is a safe integer, a
+ * `bigint` beyond 2^53 (never both for one value, so `===` is value equality
+ * and `<` / `>` compare across the two exactly).
+ *
+ * @example
+ * ```ts
+ * const a: U64 = 5;
+ * const b: U64 = 18446744073709551615n;
+ * a < b; // true
+ * ```
+ */
 export type U64 = number | bigint;
 
 /** 2^64 - 1. */
@@ -55,25 +66,35 @@ export function cmpId(am: U64, as: U64, bm: U64, bs: U64): number {
   return am < bm ? -1 : am > bm ? 1 : as < bs ? -1 : as > bs ? 1 : 0;
 }
 
-/** An id `ms-seq` (fields are canonical {@link U64}s). */
-export interface Id {
+/**
+ * A stream entry id `ms-seq` whose parts are {@link U64}s (numbers when
+ * safe, bigints beyond 2^53).
+ *
+ * @example
+ * ```ts
+ * const id: EntryId = { ms: 1700000000000, seq: 0 };
+ * ```
+ */
+export interface EntryId {
+  /** Milliseconds part. */
   ms: U64;
+  /** Sequence part. */
   seq: U64;
 }
 
 /** The smallest id. */
-export const MIN_ID: Readonly<Id> = Object.freeze({ ms: 0, seq: 0 });
+export const MIN_ID: Readonly<EntryId> = Object.freeze({ ms: 0, seq: 0 });
 /** The largest id. */
-export const MAX_ID: Readonly<Id> = Object.freeze({ ms: U64_MAX, seq: U64_MAX });
+export const MAX_ID: Readonly<EntryId> = Object.freeze({ ms: U64_MAX, seq: U64_MAX });
 
 /** The successor of an id, or `null` for the largest one (Redis streamIncrID). */
-export function nextId(ms: U64, seq: U64): Id | null {
+export function nextId(ms: U64, seq: U64): EntryId | null {
   if (seq === U64_MAX) return ms === U64_MAX ? null : { ms: inc(ms), seq: 0 };
   return { ms, seq: inc(seq) };
 }
 
 /** The predecessor of an id, or `null` for 0-0 (Redis streamDecrID). */
-export function prevId(ms: U64, seq: U64): Id | null {
+export function prevId(ms: U64, seq: U64): EntryId | null {
   if (seq === 0) return ms === 0 ? null : { ms: dec(ms), seq: U64_MAX };
   return { ms, seq: dec(seq) };
 }
@@ -92,7 +113,7 @@ export function idBytes(ms: U64, seq: U64): Uint8Array {
 }
 
 /** A parsed id argument; `seqGiven` is false for the `ms-*` form. */
-export interface ParsedId extends Id {
+export interface ParsedId extends EntryId {
   seqGiven: boolean;
 }
 

@@ -23,7 +23,20 @@ function varintLen(n: number): number {
   return k;
 }
 
-/** A stream node (see the file comment). */
+/**
+ * One node of a stream, laid out like a Redis stream listpack: a master id
+ * and field names (its first entry's), up to 100 entries in id order flagged
+ * deleted or "same fields", their bytes packed in one buffer. Entries are
+ * addressed by index `0..n-1` (deleted ones included).
+ *
+ * @example
+ * ```ts
+ * const f = [new TextEncoder().encode("temp"), new TextEncoder().encode("21")];
+ * const node = new StreamNode(1, 0, f, 0, 1);
+ * node.append(1, 0, f, 0, 1);
+ * node.fields(0).length; // 2: field, value
+ * ```
+ */
 export class StreamNode {
   /** Master id (the node's first entry, also its radix-tree key in Redis). */
   readonly ms0: U64;

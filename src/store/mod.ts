@@ -31,7 +31,10 @@ export {
 export {
   Consumer,
   ConsumerGroup,
+  type EntryId,
   type EntryVisitor,
+  IdMap,
+  type Keyed,
   PendingEntry,
   StreamData,
   StreamNode,

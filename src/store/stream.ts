@@ -16,12 +16,13 @@
  */
 
 import { toKey } from "./_keys.ts";
-import { add, cmpId, type Id, MAX_ID, sub, type U64 } from "./_stream_id.ts";
+import { add, cmpId, type EntryId, MAX_ID, sub, type U64 } from "./_stream_id.ts";
 import { NODE_MAX_BYTES, NODE_MAX_ENTRIES } from "./_stream_lp.ts";
 import { StreamNode } from "./_stream_node.ts";
 import { ConsumerGroup } from "./stream_group.ts";
 
-export type { U64 } from "./_stream_id.ts";
+export type { EntryId, U64 } from "./_stream_id.ts";
+export { IdMap, type Keyed } from "./_id_map.ts";
 export { Consumer, ConsumerGroup, PendingEntry } from "./stream_group.ts";
 export { StreamNode } from "./_stream_node.ts";
 
@@ -36,9 +37,17 @@ export { StreamNode } from "./_stream_node.ts";
  */
 export type TrimSpec =
   & { approx: boolean; limit: number }
-  & ({ strategy: "maxlen"; maxlen: number } | { strategy: "minid"; minid: Id });
+  & ({ strategy: "maxlen"; maxlen: number } | { strategy: "minid"; minid: EntryId });
 
-/** What a range scan visits: a node and an entry index in it; return false to stop. */
+/**
+ * What a range scan visits: a node and an entry index in it; return false to stop.
+ *
+ * @example
+ * ```ts
+ * const ids: string[] = [];
+ * const visit: EntryVisitor = (n, i) => (ids.push(`${n.ms(i)}-${n.seq(i)}`), true);
+ * ```
+ */
 export type EntryVisitor = (node: StreamNode, i: number) => boolean;
 
 /**
@@ -136,7 +145,7 @@ export class StreamData {
    * Visits the live entries with `start <= id <= end`, ascending (or
    * descending when `rev`), until `visit` returns false.
    */
-  scan(start: Id, end: Id, rev: boolean, visit: EntryVisitor): void {
+  scan(start: EntryId, end: EntryId, rev: boolean, visit: EntryVisitor): void {
     const ns = this.nodes;
     if (!rev) {
       for (let ni = Math.max(0, this.nodeAt(start.ms, start.seq)); ni < ns.length; ni++) {
@@ -162,8 +171,8 @@ export class StreamData {
   }
 
   /** The first (or last) live id, or null when empty. */
-  edge(first: boolean): Id | null {
-    let out: Id | null = null;
+  edge(first: boolean): EntryId | null {
+    let out: EntryId | null = null;
     this.scan({ ms: 0, seq: 0 }, MAX_ID, !first, (n, i) => {
       out = { ms: n.ms(i), seq: n.seq(i) };
       return false;
@@ -172,7 +181,7 @@ export class StreamData {
   }
 
   /** The first id of the first node, a tombstone or not (Redis streamGetEdgeID(s,1,0)). */
-  firstAny(): Id {
+  firstAny(): EntryId {
     const n = this.nodes[0];
     return n === undefined || n.n === 0 ? { ...MAX_ID } : { ms: n.ms(0), seq: n.seq(0) };
   }
