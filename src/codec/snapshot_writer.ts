@@ -1,24 +1,75 @@
 // Private: record writing behind encodeSnapshotChunks (entries and store
 // record cursors) on top of the chunked writer of _snapshot_chunks.ts.
-import type { Entry, KeyValue, StreamValue, ValueType } from "./types.ts";
+import type {
+  Entry,
+  KeyValue,
+  StreamEntry,
+  StreamGroup,
+  StreamId,
+  StreamValue,
+  ValueType,
+} from "./types.ts";
 import { ChunkWriter } from "./_snapshot_chunks.ts";
 import { rd32 } from "./_snapshot_reader.ts";
 
 export { ChunkWriter };
 
-/** Writes a stream payload (v4 layout incl. the group section). */
-function writeStream(w: ChunkWriter, s: StreamValue): void {
+/**
+ * A stream a store hands the encoder (RecordCursor.stream) without building
+ * its entry array: `entries()` produces them one at a time from the store's
+ * frozen copy (it can be called again), so a big stream never exists twice in
+ * memory. Otherwise as {@link StreamValue}.
+ */
+export interface StreamRecord {
+  /** Last generated id. */
+  lastId: StreamId;
+  /** Largest deleted id. */
+  maxDeletedId: StreamId;
+  /** Entries ever added. */
+  entriesAdded: bigint;
+  /** Number of entries `entries()` yields. */
+  entryCount: number;
+  /** Entries in ascending id order. */
+  entries(): Iterable<StreamEntry>;
+  /** Whether the entry `id` exists. */
+  hasEntry(id: StreamId): boolean;
+  /** Consumer groups. */
+  groups: StreamGroup[];
+}
+
+/** A stream record's entries as a neutral {@link StreamValue} (materialized). */
+export function streamRecordValue(s: StreamRecord): StreamValue {
+  return {
+    lastId: s.lastId,
+    maxDeletedId: s.maxDeletedId,
+    entriesAdded: s.entriesAdded,
+    entries: Array.from(s.entries()),
+    groups: s.groups,
+  };
+}
+
+/** Writes a stream payload (v4 layout incl. the group section), yielding full chunks. */
+function* writeStream(
+  w: ChunkWriter,
+  s: StreamValue | StreamRecord,
+): Generator<Uint8Array, void, undefined> {
   w.id(s.lastId, "stream last id");
   w.id(s.maxDeletedId, "stream max deleted id");
   w.u64b(s.entriesAdded, "stream entries added");
-  w.u32(s.entries.length, "stream entry count");
-  for (const e of s.entries) {
+  const lazy = typeof s.entries === "function";
+  const entries = lazy ? (s as StreamRecord).entries() : (s as StreamValue).entries;
+  w.u32(
+    lazy ? (s as StreamRecord).entryCount : (s as StreamValue).entries.length,
+    "stream entry count",
+  );
+  for (const e of entries) {
     w.id(e.id, "stream entry id");
     w.u32(e.fields.length, "stream field count");
     for (const [f, v] of e.fields) {
       w.bytes(f, "stream field length");
       w.bytes(v, "stream value length");
     }
+    while (w.ready.length > 0) yield w.ready.shift()!;
   }
   w.u32(s.groups.length, "stream group count");
   for (const g of s.groups) {
@@ -54,6 +105,8 @@ export interface RecordCursor {
   entry: Entry | null;
   members: readonly string[] | null;
   values: readonly Uint8Array[] | null;
+  /** A stream record (when `entry` is null), see {@link StreamRecord}. */
+  stream?: StreamRecord | null;
   hbuf: Uint8Array | null;
   hcount: number;
   deadline: number | null;
@@ -173,7 +226,7 @@ export function* writeEntry(
       }
       break;
     case "stream":
-      writeStream(w, v.value);
+      yield* writeStream(w, v.value);
       break;
   }
 }
@@ -204,7 +257,12 @@ export function* writeCursor(
     if (d !== null && now !== undefined && d <= now) continue;
     const e = c.entry;
     if (e !== null) yield* writeEntry(w, e, ft, now);
-    else if (c.hbuf !== null) {
+    else if (c.stream) {
+      w.head(6, d);
+      w.u32(c.klen, "key length");
+      w.range(c.kbuf, c.koff, c.klen);
+      yield* writeStream(w, c.stream);
+    } else if (c.hbuf !== null) {
       w.head(2, d);
       w.u32(c.klen, "key length");
       w.range(c.kbuf, c.koff, c.klen);
@@ -273,6 +331,13 @@ function payloadPairs(b: Uint8Array): Array<[Uint8Array, Uint8Array]> {
 export function cursorEntry(c: RecordCursor): Entry {
   if (c.entry !== null) return c.entry;
   const key = c.kbuf.slice(c.koff, c.koff + c.klen);
+  if (c.stream) {
+    return {
+      key,
+      value: { type: "stream", value: streamRecordValue(c.stream) },
+      deadline: c.deadline,
+    };
+  }
   if (c.hbuf !== null) {
     return { key, value: { type: "hash", value: payloadPairs(c.hbuf) }, deadline: c.deadline };
   }

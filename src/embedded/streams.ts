@@ -94,7 +94,8 @@ export class KevyStreams<V extends string | Uint8Array = string> extends KevyCom
     if (fv.length === 0) throw new RangeError("xadd: an entry needs at least one field");
     const a: Arg[] = ["XADD", key];
     if (opts.nomkstream) a.push("NOMKSTREAM");
-    a.push(...trimArgv(opts, "xadd"), id, ...fv.flat());
+    a.push(...trimArgv(opts, "xadd"), id);
+    for (const [f, v] of fv) a.push(f, v);
     const r = await this.#call(a);
     return r === null ? null : new TextDecoder().decode(r as Uint8Array);
   }

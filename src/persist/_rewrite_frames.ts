@@ -17,6 +17,7 @@ import {
   type RecordSource,
 } from "../codec/snapshot_writer.ts";
 import { entryToCommands } from "./rewrite_commands.ts";
+import { streamFrames } from "./_rewrite_stream.ts";
 
 /** Flush threshold of the rewrite writer. */
 export const REWRITE_WRITE_BYTES = 1 << 20;
@@ -27,6 +28,7 @@ const enc = new TextEncoder();
 const SET_HEAD = enc.encode("*3\r\n$3\r\nSET\r\n");
 /** `*3\r\n$9\r\nPEXPIREAT\r\n` */
 const PEXPIREAT_HEAD = enc.encode("*3\r\n$9\r\nPEXPIREAT\r\n");
+const PEXPIREAT = enc.encode("PEXPIREAT");
 
 function decimalLength(n: number): number {
   let d = 1;
@@ -168,8 +170,16 @@ export function* compactLogPieces(
     while (c.next()) {
       const d = c.deadline;
       if (d !== null && d <= now) continue;
-      if (c.entry === null && c.members === null && c.hbuf === null) writeString(w, c, v2);
-      else yield* writeFrames(w, entryToCommands(cursorEntry(c)), v2);
+      if (c.entry === null && c.members === null && c.hbuf === null && !c.stream) {
+        writeString(w, c, v2);
+      } else if (c.stream) {
+        // A frozen stream: its frames one at a time, never the whole stream as an Entry.
+        const key = c.kbuf.slice(c.koff, c.koff + c.klen);
+        yield* writeFrames(w, streamFrames(key, c.stream), v2);
+        if (d !== null) {
+          yield* writeFrames(w, [[PEXPIREAT, key, enc.encode(String(Math.trunc(d)))]], v2);
+        }
+      } else yield* writeFrames(w, entryToCommands(cursorEntry(c)), v2);
       if (w.length >= REWRITE_WRITE_BYTES) {
         yield w.bytes();
         w.reset();

@@ -21,7 +21,8 @@
 //   entry in a stream whose max-deleted-id is 0-0 cannot be re-created and is
 //   left out (no command sequence produces one).
 // Consumers' seen-time is not carried (no command sets it); snapshots keep it.
-import type { StreamId, StreamValue } from "../codec/types.ts";
+import type { StreamEntry, StreamId, StreamValue } from "../codec/types.ts";
+import type { StreamRecord } from "../codec/_snapshot_writer.ts";
 
 const enc = new TextEncoder();
 const B = (s: string): Uint8Array => enc.encode(s);
@@ -32,8 +33,14 @@ const SETID = B("SETID"), ENTRIESREAD = B("ENTRIESREAD"), CREATECONSUMER = B("CR
 const TIME = B("TIME"), RETRYCOUNT = B("RETRYCOUNT"), FORCE = B("FORCE"), JUSTID = B("JUSTID");
 const XTRIM = B("XTRIM"), XDEL = B("XDEL"), MINID = B("MINID"), EQ = B("=");
 
+function ascii(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
 function id(i: StreamId): Uint8Array {
-  return B(`${i.ms}-${i.seq}`);
+  return ascii(`${i.ms}-${i.seq}`);
 }
 
 function same(a: StreamId, b: StreamId): boolean {
@@ -48,53 +55,79 @@ function cmp(a: StreamId, b: StreamId): number {
 
 const key64 = (i: StreamId): string => `${i.ms}-${i.seq}`;
 
-/** The commands that rebuild stream `v` at `key` (see the file comment). */
-export function streamCommands(key: Uint8Array, v: StreamValue): Uint8Array[][] {
-  const out: Uint8Array[][] = [];
-  const live = new Set(v.entries.map((e) => key64(e.id)));
-  const first = v.entries[0]?.id;
+/** Entries, count and an entry test of a stream value or record. */
+function access(v: StreamValue | StreamRecord): {
+  entries: () => Iterable<StreamEntry>;
+  count: number;
+  has: (id: StreamId) => boolean;
+} {
+  if (typeof v.entries === "function") {
+    const r = v as StreamRecord;
+    return { entries: () => r.entries(), count: r.entryCount, has: (i) => r.hasEntry(i) };
+  }
+  const list = (v as StreamValue).entries;
+  let set: Set<string> | null = null;
+  return {
+    entries: () => list,
+    count: list.length,
+    has: (i) => (set ??= new Set(list.map((e) => key64(e.id)))).has(key64(i)),
+  };
+}
+
+/** The commands that rebuild stream `v` at `key`, one at a time (see the file comment). */
+export function* streamFrames(
+  key: Uint8Array,
+  v: StreamValue | StreamRecord,
+): Generator<Uint8Array[], void, undefined> {
+  const a = access(v);
+  let first: StreamId | undefined;
+  for (const e of a.entries()) {
+    first = e.id;
+    break;
+  }
   const noDel = same(v.maxDeletedId, MIN);
   // Tombstones that can be re-created, by id.
   const tomb = new Map<string, StreamId>();
   for (const g of v.groups) {
     for (const p of g.pel) {
-      const k = key64(p.id);
-      if (live.has(k) || (first !== undefined && cmp(p.id, first) > 0 && noDel)) continue;
-      tomb.set(k, p.id);
+      if ((first !== undefined && cmp(p.id, first) > 0 && noDel) || a.has(p.id)) continue;
+      tomb.set(key64(p.id), p.id);
     }
   }
   const dummies = [...tomb.values()].sort(cmp);
   let d = 0;
-  for (const e of v.entries) {
+  let last: StreamId | undefined;
+  for (const e of a.entries()) {
     while (d < dummies.length && cmp(dummies[d]!, e.id) < 0) {
-      out.push([XADD, key, id(dummies[d++]!), X, X]);
+      yield [XADD, key, id(dummies[d++]!), X, X];
     }
     const f: Uint8Array[] = [XADD, key, id(e.id)];
     for (const [k, x] of e.fields) f.push(k, x);
-    out.push(f);
+    yield f;
+    last = e.id;
   }
-  while (d < dummies.length) out.push([XADD, key, id(dummies[d++]!), X, X]);
-  const n = v.entries.length;
+  while (d < dummies.length) yield [XADD, key, id(dummies[d++]!), X, X];
+  const n = a.count;
   // What replaying the frames so far gives: [last id, entries added, max deleted id].
   let natural: [StreamId, bigint, StreamId];
-  if (n > 0 || dummies.length > 0) natural = [MIN, -1n, MIN]; // XSETID below, if needed
+  if (dummies.length > 0) natural = [MIN, -1n, MIN]; // XSETID below
+  else if (n > 0) natural = [last!, BigInt(n), MIN];
   else if (!same(v.lastId, MIN)) {
-    out.push([XADD, key, MAXLEN, ZERO, id(v.lastId), X, X]);
+    yield [XADD, key, MAXLEN, ZERO, id(v.lastId), X, X];
     natural = [v.lastId, 1n, MIN];
   } else if (v.groups.length === 0) {
-    out.push([XADD, key, MAXLEN, ZERO, B("0-1"), X, X]);
+    yield [XADD, key, MAXLEN, ZERO, B("0-1"), X, X];
     natural = [{ ms: 0n, seq: 1n }, 1n, MIN];
   } else natural = [MIN, 0n, MIN];
-  if (n > 0 && dummies.length === 0) natural = [v.entries[n - 1]!.id, BigInt(n), MIN];
   const scalars = (): Uint8Array[][] => {
     if (
       same(natural[0], v.lastId) && natural[1] === v.entriesAdded &&
       same(natural[2], v.maxDeletedId)
     ) return [];
-    const setid = (last: StreamId): Uint8Array[] => [
+    const setid = (to: StreamId): Uint8Array[] => [
       XSETID,
       key,
-      id(last),
+      id(to),
       ENTRIESADDED,
       B(String(v.entriesAdded)),
       MAXDELETEDID,
@@ -106,18 +139,17 @@ export function streamCommands(key: Uint8Array, v: StreamValue): Uint8Array[][] 
       : [setid(v.lastId)];
   };
   // kevy's order (scalars before groups) unless placeholders must go first.
-  if (dummies.length === 0) out.push(...scalars());
+  if (dummies.length === 0) yield* scalars();
   for (const g of v.groups) {
-    const last = id(g.lastDelivered);
-    out.push([XGROUP, CREATE, key, g.name, last, MKSTREAM]);
+    const at = id(g.lastDelivered);
+    yield [XGROUP, CREATE, key, g.name, at, MKSTREAM];
     if (g.entriesRead !== undefined && g.entriesRead !== null) {
-      out.push([XGROUP, SETID, key, g.name, last, ENTRIESREAD, B(String(g.entriesRead))]);
+      yield [XGROUP, SETID, key, g.name, at, ENTRIESREAD, B(String(g.entriesRead))];
     }
-    for (const c of g.consumers) out.push([XGROUP, CREATECONSUMER, key, g.name, c.name]);
+    for (const c of g.consumers) yield [XGROUP, CREATECONSUMER, key, g.name, c.name];
     for (const p of g.pel) {
-      const k = key64(p.id);
-      if (!live.has(k) && !tomb.has(k)) continue;
-      out.push([
+      if (!tomb.has(key64(p.id)) && !a.has(p.id)) continue;
+      yield [
         XCLAIM,
         key,
         g.name,
@@ -130,19 +162,18 @@ export function streamCommands(key: Uint8Array, v: StreamValue): Uint8Array[][] 
         B(String(p.deliveryCount)),
         FORCE,
         JUSTID,
-      ]);
+      ];
     }
   }
   if (dummies.length > 0) {
-    const low = first === undefined ? dummies : dummies.filter((t) => cmp(t, first) < 0);
+    const low = first === undefined ? dummies : dummies.filter((t) => cmp(t, first!) < 0);
     if (low.length > 0) {
-      out.push(
-        first === undefined ? [XTRIM, key, MAXLEN, EQ, ZERO] : [XTRIM, key, MINID, EQ, id(first)],
-      );
+      yield first === undefined
+        ? [XTRIM, key, MAXLEN, EQ, ZERO]
+        : [XTRIM, key, MINID, EQ, id(first)];
     }
     const mid = dummies.slice(low.length);
-    for (let i = 0; i < mid.length; i += 64) out.push([XDEL, key, ...mid.slice(i, i + 64).map(id)]);
-    out.push(...scalars());
+    for (let i = 0; i < mid.length; i += 64) yield [XDEL, key, ...mid.slice(i, i + 64).map(id)];
+    yield* scalars();
   }
-  return out;
 }

@@ -22,7 +22,7 @@
 
 import type { Entry } from "../codec/types.ts";
 import { formatScore } from "../store/zset.ts";
-import { streamCommands } from "./_rewrite_stream.ts";
+import { streamFrames } from "./_rewrite_stream.ts";
 
 export { formatScore };
 
@@ -139,7 +139,7 @@ export function entryToCommands(entry: Entry): Uint8Array[][] {
       }
       break;
     case "stream":
-      out.push(...streamCommands(key, value.value));
+      for (const f of streamFrames(key, value.value)) out.push(f);
       break;
   }
   if (entry.deadline !== null && out.length > 0) {

@@ -10,6 +10,9 @@ import type { RecordCursor } from "../codec/snapshot_writer.ts";
 import type { Entry, ValueType } from "../codec/types.ts";
 import { HOLE, type KeyIndex, STR } from "./_index.ts";
 import { toNeutral } from "./_neutral.ts";
+import { streamRecord } from "./_stream_neutral.ts";
+import { StreamData } from "./stream.ts";
+import type { StreamRecord } from "../codec/_snapshot_writer.ts";
 import { HashValue, SetValue } from "./values.ts";
 import { hashInternals } from "./_hash_value.ts";
 
@@ -22,6 +25,14 @@ class Compact {
   constructor(bytes: Uint8Array, count: number) {
     this.bytes = bytes;
     this.count = count;
+  }
+}
+
+/** A stream frozen for the encoder. */
+class Streamed {
+  readonly record: StreamRecord;
+  constructor(record: StreamRecord) {
+    this.record = record;
   }
 }
 
@@ -66,6 +77,7 @@ class Captured implements RecordCursor {
   values: readonly Uint8Array[] | null = null;
   hbuf: Uint8Array | null = null;
   hcount = 0;
+  stream: StreamRecord | null = null;
   deadline: number | null = null;
   kbuf: Uint8Array;
   koff = 0;
@@ -81,7 +93,7 @@ class Captured implements RecordCursor {
   readonly #voff: Uint32Array;
   readonly #vlen: Uint32Array;
   readonly #dl: Float64Array | null;
-  readonly #objs: Array<Entry | Flat | Compact | Uint8Array | undefined> | null;
+  readonly #objs: Array<Entry | Flat | Compact | Streamed | Uint8Array | undefined> | null;
   #types = 0;
 
   constructor(ix: KeyIndex) {
@@ -98,7 +110,9 @@ class Captured implements RecordCursor {
     let types = 0;
     if (objs === null) this.#objs = null;
     else {
-      const out = this.#objs = new Array<Entry | Flat | Compact | Uint8Array | undefined>(n);
+      const out = this.#objs = new Array<
+        Entry | Flat | Compact | Streamed | Uint8Array | undefined
+      >(n);
       for (let i = 0; i < n; i++) {
         const k = this.#kind[i]!;
         if (k === HOLE) continue;
@@ -116,6 +130,9 @@ class Captured implements RecordCursor {
         } else if (v instanceof SetValue) {
           out[i] = new Flat(Array.from(v.raw), null);
           types |= 8;
+        } else if (v instanceof StreamData) {
+          out[i] = new Streamed(streamRecord(v));
+          types |= 32;
         } else {
           const d = this.#dl === null ? NaN : this.#dl[i]!;
           const e: Entry = { key: ix.key(i), value: toNeutral(v), deadline: d === d ? d : null };
@@ -143,6 +160,7 @@ class Captured implements RecordCursor {
     this.koff = this.#koff[i]!;
     this.klen = this.#klen[i]!;
     this.hbuf = null;
+    this.stream = null;
     if (kind[i] === STR) {
       this.entry = null;
       this.members = null;
@@ -167,6 +185,10 @@ class Captured implements RecordCursor {
       this.entry = null;
       this.members = o.members;
       this.values = o.values;
+    } else if (o instanceof Streamed) {
+      this.entry = null;
+      this.members = null;
+      this.stream = o.record;
     } else {
       this.entry = o;
       this.members = null;

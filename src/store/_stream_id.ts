@@ -104,12 +104,41 @@ export function idText(ms: U64, seq: U64): string {
   return `${ms}-${seq}`;
 }
 
-/** `ms-seq` as ASCII bytes (a bulk reply or a frame argument). */
+// Ids handed out in replies are views into small shared slabs: allocating a
+// typed array per id costs V8 several times more than writing the digits.
+const SLAB = 4096;
+let slab = new Uint8Array(SLAB);
+let slabAt = 0;
+
+/** Writes the decimal digits of a safe integer at `at`; returns the end. */
+function putDigits(b: Uint8Array, at: number, x: number): number {
+  let d = 1;
+  for (let y = x; y >= 10; y = Math.floor(y / 10)) d++;
+  for (let i = at + d - 1; i >= at; i--) {
+    const q = Math.floor(x / 10);
+    b[i] = 48 + x - q * 10;
+    x = q;
+  }
+  return at + d;
+}
+
+/** `ms-seq` as ASCII bytes (a bulk reply or a frame argument; a view: do not mutate). */
 export function idBytes(ms: U64, seq: U64): Uint8Array {
-  const s = `${ms}-${seq}`;
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
+  if (typeof ms !== "number" || typeof seq !== "number") {
+    const s = `${ms}-${seq}`;
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+  if (slabAt + 34 > SLAB) {
+    slab = new Uint8Array(SLAB);
+    slabAt = 0;
+  }
+  const start = slabAt;
+  let at = putDigits(slab, start, ms);
+  slab[at++] = 45;
+  slabAt = putDigits(slab, at, seq);
+  return slab.subarray(start, slabAt);
 }
 
 /** A parsed id argument; `seqGiven` is false for the `ms-*` form. */

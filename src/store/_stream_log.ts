@@ -61,7 +61,8 @@ export function logXadd(x: LogInput): Frame[] {
   if (s === null) return [];
   const f: Frame = [XADD, a[1]!];
   if (p.trim !== null) f.push(...exactTrim(a, s, true));
-  f.push(x.reply, ...a.slice(p.idPos + 1));
+  f.push(x.reply);
+  for (let i = p.idPos + 1; i < a.length; i++) f.push(a[i]!);
   return [f];
 }
 
@@ -181,7 +182,7 @@ export function logXreadgroup(x: LogInput): Frame[] {
     if ((b === undefined || !b.consumer) && claims.length === 0 && g.consumer(who) !== undefined) {
       out.push([XGROUP, CREATECONSUMER, key, g.name, who]);
     }
-    out.push(...claims);
+    for (const f of claims) out.push(f);
     if (moved(g, b)) out.push(setIdFrame(key, g));
   }
   return out;
@@ -234,7 +235,7 @@ export function logXautoclaim(x: LogInput): Frame[] {
   }
   const key = x.argv[1]!, who = x.argv[3]!;
   const out: Frame[] = [];
-  for (const it of [...r[2], ...r[1]]) {
+  for (const it of r[2].concat(r[1])) {
     const id = itemId(it);
     if (id !== null) out.push(claimFrame(key, g, who, id.ms, id.seq));
   }

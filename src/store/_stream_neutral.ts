@@ -10,6 +10,7 @@
 // below 2^53). Store -> neutral: live entries in id order, groups and
 // consumers by name, PEL rows by id (tombstone rows included), `entriesRead`
 // null when invalid, `activeTime` always present.
+import type { StreamRecord } from "../codec/_snapshot_writer.ts";
 import type {
   StreamConsumer,
   StreamEntry,
@@ -18,26 +19,29 @@ import type {
   StreamValue,
 } from "../codec/types.ts";
 import { toKey } from "./_keys.ts";
-import { big, cmpId, idText, MAX_ID, MIN_ID, norm, type U64 } from "./_stream_id.ts";
+import { big, cmpId, idText, norm, type U64 } from "./_stream_id.ts";
 import { StreamData } from "./stream.ts";
 import { Consumer, ConsumerGroup, PendingEntry } from "./stream_group.ts";
-import type { StreamNode } from "./_stream_node.ts";
 
 function sid(ms: U64, seq: U64): { ms: bigint; seq: bigint } {
   return { ms: big(ms), seq: big(seq) };
 }
 
-/** The neutral layout of `s` (entry bytes are views into the stream: do not mutate). */
-export function streamToNeutral(s: StreamData): StreamValue {
-  const entries: StreamEntry[] = [];
-  s.scan(MIN_ID, MAX_ID, false, (n: StreamNode, i) => {
-    const flat = n.fields(i);
-    const fields: Array<[Uint8Array, Uint8Array]> = new Array(flat.length >> 1);
-    for (let k = 0; k < fields.length; k++) fields[k] = [flat[2 * k]!, flat[2 * k + 1]!];
-    entries.push({ id: sid(n.ms(i), n.seq(i)), fields });
-    return true;
-  });
-  const groups: StreamGroup[] = s.groupList().map((g) => {
+/** The live entries of `s` in id order, one neutral entry at a time (views: do not mutate). */
+function* neutralEntries(s: StreamData): Generator<StreamEntry, void, undefined> {
+  for (const n of s.nodes) {
+    for (let i = 0; i < n.n; i++) {
+      if (n.deleted(i)) continue;
+      const flat = n.fields(i);
+      const fields: Array<[Uint8Array, Uint8Array]> = new Array(flat.length >> 1);
+      for (let k = 0; k < fields.length; k++) fields[k] = [flat[2 * k]!, flat[2 * k + 1]!];
+      yield { id: sid(n.ms(i), n.seq(i)), fields };
+    }
+  }
+}
+
+function neutralGroups(s: StreamData): StreamGroup[] {
+  return s.groupList().map((g) => {
     const consumers: StreamConsumer[] = g.consumerList().map((c) => ({
       name: c.name,
       seenTime: BigInt(c.seenTime),
@@ -60,12 +64,36 @@ export function streamToNeutral(s: StreamData): StreamValue {
       entriesRead: g.entriesRead === -1 ? null : big(g.entriesRead),
     };
   });
+}
+
+/** The neutral layout of `s` (entry bytes are views into the stream: do not mutate). */
+export function streamToNeutral(s: StreamData): StreamValue {
   return {
     lastId: sid(s.lastMs, s.lastSeq),
     maxDeletedId: sid(s.maxDelMs, s.maxDelSeq),
     entriesAdded: big(s.entriesAdded),
-    entries,
-    groups,
+    entries: Array.from(neutralEntries(s)),
+    groups: neutralGroups(s),
+  };
+}
+
+/**
+ * `s` frozen now as a {@link StreamRecord} for the snapshot encoder and the
+ * rewrite: a copy of its node index (entry bytes shared, never rewritten) and
+ * its groups in the neutral layout; entries are produced one at a time.
+ */
+export function streamRecord(s: StreamData): StreamRecord {
+  const f = new StreamData();
+  f.nodes = s.nodes.map((n) => n.clone(true));
+  f.length = s.length;
+  return {
+    lastId: sid(s.lastMs, s.lastSeq),
+    maxDeletedId: sid(s.maxDelMs, s.maxDelSeq),
+    entriesAdded: big(s.entriesAdded),
+    entryCount: s.length,
+    entries: () => neutralEntries(f),
+    hasEntry: (id) => f.has(norm(id.ms), norm(id.seq)),
+    groups: neutralGroups(s),
   };
 }
 

@@ -188,35 +188,34 @@ export class StreamNode {
   fields(i: number): Uint8Array[] {
     const buf = this.buf;
     let at = this.offs[i]!;
-    const end = this.offs[i + 1]!;
-    const read = (): Uint8Array => {
-      let len = 0, mul = 1, c: number;
+    const same = (this.flags[i]! & F_SAME) !== 0;
+    const m = this.master;
+    let nf = m.length;
+    if (!same) {
+      let mul = 1, c: number;
+      nf = 0;
       do {
         c = buf[at++]!;
-        len += (c & 0x7f) * mul;
+        nf += (c & 0x7f) * mul;
         mul *= 128;
       } while (c & 0x80);
-      const v = buf.subarray(at, at + len);
-      at += len;
-      return v;
-    };
-    if (this.flags[i]! & F_SAME) {
-      const m = this.master;
-      const out: Uint8Array[] = new Array(2 * m.length);
-      for (let k = 0; k < m.length; k++) {
-        out[2 * k] = m[k]!;
-        out[2 * k + 1] = read();
-      }
-      return out;
     }
-    let nf = 0, mul = 1, c: number;
-    do {
-      c = buf[at++]!;
-      nf += (c & 0x7f) * mul;
-      mul *= 128;
-    } while (c & 0x80);
     const out: Uint8Array[] = new Array(2 * nf);
-    for (let k = 0; k < 2 * nf && at <= end; k++) out[k] = read();
+    for (let k = same ? 1 : 0; k < 2 * nf; k += same ? 2 : 1) {
+      if (same) out[k - 1] = m[k >> 1]!;
+      let len = buf[at++]!;
+      if (len & 0x80) {
+        len &= 0x7f;
+        let mul = 128, c: number;
+        do {
+          c = buf[at++]!;
+          len += (c & 0x7f) * mul;
+          mul *= 128;
+        } while (c & 0x80);
+      }
+      out[k] = buf.subarray(at, at + len);
+      at += len;
+    }
     return out;
   }
 
@@ -232,8 +231,8 @@ export class StreamNode {
     return lo;
   }
 
-  /** An independent copy (COPY). */
-  clone(): StreamNode {
+  /** A copy (COPY); with `shareBytes` a read-only one sharing the entry bytes (frozen captures). */
+  clone(shareBytes = false): StreamNode {
     const c = Object.create(StreamNode.prototype) as StreamNode;
     Object.assign(c, {
       ms0: this.ms0,
@@ -245,7 +244,7 @@ export class StreamNode {
       ids: this.ids.slice(),
       flags: this.flags.slice(),
       offs: this.offs.slice(),
-      buf: this.buf.slice(0, this.offs[this.n]!),
+      buf: shareBytes ? this.buf : this.buf.slice(0, this.offs[this.n]!),
       lpBytes: this.lpBytes,
     });
     return c;
