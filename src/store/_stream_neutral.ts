@@ -4,12 +4,12 @@
 // Neutral -> store: entries must be in strictly ascending id order (sorted
 // first if they are not; a repeated id or a last id below the last entry is a
 // RangeError, never a silent drop); an absent or null `entriesRead` is Redis's
-// "invalid" (-1), an absent `activeTime` is -1 ("never"); a PEL owner missing
+// "invalid" (-1), an absent `activeTime` stays unknown (null); a PEL owner missing
 // from the consumer list gets a consumer seen at 0 (as kevy's loader does); a
 // repeated PEL id keeps the last row. Times are unix ms as JS numbers (exact
 // below 2^53). Store -> neutral: live entries in id order, groups and
 // consumers by name, PEL rows by id (tombstone rows included), `entriesRead`
-// null when invalid, `activeTime` always present.
+// null when invalid, `activeTime` when known (-1: never active).
 import type { StreamRecord } from "../codec/_snapshot_writer.ts";
 import type {
   StreamConsumer,
@@ -42,11 +42,11 @@ function* neutralEntries(s: StreamData): Generator<StreamEntry, void, undefined>
 
 function neutralGroups(s: StreamData): StreamGroup[] {
   return s.groupList().map((g) => {
-    const consumers: StreamConsumer[] = g.consumerList().map((c) => ({
-      name: c.name,
-      seenTime: BigInt(c.seenTime),
-      activeTime: BigInt(c.activeTime),
-    }));
+    const consumers: StreamConsumer[] = g.consumerList().map((c) =>
+      c.activeTime === null
+        ? { name: c.name, seenTime: BigInt(c.seenTime) }
+        : { name: c.name, seenTime: BigInt(c.seenTime), activeTime: BigInt(c.activeTime) }
+    );
     const pel: StreamPendingEntry[] = [];
     for (const p of g.pel) {
       pel.push({
@@ -161,13 +161,13 @@ export function streamFromNeutral(v: StreamValue): StreamData {
     );
     for (const c of ng.consumers) {
       g.addConsumer(
-        new Consumer(c.name, ms(c.seenTime), c.activeTime === undefined ? -1 : ms(c.activeTime)),
+        new Consumer(c.name, ms(c.seenTime), c.activeTime === undefined ? null : ms(c.activeTime)),
       );
     }
     for (const p of ng.pel) {
       let c = g.consumer(p.consumer);
       if (c === undefined) {
-        c = new Consumer(p.consumer, 0);
+        c = new Consumer(p.consumer, 0, null);
         g.addConsumer(c);
       }
       const pm = u64(p.id.ms, "pending id"), ps = u64(p.id.seq, "pending id");

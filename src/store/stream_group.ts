@@ -62,13 +62,17 @@ export class Consumer {
   readonly name: Uint8Array;
   /** Last time the consumer was seen by a command (unix ms). */
   seenTime: number;
-  /** Last successful read or claim (unix ms), -1 if never (Redis 7.2 active-time). */
-  activeTime: number;
+  /**
+   * Last successful read or claim (unix ms), -1 if never (Redis 7.2
+   * active-time); `null` when the consumer came from a source that does not
+   * record it (kevy snapshots, RDB before version 11) and has not read since.
+   */
+  activeTime: number | null;
   /** Its pending entries, by id. */
   readonly pel: IdMap<PendingEntry> = new IdMap();
 
   /** A consumer seen at `seenTime`. */
-  constructor(name: Uint8Array, seenTime: number, activeTime = -1) {
+  constructor(name: Uint8Array, seenTime: number, activeTime: number | null = -1) {
     this.name = name;
     this.seenTime = seenTime;
     this.activeTime = activeTime;

@@ -279,7 +279,9 @@ describe("embedded store streams under power cuts", () => {
       const lo = framesAt[acked]!, hi = framesAt[acked + 1] ?? lo;
       for (const img of fs.crashImages(op)) {
         // The crashed process is gone; this one holds the pid its lock names.
-        if (img.statSync("/db/kevy.lock") !== null) img.removeSync("/db/kevy.lock");
+        for (const f of img.readDirSync("/db")) {
+          if (f.name.startsWith("kevy.lock")) img.removeSync(`/db/${f.name}`);
+        }
         const back = await openStore({ ...opts, fs: img, clock: () => T0 });
         const got = await fullState((a) => back.command(a));
         await back.close();

@@ -21,14 +21,14 @@ export class Dual {
 
   /** Our clock := the server's. */
   async sync(): Promise<void> {
-    const tm = (await this.redis.call(["TIME"])) as Uint8Array[];
+    const tm = (await this.redis.call(...["TIME"])) as Uint8Array[];
     this.t = Number(dec.decode(tm[0])) * 1000 + Math.floor(Number(dec.decode(tm[1])) / 1000);
   }
 
   /** Runs `argv` on both; our clock follows an id Redis generated. */
   async run(argv: Array<string | Uint8Array>): Promise<{ ours: Outcome; theirs: Outcome }> {
     await this.sync();
-    const theirs = await this.redis.call(argv);
+    const theirs = await this.redis.call(...argv);
     if (theirs instanceof Uint8Array && isWord(argv[0]!, "XADD")) {
       const m = /^(\d+)-/.exec(dec.decode(theirs));
       if (m !== null && Number(m[1]) > this.t && Number(m[1]) < this.t + 5000) {

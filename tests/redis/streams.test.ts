@@ -46,8 +46,11 @@ async function redisState(
   key: string | Uint8Array,
   layout: boolean,
 ): Promise<Outcome> {
-  const full = await cli.call(["XINFO", "STREAM", key, "FULL", "COUNT", "0"]);
-  return [withoutSeenTimes(layout ? full : noLayout(full)), await cli.call(["PEXPIRETIME", key])];
+  const full = await cli.call(...["XINFO", "STREAM", key, "FULL", "COUNT", "0"]);
+  return [
+    withoutSeenTimes(layout ? full : noLayout(full)),
+    await cli.call(...["PEXPIRETIME", key]),
+  ];
 }
 
 /** XINFO STREAM without radix-tree-keys / radix-tree-nodes. */
@@ -89,7 +92,7 @@ async function sameAsRedis(
 
 async function waitRewrite(cli: RespClient): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const info = dec.decode((await cli.call(["INFO", "persistence"])) as Uint8Array);
+    const info = dec.decode((await cli.call(...["INFO", "persistence"])) as Uint8Array);
     if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info)) return;
     await sleep(25);
   }
@@ -110,7 +113,7 @@ describe("streams against redis-server 7", { skip }, () => {
 
   before(async () => {
     server = await RedisServer.start();
-    cli = await RespClient.open(server.port);
+    cli = await RespClient.connect(server.port);
     dual = new Dual(cli);
   });
 
@@ -139,20 +142,23 @@ describe("streams against redis-server 7", { skip }, () => {
     const ours = await replayDir(server.aofDir);
     await cli.close();
     await server.stop();
-    server = await RedisServer.start(server.dir);
-    cli = await RespClient.open(server.port);
+    server = await server.restart();
+    cli = await RespClient.connect(server.port);
     await sameAsRedis(cli, ours, "Redis AOF replayed", true);
   });
 
   it("Redis's own rewrite (BGREWRITEAOF) replays here to the same streams", async () => {
-    assert.equal(await cli.call(["BGREWRITEAOF"]), "Background append only file rewriting started");
+    assert.equal(
+      await cli.call(...["BGREWRITEAOF"]),
+      "Background append only file rewriting started",
+    );
     await waitRewrite(cli);
     const ours = await replayDir(server.aofDir);
     // Redis's rewrite drops pending rows of deleted entries: compare with what Redis loads from it.
     await cli.close();
     await server.stop();
-    server = await RedisServer.start(server.dir);
-    cli = await RespClient.open(server.port);
+    server = await server.restart();
+    cli = await RespClient.connect(server.port);
     await sameAsRedis(cli, ours, "Redis rewrite replayed", true);
   });
 
@@ -172,8 +178,8 @@ describe("streams against redis-server 7", { skip }, () => {
     for (const key of WORKLOAD_KEYS) {
       assert.equal(difference(["XINFO"], state(run, key), state(orig, key)), null);
     }
-    assert.equal(await cli.call(["FLUSHALL"]), "OK");
-    const replies = await Promise.all(frames.map((f) => cli.call(f)));
+    assert.equal(await cli.call(...["FLUSHALL"]), "OK");
+    const replies = await cli.run(frames);
     const bad = replies.findIndex((r) =>
       r !== null && typeof r === "object" && "error" in (r as object)
     );
@@ -213,8 +219,8 @@ describe("streams against redis-server 7", { skip }, () => {
     for (const key of WORKLOAD_KEYS) {
       assert.equal(difference(["XINFO"], state(run, key), state(orig, key)), null);
     }
-    assert.equal(await cli.call(["FLUSHALL"]), "OK");
-    const replies = await Promise.all(log.map((f) => cli.call(f)));
+    assert.equal(await cli.call(...["FLUSHALL"]), "OK");
+    const replies = await cli.run(log);
     const bad = replies.findIndex((r) =>
       r !== null && typeof r === "object" && "error" in (r as object)
     );

@@ -248,7 +248,7 @@ describe("stream commands fuzzed against redis-server 7", { skip }, () => {
 
   before(async () => {
     server = await RedisServer.start();
-    cli = await RespClient.open(server.port);
+    cli = await RespClient.connect(server.port);
   });
 
   after(async () => {
@@ -258,7 +258,7 @@ describe("stream commands fuzzed against redis-server 7", { skip }, () => {
 
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: every reply equals Redis's`, async () => {
-      assert.equal(await cli.call(["FLUSHALL"]), "OK");
+      assert.equal(await cli.call(...["FLUSHALL"]), "OK");
       const dual = new Dual(cli);
       await dual.run(["SET", "str", "x"]);
       const next = generator(seed);
