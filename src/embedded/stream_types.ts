@@ -13,6 +13,7 @@ import type { Bytes } from "./_reply.ts";
  *
  * @example
  * ```ts
+ * import type { StreamMessage } from "@kevy/persist";
  * const e: StreamMessage<string> = { id: "1700000000000-0", fields: { temp: "21.5" } };
  * ```
  */
@@ -29,6 +30,7 @@ export interface StreamMessage<V> {
  *
  * @example
  * ```ts
+ * import type { DeletedMessage } from "@kevy/persist";
  * const e: DeletedMessage = { id: "5-0", fields: null };
  * ```
  */
@@ -47,6 +49,7 @@ export interface DeletedMessage {
  *
  * @example
  * ```ts
+ * import type { StreamTrimOptions } from "@kevy/persist";
  * const t: StreamTrimOptions = { maxlen: 1000, approx: true };
  * ```
  */
@@ -66,6 +69,7 @@ export interface StreamTrimOptions {
  *
  * @example
  * ```ts
+ * import type { XAddOptions } from "@kevy/persist";
  * const o: XAddOptions = { maxlen: 10_000, approx: true, nomkstream: true };
  * ```
  */
@@ -82,6 +86,7 @@ export interface XAddOptions extends StreamTrimOptions {
  *
  * @example
  * ```ts
+ * import type { StreamsToRead } from "@kevy/persist";
  * const s: StreamsToRead = { events: "0", audit: "$" };
  * ```
  */
@@ -92,6 +97,7 @@ export type StreamsToRead = Record<string, string> | Map<Bytes, string> | Array<
  *
  * @example
  * ```ts
+ * import type { StreamRead } from "@kevy/persist";
  * const r: StreamRead<string> = { key: "events", entries: [] };
  * ```
  */
@@ -107,6 +113,7 @@ export interface StreamRead<V, E = StreamMessage<V>> {
  *
  * @example
  * ```ts
+ * import type { PendingSummary } from "@kevy/persist";
  * const p: PendingSummary<string> = { count: 0, first: null, last: null, consumers: [] };
  * ```
  */
@@ -126,6 +133,7 @@ export interface PendingSummary<V> {
  *
  * @example
  * ```ts
+ * import type { XPendingRange } from "@kevy/persist";
  * const r: XPendingRange = { start: "-", end: "+", count: 10, idle: 60_000 };
  * ```
  */
@@ -147,6 +155,7 @@ export interface XPendingRange {
  *
  * @example
  * ```ts
+ * import type { PendingEntryInfo } from "@kevy/persist";
  * const p: PendingEntryInfo<string> = { id: "5-0", consumer: "alice", idleMs: 10, deliveries: 1 };
  * ```
  */
@@ -166,6 +175,7 @@ export interface PendingEntryInfo<V> {
  *
  * @example
  * ```ts
+ * import type { XClaimOptions } from "@kevy/persist";
  * const o: XClaimOptions = { retrycount: 3, force: true };
  * ```
  */
@@ -189,6 +199,7 @@ export interface XClaimOptions {
  *
  * @example
  * ```ts
+ * import type { AutoClaimResult } from "@kevy/persist";
  * const r: AutoClaimResult<string> = { next: "0-0", entries: [], deleted: [] };
  * ```
  */
@@ -207,6 +218,7 @@ export interface AutoClaimResult<V, E = StreamMessage<V>> {
  *
  * @example
  * ```ts
+ * import type { StreamCounter } from "@kevy/persist";
  * const n: StreamCounter = 12;
  * ```
  */
@@ -217,6 +229,7 @@ export type StreamCounter = number | bigint;
  *
  * @example
  * ```ts
+ * import type { StreamInfoBase } from "@kevy/persist";
  * const i: Partial<StreamInfoBase> = { length: 0, lastGeneratedId: "0-0" };
  * ```
  */
@@ -242,6 +255,7 @@ export interface StreamInfoBase {
  *
  * @example
  * ```ts
+ * import type { StreamInfo } from "@kevy/persist";
  * const i: Partial<StreamInfo<string>> = { groups: 0, firstEntry: null };
  * ```
  */
@@ -259,6 +273,7 @@ export interface StreamInfo<V> extends StreamInfoBase {
  *
  * @example
  * ```ts
+ * import type { StreamInfoFull } from "@kevy/persist";
  * const i: Partial<StreamInfoFull<string>> = { entries: [], groups: [] };
  * ```
  */
@@ -274,6 +289,7 @@ export interface StreamInfoFull<V> extends StreamInfoBase {
  *
  * @example
  * ```ts
+ * import type { GroupPosition } from "@kevy/persist";
  * const g: GroupPosition<string> = { name: "workers", lastDeliveredId: "0-0", entriesRead: 0, lag: 0 };
  * ```
  */
@@ -293,6 +309,7 @@ export interface GroupPosition<V> {
  *
  * @example
  * ```ts
+ * import type { StreamGroupInfo } from "@kevy/persist";
  * const g: Partial<StreamGroupInfo<string>> = { consumers: 2, pending: 0 };
  * ```
  */
@@ -308,6 +325,7 @@ export interface StreamGroupInfo<V> extends GroupPosition<V> {
  *
  * @example
  * ```ts
+ * import type { StreamGroupDetail } from "@kevy/persist";
  * const g: Partial<StreamGroupDetail<string>> = { pelCount: 0, pending: [], consumers: [] };
  * ```
  */
@@ -330,6 +348,7 @@ export interface StreamGroupDetail<V> extends GroupPosition<V> {
  *
  * @example
  * ```ts
+ * import type { ConsumerInfo } from "@kevy/persist";
  * const c: ConsumerInfo<string> = { name: "alice", pending: 0, idleMs: 5 };
  * ```
  */

@@ -56,7 +56,7 @@ type Arg = Bytes | number | bigint;
  * @example
  * ```ts
  * import { openStore } from "@kevy/persist";
- * const db = await openStore({ dir: await Deno.makeTempDir() });
+ * const db = await openStore({ dir: "./data" });
  * const id = await db.xadd("events", "*", { type: "click" });
  * await db.xgroupCreate("events", "workers", "0");
  * const got = await db.xreadgroup("workers", "w1", { events: ">" });

@@ -227,6 +227,7 @@ function xread(c: Ctx, a: Uint8Array[], isGroup: boolean): Reply {
  *
  * @example
  * ```ts
+ * import { resolveDollarIds } from "@kevy/persist/store";
  * const t = new TextEncoder();
  * const argv = ["XREAD", "BLOCK", "0", "STREAMS", "events", "$"].map((s) => t.encode(s));
  * const again = resolveDollarIds(argv, () => ({ ms: 1700000000000, seq: 3 }));

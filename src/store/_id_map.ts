@@ -10,6 +10,7 @@ import { cmpId, type U64 } from "./_stream_id.ts";
  *
  * @example
  * ```ts
+ * import type { Keyed } from "@kevy/persist/store";
  * const row: Keyed = { ms: 5, seq: 0 };
  * ```
  */
@@ -29,6 +30,7 @@ const MAX_BLOCK = 256;
  *
  * @example
  * ```ts
+ * import { IdMap } from "@kevy/persist/store";
  * const m = new IdMap<{ ms: number; seq: number }>();
  * m.insert({ ms: 2, seq: 0 });
  * m.insert({ ms: 1, seq: 5 });

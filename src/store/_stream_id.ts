@@ -11,6 +11,7 @@
  *
  * @example
  * ```ts
+ * import type { U64 } from "@kevy/persist/store";
  * const a: U64 = 5;
  * const b: U64 = 18446744073709551615n;
  * a < b; // true
@@ -72,6 +73,7 @@ export function cmpId(am: U64, as: U64, bm: U64, bs: U64): number {
  *
  * @example
  * ```ts
+ * import type { EntryId } from "@kevy/persist/store";
  * const id: EntryId = { ms: 1700000000000, seq: 0 };
  * ```
  */

@@ -31,6 +31,7 @@ function varintLen(n: number): number {
  *
  * @example
  * ```ts
+ * import { StreamNode } from "@kevy/persist/store";
  * const f = [new TextEncoder().encode("temp"), new TextEncoder().encode("21")];
  * const node = new StreamNode(1, 0, f, 0, 1);
  * node.append(1, 0, f, 0, 1);

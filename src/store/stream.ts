@@ -32,6 +32,7 @@ export { StreamNode } from "./_stream_node.ts";
  *
  * @example
  * ```ts
+ * import type { TrimSpec } from "@kevy/persist/store";
  * const t: TrimSpec = { strategy: "maxlen", maxlen: 1000, approx: true, limit: 10000 };
  * ```
  */
@@ -44,6 +45,7 @@ export type TrimSpec =
  *
  * @example
  * ```ts
+ * import type { EntryVisitor } from "@kevy/persist/store";
  * const ids: string[] = [];
  * const visit: EntryVisitor = (n, i) => (ids.push(`${n.ms(i)}-${n.seq(i)}`), true);
  * ```
@@ -55,6 +57,7 @@ export type EntryVisitor = (node: StreamNode, i: number) => boolean;
  *
  * @example
  * ```ts
+ * import { StreamData } from "@kevy/persist/store";
  * const s = new StreamData();
  * const f = [new TextEncoder().encode("temp"), new TextEncoder().encode("21")];
  * s.append(1700000000000, 0, f, 0, 1);

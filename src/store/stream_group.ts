@@ -19,6 +19,7 @@ import type { U64 } from "./_stream_id.ts";
  *
  * @example
  * ```ts
+ * import { ConsumerGroup } from "@kevy/persist/store";
  * const g = new ConsumerGroup(new TextEncoder().encode("g"), 0, 0, -1);
  * const c = g.createConsumer(new TextEncoder().encode("alice"), 1000)!;
  * g.deliver(5, 0, c, 1000);
@@ -52,6 +53,7 @@ export class PendingEntry {
  *
  * @example
  * ```ts
+ * import { ConsumerGroup } from "@kevy/persist/store";
  * const g = new ConsumerGroup(new TextEncoder().encode("g"), 0, 0, -1);
  * const c = g.createConsumer(new TextEncoder().encode("bob"), 1000)!;
  * c.pel.size; // 0
@@ -85,6 +87,7 @@ export class Consumer {
  *
  * @example
  * ```ts
+ * import { ConsumerGroup } from "@kevy/persist/store";
  * const g = new ConsumerGroup(new TextEncoder().encode("g"), 0, 0, 0);
  * g.createConsumer(new TextEncoder().encode("c"), 0);
  * [...g.consumerList()].length; // 1
