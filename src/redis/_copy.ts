@@ -241,7 +241,10 @@ async function copyPart(
         stats.expired++;
         continue;
       }
-      if (cursor.entry === null && cursor.members === null && cursor.hbuf === null) {
+      if (
+        cursor.entry === null && cursor.members === null && cursor.hbuf === null &&
+        !cursor.stream
+      ) {
         const slot = keyHashSlotAt(cursor.kbuf, cursor.koff, cursor.klen);
         const { kbuf, koff, klen, vbuf, voff, vlen } = cursor;
         const direct = writer.direct(slot);
