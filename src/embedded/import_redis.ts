@@ -47,8 +47,7 @@ export interface ImportRedisStats {
  * Imports database `opts.db` (default 0) of a Redis data set into `store`.
  * Rejects with the loaders' errors (`CorruptFileError`,
  * `RedisAofLayoutError`, `RedisRdbModuleError`, ...), a `RangeError` when other
- * databases hold keys and `db` was not given, `StreamNotRewritableError` for a
- * stream (the store has no stream commands), or the store's
+ * databases hold keys and `db` was not given, or the store's
  * `CommandFailedError`. Keys written before an error stay written.
  *
  * @example

@@ -242,7 +242,8 @@ async function fromManifest(fs: FsAdapter, path: string): Promise<Plan> {
  * read; rejects with `CorruptFileError`, {@link RedisAofLayoutError},
  * `RedisRdbModuleError` or `RedisRdbVersionError` (an RDB part). Errors thrown by `apply` propagate unchanged.
  * Commands before an error have already been applied: replay into a scratch
- * store when you need all-or-nothing.
+ * store when you need all-or-nothing. Build the applier with `replay: true`:
+ * Redis's AOF holds forms only a replay may send (`XADD ... MAXLEN = n LIMIT m`).
  *
  * @example
  * ```ts
@@ -254,7 +255,7 @@ async function fromManifest(fs: FsAdapter, path: string): Promise<Plan> {
  * const applier = new CommandApplier((db) => {
  *   if (!dbs.has(db)) dbs.set(db, new Store({ now: () => Date.now() }));
  *   return dbs.get(db)!;
- * });
+ * }, { replay: true });
  * // A Redis AOF: a single file here; an appendonlydir (with its manifest) works the same.
  * const file = await defaultFs().openWrite("appendonly.aof");
  * await file.write(encodeCommand(["SET", "k", "v"]));

@@ -18,8 +18,8 @@ const ONE = te.encode("1");
  * Commands that rebuild an RDB key in database `db` (after a `SELECT` when
  * `db` differs from `current`): the commands of `entryToCommands`, then
  * `HPEXPIREAT key <ms> FIELDS 1 <field>` per hash field TTL (Redis 7.4).
- * Streams cannot be written as commands: `entryToCommands` refuses them with
- * a `StreamNotRewritableError`.
+ * A stream becomes XADD / XSETID / XGROUP / XCLAIM commands that rebuild it
+ * exactly (consumers' seen-time aside: no command sets it).
  *
  * @example
  * ```ts
