@@ -1,41 +1,13 @@
 // Private: record writing behind encodeSnapshotChunks (entries and store
 // record cursors) on top of the chunked writer of _snapshot_chunks.ts.
-import type {
-  Entry,
-  KeyValue,
-  StreamEntry,
-  StreamGroup,
-  StreamId,
-  StreamValue,
-  ValueType,
-} from "./types.ts";
+import type { Entry, KeyValue, StreamValue, ValueType } from "./types.ts";
 import { ChunkWriter } from "./_snapshot_chunks.ts";
+import type { StreamRecord } from "./stream_record.ts";
 import { rd32 } from "./_snapshot_reader.ts";
 
 export { ChunkWriter };
 
-/**
- * A stream a store hands the encoder (RecordCursor.stream) without building
- * its entry array: `entries()` produces them one at a time from the store's
- * frozen copy (it can be called again), so a big stream never exists twice in
- * memory. Otherwise as {@link StreamValue}.
- */
-export interface StreamRecord {
-  /** Last generated id. */
-  lastId: StreamId;
-  /** Largest deleted id. */
-  maxDeletedId: StreamId;
-  /** Entries ever added. */
-  entriesAdded: bigint;
-  /** Number of entries `entries()` yields. */
-  entryCount: number;
-  /** Entries in ascending id order. */
-  entries(): Iterable<StreamEntry>;
-  /** Whether the entry `id` exists. */
-  hasEntry(id: StreamId): boolean;
-  /** Consumer groups. */
-  groups: StreamGroup[];
-}
+export type { StreamRecord };
 
 /** A stream record's entries as a neutral {@link StreamValue} (materialized). */
 export function streamRecordValue(s: StreamRecord): StreamValue {

@@ -1,6 +1,6 @@
 // Stream replies (entries, XPENDING, XINFO) as the objects of the typed
 // KevyStore stream methods, and the argv of their options.
-import type { Reply } from "../store/_apply_common.ts";
+import type { Reply } from "../store/apply.ts";
 import { CommandFailedError } from "./errors.ts";
 import { bulk, type Bytes, type Decode, intArg } from "./_reply.ts";
 import type {

@@ -22,7 +22,7 @@
 //   left out (no command sequence produces one).
 // Consumers' seen-time is not carried (no command sets it); snapshots keep it.
 import type { StreamEntry, StreamId, StreamValue } from "../codec/types.ts";
-import type { StreamRecord } from "../codec/_snapshot_writer.ts";
+import type { StreamRecord } from "../codec/stream_record.ts";
 
 const enc = new TextEncoder();
 const B = (s: string): Uint8Array => enc.encode(s);

@@ -12,7 +12,7 @@ import { HOLE, type KeyIndex, STR } from "./_index.ts";
 import { toNeutral } from "./_neutral.ts";
 import { streamRecord } from "./_stream_neutral.ts";
 import { StreamData } from "./stream.ts";
-import type { StreamRecord } from "../codec/_snapshot_writer.ts";
+import type { StreamRecord } from "../codec/stream_record.ts";
 import { HashValue, SetValue } from "./values.ts";
 import { hashInternals } from "./_hash_value.ts";
 

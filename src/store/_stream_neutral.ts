@@ -10,7 +10,7 @@
 // below 2^53). Store -> neutral: live entries in id order, groups and
 // consumers by name, PEL rows by id (tombstone rows included), `entriesRead`
 // null when invalid, `activeTime` when known (-1: never active).
-import type { StreamRecord } from "../codec/_snapshot_writer.ts";
+import type { StreamRecord } from "../codec/stream_record.ts";
 import type {
   StreamConsumer,
   StreamEntry,
