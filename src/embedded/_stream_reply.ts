@@ -2,7 +2,7 @@
 // KevyStore stream methods, and the argv of their options.
 import type { Reply } from "../store/apply.ts";
 import { CommandFailedError } from "./errors.ts";
-import { bulk, type Bytes, type Decode, intArg } from "./_reply.ts";
+import { bulk, type Bytes, type Decode, intArg, type InvalidArg } from "./_reply.ts";
 import type {
   ConsumerInfo,
   DeletedMessage,
@@ -96,11 +96,11 @@ export function streamsArgv(s: StreamsToRead): Bytes[] {
 }
 
 /** `MAXLEN|MINID [=|~] x [LIMIT n]` of trim options (empty when none). */
-export function trimArgv(o: StreamTrimOptions, verb: string): Bytes[] {
+export function trimArgv(o: StreamTrimOptions, verb: string): Array<Bytes | InvalidArg> {
   if (o.maxlen !== undefined && o.minid !== undefined) {
     throw new RangeError(`${verb}: give maxlen or minid, not both`);
   }
-  const out: Bytes[] = [];
+  const out: Array<Bytes | InvalidArg> = [];
   const mode = o.approx ? "~" : "=";
   if (o.maxlen !== undefined) out.push("MAXLEN", mode, intArg("maxlen", o.maxlen));
   else if (o.minid !== undefined) out.push("MINID", mode, o.minid);

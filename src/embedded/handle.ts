@@ -22,7 +22,6 @@ import { arg, asBytes, asString, type Bytes, type Decode } from "./_reply.ts";
 import { argNamesOf, N } from "./_arg_names.ts";
 import { buildInfo, type StoreInfo } from "./info.ts";
 import { KevyStreams } from "./streams.ts";
-import type { Now } from "./cmd_base.ts";
 import { Multi } from "./multi.ts";
 import { JsonCommands } from "./json.ts";
 import { WatchSet } from "./_watch.ts";
@@ -97,7 +96,7 @@ function storeCaller<V>(engine: Engine, decode: Decode<V>): Caller<V> {
 /**
  * A store opened by {@link openStore}. `V` is what bulk replies decode to:
  * `string` for the handle itself, `Uint8Array` for its {@link KevyStore.bytes} view.
- * The command methods come from {@link KevyCommands}; the stream methods (`xadd`,
+ * The command methods come from `KevyCommands`; the stream methods (`xadd`,
  * `xrange`, `xreadgroup`, ...) from {@link KevyStreams}.
  *
  * @example

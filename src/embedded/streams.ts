@@ -8,7 +8,7 @@
  * @module
  */
 import type { Reply } from "../store/apply.ts";
-import { type Bytes, type Decode, int, intArg } from "./_reply.ts";
+import { type Bytes, type Decode, int, intArg, type InvalidArg } from "./_reply.ts";
 import { pairList } from "./_argv.ts";
 import {
   consumersInfo,
@@ -47,7 +47,7 @@ import { KevyCommands } from "./kevy_commands.ts";
 import type { Now } from "./cmd_base.ts";
 import { type Caller, callerOf } from "./_caller.ts";
 
-type Arg = Bytes | number | bigint;
+type Arg = Bytes | number | bigint | InvalidArg;
 
 /**
  * Stream commands of a store handle (see the module docs). `V` is what values
