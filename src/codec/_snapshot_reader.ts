@@ -5,6 +5,7 @@
 // close, a CorruptFileError. Lengths and counts are checked against the bytes
 // left before anything is allocated; arrays grow as elements are read.
 import { CorruptFileError } from "./errors.ts";
+import type { StreamRecordHead } from "./stream_record.ts";
 import type {
   Entry,
   KeyValue,
@@ -39,6 +40,8 @@ const OPCODE_NAMES =
 export const FIELD_TTL = 7;
 /** {@link RecordReader.record} result for an opcode-8 record (fields in `stub*`). */
 export const SEG_STUB = 8;
+/** {@link RecordReader.record} result for a live stream record with `rawStreams` (in `st*`). */
+export const STREAM_RAW = 6;
 
 /** Parser state over the current contiguous buffer. */
 export class RecordReader {
@@ -61,6 +64,12 @@ export class RecordReader {
   readonly rawStrings: boolean;
   /** Hash records come back as `true` with their ranges below (no objects). */
   readonly rawHashes: boolean;
+  /** Stream records come back as {@link STREAM_RAW}: entries left in place (no objects). */
+  readonly rawStreams: boolean;
+  /** Raw stream: scalars and groups, where the entries start, how many. */
+  stHead: StreamRecordHead | null = null;
+  stStart = 0;
+  stCount = 0;
   sKey = 0;
   sKeyLen = 0;
   sVal = 0;
@@ -86,6 +95,7 @@ export class RecordReader {
     rawStrings = false,
     rawHashes = false,
     keepExpired = false,
+    rawStreams = false,
   ) {
     this.now = now;
     this.cutoff = keepExpired ? -Infinity : now;
@@ -93,6 +103,7 @@ export class RecordReader {
     this.copyValues = copyValues;
     this.rawStrings = rawStrings;
     this.rawHashes = rawHashes;
+    this.rawStreams = rawStreams;
   }
 
   /** `u32le length` + bytes, skipped; returns where the bytes start. */
@@ -204,8 +215,10 @@ export class RecordReader {
    * record with `rawStrings` (ranges in `sKey`.. `sDeadline`), `true` for a
    * live hash record with `rawHashes` (key in `sKey`/`sKeyLen`, the pairs'
    * payload in `sVal`/`sValLen`, `hCount` pairs, longest element `hMaxLen`),
-   * {@link FIELD_TTL} or {@link SEG_STUB} for opcodes 7 and 8 (accepted in
-   * every version, like kevy 5.4), else the entry.
+   * {@link STREAM_RAW} for a live stream record with `rawStreams` (key in
+   * `sKey`/`sKeyLen`, the rest in `st*`), {@link FIELD_TTL} or
+   * {@link SEG_STUB} for opcodes 7 and 8 (accepted in every version, like
+   * kevy 5.4), else the entry.
    */
   record(): Entry | null | undefined | boolean | number {
     const at = this.pos;
@@ -249,6 +262,17 @@ export class RecordReader {
       this.sValLen = this.pos - v;
       this.sDeadline = deadline;
       return true;
+    }
+    if (op === 6 && this.rawStreams) {
+      const k = this.skip("key");
+      const kl = this.pos - k;
+      const head = this.streamHead();
+      if (deadline !== null && deadline <= this.cutoff) return null;
+      this.sKey = k;
+      this.sKeyLen = kl;
+      this.sDeadline = deadline;
+      this.stHead = head;
+      return STREAM_RAW;
     }
     if (op === 8) {
       this.stubDeadline = deadline;
@@ -332,12 +356,41 @@ export class RecordReader {
       const fields = this.pairs("stream field count", "stream field", "stream value");
       entries.push({ id, fields });
     }
+    return { lastId, maxDeletedId, entriesAdded, entries, groups: this.groups() };
+  }
+
+  /**
+   * A stream record without its entries: they are validated and skipped (the
+   * same checks and errors as {@link RecordReader.stream}), their start and
+   * count kept in `stStart` / `stCount`.
+   */
+  private streamHead(): StreamRecordHead {
+    const lastId = this.id("stream last id");
+    const maxDeletedId = this.id("stream max deleted id");
+    const entriesAdded = this.u64b("stream entries added");
+    const n = this.count(20, "stream entry count");
+    this.stStart = this.pos;
+    this.stCount = n;
+    for (let i = 0; i < n; i++) {
+      this.take(8, "stream entry id");
+      this.take(8, "stream entry id");
+      const nf = this.count(8, "stream field count");
+      for (let j = 0; j < nf; j++) {
+        this.skip("stream field");
+        this.skip("stream value");
+      }
+    }
+    return { lastId, maxDeletedId, entriesAdded, groups: this.groups() };
+  }
+
+  /** The group section (kevy v4 and later). */
+  private groups(): StreamGroup[] {
     const groups: StreamGroup[] = [];
     if (this.version >= 4) {
       const ng = this.count(28, "stream group count");
       for (let i = 0; i < ng; i++) groups.push(this.group());
     }
-    return { lastId, maxDeletedId, entriesAdded, entries, groups };
+    return groups;
   }
 
   private group(): StreamGroup {

@@ -6,7 +6,7 @@
  * @module
  */
 import { CorruptFileError } from "./errors.ts";
-import { FIELD_TTL, NEED_MORE, RecordReader, SEG_STUB } from "./_snapshot_reader.ts";
+import { FIELD_TTL, NEED_MORE, RecordReader, SEG_STUB, STREAM_RAW } from "./_snapshot_reader.ts";
 import {
   BlockSummer,
   checkBlocks,
@@ -21,6 +21,8 @@ import {
   type SegmentStub,
   type SnapshotDecoderOptions,
   type SnapshotDecodeStats,
+  STREAM_SINK,
+  type StreamRecordSink,
   type StringRecordSink,
 } from "./snapshot_types.ts";
 import { SegmentStubError } from "./snapshot_errors.ts";
@@ -90,6 +92,7 @@ export class SnapshotDecoder {
   readonly #onEntry: (e: Entry, offset: number) => void;
   readonly #onString: StringRecordSink | undefined;
   readonly #onHash: HashRecordSink | undefined;
+  readonly #onStream: StreamRecordSink | undefined;
   readonly #onFieldTtl: SnapshotDecoderOptions["onFieldTtl"];
   readonly #onStub: ((stub: SegmentStub) => void) | undefined;
   readonly #r: RecordReader;
@@ -140,6 +143,8 @@ export class SnapshotDecoder {
     this.#path = opts.path;
     const onHash = (opts as InternalDecoderOptions)[HASH_SINK];
     this.#onHash = typeof onHash === "function" ? onHash : undefined;
+    const onStream = (opts as InternalDecoderOptions)[STREAM_SINK];
+    this.#onStream = typeof onStream === "function" ? onStream : undefined;
     this.#r = new RecordReader(
       opts.now,
       opts.path,
@@ -147,6 +152,7 @@ export class SnapshotDecoder {
       opts.onString !== undefined,
       this.#onHash !== undefined,
       opts.keepExpired === true,
+      this.#onStream !== undefined,
     );
     this.#totalSize = t ?? Infinity;
   }
@@ -280,6 +286,9 @@ export class SnapshotDecoder {
         } else if (e === true) {
           const { sKey, sKeyLen, sVal, sValLen, hCount, hMaxLen, sDeadline } = r;
           this.#onHash!(r.buf, sKey, sKeyLen, sVal, sValLen, hCount, hMaxLen, sDeadline, at);
+        } else if (e === STREAM_RAW) {
+          const { sKey, sKeyLen, stHead, stStart, stCount, sDeadline } = r;
+          this.#onStream!(r.buf, sKey, sKeyLen, stHead!, stStart, stCount, sDeadline, at);
         } else if (e === null) this.#expired++;
         else if (e === FIELD_TTL) this.#fieldTtl(at);
         else if (e === SEG_STUB) this.#stub(at);

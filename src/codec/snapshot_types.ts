@@ -1,5 +1,6 @@
 // Private: the option and result types of SnapshotDecoder (re-exported by snapshot.ts).
 import type { Entry } from "./types.ts";
+import type { StreamRecordHead } from "./stream_record.ts";
 
 /**
  * The change-feed position a kevy 5.x snapshot was taken at (versions >= 5):
@@ -136,7 +137,30 @@ export type HashRecordSink = (
   offset: number,
 ) => void;
 
-/** Decoder options with the internal hash sink. */
+/**
+ * Package-internal, like {@link HASH_SINK}: a stream record sink. Live stream
+ * records come there instead of `onEntry`: the key as a byte range, the
+ * stream's scalars and groups (small) parsed, and its entries left in `buf`
+ * at `entriesStart` exactly as in the file (`count` times: ms u64le, seq
+ * u64le, u32le field count, then `u32le len, bytes` field and value pairs;
+ * every length validated), so a big stream is never built as entry objects.
+ */
+export const STREAM_SINK: unique symbol = Symbol("kevy.streamSink");
+
+/** Receives a live stream record (see {@link STREAM_SINK}). */
+export type StreamRecordSink = (
+  buf: Uint8Array,
+  keyStart: number,
+  keyLen: number,
+  head: StreamRecordHead,
+  entriesStart: number,
+  count: number,
+  deadline: number | null,
+  offset: number,
+) => void;
+
+/** Decoder options with the internal hash and stream sinks. */
 export interface InternalDecoderOptions extends SnapshotDecoderOptions {
   [HASH_SINK]?: HashRecordSink;
+  [STREAM_SINK]?: StreamRecordSink;
 }

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import type { StreamEntry, StreamGroup, StreamId } from "./types.ts";
+import type { StreamEntry, StreamGroup, StreamId, StreamValue } from "./types.ts";
 
 /**
  * A stream a store hands the encoder (RecordCursor.stream) without building
  * its entry array: `entries()` produces them one at a time from the store's
  * frozen copy (it can be called again), so a big stream never exists twice in
- * memory. Otherwise as the neutral `StreamValue`.
+ * memory. Otherwise as {@link StreamValue}.
  */
 export interface StreamRecord {
   /** Last generated id. */
@@ -28,3 +28,6 @@ export interface StreamRecord {
   /** Consumer groups. */
   groups: StreamGroup[];
 }
+
+/** A snapshot stream record's scalars and groups, its entries left in the file's bytes. */
+export type StreamRecordHead = Omit<StreamValue, "entries">;

@@ -9,7 +9,7 @@ import {
   type SnapshotDecodeStats,
   type StringRecordSink,
 } from "../codec/snapshot.ts";
-import { HASH_SINK, type InternalDecoderOptions } from "../codec/snapshot_types.ts";
+import { HASH_SINK, type InternalDecoderOptions, STREAM_SINK } from "../codec/snapshot_types.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { type FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
 import { SnapshotChecksumError } from "../codec/snapshot_errors.ts";
@@ -172,6 +172,7 @@ function storeDecoder(
     onEntry: (e, offset) => loader.put(e, offset),
     onString: loader.onString,
     [HASH_SINK]: loader.onHash,
+    [STREAM_SINK]: loader.onStream,
     onFieldTtl: (k, f, d) => ttls.add(k, f, d),
     now,
     keepExpired,

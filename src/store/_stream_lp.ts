@@ -32,34 +32,38 @@ function backlen(l: number): number {
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
-/** `lpStringToInt64`: the int64 a listpack would store `b` as, or null. */
-function asInt(b: Uint8Array): number | bigint | null {
-  const n = b.length;
+/** `lpStringToInt64`: the int64 a listpack would store `b[off, off + n)` as, or null. */
+function asInt(b: Uint8Array, off: number, n: number): number | bigint | null {
   if (n === 0 || n >= 21) return null;
-  if (n === 1 && b[0] === 0x30) return 0;
-  let i = 0;
-  const neg = b[0] === 0x2d;
-  if (neg && ++i === n) return null;
+  if (n === 1 && b[off] === 0x30) return 0;
+  let i = off;
+  const end = off + n;
+  const neg = b[off] === 0x2d;
+  if (neg && ++i === end) return null;
   const d0 = b[i]! - 0x30;
   if (d0 < 1 || d0 > 9) return null;
   let v = 0;
-  for (; i < n; i++) {
+  for (; i < end; i++) {
     const c = b[i]! - 0x30;
     if (c < 0 || c > 9) return null;
     v = v * 10 + c;
   }
   if (n - (neg ? 1 : 0) <= 15) return neg ? -v : v;
   let s = "";
-  for (let j = 0; j < n; j++) s += String.fromCharCode(b[j]!);
+  for (let j = off; j < end; j++) s += String.fromCharCode(b[j]!);
   const x = BigInt(s);
   return x < I64_MIN || x > I64_MAX ? null : x;
 }
 
 /** Bytes a string element takes in a listpack (as an integer when it is one). */
 export function strSize(b: Uint8Array): number {
-  const v = asInt(b);
+  return strSizeAt(b, 0, b.length);
+}
+
+/** {@link strSize} of the string `b[off, off + n)`. */
+export function strSizeAt(b: Uint8Array, off: number, n: number): number {
+  const v = asInt(b, off, n);
   if (v !== null) return typeof v === "number" ? intSize(v) : 10;
-  const n = b.length;
   const enc = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
   return enc + backlen(enc);
 }

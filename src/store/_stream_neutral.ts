@@ -121,7 +121,13 @@ function cmpEntry(a: StreamEntry, b: StreamEntry): number {
 /** A stream from its neutral layout (bytes kept by reference: treat them as immutable). */
 export function streamFromNeutral(v: StreamValue): StreamData {
   const s = new StreamData();
-  let entries = v.entries;
+  appendNeutral(s, v.entries);
+  applyHead(s, v);
+  return s;
+}
+
+/** Appends neutral entries to the empty `s` (sorted first when they are not; a repeated id throws). */
+function appendNeutral(s: StreamData, entries: StreamEntry[]): void {
   for (let i = 1; i < entries.length; i++) {
     if (cmpEntry(entries[i - 1]!, entries[i]!) >= 0) {
       entries = [...entries].sort(cmpEntry);
@@ -138,6 +144,13 @@ export function streamFromNeutral(v: StreamValue): StreamData {
     for (const [f, x] of e.fields) flat.push(f, x);
     s.append(u64(e.id.ms, "entry id"), u64(e.id.seq, "entry id"), flat, 0, e.fields.length);
   }
+}
+
+/**
+ * Sets the scalars and groups of `v` on `s`, whose entries are in: the last
+ * id may not be below the last entry (RangeError).
+ */
+export function applyHead(s: StreamData, v: Omit<StreamValue, "entries">): void {
   const lastMs = u64(v.lastId.ms, "last id"), lastSeq = u64(v.lastId.seq, "last id");
   if (s.length > 0 && cmpId(lastMs, lastSeq, s.lastMs, s.lastSeq) < 0) {
     throw new RangeError(
@@ -178,7 +191,6 @@ export function streamFromNeutral(v: StreamValue): StreamData {
     }
     s.addGroup(g);
   }
-  return s;
 }
 
 /** A deep copy (COPY): same nodes, groups, consumers and pending rows. */

@@ -7,7 +7,7 @@
 // beyond its data. Written bytes are never changed (a delete only flips a
 // flag), so views handed out by `fields()` stay valid.
 import { cmpId, type U64 } from "./_stream_id.ts";
-import { deltaSize, intSize, LP_EMPTY, strSize } from "./_stream_lp.ts";
+import { deltaSize, intSize, LP_EMPTY, strSize, strSizeAt } from "./_stream_lp.ts";
 
 /** Entry flag: deleted (a tombstone inside the node). */
 export const F_DELETED = 1;
@@ -92,6 +92,18 @@ export class StreamNode {
     return true;
   }
 
+  /** {@link StreamNode.appendAt}'s "same fields" test. */
+  #sameAt(b: Uint8Array, r: ArrayLike<number>, nf: number): boolean {
+    const m = this.master;
+    if (m.length !== nf) return false;
+    for (let i = 0; i < nf; i++) {
+      const x = m[i]!, p = r[4 * i]!;
+      if (x.length !== r[4 * i + 1]) return false;
+      for (let j = 0; j < x.length; j++) if (x[j] !== b[p + j]) return false;
+    }
+    return true;
+  }
+
   #reserve(extra: number): void {
     const used = this.offs[this.n]!;
     if (used + extra > this.buf.length) {
@@ -121,6 +133,29 @@ export class StreamNode {
     return at + b.length;
   }
 
+  #putCount(at: number, k: number): number {
+    const buf = this.buf;
+    while (k >= 0x80) {
+      buf[at++] = (k & 0x7f) | 0x80;
+      k = Math.floor(k / 128);
+    }
+    buf[at++] = k;
+    return at;
+  }
+
+  #putAt(at: number, b: Uint8Array, p: number, n: number): number {
+    let len = n;
+    const buf = this.buf;
+    while (len >= 0x80) {
+      buf[at++] = (len & 0x7f) | 0x80;
+      len = Math.floor(len / 128);
+    }
+    buf[at++] = len;
+    if (n <= 32) { for (let j = 0; j < n; j++) buf[at + j] = b[p + j]!; }
+    else buf.set(b.subarray(p, p + n), at);
+    return at + n;
+  }
+
   /** Appends entry `(ms, seq)` (greater than every id in the node). */
   append(ms: U64, seq: U64, a: ReadonlyArray<Uint8Array>, from: number, nf: number): void {
     const same = this.n === 0 || this.#same(a, from, nf);
@@ -138,18 +173,46 @@ export class StreamNode {
     lp += intSize(nf + 3 + (same ? 0 : nf + 1));
     this.#reserve(need);
     let at = this.offs[this.n]!;
-    if (!same) {
-      let k = nf;
-      while (k >= 0x80) {
-        this.buf[at++] = (k & 0x7f) | 0x80;
-        k = Math.floor(k / 128);
-      }
-      this.buf[at++] = k;
-    }
+    if (!same) at = this.#putCount(at, nf);
     for (let i = 0; i < nf; i++) {
       if (!same) at = this.#put(at, a[from + 2 * i]!);
       at = this.#put(at, a[from + 2 * i + 1]!);
     }
+    this.#finish(ms, seq, same, at, lp);
+  }
+
+  /**
+   * {@link StreamNode.append} of an entry whose `nf` fields and values are
+   * ranges of `b`: `r` holds `field start, field length, value start, value
+   * length` per pair (a snapshot's bytes, read in place). The node must
+   * already have its master entry.
+   */
+  appendAt(ms: U64, seq: U64, b: Uint8Array, r: ArrayLike<number>, nf: number): void {
+    const same = this.#sameAt(b, r, nf);
+    let need = same ? 0 : varintLen(nf);
+    let lp = 2 + deltaSize(ms, this.ms0) + deltaSize(seq, this.seq0) + (same ? 0 : intSize(nf));
+    for (let i = 0; i < 4 * nf; i += 4) {
+      const vl = r[i + 3]!;
+      need += varintLen(vl) + vl;
+      lp += strSizeAt(b, r[i + 2]!, vl);
+      if (!same) {
+        const fl = r[i + 1]!;
+        need += varintLen(fl) + fl;
+        lp += strSizeAt(b, r[i]!, fl);
+      }
+    }
+    lp += intSize(nf + 3 + (same ? 0 : nf + 1));
+    this.#reserve(need);
+    let at = this.offs[this.n]!;
+    if (!same) at = this.#putCount(at, nf);
+    for (let i = 0; i < 4 * nf; i += 4) {
+      if (!same) at = this.#putAt(at, b, r[i]!, r[i + 1]!);
+      at = this.#putAt(at, b, r[i + 2]!, r[i + 3]!);
+    }
+    this.#finish(ms, seq, same, at, lp);
+  }
+
+  #finish(ms: U64, seq: U64, same: boolean, at: number, lp: number): void {
     this.ids.push(ms, seq);
     this.flags[this.n] = same ? F_SAME : 0;
     this.n++;

@@ -8,7 +8,11 @@
 // Hash records arrive as raw payload bytes: a small one (within the compact
 // limits) becomes a compact HashValue over ONE copy of its payload, taken
 // into shared slabs (no per-field objects, no per-hash buffer).
-import type { HashRecordSink, StringRecordSink } from "../codec/snapshot_types.ts";
+import type {
+  HashRecordSink,
+  StreamRecordSink,
+  StringRecordSink,
+} from "../codec/snapshot_types.ts";
 import type { FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
 import type { Entry } from "../codec/types.ts";
 import { expiryOf, indexOf } from "./internals.ts";
@@ -17,6 +21,8 @@ import { hashInternals, HashValue } from "./_hash_value.ts";
 import { COMPACT_MAX_BYTES, COMPACT_MAX_FIELDS, rd32 } from "./_listpack.ts";
 import { toKey } from "./_keys.ts";
 import type { Store } from "./store.ts";
+import type { StreamData } from "./stream.ts";
+import { streamFromRecord } from "./_stream_record.ts";
 
 /** Size of the slabs compact hash payloads are copied into. */
 const SLAB = 1 << 18;
@@ -71,13 +77,13 @@ function hashFromPayload(
   return h;
 }
 
-/** `store.put` of a hash value under the key bytes `b[k, k + kl)` (same semantics). */
-function putHash(
+/** `store.put` of a hash or stream value under the key bytes `b[k, k + kl)` (same semantics). */
+function putValue(
   store: Store,
   b: Uint8Array,
   k: number,
   kl: number,
-  h: HashValue,
+  h: HashValue | StreamData,
   deadline: number | null,
 ): void {
   const ix = indexOf(store);
@@ -157,7 +163,14 @@ export class StoreLoader {
 
   /** A hash record as its raw payload. */
   readonly onHash: HashRecordSink = (b, k, kl, p, pl, n, maxLen, d, offset) => {
-    putHash(this.#store, b, k, kl, hashFromPayload(this.#slabs, b, p, pl, n, maxLen), d);
+    putValue(this.#store, b, k, kl, hashFromPayload(this.#slabs, b, p, pl, n, maxLen), d);
+    if (d !== null && d <= this.#now) this.past++;
+    if (++this.count <= SAMPLE) this.#sample(offset, kl);
+  };
+
+  /** A stream record, its entries read in place. */
+  readonly onStream: StreamRecordSink = (b, k, kl, head, start, count, d, offset) => {
+    putValue(this.#store, b, k, kl, streamFromRecord(b, start, count, head), d);
     if (d !== null && d <= this.#now) this.past++;
     if (++this.count <= SAMPLE) this.#sample(offset, kl);
   };

@@ -92,20 +92,52 @@ export class StreamData {
    * (copied). The id must be greater than {@link StreamData.lastMs}-lastSeq.
    */
   append(ms: U64, seq: U64, a: ReadonlyArray<Uint8Array>, from: number, nf: number): void {
-    let tail = this.nodes[this.nodes.length - 1];
-    if (tail !== undefined) {
-      let total = 0;
-      for (let i = from; i < from + 2 * nf; i++) total += a[i]!.length;
-      if (tail.lpBytes + total >= NODE_MAX_BYTES || tail.live + tail.dead >= NODE_MAX_ENTRIES) {
-        tail.seal();
-        tail = undefined;
-      }
-    }
+    let total = 0;
+    for (let i = from; i < from + 2 * nf; i++) total += a[i]!.length;
+    let tail = this.#tailFor(total);
     if (tail === undefined) {
       tail = new StreamNode(ms, seq, a, from, nf);
       this.nodes.push(tail);
     }
     tail.append(ms, seq, a, from, nf);
+    this.#appended(ms, seq);
+  }
+
+  /**
+   * {@link StreamData.append} of an entry given as ranges of `b`
+   * (`field start, field length, value start, value length` per pair, see
+   * `StreamNode.appendAt`): a snapshot's entries, read in place.
+   */
+  appendAt(ms: U64, seq: U64, b: Uint8Array, r: ArrayLike<number>, nf: number): void {
+    let total = 0;
+    for (let i = 0; i < 4 * nf; i += 2) total += r[i + 1]!;
+    let tail = this.#tailFor(total);
+    if (tail === undefined) {
+      // A new node keeps its master field names: copies, not views of `b`.
+      const a: Uint8Array[] = new Array(2 * nf);
+      for (let i = 0; i < nf; i++) {
+        a[2 * i] = b.slice(r[4 * i]!, r[4 * i]! + r[4 * i + 1]!);
+        a[2 * i + 1] = b.subarray(r[4 * i + 2]!, r[4 * i + 2]! + r[4 * i + 3]!);
+      }
+      tail = new StreamNode(ms, seq, a, 0, nf);
+      this.nodes.push(tail);
+      tail.append(ms, seq, a, 0, nf);
+    } else tail.appendAt(ms, seq, b, r, nf);
+    this.#appended(ms, seq);
+  }
+
+  /** The tail node if an entry of `total` field and value bytes still goes there (Redis's rule). */
+  #tailFor(total: number): StreamNode | undefined {
+    const tail = this.nodes[this.nodes.length - 1];
+    if (tail === undefined) return undefined;
+    if (tail.lpBytes + total >= NODE_MAX_BYTES || tail.live + tail.dead >= NODE_MAX_ENTRIES) {
+      tail.seal();
+      return undefined;
+    }
+    return tail;
+  }
+
+  #appended(ms: U64, seq: U64): void {
     this.length++;
     this.entriesAdded = add(this.entriesAdded, 1);
     this.lastMs = ms;
