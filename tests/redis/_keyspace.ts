@@ -95,7 +95,7 @@ export function viewOfStores(dbs: ReadonlyMap<number, Store>): KeyspaceView {
           (d.value as Array<[string, string, string]>).map(([m, , bits]) => [m, scoreOfBits(bits)]),
         );
       } else if (d.type === "stream") {
-        value = "<stream>";
+        value = "stream"; // as the Lua collector gives it (its type); the oracle compares XINFO STREAM FULL
       }
       v[d.key] = { type: d.type, value, pexpiretime: d.ttl };
     }

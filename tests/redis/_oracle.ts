@@ -4,9 +4,9 @@
 // One server per test file; commands are pipelined in batches.
 import assert from "node:assert/strict";
 import { replayRedisAof } from "../../src/redis/aof.ts";
-import { CommandApplier } from "../../src/store/apply.ts";
+import { applyCommand, CommandApplier } from "../../src/store/apply.ts";
 import { Store } from "../../src/store/store.ts";
-import { canon, RespClient } from "./_resp_client.ts";
+import { canon, type RedisReply, RespClient } from "./_resp_client.ts";
 import { COLLECT, redisMissing, redisRequired, RedisServer } from "./_redis_server.ts";
 import {
   type KeyspaceView,
@@ -15,6 +15,7 @@ import {
   viewOfStores,
   zeroSignless,
 } from "./_keyspace.ts";
+import { difference, type Outcome, withoutSeenTimes } from "./_stream_dual.ts";
 
 /** One command. */
 export type Cmd = Array<string | Uint8Array>;
@@ -46,35 +47,57 @@ export function ourDatabases(now: () => number, replay = false): {
   return { dbs, applier };
 }
 
+/**
+ * The millisecond part of an id XADD answered when it can be the server's
+ * clock (within a minute of ours; an explicit id far off needs no clock), or
+ * `null`.
+ */
+function xaddMs(reply: RedisReply): number | null {
+  if (!(reply instanceof Uint8Array)) return null;
+  const m = /^(\d+)-\d+$/.exec(new TextDecoder().decode(reply));
+  const ms = m === null ? NaN : Number(m[1]);
+  return Math.abs(ms - Date.now()) < 60_000 ? ms : null;
+}
+
 /** A server, a connection to it, and our applier fed the same commands. */
 export class Oracle {
   /** Compare zset scores within a few ULPs (geo distances), not bit for bit. */
   approxScores = false;
+  /** Our clock while an XADD runs: the millisecond of the id Redis generated (else `null`). */
+  #pin: number | null = null;
+  readonly ours: ReturnType<typeof ourDatabases>;
 
   private constructor(
     readonly server: RedisServer,
     readonly client: RespClient,
-    readonly ours: ReturnType<typeof ourDatabases>,
-  ) {}
+  ) {
+    this.ours = ourDatabases(() => this.#pin ?? Date.now());
+  }
 
   /** Starts a server (options as {@link RedisServer.start}). */
   static async start(opts: { preamble?: boolean; timestamps?: boolean } = {}): Promise<Oracle> {
     const server = await RedisServer.start(opts);
     const client = await RespClient.connect(server.port);
-    return new Oracle(server, client, ourDatabases(() => Date.now()));
+    return new Oracle(server, client);
   }
 
   /**
    * Runs `cmds` on both sides; returns the commands whose replies differ
    * (an error on one side only, or different values). Verbs in `noReply`
    * (random, or time-dependent replies) are run but their replies not compared.
+   * An XADD runs on our side at the millisecond of the id Redis answered (an
+   * `XADD key * ...` takes each side's own clock), so its id and the stream
+   * compare exactly.
    */
   async both(cmds: Cmd[], noReply: ReadonlySet<string> = new Set()): Promise<string[]> {
     const theirs = await this.client.run(cmds);
     const bad: string[] = [];
     cmds.forEach((c, i) => {
-      const r = this.ours.applier.apply(c);
       const verb = (typeof c[0] === "string" ? c[0] : new TextDecoder().decode(c[0])).toLowerCase();
+      const id = verb === "xadd" ? xaddMs(theirs[i]!) : null;
+      this.#pin = id;
+      const r = this.ours.applier.apply(c);
+      this.#pin = null;
       if (noReply.has(verb)) return;
       const mine = r.ok ? canon(r.reply) : "error";
       const want = canon(theirs[i]!);
@@ -136,6 +159,7 @@ export class Oracle {
     assert.deepEqual(failed, [], `${label}: commands of Redis's AOF that failed on replay`);
     const view = viewOfStores(mine.dbs);
     assertSameKeyspace(view, viewOfRedis(json), 0, `${label}: AOF replay`, this.approxScores);
+    await this.#assertStreamsEqual(mine.dbs, json, `${label}: AOF replay`);
     return { applied: mine.applier.applied, errors: mine.applier.errors };
   }
 
@@ -144,6 +168,40 @@ export class Oracle {
     const json = await this.redisKeyspace();
     const view = viewOfStores(this.ours.dbs);
     assertSameKeyspace(view, viewOfRedis(json), slackMs, `${label}: live`, this.approxScores);
+    await this.#assertStreamsEqual(this.ours.dbs, json, `${label}: live`);
+  }
+
+  /**
+   * Every stream (the keyspace view has only its type) compared in full:
+   * `XINFO STREAM key FULL` on both sides (entries, ids, counters, groups,
+   * PELs with delivery counts), consumers' seen-times left out (each side's
+   * clock, and a replay's is its own), other times within 2 s.
+   */
+  async #assertStreamsEqual(
+    dbs: ReadonlyMap<number, Store>,
+    json: RedisKeyspaceJson,
+    label: string,
+  ): Promise<void> {
+    const want: Array<{ db: number; key: Uint8Array }> = [];
+    for (const [db, keys] of Object.entries(json.dbs)) {
+      for (const [k, e] of Object.entries(keys)) {
+        if (e.type === "stream") want.push({ db: Number(db), key: unhex(k) });
+      }
+    }
+    if (want.length === 0) return;
+    const cmds: Cmd[] = [];
+    for (const { db, key } of want) {
+      cmds.push(["SELECT", String(db)], ["XINFO", "STREAM", key, "FULL"]);
+    }
+    cmds.push(["SELECT", "0"]);
+    const replies = await this.client.run(cmds);
+    want.forEach(({ db, key }, i) => {
+      const theirs = replies[i * 2 + 1] as Outcome;
+      const r = applyCommand(dbs.get(db)!, ["XINFO", "STREAM", key, "FULL"]);
+      const ours: Outcome = r.ok ? r.reply : { error: r.error };
+      const d = difference([], withoutSeenTimes(ours), withoutSeenTimes(theirs));
+      assert.equal(d, null, `${label}: db ${db} stream ${hexText(hexOf(key))}: XINFO STREAM FULL`);
+    });
   }
 
   /** Empties both sides (FLUSHALL). */
@@ -213,6 +271,16 @@ function assertCloseScores(ours: unknown, theirs: unknown, where: string): void 
       `${where}: score of ${m}: ${s} vs ${t}`,
     );
   }
+}
+
+function unhex(h: string): Uint8Array {
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+function hexOf(b: Uint8Array): string {
+  return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
 }
 
 function hexText(h: string): string {

@@ -11,17 +11,12 @@ import type { Entry } from "../../src/codec/types.ts";
 import { replayRedisAof } from "../../src/redis/aof.ts";
 import { loadRedisRdb } from "../../src/redis/rdb_load.ts";
 import { Store } from "../../src/store/store.ts";
-import { fixturePath, hex, readFixtureJson, tempDir, utf8 } from "../_helpers.ts";
+import { fixturePath, readFixtureJson, tempDir } from "../_helpers.ts";
 import { type RedisKeyspaceJson, viewOfRedis, viewOfStores } from "./_keyspace.ts";
 import { CommandApplier } from "../../src/store/apply.ts";
 import { redisMissing, redisRequired } from "./_redis_server.ts";
 import { RdbServer } from "./_rdb_server.ts";
-import {
-  type FixtureKeyspace,
-  type RdbView,
-  viewOfFixture,
-  viewOfRdbStores,
-} from "./_rdb_view.ts";
+import { type FixtureKeyspace, type RdbView, viewOfFixture, viewOfRdbStores } from "./_rdb_view.ts";
 import { rdbWorkload, WORKLOAD_DBS } from "./_rdb_workload.ts";
 
 /** Replays into stores; RDB keys straight into them (`entries`) or through the applier. */
