@@ -55,7 +55,7 @@ export type {
   KeyspaceEventOptions,
   Message,
 } from "./src/embedded/events.ts";
-export { KevyStreams } from "./src/embedded/streams.ts";
+export { StreamCommands } from "./src/embedded/streams.ts";
 export {
   type AppendFsync,
   type MaxmemoryPolicy,

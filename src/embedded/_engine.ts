@@ -231,7 +231,7 @@ export class Engine {
     const r = runCommand(sh.store, cmd, argv);
     if (!r.ok) throw new CommandFailedError(r.error, r.unknown ?? false);
     const frames = framed ? propagate(cmd, argv, r.reply, sh.store, pre) : null;
-    hub.after(cmd, argv, r.reply, sh.store, frames, before);
+    hub.after(cmd, argv, r.reply, sh.store, frames, before, pre);
     return { reply: r.reply, frames: aof === null || frames === null ? [] : frames };
   }
 

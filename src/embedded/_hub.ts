@@ -88,6 +88,7 @@ export class Hub {
     store: Store,
     frames: Frame[] | null,
     b: Before,
+    pre?: unknown,
   ): void {
     if (this.blocked.size > 0) {
       for (const i of keyPositions(cmd, argv)) this.blocked.signal(keyId(argv[i]!));
@@ -97,7 +98,7 @@ export class Hub {
     if (this.watches.active) { for (const k of framesKeys(frames)) this.watches.touch(keyId(k)); }
     const existed = b.existed;
     if (existed === null) return;
-    const events = commandEvents(cmd, argv, reply, store, frames, existed);
+    const events = commandEvents(cmd, argv, reply, store, frames, existed, pre);
     for (const [event, key] of events) this.notifier.emit(event, key, store);
   }
 

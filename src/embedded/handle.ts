@@ -21,7 +21,8 @@ import type { Caller } from "./_caller.ts";
 import { arg, asBytes, asString, type Bytes, type Decode } from "./_reply.ts";
 import { argNamesOf, N } from "./_arg_names.ts";
 import { buildInfo, type StoreInfo } from "./info.ts";
-import { KevyStreams } from "./streams.ts";
+import { KevyCommands } from "./kevy_commands.ts";
+import type { Now } from "./cmd_base.ts";
 import { Multi } from "./multi.ts";
 import { JsonCommands } from "./json.ts";
 import { WatchSet } from "./_watch.ts";
@@ -96,8 +97,8 @@ function storeCaller<V>(engine: Engine, decode: Decode<V>): Caller<V> {
 /**
  * A store opened by {@link openStore}. `V` is what bulk replies decode to:
  * `string` for the handle itself, `Uint8Array` for its {@link KevyStore.bytes} view.
- * The command methods come from `KevyCommands`; the stream methods (`xadd`,
- * `xrange`, `xreadgroup`, ...) from {@link KevyStreams}.
+ * The command methods come from `KevyCommands` (the stream methods, `xadd`,
+ * `xrange`, `xreadgroup`, ..., from `StreamCommands`).
  *
  * @example
  * ```ts
@@ -108,7 +109,7 @@ function storeCaller<V>(engine: Engine, decode: Decode<V>): Caller<V> {
  * await db.close();
  * ```
  */
-export class KevyStore<V extends string | Uint8Array = string> extends KevyStreams<V> {
+export class KevyStore<V extends string | Uint8Array = string> extends KevyCommands<V, Now> {
   readonly #e: Engine;
   readonly #d: Decode<V>;
   readonly #session: Session;

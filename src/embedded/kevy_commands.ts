@@ -6,11 +6,11 @@
  */
 import { type Bytes, int } from "./_reply.ts";
 import { call, type Result } from "./cmd_base.ts";
-import { ZsetCommands } from "./cmd_zsets.ts";
+import { StreamCommands } from "./streams.ts";
 
 /**
  * Every typed command method: strings, keys, hashes, lists, sets, sorted
- * sets, PUBLISH. On a store handle each runs now and resolves with its reply;
+ * sets, streams, PUBLISH. On a store handle each runs now and resolves with its reply;
  * on a transaction each is queued and returns the transaction.
  *
  * @example
@@ -23,7 +23,7 @@ import { ZsetCommands } from "./cmd_zsets.ts";
  * await db.close();
  * ```
  */
-export class KevyCommands<V extends string | Uint8Array, M> extends ZsetCommands<V, M> {
+export class KevyCommands<V extends string | Uint8Array, M> extends StreamCommands<V, M> {
   /**
    * `PUBLISH`: sends `message` to the subscribers of `channel` in this process
    * ({@link KevyStore.subscribe}, {@link KevyStore.psubscribe}); how many received it.

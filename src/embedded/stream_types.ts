@@ -1,6 +1,6 @@
 /**
  * Argument and result shapes of the embedded store's stream methods
- * (`KevyStreams`): entries, reads, pending entries, XINFO.
+ * (`StreamCommands`): entries, reads, pending entries, XINFO.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
- * The stream methods of the embedded store ({@link KevyStreams}, inherited by
- * `KevyStore`): Redis 7 streams with ids as `"ms-seq"` strings (exact for any
+ * The stream methods of a store handle and of a transaction
+ * ({@link StreamCommands}, inherited by `KevyStore` and `Multi`): Redis 7 streams with ids as `"ms-seq"` strings (exact for any
  * u64), entries as `{ id, fields }` objects, counters that may pass 2^53 as
  * `number | bigint`. Every write is logged so a restart rebuilds the same
  * streams, groups and pending entries.
@@ -8,7 +8,7 @@
  * @module
  */
 import type { Reply } from "../store/apply.ts";
-import { type Bytes, type Decode, int, intArg, type InvalidArg } from "./_reply.ts";
+import { type Bytes, int, intArg, InvalidArg } from "./_reply.ts";
 import { pairList } from "./_argv.ts";
 import {
   consumersInfo,
@@ -43,118 +43,110 @@ import type {
   XPendingRange,
 } from "./stream_types.ts";
 import type { Pairs } from "./types.ts";
-import { KevyCommands } from "./kevy_commands.ts";
-import type { Now } from "./cmd_base.ts";
-import { type Caller, callerOf } from "./_caller.ts";
+import { call, dec, type Result } from "./cmd_base.ts";
+import { ZsetCommands } from "./cmd_zsets.ts";
 
 type Arg = Bytes | number | bigint | InvalidArg;
 
+const utf8 = new TextDecoder();
+const idOrNull = (r: Reply): string | null => r === null ? null : utf8.decode(r as Uint8Array);
+const ok = (): "OK" => "OK";
+const isOne = (r: Reply): boolean => int(r) === 1;
+
 /**
- * Stream commands of a store handle (see the module docs). `V` is what values
- * decode to: `string`, or `Uint8Array` on the `bytes` view.
+ * Stream commands (see the module docs). On a store handle each runs now and
+ * resolves with its reply; on a transaction (`db.multi()`) each is queued and
+ * returns the transaction. `V` is what values decode to: `string`, or
+ * `Uint8Array` on the `bytes` view.
  *
  * @example
  * ```ts
  * import { openStore } from "@kevy/persist";
- * const db = await openStore({ dir: "./data" });
+ * const db = await openStore(); // in memory; give `dir` to keep the streams
  * const id = await db.xadd("events", "*", { type: "click" });
  * await db.xgroupCreate("events", "workers", "0");
  * const got = await db.xreadgroup("workers", "w1", { events: ">" });
  * await db.xack("events", "workers", got![0]!.entries[0]!.id);
  * console.log(id, await db.xlen("events"));
+ * const [n, last] = (await db.multi().xadd("events", "*", { type: "key" }).xlen("events").exec())!;
+ * console.log(n, last); // an id, 2
  * await db.close();
  * ```
  */
-export class KevyStreams<V extends string | Uint8Array = string> extends KevyCommands<V, Now> {
-  /** @internal The store handle passes its caller (see {@link KevyCommands}). */
-  constructor(caller: Caller<V>) {
-    super(caller);
-  }
-
-  get #dec(): Decode<V> {
-    return callerOf<V>(this).decode;
-  }
-
-  #call(argv: Arg[]): Promise<Reply> {
-    return callerOf<V>(this).call("stream", argv, (r) => r) as Promise<Reply>;
-  }
-
+export class StreamCommands<V extends string | Uint8Array, M> extends ZsetCommands<V, M> {
   /**
    * `XADD`: appends an entry and resolves its id. `id` is `"*"` (generated
    * from the clock), `"ms-*"` or an explicit `"ms-seq"` above the last one.
    * Resolves `null` when `nomkstream` is set and the stream does not exist.
    */
-  async xadd(
-    key: Bytes,
-    id: string,
-    fields: Pairs,
-    opts: XAddOptions = {},
-  ): Promise<string | null> {
+  xadd(key: Bytes, id: string, fields: Pairs, opts: XAddOptions = {}): Result<V, M, string | null> {
     const fv = pairList(fields);
-    if (fv.length === 0) throw new RangeError("xadd: an entry needs at least one field");
     const a: Arg[] = ["XADD", key];
     if (opts.nomkstream) a.push("NOMKSTREAM");
     a.push(...trimArgv(opts, "xadd"), id);
+    if (fv.length === 0) {
+      a.push(new InvalidArg(new RangeError("xadd: an entry needs at least one field")));
+    }
     for (const [f, v] of fv) a.push(f, v);
-    const r = await this.#call(a);
-    return r === null ? null : new TextDecoder().decode(r as Uint8Array);
+    return call(this, "xadd", a, idOrNull);
   }
 
   /** `XLEN`: number of entries (0 when missing). */
-  async xlen(key: Bytes): Promise<number> {
-    return int(await this.#call(["XLEN", key]));
+  xlen(key: Bytes): Result<V, M, number> {
+    return call(this, "xlen", ["XLEN", key], int);
   }
 
   /** `XRANGE`: entries from `start` to `end` (`"-"`, `"+"`, ids, `"(id"` exclusive). */
-  async xrange(
+  xrange(
     key: Bytes,
     start = "-",
     end = "+",
     opts: { count?: number } = {},
-  ): Promise<StreamMessage<V>[]> {
+  ): Result<V, M, StreamMessage<V>[]> {
     const a: Arg[] = ["XRANGE", key, start, end];
     if (opts.count !== undefined) a.push("COUNT", intArg("count", opts.count));
-    return entries(await this.#call(a), this.#dec);
+    const d = dec<V>(this);
+    return call(this, "xrange", a, (r) => entries(r, d));
   }
 
   /** `XREVRANGE`: entries from `end` down to `start`. */
-  async xrevrange(
+  xrevrange(
     key: Bytes,
     end = "+",
     start = "-",
     opts: { count?: number } = {},
-  ): Promise<StreamMessage<V>[]> {
+  ): Result<V, M, StreamMessage<V>[]> {
     const a: Arg[] = ["XREVRANGE", key, end, start];
     if (opts.count !== undefined) a.push("COUNT", intArg("count", opts.count));
-    return entries(await this.#call(a), this.#dec);
+    const d = dec<V>(this);
+    return call(this, "xrevrange", a, (r) => entries(r, d));
   }
 
   /** `XDEL`: entries deleted. */
-  async xdel(key: Bytes, ...entryIds: string[]): Promise<number> {
-    if (entryIds.length === 0) return 0;
-    return int(await this.#call(["XDEL", key, ...entryIds]));
+  xdel(key: Bytes, ...entryIds: string[]): Result<V, M, number> {
+    if (entryIds.length === 0) return call(this, "xdel", [], () => 0);
+    return call(this, "xdel", ["XDEL", key, ...entryIds], int);
   }
 
   /** `XTRIM` by `maxlen` or `minid`: entries removed. */
-  async xtrim(key: Bytes, opts: StreamTrimOptions): Promise<number> {
+  xtrim(key: Bytes, opts: StreamTrimOptions): Result<V, M, number> {
     const t = trimArgv(opts, "xtrim");
-    if (t.length === 0) throw new RangeError("xtrim: give maxlen or minid");
-    return int(await this.#call(["XTRIM", key, ...t]));
+    if (t.length === 0) t.push(new InvalidArg(new RangeError("xtrim: give maxlen or minid")));
+    return call(this, "xtrim", ["XTRIM", key, ...t], int);
   }
 
   /** `XSETID`: sets the last id (and optionally entries added, max deleted id). */
-  async xsetid(
+  xsetid(
     key: Bytes,
     lastId: string,
     opts: { entriesAdded?: number | bigint; maxDeletedId?: string } = {},
-  ): Promise<"OK"> {
+  ): Result<V, M, "OK"> {
     const a: Arg[] = ["XSETID", key, lastId];
     if (opts.entriesAdded !== undefined) {
       a.push("ENTRIESADDED", intArg("entriesAdded", opts.entriesAdded));
     }
     if (opts.maxDeletedId !== undefined) a.push("MAXDELETEDID", opts.maxDeletedId);
-    await this.#call(a);
-    return "OK";
+    return call(this, "xsetid", a, ok);
   }
 
   /**
@@ -162,14 +154,15 @@ export class KevyStreams<V extends string | Uint8Array = string> extends KevyCom
    * ones, of which there are none yet; useful with a blocking read). Resolves
    * `null` when no stream has any.
    */
-  async xread(
+  xread(
     streams: StreamsToRead,
     opts: { count?: number } = {},
-  ): Promise<StreamRead<V>[] | null> {
+  ): Result<V, M, StreamRead<V>[] | null> {
     const a: Arg[] = ["XREAD"];
     if (opts.count !== undefined) a.push("COUNT", intArg("count", opts.count));
     a.push(...streamsArgv(streams));
-    return reads(await this.#call(a), this.#dec, (x) => entry(x, this.#dec));
+    const d = dec<V>(this);
+    return call(this, "xread", a, (r) => reads(r, d, (x) => entry(x, d)));
   }
 
   /**
@@ -179,88 +172,89 @@ export class KevyStreams<V extends string | Uint8Array = string> extends KevyCom
    * (entries deleted meanwhile come back as {@link DeletedMessage}). Resolves
    * `null` when nothing was served.
    */
-  async xreadgroup(
+  xreadgroup(
     group: Bytes,
     consumer: Bytes,
     streams: StreamsToRead,
     opts: { count?: number; noack?: boolean } = {},
-  ): Promise<StreamRead<V, StreamMessage<V> | DeletedMessage>[] | null> {
+  ): Result<V, M, StreamRead<V, StreamMessage<V> | DeletedMessage>[] | null> {
     const a: Arg[] = ["XREADGROUP", "GROUP", group, consumer];
     if (opts.count !== undefined) a.push("COUNT", intArg("count", opts.count));
     if (opts.noack) a.push("NOACK");
     a.push(...streamsArgv(streams));
-    return reads(await this.#call(a), this.#dec, (x) => entryOrDeleted(x, this.#dec));
+    const d = dec<V>(this);
+    return call(this, "xreadgroup", a, (r) => reads(r, d, (x) => entryOrDeleted(x, d)));
   }
 
   /** `XACK`: pending entries acknowledged. */
-  async xack(key: Bytes, group: Bytes, ...entryIds: string[]): Promise<number> {
-    if (entryIds.length === 0) return 0;
-    return int(await this.#call(["XACK", key, group, ...entryIds]));
+  xack(key: Bytes, group: Bytes, ...entryIds: string[]): Result<V, M, number> {
+    if (entryIds.length === 0) return call(this, "xack", [], () => 0);
+    return call(this, "xack", ["XACK", key, group, ...entryIds], int);
   }
 
   /** `XGROUP CREATE` at `id` (`"$"`: the last entry; `"0"`: the beginning). */
-  async xgroupCreate(
+  xgroupCreate(
     key: Bytes,
     group: Bytes,
     id = "$",
     opts: { mkstream?: boolean; entriesRead?: number | bigint } = {},
-  ): Promise<"OK"> {
+  ): Result<V, M, "OK"> {
     const a: Arg[] = ["XGROUP", "CREATE", key, group, id];
     if (opts.mkstream) a.push("MKSTREAM");
     if (opts.entriesRead !== undefined) {
       a.push("ENTRIESREAD", intArg("entriesRead", opts.entriesRead));
     }
-    await this.#call(a);
-    return "OK";
+    return call(this, "xgroupCreate", a, ok);
   }
 
   /** `XGROUP SETID`: moves the group's last delivered id. */
-  async xgroupSetId(
+  xgroupSetId(
     key: Bytes,
     group: Bytes,
     id: string,
     opts: { entriesRead?: number | bigint } = {},
-  ): Promise<"OK"> {
+  ): Result<V, M, "OK"> {
     const a: Arg[] = ["XGROUP", "SETID", key, group, id];
     if (opts.entriesRead !== undefined) {
       a.push("ENTRIESREAD", intArg("entriesRead", opts.entriesRead));
     }
-    await this.#call(a);
-    return "OK";
+    return call(this, "xgroupSetId", a, ok);
   }
 
   /** `XGROUP DESTROY`: whether the group existed. */
-  async xgroupDestroy(key: Bytes, group: Bytes): Promise<boolean> {
-    return int(await this.#call(["XGROUP", "DESTROY", key, group])) === 1;
+  xgroupDestroy(key: Bytes, group: Bytes): Result<V, M, boolean> {
+    return call(this, "xgroupDestroy", ["XGROUP", "DESTROY", key, group], isOne);
   }
 
   /** `XGROUP CREATECONSUMER`: whether it was created. */
-  async xgroupCreateConsumer(key: Bytes, group: Bytes, consumer: Bytes): Promise<boolean> {
-    return int(await this.#call(["XGROUP", "CREATECONSUMER", key, group, consumer])) === 1;
+  xgroupCreateConsumer(key: Bytes, group: Bytes, consumer: Bytes): Result<V, M, boolean> {
+    const a = ["XGROUP", "CREATECONSUMER", key, group, consumer];
+    return call(this, "xgroupCreateConsumer", a, isOne);
   }
 
   /** `XGROUP DELCONSUMER`: the consumer's pending entries that were dropped with it. */
-  async xgroupDelConsumer(key: Bytes, group: Bytes, consumer: Bytes): Promise<number> {
-    return int(await this.#call(["XGROUP", "DELCONSUMER", key, group, consumer]));
+  xgroupDelConsumer(key: Bytes, group: Bytes, consumer: Bytes): Result<V, M, number> {
+    return call(this, "xgroupDelConsumer", ["XGROUP", "DELCONSUMER", key, group, consumer], int);
   }
 
   /** `XPENDING key group`: the summary. */
-  xpending(key: Bytes, group: Bytes): Promise<PendingSummary<V>>;
+  xpending(key: Bytes, group: Bytes): Result<V, M, PendingSummary<V>>;
   /** `XPENDING key group [IDLE ms] start end count [consumer]`: the rows. */
-  xpending(key: Bytes, group: Bytes, range: XPendingRange): Promise<PendingEntryInfo<V>[]>;
-  async xpending(
+  xpending(key: Bytes, group: Bytes, range: XPendingRange): Result<V, M, PendingEntryInfo<V>[]>;
+  xpending(
     key: Bytes,
     group: Bytes,
     range?: XPendingRange,
-  ): Promise<PendingSummary<V> | PendingEntryInfo<V>[]> {
+  ): Result<V, M, PendingSummary<V> | PendingEntryInfo<V>[]> {
+    const d = dec<V>(this);
     if (range === undefined) {
-      return pendingSummary(await this.#call(["XPENDING", key, group]), this.#dec);
+      return call(this, "xpending", ["XPENDING", key, group], (r) => pendingSummary(r, d));
     }
     const a: Arg[] = ["XPENDING", key, group];
     if (range.idle !== undefined) a.push("IDLE", intArg("idle", range.idle));
     a.push(range.start ?? "-", range.end ?? "+", intArg("count", range.count));
     if (range.consumer !== undefined) a.push(range.consumer);
-    return pendingRows(await this.#call(a), this.#dec);
+    return call(this, "xpending", a, (r) => pendingRows(r, d));
   }
 
   /** `XCLAIM ... JUSTID`: the ids claimed. */
@@ -271,7 +265,7 @@ export class KevyStreams<V extends string | Uint8Array = string> extends KevyCom
     minIdleMs: number,
     entryIds: string[],
     opts: XClaimOptions & { justid: true },
-  ): Promise<string[]>;
+  ): Result<V, M, string[]>;
   /** `XCLAIM`: the entries claimed by `consumer` (pending at least `minIdleMs`). */
   xclaim(
     key: Bytes,
@@ -280,25 +274,27 @@ export class KevyStreams<V extends string | Uint8Array = string> extends KevyCom
     minIdleMs: number,
     entryIds: string[],
     opts?: XClaimOptions & { justid?: false },
-  ): Promise<StreamMessage<V>[]>;
-  async xclaim(
+  ): Result<V, M, StreamMessage<V>[]>;
+  xclaim(
     key: Bytes,
     group: Bytes,
     consumer: Bytes,
     minIdleMs: number,
     entryIds: string[],
     opts: XClaimOptions & { justid?: boolean } = {},
-  ): Promise<string[] | StreamMessage<V>[]> {
-    if (entryIds.length === 0) throw new RangeError("xclaim: name at least one id");
+  ): Result<V, M, string[] | StreamMessage<V>[]> {
     const a: Arg[] = ["XCLAIM", key, group, consumer, intArg("minIdleMs", minIdleMs), ...entryIds];
+    if (entryIds.length === 0) {
+      a.push(new InvalidArg(new RangeError("xclaim: name at least one id")));
+    }
     if (opts.idle !== undefined) a.push("IDLE", intArg("idle", opts.idle));
     if (opts.time !== undefined) a.push("TIME", intArg("time", opts.time));
     if (opts.retrycount !== undefined) a.push("RETRYCOUNT", intArg("retrycount", opts.retrycount));
     if (opts.force) a.push("FORCE");
     if (opts.justid) a.push("JUSTID");
     if (opts.lastid !== undefined) a.push("LASTID", opts.lastid);
-    const r = await this.#call(a);
-    return opts.justid ? ids(r) : entries(r, this.#dec);
+    const d = dec<V>(this);
+    return call(this, "xclaim", a, (r) => opts.justid ? ids(r) : entries(r, d));
   }
 
   /** `XAUTOCLAIM ... JUSTID`. */
@@ -309,7 +305,7 @@ export class KevyStreams<V extends string | Uint8Array = string> extends KevyCom
     minIdleMs: number,
     start: string,
     opts: { count?: number; justid: true },
-  ): Promise<AutoClaimResult<V, string>>;
+  ): Result<V, M, AutoClaimResult<V, string>>;
   /** `XAUTOCLAIM`: claims entries pending at least `minIdleMs`, scanning from `start`. */
   xautoclaim(
     key: Bytes,
@@ -318,51 +314,55 @@ export class KevyStreams<V extends string | Uint8Array = string> extends KevyCom
     minIdleMs: number,
     start: string,
     opts?: { count?: number; justid?: false },
-  ): Promise<AutoClaimResult<V>>;
-  async xautoclaim(
+  ): Result<V, M, AutoClaimResult<V>>;
+  xautoclaim(
     key: Bytes,
     group: Bytes,
     consumer: Bytes,
     minIdleMs: number,
     start: string,
     opts: { count?: number; justid?: boolean } = {},
-  ): Promise<AutoClaimResult<V> | AutoClaimResult<V, string>> {
+  ): Result<V, M, AutoClaimResult<V> | AutoClaimResult<V, string>> {
     const a: Arg[] = ["XAUTOCLAIM", key, group, consumer, intArg("minIdleMs", minIdleMs), start];
     if (opts.count !== undefined) a.push("COUNT", intArg("count", opts.count));
     if (opts.justid) a.push("JUSTID");
-    const [next, got, deleted] = (await this.#call(a)) as Reply[];
-    const base = {
-      next: new TextDecoder().decode(next as Uint8Array),
-      deleted: ids(deleted ?? null),
-    };
-    return opts.justid
-      ? { ...base, entries: ids(got ?? null) }
-      : { ...base, entries: entries(got ?? null, this.#dec) };
+    const d = dec<V>(this);
+    return call(this, "xautoclaim", a, (r) => {
+      const [next, got, deleted] = r as Reply[];
+      const base = { next: utf8.decode(next as Uint8Array), deleted: ids(deleted ?? null) };
+      return opts.justid
+        ? { ...base, entries: ids(got ?? null) }
+        : { ...base, entries: entries(got ?? null, d) };
+    });
   }
 
   /** `XINFO STREAM key`. */
-  xinfoStream(key: Bytes): Promise<StreamInfo<V>>;
+  xinfoStream(key: Bytes): Result<V, M, StreamInfo<V>>;
   /** `XINFO STREAM key FULL [COUNT n]` (default 10 entries and pending rows; 0: all). */
-  xinfoStream(key: Bytes, opts: { full: true; count?: number }): Promise<StreamInfoFull<V>>;
-  async xinfoStream(
+  xinfoStream(key: Bytes, opts: { full: true; count?: number }): Result<V, M, StreamInfoFull<V>>;
+  xinfoStream(
     key: Bytes,
     opts?: { full: true; count?: number },
-  ): Promise<StreamInfo<V> | StreamInfoFull<V>> {
+  ): Result<V, M, StreamInfo<V> | StreamInfoFull<V>> {
+    const d = dec<V>(this);
     if (opts === undefined) {
-      return streamInfo(await this.#call(["XINFO", "STREAM", key]), this.#dec);
+      return call(this, "xinfoStream", ["XINFO", "STREAM", key], (r) => streamInfo(r, d));
     }
     const a: Arg[] = ["XINFO", "STREAM", key, "FULL"];
     if (opts.count !== undefined) a.push("COUNT", intArg("count", opts.count));
-    return streamInfoFull(await this.#call(a), this.#dec);
+    return call(this, "xinfoStream", a, (r) => streamInfoFull(r, d));
   }
 
   /** `XINFO GROUPS key`. */
-  async xinfoGroups(key: Bytes): Promise<StreamGroupInfo<V>[]> {
-    return groupsInfo(await this.#call(["XINFO", "GROUPS", key]), this.#dec);
+  xinfoGroups(key: Bytes): Result<V, M, StreamGroupInfo<V>[]> {
+    const d = dec<V>(this);
+    return call(this, "xinfoGroups", ["XINFO", "GROUPS", key], (r) => groupsInfo(r, d));
   }
 
   /** `XINFO CONSUMERS key group`. */
-  async xinfoConsumers(key: Bytes, group: Bytes): Promise<ConsumerInfo<V>[]> {
-    return consumersInfo(await this.#call(["XINFO", "CONSUMERS", key, group]), this.#dec);
+  xinfoConsumers(key: Bytes, group: Bytes): Result<V, M, ConsumerInfo<V>[]> {
+    const d = dec<V>(this);
+    const a = ["XINFO", "CONSUMERS", key, group];
+    return call(this, "xinfoConsumers", a, (r) => consumersInfo(r, d));
   }
 }

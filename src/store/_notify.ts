@@ -33,6 +33,8 @@ export interface NotifyInput {
   readonly keys: Uint8Array[];
   /** What it logged. */
   readonly frames: Frame[];
+  /** What its row's `pre` hook saw before it ran (undefined: no hook, or not asked). */
+  readonly pre?: unknown;
 }
 
 /** `[event, key]` pairs. */

@@ -1,5 +1,6 @@
 // Private: the stream rows of the command table: arity (Redis 7.0), flags,
-// key positions, how a success is logged (see _stream_log.ts) and handler.
+// key positions, how a success is logged (see _stream_log.ts), its keyspace
+// events (_stream_notify.ts) and handler.
 import { STREAM_ENTRY_HANDLERS } from "./_apply_stream.ts";
 import { STREAM_GROUP_HANDLERS } from "./_apply_stream_group.ts";
 import { STREAM_INFO_HANDLERS } from "./_apply_stream_info.ts";
@@ -14,6 +15,15 @@ import {
   preXclaim,
   preXreadgroup,
 } from "./_stream_log.ts";
+import {
+  claimEvents,
+  preClaimer,
+  preXadd,
+  preXgroup,
+  xaddEvents,
+  xgroupEvents,
+  xreadgroupEvents,
+} from "./_stream_notify.ts";
 import {
   argvIfPositive,
   type CommandSpec,
@@ -55,7 +65,16 @@ const H = {
 
 /** The stream command rows. */
 export const STREAM_COMMANDS: CommandSpec[] = [
-  { name: "xadd", arity: -5, flags: "write denyoom fast", keys: KEY1, log: logXadd, fn: H.xadd! },
+  {
+    name: "xadd",
+    arity: -5,
+    flags: "write denyoom fast",
+    keys: KEY1,
+    log: logXadd,
+    pre: preXadd,
+    notify: xaddEvents,
+    fn: H.xadd!,
+  },
   { name: "xtrim", arity: -4, flags: "write", keys: KEY1, log: logXtrim, fn: H.xtrim! },
   { name: "xdel", arity: -3, flags: "write fast", keys: KEY1, log: argvIfPositive, fn: H.xdel! },
   { name: "xlen", arity: 2, flags: "readonly fast", keys: KEY1, log: "none", fn: H.xlen! },
@@ -69,8 +88,25 @@ export const STREAM_COMMANDS: CommandSpec[] = [
     log: "argv",
     fn: H.xsetid!,
   },
-  { name: "xgroup", arity: -2, flags: "write", keys: KEY2, log: logXgroup, fn: H.xgroup! },
-  { name: "xack", arity: -4, flags: "write fast", keys: KEY1, log: argvIfPositive, fn: H.xack! },
+  {
+    name: "xgroup",
+    arity: -2,
+    flags: "write",
+    keys: KEY2,
+    log: logXgroup,
+    pre: preXgroup,
+    notify: xgroupEvents,
+    fn: H.xgroup!,
+  },
+  {
+    name: "xack",
+    arity: -4,
+    flags: "write fast",
+    keys: KEY1,
+    log: argvIfPositive,
+    notify: "none",
+    fn: H.xack!,
+  },
   { name: "xpending", arity: -3, flags: "readonly", keys: KEY1, log: "none", fn: H.xpending! },
   {
     name: "xclaim",
@@ -79,6 +115,8 @@ export const STREAM_COMMANDS: CommandSpec[] = [
     keys: KEY1,
     log: logXclaim,
     pre: preXclaim,
+    notify: (x) =>
+      claimEvents(x, (x.pre as { before: { consumer: boolean } } | null)?.before.consumer ?? true),
     fn: H.xclaim!,
   },
   {
@@ -87,6 +125,8 @@ export const STREAM_COMMANDS: CommandSpec[] = [
     flags: "write fast",
     keys: KEY1,
     log: logXautoclaim,
+    pre: preClaimer,
+    notify: (x) => claimEvents(x, x.pre !== false),
     fn: H.xautoclaim!,
   },
   {
@@ -104,6 +144,7 @@ export const STREAM_COMMANDS: CommandSpec[] = [
     keys: readKeys(true),
     log: logXreadgroup,
     pre: preXreadgroup,
+    notify: xreadgroupEvents,
     fn: H.xreadgroup!,
   },
   { name: "xinfo", arity: -2, flags: "readonly", keys: KEY2, log: "none", fn: H.xinfo! },

@@ -299,7 +299,8 @@ export function framesKeys(frames: ReadonlyArray<Frame>): Uint8Array[] {
 /**
  * The keyspace events (Redis's notify-keyspace-events names, e.g. `set`, `lpush`, `del`,
  * `expire`) of a write that succeeded with `reply` and logged `frames`, by its row's
- * `notify` rule. `existed(key)` says whether a key was live before it ran (`null`: unknown).
+ * `notify` rule. `existed(key)` says whether a key was live before it ran (`null`: unknown);
+ * `pre` is what the row's `pre` hook returned before it ran (stream rows read it).
  *
  * @example
  * ```ts
@@ -319,13 +320,14 @@ export function commandEvents(
   store: Store,
   frames: ReadonlyArray<Frame>,
   existed: (key: Uint8Array) => boolean | null,
+  pre?: unknown,
 ): Array<[string, Uint8Array]> {
   if (frames.length === 0 || !cmd.write) return [];
   const keys = framesKeys(frames);
   return writeEvents(
     cmd.name,
     cmd.notify,
-    { argv, reply, store, keys, frames: [...frames] },
+    { argv, reply, store, keys, frames: [...frames], pre },
     existed,
   );
 }

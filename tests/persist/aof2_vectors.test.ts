@@ -10,6 +10,7 @@ import { SegmentedFrameError } from "../../src/persist/aof2_errors.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
 import { Store } from "../../src/store/store.ts";
 import { dumpKeyspace } from "../../src/store/dump.ts";
+import { applyCommand } from "../../src/store/apply.ts";
 import { fixturePath, hex, listFixtures, readFixtureJson } from "../_helpers.ts";
 
 const DIR = "vectors-v5/aof";
@@ -47,6 +48,20 @@ const REDIS_READING: Record<string, { why: string; keyspace: (kevy: unknown[]) =
           ? { ...k as object, field_ttls: [["66", W + 100_000]] }
           : k
       ),
+  },
+  v2_appends: {
+    why: "kevy's embedded dispatcher ignores XADD and MSET; Redis applies them: the stream " +
+      "'stream' (as XADD stream 1-1 f v makes it) and the strings m1, m2 are there too",
+    keyspace: (kevy) => {
+      const s = new Store({ now: () => W });
+      for (const argv of [["XADD", "stream", "1-1", "f", "v"], ["MSET", "m1", "v", "m2", "v"]]) {
+        assert.equal(applyCommand(s, argv).ok, true);
+      }
+      const extra = dumpKeyspace(s) as Array<{ key: string }>;
+      return [...(kevy as Array<{ key: string }>), ...extra].sort((x, y) =>
+        x.key < y.key ? -1 : x.key > y.key ? 1 : 0
+      );
+    },
   },
   v2_rewrite_stream: {
     why: "kevy's embedded dispatcher, whose keyspace the vector records, has no stream verbs",
