@@ -92,6 +92,7 @@ export type {
   StreamInfoFull,
   StreamMessage,
   StreamRead,
+  StreamReadOptions,
   StreamsToRead,
   StreamTrimOptions,
   XAddOptions,

@@ -7,6 +7,7 @@ import type { Reply } from "../store/apply.ts";
 import { type Command, keyPositions } from "../store/commands.ts";
 import type { Prepared } from "./_engine.ts";
 import { keyId } from "./_watch.ts";
+import { CommandFailedError } from "./errors.ts";
 
 /** One blocked call. */
 export interface Waiter {
@@ -150,4 +151,16 @@ export function park(
     signal?.addEventListener("abort", onAbort, { once: true });
     b.add(w);
   });
+}
+
+/**
+ * What a woken call that failed rejects with: for an XREADGROUP whose group was destroyed
+ * (or whose stream was replaced) while it waited, Redis's own words; else the error.
+ */
+export function wokenError(cmd: Command, e: unknown): unknown {
+  if (cmd.name !== "xreadgroup" || !(e instanceof CommandFailedError)) return e;
+  if (!e.message.startsWith("NOGROUP")) return e;
+  return new CommandFailedError(
+    "NOGROUP the consumer group this client was blocked on no longer exists",
+  );
 }

@@ -20,7 +20,7 @@ import { CommandFailedError, StoreClosedError } from "./errors.ts";
 import { SplitGroups } from "./_groups.ts";
 import { type Applied, applyRouted, type Route, route, shardsOf, WRONG_ARGS } from "./_split.ts";
 import { Hub } from "./_hub.ts";
-import { park } from "./_blocking.ts";
+import { park, wokenError } from "./_blocking.ts";
 
 /** Outcome of the last save / rewrite. */
 export interface OpStatus {
@@ -177,7 +177,10 @@ export class Engine {
     const durable = this.logParts(a.parts);
     if (a.reply === null && p.cmd.blockTimeout !== null && p.route.kind === "one") {
       const ms = p.cmd.blockTimeout(p.argv);
-      if (ms !== null) return park(this.hub.blocked, p, p.route.shard, ms, opts.signal);
+      if (ms !== null) {
+        const keep = p.cmd.blockArgv?.(p.argv, this.shards[p.route.shard]!.store) ?? p.argv;
+        return park(this.hub.blocked, { ...p, argv: keep }, p.route.shard, ms, opts.signal);
+      }
     }
     this.settle();
     return durable === null ? a.reply : durable.then(() => a.reply);
@@ -261,12 +264,13 @@ export class Engine {
       if (!sh.store.has(key)) return "gone";
       let a: Applied;
       try {
-        a = this.apply({ cmd: w.cmd, argv: w.argv, route: { kind: "one", shard: w.shard } });
+        const argv = w.cmd.readyArgv?.(w.argv, key) ?? w.argv;
+        a = this.apply({ cmd: w.cmd, argv, route: { kind: "one", shard: w.shard } });
       } catch (e) {
         // A wrong type stays blocked (Redis 7.0 serves a key only to calls of its type).
         if (e instanceof CommandFailedError && e.message.startsWith("WRONGTYPE")) return "skip";
         b.remove(w);
-        w.reject(e);
+        w.reject(wokenError(w.cmd, e));
         return "skip";
       }
       if (a.reply === null) return sh.store.has(key) ? "skip" : "gone";

@@ -75,8 +75,12 @@ export class Hub {
   /** Whether this write's frames are needed though it is not logged. */
   needsFrames(cmd: Command, argv: Uint8Array[]): boolean {
     if (this.notifier.wanted) return true;
-    if (!this.watches.active) return false;
-    for (const i of keyPositions(cmd, argv)) if (this.watches.has(keyId(argv[i]!))) return true;
+    const w = this.watches.active, b = this.blocked.size > 0;
+    if (!w && !b) return false;
+    for (const i of keyPositions(cmd, argv)) {
+      const id = keyId(argv[i]!);
+      if ((w && this.watches.has(id)) || (b && this.blocked.has(id))) return true;
+    }
     return false;
   }
 
@@ -90,7 +94,9 @@ export class Hub {
     b: Before,
     pre?: unknown,
   ): void {
-    if (this.blocked.size > 0) {
+    // A key is ready for its waiters when the write changed something (it logged frames):
+    // a woken XREADGROUP that found nothing writes nothing and must not wake them again.
+    if (this.blocked.size > 0 && (frames === null || frames.length > 0)) {
       for (const i of keyPositions(cmd, argv)) this.blocked.signal(keyId(argv[i]!));
     }
     if (b.flushed !== null) { for (const id of b.flushed) this.watches.touch(id); }

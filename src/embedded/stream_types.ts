@@ -360,3 +360,24 @@ export interface ConsumerInfo<V> {
   /** Milliseconds since it was last seen. */
   idleMs: number;
 }
+
+/**
+ * Options of `xread` / `xreadgroup`.
+ *
+ * @example
+ * ```ts
+ * import type { StreamReadOptions } from "@kevy/persist";
+ * const opts: StreamReadOptions = { count: 10, block: 5000, signal: AbortSignal.timeout(60_000) };
+ * ```
+ */
+export interface StreamReadOptions {
+  /** At most this many entries per stream (default: all). */
+  count?: number;
+  /**
+   * Wait up to this many milliseconds when nothing is there (`BLOCK`; 0 waits
+   * forever). Default: never wait.
+   */
+  block?: number;
+  /** Aborts a wait: the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+}

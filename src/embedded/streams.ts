@@ -36,6 +36,7 @@ import type {
   StreamInfoFull,
   StreamMessage,
   StreamRead,
+  StreamReadOptions,
   StreamsToRead,
   StreamTrimOptions,
   XAddOptions,
@@ -52,6 +53,7 @@ const utf8 = new TextDecoder();
 const idOrNull = (r: Reply): string | null => r === null ? null : utf8.decode(r as Uint8Array);
 const ok = (): "OK" => "OK";
 const isOne = (r: Reply): boolean => int(r) === 1;
+const blockOpts = (o: StreamReadOptions) => o.signal === undefined ? {} : { signal: o.signal };
 
 /**
  * Stream commands (see the module docs). On a store handle each runs now and
@@ -150,40 +152,52 @@ export class StreamCommands<V extends string | Uint8Array, M> extends ZsetComman
   }
 
   /**
-   * `XREAD` (non-blocking): entries after each given id (`"$"`: only newer
-   * ones, of which there are none yet; useful with a blocking read). Resolves
-   * `null` when no stream has any.
+   * `XREAD`: entries after each given id (`"$"`: only entries added after
+   * this call). Resolves `null` when no stream has any — at once, or with
+   * `block` (ms; 0 waits forever) when none came within it. A blocked read
+   * wakes with the first stream written after it (that stream alone, as
+   * Redis replies); readers of one stream wake in the order they blocked.
+   * `signal` aborts the wait (the call rejects with its reason). Nothing is
+   * logged. In a transaction it never waits (as in Redis's MULTI).
    */
   xread(
     streams: StreamsToRead,
-    opts: { count?: number } = {},
+    opts: StreamReadOptions = {},
   ): Result<V, M, StreamRead<V>[] | null> {
     const a: Arg[] = ["XREAD"];
     if (opts.count !== undefined) a.push("COUNT", intArg("count", opts.count));
+    if (opts.block !== undefined) a.push("BLOCK", intArg("block", opts.block));
     a.push(...streamsArgv(streams));
     const d = dec<V>(this);
-    return call(this, "xread", a, (r) => reads(r, d, (x) => entry(x, d)));
+    return call(this, "xread", a, (r) => reads(r, d, (x) => entry(x, d)), blockOpts(opts));
   }
 
   /**
-   * `XREADGROUP` (non-blocking) as `consumer` of `group`: with id `">"` the
-   * entries never delivered to the group (now pending for this consumer
-   * unless `noack`), with an id this consumer's pending history after it
-   * (entries deleted meanwhile come back as {@link DeletedMessage}). Resolves
-   * `null` when nothing was served.
+   * `XREADGROUP` as `consumer` of `group`: with id `">"` the entries never
+   * delivered to the group (now pending for this consumer unless `noack`),
+   * with an id this consumer's pending history after it (entries deleted
+   * meanwhile come back as {@link DeletedMessage}). Resolves `null` when
+   * nothing was served. With `block` (ms; 0 waits forever) a `">"` read that
+   * finds nothing waits for new entries: consumers of one group are served
+   * in the order they blocked, each entry to one of them; the log records
+   * what the served read did (as Redis propagates it), never the wait. It
+   * rejects with `NOGROUP` when the group is destroyed meanwhile; `signal`
+   * aborts the wait. In a transaction it never waits.
    */
   xreadgroup(
     group: Bytes,
     consumer: Bytes,
     streams: StreamsToRead,
-    opts: { count?: number; noack?: boolean } = {},
+    opts: StreamReadOptions & { noack?: boolean } = {},
   ): Result<V, M, StreamRead<V, StreamMessage<V> | DeletedMessage>[] | null> {
     const a: Arg[] = ["XREADGROUP", "GROUP", group, consumer];
     if (opts.count !== undefined) a.push("COUNT", intArg("count", opts.count));
+    if (opts.block !== undefined) a.push("BLOCK", intArg("block", opts.block));
     if (opts.noack) a.push("NOACK");
     a.push(...streamsArgv(streams));
     const d = dec<V>(this);
-    return call(this, "xreadgroup", a, (r) => reads(r, d, (x) => entryOrDeleted(x, d)));
+    const decode = (r: Reply) => reads(r, d, (x) => entryOrDeleted(x, d));
+    return call(this, "xreadgroup", a, decode, blockOpts(opts));
   }
 
   /** `XACK`: pending entries acknowledged. */

@@ -143,6 +143,18 @@ export interface CommandSpec {
    * (its handler has validated the argument). Absent: it never blocks.
    */
   blockTimeout?: (argv: ReadonlyArray<Uint8Array>) => number | null;
+  /**
+   * A blocking command that is about to wait: the argv its waiter keeps, from the
+   * database as it is then (XREAD: each `$` id resolved to its stream's last id, as
+   * Redis resolves it once). Absent: the argv as called.
+   */
+  blockArgv?: (argv: ReadonlyArray<Uint8Array>, store: Store) => Uint8Array[];
+  /**
+   * What a waiter runs (never blocking) when its key `key` was written. Absent: its argv.
+   * XREAD / XREADGROUP: that one stream (Redis serves a woken reader the stream that
+   * became ready, alone).
+   */
+  readyArgv?: (argv: ReadonlyArray<Uint8Array>, key: Uint8Array) => Uint8Array[];
   /** The handler. */
   fn: Handler;
 }
@@ -177,6 +189,12 @@ export interface Command {
   readonly notify: NotifyRule | null;
   /** How long a blocking form may wait (see {@link CommandSpec.blockTimeout}), or null. */
   readonly blockTimeout: ((argv: ReadonlyArray<Uint8Array>) => number | null) | null;
+  /** The argv a waiter keeps (see {@link CommandSpec.blockArgv}), or null. */
+  readonly blockArgv: ((argv: ReadonlyArray<Uint8Array>, store: Store) => Uint8Array[]) | null;
+  /** What a waiter runs when a key is ready (see {@link CommandSpec.readyArgv}), or null. */
+  readonly readyArgv:
+    | ((argv: ReadonlyArray<Uint8Array>, key: Uint8Array) => Uint8Array[])
+    | null;
   /** The handler. */
   readonly fn: Handler;
 }
@@ -202,7 +220,10 @@ export function resolveSpec(s: CommandSpec): Command {
   if (!write && s.notify !== undefined) {
     throw new Error(`command table: ${s.name}: only writes fire keyspace events`);
   }
-  if (s.blockTimeout !== undefined && !flags.has("blocking")) {
+  if (
+    (s.blockTimeout !== undefined || s.blockArgv !== undefined || s.readyArgv !== undefined) &&
+    !flags.has("blocking")
+  ) {
     throw new Error(`command table: ${s.name}: a block timeout needs the blocking flag`);
   }
   return {
@@ -220,6 +241,8 @@ export function resolveSpec(s: CommandSpec): Command {
     everyShard: s.everyShard ?? null,
     notify: s.notify ?? null,
     blockTimeout: s.blockTimeout ?? null,
+    blockArgv: s.blockArgv ?? null,
+    readyArgv: s.readyArgv ?? null,
     fn: s.fn,
   };
 }

@@ -1,6 +1,7 @@
 // Private: the stream rows of the command table: arity (Redis 7.0), flags,
 // key positions, how a success is logged (see _stream_log.ts), its keyspace
-// events (_stream_notify.ts) and handler.
+// events (_stream_notify.ts), how XREAD/XREADGROUP BLOCK wait
+// (_stream_block.ts) and handler.
 import { STREAM_ENTRY_HANDLERS } from "./_apply_stream.ts";
 import { STREAM_GROUP_HANDLERS } from "./_apply_stream_group.ts";
 import { STREAM_INFO_HANDLERS } from "./_apply_stream_info.ts";
@@ -15,6 +16,7 @@ import {
   preXclaim,
   preXreadgroup,
 } from "./_stream_log.ts";
+import { readBlockMs, readyReadArgv, xreadBlockArgv } from "./_stream_block.ts";
 import {
   claimEvents,
   preClaimer,
@@ -135,6 +137,9 @@ export const STREAM_COMMANDS: CommandSpec[] = [
     flags: "readonly blocking",
     keys: readKeys(false),
     log: "none",
+    blockTimeout: readBlockMs(false),
+    blockArgv: xreadBlockArgv,
+    readyArgv: readyReadArgv(false),
     fn: H.xread!,
   },
   {
@@ -145,6 +150,8 @@ export const STREAM_COMMANDS: CommandSpec[] = [
     log: logXreadgroup,
     pre: preXreadgroup,
     notify: xreadgroupEvents,
+    blockTimeout: readBlockMs(true),
+    readyArgv: readyReadArgv(true),
     fn: H.xreadgroup!,
   },
   { name: "xinfo", arity: -2, flags: "readonly", keys: KEY2, log: "none", fn: H.xinfo! },

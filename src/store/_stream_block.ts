@@ -1,0 +1,68 @@
+// Private: how XREAD / XREADGROUP `BLOCK ms` wait when a blocking layer (the
+// embedded store) parks them (blocked.c, 7.0): the timeout from BLOCK (0:
+// forever; absent: the call never waits); XREAD's `$` ids resolved to each
+// stream's last id when the call blocks (a missing stream: 0-0); and, when a
+// stream key is written, the waiter runs again on that stream alone (Redis
+// replies to a woken reader with the one stream that became ready), without
+// BLOCK. XREADGROUP waits only with `>` (any other id is served at once).
+import { parseRead, resolveDollarIds } from "./_apply_stream_read.ts";
+import { cOpt } from "./_stream_id.ts";
+import type { Store } from "./store.ts";
+import { StreamData } from "./stream.ts";
+
+/** The BLOCK milliseconds of an XREAD / XREADGROUP, or null (no BLOCK, or unparsable). */
+export function readBlockMs(group: boolean): (argv: ReadonlyArray<Uint8Array>) => number | null {
+  return (argv) => {
+    try {
+      return parseRead([...argv], group).block;
+    } catch {
+      return null;
+    }
+  };
+}
+
+/** XREAD about to wait: its `$` ids as the streams' last ids now. */
+export function xreadBlockArgv(argv: ReadonlyArray<Uint8Array>, store: Store): Uint8Array[] {
+  return resolveDollarIds(argv, (key) => {
+    const s = store.lookup(key);
+    return s instanceof StreamData ? { ms: s.lastMs, seq: s.lastSeq } : null;
+  });
+}
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The read of a waiter whose stream `key` was written: its options without
+ * BLOCK, then `STREAMS key id` with the id it waits after (its first mention
+ * of the key, as Redis keeps one per key). Unparsable argv comes back as is.
+ */
+export function readyReadArgv(group: boolean) {
+  return (argv: ReadonlyArray<Uint8Array>, key: Uint8Array): Uint8Array[] => {
+    const a = [...argv];
+    let r;
+    try {
+      r = parseRead(a, group);
+    } catch {
+      return a;
+    }
+    let at = -1;
+    for (let i = 0; i < r.n && at < 0; i++) if (same(a[r.keysAt + i]!, key)) at = i;
+    if (at < 0) return a;
+    const out: Uint8Array[] = [a[0]!];
+    for (let i = 1; i < r.keysAt; i++) {
+      const o = a[i]!;
+      if (cOpt(o, "BLOCK")) i++;
+      else if (cOpt(o, "COUNT")) out.push(o, a[++i]!);
+      else if (group && cOpt(o, "GROUP")) {
+        out.push(o, a[i + 1]!, a[i + 2]!);
+        i += 2;
+      } else out.push(o); // NOACK, STREAMS
+    }
+    out.push(a[r.keysAt + at]!, a[r.keysAt + r.n + at]!);
+    return out;
+  };
+}
