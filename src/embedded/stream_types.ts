@@ -54,13 +54,13 @@ export interface DeletedMessage {
  * ```
  */
 export interface StreamTrimOptions {
-  /** Keep at most this many entries. */
+  /** Keep at most this many entries (`MAXLEN`; default: no length limit). */
   maxlen?: number;
-  /** Drop entries whose id is below this one. */
+  /** Drop entries whose id is below this one (`MINID`; default: no id limit). */
   minid?: string;
   /** Trim approximately (`~`). */
   approx?: boolean;
-  /** With `approx`: remove at most this many entries. */
+  /** With `approx`: remove at most this many entries (`LIMIT`; default: Redis's 100 x node size). */
   limit?: number;
 }
 
@@ -180,15 +180,15 @@ export interface PendingEntryInfo<V> {
  * ```
  */
 export interface XClaimOptions {
-  /** Set the idle time (ms) instead of resetting it. */
+  /** Set the idle time (ms, `IDLE`; default: 0, the claim resets it). */
   idle?: number;
-  /** Set the last delivery time (unix ms). */
-  time?: number;
-  /** Set the delivery count. */
+  /** Set the last delivery time (unix ms, `TIME`; default: now). */
+  deliveredAt?: number;
+  /** Set the delivery count (`RETRYCOUNT`; default: incremented, unless `justid`). */
   retrycount?: number;
   /** Create pending rows for ids not pending yet (if the entries exist). */
   force?: boolean;
-  /** Raise the group's last delivered id to at least this. */
+  /** Raise the group's last delivered id to at least this (`LASTID`; default: left as it is). */
   lastid?: string;
 }
 

@@ -302,7 +302,7 @@ export class StreamCommands<V extends string | Uint8Array, M> extends ZsetComman
       a.push(new InvalidArg(new RangeError("xclaim: name at least one id")));
     }
     if (opts.idle !== undefined) a.push("IDLE", intArg("idle", opts.idle));
-    if (opts.time !== undefined) a.push("TIME", intArg("time", opts.time));
+    if (opts.deliveredAt !== undefined) a.push("TIME", intArg("deliveredAt", opts.deliveredAt));
     if (opts.retrycount !== undefined) a.push("RETRYCOUNT", intArg("retrycount", opts.retrycount));
     if (opts.force) a.push("FORCE");
     if (opts.justid) a.push("JUSTID");

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { concat, readFixture, readFixtureJson, unhex, utf8 } from "../_helpers.ts";
 import { encodeSnapshotChunks } from "../../src/codec/snapshot.ts";
-import { freezeEntries } from "../../src/codec/_snapshot_writer.ts";
+import { freezeEntries } from "../../src/codec/snapshot_writer.ts";
 import { compactLogPieces } from "../../src/persist/_rewrite_frames.ts";
 import { AOF_MAGIC, parseFrame } from "../../src/codec/resp.ts";
 import { Store } from "../../src/store/store.ts";
