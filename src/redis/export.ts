@@ -10,16 +10,19 @@
  * shortest decimal that round-trips (`-0`, `inf`, `-inf`, `1e-20`,
  * `5e-324`), which Redis's `strtod` reads back bit-exact.
  *
- * A stream is written as `XADD` of every entry with its id, `XSETID` with
- * the last id, `ENTRIESADDED` and `MAXDELETEDID`, `XGROUP CREATE ...
- * ENTRIESREAD` per group, `XGROUP CREATECONSUMER` per consumer and `XCLAIM
+ * A stream is written as an AOF rewrite writes it (`entryToCommands` of
+ * ./persist): `XADD` of every entry with its id, `XSETID` with the last id,
+ * `ENTRIESADDED` and `MAXDELETEDID`, `XGROUP CREATE` (and `SETID ...
+ * ENTRIESREAD`) per group, `XGROUP CREATECONSUMER` per consumer and `XCLAIM
  * ... TIME <ms> RETRYCOUNT <n> FORCE JUSTID` per pending entry (delivery
- * time and count exact), the same rendering `migrateToRedis` sends to a
- * server that refuses DUMP payloads. What commands cannot carry is counted,
- * never hidden: pending entries whose message was deleted
- * ({@link RedisExportStats.lostPending}; a `RESTORE` payload or an RDB file
- * keeps them) and consumers' seen times (the server sets them to the time
- * of the import). Empty collections (which kevy snapshots may hold and Redis
+ * time and count exact; a pending entry of a deleted message through a
+ * placeholder entry removed again), the same rendering `migrateToRedis`
+ * sends to a server that refuses DUMP payloads. What commands cannot carry
+ * is counted, never hidden: a pending entry of a deleted message in a
+ * stream whose max-deleted-id is 0-0 (a Redis 6 stream; see
+ * {@link RedisExportStats.lostPending}; a `RESTORE` payload or an RDB file
+ * keeps it) and consumers' seen times (the server sets them to the time of
+ * the import). Empty collections (which kevy snapshots may hold and Redis
  * cannot) are skipped and counted.
  * A zset with a NaN score (kevy 1.17 can store one; Redis refuses it) stops
  * the export with a {@link RedisExportError} naming the key: nothing is
@@ -64,9 +67,10 @@ export interface RedisExportStats {
   /** Streams exported (with their groups, consumers and pending entries). */
   streams: number;
   /**
-   * Pending stream entries whose message was deleted: commands cannot
-   * rebuild them (XCLAIM claims existing messages only), so they are left
-   * out and counted here.
+   * Pending stream entries of deleted messages that commands cannot
+   * rebuild (above the stream's first entry while its max-deleted-id is
+   * 0-0, as in a stream from Redis 6): left out and counted here. Others are
+   * re-created through a placeholder entry.
    */
   lostPending: number;
   /** Always 0: streams are exported (kept for callers that read it). */

@@ -120,7 +120,10 @@ export interface MigrateStats {
   expired: number;
   /** Keys skipped: empty collections (Redis cannot hold one). */
   empty: number;
-  /** Pending stream entries whose message was deleted (the command payload cannot carry them). */
+  /**
+   * Pending stream entries of deleted messages the command payload could not carry (in a
+   * stream whose max-deleted-id is 0-0, as from Redis 6; RESTORE payloads carry them).
+   */
   lostPending: number;
   /** Commands sent. */
   commands: number;
