@@ -258,13 +258,15 @@ export class Engine {
   settle(): void {
     const b = this.hub.blocked;
     if (!b.pending || this.#closed) return;
+    let lastId = "", key = new Uint8Array(0); // waiters of one key come together
     b.serve((w, id) => {
       const sh = this.shards[w.shard]!;
-      const key = Uint8Array.from(id, (c) => c.charCodeAt(0));
+      if (id !== lastId) key = Uint8Array.from(id, (c) => c.charCodeAt(0)), lastId = id;
       if (!sh.store.has(key)) return "gone";
       let a: Applied;
       try {
-        const argv = w.cmd.readyArgv?.(w.argv, key) ?? w.argv;
+        const argv = w.cmd.readyArgv === null ? w.argv : w.cmd.readyArgv(w.argv, key, sh.store);
+        if (argv === null) return "skip"; // nothing for it yet: it keeps waiting
         a = this.apply({ cmd: w.cmd, argv, route: { kind: "one", shard: w.shard } });
       } catch (e) {
         // A wrong type stays blocked (Redis 7.0 serves a key only to calls of its type).

@@ -150,11 +150,15 @@ export interface CommandSpec {
    */
   blockArgv?: (argv: ReadonlyArray<Uint8Array>, store: Store) => Uint8Array[];
   /**
-   * What a waiter runs (never blocking) when its key `key` was written. Absent: its argv.
-   * XREAD / XREADGROUP: that one stream (Redis serves a woken reader the stream that
-   * became ready, alone).
+   * What a waiter runs (never blocking) when its key `key` was written, or `null` when it
+   * has nothing to be served yet (it keeps waiting). Absent: its argv. XREAD / XREADGROUP:
+   * that one stream (Redis serves a woken reader the stream that became ready, alone).
    */
-  readyArgv?: (argv: ReadonlyArray<Uint8Array>, key: Uint8Array) => Uint8Array[];
+  readyArgv?: (
+    argv: ReadonlyArray<Uint8Array>,
+    key: Uint8Array,
+    store: Store,
+  ) => Uint8Array[] | null;
   /** The handler. */
   fn: Handler;
 }
@@ -193,7 +197,7 @@ export interface Command {
   readonly blockArgv: ((argv: ReadonlyArray<Uint8Array>, store: Store) => Uint8Array[]) | null;
   /** What a waiter runs when a key is ready (see {@link CommandSpec.readyArgv}), or null. */
   readonly readyArgv:
-    | ((argv: ReadonlyArray<Uint8Array>, key: Uint8Array) => Uint8Array[])
+    | ((argv: ReadonlyArray<Uint8Array>, key: Uint8Array, store: Store) => Uint8Array[] | null)
     | null;
   /** The handler. */
   readonly fn: Handler;
