@@ -41,6 +41,8 @@ export interface LockEnv {
   self(): Promise<Omit<LockInfo, "startedAt" | "nonce">>;
   /** "alive", "dead", or "unknown" (another host: treated as alive). */
   liveness(info: LockInfo): Promise<"alive" | "dead" | "unknown">;
+  /** Waits before looking again at a lock file being written (default: a timer); tests shorten it. */
+  pause?(ms: number): Promise<void>;
 }
 
 /** The real process facts. */
@@ -121,7 +123,7 @@ async function generations(fs: FsAdapter, dir: string): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 
-async function readLock(fs: FsAdapter, path: string): Promise<Read> {
+async function readLock(fs: FsAdapter, path: string, env: LockEnv): Promise<Read> {
   for (let i = 0;; i++) {
     let bytes: Uint8Array;
     try {
@@ -133,7 +135,9 @@ async function readLock(fs: FsAdapter, path: string): Promise<Read> {
     const info = parseLock(bytes);
     if (info !== null) return info;
     if (i >= UNPARSABLE_RETRIES) return "unparsable";
-    await new Promise((r) => setTimeout(r, UNPARSABLE_WAIT_MS));
+    await (env.pause !== undefined
+      ? env.pause(UNPARSABLE_WAIT_MS)
+      : new Promise((r) => setTimeout(r, UNPARSABLE_WAIT_MS)));
   }
 }
 
@@ -179,7 +183,7 @@ export async function lockHolder(
   const top = (await generations(fs, dir)).at(-1);
   if (top === undefined) return null;
   const path = joinPath(dir, genName(top));
-  const live = await isLive(env, await readLock(fs, path));
+  const live = await isLive(env, await readLock(fs, path, env));
   return live === null ? null : { path, info: live };
 }
 
@@ -206,7 +210,7 @@ export async function acquireLock(
     let staleHolder: LockInfo | null = null;
     if (top !== undefined) {
       const topPath = joinPath(dir, genName(top));
-      const cur = await readLock(fs, topPath);
+      const cur = await readLock(fs, topPath, env);
       if (cur === "gone") continue;
       const live = await isLive(env, cur);
       if (live !== null) throw new StoreLockedError(topPath, live.pid, live.host);
@@ -219,7 +223,7 @@ export async function acquireLock(
     if (!(await tryCreate(fs, path, info))) continue; // a racer won this generation
     // Below: the generation we judged may have been half-written when we read it.
     if (top !== undefined) {
-      const again = await isLive(env, await readLock(fs, joinPath(dir, genName(top))));
+      const again = await isLive(env, await readLock(fs, joinPath(dir, genName(top)), env));
       if (again !== null) {
         await removeQuiet(fs, path);
         blocker = { path: joinPath(dir, genName(top)), info: again };

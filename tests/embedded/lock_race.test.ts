@@ -7,7 +7,8 @@ import { writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { tempDir } from "../_helpers.ts";
+import { rng, tempDir } from "../_helpers.ts";
+import type { FsAdapter } from "../../src/fs/types.ts";
 import { defaultFs } from "../../src/fs/detect.ts";
 import { acquireLock, type LockEnv, type LockInfo } from "../../src/embedded/_lock.ts";
 import { StoreLockedError } from "../../src/embedded/errors.ts";
@@ -30,8 +31,14 @@ function staleLegacyLock(dir: string): void {
 }
 
 /** Racers that look like distinct live processes (pids 1001, 1002, ...) on this host and boot. */
-function fakeProcess(pid: number, live: Set<number>, boot: string | null): LockEnv {
+function fakeProcess(
+  pid: number,
+  live: Set<number>,
+  boot: string | null,
+  pause?: () => Promise<void>,
+): LockEnv {
   return {
+    ...(pause !== undefined ? { pause } : {}),
     self: () => Promise.resolve({ pid, host: hostname(), bootId: boot, start: `t${pid}` }),
     liveness: (info: LockInfo) =>
       Promise.resolve(
@@ -44,6 +51,34 @@ function fakeProcess(pid: number, live: Set<number>, boot: string | null): LockE
           : "dead",
       ),
   };
+}
+
+/**
+ * `fs` with a seeded random pause before and after every call (on the adapter and on the files it
+ * opens): a few microtask turns or a timer turn, so the racers' steps interleave in orders that
+ * plain concurrency on an idle machine rarely produces.
+ */
+function jittery(inner: FsAdapter, seed: number): FsAdapter {
+  const next = rng(seed);
+  const pause = async (): Promise<void> => {
+    const r = next();
+    if (r < 0.2) return await new Promise<void>((res) => setTimeout(res, 0));
+    for (let i = Math.floor(r * 6); i > 0; i--) await Promise.resolve();
+  };
+  const wrap = <T extends object>(target: T, deep: boolean): T =>
+    new Proxy(target, {
+      get(t, key) {
+        const v = Reflect.get(t, key) as unknown;
+        if (typeof v !== "function") return v;
+        return async (...args: unknown[]) => {
+          await pause();
+          const out = await (v as (...a: unknown[]) => Promise<unknown>).apply(t, args);
+          await pause();
+          return deep && String(key).startsWith("open") ? wrap(out as object, false) : out; // a file handle
+        };
+      },
+    });
+  return wrap(inner, true);
 }
 
 async function race(racers: Array<() => Promise<{ release(): Promise<void> }>>) {
@@ -80,6 +115,25 @@ describe("the dir lock under races", () => {
         [...live].map((pid) => () => acquireLock(fs, dir, i, quiet, fakeProcess(pid, live, boot))),
       );
       assert.equal(n, 1, `race ${i}: ${n} holders`);
+    }
+  });
+
+  // The racers look again at a half-written lock file without waiting, so they meet each other's
+  // fresh, still empty generations: the check of the judged generation after creating the next
+  // one is what keeps the second racer out.
+  it("300 races of 4 live processes with seeded pauses around every fs step: exactly one wins", async () => {
+    const boot = await bootId();
+    for (let i = 0; i < 300; i++) {
+      const dir = tempDir("kevy-lockrace-");
+      staleLegacyLock(dir);
+      const live = new Set([1001, 1002, 1003, 1004]);
+      const jfs = jittery(fs, 7000 + i);
+      const n = await race(
+        [...live].map((pid) => () =>
+          acquireLock(jfs, dir, i, quiet, fakeProcess(pid, live, boot, () => Promise.resolve()))
+        ),
+      );
+      assert.equal(n, 1, `race ${i} (seed ${7000 + i}): ${n} holders`);
     }
   });
 });
