@@ -6,9 +6,24 @@
 // bracketed by "begin" and "end <ms>".
 // Usage: <runtime> _child_store.(ts|js) <dir> <mode> <shards> <routing>
 import process from "node:process";
+import { writeSync } from "node:fs";
 import { openStore } from "../../src/embedded/open.ts";
 import type { KevyStore } from "../../src/embedded/handle.ts";
 import type { Routing } from "../../src/codec/routing_types.ts";
+
+// Reports go out with a synchronous write: an "ack" printed is in the pipe before the next
+// operation starts, so a SIGKILL can't lose it (Node queues process.stdout writes to a pipe
+// in the process while a write is pending, and the kill drops that queue).
+function say(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  for (let off = 0; off < bytes.length;) {
+    try {
+      off += writeSync(1, bytes, off);
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EAGAIN") throw e; // a non-blocking pipe, full: again
+    }
+  }
+}
 
 const [dir, mode, shardsText, routingText] = process.argv.slice(-4) as [
   string,
@@ -40,14 +55,14 @@ for (let j = 0; j < LISTS; j++) {
 }
 const GROUP = Array.from({ length: 16 }, (_, i) => `g:${i}`);
 const group = await db.mget(...GROUP);
-process.stdout.write(`ready ${JSON.stringify({ dbsize: await db.dbsize(), lists, group })}\n`);
+say(`ready ${JSON.stringify({ dbsize: await db.dbsize(), lists, group })}\n`);
 if (mode === "mset") {
   // One MSET of 16 keys spread over every shard per op: all or nothing after a kill.
   for (let op = Number(group[0] ?? -1) + 1;; op++) {
-    process.stdout.write("begin\n");
+    say("begin\n");
     const t0 = performance.now();
     await db.mset(Object.fromEntries(GROUP.map((k) => [k, String(op)])));
-    process.stdout.write(`ack ${op}\nend ${(performance.now() - t0).toFixed(2)}\n`);
+    say(`ack ${op}\nend ${(performance.now() - t0).toFixed(2)}\n`);
   }
 }
 for (;;) {
@@ -56,17 +71,17 @@ for (;;) {
     const op = next++;
     batch.push(db.rpush(`l:${op % LISTS}`, String(op)).then(() => op));
   }
-  process.stdout.write((await Promise.all(batch)).map((op) => `ack ${op}\n`).join(""));
+  say((await Promise.all(batch)).map((op) => `ack ${op}\n`).join(""));
   if (mode === "reshard") {
     await db.close();
     shards = (shards % 4) + 1;
     routing = routing === "slots" ? "kevyhash" : "slots";
   }
   // "begin" / "end <ms>" bracket the operation, so the parent can aim its kill inside it.
-  process.stdout.write("begin\n");
+  say("begin\n");
   const t0 = performance.now();
   if (mode === "save") await db.save();
   else if (mode === "rewrite") await db.rewriteAof();
   else db = await open();
-  process.stdout.write(`end ${(performance.now() - t0).toFixed(2)}\n`);
+  say(`end ${(performance.now() - t0).toFixed(2)}\n`);
 }

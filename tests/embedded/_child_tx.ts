@@ -8,7 +8,22 @@
 //   the value it set to `history` in the same transaction; prints "ack <value>".
 // Usage: <runtime> _child_tx.(ts|js) <dir> <mode> <shards>
 import process from "node:process";
+import { writeSync } from "node:fs";
 import { openStore } from "../../src/embedded/open.ts";
+
+// Reports go out with a synchronous write: an "ack" printed is in the pipe before the next
+// operation starts, so a SIGKILL can't lose it (Node queues process.stdout writes to a pipe
+// in the process while a write is pending, and the kill drops that queue).
+function say(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  for (let off = 0; off < bytes.length;) {
+    try {
+      off += writeSync(1, bytes, off);
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EAGAIN") throw e; // a non-blocking pipe, full: again
+    }
+  }
+}
 
 const [dir, mode, shards] = process.argv.slice(-3) as [string, string, string];
 const db = await openStore({
@@ -23,7 +38,7 @@ const balances = (await db.mget(...ACCOUNTS)).map((v) => v === null ? null : Num
 const ops = Number(await db.get("ops") ?? 0);
 const counter = Number(await db.get("counter") ?? 0);
 const log = (await db.lrange("history", 0, -1)).map(Number);
-process.stdout.write(`ready ${JSON.stringify({ balances, ops, counter, log })}\n`);
+say(`ready ${JSON.stringify({ balances, ops, counter, log })}\n`);
 if (mode === "transfer") {
   if (balances.every((b) => b === null)) {
     await db.mset(Object.fromEntries(ACCOUNTS.map((a) => [a, "100"])));
@@ -34,7 +49,7 @@ if (mode === "transfer") {
       op++;
       const from = ACCOUNTS[op % 8]!, to = ACCOUNTS[(op * 5 + 3) % 8]!;
       const r = await db.multi().decrby(from, op % 7 + 1).incrby(to, op % 7 + 1).incr("ops").exec();
-      process.stdout.write(`ack ${r![2]}\n`);
+      say(`ack ${r![2]}\n`);
     }
   };
   await Promise.all([task(), task(), task(), task()]);
@@ -46,7 +61,7 @@ if (mode === "transfer") {
         const n = Number(await tx.get("counter") ?? 0) + 1;
         return tx.multi().set("counter", String(n)).rpush("history", String(n));
       }, { attempts: 1000 });
-      process.stdout.write(`ack ${r![1]}\n`);
+      say(`ack ${r![1]}\n`);
     }
   };
   await Promise.all([task(), task(), task(), task()]);

@@ -3,8 +3,23 @@
 // and prints "ack <i>" once a write is acknowledged. Runs until killed.
 // Usage: <runtime> _child_writer.(ts|js) <dir>
 import process from "node:process";
+import { writeSync } from "node:fs";
 import { ShardFiles } from "../../src/persist/shard_files.ts";
 import { applyCommand } from "../../src/store/apply.ts";
+
+// Reports go out with a synchronous write: an "ack" printed is in the pipe before the next
+// operation starts, so a SIGKILL can't lose it (Node queues process.stdout writes to a pipe
+// in the process while a write is pending, and the kill drops that queue).
+function say(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  for (let off = 0; off < bytes.length;) {
+    try {
+      off += writeSync(1, bytes, off);
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EAGAIN") throw e; // a non-blocking pipe, full: again
+    }
+  }
+}
 
 const dir = process.argv[process.argv.length - 1]!;
 const enc = new TextEncoder();
@@ -15,7 +30,7 @@ const shard = await ShardFiles.open({
 });
 const existing = shard.store.lookup(enc.encode("log"));
 let next = existing === null ? 0 : (existing as { length: number }).length;
-process.stdout.write(`ready ${next}\n`);
+say(`ready ${next}\n`);
 for (let round = 0;; round++) {
   const batch: Promise<number>[] = [];
   for (let j = 0; j < 4; j++) {
@@ -27,5 +42,5 @@ for (let round = 0;; round++) {
   if (round % 10 === 9) {
     batch.push((round % 20 === 9 ? shard.save() : shard.rewrite()).then(() => -1));
   }
-  for (const i of await Promise.all(batch)) if (i >= 0) process.stdout.write(`ack ${i}\n`);
+  for (const i of await Promise.all(batch)) if (i >= 0) say(`ack ${i}\n`);
 }
