@@ -7,7 +7,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { tempDir } from "../_helpers.ts";
@@ -41,12 +41,29 @@ after(() => {
   if (mnt !== null) spawnSync("umount", [mnt]);
 });
 
-/** Fills the disk but for `leave` bytes (a ballast file); returns a function that frees it. */
+/**
+ * Fills the disk but for `leave` bytes (a ballast file); returns a function that frees it.
+ * A store's log may take space between the `df` and the ballast (under everysec and no, its
+ * queued bytes reach the disk when they will): the ballast then stops at ENOSPC, the disk
+ * only fuller.
+ */
 function fill(dir: string, name: string, leave: number): () => void {
   const path = join(dir, name);
   const st = spawnSync("df", ["-B1", "--output=avail", dir], { encoding: "utf8" });
   const avail = Number(st.stdout.trim().split("\n").pop());
-  writeFileSync(path, new Uint8Array(Math.max(0, avail - leave)));
+  assert.ok(Number.isFinite(avail), `df ${dir}: ${st.stdout} ${st.stderr}`);
+  const piece = new Uint8Array(64 * 1024);
+  const fd = openSync(path, "w");
+  try {
+    for (let left = avail - leave; left > 0;) {
+      const n = writeSync(fd, piece, 0, Math.min(piece.length, left));
+      left -= n;
+    }
+  } catch (e) {
+    if ((e as { code?: string }).code !== "ENOSPC") throw e;
+  } finally {
+    closeSync(fd);
+  }
   return () => rmSync(path, { force: true });
 }
 
