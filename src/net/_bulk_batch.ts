@@ -28,6 +28,8 @@ export interface Batch<J> {
   starts: number[];
   counts: number[];
   slots: number[];
+  /** What each job counts for (keys). */
+  units: number[];
   /** The job objects (or retry states) of jobs that have one; null when none has. */
   held: Array<J | Pending<J> | undefined> | null;
   /** Jobs sent with ASKING before each frame (their replies come in pairs). */
@@ -49,6 +51,7 @@ export function newBatch<J>(addr: string, capacity: number): Batch<J> {
     starts: [],
     counts: [],
     slots: [],
+    units: [],
     held: null,
     asked: null,
     frames: 0,
@@ -58,7 +61,8 @@ export function newBatch<J>(addr: string, capacity: number): Batch<J> {
 /**
  * Appends job `buf[start, end)` (`count` frames for `slot`) to `b`; `held` is
  * its object or retry state, if it has one. `asked`: ASKING goes before each
- * frame (the ASKING replies are dropped when settling).
+ * frame (the ASKING replies are dropped when settling). `units`: what the job
+ * counts for (keys).
  */
 export function appendJob<J>(
   b: Batch<J>,
@@ -69,11 +73,13 @@ export function appendJob<J>(
   count: number,
   held: J | Pending<J> | undefined,
   asked: boolean,
+  units: number,
 ): void {
   const i = b.starts.length;
   b.starts.push(b.w.length);
   b.counts.push(count);
   b.slots.push(slot);
+  b.units.push(units);
   if (held !== undefined) {
     b.held ??= [];
     b.held[i] = held;

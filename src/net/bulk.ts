@@ -75,6 +75,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   /** Jobs added and not yet done or failed. */
   #open = 0;
   #done = 0;
+  #doneUnits = 0;
   #idle: Array<() => void> = [];
   #failure: Error | null = null;
   /** Jobs waiting for a retry, in the order they must be applied. */
@@ -112,6 +113,11 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     return this.#done;
   }
 
+  /** The units (keys) of the jobs answered so far: {@link BulkWriter.done} weighted by each job's `units`. */
+  get doneUnits(): number {
+    return this.#doneUnits;
+  }
+
   /**
    * Queues a job. Returns a promise only when the caller must wait (a batch
    * went out and its connection is at its bound); throws the writer's
@@ -124,7 +130,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
       this.#held.push(pending(job));
       return undefined;
     }
-    return this.#place(job.slot, job.frames, 0, job.frames.length, job.count, job);
+    return this.#place(job.slot, job.frames, 0, job.frames.length, job.count, job, job.units ?? 1);
   }
 
   /**
@@ -137,14 +143,15 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     start: number,
     end: number,
     count: number,
+    units = 1,
   ): Promise<void> | undefined {
     if (this.#failure !== null) throw this.#failure;
     this.#open++;
     if (this.#opts.ordered && this.#retrying()) {
-      this.#held.push(pending(this.#jobOf(buf.slice(start, end), slot, count)));
+      this.#held.push(pending(this.#jobOf(buf.slice(start, end), slot, count, units)));
       return undefined;
     }
-    return this.#place(slot, buf, start, end, count, undefined);
+    return this.#place(slot, buf, start, end, count, undefined, units);
   }
 
   /**
@@ -166,8 +173,11 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     return b.w;
   }
 
-  /** Ends the job begun with {@link BulkWriter.direct}: `count` frames were written. */
-  commit(count: number): Promise<void> | undefined {
+  /**
+   * Ends the job begun with {@link BulkWriter.direct}: `count` frames were
+   * written; the job counts `units` in {@link BulkWriter.doneUnits}.
+   */
+  commit(count: number, units = 1): Promise<void> | undefined {
     const b = this.#direct;
     if (b === null) throw new Error("BulkWriter.commit without direct()");
     this.#direct = null;
@@ -175,6 +185,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     b.starts.push(this.#directStart);
     b.counts.push(count);
     b.slots.push(this.#directSlot);
+    b.units.push(units);
     b.frames += count;
     if (b.w.length >= this.#batchBytes) return this.#send(b);
     return undefined;
@@ -208,8 +219,10 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     return this.#retry.length > 0 || this.#retryRunning !== null;
   }
 
-  #jobOf(frames: Uint8Array, slot: number, count: number): J {
-    return this.#opts.jobOf?.(frames, slot, count) ?? ({ slot, frames, count } as J);
+  #jobOf(frames: Uint8Array, slot: number, count: number, units: number): J {
+    const job = this.#opts.jobOf?.(frames, slot, count) ?? ({ slot, frames, count } as J);
+    if (units !== 1) job.units = units;
+    return job;
   }
 
   /** Appends a job to its node's batch; `held` is its object or retry state, if it has one. */
@@ -220,18 +233,19 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     end: number,
     count: number,
     held: J | Pending<J> | undefined,
+    units: number,
   ): Promise<void> | undefined {
     const ask = held instanceof Pending ? held.ask : null;
     const addr = ask ?? this.#target.ownerOf(slot);
     if (addr === undefined) {
       const p = held instanceof Pending
         ? held
-        : pending(held ?? this.#jobOf(buf.slice(start, end), slot, count));
+        : pending(held ?? this.#jobOf(buf.slice(start, end), slot, count, units));
       this.#later(p, new RedisClusterError(`slot ${slot} has no master in the slot map`));
       return undefined;
     }
     const b = this.#batchFor(addr);
-    appendJob(b, slot, buf, start, end, count, held, ask !== null);
+    appendJob(b, slot, buf, start, end, count, held, ask !== null, units);
     if (b.w.length >= this.#batchBytes) return this.#send(b);
     return undefined;
   }
@@ -266,13 +280,13 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     const h = b.held?.[i];
     if (h instanceof Pending) return h;
     if (h !== undefined) return pending(h);
-    return pending(this.#jobOf(originalBytes(b, i), b.slots[i]!, b.counts[i]!));
+    return pending(this.#jobOf(originalBytes(b, i), b.slots[i]!, b.counts[i]!, b.units[i]!));
   }
 
   #jobAt(b: Batch<J>, i: number): J {
     const h = b.held?.[i];
     if (h !== undefined) return h instanceof Pending ? h.job : h;
-    return this.#jobOf(originalBytes(b, i), b.slots[i]!, b.counts[i]!);
+    return this.#jobOf(originalBytes(b, i), b.slots[i]!, b.counts[i]!, b.units[i]!);
   }
 
   #broken(b: Batch<J>, e: Error): void {
@@ -296,6 +310,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
         if (!report(replies?.[base])) {
           base += len;
           this.#done++;
+          this.#doneUnits += b.units[i]!;
           this.#finished();
           continue;
         }
@@ -337,6 +352,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
       return;
     }
     this.#done++;
+    this.#doneUnits += b.units[i]!;
     this.#opts.onDone(this.#jobAt(b, i), errors, replies);
     this.#finished();
   }
@@ -376,7 +392,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
             continue;
           }
           const f = p.job.frames;
-          const w = this.#place(p.job.slot, f, 0, f.length, p.job.count, p);
+          const w = this.#place(p.job.slot, f, 0, f.length, p.job.count, p, p.job.units ?? 1);
           if (w !== undefined) await w;
         }
         for (const b of [...this.#batches.values()]) await this.#send(b);
@@ -393,7 +409,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
         if (this.#failure !== null) this.#fail(p, this.#failure);
         else {
           const f = p.job.frames;
-          const w = this.#place(p.job.slot, f, 0, f.length, p.job.count, p);
+          const w = this.#place(p.job.slot, f, 0, f.length, p.job.count, p, p.job.units ?? 1);
           if (w !== undefined) await w;
         }
       }

@@ -8,7 +8,7 @@
 import type { BatchError } from "./connection_types.ts";
 import type { Reply } from "./reply.ts";
 
-/** One unit of work: the encoded commands of one key. */
+/** One unit of work: the encoded commands of one key (or of a group of keys, see `units`). */
 export interface BulkJob {
   /** The key's hash slot (any value for a single server). */
   slot: number;
@@ -16,6 +16,8 @@ export interface BulkJob {
   frames: Uint8Array;
   /** How many frames `frames` holds. */
   count: number;
+  /** What the job counts for in {@link BulkWriter.doneUnits} (keys; default 1). */
+  units?: number;
 }
 
 /** Options of {@link BulkWriter}. */

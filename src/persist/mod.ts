@@ -31,6 +31,8 @@ export {
   saveSnapshotSync,
 } from "./snapshot_file.ts";
 export { SegmentedFrameError } from "./aof2_errors.ts";
+export { loadSplit, type SplitLoad, type SplitLoadOptions } from "./split_load.ts";
+export { StringRecordCursor, StringRecords } from "./string_records.ts";
 export {
   type SnapshotVerifyResult,
   verifySnapshotFile,

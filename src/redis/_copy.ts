@@ -4,12 +4,10 @@
 // key); the writer reports back only the keys that need a look (errors,
 // keys already on the target, refused payloads) and counts the rest.
 // Those are handled per part, while the part's store is still there.
-import { parseFrame } from "../codec/resp.ts";
 import type { Entry } from "../codec/types.ts";
 import { BulkWriter } from "../net/bulk.ts";
 import type { RedisTarget } from "../net/target.ts";
 import type { Reply } from "../net/reply.ts";
-import type { Store } from "../store/store.ts";
 import { keyHashSlotAt } from "../shard/routing.ts";
 import {
   cursorEntry,
@@ -20,13 +18,14 @@ import {
 import {
   commandJob,
   type Encoder,
-  type ExistsSignal,
   isEmptyCollection,
   jobWriter,
   type KeyJob,
   writeStringRecord,
 } from "./_migrate_encode.ts";
 import { isPayloadRefused } from "./_payload.ts";
+import { copyStringRecords } from "./_copy_strings.ts";
+import { jobFromFrames } from "./_job_frames.ts";
 import { copyFunctions } from "./_functions.ts";
 import type { SourcePart } from "./_migrate_source.ts";
 import { compareKeys } from "./_verify_read.ts";
@@ -49,32 +48,6 @@ export interface CopySettings {
   onProgress?: (p: MigrateProgress) => void;
 }
 
-const td = new TextDecoder();
-
-/** A job rebuilt from its bytes (only for keys the writer reports or retries). */
-function jobFromFrames(frames: Uint8Array, slot: number, count: number): KeyJob {
-  const f = parseFrame(frames, 0);
-  const argv = f.kind === "frame" ? f.argv : [];
-  const verb = td.decode(argv[0] ?? new Uint8Array()).toUpperCase();
-  const has = (word: string) =>
-    argv.some((a, i) => i > 1 && a.length === word.length && td.decode(a).toUpperCase() === word);
-  let exists: ExistsSignal = "none";
-  if (verb === "SET" && has("NX")) exists = "nil";
-  else if (verb === "EVAL") exists = "zero";
-  else if (verb === "RESTORE" && !has("REPLACE")) exists = "busykey";
-  const key = (verb === "EVAL" ? argv[3] : argv[1]) ?? new Uint8Array();
-  return {
-    key: key.slice(),
-    entry: null,
-    slot,
-    frames,
-    count,
-    exists,
-    lost: 0,
-    restore: verb === "RESTORE",
-  };
-}
-
 /** A store's record cursor (its string records as byte ranges), when its iterator offers one. */
 function recordCursorOf(entries: Iterable<Entry>): RecordCursor | null {
   const make = (entries as RecordSource)[RECORD_CURSOR];
@@ -93,6 +66,8 @@ function existed(job: KeyJob, replies: Reply[] | null): boolean {
 interface Looks {
   existing: Uint8Array[];
   refused: Uint8Array[];
+  /** Keys of groups (MSETNX) not written because some key was there: sent again one by one. */
+  regroup: Uint8Array[];
   /** Reported jobs that were not copied (errors, existing, refused). */
   notCopied: number;
 }
@@ -107,7 +82,7 @@ export async function copyParts(
   stats: MigrateStats,
   s: CopySettings,
 ): Promise<void> {
-  const looks: Looks = { existing: [], refused: [], notCopied: 0 };
+  const looks: Looks = { existing: [], refused: [], regroup: [], notCopied: 0 };
   const writer = new BulkWriter<KeyJob>(target, {
     ...(s.batchBytes !== undefined ? { batchBytes: s.batchBytes } : {}),
     keepReplies: !s.replace,
@@ -116,6 +91,15 @@ export async function copyParts(
     jobOf: jobFromFrames,
     onDone: (job, errors, replies) => {
       const e = errors[0]?.error;
+      if (job.keys !== undefined) {
+        // A group: all its keys were written, or (a 0 or an error) none of them.
+        if (e !== undefined) {
+          for (const key of job.keys) stats.errors.push({ key, error: e.message });
+        } else if (!s.replace && existed(job, replies)) looks.regroup.push(...job.keys);
+        else return;
+        looks.notCopied += job.keys.length;
+        return;
+      }
       if (e !== undefined && errors.length === 1 && job.restore === true && isPayloadRefused(e)) {
         looks.refused.push(job.key);
       } else if (
@@ -133,7 +117,7 @@ export async function copyParts(
       looks.notCopied++;
     },
   });
-  const counted = () => writer.done - looks.notCopied;
+  const counted = () => writer.doneUnits - looks.notCopied;
   try {
     let partsDone = 0;
     const it = Symbol.asyncIterator in parts
@@ -144,12 +128,12 @@ export async function copyParts(
       const r = await next;
       if (r.done) break;
       const part = r.value;
-      await copyPart(writer, part, stats, s, partsDone, counted);
+      await copyPart(writer, part, stats, s, partsDone, counted, target.isCluster);
       // Load the next part while the target works through this one's last batches.
       next = Promise.resolve(it.next());
       next.catch(() => {}); // awaited at the top of the loop; not unhandled meanwhile
       await writer.flush();
-      await secondLook(target, writer, part.store, looks, stats, s);
+      await secondLook(target, writer, part, looks, stats, s);
       // Libraries: those an RDB carries beside its keys, else the store's own (FUNCTION LOAD kept as data).
       const libraries = part.functions ?? [...part.store.libraries.values()];
       if (libraries.length > 0) await copyFunctions(target, libraries, stats, s.replace);
@@ -160,8 +144,8 @@ export async function copyParts(
         partsDone,
         parts: s.partCount,
         keys: stats.keys,
-        partKeys: part.store.dbsize(),
-        partSent: part.store.dbsize(),
+        partKeys: partSize(part),
+        partSent: partSize(part),
       });
     }
   } catch (e) {
@@ -173,6 +157,19 @@ export async function copyParts(
   stats.keys = counted();
 }
 
+/** Keys of a part (its store's and its string records). */
+function partSize(part: SourcePart): number {
+  return part.store.dbsize() + (part.strings?.size ?? 0);
+}
+
+/** A key of a part as an entry, or null. */
+function entryOf(part: SourcePart, key: Uint8Array): Entry | null {
+  const e = part.store.getEntry(key);
+  if (e !== null || part.strings === undefined) return e;
+  const i = part.strings.find(key);
+  return i < 0 ? null : part.strings.entry(i);
+}
+
 /** Encodes and hands over every live entry of one part. */
 async function copyPart(
   writer: BulkWriter<KeyJob>,
@@ -181,8 +178,9 @@ async function copyPart(
   s: CopySettings,
   partsDone: number,
   counted: () => number,
+  cluster: boolean,
 ): Promise<void> {
-  const partKeys = part.store.dbsize();
+  const partKeys = partSize(part);
   let sent = 0;
   const w = jobWriter();
   // The current run: per job its slot, end offset and frame count (numbers only);
@@ -218,8 +216,11 @@ async function copyPart(
     counts.push(job.count);
   };
   // Synchronous on purpose: an await per key would cost a promise and a microtask turn each.
-  const progress = (): void => {
-    if (++sent % PROGRESS_EVERY === 0) {
+  let nextReport = PROGRESS_EVERY;
+  const progress = (n = 1): void => {
+    sent += n;
+    if (sent >= nextReport) {
+      nextReport = sent - (sent % PROGRESS_EVERY) + PROGRESS_EVERY;
       stats.keys = counted();
       s.onProgress?.({
         part: part.label,
@@ -230,6 +231,31 @@ async function copyPart(
         partSent: sent,
       });
     }
+  };
+  /** A string record written as SET: straight into its node's batch when it can. */
+  const sendString = (
+    kbuf: Uint8Array,
+    koff: number,
+    klen: number,
+    vbuf: Uint8Array,
+    voff: number,
+    vlen: number,
+    d: number | null,
+  ): Promise<void> | undefined => {
+    const slot = keyHashSlotAt(kbuf, koff, klen);
+    const direct = writer.direct(slot);
+    // Straight into the node's batch: the bytes are written once.
+    const out = direct ?? w;
+    const before = out.length;
+    writeStringRecord(out, kbuf, koff, klen, vbuf, voff, vlen, d, s.replace);
+    stats.commands++;
+    stats.bytes += out.length - before;
+    progress();
+    if (direct !== null) return writer.commit(1);
+    slots.push(slot);
+    ends.push(w.length);
+    counts.push(1);
+    return w.length >= RUN_BYTES ? handOver() : undefined;
   };
   const entries = part.store.entries();
   const cursor = s.stringsAsSet ? recordCursorOf(entries) : null;
@@ -245,32 +271,17 @@ async function copyPart(
         cursor.entry === null && cursor.members === null && cursor.hbuf === null &&
         !cursor.stream
       ) {
-        const slot = keyHashSlotAt(cursor.kbuf, cursor.koff, cursor.klen);
         const { kbuf, koff, klen, vbuf, voff, vlen } = cursor;
-        const direct = writer.direct(slot);
-        // Straight into the node's batch: the bytes are written once.
-        const out = direct ?? w;
-        const before = out.length;
-        writeStringRecord(out, kbuf, koff, klen, vbuf, voff, vlen, d, s.replace);
-        stats.commands++;
-        stats.bytes += out.length - before;
-        if (direct !== null) {
-          progress();
-          const p = writer.commit(1);
-          if (p !== undefined) await p;
-          continue;
-        }
-        slots.push(slot);
-        ends.push(w.length);
-        counts.push(1);
-      } else {
-        const e = cursorEntry(cursor);
-        if (isEmptyCollection(e)) {
-          stats.empty++;
-          continue;
-        }
-        encodeOne(e);
+        const p = sendString(kbuf, koff, klen, vbuf, voff, vlen, d);
+        if (p !== undefined) await p;
+        continue;
       }
+      const e = cursorEntry(cursor);
+      if (isEmptyCollection(e)) {
+        stats.empty++;
+        continue;
+      }
+      encodeOne(e);
       progress();
       if (w.length >= RUN_BYTES) await handOver();
     }
@@ -289,6 +300,32 @@ async function copyPart(
       if (w.length >= RUN_BYTES) await handOver();
     }
   }
+  if (part.strings !== undefined) {
+    // A split load's string records, as byte ranges of the snapshot's chunks.
+    if (s.stringsAsSet) {
+      await handOver();
+      await copyStringRecords(part.strings, {
+        writer,
+        stats,
+        replace: s.replace,
+        cutoff,
+        cluster,
+        progress,
+      });
+    } else {
+      const c = part.strings.cursor();
+      while (c.next()) {
+        const d = c.deadline;
+        if (d !== null && d <= cutoff) {
+          stats.expired++;
+          continue;
+        }
+        encodeOne(c.entry());
+        progress();
+        if (w.length >= RUN_BYTES) await handOver();
+      }
+    }
+  }
   await handOver();
 }
 
@@ -296,7 +333,7 @@ async function copyPart(
 async function secondLook(
   target: RedisTarget,
   writer: BulkWriter<KeyJob>,
-  store: Store,
+  part: SourcePart,
   looks: Looks,
   stats: MigrateStats,
   s: CopySettings,
@@ -308,7 +345,7 @@ async function secondLook(
     stats.payloadFallbacks += refused.length;
     const w = jobWriter();
     for (const key of refused) {
-      const e = store.getEntry(key);
+      const e = entryOf(part, key);
       if (e === null) continue;
       const start = w.length;
       const job = commandJob(e, s.replace, w);
@@ -317,10 +354,26 @@ async function secondLook(
     }
     await writer.flush();
   }
+  if (looks.regroup.length > 0) {
+    // One by one now: each SET NX says whether its own key was there.
+    const keys = looks.regroup;
+    looks.regroup = [];
+    const w = jobWriter();
+    for (const key of keys) {
+      const e = entryOf(part, key);
+      if (e === null) continue;
+      const start = w.length;
+      const job = commandJob(e, s.replace, w);
+      stats.commands += job.count;
+      const p = writer.add({ ...job, frames: w.bytes().slice(start) });
+      if (p !== undefined) await p;
+    }
+    await writer.flush();
+  }
   if (looks.existing.length > 0) {
     const entries: Entry[] = [];
     for (const key of looks.existing) {
-      const e = store.getEntry(key);
+      const e = entryOf(part, key);
       if (e !== null) entries.push(e);
     }
     looks.existing = [];

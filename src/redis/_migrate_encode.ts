@@ -19,12 +19,15 @@ import type { BulkJob } from "../net/bulk.ts";
 import { entryToCommands } from "../persist/rewrite_commands.ts";
 import { keyHashSlot } from "../shard/routing.ts";
 import { streamToCommands } from "./_stream_commands.ts";
+import type { StringRecords } from "../persist/string_records.ts";
 
 /** How a job's replies say "the key was already there". */
 export type ExistsSignal = "nil" | "zero" | "busykey" | "none";
 
-/** A bulk job for one key. */
+/** A bulk job for one key, or for a group of string keys (one `MSETNX`/`MSET`). */
 export interface KeyJob extends BulkJob {
+  /** A group's keys (`MSETNX`/`MSET` of strings without TTL), else undefined. */
+  keys?: Uint8Array[];
   /** The key. */
   key: Uint8Array;
   /** The entry written (kept for comparing a key that was already there), or null. */
@@ -222,5 +225,45 @@ export function writeStringRecord(
     p = putDecimal(buf, p + 2, ms);
     buf[p] = 13;
     buf[p + 1] = 10;
+  }
+}
+
+const MSETNX = new TextEncoder().encode("$6\r\nMSETNX\r\n");
+const MSET = new TextEncoder().encode("$4\r\nMSET\r\n");
+
+/**
+ * Writes `MSETNX k1 v1 ... kn vn` (`MSET` when replacing) for the string
+ * records `idx[from, to)` of `recs` (none with a deadline) straight into `w`:
+ * one command for many keys costs the server much less than a SET per key
+ * (MSETNX sets all or none: a 0 reply means some key was already there).
+ */
+export function writeStringGroup(
+  w: ByteWriter,
+  recs: StringRecords,
+  idx: Int32Array,
+  from: number,
+  to: number,
+  replace: boolean,
+): void {
+  const argc = 1 + 2 * (to - from);
+  const verb = replace ? MSET : MSETNX;
+  let size = 3 + decimalLength(argc) + verb.length;
+  for (let j = from; j < to; j++) {
+    const i = idx[j]!;
+    const kl = recs.keyLength(i), vl = recs.valueLength(i);
+    size += 10 + decimalLength(kl) + kl + decimalLength(vl) + vl;
+  }
+  let p = writerInternals.reserve(w, size);
+  const buf = writerInternals.buffer(w);
+  buf[p] = 0x2a; // *
+  p = putDecimal(buf, p + 1, argc);
+  buf[p] = 13;
+  buf[p + 1] = 10;
+  p = putConst(buf, p + 2, verb);
+  for (let j = from; j < to; j++) {
+    const i = idx[j]!;
+    const c = recs.chunkOf(i);
+    p = putBulk(buf, p, c, recs.keyOffset(i), recs.keyLength(i));
+    p = putBulk(buf, p, c, recs.valueOffset(i), recs.valueLength(i));
   }
 }

@@ -11,6 +11,8 @@ import { joinPath } from "../fs/path.ts";
 import { replayAofInto } from "../persist/replay.ts";
 import type { OnUnknown } from "../persist/unknown.ts";
 import { loadSnapshot } from "../persist/snapshot_file.ts";
+import { loadSplit } from "../persist/split_load.ts";
+import type { StringRecords } from "../persist/string_records.ts";
 import { readShardsMeta } from "../shard/shards_meta.ts";
 import { STANDARD_LAYOUT } from "../shard/reshard.ts";
 import { Store } from "../store/store.ts";
@@ -20,8 +22,10 @@ import { loadRedisData } from "./redis_data.ts";
 export interface SourcePart {
   /** What it is, for messages (`"shard 2 of 4"`). */
   label: string;
-  /** Its keys. */
+  /** Its keys (all of them, or all but those in `strings`). */
   store: Store;
+  /** String records of a snapshot kept as byte ranges, none of them in `store` (split loads). */
+  strings?: StringRecords;
   /** Function libraries (`FUNCTION LOAD` source) that travel with it (RDB sources). */
   functions?: Uint8Array[];
 }
@@ -59,6 +63,12 @@ export interface SourceOptions {
    * leaves it out and counts it in {@link OpenedSource.skipped}.
    */
   onUnknown?: OnUnknown;
+  /**
+   * Kevy snapshots (and data dirs) load split (see persist/split_load.ts):
+   * string records nothing in the log names stay as byte ranges in
+   * {@link SourcePart.strings}. Default false: everything in the Store.
+   */
+  split?: boolean;
 }
 
 /** Adds one replay's per-verb counts to the source's. */
@@ -107,6 +117,17 @@ export async function openSource(
   const h = await head(fs, source);
   if (h.length === 0) throw new MigrationSourceError(`${source}: empty file`);
   if (startsWith(h, "KEVYSNAP")) {
+    if (opts.split === true) {
+      return {
+        description: `kevy snapshot ${source}`,
+        partCount: 1,
+        skipped: {},
+        async *parts() {
+          const r = await loadSplit(source, null, frozenStore(), { fs });
+          yield { label: "kevy snapshot", store: r.store, strings: r.strings };
+        },
+      };
+    }
     return single(source, "kevy snapshot", async () => {
       const store = frozenStore();
       await loadSnapshot(source, { store, fs, now: 0 });
@@ -184,8 +205,10 @@ async function openDir(dir: string, opts: SourceOptions): Promise<OpenedSource> 
     skipped,
     async *parts() {
       for (let i = 0; i < n; i++) {
-        const store = await loadShard(dir, i, n, fs, { onUnknown, skipped });
-        yield { label: `shard ${i + 1} of ${n}`, store };
+        const label = `shard ${i + 1} of ${n}`;
+        if (opts.split === true) {
+          yield { label, ...await loadShardSplit(dir, i, n, fs, { onUnknown, skipped }) };
+        } else yield { label, store: await loadShard(dir, i, n, fs, { onUnknown, skipped }) };
       }
     },
   };
@@ -199,6 +222,37 @@ export interface ShardLoadOptions {
   skipped?: Record<string, number>;
 }
 
+/** The snapshot and AOF paths of shard `i`, refused while a save of it is being committed. */
+async function shardPaths(
+  dir: string,
+  i: number,
+  n: number,
+  fs: FsAdapter,
+): Promise<{ snap: string; aof: string }> {
+  const snap = joinPath(dir, STANDARD_LAYOUT.snapshot(i, n));
+  const aof = joinPath(dir, STANDARD_LAYOUT.aof(i, n));
+  if (await fs.stat(`${snap}.save`) !== null) {
+    throw new MigrationSourceError(
+      `${dir}: a save of shard ${i} is being committed (${snap}.save); wait for it or open the store once`,
+    );
+  }
+  return { snap, aof };
+}
+
+/** {@link loadShard} split: untouched string records of the snapshot stay as byte ranges. */
+async function loadShardSplit(
+  dir: string,
+  i: number,
+  n: number,
+  fs: FsAdapter,
+  opts: ShardLoadOptions,
+): Promise<{ store: Store; strings: StringRecords }> {
+  const { snap, aof } = await shardPaths(dir, i, n, fs);
+  const r = await loadSplit(snap, aof, frozenStore(), { fs, onUnknown: opts.onUnknown ?? "error" });
+  if (opts.skipped !== undefined) addSkipped(opts.skipped, r.replay.skipped);
+  return { store: r.store, strings: r.strings };
+}
+
 /** One shard's snapshot, then its AOF on top (the order of a store's bring-up). */
 export async function loadShard(
   dir: string,
@@ -207,13 +261,7 @@ export async function loadShard(
   fs: FsAdapter,
   opts: ShardLoadOptions = {},
 ): Promise<Store> {
-  const snap = joinPath(dir, STANDARD_LAYOUT.snapshot(i, n));
-  const aof = joinPath(dir, STANDARD_LAYOUT.aof(i, n));
-  if (await fs.stat(`${snap}.save`) !== null) {
-    throw new MigrationSourceError(
-      `${dir}: a save of shard ${i} is being committed (${snap}.save); wait for it or open the store once`,
-    );
-  }
+  const { snap, aof } = await shardPaths(dir, i, n, fs);
   const store = frozenStore();
   if (await fs.stat(snap) !== null) await loadSnapshot(snap, { store, fs, now: 0 });
   const stats = await replayAofInto(aof, store, { fs, onUnknown: opts.onUnknown ?? "error" });

@@ -217,6 +217,8 @@ export async function migrateToRedis(
   const now = opts.now ?? Date.now;
   const src = await openSource(source, {
     fs,
+    // Untouched string records of kevy snapshots go straight from the file's bytes.
+    split: true,
     ...(opts.sourceDb !== undefined ? { sourceDb: opts.sourceDb } : {}),
     ...(opts.onUnknown !== undefined ? { onUnknown: opts.onUnknown } : {}),
   });

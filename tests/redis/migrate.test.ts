@@ -199,6 +199,41 @@ describe("migrateToRedis into one server", { skip }, () => {
     },
   );
 
+  it(
+    "string keys go in groups (MSETNX); a group with a key already there is sent again key by key",
+    SLOW,
+    async () => {
+      const db = 11;
+      await server.cli(["FLUSHDB"], db);
+      const dir = join(tempDir("kevy-migrate-"), "data");
+      const entries = migrationEntries(NOW, 3000);
+      await writeDataDir(dir, entries, 2, "kevyhash", []);
+      // One key already there with the source's value, one with another value, one with a TTL.
+      await server.cli(["SET", "bulk:5", `value-5-${"x".repeat(5)}`], db);
+      await server.cli(["SET", "bulk:7", "theirs"], db);
+      await server.cli(["SET", "bulk:20", "theirs too"], db);
+      const stats = await migrateToRedis(dir, { url: server.url, db });
+      assert.equal(stats.unchanged, 1);
+      assert.deepEqual(
+        stats.conflicts.map((d) => [new TextDecoder().decode(d.key), d.what]).sort(),
+        [["bulk:20", "ttl"], ["bulk:20", "value"], ["bulk:7", "value"]],
+      );
+      assert.equal(stats.keys, entries.length - 3);
+      assert.ok(stats.commands < entries.length / 4, `${stats.commands} commands`);
+      assert.equal((await server.cli(["GET", "bulk:7"], db)).trim(), "theirs");
+      assert.equal(Number((await server.cli(["DBSIZE"], db)).trim()), entries.length);
+      // Everything else is identical; with replace the two conflicts are overwritten too.
+      const v = await verifyRedis(dir, { url: `${server.url}/${db}` });
+      assert.deepEqual(
+        [...new Set(v.differences.map((d) => new TextDecoder().decode(d.key)))].sort(),
+        ["bulk:20", "bulk:7"],
+      );
+      const replaced = await migrateToRedis(dir, { url: server.url, db, replace: true });
+      assert.equal(replaced.keys, entries.length);
+      assert.deepEqual((await verifyRedis(dir, { url: `${server.url}/${db}` })).differences, []);
+    },
+  );
+
   it("a server that refuses our DUMP payload version gets the keys as commands", SLOW, async () => {
     await server.cli(["FLUSHDB"], 10);
     const store = new Store({ now: () => NOW });

@@ -1,0 +1,367 @@
+/**
+ * A snapshot's string records kept as byte ranges of the decoder's chunks
+ * (no Store, no object per key): {@link StringRecords}. For bulk exports
+ * that only read each record once (a migration into Redis), this is several
+ * times cheaper than building a Store's index and arena.
+ *
+ * Keys are unique: adding a key that is already there replaces its record
+ * (a later record of a snapshot wins, as when loading).
+ *
+ * @module
+ */
+
+import type { Entry } from "../codec/types.ts";
+
+const INITIAL = 1024;
+
+/** FNV-1a over `b[o, o+n)`. */
+function hashOf(b: Uint8Array, o: number, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ b[o + i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function sameBytes(a: Uint8Array, ao: number, b: Uint8Array, bo: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (a[ao + k] !== b[bo + k]) return false;
+  return true;
+}
+
+/**
+ * String records as byte ranges: key `kbuf[koff, koff+klen)`, value
+ * `vbuf[voff, voff+vlen)` (same chunk), deadline or null. The chunks must
+ * never change (the snapshot decoder's private copies never do).
+ *
+ * @example
+ * ```ts
+ * import { StringRecords } from "@kevy/persist/persist";
+ * const t = new TextEncoder();
+ * const chunk = t.encode("k1v1k2v2");
+ * const r = new StringRecords();
+ * r.add(chunk, 0, 2, 2, 2, null);
+ * r.add(chunk, 4, 2, 6, 2, 1_700_000_000_000);
+ * r.add(chunk, 0, 2, 6, 2, null); // k1 again: replaces its value (now "v2")
+ * r.size; // 2
+ * const c = r.cursor();
+ * while (c.next()) console.log(c.klen, c.vlen, c.deadline);
+ * ```
+ */
+export class StringRecords {
+  #chunks: Uint8Array[] = [];
+  #last: Uint8Array | null = null;
+  #buf = new Uint32Array(INITIAL);
+  /** 1 for a removed record (it stays in the table, so the key can come back). */
+  #gone = new Uint8Array(INITIAL);
+  #ko = new Uint32Array(INITIAL);
+  #kl = new Uint32Array(INITIAL);
+  #vo = new Uint32Array(INITIAL);
+  #vl = new Uint32Array(INITIAL);
+  /** Deadline, NaN for none. */
+  #dl = new Float64Array(INITIAL);
+  /** Record slots used (removed ones included). */
+  #n = 0;
+  #live = 0;
+  /**
+   * Open addressing, pairs per slot: record index + 1 (0 for empty) and the
+   * key's hash (compared before the key's bytes). Built at the first
+   * lookup (records are appended until then: one pass over the keys at a
+   * known size is cheaper than growing the table while loading).
+   */
+  #table: Int32Array | null = null;
+
+  /** Live records (a key added twice counts once). */
+  get size(): number {
+    this.#index();
+    return this.#live;
+  }
+
+  /**
+   * Adds the record (key and value are ranges of `chunk`), replacing the
+   * record of the same key if there is one.
+   */
+  add(
+    chunk: Uint8Array,
+    koff: number,
+    klen: number,
+    voff: number,
+    vlen: number,
+    deadline: number | null,
+  ): void {
+    if (chunk !== this.#last) {
+      this.#chunks.push(chunk);
+      this.#last = chunk;
+    }
+    const bi = this.#chunks.length - 1;
+    if (this.#table === null) {
+      // Not indexed yet: appended; a repeated key is found when the index is built.
+      if (this.#n === this.#buf.length) this.#growRecords();
+      this.#set(this.#n++, bi, koff, klen, voff, vlen, deadline);
+      this.#live++;
+      return;
+    }
+    const h = hashOf(chunk, koff, klen);
+    let i = this.#slotOf(chunk, koff, klen, h);
+    const at = this.#table[2 * i]!;
+    let r: number;
+    if (at !== 0) {
+      r = at - 1;
+      if (this.#gone[r] === 1) {
+        this.#gone[r] = 0;
+        this.#live++;
+      }
+    } else {
+      if ((this.#n + 1) * 4 > this.#table.length) {
+        this.#grow(this.#table.length);
+        i = this.#slotOf(chunk, koff, klen, h);
+      }
+      if (this.#n === this.#buf.length) this.#growRecords();
+      r = this.#n++;
+      this.#table![2 * i] = r + 1;
+      this.#table![2 * i + 1] = h | 0;
+      this.#live++;
+    }
+    this.#set(r, bi, koff, klen, voff, vlen, deadline);
+  }
+
+  #set(
+    r: number,
+    bi: number,
+    koff: number,
+    klen: number,
+    voff: number,
+    vlen: number,
+    deadline: number | null,
+  ): void {
+    this.#buf[r] = bi;
+    this.#ko[r] = koff;
+    this.#kl[r] = klen;
+    this.#vo[r] = voff;
+    this.#vl[r] = vlen;
+    this.#dl[r] = deadline === null ? NaN : deadline;
+  }
+
+  /** Builds the index once: of two records of one key the later stays. */
+  #index(): void {
+    if (this.#table !== null) return;
+    let slots = INITIAL * 2;
+    while (slots < this.#n * 2) slots *= 2;
+    this.#grow(slots);
+  }
+
+  /** The record index of `key[off, off+len)`, or -1. */
+  find(key: Uint8Array, off = 0, len: number = key.length - off): number {
+    this.#index();
+    const at = this.#table![2 * this.#slotOf(key, off, len, hashOf(key, off, len))]!;
+    if (at === 0 || this.#gone[at - 1] === 1) return -1;
+    return at - 1;
+  }
+
+  /** Removes record `i` (from {@link StringRecords.find}; -1 does nothing). */
+  remove(i: number): void {
+    if (!(i >= 0 && i < this.#n) || this.#gone[i] === 1) return;
+    this.#gone[i] = 1;
+    this.#live--;
+  }
+
+  /** Removes every record. */
+  clear(): void {
+    this.#gone.fill(1, 0, this.#n);
+    this.#live = 0;
+  }
+
+  /** The chunk holding record `i`'s key and value. */
+  chunkOf(i: number): Uint8Array {
+    return this.#chunks[this.#buf[i]!]!;
+  }
+
+  /** Offset of record `i`'s key in its chunk. */
+  keyOffset(i: number): number {
+    return this.#ko[i]!;
+  }
+
+  /** Length of record `i`'s key. */
+  keyLength(i: number): number {
+    return this.#kl[i]!;
+  }
+
+  /** Offset of record `i`'s value in its chunk. */
+  valueOffset(i: number): number {
+    return this.#vo[i]!;
+  }
+
+  /** Length of record `i`'s value. */
+  valueLength(i: number): number {
+    return this.#vl[i]!;
+  }
+
+  /** Record `i`'s deadline (unix ms) or null. */
+  deadline(i: number): number | null {
+    const d = this.#dl[i]!;
+    return Number.isNaN(d) ? null : d;
+  }
+
+  /** Record `i` as an entry (key and value copied). */
+  entry(i: number): Entry {
+    const b = this.#chunks[this.#buf[i]!]!;
+    const ko = this.#ko[i]!, vo = this.#vo[i]!;
+    const d = this.#dl[i]!;
+    return {
+      key: b.slice(ko, ko + this.#kl[i]!),
+      value: { type: "string", value: b.slice(vo, vo + this.#vl[i]!) },
+      deadline: Number.isNaN(d) ? null : d,
+    };
+  }
+
+  /** A cursor over the live records, in the order they were first added. */
+  cursor(): StringRecordCursor {
+    this.#index();
+    return new StringRecordCursor(this, this.#chunks, this.#buf, this.#gone, this.#n, [
+      this.#ko,
+      this.#kl,
+      this.#vo,
+      this.#vl,
+    ], this.#dl);
+  }
+
+  /** The table slot for a key: where it is, or the empty slot where it goes. */
+  #slotOf(b: Uint8Array, o: number, n: number, h: number): number {
+    const t = this.#table!;
+    const mask = (t.length >> 1) - 1;
+    const hv = h | 0;
+    for (let i = h & mask;; i = (i + 1) & mask) {
+      const at = t[2 * i]!;
+      if (at === 0) return i;
+      const r = at - 1;
+      if (t[2 * i + 1] !== hv || this.#kl[r] !== n) continue;
+      if (sameBytes(this.#chunks[this.#buf[r]!]!, this.#ko[r]!, b, o, n)) return i;
+    }
+  }
+
+  /** (Re)builds the table at `slots` slots; a key met twice keeps its later record. */
+  #grow(slots: number): void {
+    const t = new Int32Array(2 * slots);
+    this.#table = t;
+    const mask = slots - 1;
+    const chunks = this.#chunks, buf = this.#buf, ko = this.#ko, kl = this.#kl, gone = this.#gone;
+    for (let r = 0; r < this.#n; r++) {
+      if (gone[r] === 1) continue;
+      const c = chunks[buf[r]!]!, o = ko[r]!, n = kl[r]!;
+      const h = hashOf(c, o, n), hv = h | 0;
+      for (let i = h & mask;; i = (i + 1) & mask) {
+        const at = t[2 * i]!;
+        if (at === 0) {
+          t[2 * i] = r + 1;
+          t[2 * i + 1] = hv;
+          break;
+        }
+        const q = at - 1;
+        if (t[2 * i + 1] === hv && kl[q] === n && sameBytes(chunks[buf[q]!]!, ko[q]!, c, o, n)) {
+          // The same key again (a snapshot's later record wins): the earlier one goes.
+          gone[q] = 1;
+          this.#live--;
+          t[2 * i] = r + 1;
+          break;
+        }
+      }
+    }
+  }
+
+  #growRecords(): void {
+    const n = this.#buf.length * 2;
+    const u = (a: Uint32Array): Uint32Array<ArrayBuffer> => {
+      const b = new Uint32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.#buf = u(this.#buf);
+    const g = new Uint8Array(n);
+    g.set(this.#gone);
+    this.#gone = g;
+    this.#ko = u(this.#ko);
+    this.#kl = u(this.#kl);
+    this.#vo = u(this.#vo);
+    this.#vl = u(this.#vl);
+    const d = new Float64Array(n);
+    d.set(this.#dl);
+    this.#dl = d;
+  }
+}
+
+/**
+ * Walks the live records of a {@link StringRecords}: after each
+ * `next()` that returned true, the fields describe one record.
+ *
+ * @example
+ * ```ts
+ * import { StringRecords } from "@kevy/persist/persist";
+ * const r = new StringRecords();
+ * r.add(new TextEncoder().encode("kv"), 0, 1, 1, 1, null);
+ * const c = r.cursor();
+ * c.next(); // true
+ * c.kbuf[c.koff]; // 107 ("k")
+ * ```
+ */
+export class StringRecordCursor {
+  /** The chunk holding key and value. */
+  kbuf: Uint8Array = new Uint8Array(0);
+  /** Key offset in `kbuf`. */
+  koff = 0;
+  /** Key length. */
+  klen = 0;
+  /** Value offset in `kbuf`. */
+  voff = 0;
+  /** Value length. */
+  vlen = 0;
+  /** Deadline (unix ms) or null. */
+  deadline: number | null = null;
+  /** Index of the current record. */
+  index = -1;
+  readonly #owner: StringRecords;
+  readonly #chunks: Uint8Array[];
+  readonly #buf: Uint32Array;
+  readonly #gone: Uint8Array;
+  readonly #n: number;
+  readonly #r: Uint32Array[];
+  readonly #dl: Float64Array;
+
+  /** Made by {@link StringRecords.cursor}. */
+  constructor(
+    owner: StringRecords,
+    chunks: Uint8Array[],
+    buf: Uint32Array,
+    gone: Uint8Array,
+    n: number,
+    ranges: Uint32Array[],
+    dl: Float64Array,
+  ) {
+    this.#owner = owner;
+    this.#chunks = chunks;
+    this.#buf = buf;
+    this.#gone = gone;
+    this.#n = n;
+    this.#r = ranges;
+    this.#dl = dl;
+  }
+
+  /** Moves to the next live record; false at the end. */
+  next(): boolean {
+    const buf = this.#buf, gone = this.#gone;
+    let i = this.index + 1;
+    while (i < this.#n && gone[i] === 1) i++;
+    this.index = i;
+    if (i >= this.#n) return false;
+    const [ko, kl, vo, vl] = this.#r as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+    this.kbuf = this.#chunks[buf[i]!]!;
+    this.koff = ko[i]!;
+    this.klen = kl[i]!;
+    this.voff = vo[i]!;
+    this.vlen = vl[i]!;
+    const d = this.#dl[i]!;
+    this.deadline = Number.isNaN(d) ? null : d;
+    return true;
+  }
+
+  /** The current record as an entry (copied). */
+  entry(): Entry {
+    return this.#owner.entry(this.index);
+  }
+}
