@@ -42,12 +42,12 @@ export function pending<J>(job: J): Pending<J> {
   return new Pending(job);
 }
 
-/** An empty batch for `addr` with room for `capacity` bytes. */
-export function newBatch<J>(addr: string, capacity: number): Batch<J> {
+/** An empty batch for `addr` with room for `capacity` bytes (in `w`, an empty writer to reuse, if given). */
+export function newBatch<J>(addr: string, capacity: number, w?: ByteWriter): Batch<J> {
   return {
     sent: false,
     addr,
-    w: new ByteWriter(capacity),
+    w: w ?? new ByteWriter(capacity),
     starts: [],
     counts: [],
     slots: [],

@@ -48,6 +48,8 @@ import {
 } from "./_bulk_batch.ts";
 
 const DEFAULT_BATCH = 256 * 1024;
+/** Byte writers kept for reuse. */
+const MAX_SPARE = 16;
 
 /**
  * The bulk writer. Add jobs with {@link BulkWriter.add} or
@@ -85,6 +87,8 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   #held: Array<Pending<J>> = [];
   /** Batches sent and not settled. */
   #inFlight = new Set<Promise<void>>();
+  /** Byte writers of settled batches, for the next ones (no fresh buffer per batch). */
+  #spare: ByteWriter[] = [];
 
   /**
    * A writer into `target`.
@@ -209,7 +213,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   #batchFor(addr: string): Batch<J> {
     let b = this.#batches.get(addr);
     if (b === undefined) {
-      b = newBatch<J>(addr, this.#batchBytes + (this.#batchBytes >> 2));
+      b = newBatch<J>(addr, this.#batchBytes + (this.#batchBytes >> 2), this.#spare.pop());
       this.#batches.set(addr, b);
     }
     return b;
@@ -291,6 +295,18 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
 
   #broken(b: Batch<J>, e: Error): void {
     for (let i = 0; i < b.starts.length; i++) this.#later(this.#pendingOf(b, i), e);
+    this.#recycle(b);
+  }
+
+  /**
+   * A batch is settled: every job that needs its bytes later has copied
+   * them (and the server answered them all, so they were written), so its
+   * writer serves a later batch.
+   */
+  #recycle(b: Batch<J>): void {
+    if (this.#spare.length >= MAX_SPARE) return;
+    b.w.reset();
+    this.#spare.push(b.w);
   }
 
   #settle(b: Batch<J>, r: BatchResult): void {
@@ -319,6 +335,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
       base += len;
       this.#judge(b, i, mine ?? [], jobReplies);
     }
+    this.#recycle(b);
   }
 
   /** Decides what an answered job needs: done, redirected, or retried. */

@@ -128,10 +128,12 @@ export async function copyParts(
       const r = await next;
       if (r.done) break;
       const part = r.value;
-      await copyPart(writer, part, stats, s, partsDone, counted, target.isCluster);
-      // Load the next part while the target works through this one's last batches.
+      // Load the next part while this one is sent: its file reads and decoding run
+      // whenever the copy waits for the target, so the target is never left idle
+      // while a part loads (at most two parts in memory).
       next = Promise.resolve(it.next());
       next.catch(() => {}); // awaited at the top of the loop; not unhandled meanwhile
+      await copyPart(writer, part, stats, s, partsDone, counted, target.isCluster);
       await writer.flush();
       await secondLook(target, writer, part, looks, stats, s);
       // Libraries: those an RDB carries beside its keys, else the store's own (FUNCTION LOAD kept as data).

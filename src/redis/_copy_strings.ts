@@ -63,7 +63,8 @@ export async function copyStringRecords(recs: StringRecords, c: StringCopy): Pro
       stats.expired++;
       continue;
     }
-    const slot = keyHashSlotAt(cur.kbuf, cur.koff, cur.klen);
+    // A single server takes any key: no slot to compute.
+    const slot = c.cluster ? keyHashSlotAt(cur.kbuf, cur.koff, cur.klen) : 0;
     if (d === null) {
       if (n === plain.length) {
         const p2 = new Int32Array(n * 2), s2 = new Uint16Array(n * 2);
@@ -133,20 +134,35 @@ export async function copyStringRecords(recs: StringRecords, c: StringCopy): Pro
   }
 }
 
+/** Slot `s` with its 14 bits reversed: walking slots in this order visits every node in turn. */
+function spread(s: number): number {
+  let r = 0;
+  for (let b = 0; b < 14; b++) r |= ((s >> b) & 1) << (13 - b);
+  return r;
+}
+
+/** The rank of each slot in the order groups are sent. */
+const RANK = Uint16Array.from({ length: SLOTS }, (_, s) => spread(s));
+
 /**
  * Sorts `plain[0, n)` by slot (a counting sort), rewriting `slots` in the
- * same order; returns the sorted indexes.
+ * same order; returns the sorted indexes. Slots come in bit-reversed order,
+ * not 0, 1, 2...: a node owns a range of slots, so in slot order the nodes
+ * would get their keys one after the other instead of all at once.
  */
 function bySlot(plain: Int32Array, slots: Uint16Array, n: number): Int32Array {
   const start = new Int32Array(SLOTS + 1);
-  for (let j = 0; j < n; j++) start[slots[j]! + 1] = start[slots[j]! + 1]! + 1;
+  for (let j = 0; j < n; j++) {
+    const r = RANK[slots[j]!]! + 1;
+    start[r] = start[r]! + 1;
+  }
   for (let s = 0; s < SLOTS; s++) start[s + 1] = start[s + 1]! + start[s]!;
   const order = new Int32Array(n);
   const sorted = new Uint16Array(n);
   for (let j = 0; j < n; j++) {
-    const sl = slots[j]!;
-    const at = start[sl]!;
-    start[sl] = at + 1;
+    const sl = slots[j]!, r = RANK[sl]!;
+    const at = start[r]!;
+    start[r] = at + 1;
     order[at] = plain[j]!;
     sorted[at] = sl;
   }
