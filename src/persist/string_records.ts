@@ -73,7 +73,7 @@ export class StringRecords {
 
   /** Live records (a key added twice counts once). */
   get size(): number {
-    this.#index();
+    this.#dedupe();
     return this.#live;
   }
 
@@ -95,15 +95,18 @@ export class StringRecords {
     }
     const bi = this.#chunks.length - 1;
     if (this.#table === null) {
-      // Not indexed yet: appended; a repeated key is found when the index is built.
-      if (this.#n === this.#gone.length) this.#growRecords();
-      this.#set(this.#n++, bi, koff, klen, voff, vlen, deadline);
-      this.#live++;
-      return;
+      if (!this.#deduped) {
+        // Loading: appended; a repeated key is found by #dedupe (or when the index is built).
+        if (this.#n === this.#gone.length) this.#growRecords();
+        this.#set(this.#n++, bi, koff, klen, voff, vlen, deadline);
+        this.#live++;
+        return;
+      }
+      this.#index();
     }
     const h = hashOf(chunk, koff, klen);
     let i = this.#slotOf(chunk, koff, klen, h);
-    const at = this.#table[2 * i]!;
+    const at = this.#table![2 * i]!;
     let r: number;
     if (at !== 0) {
       r = at - 1;
@@ -112,8 +115,8 @@ export class StringRecords {
         this.#live++;
       }
     } else {
-      if ((this.#n + 1) * 4 > this.#table.length) {
-        this.#grow(this.#table.length);
+      if ((this.#n + 1) * 4 > this.#table!.length) {
+        this.#grow(this.#table!.length);
         i = this.#slotOf(chunk, koff, klen, h);
       }
       if (this.#n === this.#gone.length) this.#growRecords();
@@ -141,6 +144,74 @@ export class StringRecords {
     m[at + 3] = voff;
     m[at + 4] = vlen;
     this.#dl[r] = deadline === null ? NaN : deadline;
+  }
+
+  /** Set once repeated keys are resolved (without an index; see #dedupe). */
+  #deduped = false;
+
+  /**
+   * Resolves repeated keys once, the later record staying, without the
+   * index (a walk over the records needs none, and building one costs a
+   * cache miss or two per key): the keys' hashes are sorted (LSD radix, 4
+   * passes of 8 bits, stable), and only records of equal hashes compared.
+   */
+  #dedupe(): void {
+    if (this.#deduped || this.#table !== null) return;
+    this.#deduped = true;
+    const n = this.#n;
+    if (n < 2) return;
+    const m = this.#m, chunks = this.#chunks, gone = this.#gone;
+    let h = new Uint32Array(n), idx = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      h[r] = hashOf(chunks[m[r * M]!]!, m[r * M + 1]!, m[r * M + 2]!);
+      idx[r] = r;
+    }
+    let h2 = new Uint32Array(n), idx2 = new Int32Array(n);
+    const count = new Int32Array(256);
+    for (let shift = 0; shift < 32; shift += 8) {
+      count.fill(0);
+      for (let j = 0; j < n; j++) {
+        const b = (h[j]! >>> shift) & 255;
+        count[b] = count[b]! + 1;
+      }
+      let sum = 0;
+      for (let b = 0; b < 256; b++) {
+        const c = count[b]!;
+        count[b] = sum;
+        sum += c;
+      }
+      for (let j = 0; j < n; j++) {
+        const b = (h[j]! >>> shift) & 255;
+        const at = count[b]!;
+        count[b] = at + 1;
+        h2[at] = h[j]!;
+        idx2[at] = idx[j]!;
+      }
+      [h, h2] = [h2, h];
+      [idx, idx2] = [idx2, idx];
+    }
+    // Stable: within a run of equal hashes the records are in file order.
+    for (let j = 0; j < n;) {
+      let k = j + 1;
+      while (k < n && h[k] === h[j]) k++;
+      for (let a = j; a < k - 1; a++) {
+        const ra = idx[a]!;
+        if (gone[ra] === 1) continue;
+        const c = chunks[m[ra * M]!]!, o = m[ra * M + 1]!, len = m[ra * M + 2]!;
+        for (let b = a + 1; b < k; b++) {
+          const rb = idx[b]!;
+          if (
+            gone[rb] !== 1 && m[rb * M + 2] === len &&
+            sameBytes(chunks[m[rb * M]!]!, m[rb * M + 1]!, c, o, len)
+          ) {
+            gone[ra] = 1; // a later record of the same key
+            this.#live--;
+            break;
+          }
+        }
+      }
+      j = k;
+    }
   }
 
   /** Builds the index once: of two records of one key the later stays. */
@@ -222,7 +293,7 @@ export class StringRecords {
 
   /** A cursor over the live records, in the order they were first added. */
   cursor(): StringRecordCursor {
-    this.#index();
+    this.#dedupe();
     return new StringRecordCursor(this, this.#n);
   }
 
@@ -304,17 +375,17 @@ export class StringRecordCursor {
   /** The chunk holding key and value. */
   kbuf: Uint8Array = new Uint8Array(0);
   /** Key offset in `kbuf`. */
-  koff = 0;
+  koff: number = 0;
   /** Key length. */
-  klen = 0;
+  klen: number = 0;
   /** Value offset in `kbuf`. */
-  voff = 0;
+  voff: number = 0;
   /** Value length. */
-  vlen = 0;
+  vlen: number = 0;
   /** Deadline (unix ms) or null. */
   deadline: number | null = null;
   /** Index of the current record. */
-  index = -1;
+  index: number = -1;
   readonly #owner: StringRecords;
   readonly #n: number;
 

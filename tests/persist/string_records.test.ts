@@ -80,4 +80,25 @@ describe("StringRecords", () => {
     assert.equal(r.size, 0);
     assert.deepEqual(all(r), []);
   });
+
+  it("many repeated keys, in any order, resolve to their last record when walked or counted", () => {
+    const r = new StringRecords();
+    const last = new Map<string, string>();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 4000; i++) {
+        const k = `k${(i * 7919 + round * 13) % 4000}`;
+        const v = `${round}:${i}`;
+        add(r, k, v);
+        last.set(k, v);
+      }
+    }
+    const walked = all(r);
+    assert.equal(r.size, 4000);
+    assert.equal(walked.length, 4000);
+    assert.deepEqual(new Map(walked.map(([k, v]) => [k, v])), last);
+    // After that, adding a key that is there replaces it; lookups agree.
+    add(r, "k1", "new");
+    assert.equal(r.size, 4000);
+    assert.equal(td.decode(r.entry(r.find(utf8("k1"))).value.value as Uint8Array), "new");
+  });
 });
