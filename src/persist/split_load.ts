@@ -61,13 +61,12 @@ export interface SplitLoad {
  * ```ts
  * import { loadSplit, saveSnapshot } from "@kevy/persist/persist";
  * import { Store } from "@kevy/persist/store";
- * import { mkdtemp } from "node:fs/promises";
- * import { tmpdir } from "node:os";
- * const dir = await mkdtemp(`${tmpdir()}/kevy-`);
+ * import { defaultFs } from "@kevy/persist/fs";
+ * await defaultFs().mkdir("data");
  * const s = new Store();
  * s.setString(new TextEncoder().encode("a"), new TextEncoder().encode("1"));
- * await saveSnapshot(s, `${dir}/dump-0.rdb`);
- * const r = await loadSplit(`${dir}/dump-0.rdb`, `${dir}/aof-0.aof`, new Store({ now: () => 0 }));
+ * await saveSnapshot(s, "data/dump-0.rdb");
+ * const r = await loadSplit("data/dump-0.rdb", "data/aof-0.aof", new Store({ now: () => 0 }));
  * r.strings.size + r.store.dbsize(); // 1
  * ```
  */
