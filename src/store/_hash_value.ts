@@ -3,6 +3,7 @@
 // use to reach its compact encoding (not re-exported: not public API).
 import { fromKey, toKey } from "./_keys.ts";
 import { FieldTtls } from "./_field_ttl.ts";
+import { FIELD_TTL, HASH_FIELD, type Meter, OBJ_OVERHEAD } from "./_meter.ts";
 import {
   COMPACT_MAX_BYTES,
   COMPACT_MAX_FIELDS,
@@ -49,6 +50,20 @@ export class HashValue {
   #shared = false;
   /** Per-field deadlines, or `null` while no field has one. */
   #ttl: FieldTtls | null = null;
+  #bytes = OBJ_OVERHEAD;
+  /** The memory account of the store holding this hash (set by the store), or null. */
+  meter: Meter | null = null;
+
+  /** Estimated bytes of this hash (fields, values, deadlines, the object). */
+  get memoryBytes(): number {
+    return this.#bytes;
+  }
+
+  #charge(d: number): void {
+    this.#bytes += d;
+    const m = this.meter;
+    if (m !== null) m.used += d;
+  }
 
   static {
     hashInternals = {
@@ -62,21 +77,32 @@ export class HashValue {
         const h = new HashValue();
         if (n > 1 && lpHasDuplicates(b, b.length, n)) {
           [h.#b, h.#used, h.#n] = lpMerge(b, b.length);
-          return h;
+        } else {
+          h.#b = b;
+          h.#used = b.length;
+          h.#n = n;
+          h.#shared = shared;
         }
-        h.#b = b;
-        h.#used = b.length;
-        h.#n = n;
-        h.#shared = shared;
+        // Each pair is 8 length bytes, the field and the value.
+        h.#bytes = OBJ_OVERHEAD + h.#n * (HASH_FIELD - 8) + h.#used;
         return h;
       },
       isCompact: (h) => h.#map === null,
+      adoptMap(m) {
+        const h = new HashValue();
+        h.#map = m;
+        let bytes = OBJ_OVERHEAD;
+        for (const [k, v] of m) bytes += HASH_FIELD + k.length + v.length;
+        h.#bytes = bytes;
+        return h;
+      },
     };
   }
 
   /**
-   * Field (binary string, one char per byte) → value. Reading it converts
-   * the hash to the Map encoding for good.
+   * Field (binary string, one char per byte) → value, to read: change the
+   * hash through its methods (they keep its memory estimate). Reading it
+   * converts the hash to the Map encoding for good.
    */
   get map(): Map<string, Uint8Array> {
     return this.#map ?? this.#toMap();
@@ -124,15 +150,21 @@ export class HashValue {
     if (this.#map === null) {
       if (field.length <= COMPACT_MAX_BYTES && value.length <= COMPACT_MAX_BYTES) {
         const r = this.#setCompact(field, value);
-        if (r !== null) return r;
+        if (r !== null) {
+          if (r) this.#charge(HASH_FIELD + field.length + value.length);
+          return r;
+        }
       }
       this.#toMap();
     }
     const m = this.#map!;
     const k = toKey(field);
-    const isNew = !m.has(k);
+    const old = m.get(k);
     m.set(k, value);
-    return isNew;
+    this.#charge(
+      old === undefined ? HASH_FIELD + k.length + value.length : value.length - old.length,
+    );
+    return old === undefined;
   }
 
   /** Compact set; `null` when the hash must become a Map (one field too many). */
@@ -157,6 +189,7 @@ export class HashValue {
     const oldLen = rd32(b, v);
     const end = v + 4 + oldLen;
     const delta = value.length - oldLen;
+    this.#charge(delta);
     if (delta !== 0 || this.#shared) {
       const need = used + delta;
       if (this.#shared || need > b.length) {
@@ -181,11 +214,19 @@ export class HashValue {
   /** Removes a field (and its deadline); returns `true` if it existed. */
   delete(field: Uint8Array): boolean {
     if (this.#ttl !== null) this.#dropTtl(toKey(field));
-    if (this.#map !== null) return this.#map.delete(toKey(field));
+    if (this.#map !== null) {
+      const k = toKey(field);
+      const old = this.#map.get(k);
+      if (old === undefined) return false;
+      this.#map.delete(k);
+      this.#charge(-(HASH_FIELD + k.length + old.length));
+      return true;
+    }
     const b = this.#b, used = this.#used;
     const p = lpFind(b, used, field);
     if (p < 0) return false;
     const end = lpPairEnd(b, p);
+    this.#charge(-(HASH_FIELD - 8 + end - p));
     if (this.#shared) {
       const nb = new Uint8Array(used - (end - p));
       nb.set(b.subarray(0, p));
@@ -234,9 +275,14 @@ export class HashValue {
    */
   setFieldDeadline(field: Uint8Array, deadline: number | null): boolean {
     if (!this.has(field)) return false;
+    const k = toKey(field);
     if (deadline === null) {
-      if (this.#ttl !== null) this.#dropTtl(toKey(field));
-    } else (this.#ttl ??= new FieldTtls()).set(toKey(field), deadline);
+      if (this.#ttl !== null) this.#dropTtl(k);
+      return true;
+    }
+    const t = this.#ttl ??= new FieldTtls();
+    if (t.get(k) === undefined) this.#charge(FIELD_TTL);
+    t.set(k, deadline);
     return true;
   }
 
@@ -250,6 +296,7 @@ export class HashValue {
     const t = this.#ttl;
     if (t === null || t.next() > now) return [];
     const due = t.takeDue(now);
+    this.#charge(-FIELD_TTL * due.length);
     if (t.size === 0) this.#ttl = null;
     const out: Uint8Array[] = [];
     for (const f of due) {
@@ -271,12 +318,15 @@ export class HashValue {
 
   #dropTtl(k: string): void {
     const t = this.#ttl!;
-    if (t.delete(k) && t.size === 0) this.#ttl = null;
+    if (!t.delete(k)) return;
+    this.#charge(-FIELD_TTL);
+    if (t.size === 0) this.#ttl = null;
   }
 
   /** A copy (values shared: they are immutable). */
   clone(): HashValue {
     const h = new HashValue();
+    h.#bytes = this.#bytes;
     if (this.#ttl !== null) h.#ttl = this.#ttl.clone();
     if (this.#map === null) {
       h.#b = this.#b.slice(0, this.#used);
@@ -302,6 +352,8 @@ export interface HashInternals {
   adopt(b: Uint8Array, n: number, shared: boolean): HashValue;
   /** Whether `h` uses the compact encoding. */
   isCompact(h: HashValue): boolean;
+  /** A Map-encoded hash over `m` (fields as binary strings; taken, not copied). */
+  adoptMap(m: Map<string, Uint8Array>): HashValue;
 }
 
 /** A hash of `pairs` (as if set in order), compact when within the limits. */

@@ -26,6 +26,8 @@ import {
   STR,
 } from "./_entry.ts";
 import { copyBytes, hashBytes } from "./_hash.ts";
+import { Meter, type Metered, OBJ_OVERHEAD } from "./_meter.ts";
+import type { Access } from "./_access.ts";
 
 export { type Cursor, Epoch, HOLE, INLINE_MAX, MIN_DEAD, OBJ, STR } from "./_entry.ts";
 export { copyBytes, hashBytes } from "./_hash.ts";
@@ -58,6 +60,12 @@ export class KeyIndex {
   epoch: Epoch = new Epoch();
   /** Slot of the last successful find, or the free slot where a miss would insert. */
   lastSlot = 0;
+  /** Bytes of the objects held (containers report their changes to it; see _meter.ts). */
+  meter: Meter = new Meter();
+  /** Per-entry access clock (LRU) or frequency (LFU) while eviction tracks it, else null. */
+  acc: Uint32Array | null = null;
+  /** What a lookup writes into `acc` (null: nothing tracked). */
+  access: Access | null = null;
 
   /** Entry number of the key bytes, or -1. */
   find(b: Uint8Array, off: number, len: number, h: number): number {
@@ -150,7 +158,7 @@ export class KeyIndex {
     const at = len === 0 ? 0 : this.#reserve(len);
     const k = this.kind[ei]!;
     if (k === STR) this.dead += this.vlen[ei]!;
-    else this.objs![ei] = undefined;
+    else this.#dropObj(ei);
     this.kind[ei] = STR;
     this.vlen[ei] = len;
     this.voff[ei] = at;
@@ -161,6 +169,13 @@ export class KeyIndex {
   /** Replaces the value of entry `ei` by an object. */
   setObj(ei: number, v: unknown): void {
     if (this.kind[ei] === STR) this.dead += this.vlen[ei]!;
+    else this.#dropObj(ei);
+    if (v instanceof Uint8Array) this.meter.used += OBJ_OVERHEAD + v.length;
+    else {
+      const m = v as Metered;
+      m.meter = this.meter;
+      this.meter.used += m.memoryBytes;
+    }
     this.kind[ei] = OBJ;
     this.vlen[ei] = 0;
     let objs = this.objs;
@@ -169,6 +184,18 @@ export class KeyIndex {
     }
     objs[ei] = v;
     if (this.dead > MIN_DEAD && this.dead > this.used - this.dead) this.compactArena();
+  }
+
+  /** The object of entry `ei` leaves the index: its bytes leave the meter. */
+  #dropObj(ei: number): void {
+    const v = this.objs![ei];
+    this.objs![ei] = undefined;
+    if (v instanceof Uint8Array) this.meter.used -= OBJ_OVERHEAD + v.length;
+    else if (v !== undefined) {
+      const m = v as Metered;
+      if (m.meter === this.meter) m.meter = null;
+      this.meter.used -= m.memoryBytes;
+    }
   }
 
   /** A view of the string value of entry `ei` (never changes: the arena is append-only). */
@@ -258,8 +285,11 @@ export class KeyIndex {
       }
       if (j !== -1) break;
     }
-    this.dead += this.klen[ei]! + (this.kind[ei] === STR ? this.vlen[ei]! : 0);
-    if (this.objs !== null) this.objs[ei] = undefined;
+    if (this.kind[ei] === STR) this.dead += this.klen[ei]! + this.vlen[ei]!;
+    else {
+      this.dead += this.klen[ei]!;
+      this.#dropObj(ei);
+    }
     this.kind[ei] = HOLE;
     this.clearDeadline(ei);
     this.live--;
@@ -277,6 +307,8 @@ export class KeyIndex {
     const fresh = new KeyIndex();
     fresh.epoch = this.epoch;
     fresh.onExpired = this.onExpired;
+    if (this.acc !== null) fresh.acc = new Uint32Array(fresh.cap);
+    fresh.access = this.access;
     Object.assign(this, fresh);
   }
 
@@ -295,6 +327,7 @@ export class KeyIndex {
     const objs = this.objs === null ? null : new Array<unknown>(cap);
     const dl = this.dl === null ? null : new Float64Array(cap).fill(NaN);
     const tpos = this.dl === null ? null : new Int32Array(cap).fill(-1);
+    const acc = this.acc === null ? null : new Uint32Array(cap);
     let map: Int32Array | null = null;
     let w = 0;
     if (n === this.live) {
@@ -309,6 +342,7 @@ export class KeyIndex {
         tpos!.set(this.tpos!.subarray(0, n));
       }
       if (objs !== null) { for (let r = 0; r < n; r++) objs[r] = this.objs![r]; }
+      if (acc !== null) acc.set(this.acc!.subarray(0, n));
       w = n;
     } else {
       map = new Int32Array(n + 1);
@@ -321,6 +355,7 @@ export class KeyIndex {
         vlen[w] = this.vlen[r]!;
         kind[w] = this.kind[r]!;
         if (objs !== null) objs[w] = this.objs![r];
+        if (acc !== null) acc[w] = this.acc![r]!;
         if (dl !== null) {
           dl[w] = this.dl![r]!;
           tpos![w] = this.tpos![r]!;
@@ -342,7 +377,21 @@ export class KeyIndex {
       slots[2 * s] = map === null ? e : map[e - 1]! + 1;
       slots[2 * s + 1] = h;
     }
-    Object.assign(this, { koff, klen, voff, vlen, kind, objs, dl, tpos, cap, n: w, slots, mask });
+    Object.assign(this, {
+      koff,
+      klen,
+      voff,
+      vlen,
+      kind,
+      objs,
+      dl,
+      tpos,
+      acc,
+      cap,
+      n: w,
+      slots,
+      mask,
+    });
     if (this.dead > MIN_DEAD && this.dead > this.used - this.dead) this.compactArena();
   }
 

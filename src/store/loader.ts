@@ -17,7 +17,7 @@ import type { FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
 import type { Entry } from "../codec/types.ts";
 import { expiryOf, indexOf } from "./internals.ts";
 import { hashBytes, INLINE_MAX } from "./_index.ts";
-import { hashInternals, HashValue } from "./_hash_value.ts";
+import { hashInternals, type HashValue } from "./_hash_value.ts";
 import { COMPACT_MAX_BYTES, COMPACT_MAX_FIELDS, rd32 } from "./_listpack.ts";
 import { toKey } from "./_keys.ts";
 import type { Store } from "./store.ts";
@@ -64,8 +64,7 @@ function hashFromPayload(
   if (n <= COMPACT_MAX_FIELDS && maxLen <= COMPACT_MAX_BYTES) {
     return hashInternals.adopt(slabs.copy(b, off, len), n, true);
   }
-  const h = new HashValue();
-  const m = h.map;
+  const m = new Map<string, Uint8Array>();
   const end = off + len;
   let p = off;
   while (p < end) {
@@ -74,7 +73,7 @@ function hashFromPayload(
     m.set(toKey(b.subarray(p + 4, v)), b.subarray(v + 4, e));
     p = e;
   }
-  return h;
+  return hashInternals.adoptMap(m);
 }
 
 /** `store.put` of a hash or stream value under the key bytes `b[k, k + kl)` (same semantics). */
@@ -94,7 +93,10 @@ function putValue(
     return;
   }
   if (ei >= 0) ix.clearDeadline(ei);
-  else ei = ix.insert(b, k, kl, hh);
+  else {
+    ei = ix.insert(b, k, kl, hh);
+    if (ix.access !== null) ix.acc![ei] = ix.access.initial();
+  }
   ix.setObj(ei, h);
   if (deadline !== null) ix.setDeadline(ei, deadline);
 }

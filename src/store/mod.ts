@@ -43,6 +43,8 @@ export {
 } from "./stream.ts";
 export { resolveDollarIds } from "./_apply_stream_read.ts";
 export { formatScore, type LexBound, type ScoreBound } from "./zset.ts";
+export { Meter } from "./memory.ts";
+export { EVICTION_POLICIES, type EvictionPolicy, Evictor, type EvictorOptions } from "./evict.ts";
 export {
   applyCommand,
   CommandApplier,

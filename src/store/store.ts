@@ -24,6 +24,7 @@ import { randomKey, ScanTable } from "./_scan.ts";
 import { Expiry } from "./_expiry.ts";
 import { captureRecords } from "./_capture.ts";
 import { setInternals } from "./internals.ts";
+import { KEY_OVERHEAD } from "./_meter.ts";
 import { HashValue, ListValue, type SetValue } from "./values.ts";
 import { StreamData } from "./stream.ts";
 import type { SortedSet } from "./zset.ts";
@@ -118,7 +119,11 @@ export class Store {
   #find(b: Uint8Array, off: number, len: number): number {
     const ix = this.#ix;
     const ei = ix.find(b, off, len, hashBytes(b, off, len));
-    return ei < 0 ? ei : this.#ex.check(ei);
+    if (ei < 0) return ei;
+    const r = this.#ex.check(ei);
+    const a = ix.access; // eviction's LRU/LFU tracking (null: off, nothing to do)
+    if (a !== null && r >= 0) a.touch(ix.acc!, r);
+    return r;
   }
 
   #get(key: Uint8Array): number {
@@ -136,7 +141,13 @@ export class Store {
       ei = ix.find(b, off, len, h);
     }
     this.#fresh = ei < 0;
-    return ei >= 0 ? ei : ix.insert(b, off, len, h);
+    const r = ei >= 0 ? ei : ix.insert(b, off, len, h);
+    const a = ix.access;
+    if (a !== null) {
+      if (ei < 0) ix.acc![r] = a.initial();
+      else a.touch(ix.acc!, r);
+    }
+    return r;
   }
 
   /**
@@ -186,6 +197,27 @@ export class Store {
   #deadlineOf(ei: number): number | null {
     const d = this.#ix.deadline(ei);
     return d === d ? d : null;
+  }
+
+  /**
+   * Estimated bytes the keyspace holds (Redis's `used_memory` in spirit, counted from the
+   * store's own structures and kept up to date as it changes, so reading it is O(1)): each
+   * key's bytes and a fixed overhead for its index entry, string values' bytes, and every
+   * collection's own estimate (members, entries, field deadlines). The process holds more
+   * (arena growth room, the runtime): budget for about twice this.
+   *
+   * @example
+   * ```ts
+   * import { Store } from "@kevy/persist/store";
+   * const s = new Store();
+   * const before = s.usedMemory();
+   * s.setString(new TextEncoder().encode("k"), new Uint8Array(1000));
+   * s.usedMemory() - before > 1000; // true
+   * ```
+   */
+  usedMemory(): number {
+    const ix = this.#ix;
+    return KEY_OVERHEAD * ix.live + (ix.used - ix.dead) + ix.meter.used;
   }
 
   /** A random live key (RANDOMKEY), or `null` when there is none. */

@@ -7,6 +7,7 @@
  */
 
 import { fromKey, toKey } from "./_keys.ts";
+import { LIST_ITEM, type Meter, OBJ_OVERHEAD, SET_MEMBER } from "./_meter.ts";
 
 export { HashValue } from "./_hash_value.ts";
 
@@ -22,8 +23,22 @@ export { HashValue } from "./_hash_value.ts";
  * ```
  */
 export class SetValue {
-  /** Members as binary strings. */
+  /** Members as binary strings (read only: change them through the methods). */
   readonly raw: Set<string> = new Set();
+  #bytes = OBJ_OVERHEAD;
+  /** The memory account of the store holding this set (set by the store), or null. */
+  meter: Meter | null = null;
+
+  /** Estimated bytes of this set (members, entries, the object). */
+  get memoryBytes(): number {
+    return this.#bytes;
+  }
+
+  #charge(d: number): void {
+    this.#bytes += d;
+    const m = this.meter;
+    if (m !== null) m.used += d;
+  }
 
   /** Number of members. */
   get size(): number {
@@ -32,9 +47,14 @@ export class SetValue {
 
   /** Adds a member; returns `true` if it is new. */
   add(member: Uint8Array): boolean {
-    const k = toKey(member);
+    return this.addRaw(toKey(member));
+  }
+
+  /** {@link add} with a binary-string member (internal fast path). */
+  addRaw(k: string): boolean {
     if (this.raw.has(k)) return false;
     this.raw.add(k);
+    this.#charge(SET_MEMBER + k.length);
     return true;
   }
 
@@ -45,7 +65,14 @@ export class SetValue {
 
   /** Removes a member; returns `true` if it existed. */
   delete(member: Uint8Array): boolean {
-    return this.raw.delete(toKey(member));
+    return this.deleteRaw(toKey(member));
+  }
+
+  /** {@link delete} with a binary-string member. */
+  deleteRaw(k: string): boolean {
+    if (!this.raw.delete(k)) return false;
+    this.#charge(-(SET_MEMBER + k.length));
+    return true;
   }
 
   /** Members (insertion order). */
@@ -56,7 +83,7 @@ export class SetValue {
   /** A copy. */
   clone(): SetValue {
     const s = new SetValue();
-    for (const k of this.raw) s.raw.add(k);
+    for (const k of this.raw) s.addRaw(k);
     return s;
   }
 }
@@ -77,6 +104,20 @@ export class ListValue {
   #buf: Array<Uint8Array | undefined>;
   #head = 0;
   #len = 0;
+  #bytes = OBJ_OVERHEAD;
+  /** The memory account of the store holding this list (set by the store), or null. */
+  meter: Meter | null = null;
+
+  /** Estimated bytes of this list (items, slots, the object). */
+  get memoryBytes(): number {
+    return this.#bytes;
+  }
+
+  #charge(d: number): void {
+    this.#bytes += d;
+    const m = this.meter;
+    if (m !== null) m.used += d;
+  }
 
   /** An empty list, or one holding `items` in order. */
   constructor(items?: Iterable<Uint8Array>) {
@@ -103,6 +144,7 @@ export class ListValue {
     if (this.#len === this.#buf.length) this.#grow();
     this.#buf[(this.#head + this.#len) & (this.#buf.length - 1)] = x;
     this.#len++;
+    this.#charge(LIST_ITEM + x.length);
   }
 
   /** Prepends at the head (LPUSH). */
@@ -111,6 +153,7 @@ export class ListValue {
     this.#head = (this.#head - 1) & (this.#buf.length - 1);
     this.#buf[this.#head] = x;
     this.#len++;
+    this.#charge(LIST_ITEM + x.length);
   }
 
   /** Removes and returns the head item. */
@@ -120,6 +163,7 @@ export class ListValue {
     this.#buf[this.#head] = undefined;
     this.#head = (this.#head + 1) & (this.#buf.length - 1);
     this.#len--;
+    this.#charge(-(LIST_ITEM + x!.length));
     return x;
   }
 
@@ -130,6 +174,7 @@ export class ListValue {
     const x = this.#buf[i];
     this.#buf[i] = undefined;
     this.#len--;
+    this.#charge(-(LIST_ITEM + x!.length));
     return x;
   }
 
@@ -142,7 +187,9 @@ export class ListValue {
   /** Replaces the item at `i` (must be in range). */
   set(i: number, x: Uint8Array): void {
     if (i < 0 || i >= this.#len) throw new RangeError("list index out of range");
-    this.#buf[(this.#head + i) & (this.#buf.length - 1)] = x;
+    const at = (this.#head + i) & (this.#buf.length - 1);
+    this.#charge(x.length - this.#buf[at]!.length);
+    this.#buf[at] = x;
   }
 
   /** Items `start..end` (exclusive end, clamped) as an array. */
@@ -159,9 +206,14 @@ export class ListValue {
     let cap = 4;
     while (cap < items.length) cap *= 2;
     this.#buf = new Array<Uint8Array | undefined>(cap);
-    for (let i = 0; i < items.length; i++) this.#buf[i] = items[i];
+    let bytes = OBJ_OVERHEAD;
+    for (let i = 0; i < items.length; i++) {
+      this.#buf[i] = items[i];
+      bytes += LIST_ITEM + items[i]!.length;
+    }
     this.#head = 0;
     this.#len = items.length;
+    this.#charge(bytes - this.#bytes);
   }
 
   /** Items head to tail. */

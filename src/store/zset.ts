@@ -17,6 +17,7 @@
 
 import { fromKey, toKey } from "./_keys.ts";
 import { belowMin, gteMin, lexGte, lexKey, lexLte, lteMax } from "./_zset_bounds.ts";
+import { type Meter, OBJ_OVERHEAD, ZSET_MEMBER } from "./_meter.ts";
 
 export { formatScore } from "./_num.ts";
 
@@ -119,6 +120,20 @@ export class SortedSet {
   readonly #header = new ZNode("", 0, MAX_LEVEL);
   #tail: ZNode | null = null;
   #level = 1;
+  #bytes = OBJ_OVERHEAD;
+  /** The memory account of the store holding this set (set by the store), or null. */
+  meter: Meter | null = null;
+
+  /** Estimated bytes of this sorted set (members, nodes, the object). */
+  get memoryBytes(): number {
+    return this.#bytes;
+  }
+
+  #charge(d: number): void {
+    this.#bytes += d;
+    const m = this.meter;
+    if (m !== null) m.used += d;
+  }
 
   /** Number of members. */
   get size(): number {
@@ -147,7 +162,9 @@ export class SortedSet {
     }
     this.#insert(score, m);
     this.#dict.set(m, score);
-    return old === undefined;
+    if (old !== undefined) return false;
+    this.#charge(ZSET_MEMBER + m.length);
+    return true;
   }
 
   /** Removes a member; returns `true` if it existed. */
@@ -161,6 +178,7 @@ export class SortedSet {
     if (s === undefined) return false;
     this.#remove(s, m);
     this.#dict.delete(m);
+    this.#charge(-(ZSET_MEMBER + m.length));
     return true;
   }
 

@@ -1,0 +1,33 @@
+// Private: how much memory the keyspace holds, as the store counts it (Redis's `used_memory`
+// in spirit, but from the store's own structures: no allocator, no RSS guess). A key costs
+// KEY_OVERHEAD (its index columns and hash slot) plus its bytes in the arena; a string value
+// its bytes; a collection its container's estimate, which the container keeps up to date on
+// every change and reports to the Meter of the index that holds it. The figures are
+// estimates of what the JS engine allocates (objects, Map/Set entries, array slots); what
+// matters is that they grow and shrink with the data, exactly and cheaply.
+
+/** Bytes a key costs besides its own bytes: index columns, hash slot, load-factor headroom. */
+export const KEY_OVERHEAD = 64;
+/** A container object, or a string over 64 KiB kept as its own array. */
+export const OBJ_OVERHEAD = 64;
+/** One list item (a byte array and its slot), besides its bytes. */
+export const LIST_ITEM = 80;
+/** One set member (a binary string and its Set entry), besides its bytes. */
+export const SET_MEMBER = 48;
+/** One hash field and value (two strings and a Map entry), besides their bytes. */
+export const HASH_FIELD = 64;
+/** A hash field's deadline. */
+export const FIELD_TTL = 32;
+/** One sorted-set member (skip-list node, score, Map entry), besides its bytes. */
+export const ZSET_MEMBER = 128;
+
+export { Meter } from "./memory.ts";
+import type { Meter } from "./memory.ts";
+
+/** A container that keeps its own estimate and reports changes to the Meter holding it. */
+export interface Metered {
+  /** This value's estimated bytes (the key aside). */
+  readonly memoryBytes: number;
+  /** The Meter of the store holding it, or null. */
+  meter: Meter | null;
+}

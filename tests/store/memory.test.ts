@@ -1,0 +1,141 @@
+// Store.usedMemory(): the figure kept up to date by every write path (strings in the arena,
+// containers reporting their own changes, lazy and active expiry of keys and hash fields)
+// equals the figure of a store rebuilt from scratch out of the same entries.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Store } from "../../src/store/store.ts";
+import { applyCommand } from "../../src/store/apply.ts";
+import { decodeSnapshot, encodeSnapshot } from "../../src/store/snapshot.ts";
+import { utf8 } from "../_helpers.ts";
+
+/**
+ * The figure of a store built afresh from `s`'s entries (field deadlines included). Reading
+ * the entries expires what is past its deadline in `s` first: compare after calling this.
+ */
+function recomputed(s: Store): number {
+  const fresh = new Store({ now: () => s.now() });
+  for (const e of s.entries()) fresh.put(e);
+  return fresh.usedMemory();
+}
+
+function rng(seed: number): (n: number) => number {
+  let x = seed >>> 0 || 1;
+  return (n) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x % n;
+  };
+}
+
+/** One random command over a few keys of every type. */
+function randomCommand(r: (n: number) => number, t: number): string[] {
+  const k = (p: string) => `${p}${r(6)}`;
+  const v = () => "v".repeat(r(3) === 0 ? 100 + r(200) : r(12));
+  const f = () => `f${r(8)}`;
+  const n = () => String(r(20) - 5);
+  const cmds: Array<() => string[]> = [
+    () => ["SET", k("s"), v()],
+    () => ["SET", k("s"), v(), "PX", String(1 + r(50))],
+    () => ["SET", k("s"), "x".repeat(70_000)], // kept as its own array
+    () => ["APPEND", k("s"), v()],
+    () => ["SETRANGE", k("s"), String(r(30)), v()],
+    () => ["INCRBY", k("n"), n()],
+    () => ["GETDEL", k("s")],
+    () => ["DEL", k("s"), k("l"), k("h")],
+    () => ["PEXPIRE", k(["s", "l", "h", "z", "t"][r(5)]!), String(1 + r(60))],
+    () => ["PERSIST", k("l")],
+    () => ["RENAME", k(["s", "l", "h", "z", "t"][r(5)]!), k(["s", "l", "h", "z", "t"][r(5)]!)],
+    () => ["COPY", k("h"), k("h"), "REPLACE"],
+    () => ["COPY", k("l"), `l${r(6) + 6}`],
+    () => ["LPUSH", k("l"), v(), v()],
+    () => ["RPUSH", k("l"), v()],
+    () => ["LPOP", k("l")],
+    () => ["RPOP", k("l"), String(1 + r(3))],
+    () => ["LSET", k("l"), String(r(4) - 2), v()],
+    () => ["LREM", k("l"), String(r(3) - 1), v()],
+    () => ["LTRIM", k("l"), String(r(3)), String(r(6) - 2)],
+    () => ["LINSERT", k("l"), "BEFORE", v(), v()],
+    () => ["LMOVE", k("l"), k("l"), "LEFT", "RIGHT"],
+    () => ["SADD", k("t"), v(), v(), f()],
+    () => ["SREM", k("t"), v(), f()],
+    () => ["SPOP", k("t"), String(1 + r(2))],
+    () => ["SMOVE", k("t"), k("t"), f()],
+    () => ["SINTERSTORE", k("t"), k("t"), k("t")],
+    () => ["SUNIONSTORE", k("t"), k("t"), k("t")],
+    () => ["HSET", k("h"), f(), v(), f(), v()],
+    () => ["HDEL", k("h"), f(), f()],
+    () => ["HINCRBY", k("h"), `c${r(3)}`, n()],
+    () => ["HPEXPIRE", k("h"), String(1 + r(60)), "FIELDS", "2", f(), f()],
+    () => ["HPERSIST", k("h"), "FIELDS", "1", f()],
+    () => ["HGETDEL", k("h"), "FIELDS", "1", f()],
+    () => ["ZADD", k("z"), n(), f(), n(), v()],
+    () => ["ZREM", k("z"), f()],
+    () => ["ZINCRBY", k("z"), n(), f()],
+    () => ["ZPOPMIN", k("z"), String(1 + r(2))],
+    () => ["ZUNIONSTORE", k("z"), "2", k("z"), k("z")],
+    () => ["ZREMRANGEBYRANK", k("z"), "0", String(r(3))],
+    () => ["SORT", k("l"), "ALPHA", "STORE", k("l")],
+    () => ["PFADD", k("p"), v(), f()],
+    () => ["GET", k("s")], // lazy expiry
+    () => ["HGETALL", k("h")], // lazy field expiry
+    () => ["EXISTS", k("z")],
+    () => (r(40) === 0 ? ["FLUSHALL"] : ["DBSIZE"]),
+  ];
+  void t;
+  return cmds[r(cmds.length)]!();
+}
+
+describe("Store.usedMemory", () => {
+  it("grows with the data and goes back to zero when it is gone", () => {
+    const s = new Store();
+    assert.equal(s.usedMemory(), 0);
+    s.setString(utf8("k"), new Uint8Array(1000));
+    const one = s.usedMemory();
+    assert.ok(one > 1000 && one < 1200, String(one));
+    applyCommand(s, ["RPUSH", "l", "a".repeat(500), "b".repeat(500)]);
+    assert.ok(s.usedMemory() > one + 1000);
+    applyCommand(s, ["DEL", "k", "l"]);
+    assert.equal(s.usedMemory(), 0);
+  });
+
+  it("counts a hash's fields and their deadlines, and lets go of them as they expire", () => {
+    let t = 1_000;
+    const s = new Store({ now: () => t });
+    applyCommand(s, ["HSET", "h", "a", "1", "b", "2", "c", "3"]);
+    const base = s.usedMemory();
+    applyCommand(s, ["HPEXPIRE", "h", "10", "FIELDS", "2", "a", "b"]);
+    const withTtls = s.usedMemory();
+    assert.ok(withTtls > base);
+    t += 10;
+    s.activeExpire(); // the fields go without a command touching the hash
+    assert.ok(s.usedMemory() < base);
+    const want = recomputed(s);
+    assert.equal(s.usedMemory(), want);
+  });
+
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`equals a recomputation from scratch after 3,000 random commands (seed ${seed})`, () => {
+      let t = 1_700_000_000_000;
+      const s = new Store({ now: () => t });
+      const r = rng(seed);
+      for (let i = 0; i < 3_000; i++) {
+        applyCommand(s, randomCommand(r, t));
+        if (r(10) === 0) t += r(20);
+        if (r(25) === 0) s.activeExpire(r(5) + 1);
+        if (i % 250 === 249) {
+          const want = recomputed(s);
+          assert.equal(s.usedMemory(), want, `after command ${i}`);
+        }
+      }
+      const want = recomputed(s);
+      assert.equal(s.usedMemory(), want);
+      assert.ok(s.dbsize() > 0);
+      // The snapshot loaders (compact hashes over one copy, Map-encoded ones) count alike.
+      // (keepExpired: the fresh store's own clock judges nothing while it loads.)
+      const loaded = decodeSnapshot(encodeSnapshot(s, { now: t }), { keepExpired: true });
+      assert.equal(loaded.usedMemory(), want);
+    });
+  }
+});
