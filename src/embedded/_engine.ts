@@ -21,6 +21,7 @@ import { SplitGroups } from "./_groups.ts";
 import { type Applied, applyRouted, type Route, route, shardsOf, WRONG_ARGS } from "./_split.ts";
 import { Hub } from "./_hub.ts";
 import { park, wokenError } from "./_blocking.ts";
+import { Memory } from "./_memory.ts";
 
 /** Outcome of the last save / rewrite. */
 export interface OpStatus {
@@ -64,6 +65,8 @@ export class Engine {
   readonly hub: Hub;
   /** Keys removed because their TTL passed, since open (`info().expiredKeys`). */
   expiredKeys = 0;
+  /** Used memory, its peak, and eviction under `maxmemory`. */
+  readonly memory: Memory;
 
   constructor(opts: ResolvedOptions, shards: ShardRt[], lock: DirLock | null, syncs: SyncCounters) {
     this.opts = opts;
@@ -84,11 +87,17 @@ export class Engine {
       if (sh.aof === null) continue;
       // A key seen as expired stays gone: its removal is logged as a DEL (as Redis
       // propagates one), so a restart with the clock set back cannot resurrect it.
-      sh.store.hooks.onExpire = (key) => this.#logExpired(sh, [DEL_VERB, key]);
-      sh.store.hooks.onExpireField = (key, f) => this.#logExpired(sh, [HDEL_VERB, key, f]);
+      sh.store.hooks.onExpire = (key) => this.#logImplicit(sh, [DEL_VERB, key]);
+      sh.store.hooks.onExpireField = (key, f) => this.#logImplicit(sh, [HDEL_VERB, key, f]);
       // Loading froze expiry: what the files hold past its deadline expires now.
       sh.store.dbsize();
     }
+    // An evicted key is logged as a DEL too (replay and followers see the same keyspace).
+    this.memory = new Memory(opts, shards.map((sh) => sh.store), (i, key) => {
+      const sh = this.shards[i]!;
+      if (sh.aof !== null) this.#logImplicit(sh, [DEL_VERB, key]);
+      this.hub.removed("evicted", key);
+    });
     if (opts.activeExpireIntervalMs > 0) {
       this.#timer = setInterval(() => this.activeExpire(), opts.activeExpireIntervalMs);
       unrefTimer(this.#timer);
@@ -173,7 +182,9 @@ export class Engine {
   run(argv: Uint8Array[], opts: BlockOptions = {}): Reply | Promise<Reply> {
     this.check();
     const p = this.prepare(argv);
+    if (this.memory.capped) this.memory.makeRoom(p.cmd.flags.has("denyoom"));
     const a = this.apply(p);
+    if (p.cmd.write) this.memory.note();
     const durable = this.logParts(a.parts);
     if (a.reply === null && p.cmd.blockTimeout !== null && p.route.kind === "one") {
       const ms = p.cmd.blockTimeout(p.argv);
@@ -310,8 +321,8 @@ export class Engine {
     return aof.fsyncPolicy === "always" ? last : null;
   }
 
-  /** A key or hash field expired (lazily, actively, by a sweep): log its DEL / HDEL; nobody waits for it. */
-  #logExpired(sh: ShardRt, frame: Uint8Array[]): void {
+  /** A key or hash field expired or was evicted: log its DEL / HDEL; nobody waits for it. */
+  #logImplicit(sh: ShardRt, frame: Uint8Array[]): void {
     const aof = sh.aof!;
     if (this.#closed || aof.lastWriteStatus === "failed") return;
     try {

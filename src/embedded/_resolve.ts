@@ -1,6 +1,7 @@
 // Option validation and defaults for openStore (the public shapes are in options.ts).
 import type { FsAdapter } from "../fs/types.ts";
 import type { Routing } from "../codec/routing_types.ts";
+import { EVICTION_POLICIES } from "../store/evict.ts";
 import {
   type AppendFsync,
   type MaxmemoryPolicy,
@@ -29,20 +30,14 @@ export interface ResolvedOptions {
   maxmemory: number;
   maxmemoryPolicy: MaxmemoryPolicy;
   maxmemorySamples: number;
+  lfuLogFactor: number;
+  lfuDecayTime: number;
+  evictionSeed: number | null;
   notifyKeyspaceEvents: string;
   closeOnExit: boolean;
 }
 
-const POLICIES: ReadonlySet<string> = new Set<MaxmemoryPolicy>([
-  "noeviction",
-  "allkeys-lru",
-  "allkeys-lfu",
-  "allkeys-random",
-  "volatile-lru",
-  "volatile-lfu",
-  "volatile-random",
-  "volatile-ttl",
-]);
+const POLICIES: ReadonlySet<string> = new Set<MaxmemoryPolicy>(EVICTION_POLICIES);
 
 function nonNegative(name: string, v: number): number {
   if (!(Number.isFinite(v) && v >= 0)) {
@@ -98,12 +93,17 @@ export function resolveOptions(o: OpenStoreOptions = {}): ResolvedOptions {
   if (!(Number.isSafeInteger(samples) && samples >= 1 && samples <= 64)) {
     throw new RangeError(`maxmemorySamples must be an integer in 1..64, got ${samples}`);
   }
-  if ((o.maxmemory ?? 0) > 0) {
-    // Refused loudly rather than accepted and ignored: a cap that is not enforced is worse.
-    throw new TypeError(
-      "maxmemory: eviction is not implemented in this version; open without maxmemory " +
-        "(or with 0) and bound the keyspace yourself (TTLs, deletes)",
-    );
+  const lfuLogFactor = o.lfuLogFactor ?? STORE_DEFAULTS.lfuLogFactor;
+  if (!(Number.isFinite(lfuLogFactor) && lfuLogFactor >= 0)) {
+    throw new RangeError(`lfuLogFactor must be a non-negative number, got ${lfuLogFactor}`);
+  }
+  const lfuDecayTime = o.lfuDecayTime ?? STORE_DEFAULTS.lfuDecayTime;
+  if (!(Number.isSafeInteger(lfuDecayTime) && lfuDecayTime >= 0)) {
+    throw new RangeError(`lfuDecayTime must be a non-negative integer, got ${lfuDecayTime}`);
+  }
+  const seed = o.evictionSeed ?? null;
+  if (seed !== null && !Number.isSafeInteger(seed)) {
+    throw new RangeError(`evictionSeed must be an integer, got ${seed}`);
   }
   const notify = o.notifyKeyspaceEvents ?? STORE_DEFAULTS.notifyKeyspaceEvents;
   if (typeof notify !== "string") {
@@ -115,6 +115,9 @@ export function resolveOptions(o: OpenStoreOptions = {}): ResolvedOptions {
     maxmemory: nonNegative("maxmemory", o.maxmemory ?? STORE_DEFAULTS.maxmemory),
     maxmemoryPolicy,
     maxmemorySamples: samples,
+    lfuLogFactor,
+    lfuDecayTime,
+    evictionSeed: seed,
     notifyKeyspaceEvents: notify,
     closeOnExit: o.closeOnExit ?? STORE_DEFAULTS.closeOnExit,
     onUnknown,

@@ -6,7 +6,7 @@
  */
 import type { Routing } from "../codec/routing_types.ts";
 import type { Engine } from "./_engine.ts";
-import type { AppendFsync } from "./options.ts";
+import type { AppendFsync, MaxmemoryPolicy } from "./options.ts";
 
 /** Replay facts of the bring-up (one shard, or summed over shards). */
 export interface ReplaySummary {
@@ -100,6 +100,22 @@ export interface StoreInfo {
    * written over), as Redis's `expired_keys`. Each fired an `expired` keyspace event.
    */
   expiredKeys: number;
+  /**
+   * Estimated bytes the keyspace holds over every shard (Redis's `used_memory` in spirit,
+   * counted from the store's own structures: keys, values, members, TTLs, per-key overhead).
+   */
+  usedMemory: number;
+  /** The largest {@link StoreInfo.usedMemory} seen since open (after each write). */
+  usedMemoryPeak: number;
+  /** The cap (`maxmemory`, 0: none). */
+  maxmemory: number;
+  /** What is evicted at the cap. */
+  maxmemoryPolicy: MaxmemoryPolicy;
+  /**
+   * Keys evicted under `maxmemory` since open, as Redis's `evicted_keys`. Each was logged as
+   * a DEL and fired an `evicted` keyspace event.
+   */
+  evictedKeys: number;
   /** Unix ms at which the store was opened. */
   openedAt: number;
   /** Per-shard detail. */
@@ -159,6 +175,11 @@ export function buildInfo(e: Engine): StoreInfo {
     },
     keys: sum((s) => s.keys),
     expiredKeys: e.expiredKeys,
+    usedMemory: e.memory.note(),
+    usedMemoryPeak: e.memory.peak,
+    maxmemory: e.opts.maxmemory,
+    maxmemoryPolicy: e.opts.maxmemoryPolicy,
+    evictedKeys: e.memory.evicted,
     openedAt: e.startedAt,
     perShard,
   };

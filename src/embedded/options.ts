@@ -6,6 +6,7 @@
 import type { FsAdapter } from "../fs/types.ts";
 import type { Routing } from "../codec/routing_types.ts";
 import type { FsyncPolicy } from "../persist/aof.ts";
+import type { EvictionPolicy } from "../store/evict.ts";
 
 /** AOF fsync policy, as Redis' `appendfsync`: the `Aof`'s {@link FsyncPolicy}, one type. */
 export type AppendFsync = FsyncPolicy;
@@ -17,15 +18,7 @@ export type AppendFsync = FsyncPolicy;
  * `lfu` the least frequently used, `ttl` the nearest deadline, `random` any. Approximated
  * as Redis does: a pool of the best candidates among a few sampled keys.
  */
-export type MaxmemoryPolicy =
-  | "noeviction"
-  | "allkeys-lru"
-  | "allkeys-lfu"
-  | "allkeys-random"
-  | "volatile-lru"
-  | "volatile-lfu"
-  | "volatile-random"
-  | "volatile-ttl";
+export type MaxmemoryPolicy = EvictionPolicy;
 
 /** One metric event passed to {@link OpenStoreOptions.onMetric}. */
 export interface MetricEvent {
@@ -99,17 +92,30 @@ export interface OpenStoreOptions {
    */
   onUnknown?: "error" | "skip";
   /**
-   * Memory cap in bytes of the keyspace (default 0: none), as Redis's `maxmemory`: memory
-   * is accounted from the store's own structures (keys, values, TTLs, per-entry overhead;
-   * `info().usedMemory`), and once a write would pass the cap, keys are evicted by
-   * {@link OpenStoreOptions.maxmemoryPolicy} first (each eviction logged as a DEL).
-   * **Not implemented yet:** a non-zero value makes `openStore` reject with a `TypeError`.
+   * Memory cap in bytes of the keyspace (default 0: none), as Redis's `maxmemory`, for the
+   * whole store (every shard together, as Redis counts the whole instance). Memory is
+   * counted from the store's own structures (keys, values, collections' members, TTLs, a
+   * per-key overhead: `info().usedMemory`). Before each command, while the store is above
+   * the cap, keys are evicted by {@link OpenStoreOptions.maxmemoryPolicy}; each eviction is
+   * logged as a DEL (a replay or a follower sees the same keyspace) and fires an `evicted`
+   * keyspace event. When nothing may be evicted (`noeviction`, or a `volatile-*` policy with
+   * no key with a TTL), a command that may grow memory (SET, LPUSH... Redis's `denyoom`
+   * ones) is refused with Redis's `OOM command not allowed when used memory > 'maxmemory'.`;
+   * reads and deletes still work. A command may take the store past the cap: the next one
+   * evicts back under it, as in Redis. The process holds more than `usedMemory` (arena growth
+   * room, the runtime): budget for about twice the cap.
    */
   maxmemory?: number;
   /** What to evict under `maxmemory` (default `"noeviction"`, as Redis). */
   maxmemoryPolicy?: MaxmemoryPolicy;
-  /** Keys sampled per eviction, as Redis's `maxmemory-samples` (default 5). */
+  /** Keys sampled per shard and round of eviction, as Redis's `maxmemory-samples` (default 5). */
   maxmemorySamples?: number;
+  /** LFU counter growth, as Redis's `lfu-log-factor` (default 10: ~1M hits to saturate). */
+  lfuLogFactor?: number;
+  /** Minutes idle per LFU counter decrement, as Redis's `lfu-decay-time` (default 1; 0 never). */
+  lfuDecayTime?: number;
+  /** Seed of eviction's sampling and LFU randomness (default random): reproducible tests. */
+  evictionSeed?: number;
   /**
    * Publish keyspace events to pub/sub channels as Redis's `notify-keyspace-events` does
    * (default `""`: not published; `"KEA"`: every class on `__keyspace@0__:<key>` and
@@ -140,6 +146,8 @@ export const STORE_DEFAULTS: {
   readonly maxmemory: 0;
   readonly maxmemoryPolicy: "noeviction";
   readonly maxmemorySamples: 5;
+  readonly lfuLogFactor: 10;
+  readonly lfuDecayTime: 1;
   readonly notifyKeyspaceEvents: "";
   readonly closeOnExit: false;
 } = {
@@ -156,6 +164,8 @@ export const STORE_DEFAULTS: {
   maxmemory: 0,
   maxmemoryPolicy: "noeviction",
   maxmemorySamples: 5,
+  lfuLogFactor: 10,
+  lfuDecayTime: 1,
   notifyKeyspaceEvents: "",
   closeOnExit: false,
 };
