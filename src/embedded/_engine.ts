@@ -146,6 +146,7 @@ export class Engine {
   activeExpire(): number {
     if (this.#closed) return 0;
     let n = 0;
+    this.memory.note();
     for (const s of this.shards) n += s.store.activeExpire();
     if (n > 0) this.metric({ name: "active_expire", keys: n });
     return n;
@@ -182,9 +183,10 @@ export class Engine {
   run(argv: Uint8Array[], opts: BlockOptions = {}): Reply | Promise<Reply> {
     this.check();
     const p = this.prepare(argv);
-    if (this.memory.capped) this.memory.makeRoom(p.cmd.flags.has("denyoom"));
+    const capped = this.memory.capped; // without a cap nothing here costs (peak: see Memory)
+    if (capped) this.memory.makeRoom(p.cmd.flags.has("denyoom"));
     const a = this.apply(p);
-    if (p.cmd.write) this.memory.note();
+    if (capped && p.cmd.write) this.memory.note();
     const durable = this.logParts(a.parts);
     if (a.reply === null && p.cmd.blockTimeout !== null && p.route.kind === "one") {
       const ms = p.cmd.blockTimeout(p.argv);

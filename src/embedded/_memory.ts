@@ -17,6 +17,10 @@ export class Memory {
   readonly #stores: Store[];
   readonly #limit: number;
   readonly #evictor: Evictor | null;
+  /**
+   * The largest figure seen: under a cap it is taken before and after every command; without
+   * one (where nothing may cost a write) at every active-expiry tick and `info()`.
+   */
   peak = 0;
 
   constructor(

@@ -63,7 +63,7 @@ export function execTransaction(
       }
     }
     const durable = e.logParts([...merged]);
-    e.memory.note();
+    if (e.memory.capped) e.memory.note();
     e.settle();
     return durable === null ? slots : durable.then(() => slots);
   } finally {

@@ -105,7 +105,10 @@ export interface StoreInfo {
    * counted from the store's own structures: keys, values, members, TTLs, per-key overhead).
    */
   usedMemory: number;
-  /** The largest {@link StoreInfo.usedMemory} seen since open (after each write). */
+  /**
+   * The largest {@link StoreInfo.usedMemory} seen since open: after every write under
+   * `maxmemory`; without a cap, as sampled by each active-expiry tick and `info()`.
+   */
   usedMemoryPeak: number;
   /** The cap (`maxmemory`, 0: none). */
   maxmemory: number;
