@@ -137,6 +137,12 @@ export class KeyIndex {
   room(n: number): void {
     const need = this.used + n;
     if (need <= this.arena.length) return;
+    // Churn (overwrites, deletes, evictions) leaves dead bytes: a quarter of them or more,
+    // and the live bytes move to a fresh buffer instead of a doubled one mostly garbage.
+    if (this.dead > MIN_DEAD && this.dead >= this.used >> 2) {
+      this.compactArena(n);
+      if (this.used + n <= this.arena.length) return;
+    }
     const max = this.maxArena;
     if (need > max) throw new RangeError(`Store: key/value arena exceeds ${max} bytes`);
     const next = new Uint8Array(Math.min(max, Math.max(need, this.arena.length * 2)));
@@ -396,9 +402,9 @@ export class KeyIndex {
   }
 
   /** Copies live key and string bytes into a fresh arena (views handed out keep the old one). */
-  compactArena(): void {
-    const liveBytes = this.used - this.dead;
-    const next = new Uint8Array(Math.max(MIN_ARENA, liveBytes + (liveBytes >> 1)));
+  compactArena(extra = 0): void {
+    const want = this.used - this.dead + extra;
+    const next = new Uint8Array(Math.min(this.maxArena, Math.max(MIN_ARENA, want + (want >> 1))));
     const a = this.arena;
     let w = 0;
     for (let e = 0; e < this.n; e++) {
