@@ -99,7 +99,7 @@ async function hitRates(): Promise<void> {
       maxmemory: cap,
       maxmemoryPolicy: policy,
       evictionSeed: 7,
-      clock: () => now,
+      now: () => now,
       activeExpireIntervalMs: 0,
     });
     const next = zipf(keys, s, 42);

@@ -26,7 +26,7 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 }
 
 async function open(extra: OpenStoreOptions): Promise<KevyStore> {
-  return await openStore({ clock: () => T0, activeExpireIntervalMs: 0, ...extra });
+  return await openStore({ now: () => T0, activeExpireIntervalMs: 0, ...extra });
 }
 
 async function oom(p: Promise<unknown>): Promise<void> {
@@ -214,7 +214,7 @@ describe("used memory stays exact", () => {
         const opts = {
           dir,
           shards: 2,
-          clock,
+          now: clock,
           activeExpireIntervalMs: 0,
           appendfsync: "no" as const,
         };
