@@ -97,7 +97,9 @@ interface Candidate {
  * ```
  */
 export class Evictor {
+  /** The policy victims are chosen by. */
   readonly policy: EvictionPolicy;
+  /** Keys sampled per store per round. */
   readonly samples: number;
   /** Keys removed so far. */
   evicted = 0;
