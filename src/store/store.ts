@@ -121,8 +121,7 @@ export class Store {
     const ei = ix.find(b, off, len, hashBytes(b, off, len));
     if (ei < 0) return ei;
     const r = this.#ex.check(ei);
-    const a = ix.access; // eviction's LRU/LFU tracking (null: off, nothing to do)
-    if (a !== null && r >= 0) a.touch(ix.acc!, r);
+    if (ix.access !== null && r >= 0) ix.access.touch(ix.acc!, r); // eviction's LRU/LFU
     return r;
   }
 
@@ -141,12 +140,12 @@ export class Store {
       ei = ix.find(b, off, len, h);
     }
     this.#fresh = ei < 0;
-    const r = ei >= 0 ? ei : ix.insert(b, off, len, h);
-    const a = ix.access;
-    if (a !== null) {
-      if (ei < 0) ix.acc![r] = a.initial();
-      else a.touch(ix.acc!, r);
+    if (ei >= 0) {
+      if (ix.access !== null) ix.access.touch(ix.acc!, ei);
+      return ei;
     }
+    const r = ix.insert(b, off, len, h);
+    if (ix.access !== null) ix.acc![r] = ix.access.initial();
     return r;
   }
 
