@@ -180,7 +180,7 @@ export class KeyIndex {
     else {
       const m = v as Metered;
       m.meter = this.meter;
-      this.meter.used += m.memoryBytes;
+      this.meter.used += m.memoryBytes ?? OBJ_OVERHEAD; // a value that keeps no estimate
     }
     this.kind[ei] = OBJ;
     this.vlen[ei] = 0;
@@ -200,7 +200,7 @@ export class KeyIndex {
     else if (v !== undefined) {
       const m = v as Metered;
       if (m.meter === this.meter) m.meter = null;
-      this.meter.used -= m.memoryBytes;
+      this.meter.used -= m.memoryBytes ?? OBJ_OVERHEAD;
     }
   }
 

@@ -26,8 +26,8 @@ import type { Meter } from "./memory.ts";
 
 /** A container that keeps its own estimate and reports changes to the Meter holding it. */
 export interface Metered {
-  /** This value's estimated bytes (the key aside). */
-  readonly memoryBytes: number;
+  /** This value's estimated bytes (the key aside); absent: counted as OBJ_OVERHEAD. */
+  readonly memoryBytes?: number;
   /** The Meter of the store holding it, or null. */
   meter: Meter | null;
 }

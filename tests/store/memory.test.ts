@@ -115,6 +115,34 @@ describe("Store.usedMemory", () => {
     assert.equal(s.usedMemory(), want);
   });
 
+  it("counts a stream (entries, groups) like any other value", () => {
+    const s = new Store();
+    const before = s.usedMemory();
+    s.put({
+      key: utf8("st"),
+      value: {
+        type: "stream",
+        value: {
+          lastId: { ms: 5n, seq: 0n },
+          maxDeletedId: { ms: 0n, seq: 0n },
+          entriesAdded: 2n,
+          entries: [
+            { id: { ms: 4n, seq: 0n }, fields: [[utf8("f"), new Uint8Array(500)]] },
+            { id: { ms: 5n, seq: 0n }, fields: [[utf8("f"), new Uint8Array(500)]] },
+          ],
+          groups: [],
+        },
+      },
+      deadline: null,
+    });
+    const used = s.usedMemory();
+    assert.ok(Number.isFinite(used) && used - before > 1000, String(used));
+    const want = recomputed(s);
+    assert.equal(used, want);
+    s.delete(utf8("st"));
+    assert.equal(s.usedMemory(), before);
+  });
+
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     it(`equals a recomputation from scratch after 3,000 random commands (seed ${seed})`, () => {
       let t = 1_700_000_000_000;
