@@ -7,7 +7,7 @@
 //   - the cost of the access tracking: SET and GET ops/s without a cap and under a cap
 //     large enough that nothing is evicted (LRU, LFU), in this one process.
 // Options: --stream-mib=1024 --cap-mib=64 --value=1024 --zipf-ops=400000 --zipf-keys=100000
-//          --zipf-s=1.0 --zipf-cap-mib=4 --ops=300000 --only=stream|zipf|cost
+//          --zipf-s=1.0 --zipf-cap-mib=4 --ops=300000 --rounds=5 --only=stream|zipf|cost
 import process from "node:process";
 import { openStore } from "../src/embedded/open.ts";
 import type { MaxmemoryPolicy } from "../src/embedded/options.ts";
@@ -141,7 +141,7 @@ async function cost(): Promise<void> {
   const n = opt("ops", 300_000);
   const value = new Uint8Array(16).fill(48);
   const keys = Array.from({ length: n }, (_, i) => `key:${i}`);
-  const rounds = 3;
+  const rounds = opt("rounds", 5);
   const cases: Array<[string, MaxmemoryPolicy | null]> = [
     ["no cap", null],
     ["cap, allkeys-lru", "allkeys-lru"],

@@ -184,7 +184,7 @@ export class Engine {
     this.check();
     const p = this.prepare(argv);
     const capped = this.memory.capped; // without a cap nothing here costs (peak: see Memory)
-    if (capped) this.memory.makeRoom(p.cmd.flags.has("denyoom"));
+    if (capped) this.memory.makeRoom(() => p.cmd.flags.has("denyoom"));
     const a = this.apply(p);
     if (capped && p.cmd.write) this.memory.note();
     const durable = this.logParts(a.parts);

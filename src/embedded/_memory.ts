@@ -69,12 +69,13 @@ export class Memory {
 
   /**
    * Before a command (under a cap): evicts back under it; throws the OOM error when that is
-   * impossible and the command may grow memory (`denyoom`).
+   * impossible and `denyoom()` says the command may grow memory.
    */
-  makeRoom(denyoom: boolean): void {
-    const ev = this.#evictor!;
-    this.note();
-    if (ev.evict(this.#limit, this.onEvict) || !denyoom) return;
+  makeRoom(denyoom: () => boolean): void {
+    const u = this.used();
+    if (u > this.peak) this.peak = u;
+    if (u <= this.#limit) return; // the common case: one sum over the shards
+    if (this.#evictor!.evict(this.#limit, this.onEvict) || !denyoom()) return;
     throw new CommandFailedError(OOM_MESSAGE);
   }
 }

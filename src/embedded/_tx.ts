@@ -39,7 +39,7 @@ export function execTransaction(
   e.check();
   try {
     // Under maxmemory, EXEC is refused as a whole when it cannot make room (Redis: OOM).
-    if (e.memory.capped) e.memory.makeRoom(queue.some((p) => p.cmd.flags.has("denyoom")));
+    if (e.memory.capped) e.memory.makeRoom(() => queue.some((p) => p.cmd.flags.has("denyoom")));
     if (ws !== null && !watchHolds(e, ws)) return null;
     const n = e.shards.length, shardOf = (k: Uint8Array) => e.shardOf(k);
     for (const p of queue) {
