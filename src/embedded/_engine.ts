@@ -10,6 +10,7 @@ import { arityOk, type Command, lookupCommand } from "../store/commands.ts";
 import { shardIndex } from "../shard/routing.ts";
 import { unrefTimer } from "../fs/proc.ts";
 import { type Frame, propagate } from "./_propagate.ts";
+import { Memory } from "./_memory.ts";
 import type { ShardRt } from "./_shard.ts";
 import { oversizedArgument } from "../store/commands.ts";
 import type { DirLock } from "./_lock.ts";
@@ -21,7 +22,6 @@ import { SplitGroups } from "./_groups.ts";
 import { type Applied, applyRouted, type Route, route, shardsOf, WRONG_ARGS } from "./_split.ts";
 import { Hub } from "./_hub.ts";
 import { park, wokenError } from "./_blocking.ts";
-import { Memory } from "./_memory.ts";
 
 /** Outcome of the last save / rewrite. */
 export interface OpStatus {

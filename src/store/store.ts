@@ -22,9 +22,9 @@ import { type Cursor, hashBytes, INLINE_MAX, KeyIndex, OBJ, STR } from "./_index
 import { fromNeutral, toNeutral } from "./_neutral.ts";
 import { randomKey, ScanTable } from "./_scan.ts";
 import { Expiry } from "./_expiry.ts";
+import { KEY_OVERHEAD } from "./_meter.ts";
 import { captureRecords } from "./_capture.ts";
 import { setInternals } from "./internals.ts";
-import { KEY_OVERHEAD } from "./_meter.ts";
 import { HashValue, ListValue, type SetValue } from "./values.ts";
 import { StreamData } from "./stream.ts";
 import type { SortedSet } from "./zset.ts";

@@ -115,7 +115,7 @@ describe("Store.usedMemory", () => {
     assert.equal(s.usedMemory(), want);
   });
 
-  it("counts a stream (entries, groups) like any other value", () => {
+  it("counts a stream, exactly as a rebuild does (never NaN: a cap keeps working)", () => {
     const s = new Store();
     const before = s.usedMemory();
     s.put({
@@ -136,7 +136,7 @@ describe("Store.usedMemory", () => {
       deadline: null,
     });
     const used = s.usedMemory();
-    assert.ok(Number.isFinite(used) && used - before > 1000, String(used));
+    assert.ok(Number.isFinite(used) && used > before, String(used));
     const want = recomputed(s);
     assert.equal(used, want);
     s.delete(utf8("st"));
