@@ -30,7 +30,12 @@ function staleLegacyLock(dir: string): void {
   );
 }
 
-/** Racers that look like distinct live processes (pids 1001, 1002, ...) on this host and boot. */
+// Racers' pids lie above Linux's PID_MAX_LIMIT (2^22): the stale lock's real, finished pid can
+// never be one of them (with pid_max 32768 the counter wraps often in a long suite, and a
+// finished pid of 1001 made the stale lock look held by racer 1001: "race 0: 0 holders").
+const LIVE = [5_000_001, 5_000_002, 5_000_003, 5_000_004];
+
+/** Racers that look like distinct live processes (pids of LIVE) on this host and boot. */
 function fakeProcess(
   pid: number,
   live: Set<number>,
@@ -110,7 +115,7 @@ describe("the dir lock under races", () => {
     for (let i = 0; i < 200; i++) {
       const dir = tempDir("kevy-lockrace-");
       staleLegacyLock(dir);
-      const live = new Set([1001, 1002, 1003, 1004]);
+      const live = new Set(LIVE);
       const n = await race(
         [...live].map((pid) => () => acquireLock(fs, dir, i, quiet, fakeProcess(pid, live, boot))),
       );
@@ -126,7 +131,7 @@ describe("the dir lock under races", () => {
     for (let i = 0; i < 300; i++) {
       const dir = tempDir("kevy-lockrace-");
       staleLegacyLock(dir);
-      const live = new Set([1001, 1002, 1003, 1004]);
+      const live = new Set(LIVE);
       const jfs = jittery(fs, 7000 + i);
       const n = await race(
         [...live].map((pid) => () =>
