@@ -28,6 +28,8 @@ import {
 import { copyBytes, hashBytes } from "./_hash.ts";
 import { Meter, type Metered, OBJ_OVERHEAD } from "./_meter.ts";
 import type { Access } from "./_access.ts";
+import { StreamData } from "./stream.ts";
+import { streamBytes } from "./_stream_memory.ts";
 
 export { type Cursor, Epoch, HOLE, INLINE_MAX, MIN_DEAD, OBJ, STR } from "./_entry.ts";
 export { copyBytes, hashBytes } from "./_hash.ts";
@@ -179,6 +181,7 @@ export class KeyIndex {
     if (v instanceof Uint8Array) this.meter.used += OBJ_OVERHEAD + v.length;
     else {
       const m = v as Metered;
+      if (v instanceof StreamData) v.memoryBytes = streamBytes(v); // measured, not charged
       m.meter = this.meter;
       this.meter.used += m.memoryBytes ?? OBJ_OVERHEAD; // a value that keeps no estimate
     }

@@ -23,6 +23,7 @@ import { fromNeutral, toNeutral } from "./_neutral.ts";
 import { randomKey, ScanTable } from "./_scan.ts";
 import { Expiry } from "./_expiry.ts";
 import { KEY_OVERHEAD } from "./_meter.ts";
+import { streamBytes } from "./_stream_memory.ts";
 import { captureRecords } from "./_capture.ts";
 import { setInternals } from "./internals.ts";
 import { HashValue, ListValue, type SetValue } from "./values.ts";
@@ -185,6 +186,7 @@ export class Store {
     this.#ix.setObj(ei, v);
     if (!keepTtl) this.#ix.clearDeadline(ei);
     if (v instanceof HashValue && v.hasFieldTtls) this.#ex.fields.track(this.#ix.key(ei));
+    else if (v instanceof StreamData) (this.#streams ??= new Set()).add(v); // may change still
     return ei;
   }
 
@@ -215,6 +217,7 @@ export class Store {
    * ```
    */
   usedMemory(): number {
+    if (this.#streams !== null) this.#remeasure();
     const ix = this.#ix;
     return KEY_OVERHEAD * ix.live + (ix.used - ix.dead) + ix.meter.used;
   }
@@ -248,7 +251,25 @@ export class Store {
    */
   lookup(key: Uint8Array): StoreValue | null {
     const ei = this.#get(key);
-    return ei < 0 ? null : this.#value(ei);
+    if (ei < 0) return null;
+    const v = this.#value(ei);
+    // A stream handed out may change anywhere: it is measured again at the next usedMemory().
+    if (this.#ix.kind[ei] === OBJ && v instanceof StreamData) (this.#streams ??= new Set()).add(v);
+    return v;
+  }
+
+  /** Streams handed out by {@link lookup} since the last measure. */
+  #streams: Set<StreamData> | null = null;
+
+  #remeasure(): void {
+    const m = this.#ix.meter;
+    for (const s of this.#streams!) {
+      if (s.meter !== m) continue; // gone from this store meanwhile
+      const b = streamBytes(s);
+      m.used += b - s.memoryBytes;
+      s.memoryBytes = b;
+    }
+    this.#streams = null;
   }
 
   /** Stores `value` at `key` (deadline cleared unless `keepTtl`); arrays over 64 KiB by reference. */
@@ -435,6 +456,7 @@ export class Store {
     [this.#ix.onExpired, other.#ix.onExpired] = [other.#ix.onExpired, this.#ix.onExpired];
     this.#ex.swapWith(other.#ex);
     [this.#scans, other.#scans] = [other.#scans, this.#scans];
+    [this.#streams, other.#streams] = [other.#streams, this.#streams];
   }
 
   /** After `HashValue.setFieldDeadline` on the hash at `key` (loaders): expiry visits it. */

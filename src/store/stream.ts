@@ -20,6 +20,7 @@ import { add, cmpId, type EntryId, MAX_ID, sub, type U64 } from "./_stream_id.ts
 import { NODE_MAX_BYTES, NODE_MAX_ENTRIES } from "./_stream_lp.ts";
 import { StreamNode } from "./_stream_node.ts";
 import { ConsumerGroup } from "./stream_group.ts";
+import type { Meter } from "./memory.ts";
 
 export type { EntryId, U64 } from "./_stream_id.ts";
 export { IdMap, type Keyed } from "./_id_map.ts";
@@ -86,6 +87,10 @@ export class StreamData {
   entriesAdded: U64 = 0;
   #groups: Map<string, ConsumerGroup> | null = null;
   #sortedGroups: ConsumerGroup[] | null = null;
+  /** The memory account of the store holding this stream (set by the store), or null. */
+  meter: Meter | null = null;
+  /** The bytes the store counts for this stream (it measures them: see Store.usedMemory). */
+  memoryBytes = 0;
 
   /**
    * Appends entry `(ms, seq)` with `nf` field/value pairs `a[from..from+2nf)`
