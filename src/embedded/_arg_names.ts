@@ -1,5 +1,5 @@
 // Argument names of the KevyStore methods, for the TypeErrors of bad arguments.
-import type { ArgNames } from "./_reply.ts";
+import { arg, type ArgNames } from "./_reply.ts";
 
 /** Argument names of the typed methods, for their TypeErrors. */
 export function names(method: string, fixed: string, repeat?: string): ArgNames {
@@ -61,4 +61,21 @@ export function argNamesOf(method: string, argv: ReadonlyArray<unknown>): ArgNam
     return names("zadd", ["key", ...Array<string>(flags).fill("option")].join(" "), "score member");
   }
   return (N as Record<string, ArgNames>)[method] ?? { method, fixed: [] };
+}
+
+/**
+ * The encoded argv of a typed method's call (see `arg`): strings, bytes and
+ * numbers as `arg` converts them; the argument names are worked out only
+ * when an argument is refused (they are for the TypeError).
+ */
+export function encodeArgv(method: string, argv: ReadonlyArray<unknown>): Uint8Array[] {
+  const n = argv.length;
+  const out = new Array<Uint8Array>(n);
+  for (let i = 0; i < n; i++) {
+    const x = argv[i];
+    out[i] = x instanceof Uint8Array
+      ? x
+      : arg(x, i, typeof x === "string" ? null : argNamesOf(method, argv));
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 // Argument encoding and reply decoding for the typed KevyStore methods.
 import type { Reply } from "../store/apply.ts";
+import { runtimeName } from "../fs/detect.ts";
 import { CommandFailedError } from "./errors.ts";
 
 const enc = new TextEncoder();
@@ -48,6 +49,56 @@ function argName(names: ArgNames | null, i: number): string {
   return r === undefined || r.length === 0 ? `argument ${i}` : r[(i - 1 - f.length) % r.length]!;
 }
 
+// Short strings are encoded into a shared pool (as Node's Buffer.from does):
+// on Deno a TextEncoder.encode (an ArrayBuffer per call) costs ~1 us, a view
+// of the pool ~0.15 us (on Bun encode is the faster: ~0.12 us, so Bun keeps
+// it). Pool bytes are never written twice, so a view stays valid however long
+// it is kept (the store copies what it keeps anyway); a kept view keeps at
+// most one pool alive.
+const POOLING = runtimeName() !== "bun";
+const POOL = 8192;
+/** Strings up to this many UTF-16 units go to the pool. */
+const POOLED = 512;
+let pool = new Uint8Array(POOL);
+let poolAt = 0;
+
+/** UTF-8 bytes of `s` (U+FFFD for a lone surrogate, as TextEncoder). */
+export function utf8(s: string): Uint8Array {
+  const n = s.length;
+  if (n > POOLED || !POOLING) return enc.encode(s);
+  if (POOL - poolAt < n * 3) {
+    pool = new Uint8Array(POOL);
+    poolAt = 0;
+  }
+  const b = pool;
+  const at = poolAt;
+  let p = at;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      // Room for 3 bytes per unit was reserved: the rest always fits.
+      p += enc.encodeInto(s.slice(i), b.subarray(p)).written;
+      break;
+    }
+    b[p++] = c;
+  }
+  poolAt = p;
+  return b.subarray(at, p);
+}
+
+// The verbs the typed methods pass (string literals), encoded once.
+const verbs = new Map<string, Uint8Array>();
+
+function verbBytes(v: string): Uint8Array {
+  let b = verbs.get(v);
+  if (b === undefined) {
+    b = enc.encode(v);
+    // command() verbs come from callers: keep the table bounded.
+    if (verbs.size < 1024) verbs.set(v, b);
+  }
+  return b;
+}
+
 /**
  * Encode one argument: a string (UTF-8), a `Uint8Array`, a bigint or a
  * finite number (as its decimal text, as Redis clients do). Anything else
@@ -56,11 +107,11 @@ function argName(names: ArgNames | null, i: number): string {
  * raises its error.
  */
 export function arg(x: unknown, i: number, names: ArgNames | null): Uint8Array {
+  if (typeof x === "string") return i === 0 ? verbBytes(x) : utf8(x);
   if (x instanceof Uint8Array) return x;
   if (x instanceof InvalidArg) throw x.error;
-  if (typeof x === "string") return enc.encode(x);
-  if (typeof x === "bigint") return enc.encode(x.toString());
-  if (typeof x === "number" && Number.isFinite(x)) return enc.encode(String(x));
+  if (typeof x === "bigint") return utf8(x.toString());
+  if (typeof x === "number" && Number.isFinite(x)) return utf8(String(x));
   const method = names === null ? "command" : names.method;
   throw new TypeError(
     `${method}(): ${argName(names, i)} must be a string or a Uint8Array` +
@@ -70,14 +121,14 @@ export function arg(x: unknown, i: number, names: ArgNames | null): Uint8Array {
 
 /** Encode an integer argument, rejecting non-integers before they reach the store. */
 export function intArg(name: string, x: number | bigint): Uint8Array | InvalidArg {
-  if (typeof x === "bigint") return enc.encode(x.toString());
+  if (typeof x === "bigint") return utf8(x.toString());
   if (typeof x !== "number") {
     return new InvalidArg(new TypeError(`${name} must be an integer, got ${describe(x)}`));
   }
   if (!Number.isSafeInteger(x)) {
     return new InvalidArg(new RangeError(`${name} must be a safe integer, got ${x}`));
   }
-  return enc.encode(String(x));
+  return utf8(String(x));
 }
 
 /** How bulk replies come back: UTF-8 strings or the bytes themselves. */

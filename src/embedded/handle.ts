@@ -19,7 +19,7 @@
 import type { Engine } from "./_engine.ts";
 import type { Caller } from "./_caller.ts";
 import { arg, asBytes, asString, type Bytes, type Decode } from "./_reply.ts";
-import { argNamesOf, N } from "./_arg_names.ts";
+import { encodeArgv, N } from "./_arg_names.ts";
 import { buildInfo, type StoreInfo } from "./info.ts";
 import { KevyCommands } from "./kevy_commands.ts";
 import type { Now } from "./cmd_base.ts";
@@ -84,8 +84,7 @@ function storeCaller<V>(engine: Engine, decode: Decode<V>): Caller<V> {
     call(method, argv, dec, opts) {
       if (argv.length === 0) return Promise.resolve(dec(null)); // nothing to run (del())
       try {
-        const names = argNamesOf(method, argv);
-        const r = engine.run(argv.map((x, i) => arg(x, i, names)), opts);
+        const r = engine.run(encodeArgv(method, argv), opts);
         return r instanceof Promise ? r.then(dec) : Promise.resolve(dec(r));
       } catch (e) {
         return Promise.reject(e);

@@ -7,8 +7,8 @@
 import type { Reply } from "../store/apply.ts";
 import type { Engine, Prepared } from "./_engine.ts";
 import type { Caller } from "./_caller.ts";
-import { argNamesOf } from "./_arg_names.ts";
-import { arg, type Decode } from "./_reply.ts";
+import { encodeArgv } from "./_arg_names.ts";
+import type { Decode } from "./_reply.ts";
 import { execTransaction } from "./_tx.ts";
 import type { WatchSet } from "./_watch.ts";
 import type { Queued } from "./cmd_base.ts";
@@ -110,8 +110,7 @@ export class Multi<V extends string | Uint8Array = string, R extends unknown[] =
         if (state.done) {
           throw new Error(`${method}(): this transaction was already executed or discarded`);
         }
-        const names = argNamesOf(method, argv);
-        const a = argv.map((x, i) => arg(x, i, names));
+        const a = encodeArgv(method, argv);
         let p: Prepared | null = null;
         try {
           if (a.length > 0) p = engine.prepare(a); // else nothing to run (del() of no key)

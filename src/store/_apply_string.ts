@@ -250,6 +250,8 @@ function hasOpt(argv: ReadonlyArray<Uint8Array>, from: number, opt: string): boo
 /** SET logs the key's resulting state when it stored its value (not when NX/XX stopped it). */
 const logSet: LogFn = (x) => {
   const { argv, reply } = x;
+  // A plain SET leaves exactly `SET key value` without a TTL: its own image.
+  if (argv.length === 3) return [[SET, argv[1]!, argv[2]!]];
   let applied: boolean;
   if (!hasOpt(argv, 3, "GET")) applied = reply !== null;
   else if (hasOpt(argv, 3, "NX")) applied = reply === null;
@@ -262,6 +264,7 @@ const logSet: LogFn = (x) => {
 const IMAGE = "image";
 
 const DEL = B("DEL");
+const SET = B("SET");
 
 /** String command table rows. */
 export const STRING_COMMANDS: CommandSpec[] = [
