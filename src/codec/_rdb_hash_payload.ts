@@ -8,7 +8,6 @@ import { ListpackReader } from "./_redis_listpack.ts";
 import { ZiplistReader } from "./_redis_ziplist.ts";
 import { decodeZipmap } from "./_redis_zipmap.ts";
 import { DupCheck } from "./_redis_dups.ts";
-import { intBytes } from "./_redis_num.ts";
 
 /** Hashes up to these sizes are adopted from a reused buffer (the loader copies them). */
 const COMPACT_FIELDS = 128;
@@ -24,9 +23,20 @@ export interface HashPayload {
 }
 
 const dups = new DupCheck();
-let scratch = new Uint8Array(1 << 16);
+let scratch: Uint8Array = new Uint8Array(1 << 16);
+const F64 = new Float64Array(1);
+const F8 = new Uint8Array(F64.buffer);
 
-class Builder {
+/** The shared duplicate check (reset per collection). */
+export const payloadDups: DupCheck = dups;
+
+/** Keeps a grown buffer as the scratch of later payloads (up to 1 MiB). */
+export function keepScratch(b: Uint8Array): void {
+  if (b.length > scratch.length && b.length <= 1 << 20) scratch = b;
+}
+
+/** The payload under construction (key first, then `u32le len, bytes` items). */
+export class Builder {
   buf = scratch;
   pos = 0;
   count = 0;
@@ -46,6 +56,57 @@ class Builder {
     if (len <= 32) { for (let i = 0; i < len; i++) d[p + i] = b[off + i]!; }
     else d.set(b.subarray(off, off + len), p);
     this.pos = p + len;
+  }
+
+  /** An integer element as its decimal text (no array per element); returns where the text starts. */
+  intItem(v: number | bigint): number {
+    if (typeof v === "number" && v >= 0 && v < 10) {
+      this.room(5);
+      const d = this.buf;
+      const p = this.pos;
+      d[p] = 1;
+      d[p + 1] = d[p + 2] = d[p + 3] = 0;
+      d[p + 4] = 0x30 + v;
+      this.pos = p + 5;
+      if (this.maxLen < 1) this.maxLen = 1;
+      return p + 4;
+    }
+    this.room(4 + 20);
+    const d = this.buf;
+    const p = this.pos;
+    let len: number;
+    if (typeof v === "number" && Number.isSafeInteger(v)) {
+      // Digits written backwards from the end, no string (listpack integers are int64).
+      let x = v < 0 ? -v : v;
+      let digits = 1;
+      for (let t = x; t >= 10; t = Math.floor(t / 10)) digits++;
+      len = digits + (v < 0 ? 1 : 0);
+      let q = p + 4 + len;
+      do {
+        d[--q] = 0x30 + (x % 10);
+        x = Math.floor(x / 10);
+      } while (x > 0);
+      if (v < 0) d[--q] = 0x2d;
+    } else {
+      const t = String(v);
+      len = t.length;
+      for (let i = 0; i < len; i++) d[p + 4 + i] = t.charCodeAt(i);
+    }
+    d[p] = len;
+    d[p + 1] = d[p + 2] = d[p + 3] = 0;
+    this.pos = p + 4 + len;
+    if (len > this.maxLen) this.maxLen = len;
+    return p + 4;
+  }
+
+  /** A zset score after its member (f64le). */
+  score(v: number): void {
+    this.room(8);
+    F64[0] = v;
+    const d = this.buf;
+    const p = this.pos;
+    for (let i = 0; i < 8; i++) d[p + i] = F8[i]!;
+    this.pos = p + 8;
   }
 
   /** A field or value; returns where its bytes start. */
@@ -109,13 +170,16 @@ export function readHashPayload(
       const z = t === 13 ? new ZiplistReader(b, s, e) : new ListpackReader(b, s, e);
       const what = t === 13 ? "hash ziplist" : "hash listpack";
       while (z.next()) {
-        const ok = z.isInt ? fieldInt(field, z.big ?? z.int) : field(b, z.sOff, z.sLen);
+        let ok: boolean;
+        if (z.isInt) {
+          const at = w.intItem(z.big ?? z.int);
+          w.count++;
+          ok = dups.add(w.buf, at, w.pos - at);
+        } else ok = field(b, z.sOff, z.sLen);
         if (!ok) z.fail(`${what} fields without duplicates`);
         if (!z.next()) z.fail(`${what}: an even number of elements`);
-        if (z.isInt) {
-          const d = intBytes(z.big ?? z.int);
-          w.item(d, 0, d.length);
-        } else w.item(b, z.sOff, z.sLen);
+        if (z.isInt) w.intItem(z.big ?? z.int);
+        else w.item(b, z.sOff, z.sLen);
       }
     });
   }
@@ -125,14 +189,6 @@ export function readHashPayload(
   if (big) {
     return { buf: w.buf.slice(0, w.pos), keyLen: kl, end: w.pos, count: w.count, maxLen: w.maxLen };
   }
-  if (w.buf.length > scratch.length && w.buf.length <= 1 << 20) scratch = w.buf;
+  keepScratch(w.buf);
   return { buf: w.buf, keyLen: kl, end: w.pos, count: w.count, maxLen: w.maxLen };
-}
-
-function fieldInt(
-  field: (b: Uint8Array, o: number, l: number) => boolean,
-  v: number | bigint,
-): boolean {
-  const d = intBytes(v);
-  return field(d, 0, d.length);
 }

@@ -238,12 +238,15 @@ export class RdbReader {
       this.sLen = n;
       return this.buf;
     }
-    const s = this.string(what);
-    if (s.buffer === this.buf.buffer && s.byteOffset >= this.buf.byteOffset) {
-      this.sOff = s.byteOffset - this.buf.byteOffset;
-      this.sLen = s.length;
+    const at = this.pos;
+    const n = this.lenOrEnc(what);
+    if (!this.isEnc) {
+      this.sOff = this.take(n, what);
+      this.sLen = n;
       return this.buf;
     }
+    this.pos = at;
+    const s = this.string(what);
     this.sOff = 0;
     this.sLen = s.length;
     return s;
@@ -258,6 +261,13 @@ export class RdbReader {
   /** The string holding a container encoding (ziplist, listpack, intset, zipmap). */
   blob(what: string): Blob {
     const at = this.pos;
+    // A raw string (the usual case): its range, without a view object.
+    const n = this.lenOrEnc(what);
+    if (!this.isEnc) {
+      const start = this.take(n, what);
+      return { b: this.buf, start, end: start + n, at, lzf: false };
+    }
+    this.pos = at;
     const s = this.string(what);
     if (s.buffer === this.buf.buffer) {
       const start = s.byteOffset - this.buf.byteOffset;

@@ -20,6 +20,7 @@ export function copyBytes(
   d: number,
   len: number,
 ): void {
-  if (len <= 24) { for (let i = 0; i < len; i++) dst[d + i] = src[so + i]!; }
+  // Up to 256 bytes a loop beats set(subarray()) (the view costs ~0.1-0.5 us on Bun).
+  if (len <= 256) { for (let i = 0; i < len; i++) dst[d + i] = src[so + i]!; }
   else dst.set(src.subarray(so, so + len), d);
 }
