@@ -4,10 +4,21 @@
 // op (truncate, rewrite, withAppendsHeld) takes a place in the queue (a hold):
 // nothing after it is ready to write until it is released, and what the op
 // gives to its `first` callback goes into the place, ahead of the appends held
-// meanwhile (a split write's part never interleaves with a later one's).
+// meanwhile (a split write's part never interleaves with a later one's). Sync
+// requests (a flush, the everysec timer) wait here too, for the next drain.
 import { ByteWriter } from "../codec/bytes.ts";
 import { encodeCommandInto } from "../codec/resp.ts";
 import { encodeRecordInto, TXN_BEGIN, TXN_COMMIT } from "../codec/aof2.ts";
+
+/** Encodes one command as a frame of a `format` log: a v2 record or a RESP frame. */
+export function encodeFrameInto(
+  w: ByteWriter,
+  argv: ReadonlyArray<Uint8Array>,
+  format: 1 | 2,
+): void {
+  if (format === 2) encodeRecordInto(w, argv);
+  else encodeCommandInto(w, argv);
+}
 
 /** The promise the appends of one batch (or one sync request) wait on. */
 export interface Group {
@@ -42,7 +53,7 @@ export interface Batch {
   hold: boolean;
 }
 
-/** The active buffer and the sealed batches (with the holds among them). */
+/** The active buffer, the sealed batches (with the holds among them) and the sync requests. */
 export class Batches {
   #active: ByteWriter = new ByteWriter();
   #activeFrames = 0;
@@ -50,6 +61,7 @@ export class Batches {
   #sealed: Batch[] = [];
   #spares: ByteWriter[] = [];
   #held = 0;
+  #syncWaiters: Group[] = [];
 
   /** Exclusive ops whose place is still held. */
   get held(): number {
@@ -69,15 +81,37 @@ export class Batches {
   get hasFrames(): boolean {
     return this.#active.length > 0 || this.#sealed.length > 0;
   }
-  /** Whether anything waits to be written: frames, or a group of this turn. */
+  /** Whether anything waits to be written: frames, a group of this turn, or a sync request. */
   get pending(): boolean {
-    return this.hasFrames || this.#activeGroup !== null;
+    return this.hasFrames || this.#activeGroup !== null || this.#syncWaiters.length > 0;
+  }
+
+  /** A sync request: resolves once everything before it is written and fdatasynced. */
+  waitForSync(): Promise<void> {
+    const g = group();
+    this.#syncWaiters.push(g);
+    return g.promise;
+  }
+
+  /** The sync requests a drain serves now: none while an exclusive op holds (what they cover is held). */
+  takeSyncWaiters(): Group[] {
+    return this.#held === 0 ? this.#syncWaiters.splice(0) : [];
+  }
+
+  /** Rejects the sync requests with `e`. */
+  rejectSyncWaiters(e: unknown): void {
+    for (const g of this.#syncWaiters.splice(0)) g.reject(e);
+  }
+
+  /** Rejects every sealed batch's group (holds included, all removed) and every sync request. */
+  rejectAll(e: unknown): void {
+    for (const b of this.takeAll()) b.g?.reject(e);
+    this.rejectSyncWaiters(e);
   }
 
   /** Buffers one frame; the promise of this turn's group. */
   add(argv: ReadonlyArray<Uint8Array>, format: 1 | 2): Promise<void> {
-    if (format === 2) encodeRecordInto(this.#active, argv);
-    else encodeCommandInto(this.#active, argv);
+    encodeFrameInto(this.#active, argv, format);
     this.#activeFrames++;
     // Every append of a turn shares the group's promise: no allocation per frame.
     let g = this.#activeGroup;
@@ -90,10 +124,7 @@ export class Batches {
     const w = this.#active;
     const v2 = format === 2 && argvs.length > 1;
     if (v2) encodeRecordInto(w, [TXN_BEGIN]);
-    for (const argv of argvs) {
-      if (format === 2) encodeRecordInto(w, argv);
-      else encodeCommandInto(w, argv);
-    }
+    for (const argv of argvs) encodeFrameInto(w, argv, format);
     if (v2) encodeRecordInto(w, [TXN_COMMIT]);
     this.#activeFrames += argvs.length + (v2 ? 2 : 0);
     let g = this.#activeGroup;
@@ -169,8 +200,7 @@ export class Batches {
 
   /** Buffers a frame the op puts in its place (ahead of the appends held while it ran). */
   first(place: Batch, argv: ReadonlyArray<Uint8Array>, format: 1 | 2): void {
-    if (format === 2) encodeRecordInto(place.w, argv);
-    else encodeCommandInto(place.w, argv);
+    encodeFrameInto(place.w, argv, format);
     place.frames++;
   }
 

@@ -7,52 +7,35 @@
 // appends made after them are held. The everysec timer queues a background
 // sync. A closed writer rejects every use.
 //
-// Failures (as Redis does): a write or sync error puts the writer in the failed
-// state at once. The bytes not yet written stay queued, in order (a short write
-// is cut back to the last whole batch first); the groups waiting on them reject,
-// later appends reject, and every retry (flush(), retry(), a timer each second)
-// writes the queue again: when it goes through, the writer is ok again. Nothing
-// is dropped. close() rejects, saying how many writes are not on disk, when the
-// queue cannot be written. A failure that leaves the file state unknown (a cut
-// back that fails, a reopen after a rename) is fatal: no retry.
-import { ByteWriter } from "../codec/bytes.ts";
-import { AOF_MAGIC, encodeCommandInto } from "../codec/resp.ts";
-import { AOF2_MAGIC, encodeRecordInto } from "../codec/aof2.ts";
+// Failures (as Redis does; the states are _aof_failure.ts): a write or sync
+// error fails the writer at once. The bytes not yet written stay queued, in
+// order (a short write is cut back to the last whole batch first); the groups
+// waiting on them reject, later appends reject, and every retry (flush(),
+// retry(), a timer each second) writes the queue again. Nothing is dropped.
+// close() rejects, saying how many writes are not on disk, when the queue
+// cannot be written.
 import type { FsAdapter, WritableFile } from "../fs/types.ts";
 import { checkPolicy, type FsyncPolicy } from "./_aof_options.ts";
 import { AofClosedError, AofFailedError } from "./aof_errors.ts";
-import { type Batch, Batches, type Group, group } from "./_aof_batches.ts";
-
-/** How often a failed writer retries by itself. */
-const RETRY_MS = 1000;
+import { type Batch, Batches } from "./_aof_batches.ts";
+import { AofFile } from "./_aof_file.ts";
+import { FailureState } from "./_aof_failure.ts";
+import { Ticker } from "./_ticker.ts";
 
 /** Buffers, schedules and writes the frames of one log file. */
 export class AofWriter {
-  /** The open log file (an exclusive op may replace it). */
-  file: WritableFile;
-  /** Bytes in the file (frames written so far). */
-  size: number;
-  /** Written since the last fdatasync. */
-  dirty = false;
-  /** True when the file starts with a header (`KEVYAOF1\n` or `KEVYAOF2\n`). */
-  header: boolean;
-  /** The format of the file being appended to: 2 writes checksummed records. */
-  format: 1 | 2;
-  /** The format a rewrite or a truncate starts the next file in (`aofFormat`). */
-  readonly target: 1 | 2;
+  /** The log file, its size, header and format (an exclusive op may reopen it). */
+  readonly log: AofFile;
   readonly #path: string;
   #policy: FsyncPolicy;
   readonly #q = new Batches();
-  #syncWaiters: Group[] = [];
   #scheduled = false;
   #draining = false;
   #chain: Promise<void> = Promise.resolve();
-  #failed: AofFailedError | null = null;
-  /** The failure cannot be retried (file state unknown). */
-  #fatal = false;
+  readonly #fail = new FailureState(() => void this.retry());
   #closed = false;
-  #timer: ReturnType<typeof setInterval> | null = null;
-  #retryTimer: ReturnType<typeof setInterval> | null = null;
+  /** The everysec policy's background sync. */
+  readonly #everysec = new Ticker(() => this.#backgroundSync(), 1000);
 
   constructor(
     path: string,
@@ -60,12 +43,8 @@ export class AofWriter {
     policy: FsyncPolicy,
     target: 1 | 2 = 1,
   ) {
-    this.format = opened.format;
-    this.target = target;
+    this.log = new AofFile(path, opened, target);
     this.#path = path;
-    this.file = opened.file;
-    this.size = opened.size;
-    this.header = opened.header;
     this.#policy = policy;
     this.#applyTimer();
   }
@@ -76,7 +55,7 @@ export class AofWriter {
   }
   /** The error that failed the log, or `null`. */
   get failed(): AofFailedError | null {
-    return this.#failed;
+    return this.#fail.error;
   }
   /** Bytes appended but not yet written. */
   get bufferedBytes(): number {
@@ -85,40 +64,20 @@ export class AofWriter {
 
   /** Buffers one frame; resolves once its group is written (and synced under `always`). */
   append(argv: ReadonlyArray<Uint8Array>): Promise<void> {
-    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
-    if (this.#failed !== null) return Promise.reject(this.#failed);
-    const p = this.#q.add(argv, this.format);
-    if (!this.#scheduled) this.#schedule();
-    return p;
+    return this.#refusal() ?? this.#queued(this.#q.add(argv, this.log.format));
   }
 
-  /**
-   * Buffers commands that must replay all or nothing: in a v2 log between a
-   * BEGIN and a COMMIT record (one write, so a crash leaves at most a torn
-   * transaction, which replay drops and open cuts); a v1 log has no markers.
-   */
+  /** Buffers commands that replay all or nothing (`Aof.appendGroup`). */
   appendGroup(argvs: ReadonlyArray<ReadonlyArray<Uint8Array>>): Promise<void> {
-    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
-    if (this.#failed !== null) return Promise.reject(this.#failed);
-    const p = this.#q.addGroup(argvs, this.format);
-    if (!this.#scheduled) this.#schedule();
-    return p;
+    return this.#refusal() ?? this.#queued(this.#q.addGroup(argvs, this.log.format));
   }
 
   /** Writes one frame blocking (fdatasynced under `always`); throws if async appends are pending. */
   appendSync(argv: ReadonlyArray<Uint8Array>): void {
     this.#checkIdle("appendSync");
-    const w = new ByteWriter(256);
-    if (this.format === 2) encodeRecordInto(w, argv);
-    else encodeCommandInto(w, argv);
     try {
-      this.file.writeSync(w.bytes());
-      this.size += w.length;
-      this.dirty = true;
-      if (this.#policy === "always") {
-        this.file.syncDataSync();
-        this.dirty = false;
-      }
+      this.log.writeSync(this.log.encode(argv));
+      if (this.#policy === "always") this.log.syncDataSync();
     } catch (e) {
       throw this.fail(e);
     }
@@ -127,15 +86,14 @@ export class AofWriter {
   /** Writes every buffered frame and fdatasyncs. */
   flush(): Promise<void> {
     if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
-    if (this.#fatal) return Promise.reject(this.#failed);
-    if (this.#failed !== null) {
-      return this.retry().then((ok) => ok ? undefined : Promise.reject(this.#failed));
+    if (this.#fail.fatal) return Promise.reject(this.#fail.error);
+    if (this.#fail.error !== null) {
+      return this.retry().then((ok) => ok ? undefined : Promise.reject(this.#fail.error));
     }
-    const g = group();
-    this.#syncWaiters.push(g);
+    const p = this.#q.waitForSync();
     if (this.#q.held === 0) this.#q.seal();
     this.#schedule();
-    return g.promise;
+    return p;
   }
 
   /** Changes the policy; tightening to `always` flushes the backlog. */
@@ -151,28 +109,18 @@ export class AofWriter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#stopTimer();
-    this.#stopRetry();
+    this.#everysec.stop();
+    this.#fail.stop();
     const run = this.#chain.then(async () => {
       this.#q.seal(); // here, not at the call: a pending rewrite must see held frames as held
-      if (!this.#fatal) {
+      if (!this.#fail.fatal) {
         // One last try, also for a failed log: whatever goes through is on disk.
-        const batches = this.#q.takeAll();
-        try {
-          await this.#write(batches);
-          if (this.dirty) await this.file.syncData();
-          this.dirty = false;
-          this.#failed = null;
-          this.#q.resolve(batches);
-        } catch (e) {
-          await this.#requeue(batches, e);
-        }
+        await this.#writeThrough(this.#q.takeAll()).catch(() => {});
       }
       const lost = this.#notOnDisk();
-      const f = this.#failed;
-      for (const b of this.#q.takeAll()) b.g?.reject(f ?? new AofClosedError(this.#path));
-      for (const g of this.#syncWaiters.splice(0)) g.reject(f ?? new AofClosedError(this.#path));
-      await this.file.close().catch(() => {});
+      const f = this.#fail.error;
+      this.#q.rejectAll(f ?? new AofClosedError(this.#path));
+      await this.log.file.close().catch(() => {});
       if (f !== null) throw new AofFailedError(this.#path, f.cause, lost);
     });
     this.#chain = run.catch(() => {});
@@ -184,36 +132,26 @@ export class AofWriter {
     if (this.#closed) return;
     this.#checkIdle("closeSync");
     this.#closed = true;
-    this.#stopTimer();
-    try {
-      if (this.dirty && this.#failed === null) this.file.syncDataSync();
-    } finally {
-      this.file.closeSync();
-    }
+    this.#everysec.stop();
+    this.#fail.stop();
+    this.log.closeSync(); // not failed: #checkIdle would have thrown
   }
 
   /**
-   * The process is ending now (`process.exit()`: no async work will run again). Writes what
-   * is buffered with blocking writes, syncs and closes — unless a write is in flight or an
-   * exclusive op holds appends (what reached the file is then unknown: nothing more is
-   * written, so nothing can be written twice). Returns whether everything got to disk.
+   * `Aof.exitSync`: nothing is written while a write is in flight or an exclusive op
+   * holds appends (what reached the file is unknown then: nothing may be written twice).
    */
   exitSync(): boolean {
     if (this.#closed) return true;
-    if (this.#failed !== null || this.#draining || this.#q.held > 0) return false;
+    if (this.#fail.error !== null || this.#draining || this.#q.held > 0) return false;
     this.#q.seal();
     const batches = this.#q.takeAll();
     try {
-      for (const b of batches) {
-        this.file.writeSync(b.w.bytes());
-        this.size += b.w.length;
-        this.dirty = true;
-      }
-      if (this.dirty) this.file.syncDataSync();
-      this.dirty = false;
+      for (const b of batches) this.log.writeSync(b.w.bytes());
+      this.log.syncDataSync();
       this.#closed = true;
-      this.#stopTimer();
-      this.file.closeSync();
+      this.#everysec.stop();
+      this.log.file.closeSync();
       return true;
     } catch {
       return false;
@@ -225,22 +163,19 @@ export class AofWriter {
    * committed save whose renames failed): rejects everything pending, no retry.
    */
   fail(e: unknown): AofFailedError {
-    if (this.#fatal && this.#failed !== null) return this.#failed;
+    if (this.#fail.fatal && this.#fail.error !== null) return this.#fail.error;
     const lost = this.#notOnDisk();
     const f = e instanceof AofFailedError ? e : new AofFailedError(this.#path, e, lost);
-    this.#failed = f;
-    this.#fatal = true;
-    for (const b of this.#q.takeAll()) b.g?.reject(f);
+    this.#fail.setFatal(f);
+    this.#q.rejectAll(f);
     this.#q.dropActive(f);
-    for (const g of this.#syncWaiters.splice(0)) g.reject(f);
-    this.#stopTimer();
-    this.#stopRetry();
+    this.#everysec.stop();
     return f;
   }
 
   /** Whether the failure (if any) is retried. */
   get retrying(): boolean {
-    return this.#failed !== null && !this.#fatal;
+    return this.#fail.retrying;
   }
 
   /**
@@ -248,26 +183,17 @@ export class AofWriter {
    * writer is ok afterwards. Runs after everything queued before it.
    */
   retry(): Promise<boolean> {
-    if (this.#closed || this.#fatal) return Promise.resolve(false);
-    if (this.#failed === null) return Promise.resolve(true);
+    if (this.#closed || this.#fail.fatal) return Promise.resolve(false);
+    if (this.#fail.error === null) return Promise.resolve(true);
     const run = this.#chain.then(async () => {
-      if (this.#failed === null) return true;
-      if (this.#fatal || this.#closed) return false;
-      const batches = this.#q.takeReady();
+      if (this.#fail.error === null) return true;
+      if (this.#fail.fatal || this.#closed) return false;
       try {
-        await this.#write(batches);
-        if (this.dirty) {
-          await this.file.syncData();
-          this.dirty = false;
-        }
-      } catch (e) {
-        await this.#requeue(batches, e);
+        await this.#writeThrough(this.#q.takeReady());
+      } catch {
         return false;
       }
-      this.#q.resolve(batches);
-      this.#failed = null;
-      this.#stopRetry();
-      this.#applyTimer();
+      if (this.#fail.error !== null) return false; // made fatal meanwhile
       this.#kick();
       return true;
     });
@@ -281,65 +207,26 @@ export class AofWriter {
    */
   async truncateToHeader(): Promise<void> {
     this.#q.resolve(this.#q.takeReady());
-    const magic = this.target === 2 ? AOF2_MAGIC : AOF_MAGIC;
     try {
-      if (this.header && this.format === this.target) {
-        await this.file.truncate(magic.length);
-      } else {
-        // The next log starts in the configured format (v1 -> v2 only here and in a rewrite).
-        await this.file.truncate(0);
-        await this.file.write(magic);
-        this.header = true;
-        this.format = this.target;
-      }
-      await this.file.sync();
+      await this.log.truncateToHeader();
     } catch (e) {
       throw this.fail(e);
     }
-    this.size = magic.length;
-    this.dirty = false;
-    if (this.#failed !== null && !this.#fatal) {
-      this.#failed = null; // the caller's snapshot covers what was queued
-      this.#stopRetry();
-      this.#applyTimer();
-    }
+    if (this.#fail.clear()) this.#applyTimer(); // the caller's snapshot covers what was queued
   }
 
-  /**
-   * Reopens the log after a rename put a new synced file (with header) in
-   * place: of `size` bytes, or as big as `stat` says.
-   */
+  /** {@link AofFile.reopen} after a rename (inside an exclusive op); a failure is fatal. */
   async reopen(fs: FsAdapter, size?: number): Promise<void> {
     try {
-      await this.file.close();
-      this.file = await fs.openAppend(this.#path);
-      this.size = size ?? (await fs.stat(this.#path))?.size ?? AOF_MAGIC.length;
+      await this.log.reopen(fs, size);
     } catch (e) {
       throw this.fail(e);
     }
-    this.header = true;
-    this.format = this.target; // a rewrite writes the configured format
-    this.dirty = false;
   }
 
   /** Writes sealed batches now (inside an exclusive op) and syncs them. */
-  async writeSealed(): Promise<void> {
-    const batches = this.#q.takeReady();
-    try {
-      await this.#write(batches);
-      if (this.dirty) {
-        await this.file.syncData();
-        this.dirty = false;
-      }
-    } catch (e) {
-      throw await this.#requeue(batches, e);
-    }
-    this.#q.resolve(batches);
-    if (this.#failed !== null && !this.#fatal) {
-      this.#failed = null; // the queue went through: ok again
-      this.#stopRetry();
-      this.#applyTimer();
-    }
+  writeSealed(): Promise<void> {
+    return this.#writeThrough(this.#q.takeReady());
   }
 
   /**
@@ -349,7 +236,7 @@ export class AofWriter {
    */
   exclusive<T>(op: (first: (argv: ReadonlyArray<Uint8Array>) => void) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
-    if (this.#fatal) return Promise.reject(this.#failed);
+    if (this.#fail.fatal) return Promise.reject(this.#fail.error);
     // The op's place in the log: after every frame appended before the call (and the
     // places of ops called earlier), before every frame appended after it, even when
     // another exclusive op is called meanwhile (two split writes on one shard never
@@ -359,14 +246,14 @@ export class AofWriter {
     const run = this.#chain.then(async () => {
       // Frames `op` puts ahead of the appends held while it ran (a group's EXEC).
       const first = (argv: ReadonlyArray<Uint8Array>): void =>
-        this.#q.first(place, argv, this.format);
+        this.#q.first(place, argv, this.log.format);
       try {
-        if (this.#fatal) throw this.#failed;
+        if (this.#fail.fatal) throw this.#fail.error;
         return await op(first);
       } finally {
         this.#q.release(place);
-        if (this.#fatal) {
-          for (const b of this.#q.takeAll()) b.g?.reject(this.#failed);
+        if (this.#fail.fatal) {
+          for (const b of this.#q.takeAll()) b.g?.reject(this.#fail.error);
         }
       }
     });
@@ -376,9 +263,22 @@ export class AofWriter {
 
   // --- internals -----------------------------------------------------------
 
+  /** The rejection of an append to a closed or failed log, or `null`. */
+  #refusal(): Promise<void> | null {
+    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
+    if (this.#fail.error !== null) return Promise.reject(this.#fail.error);
+    return null;
+  }
+
+  /** An append's promise, its turn's flush scheduled. */
+  #queued(p: Promise<void>): Promise<void> {
+    if (!this.#scheduled) this.#schedule();
+    return p;
+  }
+
   #checkIdle(what: string): void {
     if (this.#closed) throw new AofClosedError(this.#path);
-    if (this.#failed !== null) throw this.#failed;
+    if (this.#fail.error !== null) throw this.#fail.error;
     if (this.#draining || this.#scheduled || this.#q.hasFrames) {
       throw new Error(
         `${this.#path}: ${what} while async appends are pending; await flush() first`,
@@ -387,19 +287,19 @@ export class AofWriter {
   }
 
   /**
-   * Writes the batches' frames in order (no sync). A batch written in full is
-   * emptied, so a retry after a failure writes only what is left.
+   * Writes and syncs `batches`, resolving their groups; a failed writer is ok
+   * again then. On failure the batches are requeued (the failed state) and the
+   * AofFailedError is thrown.
    */
-  async #write(batches: Batch[]): Promise<void> {
-    for (const b of batches) {
-      if (b.w.length > 0) {
-        await this.file.write(b.w.bytes());
-        this.size += b.w.length;
-        this.dirty = true;
-        b.w.reset();
-        b.frames = 0;
-      }
+  async #writeThrough(batches: Batch[]): Promise<void> {
+    try {
+      await this.log.write(batches);
+      await this.log.syncData();
+    } catch (e) {
+      throw await this.#requeue(batches, e);
     }
+    this.#q.resolve(batches);
+    if (this.#fail.clear()) this.#applyTimer(); // the queue went through
   }
 
   /**
@@ -411,38 +311,27 @@ export class AofWriter {
   async #requeue(batches: Batch[], e: unknown): Promise<AofFailedError> {
     const unwritten = batches.filter((b) => b.w.length > 0);
     this.#q.requeue(unwritten);
-    const f = this.#failed = new AofFailedError(this.#path, e, this.#notOnDisk());
+    const f = new AofFailedError(this.#path, e, this.#notOnDisk());
+    this.#fail.set(f); // retried by the timer
     for (const b of batches) {
       b.g?.reject(f);
       b.g = null;
     }
-    for (const g of this.#syncWaiters.splice(0)) g.reject(f);
+    this.#q.rejectSyncWaiters(f);
     this.#q.resolve(batches.filter((b) => b.w.length === 0));
     if (unwritten.length > 0) {
       try {
-        await this.file.truncate(this.size); // drop a partial frame of the failed write
+        await this.log.cutBack(); // drop a partial frame of the failed write
       } catch (t) {
         return this.fail(t);
       }
     }
-    this.#startRetry();
     return f;
   }
 
   /** Writes not yet in the file, and whether written bytes await a sync. */
   #notOnDisk(): { frames: number; bytes: number; unsynced: boolean } {
-    return { ...this.#q.unwritten(), unsynced: this.dirty };
-  }
-
-  #startRetry(): void {
-    if (this.#retryTimer !== null || this.#closed) return;
-    this.#retryTimer = setInterval(() => void this.retry(), RETRY_MS);
-    (this.#retryTimer as { unref?: () => void }).unref?.();
-  }
-
-  #stopRetry(): void {
-    if (this.#retryTimer !== null) clearInterval(this.#retryTimer);
-    this.#retryTimer = null;
+    return { ...this.#q.unwritten(), unsynced: this.log.dirty };
   }
 
   #schedule(): void {
@@ -464,19 +353,16 @@ export class AofWriter {
     this.#draining = true;
     try {
       for (;;) {
-        if (this.#failed !== null || this.#closed) return;
+        if (this.#fail.error !== null || this.#closed) return;
         if (this.#q.held === 0) this.#q.seal();
         const batches = this.#q.takeReady();
         // While an exclusive op is pending, sync requests wait for it: the
         // frames they cover are held.
-        const waiters = this.#q.held === 0 ? this.#syncWaiters.splice(0) : [];
+        const waiters = this.#q.takeSyncWaiters();
         if (batches.length === 0 && waiters.length === 0) return;
         try {
-          await this.#write(batches);
-          if ((this.#policy === "always" || waiters.length > 0) && this.dirty) {
-            await this.file.syncData();
-            this.dirty = false;
-          }
+          await this.log.write(batches);
+          if (this.#policy === "always" || waiters.length > 0) await this.log.syncData();
         } catch (e) {
           const f = await this.#requeue(batches, e);
           for (const g of waiters) g.reject(f);
@@ -491,28 +377,18 @@ export class AofWriter {
   }
 
   #kick(): void {
-    if (
-      this.#q.held === 0 && (this.#q.pending || this.#syncWaiters.length > 0)
-    ) {
-      this.#schedule();
-    }
+    if (this.#q.held === 0 && this.#q.pending) this.#schedule();
   }
 
   #applyTimer(): void {
-    this.#stopTimer();
-    if (this.#policy !== "everysec" || this.#closed) return;
-    this.#timer = setInterval(() => {
-      if (this.#closed || this.#failed !== null) return;
-      if (!this.dirty && this.#q.activeBytes === 0) return;
-      const g = group(); // background: a failure puts the log in the failed state
-      this.#syncWaiters.push(g);
-      this.#schedule();
-    }, 1000);
-    (this.#timer as { unref?: () => void }).unref?.();
+    this.#everysec.stop(); // restarted: a full second from now
+    if (this.#policy === "everysec" && !this.#closed) this.#everysec.start();
   }
 
-  #stopTimer(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
+  #backgroundSync(): void {
+    if (this.#closed || this.#fail.error !== null) return;
+    if (!this.log.dirty && this.#q.activeBytes === 0) return;
+    void this.#q.waitForSync(); // background: a failure puts the log in the failed state
+    this.#schedule();
   }
 }

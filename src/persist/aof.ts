@@ -1,20 +1,7 @@
 /**
- * The append-only log of one shard.
- *
- * **Writes.** {@link Aof.append} encodes the frame into an in-memory buffer
- * and schedules one flush per event-loop turn (a microtask): every frame
- * appended in the same turn goes out in one `write`. With `fsync: "always"`
- * that write is followed by one `fdatasync` and only then do the appends'
- * promises resolve (group commit: frames appended while a write or sync is in
- * flight form the next group). With `"everysec"` a background `fdatasync`
- * runs once a second on an unref'd timer; with `"no"` the OS decides. For
- * those two policies the promise resolves once the frame has been written to
- * the OS (not necessarily to disk).
- *
- * **Failures are never silent.** A failed write or sync rejects the affected
- * appends with {@link AofFailedError} and leaves the log failed: every later
- * append rejects with it too, until the log is reopened (which repairs a torn
- * tail). A closed log rejects every use with {@link AofClosedError}.
+ * The append-only log of one shard: opening (create, repair, replay), rewrite
+ * and truncate. Appends, group commit, the fsync policy and the failure state
+ * are the {@link AofAppender} side (aof_appender.ts), which every Aof is.
  *
  * **Open.** A new (or empty) file gets the `KEVYAOF1\n` header (synced, dir
  * synced); a legacy headerless file stays headerless. A torn tail is cut
@@ -35,16 +22,11 @@
 import type { FsAdapter } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
 import { type OpenedLog, openLog, openLogSync, type RepairedTail } from "./_aof_open.ts";
-import {
-  type AofOptions,
-  checkPolicy,
-  type EntrySource,
-  type FsyncPolicy,
-} from "./_aof_options.ts";
+import { type AofOptions, checkPolicy, type EntrySource } from "./_aof_options.ts";
 import { RewriteRule } from "./_aof_growth.ts";
 import { compactLog, freezeEntries } from "./_aof_rewrite.ts";
 import { AofWriter } from "./_aof_writer.ts";
-import type { AofFailedError } from "./aof_errors.ts";
+import { AofAppender } from "./aof_appender.ts";
 import type { ReplayStats } from "./replay.ts";
 import type { ReplayApply } from "./unknown.ts";
 
@@ -65,6 +47,7 @@ function openOpts(o: AofOptions): import("./_aof_open.ts").OpenLogOptions {
 }
 export type { AofOptions, EntrySource, FsyncPolicy } from "./_aof_options.ts";
 export { AofClosedError, AofFailedError, type NotOnDisk } from "./aof_errors.ts";
+export { AofAppender } from "./aof_appender.ts";
 
 /** Options of {@link Aof.withAppendsHeld}. */
 export interface HeldOptions {
@@ -79,8 +62,9 @@ export interface HeldOptions {
 }
 
 /**
- * An open append-only log. See the module doc for the write, failure and
- * rewrite semantics.
+ * An open append-only log: the appends, flush and close of {@link AofAppender}
+ * plus open, replay, rewrite and truncate. See the module docs for the write,
+ * failure and rewrite semantics.
  *
  * @example
  * ```ts
@@ -92,7 +76,7 @@ export interface HeldOptions {
  * await aof.close();
  * ```
  */
-export class Aof {
+export class Aof extends AofAppender {
   readonly #fs: FsAdapter;
   readonly #path: string;
   readonly #now: () => number;
@@ -104,13 +88,15 @@ export class Aof {
   readonly openStats: ReplayStats;
 
   private constructor(path: string, opts: AofOptions, opened: OpenedLog) {
+    const w = new AofWriter(path, opened, opts.fsync, checkFormat(opts.aofFormat));
+    super(path, w);
+    this.#w = w;
     this.#fs = opts.fs ?? defaultFs();
     this.#path = path;
     this.#now = opts.now ?? Date.now;
     this.#rule = new RewriteRule(opts, opened.size);
     this.repairedTail = opened.repaired;
     this.openStats = opened.stats;
-    this.#w = new AofWriter(path, opened, opts.fsync, checkFormat(opts.aofFormat));
   }
 
   /**
@@ -202,14 +188,6 @@ export class Aof {
     return { aof: new Aof(path, opts, opened), stats: opened.stats };
   }
 
-  /** The log's path. */
-  get path(): string {
-    return this.#path;
-  }
-  /** Bytes in the log, including frames buffered but not yet written. */
-  get sizeBytes(): number {
-    return this.#w.size + this.#w.bufferedBytes;
-  }
   /** Size right after the last rewrite (or at open). */
   get sizeAtLastRewrite(): number {
     return this.#rule.baseSize;
@@ -217,127 +195,6 @@ export class Aof {
   /** Rewrites done by this handle. */
   get rewritesTotal(): number {
     return this.#rule.rewrites;
-  }
-  /** The current fsync policy. */
-  get fsyncPolicy(): FsyncPolicy {
-    return this.#w.policy;
-  }
-  /**
-   * After a write or sync failure: writes (and syncs) the queued bytes again now — a
-   * timer also does so every second, and so does every {@link Aof.flush}. Resolves true
-   * when the log is ok again (false while the disk still refuses, or for a failure that
-   * cannot be retried).
-   *
-   * @example
-   * ```ts
-   * import { Aof } from "@kevy/persist/persist";
-   * const aof = await Aof.open("data/aof-0.aof", { fsync: "everysec" });
-   * if (aof.lastWriteStatus === "failed" && await aof.retry()) console.log("disk is back");
-   * ```
-   */
-  retry(): Promise<boolean> {
-    return this.#w.retry();
-  }
-  /** The error of the current failure, or null while the log is ok. */
-  get lastWriteError(): AofFailedError | null {
-    return this.#w.failed;
-  }
-  /** `"ok"`, or `"failed"` after a write/sync error (see {@link AofFailedError}). */
-  get lastWriteStatus(): "ok" | "failed" {
-    return this.#w.failed === null ? "ok" : "failed";
-  }
-  /** True when the file starts with a header, `KEVYAOF1\n` or `KEVYAOF2\n` (false for legacy logs). */
-  get hasHeader(): boolean {
-    return this.#w.header;
-  }
-  /** The format of the file now: 2 = `KEVYAOF2` checksummed records. */
-  get format(): 1 | 2 {
-    return this.#w.format;
-  }
-  /** The configured `aofFormat`: what the next rewrite or truncate writes. */
-  get aofFormat(): 1 | 2 {
-    return this.#w.target;
-  }
-
-  /**
-   * Appends commands that replay all or nothing (a `multi()` / EXEC, a
-   * cross-shard write's part): in a v2 log between `\0KEVYTXNBEGIN` and
-   * `\0KEVYTXNCOMMIT` records, written in one write; a crash leaves at most
-   * a torn transaction, which replay drops and open cuts. A v1 log has no
-   * markers (the frames are appended as they are).
-   *
-   * @example
-   * ```ts
-   * import { Aof } from "@kevy/persist/persist";
-   * const aof = await Aof.open("aof-0.aof", { fsync: "always", aofFormat: 2 });
-   * const t = (s: string) => new TextEncoder().encode(s);
-   * await aof.appendGroup([[t("SET"), t("a"), t("1")], [t("SET"), t("b"), t("2")]]);
-   * ```
-   */
-  appendGroup(argvs: ReadonlyArray<ReadonlyArray<Uint8Array>>): Promise<void> {
-    return this.#w.appendGroup(argvs);
-  }
-
-  /**
-   * Appends one command. Resolves when the frame is durable (`always`) or
-   * written to the OS (`everysec`, `no`). Frames of the same turn share one
-   * write (and one fdatasync).
-   *
-   * @example
-   * ```ts
-   * import { Aof } from "@kevy/persist/persist";
-   * const aof = await Aof.open("aof-0.aof", { fsync: "always" });
-   * const t = new TextEncoder();
-   * await Promise.all([aof.append([t.encode("INCR"), t.encode("n")]), aof.append([t.encode("INCR"), t.encode("n")])]);
-   * ```
-   */
-  append(argv: ReadonlyArray<Uint8Array>): Promise<void> {
-    return this.#w.append(argv);
-  }
-
-  /**
-   * Appends and writes one command blocking (and fdatasyncs it under
-   * `always`), for CLIs. Throws if async appends are still in flight.
-   *
-   * @example
-   * ```ts
-   * import { Aof } from "@kevy/persist/persist";
-   * const aof = Aof.openSync("aof-0.aof", { fsync: "always" });
-   * aof.appendSync([new TextEncoder().encode("PING")]);
-   * aof.closeSync();
-   * ```
-   */
-  appendSync(argv: ReadonlyArray<Uint8Array>): void {
-    this.#w.appendSync(argv);
-  }
-
-  /**
-   * Writes every buffered frame and fdatasyncs the log.
-   *
-   * @example
-   * ```ts
-   * import { Aof } from "@kevy/persist/persist";
-   * const aof = await Aof.open("aof-0.aof", { fsync: "no" });
-   * await aof.flush(); // everything appended so far is on disk
-   * ```
-   */
-  flush(): Promise<void> {
-    return this.#w.flush();
-  }
-
-  /**
-   * Changes the fsync policy. Tightening to `always` writes and syncs the
-   * backlog at once (the returned promise waits for it).
-   *
-   * @example
-   * ```ts
-   * import { Aof } from "@kevy/persist/persist";
-   * const aof = await Aof.open("aof-0.aof", { fsync: "no" });
-   * await aof.setFsync("always");
-   * ```
-   */
-  setFsync(policy: FsyncPolicy): Promise<void> {
-    return this.#w.setPolicy(policy);
   }
 
   /**
@@ -372,7 +229,7 @@ export class Aof {
     const w = this.#w;
     return w.exclusive(async () => {
       await w.truncateToHeader(); // pre-call frames are covered by the caller's snapshot
-      this.#rule.baseSize = w.size;
+      this.#rule.baseSize = w.log.size;
     });
   }
 
@@ -403,11 +260,11 @@ export class Aof {
         this.#path,
         entries,
         this.#now(),
-        w.target,
+        w.log.target,
         libraries,
       );
       await w.reopen(this.#fs, size);
-      this.#rule.rewritten(w.size);
+      this.#rule.rewritten(w.log.size);
     });
   }
 
@@ -464,67 +321,6 @@ export class Aof {
    */
   async reopenAfterRename(): Promise<void> {
     await this.#w.reopen(this.#fs);
-    this.#rule.rewritten(this.#w.size);
-  }
-
-  /**
-   * Writes, syncs and closes. Later use rejects with {@link AofClosedError}.
-   *
-   * @example
-   * ```ts
-   * import { Aof } from "@kevy/persist/persist";
-   * const aof = await Aof.open("aof-0.aof", { fsync: "no" });
-   * await aof.close();
-   * ```
-   */
-  close(): Promise<void> {
-    return this.#w.close();
-  }
-
-  /**
-   * Blocking {@link Aof.close}. Throws if async appends are still in flight.
-   *
-   * @example
-   * ```ts
-   * import { Aof } from "@kevy/persist/persist";
-   * Aof.openSync("aof-0.aof", { fsync: "no" }).closeSync();
-   * ```
-   */
-  closeSync(): void {
-    this.#w.closeSync();
-  }
-
-  /**
-   * For a process that ends now (`process.exit()`, no async work will run): writes what is
-   * buffered with blocking writes, syncs and closes. Nothing is written when a write is in
-   * flight (what reached the file is unknown then). Returns whether everything got to disk.
-   *
-   * @example
-   * ```ts
-   * import { Aof } from "@kevy/persist/persist";
-   * const aof = await Aof.open("aof-0.aof", { fsync: "everysec" });
-   * void aof.append(["SET", "k", "v"].map((s) => new TextEncoder().encode(s)));
-   * aof.exitSync(); // true: the SET is on disk
-   * ```
-   */
-  exitSync(): boolean {
-    return this.#w.exitSync();
-  }
-
-  /**
-   * Puts the log in the failed state (pending and later appends reject with
-   * {@link AofFailedError}); used when a commit that replaced the file cannot
-   * finish, so that nothing is written to a file that is no longer the log.
-   *
-   * @example
-   * ```ts
-   * import { Aof } from "@kevy/persist/persist";
-   * const aof = await Aof.open("aof-0.aof", { fsync: "always" });
-   * aof.markFailed(new Error("disk gone"));
-   * aof.lastWriteStatus; // "failed"
-   * ```
-   */
-  markFailed(cause: unknown): AofFailedError {
-    return this.#w.fail(cause);
+    this.#rule.rewritten(this.#w.log.size);
   }
 }

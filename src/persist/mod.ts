@@ -48,6 +48,7 @@ export {
 } from "./replay.ts";
 export {
   Aof,
+  AofAppender,
   AofClosedError,
   AofFailedError,
   type AofOptions,
