@@ -5,48 +5,16 @@
 // to checksummed records (the record walk and its end rules: _aof2_walk.ts).
 import { AOF_MAGIC, findFrameAfter, parseFrame } from "../codec/resp.ts";
 import { AOF2_MAGIC, checkedRecordsEnd } from "../codec/aof2.ts";
-import { type DiscardedTxn, SHORT, V2Walk } from "./_aof2_walk.ts";
+import { SHORT, V2Walk } from "./_aof2_walk.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import type { Store } from "../store/store.ts";
 import { applyPlainSet, storeOf } from "./_plain_set.ts";
+import { allZero, isPrefixOf, type ScanEnd } from "./_aof_scan_end.ts";
+
+export type { ScanEnd };
 
 /** Bytes of a new chunk appended to complete a pending frame before parsing the rest in place. */
 const PIECE = 4096;
-
-/** How a scan ended. */
-export interface ScanEnd {
-  /** Complete frames seen. */
-  frames: number;
-  /** Offset just past the last complete frame (header included). */
-  bytes: number;
-  /** True when the file starts with a header (v1 or v2). */
-  header: boolean;
-  /** `v2` for `KEVYAOF2\n`, `v1` for `KEVYAOF1\n`, `legacy` without a header (or no file). */
-  format: "v1" | "v2" | "legacy";
-  /** v2: a transaction still open at the end (cut with the torn tail, from its BEGIN), or null. */
-  tornTxn: { offset: number; frames: number } | null;
-  /** v2: transactions dropped by `onUncommitted: "discard"`. */
-  discardedTxns: DiscardedTxn[];
-  /** Offset of a torn tail, or null. */
-  tornAt: number | null;
-  /** Bytes from `tornAt` to the end of the file. */
-  tornBytes: number;
-  /** The torn bytes before any trailing zero run (kept for quarantine). */
-  tornPrefix: Uint8Array;
-  /** Length of the trailing zero run included in `tornBytes`. */
-  tornZeros: number;
-}
-
-function isPrefixOf(b: Uint8Array, magic: Uint8Array): boolean {
-  if (b.length > magic.length) return false;
-  for (let i = 0; i < b.length; i++) if (b[i] !== magic[i]) return false;
-  return true;
-}
-
-function allZero(b: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
-  return true;
-}
 
 /** The chunk-fed scanner. */
 export class AofScanner {
