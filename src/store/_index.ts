@@ -12,7 +12,9 @@
 //
 // Entry numbers change only when holes are compacted away; each such rebuild
 // starts a new Epoch whose predecessor keeps the old->new map, so cursors
-// (scans, iterators) catch up by following the chain.
+// (scans, iterators) catch up by following the chain. The steps that touch
+// every entry or arena byte (rebuilds, arena growth and compaction) are in
+// _index_grow.ts.
 
 import {
   type Cursor,
@@ -26,6 +28,7 @@ import {
   STR,
 } from "./_entry.ts";
 import { copyBytes, hashBytes } from "./_hash.ts";
+import { compactArena, makeRoom, rebuild, reserveFor } from "./_index_grow.ts";
 import { Meter, type Metered, OBJ_OVERHEAD } from "./_meter.ts";
 import type { Access } from "./_access.ts";
 import { StreamData } from "./stream.ts";
@@ -101,7 +104,7 @@ export class KeyIndex {
   insert(b: Uint8Array, off: number, len: number, h: number): number {
     if (this.n === this.cap) {
       const size = this.mask + 1;
-      this.#rebuild(this.live * 2 <= this.cap ? size : size * 2);
+      rebuild(this, this.live * 2 <= this.cap ? size : size * 2);
       this.find(b, off, len, h); // the free slot moved
     }
     // Arena room first: a failure leaves no half-inserted entry behind.
@@ -121,15 +124,7 @@ export class KeyIndex {
 
   /** A load hint: room for `keys` more entries and `bytes` more arena bytes (never shrinks). */
   reserve(keys: number, bytes: number): void {
-    let s = this.mask + 1;
-    while ((s * 3) >> 2 < this.n + keys && s < 1 << 30) s *= 2;
-    if (s > this.mask + 1) this.#rebuild(s);
-    const need = Math.min(this.maxArena, this.used + bytes);
-    if (need > this.arena.length) {
-      const next = new Uint8Array(need);
-      next.set(this.arena.subarray(0, this.used));
-      this.arena = next;
-    }
+    reserveFor(this, keys, bytes);
   }
 
   /**
@@ -137,19 +132,12 @@ export class KeyIndex {
    * `RangeError` beyond {@link KeyIndex.maxArena}.
    */
   room(n: number): void {
-    const need = this.used + n;
-    if (need <= this.arena.length) return;
-    // Churn (overwrites, deletes, evictions) leaves dead bytes: a quarter of them or more,
-    // and the live bytes move to a fresh buffer instead of a doubled one mostly garbage.
-    if (this.dead > MIN_DEAD && this.dead >= this.used >> 2) {
-      this.compactArena(n);
-      if (this.used + n <= this.arena.length) return;
-    }
-    const max = this.maxArena;
-    if (need > max) throw new RangeError(`Store: key/value arena exceeds ${max} bytes`);
-    const next = new Uint8Array(Math.min(max, Math.max(need, this.arena.length * 2)));
-    next.set(this.arena.subarray(0, this.used));
-    this.arena = next;
+    if (this.used + n > this.arena.length) makeRoom(this, n);
+  }
+
+  /** Copies live key and string bytes into a fresh arena (views handed out keep the old one). */
+  compactArena(extra = 0): void {
+    compactArena(this, extra);
   }
 
   /** Room for `n` more arena bytes; returns where they go. */
@@ -258,13 +246,13 @@ export class KeyIndex {
     }
   }
 
-  /** Deletes entry `ei` (must be live). */
   /** Removes `ei` because its deadline passed: {@link KeyIndex.onExpired} hears of it first. */
   expire(ei: number): void {
     this.onExpired?.(this.key(ei));
     this.remove(ei);
   }
 
+  /** Deletes entry `ei` (must be live). */
   remove(ei: number): void {
     const mask = this.mask, slots = this.slots;
     let i = this.lastSlot;
@@ -306,13 +294,13 @@ export class KeyIndex {
     if (holes > 32 && holes > this.live) {
       let s = this.mask + 1;
       while (s > MIN_SLOTS && this.live * 4 < s) s >>= 1; // shrink after mass deletes
-      this.#rebuild(s);
+      rebuild(this, s);
     } else if (this.dead > MIN_DEAD && this.dead > this.used - this.dead) this.compactArena();
   }
 
   /** Removes every entry. */
   clear(): void {
-    if (this.n !== 0) this.#newEpoch(new Int32Array(this.n + 1));
+    if (this.n !== 0) this.newEpoch(new Int32Array(this.n + 1));
     const fresh = new KeyIndex();
     fresh.epoch = this.epoch;
     fresh.onExpired = this.onExpired;
@@ -321,112 +309,12 @@ export class KeyIndex {
     Object.assign(this, fresh);
   }
 
-  #newEpoch(map: Int32Array): void {
+  /** Supersedes the current epoch: `map` takes old entry numbers to new ones. */
+  newEpoch(map: Int32Array): void {
     const e = new Epoch();
     this.epoch.map = map;
     this.epoch.next = e;
     this.epoch = e;
-  }
-
-  /** Compacts holes away into entry arrays sized for `slotCount` slots. */
-  #rebuild(slotCount: number): void {
-    const n = this.n, cap = (slotCount * 3) >> 2;
-    const koff = new Uint32Array(cap), klen = new Uint32Array(cap);
-    const voff = new Uint32Array(cap), vlen = new Uint32Array(cap), kind = new Uint8Array(cap);
-    const objs = this.objs === null ? null : new Array<unknown>(cap);
-    const dl = this.dl === null ? null : new Float64Array(cap).fill(NaN);
-    const tpos = this.dl === null ? null : new Int32Array(cap).fill(-1);
-    const acc = this.acc === null ? null : new Uint32Array(cap);
-    let map: Int32Array | null = null;
-    let w = 0;
-    if (n === this.live) {
-      // No holes: entry numbers stay, columns are plain copies.
-      koff.set(this.koff.subarray(0, n));
-      klen.set(this.klen.subarray(0, n));
-      voff.set(this.voff.subarray(0, n));
-      vlen.set(this.vlen.subarray(0, n));
-      kind.set(this.kind.subarray(0, n));
-      if (dl !== null) {
-        dl.set(this.dl!.subarray(0, n));
-        tpos!.set(this.tpos!.subarray(0, n));
-      }
-      if (objs !== null) { for (let r = 0; r < n; r++) objs[r] = this.objs![r]; }
-      if (acc !== null) acc.set(this.acc!.subarray(0, n));
-      w = n;
-    } else {
-      map = new Int32Array(n + 1);
-      for (let r = 0; r < n; r++) {
-        map[r] = w;
-        if (this.kind[r] === HOLE) continue;
-        koff[w] = this.koff[r]!;
-        klen[w] = this.klen[r]!;
-        voff[w] = this.voff[r]!;
-        vlen[w] = this.vlen[r]!;
-        kind[w] = this.kind[r]!;
-        if (objs !== null) objs[w] = this.objs![r];
-        if (acc !== null) acc[w] = this.acc![r]!;
-        if (dl !== null) {
-          dl[w] = this.dl![r]!;
-          tpos![w] = this.tpos![r]!;
-        }
-        w++;
-      }
-      map[n] = w;
-      for (let p = 0; p < this.ttlCount; p++) this.ttl[p] = map[this.ttl[p]!]!;
-      this.#newEpoch(map);
-    }
-    const old = this.slots, oldSize = this.mask + 1;
-    const slots = new Int32Array(slotCount * 2), mask = slotCount - 1;
-    for (let o = 0; o < oldSize; o++) {
-      const e = old[2 * o]!;
-      if (e === 0) continue;
-      const h = old[2 * o + 1]!;
-      let s = h & mask;
-      while (slots[2 * s] !== 0) s = (s + 1) & mask;
-      slots[2 * s] = map === null ? e : map[e - 1]! + 1;
-      slots[2 * s + 1] = h;
-    }
-    Object.assign(this, {
-      koff,
-      klen,
-      voff,
-      vlen,
-      kind,
-      objs,
-      dl,
-      tpos,
-      acc,
-      cap,
-      n: w,
-      slots,
-      mask,
-    });
-    if (this.dead > MIN_DEAD && this.dead > this.used - this.dead) this.compactArena();
-  }
-
-  /** Copies live key and string bytes into a fresh arena (views handed out keep the old one). */
-  compactArena(extra = 0): void {
-    const want = this.used - this.dead + extra;
-    const next = new Uint8Array(Math.min(this.maxArena, Math.max(MIN_ARENA, want + (want >> 1))));
-    const a = this.arena;
-    let w = 0;
-    for (let e = 0; e < this.n; e++) {
-      const k = this.kind[e]!;
-      if (k === HOLE) continue;
-      const kl = this.klen[e]!;
-      copyBytes(a, this.koff[e]!, next, w, kl);
-      this.koff[e] = w;
-      w += kl;
-      if (k === STR) {
-        const vl = this.vlen[e]!;
-        copyBytes(a, this.voff[e]!, next, w, vl);
-        this.voff[e] = w;
-        w += vl;
-      }
-    }
-    this.arena = next;
-    this.used = w;
-    this.dead = 0;
   }
 
   /** A cursor at the first entry. */

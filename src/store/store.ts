@@ -1,34 +1,34 @@
 /**
  * The in-memory keyspace of one database: values, absolute deadlines, lazy
  * and incremental active expiry, scan-style iteration. No I/O, no timers:
- * the clock is injected.
- *
- * Representation (`_index.ts`): an insertion-ordered open-addressing hash
- * index in typed arrays over an append-only byte arena holding the keys and
- * the string values, so loading or writing string keys creates no per-key
- * JS objects. Collections live in the containers of `values.ts` /
- * `zset.ts`. String values are copied in (strings above 64 KiB, and
- * `setValue`/`put` byte arrays above that size, are kept as their own array
- * by reference); strings handed out are views that never change (the arena
- * is only appended to; compaction copies into a fresh buffer). Treat what you
- * put and get as immutable.
+ * the clock is injected. Keys and string values live in one append-only
+ * arena behind a typed-array hash index (`_index.ts`: no per-key JS objects);
+ * collections in the containers of `values.ts` / `zset.ts`. Strings are
+ * copied in (above 64 KiB kept as their own array, by reference); strings
+ * handed out are views that never change. Treat what you put and get as
+ * immutable.
  *
  * @module
  */
 
 import type { Entry, ValueType } from "../codec/types.ts";
-import { HAS_FIELD_TTLS, RECORD_CURSOR, type RecordCursor } from "../codec/snapshot_writer.ts";
-import { type Cursor, hashBytes, INLINE_MAX, KeyIndex, OBJ, STR } from "./_index.ts";
-import { fromNeutral, toNeutral } from "./_neutral.ts";
+import { hashBytes, INLINE_MAX, KeyIndex } from "./_index.ts";
+import { fromNeutral } from "./_neutral.ts";
 import { randomKey, ScanTable } from "./_scan.ts";
 import { Expiry } from "./_expiry.ts";
 import { KEY_OVERHEAD } from "./_meter.ts";
-import { streamBytes } from "./_stream_memory.ts";
-import { captureRecords } from "./_capture.ts";
+import { HandedStreams } from "./_handed_streams.ts";
+import { dropIfPast, findLive, writeObj, writeStr } from "./_store_write.ts";
+import {
+  deadlineAt,
+  entryAt,
+  isEmptyCollection,
+  liveEntries,
+  liveKeys,
+  valueAt,
+} from "./_store_read.ts";
 import { setInternals } from "./internals.ts";
-import { HashValue, ListValue, type SetValue } from "./values.ts";
 import { StreamData } from "./stream.ts";
-import type { SortedSet } from "./zset.ts";
 import {
   type ExpiryHooks,
   type KeyspaceOptions,
@@ -67,7 +67,6 @@ export class Store {
   readonly #clock: () => number;
   readonly #ex: Expiry;
   #scans = new ScanTable();
-  #fresh = false; // the last #slot inserted its key
   /** Redis 7 function libraries (name -> code) kept as data; a `CommandApplier` keeps them on db 0. */
   readonly libraries: Map<string, Uint8Array> = new Map();
 
@@ -116,88 +115,8 @@ export class Store {
     return this.#clock();
   }
 
-  /** Entry number of a live key (lazy expiry), or -1. */
-  #find(b: Uint8Array, off: number, len: number): number {
-    const ix = this.#ix;
-    const ei = ix.find(b, off, len, hashBytes(b, off, len));
-    if (ei < 0) return ei;
-    const r = this.#ex.check(ei);
-    if (ix.access !== null && r >= 0) ix.access.touch(ix.acc!, r); // eviction's LRU/LFU
-    return r;
-  }
-
   #get(key: Uint8Array): number {
-    return this.#find(key, 0, key.length);
-  }
-
-  /** The entry for key bytes, inserted if missing (`#fresh`); an expired key expires first. */
-  #slot(b: Uint8Array, off: number, len: number): number {
-    const ix = this.#ix;
-    const h = hashBytes(b, off, len);
-    let ei = ix.find(b, off, len, h);
-    if (ei >= 0 && this.#ex.isExpired(ei)) {
-      // An expired old key expires now (its event fires) and lends nothing: TTL, position.
-      this.#ex.expire(ei);
-      ei = ix.find(b, off, len, h);
-    }
-    this.#fresh = ei < 0;
-    if (ei >= 0) {
-      if (ix.access !== null) ix.access.touch(ix.acc!, ei);
-      return ei;
-    }
-    const r = ix.insert(b, off, len, h);
-    if (ix.access !== null) ix.acc![r] = ix.access.initial();
-    return r;
-  }
-
-  /**
-   * Stores a copy of `vb[vo, vo + vl)` at the key bytes (above 64 KiB as its
-   * own array). All or nothing: a failure (the arena limit) leaves the key as
-   * it was, or absent.
-   */
-  #writeStr(
-    b: Uint8Array,
-    off: number,
-    len: number,
-    keepTtl: boolean,
-    vb: Uint8Array,
-    vo: number,
-    vl: number,
-  ): number {
-    const ix = this.#ix;
-    const big = vl > INLINE_MAX ? vb.slice(vo, vo + vl) : null;
-    const ei = this.#slot(b, off, len);
-    if (big !== null) ix.setObj(ei, big);
-    else {
-      try {
-        ix.setStr(ei, vb, vo, vl);
-      } catch (e) {
-        if (this.#fresh) ix.remove(ei);
-        throw e;
-      }
-    }
-    if (!keepTtl) ix.clearDeadline(ei);
-    return ei;
-  }
-
-  /** Stores a container (or a string array kept by reference) at the key bytes. */
-  #writeObj(b: Uint8Array, off: number, len: number, keepTtl: boolean, v: unknown): number {
-    const ei = this.#slot(b, off, len);
-    this.#ix.setObj(ei, v);
-    if (!keepTtl) this.#ix.clearDeadline(ei);
-    if (v instanceof HashValue && v.hasFieldTtls) this.#ex.fields.track(this.#ix.key(ei));
-    else if (v instanceof StreamData) (this.#streams ??= new Set()).add(v); // may change still
-    return ei;
-  }
-
-  #value(ei: number): StoreValue {
-    const ix = this.#ix;
-    return ix.kind[ei] === STR ? ix.str(ei) : ix.objs![ei] as StoreValue;
-  }
-
-  #deadlineOf(ei: number): number | null {
-    const d = this.#ix.deadline(ei);
-    return d === d ? d : null;
+    return findLive(this.#ix, this.#ex, key, 0, key.length);
   }
 
   /**
@@ -217,8 +136,8 @@ export class Store {
    * ```
    */
   usedMemory(): number {
-    if (this.#streams !== null) this.#remeasure();
     const ix = this.#ix;
+    this.#streams.remeasure(ix.meter);
     return KEY_OVERHEAD * ix.live + (ix.used - ix.dead) + ix.meter.used;
   }
 
@@ -241,7 +160,7 @@ export class Store {
   /** Type of the value at `key`, or `null`. */
   type(key: Uint8Array): ValueType | null {
     const ei = this.#get(key);
-    return ei < 0 ? null : this.#ix.kind[ei] === STR ? "string" : valueType(this.#value(ei));
+    return ei < 0 ? null : valueType(valueAt(this.#ix, ei));
   }
 
   /**
@@ -252,36 +171,24 @@ export class Store {
   lookup(key: Uint8Array): StoreValue | null {
     const ei = this.#get(key);
     if (ei < 0) return null;
-    const v = this.#value(ei);
-    // A stream handed out may change anywhere: it is measured again at the next usedMemory().
-    if (this.#ix.kind[ei] === OBJ && v instanceof StreamData) (this.#streams ??= new Set()).add(v);
+    const v = valueAt(this.#ix, ei);
+    if (v instanceof StreamData) this.#streams.add(v); // measured again at the next usedMemory()
     return v;
   }
 
-  /** Streams handed out by {@link lookup} since the last measure. */
-  #streams: Set<StreamData> | null = null;
-
-  #remeasure(): void {
-    const m = this.#ix.meter;
-    for (const s of this.#streams!) {
-      if (s.meter !== m) continue; // gone from this store meanwhile
-      const b = streamBytes(s);
-      m.used += b - s.memoryBytes;
-      s.memoryBytes = b;
-    }
-    this.#streams = null;
-  }
+  /** Streams handed out since the last measure. */
+  #streams = new HandedStreams();
 
   /** Stores `value` at `key` (deadline cleared unless `keepTtl`); arrays over 64 KiB by reference. */
   setValue(key: Uint8Array, value: StoreValue, keepTtl = false): void {
     if (value instanceof Uint8Array && value.length <= INLINE_MAX) {
-      this.#writeStr(key, 0, key.length, keepTtl, value, 0, value.length);
-    } else this.#writeObj(key, 0, key.length, keepTtl, value);
+      writeStr(this.#ix, this.#ex, key, 0, key.length, keepTtl, value, 0, value.length);
+    } else writeObj(this.#ix, this.#ex, this.#streams, key, 0, key.length, keepTtl, value);
   }
 
   /** Stores a copy of the string `value` at `key`; clears the deadline unless `keepTtl`. */
   setString(key: Uint8Array, value: Uint8Array, keepTtl = false): void {
-    this.#writeStr(key, 0, key.length, keepTtl, value, 0, value.length);
+    writeStr(this.#ix, this.#ex, key, 0, key.length, keepTtl, value, 0, value.length);
   }
 
   /**
@@ -298,25 +205,16 @@ export class Store {
     vl: number,
     deadline: number | null,
   ): void {
-    const ix = this.#ix;
-    if (deadline !== null && this.#ex.past(deadline)) {
-      const ei = ix.find(kb, ko, kl, hashBytes(kb, ko, kl));
-      if (ei >= 0) ix.remove(ei);
-      return;
-    }
-    const ei = this.#writeStr(kb, ko, kl, false, vb, vo, vl);
-    if (deadline !== null) ix.setDeadline(ei, deadline);
+    if (dropIfPast(this.#ix, this.#ex, kb, ko, kl, deadline)) return;
+    const ei = writeStr(this.#ix, this.#ex, kb, ko, kl, false, vb, vo, vl);
+    if (deadline !== null) this.#ix.setDeadline(ei, deadline);
   }
 
   /** Deletes `key` if it holds an empty collection; returns whether it did. */
   removeIfEmpty(key: Uint8Array): boolean {
     const ix = this.#ix;
     const ei = ix.find(key, 0, key.length, hashBytes(key, 0, key.length));
-    if (ei < 0 || ix.kind[ei] !== OBJ) return false;
-    const v = ix.objs![ei];
-    if (v instanceof Uint8Array || v instanceof StreamData) return false;
-    const n = v instanceof ListValue ? v.length : (v as HashValue | SetValue | SortedSet).size;
-    if (n !== 0) return false;
+    if (ei < 0 || !isEmptyCollection(valueAt(ix, ei))) return false;
     ix.remove(ei);
     return true;
   }
@@ -324,16 +222,7 @@ export class Store {
   /** A neutral copy of the entry at `key` (zset ordered), or `null`. */
   getEntry(key: Uint8Array): Entry | null {
     const ei = this.#get(key);
-    return ei < 0 ? null : this.#entry(ei);
-  }
-
-  #entry(ei: number): Entry {
-    const ix = this.#ix;
-    return {
-      key: ix.key(ei),
-      value: ix.kind[ei] === STR ? { type: "string", value: ix.str(ei) } : toNeutral(ix.objs![ei]),
-      deadline: this.#deadlineOf(ei),
-    };
+    return ei < 0 ? null : entryAt(this.#ix, ei);
   }
 
   /**
@@ -350,15 +239,10 @@ export class Store {
       return;
     }
     const d = entry.deadline;
-    const ix = this.#ix;
-    if (d !== null && this.#ex.past(d)) {
-      const ei = ix.find(key, 0, key.length, hashBytes(key, 0, key.length));
-      if (ei >= 0) ix.remove(ei);
-      return;
-    }
+    if (dropIfPast(this.#ix, this.#ex, key, 0, key.length, d)) return;
     const value = kv.type === "string" ? kv.value : fromNeutral(kv);
-    const ei = this.#writeObj(key, 0, key.length, false, value);
-    if (d !== null) ix.setDeadline(ei, d);
+    const ei = writeObj(this.#ix, this.#ex, this.#streams, key, 0, key.length, false, value);
+    if (d !== null) this.#ix.setDeadline(ei, d);
   }
 
   /** Deletes `key`; returns whether a live key was removed. */
@@ -372,7 +256,7 @@ export class Store {
   /** Absolute deadline (unix ms) of `key`, or `null` (no key or no TTL). */
   deadline(key: Uint8Array): number | null {
     const ei = this.#get(key);
-    return ei < 0 ? null : this.#deadlineOf(ei);
+    return ei < 0 ? null : deadlineAt(this.#ix, ei);
   }
 
   /** Sets (`number`) or removes (`null`) `key`'s deadline; `false` if no key; `<= now()` deletes. */
@@ -386,43 +270,17 @@ export class Store {
     return true;
   }
 
-  /** Next live entry number at the cursor (lazy expiry), or -1. */
-  #next(c: Cursor): number {
-    const ix = this.#ix;
-    for (;;) {
-      const ei = ix.advance(c);
-      if (ei < 0 || this.#ex.check(ei) >= 0) return ei;
-    }
-  }
-
   /**
    * Every live entry in the neutral layout (snapshots, rewrites); keys and
    * strings are views that never change (the encoder reads records directly).
    */
   entries(): IterableIterator<Entry> {
-    const it = this.#entries();
-    return Object.assign(it, {
-      [RECORD_CURSOR]: (): RecordCursor => {
-        this.#ex.all();
-        return captureRecords(this.#ix);
-      },
-      [HAS_FIELD_TTLS]: (): boolean => {
-        this.#ex.all();
-        return this.#ex.fields.active;
-      },
-    });
-  }
-
-  *#entries(): Generator<Entry, undefined, undefined> {
-    const c = this.#ix.cursor();
-    for (let ei = this.#next(c); ei >= 0; ei = this.#next(c)) yield this.#entry(ei);
-    return undefined;
+    return liveEntries(this.#ix, this.#ex);
   }
 
   /** Every live key. */
-  *keys(): IterableIterator<Uint8Array> {
-    const c = this.#ix.cursor();
-    for (let ei = this.#next(c); ei >= 0; ei = this.#next(c)) yield this.#ix.key(ei);
+  keys(): IterableIterator<Uint8Array> {
+    return liveKeys(this.#ix, this.#ex);
   }
 
   /**
@@ -456,7 +314,7 @@ export class Store {
     [this.#ix.onExpired, other.#ix.onExpired] = [other.#ix.onExpired, this.#ix.onExpired];
     this.#ex.swapWith(other.#ex);
     [this.#scans, other.#scans] = [other.#scans, this.#scans];
-    [this.#streams, other.#streams] = [other.#streams, this.#streams];
+    this.#streams.swapWith(other.#streams);
   }
 
   /** After `HashValue.setFieldDeadline` on the hash at `key` (loaders): expiry visits it. */

@@ -1,0 +1,142 @@
+// Private: the bulk steps of KeyIndex (_index.ts) that touch every entry or
+// every arena byte: a rebuild of the slot table and entry columns (growth,
+// shrinking, compacting holes away), load hints, and arena growth and
+// compaction.
+
+import { HOLE, MIN_ARENA, MIN_DEAD, STR } from "./_entry.ts";
+import { copyBytes } from "./_hash.ts";
+import type { KeyIndex } from "./_index.ts";
+
+/** A load hint: room for `keys` more entries and `bytes` more arena bytes (never shrinks). */
+export function reserveFor(ix: KeyIndex, keys: number, bytes: number): void {
+  let s = ix.mask + 1;
+  while ((s * 3) >> 2 < ix.n + keys && s < 1 << 30) s *= 2;
+  if (s > ix.mask + 1) rebuild(ix, s);
+  const need = Math.min(ix.maxArena, ix.used + bytes);
+  if (need > ix.arena.length) {
+    const next = new Uint8Array(need);
+    next.set(ix.arena.subarray(0, ix.used));
+    ix.arena = next;
+  }
+}
+
+/**
+ * Grows the arena so that `n` more bytes fit (nothing is used yet); throws
+ * `RangeError` beyond {@link KeyIndex.maxArena}.
+ */
+export function makeRoom(ix: KeyIndex, n: number): void {
+  const need = ix.used + n;
+  if (need <= ix.arena.length) return;
+  // Churn (overwrites, deletes, evictions) leaves dead bytes: a quarter of them or more,
+  // and the live bytes move to a fresh buffer instead of a doubled one mostly garbage.
+  if (ix.dead > MIN_DEAD && ix.dead >= ix.used >> 2) {
+    compactArena(ix, n);
+    if (ix.used + n <= ix.arena.length) return;
+  }
+  const max = ix.maxArena;
+  if (need > max) throw new RangeError(`Store: key/value arena exceeds ${max} bytes`);
+  const next = new Uint8Array(Math.min(max, Math.max(need, ix.arena.length * 2)));
+  next.set(ix.arena.subarray(0, ix.used));
+  ix.arena = next;
+}
+
+/** Compacts holes away into entry arrays sized for `slotCount` slots. */
+export function rebuild(ix: KeyIndex, slotCount: number): void {
+  const n = ix.n, cap = (slotCount * 3) >> 2;
+  const koff = new Uint32Array(cap), klen = new Uint32Array(cap);
+  const voff = new Uint32Array(cap), vlen = new Uint32Array(cap), kind = new Uint8Array(cap);
+  const objs = ix.objs === null ? null : new Array<unknown>(cap);
+  const dl = ix.dl === null ? null : new Float64Array(cap).fill(NaN);
+  const tpos = ix.dl === null ? null : new Int32Array(cap).fill(-1);
+  const acc = ix.acc === null ? null : new Uint32Array(cap);
+  let map: Int32Array | null = null;
+  let w = 0;
+  if (n === ix.live) {
+    // No holes: entry numbers stay, columns are plain copies.
+    koff.set(ix.koff.subarray(0, n));
+    klen.set(ix.klen.subarray(0, n));
+    voff.set(ix.voff.subarray(0, n));
+    vlen.set(ix.vlen.subarray(0, n));
+    kind.set(ix.kind.subarray(0, n));
+    if (dl !== null) {
+      dl.set(ix.dl!.subarray(0, n));
+      tpos!.set(ix.tpos!.subarray(0, n));
+    }
+    if (objs !== null) { for (let r = 0; r < n; r++) objs[r] = ix.objs![r]; }
+    if (acc !== null) acc.set(ix.acc!.subarray(0, n));
+    w = n;
+  } else {
+    map = new Int32Array(n + 1);
+    for (let r = 0; r < n; r++) {
+      map[r] = w;
+      if (ix.kind[r] === HOLE) continue;
+      koff[w] = ix.koff[r]!;
+      klen[w] = ix.klen[r]!;
+      voff[w] = ix.voff[r]!;
+      vlen[w] = ix.vlen[r]!;
+      kind[w] = ix.kind[r]!;
+      if (objs !== null) objs[w] = ix.objs![r];
+      if (acc !== null) acc[w] = ix.acc![r]!;
+      if (dl !== null) {
+        dl[w] = ix.dl![r]!;
+        tpos![w] = ix.tpos![r]!;
+      }
+      w++;
+    }
+    map[n] = w;
+    for (let p = 0; p < ix.ttlCount; p++) ix.ttl[p] = map[ix.ttl[p]!]!;
+    ix.newEpoch(map);
+  }
+  const old = ix.slots, oldSize = ix.mask + 1;
+  const slots = new Int32Array(slotCount * 2), mask = slotCount - 1;
+  for (let o = 0; o < oldSize; o++) {
+    const e = old[2 * o]!;
+    if (e === 0) continue;
+    const h = old[2 * o + 1]!;
+    let s = h & mask;
+    while (slots[2 * s] !== 0) s = (s + 1) & mask;
+    slots[2 * s] = map === null ? e : map[e - 1]! + 1;
+    slots[2 * s + 1] = h;
+  }
+  Object.assign(ix, {
+    koff,
+    klen,
+    voff,
+    vlen,
+    kind,
+    objs,
+    dl,
+    tpos,
+    acc,
+    cap,
+    n: w,
+    slots,
+    mask,
+  });
+  if (ix.dead > MIN_DEAD && ix.dead > ix.used - ix.dead) compactArena(ix);
+}
+
+/** Copies live key and string bytes into a fresh arena (views handed out keep the old one). */
+export function compactArena(ix: KeyIndex, extra = 0): void {
+  const want = ix.used - ix.dead + extra;
+  const next = new Uint8Array(Math.min(ix.maxArena, Math.max(MIN_ARENA, want + (want >> 1))));
+  const a = ix.arena;
+  let w = 0;
+  for (let e = 0; e < ix.n; e++) {
+    const k = ix.kind[e]!;
+    if (k === HOLE) continue;
+    const kl = ix.klen[e]!;
+    copyBytes(a, ix.koff[e]!, next, w, kl);
+    ix.koff[e] = w;
+    w += kl;
+    if (k === STR) {
+      const vl = ix.vlen[e]!;
+      copyBytes(a, ix.voff[e]!, next, w, vl);
+      ix.voff[e] = w;
+      w += vl;
+    }
+  }
+  ix.arena = next;
+  ix.used = w;
+  ix.dead = 0;
+}
