@@ -4,10 +4,12 @@
 // 100k hashes x 10 fields encode/decode.
 // A plain script that prints a table (each implementation runs in its own
 // child process, so one cannot warm up or pollute the heap of the other):
-//   npx deno run -A bench/store_bench.ts [--n 1000000] [--compare <other checkout>/bench/_lib.ts (or an old mod.ts) ...]
-//   npx bun bench/store_bench.ts [--n 1000000] [--compare <other checkout>/bench/_lib.ts (or an old mod.ts) ...]
+//   npx deno run -A bench/store_bench.ts [--n 1000000] [--cpu] [--rounds 1] [--compare <other checkout>/bench/_lib.ts (or an old mod.ts) ...]
+//   npx bun bench/store_bench.ts [--n 1000000] [--cpu] [--rounds 1] [--compare <other checkout>/bench/_lib.ts (or an old mod.ts) ...]
 // `--compare` adds columns for other copies of the library (e.g. an older
-// checkout) next to this one.
+// checkout) next to this one. `--cpu` times process CPU (user + system)
+// instead of wall time (steadier on a loaded machine); `--rounds R` runs
+// every copy R times, interleaved, and keeps each op's best figure.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,14 +41,24 @@ function rssMB(): number {
   return Math.round(process.memoryUsage().rss / 1e6);
 }
 
+/** `--cpu`: times are process CPU (user + system, every thread), not wall time. */
+const CPU = process.argv.includes("--cpu");
+
+/** Milliseconds of wall time, or of CPU time under `--cpu`. */
+function clock(): number {
+  if (!CPU) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Best of `runs` (ms); `setup` runs untimed before each. */
 function best<T>(runs: number, setup: () => T, fn: (x: T) => unknown): number {
   let b = Infinity;
   for (let r = 0; r < runs; r++) {
     const x = setup();
-    const t = performance.now();
+    const t = clock();
     fn(x);
-    b = Math.min(b, performance.now() - t);
+    b = Math.min(b, clock() - t);
   }
   return b;
 }
@@ -135,9 +147,9 @@ async function child(m: Mod, n: number, dir: string, mode: string): Promise<Resu
 async function bestAsync(runs: number, fn: () => Promise<unknown>): Promise<number> {
   let b = Infinity;
   for (let r = 0; r < runs; r++) {
-    const t = performance.now();
+    const t = clock();
     await fn();
-    b = Math.min(b, performance.now() - t);
+    b = Math.min(b, clock() - t);
   }
   return b;
 }
@@ -160,6 +172,7 @@ function runChild(impl: string, n: number, dir: string, mode: string): Result {
     dir,
     "--mode",
     mode,
+    ...(CPU ? ["--cpu"] : []),
   ]);
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`child ${impl} ${mode} failed:\n${r.stderr}`);
@@ -189,10 +202,17 @@ async function main(): Promise<void> {
     const s = new m.Store();
     for (let i = 0; i < n; i++) s.setValue(te.encode(`key:${i}`), te.encode(val));
     writeFileSync(join(dir, "dump.rdb"), m.encodeSnapshot(s));
-    const cols = impls.map((impl) => ({
-      ...runChild(impl, n, dir, "all"),
-      ...runChild(impl, n, dir, "rss"),
-    }));
+    // `--rounds R`: every implementation R times, interleaved; the best figure of each op.
+    const rounds = Number(arg("--rounds") ?? 1);
+    const cols: Result[] = impls.map(() => ({}));
+    for (let r = 0; r < rounds; r++) {
+      impls.forEach((impl, i) => {
+        const got = { ...runChild(impl, n, dir, "all"), ...runChild(impl, n, dir, "rss") };
+        for (const [k, v] of Object.entries(got)) {
+          cols[i]![k] = Math.min(cols[i]![k] ?? Infinity, v);
+        }
+      });
+    }
     const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
     const rt = g.Deno
       ? `deno ${g.Deno.version.deno}`
