@@ -12,7 +12,10 @@
 import { ByteWriter } from "../codec/bytes.ts";
 import type { BulkWriter } from "../net/bulk.ts";
 import type { StringRecords } from "../persist/string_records.ts";
+import { writerInternals } from "../codec/bytes_util.ts";
 import { keyHashSlotAt } from "../shard/routing.ts";
+import { headSize, putConst, putHead } from "./_resp_put.ts";
+import { SlotStage } from "./_slot_stage.ts";
 import { type KeyJob, writeStringGroup, writeStringRecord } from "./_migrate_encode.ts";
 import type { MigrateStats } from "./migrate.ts";
 
@@ -20,7 +23,8 @@ import type { MigrateStats } from "./migrate.ts";
 export const GROUP_KEYS = 64;
 /** Most value bytes in one MSETNX (a group of large values is cut earlier). */
 const GROUP_BYTES = 64 * 1024;
-const SLOTS = 16384;
+/** Most bytes of pairs staged at once in a cluster (a larger part goes in several windows). */
+const WINDOW_BYTES = 32 * 1024 * 1024;
 
 /** What {@link copyStringRecords} needs from the copy. */
 export interface StringCopy {
@@ -51,7 +55,7 @@ function viaFrames(
 
 /** Sends every live record of `recs`. */
 export async function copyStringRecords(recs: StringRecords, c: StringCopy): Promise<void> {
-  const { writer, stats, replace } = c;
+  const { stats, replace } = c;
   // Keys without a TTL are grouped; their record indexes and slots first.
   let plain = new Int32Array(Math.max(16, recs.size));
   let slots = new Uint16Array(plain.length);
@@ -80,32 +84,30 @@ export async function copyStringRecords(recs: StringRecords, c: StringCopy): Pro
     const { kbuf, koff, klen, voff, vlen } = cur;
     const write = (w: ByteWriter) =>
       writeStringRecord(w, kbuf, koff, klen, kbuf, voff, vlen, d, replace);
-    const direct = writer.direct(slot);
-    const before = direct?.length ?? 0;
-    let p: Promise<void> | undefined;
-    if (direct !== null) {
-      write(direct);
-      stats.bytes += direct.length - before;
-      p = writer.commit(1);
-    } else p = viaFrames(c, slot, 1, write);
-    stats.commands++;
-    c.progress(1);
+    const p = send(c, slot, 1, write);
     if (p !== undefined) await p;
   }
-  const order = c.cluster ? bySlot(plain, slots, n) : plain;
+  if (c.cluster) {
+    // In slot order through a staging buffer (see _slot_stage.ts), a window at a time.
+    const stage = new SlotStage();
+    for (let from = 0; from < n;) {
+      from = stage.fill(recs, plain, slots, from, n, WINDOW_BYTES);
+      await sendStaged(stage, c);
+    }
+    return;
+  }
+  // A single server takes any keys in one MSETNX: runs of records in file order.
   for (let from = 0; from < n;) {
-    const slot = slots[c.cluster ? from : 0]!;
-    // A run of one slot (any keys on a single server), bounded in keys and bytes.
-    let to = from + 1, bytes = recs.valueLength(order[from]!);
-    while (
-      to < n && to - from < GROUP_KEYS && bytes < GROUP_BYTES &&
-      (!c.cluster || slots[to] === slot)
-    ) bytes += recs.valueLength(order[to++]!);
+    // A run bounded in keys and bytes.
+    let to = from + 1, bytes = recs.valueLength(plain[from]!);
+    while (to < n && to - from < GROUP_KEYS && bytes < GROUP_BYTES) {
+      bytes += recs.valueLength(plain[to++]!);
+    }
     const units = to - from;
     const write = (w: ByteWriter): void => {
-      if (units > 1) writeStringGroup(w, recs, order, from, to, replace);
+      if (units > 1) writeStringGroup(w, recs, plain, from, to, replace);
       else {
-        const i = order[from]!, k = recs.chunkOf(i);
+        const i = plain[from]!, k = recs.chunkOf(i);
         writeStringRecord(
           w,
           k,
@@ -119,53 +121,68 @@ export async function copyStringRecords(recs: StringRecords, c: StringCopy): Pro
         );
       }
     };
-    const direct = writer.direct(slot);
-    let p: Promise<void> | undefined;
-    if (direct !== null) {
-      const before = direct.length;
-      write(direct);
-      stats.bytes += direct.length - before;
-      p = writer.commit(1, units);
-    } else p = viaFrames(c, slot, units, write);
-    stats.commands++;
-    c.progress(units);
+    const p = send(c, 0, units, write);
     from = to;
     if (p !== undefined) await p;
   }
 }
 
-/** Slot `s` with its 14 bits reversed: walking slots in this order visits every node in turn. */
-function spread(s: number): number {
-  let r = 0;
-  for (let b = 0; b < 14; b++) r |= ((s >> b) & 1) << (13 - b);
-  return r;
+/** One job of `units` keys for `slot`: straight into its node's batch when it can. */
+function send(
+  c: StringCopy,
+  slot: number,
+  units: number,
+  write: (w: ByteWriter) => void,
+): Promise<void> | undefined {
+  const direct = c.writer.direct(slot);
+  let p: Promise<void> | undefined;
+  if (direct !== null) {
+    const before = direct.length;
+    write(direct);
+    c.stats.bytes += direct.length - before;
+    p = c.writer.commit(1, units);
+  } else p = viaFrames(c, slot, units, write);
+  c.stats.commands++;
+  c.progress(units);
+  return p;
 }
 
-/** The rank of each slot in the order groups are sent. */
-const RANK = Uint16Array.from({ length: SLOTS }, (_, s) => spread(s));
+const SET_HEAD = new TextEncoder().encode("$3\r\nSET\r\n");
+const NX_BULK = new TextEncoder().encode("$2\r\nNX\r\n");
+const MSETNX = new TextEncoder().encode("$6\r\nMSETNX\r\n");
+const MSET = new TextEncoder().encode("$4\r\nMSET\r\n");
 
 /**
- * Sorts `plain[0, n)` by slot (a counting sort), rewriting `slots` in the
- * same order; returns the sorted indexes. Slots come in bit-reversed order,
- * not 0, 1, 2...: a node owns a range of slots, so in slot order the nodes
- * would get their keys one after the other instead of all at once.
+ * Sends the staged pairs: each run of one slot (at most GROUP_KEYS keys and
+ * about GROUP_BYTES) as `MSETNX k1 v1 ...` (`MSET` when replacing), a run of
+ * one key as `SET k v [NX]`: the same bytes as writeStringGroup and
+ * writeStringRecord write.
  */
-function bySlot(plain: Int32Array, slots: Uint16Array, n: number): Int32Array {
-  const start = new Int32Array(SLOTS + 1);
-  for (let j = 0; j < n; j++) {
-    const r = RANK[slots[j]!]! + 1;
-    start[r] = start[r]! + 1;
+async function sendStaged(stage: SlotStage, c: StringCopy): Promise<void> {
+  const { bytes, slots, ends, size } = stage;
+  const verb = c.replace ? MSET : MSETNX;
+  for (let from = 0; from < size;) {
+    const slot = slots[from]!;
+    const start = from === 0 ? 0 : ends[from - 1]!;
+    let to = from + 1;
+    while (
+      to < size && to - from < GROUP_KEYS && ends[to - 1]! - start < GROUP_BYTES &&
+      slots[to] === slot
+    ) to++;
+    const end = ends[to - 1]!;
+    const units = to - from;
+    const write = (w: ByteWriter): void => {
+      const argc = units > 1 ? 1 + 2 * units : c.replace ? 3 : 4;
+      const head = units > 1 ? verb : SET_HEAD;
+      const tail = units === 1 && !c.replace ? NX_BULK.length : 0;
+      const at = writerInternals.reserve(w, headSize(argc, head) + end - start + tail);
+      const buf = writerInternals.buffer(w);
+      const p = putHead(buf, at, argc, head);
+      buf.set(bytes.subarray(start, end), p);
+      if (tail > 0) putConst(buf, p + end - start, NX_BULK);
+    };
+    const p = send(c, slot, units, write);
+    from = to;
+    if (p !== undefined) await p;
   }
-  for (let s = 0; s < SLOTS; s++) start[s + 1] = start[s + 1]! + start[s]!;
-  const order = new Int32Array(n);
-  const sorted = new Uint16Array(n);
-  for (let j = 0; j < n; j++) {
-    const sl = slots[j]!, r = RANK[sl]!;
-    const at = start[r]!;
-    start[r] = at + 1;
-    order[at] = plain[j]!;
-    sorted[at] = sl;
-  }
-  slots.set(sorted);
-  return order;
 }

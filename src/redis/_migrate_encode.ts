@@ -20,6 +20,7 @@ import { entryToCommands } from "../persist/rewrite_commands.ts";
 import { keyHashSlot } from "../shard/routing.ts";
 import { streamToCommands } from "./_stream_commands.ts";
 import type { StringRecords } from "../persist/string_records.ts";
+import { decimalLength, headSize, putBulk, putConst, putDecimal, putHead } from "./_resp_put.ts";
 
 /** How a job's replies say "the key was already there". */
 export type ExistsSignal = "nil" | "zero" | "busykey" | "none";
@@ -135,55 +136,6 @@ const SET3 = new TextEncoder().encode("$3\r\nSET\r\n");
 const NX_BULK = new TextEncoder().encode("$2\r\nNX\r\n");
 const PXAT_BULK = new TextEncoder().encode("$4\r\nPXAT\r\n");
 
-function decimalLength(n: number): number {
-  if (n < 10) return 1;
-  if (n < 100) return 2;
-  if (n < 1000) return 3;
-  if (n < 10000) return 4;
-  if (n < 100000) return 5;
-  let d = 6;
-  for (let m = 1000000; n >= m && d < 17; m *= 10) d++;
-  return d;
-}
-
-function putDecimal(buf: Uint8Array, p: number, n: number): number {
-  const end = p + decimalLength(n);
-  let q = end;
-  if (n < 2147483648) {
-    do {
-      const t = (n / 10) | 0;
-      buf[--q] = 0x30 + (n - t * 10);
-      n = t;
-    } while (n > 0);
-    return end;
-  }
-  do {
-    const t = Math.floor(n / 10);
-    buf[--q] = 0x30 + (n - t * 10);
-    n = t;
-  } while (n > 0);
-  return end;
-}
-
-function putBulk(buf: Uint8Array, p: number, src: Uint8Array, off: number, len: number): number {
-  buf[p] = 0x24; // $
-  p = putDecimal(buf, p + 1, len);
-  buf[p] = 13;
-  buf[p + 1] = 10;
-  p += 2;
-  if (len <= 32) { for (let i = 0; i < len; i++) buf[p + i] = src[off + i]!; }
-  else buf.set(src.subarray(off, off + len), p);
-  p += len;
-  buf[p] = 13;
-  buf[p + 1] = 10;
-  return p + 2;
-}
-
-function putConst(buf: Uint8Array, p: number, c: Uint8Array): number {
-  for (let i = 0; i < c.length; i++) buf[p + i] = c[i]!;
-  return p + c.length;
-}
-
 /**
  * Writes `SET key value [NX] [PXAT ms]` for a string record given as byte
  * ranges (a store's arena) straight into `w`: the same bytes as
@@ -247,19 +199,15 @@ export function writeStringGroup(
 ): void {
   const argc = 1 + 2 * (to - from);
   const verb = replace ? MSET : MSETNX;
-  let size = 3 + decimalLength(argc) + verb.length;
+  let size = headSize(argc, verb);
   for (let j = from; j < to; j++) {
     const i = idx[j]!;
     const kl = recs.keyLength(i), vl = recs.valueLength(i);
     size += 10 + decimalLength(kl) + kl + decimalLength(vl) + vl;
   }
-  let p = writerInternals.reserve(w, size);
-  const buf = writerInternals.buffer(w);
-  buf[p] = 0x2a; // *
-  p = putDecimal(buf, p + 1, argc);
-  buf[p] = 13;
-  buf[p + 1] = 10;
-  p = putConst(buf, p + 2, verb);
+  const at = writerInternals.reserve(w, size);
+  const buf = writerInternals.buffer(w); // after reserve: it may grow the buffer
+  let p = putHead(buf, at, argc, verb);
   for (let j = from; j < to; j++) {
     const i = idx[j]!;
     const c = recs.chunkOf(i);
