@@ -20,12 +20,13 @@
 import { defaultFs } from "../fs/detect.ts";
 import { BulkWriter } from "../net/bulk.ts";
 import { RedisReplyError } from "../net/errors.ts";
-import { connectTarget, type RedisTarget } from "../net/target.ts";
+import type { RedisTarget } from "../net/target.ts";
 import { redactRedisUrl } from "../net/url.ts";
 import { basename } from "../fs/path.ts";
 import { UnknownCommandGate } from "../persist/unknown.ts";
 import { shardIndex } from "../shard/routing.ts";
 import { copyParts } from "./_copy.ts";
+import { openTargetOf } from "./_open.ts";
 import { sameState } from "./_entry_equal.ts";
 import type { JobSink } from "./_forward.ts";
 import { type LiveLayout, type LiveShard, loadLiveShard, readLiveLayout } from "./_live_source.ts";
@@ -58,14 +59,7 @@ export function offsetsText(offsets: ReadonlyArray<FollowOffset>): string {
 export async function followToRedis(dir: string, opts: FollowOptions): Promise<FollowResult> {
   const fs = opts.fs ?? defaultFs();
   const clock = opts.now ?? Date.now;
-  const target = await connectTarget({
-    url: opts.url,
-    ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}),
-    ...(opts.db !== undefined ? { db: opts.db } : {}),
-    ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
-    ...(opts.retry !== undefined ? { retry: opts.retry } : {}),
-    ...(opts.maxInFlightBytes !== undefined ? { maxInFlightBytes: opts.maxInFlightBytes } : {}),
-  });
+  const target = await openTargetOf(opts);
   const f = new Follower(dir, fs, clock, target, opts);
   try {
     return await f.run();

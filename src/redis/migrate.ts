@@ -22,16 +22,15 @@
  * @module
  */
 
-import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { RetryPolicy } from "../net/cluster.ts";
 import type { TlsSettings } from "../net/connection.ts";
 import type { OnUnknown } from "../persist/unknown.ts";
-import { connectTarget, type RedisTarget } from "../net/target.ts";
+import type { RedisTarget } from "../net/target.ts";
 import { redactRedisUrl } from "../net/url.ts";
 import type { Store } from "../store/store.ts";
 import { copyParts } from "./_copy.ts";
-import { openSource } from "./_migrate_source.ts";
+import { openSourceOf, openTargetOf } from "./_open.ts";
 import { chooseEncoder } from "./_payload.ts";
 import type { KeyDifference } from "./_verify_read.ts";
 
@@ -213,23 +212,10 @@ export async function migrateToRedis(
   opts: MigrateOptions,
 ): Promise<MigrateStats> {
   const t0 = performance.now();
-  const fs = opts.fs ?? defaultFs();
   const now = opts.now ?? Date.now;
-  const src = await openSource(source, {
-    fs,
-    // Untouched string records of kevy snapshots go straight from the file's bytes.
-    split: true,
-    ...(opts.sourceDb !== undefined ? { sourceDb: opts.sourceDb } : {}),
-    ...(opts.onUnknown !== undefined ? { onUnknown: opts.onUnknown } : {}),
-  });
-  const target = await connectTarget({
-    url: opts.url,
-    ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}),
-    ...(opts.db !== undefined ? { db: opts.db } : {}),
-    ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
-    ...(opts.retry !== undefined ? { retry: opts.retry } : {}),
-    ...(opts.maxInFlightBytes !== undefined ? { maxInFlightBytes: opts.maxInFlightBytes } : {}),
-  });
+  // Untouched string records of kevy snapshots go straight from the file's bytes (split).
+  const src = await openSourceOf(source, opts, true);
+  const target = await openTargetOf(opts);
   const stats = newStats(src.description, redactRedisUrl(opts.url), target);
   stats.skipped = src.skipped; // filled in as the parts load
   try {

@@ -8,15 +8,14 @@
  */
 
 import type { Entry } from "../codec/types.ts";
-import { defaultFs } from "../fs/detect.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import type { RetryPolicy } from "../net/cluster.ts";
 import type { TlsSettings } from "../net/connection.ts";
 import type { OnUnknown } from "../persist/unknown.ts";
-import { connectTarget, type RedisTarget } from "../net/target.ts";
+import type { RedisTarget } from "../net/target.ts";
 import type { Store } from "../store/store.ts";
 import { isEmptyCollection } from "./_migrate_encode.ts";
-import { openSource } from "./_migrate_source.ts";
+import { openSourceOf, openTargetOf } from "./_open.ts";
 import { compareKeys, type KeyDifference } from "./_verify_read.ts";
 
 /** Options of {@link verifyRedis}. */
@@ -83,18 +82,8 @@ export async function verifyRedis(
 ): Promise<VerifyReport> {
   const t0 = performance.now();
   const now = opts.now ?? Date.now;
-  const src = await openSource(source, {
-    fs: opts.fs ?? defaultFs(),
-    ...(opts.sourceDb !== undefined ? { sourceDb: opts.sourceDb } : {}),
-    ...(opts.onUnknown !== undefined ? { onUnknown: opts.onUnknown } : {}),
-  });
-  const target = await connectTarget({
-    url: opts.url,
-    ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}),
-    ...(opts.db !== undefined ? { db: opts.db } : {}),
-    ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
-    ...(opts.retry !== undefined ? { retry: opts.retry } : {}),
-  });
+  const src = await openSourceOf(source, opts);
+  const target = await openTargetOf(opts);
   try {
     const report: VerifyReport = {
       checked: 0,
