@@ -28,9 +28,8 @@
  */
 
 import type { ByteWriter } from "../codec/bytes.ts";
-import { backoffMs, isTransientClusterError, parseRedirect, sleep } from "./cluster.ts";
 import type { BatchError, BatchResult, RedisConnection } from "./connection.ts";
-import { endpointText, RedisClusterError, type RedisReplyError } from "./errors.ts";
+import { RedisClusterError } from "./errors.ts";
 import type { Reply } from "./reply.ts";
 import type { RedisTarget } from "./target.ts";
 
@@ -46,6 +45,7 @@ import {
   pending,
   repliesOf,
 } from "./_bulk_batch.ts";
+import { RetryQueue } from "./_bulk_retry.ts";
 
 const DEFAULT_BATCH = 256 * 1024;
 /** Byte writers kept for reuse. */
@@ -72,7 +72,6 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   readonly #target: RedisTarget;
   readonly #opts: BulkWriterOptions<J>;
   readonly #batchBytes: number;
-  readonly #maxRedirects: number;
   readonly #batches = new Map<string, Batch<J>>();
   /** Jobs added and not yet done or failed. */
   #open = 0;
@@ -80,11 +79,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   #doneUnits = 0;
   #idle: Array<() => void> = [];
   #failure: Error | null = null;
-  /** Jobs waiting for a retry, in the order they must be applied. */
-  #retry: Array<Pending<J>> = [];
-  #retryRunning: Promise<void> | null = null;
-  /** Jobs held back behind a retry (ordered mode). */
-  #held: Array<Pending<J>> = [];
+  readonly #retries: RetryQueue<J>;
   /** Batches sent and not settled. */
   #inFlight = new Set<Promise<void>>();
   /** Byte writers of settled batches, for the next ones (no fresh buffer per batch). */
@@ -99,7 +94,22 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     this.#target = target;
     this.#opts = opts;
     this.#batchBytes = opts.batchBytes ?? DEFAULT_BATCH;
-    this.#maxRedirects = opts.maxRedirects ?? 16;
+    this.#retries = new RetryQueue<J>({
+      target,
+      maxRedirects: opts.maxRedirects ?? 16,
+      ordered: opts.ordered === true,
+      failure: () => this.#failure,
+      fail: (p, e) => this.#fail(p, e),
+      place: (p) => {
+        const f = p.job.frames;
+        return this.#place(p.job.slot, f, 0, f.length, p.job.count, p, p.job.units ?? 1);
+      },
+      sendOpen: async () => {
+        for (const b of [...this.#batches.values()]) await this.#send(b);
+      },
+      settled: () => Promise.all([...this.#inFlight]),
+      wake: () => this.#wake(),
+    });
   }
 
   /** The error that stopped the writer, or null. */
@@ -131,7 +141,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     if (this.#failure !== null) throw this.#failure;
     this.#open++;
     if (this.#opts.ordered && this.#retrying()) {
-      this.#held.push(pending(job));
+      this.#retries.hold(pending(job));
       return undefined;
     }
     return this.#place(job.slot, job.frames, 0, job.frames.length, job.count, job, job.units ?? 1);
@@ -152,7 +162,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     if (this.#failure !== null) throw this.#failure;
     this.#open++;
     if (this.#opts.ordered && this.#retrying()) {
-      this.#held.push(pending(this.#jobOf(buf.slice(start, end), slot, count, units)));
+      this.#retries.hold(pending(this.#jobOf(buf.slice(start, end), slot, count, units)));
       return undefined;
     }
     return this.#place(slot, buf, start, end, count, undefined, units);
@@ -220,7 +230,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   }
 
   #retrying(): boolean {
-    return this.#retry.length > 0 || this.#retryRunning !== null;
+    return this.#retries.active;
   }
 
   #jobOf(frames: Uint8Array, slot: number, count: number, units: number): J {
@@ -245,7 +255,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
       const p = held instanceof Pending
         ? held
         : pending(held ?? this.#jobOf(buf.slice(start, end), slot, count, units));
-      this.#later(p, new RedisClusterError(`slot ${slot} has no master in the slot map`));
+      this.#retries.later(p, new RedisClusterError(`slot ${slot} has no master in the slot map`));
       return undefined;
     }
     const b = this.#batchFor(addr);
@@ -294,7 +304,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   }
 
   #broken(b: Batch<J>, e: Error): void {
-    for (let i = 0; i < b.starts.length; i++) this.#later(this.#pendingOf(b, i), e);
+    for (let i = 0; i < b.starts.length; i++) this.#retries.later(this.#pendingOf(b, i), e);
     this.#recycle(b);
   }
 
@@ -338,100 +348,13 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     this.#recycle(b);
   }
 
-  /** Decides what an answered job needs: done, redirected, or retried. */
+  /** Decides what an answered job needs: done, or (redirected, transient error) another try. */
   #judge(b: Batch<J>, i: number, errors: BatchError[], replies: Reply[] | null): void {
-    let transient: RedisReplyError | null = null;
-    for (const { error } of errors) {
-      const red = parseRedirect(error.reply);
-      if (red !== null) {
-        const p = this.#pendingOf(b, i);
-        p.ask = null;
-        if (++p.redirects > this.#maxRedirects) {
-          this.#fail(p, new RedisClusterError(`too many redirections for ${error.command}`));
-          return;
-        }
-        if (red.kind === "MOVED") {
-          try {
-            this.#target.moved(red.slot, red.host, red.port);
-          } catch (e) {
-            this.#fail(p, e as Error);
-            return;
-          }
-          void this.#target.refresh().catch(() => {});
-        } else p.ask = endpointText(red.host, red.port);
-        this.#again(p);
-        return;
-      }
-      if (isTransientClusterError(error.code)) transient = error;
-    }
-    if (transient !== null) {
-      this.#later(this.#pendingOf(b, i), transient);
-      return;
-    }
+    if (this.#retries.takeBack(errors, () => this.#pendingOf(b, i))) return;
     this.#done++;
     this.#doneUnits += b.units[i]!;
     this.#opts.onDone(this.#jobAt(b, i), errors, replies);
     this.#finished();
-  }
-
-  /** Sends a redirected job again without a pause (through the retry queue, which keeps order). */
-  #again(p: Pending<J>): void {
-    p.lastError = null; // a redirection is not a failed attempt
-    this.#retry.push(p);
-    this.#runRetries(0);
-  }
-
-  /** Retries a job after a backoff, or fails it when its attempts are spent. */
-  #later(p: Pending<J>, e: Error): void {
-    p.lastError = e;
-    if (p.attempts >= this.#target.retry.attempts) {
-      this.#fail(p, e);
-      return;
-    }
-    this.#retry.push(p);
-    this.#runRetries(backoffMs(this.#target.retry, p.attempts));
-  }
-
-  #runRetries(delay: number): void {
-    if (this.#retryRunning !== null) return;
-    this.#retryRunning = (async () => {
-      while (this.#retry.length > 0) {
-        if (delay > 0) {
-          await sleep(delay);
-          await this.#target.refresh(true).catch(() => {});
-        }
-        const round = this.#retry;
-        this.#retry = [];
-        for (const p of round) {
-          if (p.lastError !== null) p.attempts++;
-          if (this.#failure !== null) {
-            this.#fail(p, this.#failure);
-            continue;
-          }
-          const f = p.job.frames;
-          const w = this.#place(p.job.slot, f, 0, f.length, p.job.count, p, p.job.units ?? 1);
-          if (w !== undefined) await w;
-        }
-        for (const b of [...this.#batches.values()]) await this.#send(b);
-        // Ordered: wait until the round is answered before releasing held jobs.
-        if (this.#opts.ordered) await Promise.all([...this.#inFlight]);
-        delay = this.#retry.length > 0
-          ? backoffMs(this.#target.retry, this.#retry[0]!.attempts)
-          : 0;
-      }
-      this.#retryRunning = null;
-      const held = this.#held;
-      this.#held = [];
-      for (const p of held) {
-        if (this.#failure !== null) this.#fail(p, this.#failure);
-        else {
-          const f = p.job.frames;
-          const w = this.#place(p.job.slot, f, 0, f.length, p.job.count, p, p.job.units ?? 1);
-          if (w !== undefined) await w;
-        }
-      }
-      this.#wake();
-    })();
   }
 
   #fail(p: Pending<J>, e: Error): void {
