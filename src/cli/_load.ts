@@ -58,18 +58,23 @@ function redisSource(target: Target): { aof: string } | { rdb: string } | null {
   return null;
 }
 
+/** The clock a load judges deadlines by: --include-expired stops it before any deadline. */
+export function loadClock(ctx: CliContext, opts: LoadOptions): () => number {
+  const at = opts.now;
+  return opts.includeExpired
+    ? () => Number.MIN_SAFE_INTEGER
+    : at !== undefined
+    ? () => at
+    : ctx.now;
+}
+
 /** Loads `target` into a new Store. */
 export async function loadTarget(
   ctx: CliContext,
   target: Target,
   opts: LoadOptions = {},
 ): Promise<Loaded> {
-  const at = opts.now;
-  const now: () => number = opts.includeExpired
-    ? () => Number.MIN_SAFE_INTEGER
-    : at !== undefined
-    ? () => at
-    : ctx.now;
+  const now = loadClock(ctx, opts);
   const store = new Store({ now });
   const fs = ctx.fs;
   const db = opts.db ?? 0;

@@ -3,7 +3,8 @@ import { dumpKeyspaceJsonl } from "../store/dump_jsonl.ts";
 import { exportRedisCommands } from "../redis/export.ts";
 import { type Command, defineCommand } from "./_command.ts";
 import { EXIT, Progress, UsageError } from "./_io.ts";
-import { loadTarget, reportSkipped } from "./_load.ts";
+import { type LoadOptions, loadTarget, reportSkipped } from "./_load.ts";
+import { loadTargetSplit } from "./_load_split.ts";
 import { resolveTarget } from "./_target.ts";
 
 const DESCRIPTION =
@@ -97,17 +98,28 @@ export const dumpCommand: Command = defineCommand({
       ctx = { ...ctx, now: () => fixed };
     }
     const target = await resolveTarget(ctx.fs, path!);
-    const loaded = await loadTarget(ctx, target, {
+    const loadOptions: LoadOptions = {
       db: Number(dbText ?? "0"),
       ...(nowText === undefined ? {} : { now: Number(nowText) }),
       includeExpired: options["include-expired"] === true,
       onUnknown: options["skip-unknown"] ? "skip" : "error",
       skipModules: options["skip-modules"] === true,
       ...(untilText === undefined ? {} : { untilUnixSeconds: Number(untilText) }),
-    });
+    };
+    // Sorted jsonl of a kevy snapshot or one-shard dir: string records stay in the file's bytes.
+    const split = format === "jsonl" && !options.unsorted
+      ? await loadTargetSplit(ctx, target, loadOptions)
+      : null;
+    const loaded = split ?? await loadTarget(ctx, target, loadOptions);
     reportSkipped(ctx, path!, loaded.skipped);
     const { store } = loaded;
-    const progress = new Progress(ctx.io, "dumping", store.dbsize(), ctx.now);
+    const strings = split?.strings;
+    const progress = new Progress(
+      ctx.io,
+      "dumping",
+      store.dbsize() + (strings?.length ?? 0),
+      ctx.now,
+    );
     try {
       if (format === "resp") {
         const it = exportRedisCommands(store, {
@@ -132,6 +144,7 @@ export const dumpCommand: Command = defineCommand({
         const chunks = dumpKeyspaceJsonl(store, {
           sorted: !options.unsorted,
           text: options.text,
+          ...(strings === undefined ? {} : { strings }),
           onProgress: (done) => progress.update(done),
         });
         for (const chunk of chunks) await ctx.io.write(chunk);

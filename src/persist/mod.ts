@@ -33,6 +33,9 @@ export {
 export { SegmentedFrameError } from "./aof2_errors.ts";
 export { loadSplit, type SplitLoad, type SplitLoadOptions } from "./split_load.ts";
 export { StringRecordCursor, StringRecords } from "./string_records.ts";
+export { KeyList, SortedStrings } from "./sorted_strings.ts";
+export { logKeys } from "./log_keys.ts";
+export { loadSplitSorted, type SplitSorted, type SplitSortedOptions } from "./split_sorted.ts";
 export {
   type SnapshotVerifyResult,
   verifySnapshotFile,

@@ -20,15 +20,12 @@ import type { Entry } from "../codec/types.ts";
 import { FieldTtlTable } from "../codec/field_ttls.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
-import { keyPositions, lookupCommand } from "../store/commands.ts";
 import type { Store } from "../store/store.ts";
 import { finishFieldTtls, readSnapshotFile } from "./_snapshot_io.ts";
-import { replayAof, replayAofInto, type ReplayStats } from "./replay.ts";
+import { logKeys } from "./log_keys.ts";
+import { replayAofInto, type ReplayStats } from "./replay.ts";
 import { StringRecords } from "./string_records.ts";
 import type { OnUnknown } from "./unknown.ts";
-
-/** Commands that reach keys beyond their key positions. */
-const REACHES_ALL = new Set(["flushall", "flushdb", "swapdb", "sort", "sort_ro"]);
 
 /** Options of {@link loadSplit}. */
 export interface SplitLoadOptions {
@@ -95,19 +92,10 @@ export async function loadSplit(
   let split = true;
   if (aof !== null && strings.size > 0 && await fs.stat(aof) !== null) {
     // The log's keys move into the store before it is applied.
-    await replayAof(aof, (argv) => {
-      if (!split || argv.length === 0) return;
-      const c = lookupCommand(argv[0]!);
-      if (c === undefined || REACHES_ALL.has(c.name) || (c.unsupported?.(argv) ?? null) !== null) {
-        split = false;
-        return;
-      }
-      for (const p of keyPositions(c, argv)) {
-        const key = argv[p]!;
-        const i = strings.find(key);
-        if (i >= 0) moveOne(strings, i, store);
-      }
-    }, { fs, onUnknown: "skip" });
+    split = await logKeys(aof, (key) => {
+      const i = strings.find(key);
+      if (i >= 0) moveOne(strings, i, store);
+    }, { fs });
     if (!split) {
       const c = strings.cursor();
       while (c.next()) {

@@ -11,22 +11,12 @@
  */
 
 import type { Entry } from "../codec/types.ts";
+import { dedupeRecords, hashOf, M, sameBytes } from "./_records_dedupe.ts";
+import { StringRecordCursor } from "./string_record_cursor.ts";
+
+export { StringRecordCursor };
 
 const INITIAL = 1024;
-/** Numbers per record in `#m`. */
-const M = 5;
-
-/** FNV-1a over `b[o, o+n)`. */
-function hashOf(b: Uint8Array, o: number, n: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ b[o + i]!, 0x01000193);
-  return h >>> 0;
-}
-
-function sameBytes(a: Uint8Array, ao: number, b: Uint8Array, bo: number, n: number): boolean {
-  for (let k = 0; k < n; k++) if (a[ao + k] !== b[bo + k]) return false;
-  return true;
-}
 
 /**
  * String records as byte ranges: key `kbuf[koff, koff+klen)`, value
@@ -70,6 +60,14 @@ export class StringRecords {
    * known size is cheaper than growing the table while loading).
    */
   #table: Int32Array | null = null;
+
+  /**
+   * Record numbers in use (`0 .. slots-1`), removed records and earlier
+   * records of a repeated key included (see {@link StringRecords.removed}).
+   */
+  get slots(): number {
+    return this.#n;
+  }
 
   /** Live records (a key added twice counts once). */
   get size(): number {
@@ -151,67 +149,12 @@ export class StringRecords {
 
   /**
    * Resolves repeated keys once, the later record staying, without the
-   * index (a walk over the records needs none, and building one costs a
-   * cache miss or two per key): the keys' hashes are sorted (LSD radix, 4
-   * passes of 8 bits, stable), and only records of equal hashes compared.
+   * index (a walk over the records needs none; see `dedupeRecords`).
    */
   #dedupe(): void {
     if (this.#deduped || this.#table !== null) return;
     this.#deduped = true;
-    const n = this.#n;
-    if (n < 2) return;
-    const m = this.#m, chunks = this.#chunks, gone = this.#gone;
-    let h = new Uint32Array(n), idx = new Int32Array(n);
-    for (let r = 0; r < n; r++) {
-      h[r] = hashOf(chunks[m[r * M]!]!, m[r * M + 1]!, m[r * M + 2]!);
-      idx[r] = r;
-    }
-    let h2 = new Uint32Array(n), idx2 = new Int32Array(n);
-    const count = new Int32Array(256);
-    for (let shift = 0; shift < 32; shift += 8) {
-      count.fill(0);
-      for (let j = 0; j < n; j++) {
-        const b = (h[j]! >>> shift) & 255;
-        count[b] = count[b]! + 1;
-      }
-      let sum = 0;
-      for (let b = 0; b < 256; b++) {
-        const c = count[b]!;
-        count[b] = sum;
-        sum += c;
-      }
-      for (let j = 0; j < n; j++) {
-        const b = (h[j]! >>> shift) & 255;
-        const at = count[b]!;
-        count[b] = at + 1;
-        h2[at] = h[j]!;
-        idx2[at] = idx[j]!;
-      }
-      [h, h2] = [h2, h];
-      [idx, idx2] = [idx2, idx];
-    }
-    // Stable: within a run of equal hashes the records are in file order.
-    for (let j = 0; j < n;) {
-      let k = j + 1;
-      while (k < n && h[k] === h[j]) k++;
-      for (let a = j; a < k - 1; a++) {
-        const ra = idx[a]!;
-        if (gone[ra] === 1) continue;
-        const c = chunks[m[ra * M]!]!, o = m[ra * M + 1]!, len = m[ra * M + 2]!;
-        for (let b = a + 1; b < k; b++) {
-          const rb = idx[b]!;
-          if (
-            gone[rb] !== 1 && m[rb * M + 2] === len &&
-            sameBytes(chunks[m[rb * M]!]!, m[rb * M + 1]!, c, o, len)
-          ) {
-            gone[ra] = 1; // a later record of the same key
-            this.#live--;
-            break;
-          }
-        }
-      }
-      j = k;
-    }
+    this.#live -= dedupeRecords(this.#chunks, this.#m, this.#gone, this.#n);
   }
 
   /** Builds the index once: of two records of one key the later stays. */
@@ -354,65 +297,5 @@ export class StringRecords {
     const d = new Float64Array(n);
     d.set(this.#dl);
     this.#dl = d;
-  }
-}
-
-/**
- * Walks the live records of a {@link StringRecords}: after each
- * `next()` that returned true, the fields describe one record.
- *
- * @example
- * ```ts
- * import { StringRecords } from "@kevy/persist/persist";
- * const r = new StringRecords();
- * r.add(new TextEncoder().encode("kv"), 0, 1, 1, 1, null);
- * const c = r.cursor();
- * c.next(); // true
- * c.kbuf[c.koff]; // 107 ("k")
- * ```
- */
-export class StringRecordCursor {
-  /** The chunk holding key and value. */
-  kbuf: Uint8Array = new Uint8Array(0);
-  /** Key offset in `kbuf`. */
-  koff: number = 0;
-  /** Key length. */
-  klen: number = 0;
-  /** Value offset in `kbuf`. */
-  voff: number = 0;
-  /** Value length. */
-  vlen: number = 0;
-  /** Deadline (unix ms) or null. */
-  deadline: number | null = null;
-  /** Index of the current record. */
-  index: number = -1;
-  readonly #owner: StringRecords;
-  readonly #n: number;
-
-  /** Made by {@link StringRecords.cursor} (records added meanwhile are not visited). */
-  constructor(owner: StringRecords, n: number) {
-    this.#owner = owner;
-    this.#n = n;
-  }
-
-  /** Moves to the next live record; false at the end. */
-  next(): boolean {
-    const r = this.#owner;
-    let i = this.index + 1;
-    while (i < this.#n && r.removed(i)) i++;
-    this.index = i;
-    if (i >= this.#n) return false;
-    this.kbuf = r.chunkOf(i);
-    this.koff = r.keyOffset(i);
-    this.klen = r.keyLength(i);
-    this.voff = r.valueOffset(i);
-    this.vlen = r.valueLength(i);
-    this.deadline = r.deadline(i);
-    return true;
-  }
-
-  /** The current record as an entry (copied). */
-  entry(): Entry {
-    return this.#owner.entry(this.index);
   }
 }

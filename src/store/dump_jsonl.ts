@@ -30,6 +30,38 @@ export interface DumpJsonlOptions {
   chunkBytes?: number;
   /** Called with `(keysDone, keysTotal)` before each chunk is yielded and at the end. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * String keys held outside the store (a split load's snapshot records),
+   * printed as if they were in it: merged into the key order when sorted,
+   * after the store's keys when not. None of them may be a key of the
+   * store, and none may have expired.
+   */
+  strings?: StringRows;
+}
+
+/**
+ * String keys in key byte order, outside a Store ({@link DumpJsonlOptions.strings}):
+ * row `j`'s key is `keys[keyOffset(j), +keyLength(j))`, its value
+ * `valueChunk(j)[valueOffset(j), +valueLength(j))`, its deadline unix ms or
+ * NaN for none.
+ */
+export interface StringRows {
+  /** Rows. */
+  readonly length: number;
+  /** The bytes of every row's key. */
+  readonly keys: Uint8Array;
+  /** Where row `j`'s key starts in `keys`. */
+  keyOffset(j: number): number;
+  /** Row `j`'s key length. */
+  keyLength(j: number): number;
+  /** The buffer holding row `j`'s value. */
+  valueChunk(j: number): Uint8Array;
+  /** Where row `j`'s value starts. */
+  valueOffset(j: number): number;
+  /** Row `j`'s value length. */
+  valueLength(j: number): number;
+  /** Row `j`'s deadline (unix ms), NaN for none. */
+  deadline(j: number): number;
 }
 
 const enc = new TextEncoder();
@@ -43,6 +75,7 @@ const KEY = enc.encode('{"key":');
 const STRING_TYPE = enc.encode(',"type":"string","ttl":');
 const VALUE = enc.encode(',"value":');
 const END = enc.encode("}\n");
+const NULL = enc.encode("null");
 const strict = new TextDecoder("utf-8", { fatal: true });
 
 /** A growable output chunk. */
@@ -59,9 +92,12 @@ class Out {
     this.buf = b;
   }
   raw(u: Uint8Array): void {
-    this.need(u.length);
-    this.buf.set(u, this.p);
-    this.p += u.length;
+    const n = u.length;
+    this.need(n);
+    const b = this.buf;
+    let p = this.p;
+    for (let i = 0; i < n; i++) b[p++] = u[i]!; // short constants: a loop beats set()
+    this.p = p;
   }
   ascii(s: string): void {
     this.need(s.length * 3);
@@ -127,16 +163,43 @@ export function* dumpKeyspaceJsonl(
   store: Store,
   opts: DumpJsonlOptions = {},
 ): Generator<Uint8Array, void, undefined> {
-  const total = store.dbsize(); // expires first
+  const rows = opts.strings;
+  const m = rows?.length ?? 0;
+  const total = store.dbsize() + m; // expires first
   const ix = indexOf(store);
   const chunkBytes = opts.chunkBytes ?? 1 << 16;
   const out = new Out(chunkBytes + 4096);
   const text = opts.text ?? false;
   const order = (opts.sorted ?? true) ? sortedEntries(ix) : null;
   const n = order === null ? ix.n : order.length;
+  const { arena, koff, klen } = ix;
+  const keys = rows?.keys ?? arena;
   let done = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0, j = 0; i < n || j < m;) {
+    // The next row goes first when the store is done or its next key is greater
+    // (unsorted: the rows after the store's keys).
+    let row = j < m && i >= n;
+    if (j < m && i < n && order !== null) {
+      const ei = order[i]!;
+      row = compare(keys, rows!.keyOffset(j), rows!.keyLength(j), arena, koff[ei]!, klen[ei]!) < 0;
+    }
+    if (row) {
+      const r = rows!;
+      const ko = r.keyOffset(j), kl = r.keyLength(j);
+      out.raw(KEY);
+      if (text) out.text(keys, ko, kl);
+      else out.hex(keys, ko, kl);
+      stringTail(out, r.deadline(j), r.valueChunk(j), r.valueOffset(j), r.valueLength(j), text);
+      j++;
+      done++;
+      if (out.p >= chunkBytes) {
+        opts.onProgress?.(done, total);
+        yield out.take();
+      }
+      continue;
+    }
     const ei = order === null ? i : order[i]!;
+    i++;
     if (order === null && ix.kind[ei] === HOLE) continue;
     writeLine(out, store, ix, ei, text);
     done++;
@@ -149,19 +212,31 @@ export function* dumpKeyspaceJsonl(
   opts.onProgress?.(done, total);
 }
 
+/** `,"type":"string","ttl":...,"value":...}` and the newline. */
+function stringTail(
+  out: Out,
+  d: number,
+  vb: Uint8Array,
+  vo: number,
+  vl: number,
+  text: boolean,
+): void {
+  out.raw(STRING_TYPE);
+  if (d === d) out.ascii(String(d));
+  else out.raw(NULL);
+  out.raw(VALUE);
+  if (text) out.text(vb, vo, vl);
+  else out.hex(vb, vo, vl);
+  out.raw(END);
+}
+
 function writeLine(out: Out, store: Store, ix: KeyIndex, ei: number, text: boolean): void {
   const arena = ix.arena;
   if (ix.kind[ei] === STR) {
     out.raw(KEY);
     if (text) out.text(arena, ix.koff[ei]!, ix.klen[ei]!);
     else out.hex(arena, ix.koff[ei]!, ix.klen[ei]!);
-    out.raw(STRING_TYPE);
-    const d = ix.deadline(ei);
-    out.ascii(d === d ? String(d) : "null");
-    out.raw(VALUE);
-    if (text) out.text(arena, ix.voff[ei]!, ix.vlen[ei]!);
-    else out.hex(arena, ix.voff[ei]!, ix.vlen[ei]!);
-    out.raw(END);
+    stringTail(out, ix.deadline(ei), arena, ix.voff[ei]!, ix.vlen[ei]!, text);
     return;
   }
   const entry = store.getEntry(ix.key(ei))!;
@@ -237,6 +312,23 @@ function writeLine(out: Out, store: Store, ix: KeyIndex, ei: number, text: boole
     }
   }
   out.raw(END);
+}
+
+/** Byte order of `a[ao, ao+al)` and `b[bo, bo+bl)` (negative: a first). */
+function compare(
+  a: Uint8Array,
+  ao: number,
+  al: number,
+  b: Uint8Array,
+  bo: number,
+  bl: number,
+): number {
+  const n = al < bl ? al : bl;
+  for (let i = 0; i < n; i++) {
+    const x = a[ao + i]!, y = b[bo + i]!;
+    if (x !== y) return x - y;
+  }
+  return al - bl;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

@@ -92,6 +92,6 @@ export {
   dumpKeyspace,
   type JsonU64,
 } from "./dump.ts";
-export { type DumpJsonlOptions, dumpKeyspaceJsonl } from "./dump_jsonl.ts";
+export { type DumpJsonlOptions, dumpKeyspaceJsonl, type StringRows } from "./dump_jsonl.ts";
 export { globMatch, latin1 } from "./glob.ts";
 export { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
