@@ -8,6 +8,7 @@
  */
 
 import { dumpEntry, scoreBits, scoreText } from "./dump.ts";
+import { END, KEY, Out, stringTail, VALUE, writeRows } from "./_jsonl_out.ts";
 import { HOLE, type KeyIndex, STR } from "./_index.ts";
 import { indexOf } from "./internals.ts";
 import { sortedEntries } from "./_key_sort.ts";
@@ -64,83 +65,6 @@ export interface StringRows {
   deadline(j: number): number;
 }
 
-const enc = new TextEncoder();
-const HEX = new Uint8Array(512);
-for (let i = 0; i < 256; i++) {
-  const h = i.toString(16).padStart(2, "0");
-  HEX[2 * i] = h.charCodeAt(0);
-  HEX[2 * i + 1] = h.charCodeAt(1);
-}
-const KEY = enc.encode('{"key":');
-const STRING_TYPE = enc.encode(',"type":"string","ttl":');
-const VALUE = enc.encode(',"value":');
-const END = enc.encode("}\n");
-const NULL = enc.encode("null");
-const strict = new TextDecoder("utf-8", { fatal: true });
-
-/** A growable output chunk. */
-class Out {
-  buf: Uint8Array;
-  p = 0;
-  constructor(size: number) {
-    this.buf = new Uint8Array(size);
-  }
-  need(n: number): void {
-    if (this.p + n <= this.buf.length) return;
-    const b = new Uint8Array(Math.max(this.buf.length * 2, this.p + n));
-    b.set(this.buf.subarray(0, this.p));
-    this.buf = b;
-  }
-  raw(u: Uint8Array): void {
-    const n = u.length;
-    this.need(n);
-    const b = this.buf;
-    let p = this.p;
-    for (let i = 0; i < n; i++) b[p++] = u[i]!; // short constants: a loop beats set()
-    this.p = p;
-  }
-  ascii(s: string): void {
-    this.need(s.length * 3);
-    this.p += enc.encodeInto(s, this.buf.subarray(this.p)).written;
-  }
-  /** `"<hex>"` of arena bytes. */
-  hex(src: Uint8Array, off: number, len: number): void {
-    this.need(len * 2 + 2);
-    const b = this.buf;
-    let p = this.p;
-    b[p++] = 0x22;
-    for (let i = off, end = off + len; i < end; i++) {
-      const x = src[i]! << 1;
-      b[p++] = HEX[x]!;
-      b[p++] = HEX[x + 1]!;
-    }
-    b[p++] = 0x22;
-    this.p = p;
-  }
-  /** Text when valid UTF-8, else `{"hex":"..."}`. */
-  text(src: Uint8Array, off: number, len: number): void {
-    const bytes = src.subarray(off, off + len);
-    let s: string | null = null;
-    try {
-      s = strict.decode(bytes);
-    } catch {
-      // not UTF-8: hex below
-    }
-    if (s !== null) {
-      this.ascii(JSON.stringify(s));
-      return;
-    }
-    this.ascii('{"hex":');
-    this.hex(bytes, 0, bytes.length);
-    this.ascii("}");
-  }
-  take(): Uint8Array {
-    const chunk = this.buf.slice(0, this.p);
-    this.p = 0;
-    return chunk;
-  }
-}
-
 /**
  * Every live key of `store` as one JSON object per line, `JSON.stringify` of
  * each {@link dumpKeyspace} element, as UTF-8 chunks of whole lines; sorted
@@ -173,30 +97,21 @@ export function* dumpKeyspaceJsonl(
   const order = (opts.sorted ?? true) ? sortedEntries(ix) : null;
   const n = order === null ? ix.n : order.length;
   const { arena, koff, klen } = ix;
-  const keys = rows?.keys ?? arena;
   let done = 0;
   for (let i = 0, j = 0; i < n || j < m;) {
-    // The next row goes first when the store is done or its next key is greater
-    // (unsorted: the rows after the store's keys).
-    let row = j < m && i >= n;
-    if (j < m && i < n && order !== null) {
-      const ei = order[i]!;
-      row = compare(keys, rows!.keyOffset(j), rows!.keyLength(j), arena, koff[ei]!, klen[ei]!) < 0;
-    }
-    if (row) {
-      const r = rows!;
-      const ko = r.keyOffset(j), kl = r.keyLength(j);
-      out.raw(KEY);
-      if (text) out.text(keys, ko, kl);
-      else out.hex(keys, ko, kl);
-      stringTail(out, r.deadline(j), r.valueChunk(j), r.valueOffset(j), r.valueLength(j), text);
-      j++;
-      done++;
+    // Rows go before the store's next key (unsorted: after the store's keys).
+    if (j < m && (order !== null || i >= n)) {
+      const stop = i < n ? order![i]! : -1;
+      const j0 = j;
+      j = stop < 0
+        ? writeRows(out, rows!, j, m, chunkBytes, text, arena, 0, -1)
+        : writeRows(out, rows!, j, m, chunkBytes, text, arena, koff[stop]!, klen[stop]!);
+      done += j - j0;
       if (out.p >= chunkBytes) {
         opts.onProgress?.(done, total);
         yield out.take();
       }
-      continue;
+      if (j > j0) continue;
     }
     const ei = order === null ? i : order[i]!;
     i++;
@@ -210,24 +125,6 @@ export function* dumpKeyspaceJsonl(
   }
   if (out.p > 0) yield out.take();
   opts.onProgress?.(done, total);
-}
-
-/** `,"type":"string","ttl":...,"value":...}` and the newline. */
-function stringTail(
-  out: Out,
-  d: number,
-  vb: Uint8Array,
-  vo: number,
-  vl: number,
-  text: boolean,
-): void {
-  out.raw(STRING_TYPE);
-  if (d === d) out.ascii(String(d));
-  else out.raw(NULL);
-  out.raw(VALUE);
-  if (text) out.text(vb, vo, vl);
-  else out.hex(vb, vo, vl);
-  out.raw(END);
 }
 
 function writeLine(out: Out, store: Store, ix: KeyIndex, ei: number, text: boolean): void {
@@ -312,23 +209,6 @@ function writeLine(out: Out, store: Store, ix: KeyIndex, ei: number, text: boole
     }
   }
   out.raw(END);
-}
-
-/** Byte order of `a[ao, ao+al)` and `b[bo, bo+bl)` (negative: a first). */
-function compare(
-  a: Uint8Array,
-  ao: number,
-  al: number,
-  b: Uint8Array,
-  bo: number,
-  bl: number,
-): number {
-  const n = al < bl ? al : bl;
-  for (let i = 0; i < n; i++) {
-    const x = a[ao + i]!, y = b[bo + i]!;
-    if (x !== y) return x - y;
-  }
-  return al - bl;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
