@@ -5,17 +5,9 @@
 // close, a CorruptFileError. Lengths and counts are checked against the bytes
 // left before anything is allocated; arrays grow as elements are read.
 import { CorruptFileError } from "./errors.ts";
+import { readStream, readStreamHead } from "./_snapshot_streams.ts";
 import type { StreamRecordHead } from "./stream_record.ts";
-import type {
-  Entry,
-  KeyValue,
-  StreamConsumer,
-  StreamEntry,
-  StreamGroup,
-  StreamId,
-  StreamPendingEntry,
-  StreamValue,
-} from "./types.ts";
+import type { Entry, KeyValue, StreamId } from "./types.ts";
 
 /** "KEVYSNAP" */
 export const MAGIC: Uint8Array = new Uint8Array([0x4b, 0x45, 0x56, 0x59, 0x53, 0x4e, 0x41, 0x50]);
@@ -112,7 +104,7 @@ export class RecordReader {
   }
 
   /** Consumes the next `n` bytes and returns where they start (or waits / fails via `short`). */
-  private take(n: number, what: string): number {
+  take(n: number, what: string): number {
     const p = this.pos;
     if (this.end - p < n) this.short(p, n, what);
     this.pos = p + n;
@@ -266,7 +258,7 @@ export class RecordReader {
     if (op === 6 && this.rawStreams) {
       const k = this.skip("key");
       const kl = this.pos - k;
-      const head = this.streamHead();
+      const head = readStreamHead(this);
       if (deadline !== null && deadline <= this.cutoff) return null;
       this.sKey = k;
       this.sKeyLen = kl;
@@ -311,12 +303,12 @@ export class RecordReader {
         return { type: "zset", value: out };
       }
       default:
-        return { type: "stream", value: this.stream() };
+        return { type: "stream", value: readStream(this) };
     }
   }
 
   /** A u32 count of (bytes, bytes) pairs, then the pairs (hash fields, stream entry fields). */
-  private pairs(count: string, first: string, second: string): Array<[Uint8Array, Uint8Array]> {
+  pairs(count: string, first: string, second: string): Array<[Uint8Array, Uint8Array]> {
     const n = this.count(8, count);
     const out: Array<[Uint8Array, Uint8Array]> = [];
     for (let i = 0; i < n; i++) {
@@ -343,73 +335,5 @@ export class RecordReader {
     }
     this.pos = p;
     return max;
-  }
-
-  private stream(): StreamValue {
-    const lastId = this.id("stream last id");
-    const maxDeletedId = this.id("stream max deleted id");
-    const entriesAdded = this.u64b("stream entries added");
-    const n = this.count(20, "stream entry count");
-    const entries: StreamEntry[] = [];
-    for (let i = 0; i < n; i++) {
-      const id = this.id("stream entry id");
-      const fields = this.pairs("stream field count", "stream field", "stream value");
-      entries.push({ id, fields });
-    }
-    return { lastId, maxDeletedId, entriesAdded, entries, groups: this.groups() };
-  }
-
-  /**
-   * A stream record without its entries: they are validated and skipped (the
-   * same checks and errors as {@link RecordReader.stream}), their start and
-   * count kept in `stStart` / `stCount`.
-   */
-  private streamHead(): StreamRecordHead {
-    const lastId = this.id("stream last id");
-    const maxDeletedId = this.id("stream max deleted id");
-    const entriesAdded = this.u64b("stream entries added");
-    const n = this.count(20, "stream entry count");
-    this.stStart = this.pos;
-    this.stCount = n;
-    for (let i = 0; i < n; i++) {
-      this.take(8, "stream entry id");
-      this.take(8, "stream entry id");
-      const nf = this.count(8, "stream field count");
-      for (let j = 0; j < nf; j++) {
-        this.skip("stream field");
-        this.skip("stream value");
-      }
-    }
-    return { lastId, maxDeletedId, entriesAdded, groups: this.groups() };
-  }
-
-  /** The group section (kevy v4 and later). */
-  private groups(): StreamGroup[] {
-    const groups: StreamGroup[] = [];
-    if (this.version >= 4) {
-      const ng = this.count(28, "stream group count");
-      for (let i = 0; i < ng; i++) groups.push(this.group());
-    }
-    return groups;
-  }
-
-  private group(): StreamGroup {
-    const name = this.bytes("group name");
-    const lastDelivered = this.id("group last delivered id");
-    const nc = this.count(12, "consumer count");
-    const consumers: StreamConsumer[] = [];
-    for (let i = 0; i < nc; i++) {
-      const cname = this.bytes("consumer name");
-      consumers.push({ name: cname, seenTime: this.u64b("consumer seen time") });
-    }
-    const np = this.count(32, "pending entry count");
-    const pel: StreamPendingEntry[] = [];
-    for (let i = 0; i < np; i++) {
-      const id = this.id("pending entry id");
-      const consumer = this.bytes("pending consumer");
-      const deliveryTime = this.u64b("pending delivery time");
-      pel.push({ id, consumer, deliveryTime, deliveryCount: this.u32("pending delivery count") });
-    }
-    return { name, lastDelivered, consumers, pel };
   }
 }
