@@ -172,8 +172,8 @@ function sinterMembers(sets: Array<SetValue | null>, limit = 0): string[] {
   if (sets.some((s) => s === null)) return [];
   const ordered = [...(sets as SetValue[])].sort((x, y) => x.size - y.size);
   const out: string[] = [];
-  for (const m of ordered[0]!.raw) {
-    if (ordered.every((s) => s.raw.has(m))) {
+  for (const m of ordered[0]!.rawMembers()) {
+    if (ordered.every((s) => s.hasRaw(m))) {
       out.push(m);
       if (limit > 0 && out.length >= limit) break;
     }
@@ -259,7 +259,7 @@ export const READ_COMMANDS: CommandSpec[] = [
     keys: ALL,
     fn: (c, a) => {
       const out = new Set<string>();
-      for (const s of setsOf(c, a.slice(1))) for (const m of s?.raw ?? []) out.add(m);
+      for (const s of setsOf(c, a.slice(1))) for (const m of s?.rawMembers() ?? []) out.add(m);
       return members(out);
     },
   },
@@ -271,7 +271,7 @@ export const READ_COMMANDS: CommandSpec[] = [
     fn: (c, a) => {
       const [first, ...rest] = setsOf(c, a.slice(1));
       const out: string[] = [];
-      for (const m of first?.raw ?? []) if (!rest.some((s) => s?.raw.has(m))) out.push(m);
+      for (const m of first?.rawMembers() ?? []) if (!rest.some((s) => s?.hasRaw(m))) out.push(m);
       return members(out);
     },
   },

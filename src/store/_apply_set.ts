@@ -66,7 +66,7 @@ function spop(c: Ctx, a: Uint8Array[]): Reply {
   let need = Math.min(count, s.size);
   let left = s.size;
   const picked: string[] = [];
-  for (const m of s.raw) {
+  for (const m of s.rawMembers()) {
     if (need === 0) break;
     if (random(left) < need) {
       picked.push(m);
@@ -98,15 +98,17 @@ function store(c: Ctx, a: Uint8Array[], op: "inter" | "union" | "diff"): Reply {
   const sets = a.slice(2).map((k) => getSet(c.store, k));
   const out = new SetValue();
   if (op === "union") {
-    for (const s of sets) if (s) { for (const m of s.raw) out.addRaw(m); }
+    for (const s of sets) if (s) { for (const m of s.rawMembers()) out.addRaw(m); }
   } else if (op === "inter") {
     if (sets.every((s) => s !== null)) {
       const [first, ...rest] = [...sets].sort((x, y) => x!.size - y!.size);
-      for (const m of first!.raw) if (rest.every((s) => s!.raw.has(m))) out.addRaw(m);
+      for (const m of first!.rawMembers()) if (rest.every((s) => s!.hasRaw(m))) out.addRaw(m);
     }
   } else {
     const [first, ...rest] = sets;
-    if (first) { for (const m of first.raw) if (!rest.some((s) => s?.raw.has(m))) out.addRaw(m); }
+    if (first) {
+      for (const m of first.rawMembers()) if (!rest.some((s) => s?.hasRaw(m))) out.addRaw(m);
+    }
   }
   if (out.size === 0) c.store.delete(a[1]!);
   else c.store.setValue(a[1]!, out);

@@ -38,7 +38,7 @@ function sourceOf(c: Ctx, key: Uint8Array): Map<string, number> | null {
   const v = c.store.lookup(key);
   if (v === null) return null;
   if (v instanceof SortedSet) return new Map(v.rawEntries());
-  if (v instanceof SetValue) return new Map([...v.raw].map((m) => [m, 1]));
+  if (v instanceof SetValue) return new Map([...v.rawMembers()].map((m) => [m, 1]));
   return fail(WRONGTYPE);
 }
 

@@ -128,7 +128,7 @@ class Captured implements RecordCursor {
           out[i] = captureHash(v);
           types |= 2;
         } else if (v instanceof SetValue) {
-          out[i] = new Flat(Array.from(v.raw), null);
+          out[i] = new Flat(Array.from(v.rawMembers()), null);
           types |= 8;
         } else if (v instanceof StreamData) {
           out[i] = new Streamed(streamRecord(v));

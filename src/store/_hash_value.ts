@@ -3,7 +3,7 @@
 // use to reach its compact encoding (not re-exported: not public API).
 import { fromKey, toKey } from "./_keys.ts";
 import { FieldTtls } from "./_field_ttl.ts";
-import { FIELD_TTL, HASH_FIELD, type Meter, OBJ_OVERHEAD } from "./_meter.ts";
+import { charge, Charged, FIELD_TTL, HASH_FIELD, OBJ_OVERHEAD } from "./_meter.ts";
 import {
   COMPACT_MAX_BYTES,
   COMPACT_MAX_FIELDS,
@@ -40,7 +40,7 @@ export let hashInternals: HashInternals;
  * h.size; // 1
  * ```
  */
-export class HashValue {
+export class HashValue extends Charged {
   #map: Map<string, Uint8Array> | null = null;
   /** Compact pairs in `#b[0, #used)` (snapshot payload layout). */
   #b: Uint8Array = EMPTY;
@@ -50,21 +50,6 @@ export class HashValue {
   #shared = false;
   /** Per-field deadlines, or `null` while no field has one. */
   #ttl: FieldTtls | null = null;
-  #bytes = OBJ_OVERHEAD;
-  /** The memory account of the store holding this hash (set by the store), or null. */
-  meter: Meter | null = null;
-
-  /** Estimated bytes of this hash (fields, values, deadlines, the object). */
-  get memoryBytes(): number {
-    return this.#bytes;
-  }
-
-  #charge(d: number): void {
-    this.#bytes += d;
-    const m = this.meter;
-    if (m !== null) m.used += d;
-  }
-
   static {
     hashInternals = {
       compact(h) {
@@ -84,16 +69,16 @@ export class HashValue {
           h.#shared = shared;
         }
         // Each pair is 8 length bytes, the field and the value.
-        h.#bytes = OBJ_OVERHEAD + h.#n * (HASH_FIELD - 8) + h.#used;
+        charge(h, h.#n * (HASH_FIELD - 8) + h.#used);
         return h;
       },
       isCompact: (h) => h.#map === null,
       adoptMap(m) {
         const h = new HashValue();
         h.#map = m;
-        let bytes = OBJ_OVERHEAD;
+        let bytes = 0;
         for (const [k, v] of m) bytes += HASH_FIELD + k.length + v.length;
-        h.#bytes = bytes;
+        charge(h, bytes);
         return h;
       },
     };
@@ -151,7 +136,7 @@ export class HashValue {
       if (field.length <= COMPACT_MAX_BYTES && value.length <= COMPACT_MAX_BYTES) {
         const r = this.#setCompact(field, value);
         if (r !== null) {
-          if (r) this.#charge(HASH_FIELD + field.length + value.length);
+          if (r) charge(this, HASH_FIELD + field.length + value.length);
           return r;
         }
       }
@@ -161,7 +146,8 @@ export class HashValue {
     const k = toKey(field);
     const old = m.get(k);
     m.set(k, value);
-    this.#charge(
+    charge(
+      this,
       old === undefined ? HASH_FIELD + k.length + value.length : value.length - old.length,
     );
     return old === undefined;
@@ -189,7 +175,7 @@ export class HashValue {
     const oldLen = rd32(b, v);
     const end = v + 4 + oldLen;
     const delta = value.length - oldLen;
-    this.#charge(delta);
+    charge(this, delta);
     if (delta !== 0 || this.#shared) {
       const need = used + delta;
       if (this.#shared || need > b.length) {
@@ -219,14 +205,14 @@ export class HashValue {
       const old = this.#map.get(k);
       if (old === undefined) return false;
       this.#map.delete(k);
-      this.#charge(-(HASH_FIELD + k.length + old.length));
+      charge(this, -(HASH_FIELD + k.length + old.length));
       return true;
     }
     const b = this.#b, used = this.#used;
     const p = lpFind(b, used, field);
     if (p < 0) return false;
     const end = lpPairEnd(b, p);
-    this.#charge(-(HASH_FIELD - 8 + end - p));
+    charge(this, -(HASH_FIELD - 8 + end - p));
     if (this.#shared) {
       const nb = new Uint8Array(used - (end - p));
       nb.set(b.subarray(0, p));
@@ -281,7 +267,7 @@ export class HashValue {
       return true;
     }
     const t = this.#ttl ??= new FieldTtls();
-    if (t.get(k) === undefined) this.#charge(FIELD_TTL);
+    if (t.get(k) === undefined) charge(this, FIELD_TTL);
     t.set(k, deadline);
     return true;
   }
@@ -296,7 +282,7 @@ export class HashValue {
     const t = this.#ttl;
     if (t === null || t.next() > now) return [];
     const due = t.takeDue(now);
-    this.#charge(-FIELD_TTL * due.length);
+    charge(this, -FIELD_TTL * due.length);
     if (t.size === 0) this.#ttl = null;
     const out: Uint8Array[] = [];
     for (const f of due) {
@@ -319,14 +305,14 @@ export class HashValue {
   #dropTtl(k: string): void {
     const t = this.#ttl!;
     if (!t.delete(k)) return;
-    this.#charge(-FIELD_TTL);
+    charge(this, -FIELD_TTL);
     if (t.size === 0) this.#ttl = null;
   }
 
   /** A copy (values shared: they are immutable). */
   clone(): HashValue {
     const h = new HashValue();
-    h.#bytes = this.#bytes;
+    charge(h, this.memoryBytes - OBJ_OVERHEAD);
     if (this.#ttl !== null) h.#ttl = this.#ttl.clone();
     if (this.#map === null) {
       h.#b = this.#b.slice(0, this.#used);

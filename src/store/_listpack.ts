@@ -18,7 +18,7 @@ export function rd32(b: Uint8Array, p: number): number {
 }
 
 /** Writes u32le `v` at `p`. */
-function wr32(b: Uint8Array, p: number, v: number): void {
+export function wr32(b: Uint8Array, p: number, v: number): void {
   b[p] = v & 0xff;
   b[p + 1] = (v >>> 8) & 0xff;
   b[p + 2] = (v >>> 16) & 0xff;

@@ -24,6 +24,45 @@ export const ZSET_MEMBER = 128;
 export { Meter } from "./memory.ts";
 import type { Meter } from "./memory.ts";
 
+/** Package-internal: adds `d` bytes to `c`'s estimate and to the Meter holding it. */
+export let charge: (c: Charged, d: number) => void;
+
+/**
+ * The memory estimate a collection keeps (HashValue, ListValue, SetValue and
+ * SortedSet extend it), reported to the {@link Meter} of the store holding
+ * it on every change. The estimate depends on the elements only (a count and
+ * their byte lengths), never on the encoding: a compact value and the same
+ * value in its big form count alike, so a store rebuilt from a snapshot
+ * reports what the original did.
+ *
+ * @example
+ * ```ts
+ * import { SetValue } from "@kevy/persist/store";
+ * const s = new SetValue();
+ * const before = s.memoryBytes;
+ * s.add(new Uint8Array(10));
+ * s.memoryBytes - before; // 58: the member's bytes and its overhead
+ * ```
+ */
+export class Charged {
+  #bytes = OBJ_OVERHEAD;
+  /** The memory account of the store holding this value (set by the store), or null. */
+  meter: Meter | null = null;
+
+  /** Estimated bytes of this value (elements, their overheads, the object). */
+  get memoryBytes(): number {
+    return this.#bytes;
+  }
+
+  static {
+    charge = (c, d) => {
+      c.#bytes += d;
+      const m = c.meter;
+      if (m !== null) m.used += d;
+    };
+  }
+}
+
 /** A container that keeps its own estimate and reports changes to the Meter holding it. */
 export interface Metered {
   /** This value's estimated bytes (the key aside); absent: counted as OBJ_OVERHEAD. */

@@ -5,7 +5,12 @@ import { HashValue, ListValue, SetValue } from "./values.ts";
 import type { StreamData } from "./stream.ts";
 import { streamFromNeutral, streamToNeutral } from "./_stream_neutral.ts";
 import { hashFromPairs } from "./_hash_value.ts";
+import { listInternals } from "./_list_value.ts";
+import { setInternals } from "./_set_value.ts";
+import { zsetInternals } from "./_sorted_set.ts";
 import { SortedSet } from "./zset.ts";
+
+const own = (n: number): Uint8Array => new Uint8Array(n);
 
 /** A container (or a large string kept as its own array) in the neutral layout. */
 export function toNeutral(v: unknown): KeyValue {
@@ -23,9 +28,13 @@ export function toNeutral(v: unknown): KeyValue {
   return { type: "stream", value: streamToNeutral(v as StreamData) };
 }
 
-/** A neutral non-string value as a fresh container. */
+/**
+ * A neutral non-string value as a fresh container; small lists, sets and
+ * zsets are built compact in bytes from `alloc` (default: their own array).
+ */
 export function fromNeutral(
   kv: Exclude<KeyValue, { type: "string" }>,
+  alloc: (n: number) => Uint8Array = own,
 ): HashValue | ListValue | SetValue | SortedSet | StreamData {
   switch (kv.type) {
     case "hash": {
@@ -42,17 +51,11 @@ export function fromNeutral(
       return h;
     }
     case "list":
-      return new ListValue(kv.value);
-    case "set": {
-      const s = new SetValue();
-      for (const m of kv.value) s.add(m);
-      return s;
-    }
-    case "zset": {
-      const z = new SortedSet();
-      for (const [m, sc] of kv.value) z.add(m, sc);
-      return z;
-    }
+      return listInternals.fromItems(kv.value, alloc);
+    case "set":
+      return setInternals.fromMembers(kv.value, alloc);
+    case "zset":
+      return zsetInternals.fromPairs(kv.value, alloc);
     case "stream":
       return streamFromNeutral(kv.value);
   }

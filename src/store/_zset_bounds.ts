@@ -32,3 +32,27 @@ export function lexLte(m: string, max: LexKey): boolean {
   if (max === "-") return false;
   return max.ex ? m < max.m : m <= max.m;
 }
+
+/**
+ * Compares two scores in IEEE-754 total order (NaN, only from kevy files,
+ * sorts last). Returns -1, 0 or 1.
+ *
+ * @example
+ * ```ts
+ * import { compareScores } from "./zset.ts";
+ * compareScores(-0, 0); // -1
+ * compareScores(-Infinity, -1e308); // -1
+ * ```
+ */
+export function compareScores(a: number, b: number): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  if (a === b) {
+    if (a !== 0) return 0;
+    const na = Object.is(a, -0);
+    return na === Object.is(b, -0) ? 0 : na ? -1 : 1;
+  }
+  // At least one NaN.
+  const an = a !== a, bn = b !== b;
+  return an === bn ? 0 : an ? 1 : -1;
+}

@@ -20,33 +20,14 @@ import { hashBytes, INLINE_MAX } from "./_index.ts";
 import { hashInternals, type HashValue } from "./_hash_value.ts";
 import { COMPACT_MAX_BYTES, COMPACT_MAX_FIELDS, rd32 } from "./_listpack.ts";
 import { toKey } from "./_keys.ts";
+import { Slabs } from "./_slabs.ts";
+import { fromNeutral } from "./_neutral.ts";
+import { LIST_COMPACT_BYTES, listInternals, type ListValue } from "./_list_value.ts";
+import { setInternals, type SetValue } from "./_set_value.ts";
+import { type SortedSet, zsetInternals } from "./_sorted_set.ts";
+import { ZSET_COMPACT_BYTES, ZSET_COMPACT_ENTRIES } from "./_zset_compact.ts";
 import type { Store } from "./store.ts";
-import type { StreamData } from "./stream.ts";
 import { streamFromRecord } from "./_stream_record.ts";
-
-/** Size of the slabs compact hash payloads are copied into. */
-const SLAB = 1 << 18;
-
-/** Copies of small payloads, packed into shared slabs. */
-class Slabs {
-  #slab = new Uint8Array(0);
-  #pos = 0;
-
-  /** A copy of `b[off, off + len)`: a view that nothing else writes. */
-  copy(b: Uint8Array, off: number, len: number): Uint8Array {
-    if (len > SLAB >> 4) return b.slice(off, off + len);
-    if (this.#slab.length - this.#pos < len) {
-      this.#slab = new Uint8Array(SLAB);
-      this.#pos = 0;
-    }
-    const at = this.#pos;
-    const s = this.#slab;
-    if (len <= 64) { for (let i = 0; i < len; i++) s[at + i] = b[off + i]!; }
-    else s.set(b.subarray(off, off + len), at);
-    this.#pos = at + len;
-    return s.subarray(at, at + len);
-  }
-}
 
 /**
  * A HashValue from a validated hash payload `b[off, off + len)` of `n` pairs
@@ -76,13 +57,36 @@ function hashFromPayload(
   return hashInternals.adoptMap(m);
 }
 
-/** `store.put` of a hash or stream value under the key bytes `b[k, k + kl)` (same semantics). */
-function putValue(
+/** A list, set or sorted set from its validated payload (see StoreLoader.onColl). */
+function collFromPayload(
+  slabs: Slabs,
+  op: number,
+  b: Uint8Array,
+  p: number,
+  pl: number,
+  n: number,
+  maxLen: number,
+  own: boolean,
+  unique: boolean,
+): ListValue | SetValue | SortedSet {
+  if (op === 3) {
+    if (pl <= LIST_COMPACT_BYTES) return listInternals.adopt(slabs.copy(b, p, pl), n, true);
+    return listInternals.adopt(own ? b.subarray(p, p + pl) : b.slice(p, p + pl), n, false);
+  }
+  if (op === 4) return setInternals.adopt(b.subarray(p, p + pl), n, slabs.alloc, unique);
+  if (n <= ZSET_COMPACT_ENTRIES && maxLen <= ZSET_COMPACT_BYTES) {
+    return zsetInternals.adopt(slabs.copy(b, p, pl), n, true, unique);
+  }
+  return zsetInternals.adopt(b.subarray(p, p + pl), n, false, unique);
+}
+
+/** `store.put` of a container under the key bytes `b[k, k + kl)` (same semantics). */
+function putObj(
   store: Store,
   b: Uint8Array,
   k: number,
   kl: number,
-  h: HashValue | StreamData,
+  h: unknown,
   deadline: number | null,
 ): void {
   const ix = indexOf(store);
@@ -99,6 +103,19 @@ function putValue(
   }
   ix.setObj(ei, h);
   if (deadline !== null) ix.setDeadline(ei, deadline);
+}
+
+/**
+ * `store.put(e)`, with small lists, sets and sorted sets built compact in
+ * `slabs` (one shared copy, no per-element objects).
+ */
+export function putEntry(store: Store, e: Entry, slabs: Slabs): void {
+  const kv = e.value;
+  if (kv.type !== "zset" && kv.type !== "list" && kv.type !== "set") {
+    store.put(e);
+    return;
+  }
+  putObj(store, e.key, 0, e.key.length, fromNeutral(kv, slabs.alloc), e.deadline);
 }
 
 /**
@@ -165,21 +182,52 @@ export class StoreLoader {
 
   /** A hash record as its raw payload. */
   readonly onHash: HashRecordSink = (b, k, kl, p, pl, n, maxLen, d, offset) => {
-    putValue(this.#store, b, k, kl, hashFromPayload(this.#slabs, b, p, pl, n, maxLen), d);
+    putObj(this.#store, b, k, kl, hashFromPayload(this.#slabs, b, p, pl, n, maxLen), d);
     if (d !== null && d <= this.#now) this.past++;
     if (++this.count <= SAMPLE) this.#sample(offset, kl);
   };
 
   /** A stream record, its entries read in place. */
   readonly onStream: StreamRecordSink = (b, k, kl, head, start, count, d, offset) => {
-    putValue(this.#store, b, k, kl, streamFromRecord(b, start, count, head), d);
+    putObj(this.#store, b, k, kl, streamFromRecord(b, start, count, head), d);
     if (d !== null && d <= this.#now) this.past++;
     if (++this.count <= SAMPLE) this.#sample(offset, kl);
   };
 
+  /**
+   * A list (op 3), set (4) or zset (5) as its payload `b[p, p + pl)` of `n`
+   * elements, longest `maxLen`, without duplicate members when `unique`;
+   * `own`: `b` is the caller's to give away (a big value keeps views of it).
+   */
+  onColl(
+    op: number,
+    b: Uint8Array,
+    k: number,
+    kl: number,
+    p: number,
+    pl: number,
+    n: number,
+    maxLen: number,
+    own: boolean,
+    unique: boolean,
+    d: number | null,
+    offset: number,
+  ): void {
+    putObj(
+      this.#store,
+      b,
+      k,
+      kl,
+      collFromPayload(this.#slabs, op, b, p, pl, n, maxLen, own, unique),
+      d,
+    );
+    if (d !== null && d <= this.#now) this.past++;
+    if (++this.count <= SAMPLE) this.#sample(offset, kl);
+  }
+
   /** Any other record. */
   put(e: Entry, offset: number): void {
-    this.#store.put(e);
+    putEntry(this.#store, e, this.#slabs);
     if (e.deadline !== null && e.deadline <= this.#now) this.past++;
     if (++this.count <= SAMPLE) this.#sample(offset, e.key.length);
   }

@@ -44,6 +44,7 @@ export {
 export { resolveDollarIds } from "./_apply_stream_read.ts";
 export { formatScore, type LexBound, type ScoreBound } from "./zset.ts";
 export { Meter } from "./memory.ts";
+export { Charged } from "./_meter.ts";
 export { EVICTION_POLICIES, type EvictionPolicy, Evictor, type EvictorOptions } from "./evict.ts";
 export {
   applyCommand,

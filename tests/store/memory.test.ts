@@ -9,6 +9,11 @@ import { decodeSnapshot, encodeSnapshot } from "../../src/store/snapshot.ts";
 import { StreamData } from "../../src/store/stream.ts";
 import { streamBytes } from "../../src/store/_stream_memory.ts";
 import { KEY_OVERHEAD } from "../../src/store/_meter.ts";
+import { ListValue, SetValue } from "../../src/store/values.ts";
+import { SortedSet } from "../../src/store/zset.ts";
+import { listInternals } from "../../src/store/_list_value.ts";
+import { setInternals } from "../../src/store/_set_value.ts";
+import { zsetInternals } from "../../src/store/_sorted_set.ts";
 import { utf8 } from "../_helpers.ts";
 
 /**
@@ -34,6 +39,16 @@ function recomputed(s: Store): number {
   return fresh.usedMemory() + streams;
 }
 
+/** Adds to `seen` the encodings (e.g. "list big", "set compact") of `s`'s collections. */
+function encodings(s: Store, seen: Set<string>): void {
+  for (const key of [...s.keys()]) {
+    const v = s.lookup(key);
+    if (v instanceof ListValue) seen.add(`list ${listInternals.isCompact(v) ? "compact" : "big"}`);
+    if (v instanceof SetValue) seen.add(`set ${setInternals.isCompact(v) ? "compact" : "big"}`);
+    if (v instanceof SortedSet) seen.add(`zset ${zsetInternals.isCompact(v) ? "compact" : "big"}`);
+  }
+}
+
 function rng(seed: number): (n: number) => number {
   let x = seed >>> 0 || 1;
   return (n) => {
@@ -51,7 +66,18 @@ function randomCommand(r: (n: number) => number, t: number): string[] {
   const v = () => "v".repeat(r(3) === 0 ? 100 + r(200) : r(12));
   const f = () => `f${r(8)}`;
   const n = () => String(r(20) - 5);
+  const many = (count: number, one: (i: number) => string[]) =>
+    Array.from({ length: count }, (_, i) => one(i)).flat();
   const cmds: Array<() => string[]> = [
+    // Across the compact encodings' limits (8 KiB of list items; 512 integers, 128 members
+    // or a 64-byte member in a set; 128 members or a 64-byte member in a zset): the original
+    // may hold the big form where a rebuild is compact, and the figures must agree.
+    () => ["RPUSH", k("l"), ...many(10 + r(30), () => ["w".repeat(200 + r(300))])],
+    () => ["SADD", k("t"), ...many(500 + r(30), (i) => [String(i)])],
+    () => ["SADD", k("t"), ...many(120 + r(20), (i) => [`m${i}`])],
+    () => ["SREM", k("t"), ...many(40, () => [String(r(530))])],
+    () => ["ZADD", k("z"), ...many(120 + r(20), (i) => [n(), `m${i}`])],
+    () => ["ZREMRANGEBYRANK", k("z"), "0", String(r(60))],
     () => ["SET", k("s"), v()],
     () => ["SET", k("s"), v(), "PX", String(1 + r(50))],
     () => ["SET", k("s"), "x".repeat(70_000)], // kept as its own array
@@ -173,12 +199,14 @@ describe("Store.usedMemory", () => {
       let t = 1_700_000_000_000;
       const s = new Store({ now: () => t });
       const r = rng(seed);
+      const seen = new Set<string>();
       for (let i = 0; i < 3_000; i++) {
         const c = randomCommand(r, t);
         const res = applyCommand(s, c);
         void res;
         if (r(10) === 0) t += r(20);
         if (r(25) === 0) s.activeExpire(r(5) + 1);
+        if (i % 25 === 24) encodings(s, seen);
         if (i % 250 === 249) {
           const want = recomputed(s);
           assert.equal(s.usedMemory(), want, `after command ${i}`);
@@ -187,6 +215,15 @@ describe("Store.usedMemory", () => {
       const want = recomputed(s);
       assert.equal(s.usedMemory(), want);
       assert.ok(s.dbsize() > 0);
+      // Both encodings of every collection type were met (and counted alike).
+      assert.deepEqual([...seen].sort(), [
+        "list big",
+        "list compact",
+        "set big",
+        "set compact",
+        "zset big",
+        "zset compact",
+      ]);
       // The snapshot loaders (compact hashes over one copy, Map-encoded ones) count alike.
       // (keepExpired: the fresh store's own clock judges nothing while it loads.)
       const loaded = decodeSnapshot(encodeSnapshot(s, { now: t }), { keepExpired: true });
