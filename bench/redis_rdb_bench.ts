@@ -10,6 +10,7 @@
 // answer PING; loadRedisRdb reads the same file `--runs` times in this
 // process. Medians are printed; the ratio is ours / redis (below 1: faster).
 //   deno run -A bench/redis_rdb_bench.ts [--keys 1000000] [--runs 3] [--set strings|mixed|both]
+//     [--keep DIR]   (generate the files in DIR/<set>/ once and reuse them in later runs)
 //   bun bench/redis_rdb_bench.ts ...   (also runs on Node via the npm build's bench copy)
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -26,6 +27,7 @@ const arg = (name: string, dflt: string): string => {
 };
 const KEYS = Number(arg("keys", "1000000"));
 const RUNS = Number(arg("runs", "3"));
+const KEEP = arg("keep", "");
 const SETS = arg("set", "both") === "both" ? ["strings", "mixed"] : [arg("set", "strings")];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -141,9 +143,12 @@ function redisLoadMs(dir: string): number {
 
 const results: Record<string, unknown>[] = [];
 for (const set of SETS) {
-  const dir = `/tmp/kevy-rdb-bench-${process.pid}-${set}`;
-  rmSync(dir, { recursive: true, force: true });
-  const path = await makeRdb(set, dir);
+  const dir = KEEP === ""
+    ? `/tmp/kevy-rdb-bench-${process.pid}-${set}`
+    : join(KEEP, `${set}-${KEYS}`);
+  const kept = KEEP !== "" && existsSync(join(dir, "dump.rdb"));
+  if (!kept) rmSync(dir, { recursive: true, force: true });
+  const path = kept ? join(dir, "dump.rdb") : await makeRdb(set, dir);
   const size = statSync(path).size;
   const redisLoad: number[] = [];
   const redisWall: number[] = [];
@@ -172,6 +177,6 @@ for (const set of SETS) {
   };
   results.push(row);
   console.log(JSON.stringify(row));
-  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  if (KEEP === "" && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 }
 console.table(results);

@@ -8,9 +8,12 @@ import type { RdbReader } from "./_rdb_reader.ts";
 import { readValue, skipModuleData } from "./_rdb_values.ts";
 import { EMPTY, isValueType, MODULE, SKIPPED } from "./_rdb_value_kinds.ts";
 import { readHashPayload } from "./_rdb_hash_payload.ts";
+import { isCollPayloadType, readCollPayload } from "./_rdb_coll_payload.ts";
 import { redisModuleName, RedisRdbModuleError, RedisRdbVersionError } from "./rdb_errors.ts";
 import {
+  RDB_COLL_SINK,
   RDB_HASH_SINK,
+  type RdbCollSink,
   type RdbHashSink,
   type RdbInternalOptions,
   type RedisRdbDecoderOptions,
@@ -45,6 +48,7 @@ export class RdbRecords {
   readonly crc = new Crc64();
   readonly verify: boolean;
   readonly hashSink: RdbHashSink | undefined;
+  readonly collSink: RdbCollSink | undefined;
   stage = HEADER;
   #db = 0;
   // Attributes of the next key (opcodes before its type byte).
@@ -70,6 +74,8 @@ export class RdbRecords {
     this.verify = o.verifyChecksum !== false;
     const hs = (o as RdbInternalOptions)[RDB_HASH_SINK];
     this.hashSink = typeof hs === "function" ? hs : undefined;
+    const cs = (o as RdbInternalOptions)[RDB_COLL_SINK];
+    this.collSink = typeof cs === "function" ? cs : undefined;
   }
 
   header(): void {
@@ -237,6 +243,18 @@ export class RdbRecords {
         return;
       }
       hs(this.#db, h.buf, h.keyLen, h.end, h.count, h.maxLen, deadline, offset);
+    } else if (this.collSink !== undefined && isCollPayloadType(t)) {
+      const kb = r.stringAt("key");
+      const c = readCollPayload(r, t, kb, r.sOff, r.sLen);
+      if (c === null) {
+        this.stats.emptyKeysSkipped++;
+        this.#attrAt = -1;
+        this.#deadline = null;
+        this.#idle = null;
+        this.#freq = null;
+        return;
+      }
+      this.collSink(this.#db, c, deadline, offset);
     } else {
       const key = r.copy("key");
       const v = readValue(r, t, o.skipModules === true);

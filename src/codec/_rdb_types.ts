@@ -1,5 +1,6 @@
 // Types of the Redis RDB decoder (re-exported by redis_rdb.ts).
 import type { Entry } from "./types.ts";
+import type { CollPayload } from "./_rdb_coll_payload.ts";
 
 /** A Redis function library stored in an RDB (`FUNCTION2`, or the 7.0 release-candidate `FUNCTION`). */
 export interface RedisRdbFunction {
@@ -104,7 +105,24 @@ export type RdbHashSink = (
   offset: number,
 ) => void;
 
+/**
+ * Package-internal: a sink for lists, sets and zsets (the RDB types
+ * `isCollPayloadType` names), set under this key in
+ * `RedisRdbDecoderOptions`: they come there instead of `onEntry`, as a
+ * {@link CollPayload} (kevy snapshot payload layout of its type).
+ */
+export const RDB_COLL_SINK: unique symbol = Symbol("kevy.rdbCollSink");
+
+/** Receives a list, set or zset (see {@link RDB_COLL_SINK}). */
+export type RdbCollSink = (
+  db: number,
+  payload: CollPayload,
+  deadline: number | null,
+  offset: number,
+) => void;
+
 /** The decoder options with the package-internal sinks. */
 export interface RdbInternalOptions extends RedisRdbDecoderOptions {
   [RDB_HASH_SINK]?: RdbHashSink;
+  [RDB_COLL_SINK]?: RdbCollSink;
 }

@@ -52,6 +52,9 @@ export type {
   RedisRdbStringSink,
 };
 export { RedisRdbModuleError, RedisRdbVersionError };
+// The bulk loader's list/set/zset payloads (also shared, not public).
+export { RDB_COLL_SINK } from "./_rdb_types.ts";
+export type { CollPayload } from "./_rdb_coll_payload.ts";
 
 export { REDIS_RDB_MAX_VERSION };
 

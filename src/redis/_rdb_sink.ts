@@ -9,6 +9,8 @@ import { indexOf } from "../store/internals.ts";
 import { StoreLoader } from "../store/loader.ts";
 import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
+import type { CollPayload } from "../codec/redis_rdb.ts";
+import { putEntry, Slabs } from "../store/loader.ts";
 
 /**
  * Loads a function library into `store.libraries` as `FUNCTION LOAD` does
@@ -50,6 +52,7 @@ export class RdbStoreSink {
   #store: Store | null = null;
   #storeDb = -1;
   readonly #loaders = new Map<number, StoreLoader>();
+  readonly #slabs = new Slabs();
   // Arena estimate for the current database (from RESIZEDB and the first records).
   #hintKeys = 0;
   #sampled = 0;
@@ -148,7 +151,7 @@ export class RdbStoreSink {
     const s = this.store(info.db);
     const ix = indexOf(s);
     const before = ix.live;
-    s.put(e);
+    putEntry(s, e, this.#slabs);
     if (ix.live === before) this.#dup(e.key, info.db, info.offset);
     this.#sample(s, info.offset, e.key.length);
   };
@@ -171,6 +174,37 @@ export class RdbStoreSink {
     loader.onHash(buf, 0, keyLen, keyLen, end - keyLen, count, maxLen, deadline, offset);
     if (ix.live === before) this.#dup(buf.subarray(0, keyLen), db, offset);
     this.#sample(s, offset, keyLen);
+  };
+
+  readonly onColl = (
+    db: number,
+    c: CollPayload,
+    deadline: number | null,
+    offset: number,
+  ): void => {
+    const s = this.store(db);
+    let loader = this.#loaders.get(db);
+    if (loader === undefined) this.#loaders.set(db, loader = new StoreLoader(s, Infinity));
+    const ix = indexOf(s);
+    const before = ix.live;
+    const kl = c.keyLen;
+    // The decoder refused duplicate members (as Redis does).
+    loader.onColl(
+      c.op,
+      c.buf,
+      0,
+      kl,
+      kl,
+      c.end - kl,
+      c.count,
+      c.maxLen,
+      c.own,
+      true,
+      deadline,
+      offset,
+    );
+    if (ix.live === before) this.#dup(c.buf.subarray(0, kl), db, offset);
+    this.#sample(s, offset, kl);
   };
 
   /** Ends loading: unfreezes the clocks; drops expired keys unless `keep`; returns how many. */

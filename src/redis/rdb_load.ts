@@ -9,6 +9,7 @@
  * @module
  */
 import {
+  RDB_COLL_SINK,
   RDB_HASH_SINK,
   type RdbInternalOptions,
   RedisRdbDecoder,
@@ -106,6 +107,7 @@ export async function loadRedisRdb(
     onFunction: sink.onFunction,
     onDb: sink.onDb,
     [RDB_HASH_SINK]: sink.onHash,
+    [RDB_COLL_SINK]: sink.onColl,
     ...(opts.skipModules === undefined ? {} : { skipModules: opts.skipModules }),
     ...(opts.verifyChecksum === undefined ? {} : { verifyChecksum: opts.verifyChecksum }),
   };

@@ -21,6 +21,8 @@ import { hashInternals, type HashValue } from "./_hash_value.ts";
 import { COMPACT_MAX_BYTES, COMPACT_MAX_FIELDS, rd32 } from "./_listpack.ts";
 import { toKey } from "./_keys.ts";
 import { Slabs } from "./_slabs.ts";
+
+export { Slabs };
 import { fromNeutral } from "./_neutral.ts";
 import { LIST_COMPACT_BYTES, listInternals, type ListValue } from "./_list_value.ts";
 import { setInternals, type SetValue } from "./_set_value.ts";
