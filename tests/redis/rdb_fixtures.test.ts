@@ -8,6 +8,10 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { RedisRdbDecoder, RedisRdbModuleError } from "../../src/codec/redis_rdb.ts";
 import type { Entry } from "../../src/codec/types.ts";
 import { loadRedisRdb } from "../../src/redis/rdb_load.ts";
+import { Store } from "../../src/store/store.ts";
+import { StreamData } from "../../src/store/stream.ts";
+import { streamBytes } from "../../src/store/_stream_memory.ts";
+import { KEY_OVERHEAD } from "../../src/store/_meter.ts";
 import { fixturePath, readFixture, readFixtureJson } from "../_helpers.ts";
 import {
   type FixtureKeyspace,
@@ -50,6 +54,18 @@ function decodeAll(file: string, skipModules = false): Map<number, Entry[]> {
   return dbs;
 }
 
+/** The used memory of a store built afresh from `s`'s entries (a stream: its own measure). */
+function recomputed(s: Store): number {
+  const fresh = new Store({ now: () => s.now() });
+  let streams = 0;
+  for (const e of s.entries()) {
+    const v = s.lookup(e.key);
+    if (v instanceof StreamData) streams += KEY_OVERHEAD + e.key.length + streamBytes(v);
+    else fresh.put(e);
+  }
+  return fresh.usedMemory() + streams;
+}
+
 function alive(dbs: Map<number, Entry[]>, now: number): Map<number, Entry[]> {
   const out = new Map<number, Entry[]>();
   for (const [db, list] of dbs) {
@@ -73,6 +89,10 @@ describe("Redis RDB fixtures: each reads to the keyspace Redis reported", () => 
       const { version, dbs } = await loadRedisRdb(fixturePath(file), { now: () => now });
       assert.equal(version, json.rdb_version);
       assert.deepStrictEqual(viewOfRdbStores(dbs), viewOfFixture(json));
+      // Values loaded straight from the file's encodings count what a rebuild counts.
+      for (const [db, store] of dbs) {
+        assert.equal(store.usedMemory(), recomputed(store), `db ${db}`);
+      }
     });
 
     it(`${file}: the decoder's entries match, hash field TTLs included`, () => {
