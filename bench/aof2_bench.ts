@@ -9,6 +9,9 @@
 // v1 replay only makes views of the value bytes, v2 must checksum each one).
 // --js: also run each v2 case with the WebAssembly CRC32C off (the JS loop),
 // as "v2js", so the wasm gain shows in the same run.
+// --kernels: also run v2 with the record check's SIMD kernel forced off
+// ("v2scalar") and forced on ("v2simd"); plain "v2" is what the library
+// picks on this runtime (SIMD where the module has it, except on Bun).
 // --fs=mem: replay from an in-memory file system (CrashFs) instead of the
 // disk, so read syscalls (noisy on a loaded machine) drop out and the ratio is
 // the parse + CRC work alone; append stays on disk.
@@ -21,7 +24,7 @@
 // round (paired) and then the median of those; CPU time of the process
 // (user + system, process.cpuUsage) is reported beside wall time.
 import process from "node:process";
-import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Aof } from "../src/persist/aof.ts";
@@ -29,9 +32,9 @@ import { replayAof, replayAofInto } from "../src/persist/replay.ts";
 import { Store } from "../src/store/store.ts";
 import { ByteWriter } from "../src/codec/bytes.ts";
 import { AOF_MAGIC, encodeCommandInto } from "../src/codec/resp.ts";
-import { AOF2_MAGIC, encodeRecordInto } from "../src/codec/aof2.ts";
+import { AOF2_MAGIC, checkedRecordsEnd, encodeRecordInto } from "../src/codec/aof2.ts";
 import { crc32c } from "../src/codec/crc32c.ts";
-import { setUseWasm, wasmCrc } from "../src/codec/_crc32c_wasm.ts";
+import { setUseSimd, setUseWasm, wasmCrc } from "../src/codec/_crc32c_wasm.ts";
 import { CrashFs } from "../src/fs/crash.ts";
 
 function flag(name: string): string | undefined {
@@ -41,6 +44,7 @@ function flag(name: string): string | undefined {
 const N = Number(flag("n") ?? 1_000_000);
 const RUNS = Number(flag("runs") ?? 5);
 const JS = process.argv.includes("--js");
+const KERNELS = process.argv.includes("--kernels");
 const memFs = flag("fs") === "mem" ? new CrashFs() : null;
 memFs?.mkdirSync("/bench");
 const replayOpts = memFs !== null ? { fs: memFs } : {};
@@ -81,9 +85,9 @@ const sizeOf = (p: string) => memFs !== null ? memFs.readFileSync(p).length : st
 console.log(
   `${runtime}, n = ${N}, runs = ${RUNS}, value ${VALUE} B; v1 ${sizeOf(v1)} B, v2 ${
     sizeOf(v2)
-  } B; CRC32C in ${wasmCrc !== null ? "WebAssembly" : "JS (no WebAssembly)"}; replay from ${
-    memFs !== null ? "memory (CrashFs)" : "disk"
-  }`,
+  } B; CRC32C in ${
+    wasmCrc !== null ? `WebAssembly (module: ${wasmCrc.kernel})` : "JS (no WebAssembly)"
+  }; replay from ${memFs !== null ? "memory (CrashFs)" : "disk"}`,
 );
 
 // CRC32C throughput on a 64 MiB buffer (wasm and the JS loop).
@@ -104,24 +108,53 @@ for (const wasm of wasmCrc !== null ? [true, false] : [false]) {
   );
 }
 
+/** CPU ms (user + system) of this process since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1000;
+};
+// The record check alone (checkedRecordsEnd over the whole v2 log in memory),
+// per kernel, CPU time: what a v2 replay adds to a v1 one, mostly.
+{
+  const log = memFs !== null ? memFs.readFileSync(v2) : new Uint8Array(readFileSync(v2));
+  for (const simd of wasmCrc !== null && wasmCrc.kernel !== "scalar" ? [false, true] : [false]) {
+    const was = setUseSimd(simd);
+    const t: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const c0 = process.cpuUsage();
+      if (checkedRecordsEnd(log, AOF2_MAGIC.length, log.length) !== log.length) {
+        throw new Error("bad");
+      }
+      t.push(cpuSince(c0));
+    }
+    setUseSimd(was);
+    const mib = log.length / 2 ** 20;
+    console.log(
+      `record check ${mib.toFixed(0)} MiB (${simd ? wasmCrc!.kernel : "scalar wasm"}): ${
+        (mib / (min(t) / 1000)).toFixed(0)
+      } MiB/s best, ${(mib / (median(t) / 1000)).toFixed(0)} median (CPU time)`,
+    );
+  }
+}
+
 const times: Record<string, number[]> = {};
 const cpus: Record<string, number[]> = {};
 const rec = (k: string, ms: number, cpu: number) => {
   (times[k] ??= []).push(ms);
   (cpus[k] ??= []).push(cpu);
 };
-/** CPU ms (user + system) of this process since `from`. */
-const cpuSince = (from: NodeJS.CpuUsage) => {
-  const u = process.cpuUsage(from);
-  return (u.user + u.system) / 1000;
-};
 const variants: Array<[string, string]> = [["v1", v1], ["v2", v2]];
 if (JS) variants.push(["v2js", v2]);
+if (KERNELS) variants.push(["v2scalar", v2], ["v2simd", v2]);
+/** The library's own choice of record kernel, restored after the forced variants. */
+const defaultSimd = setUseSimd(true);
+setUseSimd(defaultSimd);
 for (let r = 0; r < RUNS; r++) {
   // Rotate the order so no variant always runs first (or right after a GC-heavy one).
   const order = variants.map((_, i) => variants[(i + r) % variants.length]!);
   for (const [name, path] of order) {
     const wasWasm = setUseWasm(name !== "v2js");
+    setUseSimd(name === "v2simd" ? true : name === "v2scalar" ? false : defaultSimd);
     let t0 = performance.now();
     let c0 = process.cpuUsage();
     const store = new Store();
@@ -149,6 +182,7 @@ for (let r = 0; r < RUNS; r++) {
     rec(`append ${name}`, performance.now() - t0, cpuSince(c0));
     await aof.close();
     setUseWasm(wasWasm);
+    setUseSimd(defaultSimd);
   }
 }
 console.log("case              median ms   best ms   cpu ms (median)   frames/s (median)");
@@ -160,7 +194,7 @@ for (const [k, xs] of Object.entries(times).sort()) {
   );
 }
 for (const c of ["replay_into", "replay_argv", "append"]) {
-  for (const v of JS ? ["v2", "v2js"] : ["v2"]) {
+  for (const v of variants.map(([name]) => name).filter((x) => x !== "v1")) {
     const w1 = times[`${c} v1`]!, w2 = times[`${c} ${v}`]!;
     const c1 = cpus[`${c} v1`]!, c2 = cpus[`${c} ${v}`]!;
     const paired = w2.map((t, i) => t / w1[i]!);
@@ -176,7 +210,7 @@ for (const c of ["replay_into", "replay_argv", "append"]) {
 }
 // Issue 17's "replay, parse only" row: Rust's replay_aof with an empty
 // callback (0.165 s for 1M frames, shared/spec/BENCH.md) is replay_argv here.
-for (const v of ["v1", "v2"]) {
+for (const v of variants.map(([name]) => name)) {
   const xs = times[`replay_argv ${v}`]!;
   console.log(
     `parse-only (replay_argv) ${v}: ${(median(xs) / 1000).toFixed(3)} s median wall, ${

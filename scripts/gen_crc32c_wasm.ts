@@ -20,77 +20,32 @@
 //     walks [len u32le][crc32c u32le][payload] records from p: returns the
 //     offset of the first one that is not complete by `end`, has a length out
 //     of 1..2^30, or whose payload's CRC32C differs from the stored one.
+//   verify16(p, end) -> i32 (the SIMD modules only; scripts/_crc32c_simd.ts)
+//     the same answer, 16 records at a time in the byte lanes of a v128.
+// Three modules: without SIMD (any engine), with SIMD (wasm 2.0), with relaxed
+// SIMD's swizzle; the JS side (src/codec/_crc32c_wasm.ts) takes the first of
+// relaxed, SIMD, base that the engine accepts.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
+import {
+  c32,
+  EMPTY,
+  FUNC,
+  get,
+  I32,
+  load,
+  name,
+  op,
+  section,
+  set,
+  uleb,
+  vec,
+} from "./_wasm_asm.ts";
+import { verify16 } from "./_crc32c_simd.ts";
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 const out = join(root, "src/codec/_crc32c_wasm_bytes.ts");
-
-/** Unsigned LEB128. */
-function uleb(n: number): number[] {
-  const b: number[] = [];
-  do {
-    let x = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) x |= 0x80;
-    b.push(x);
-  } while (n !== 0);
-  return b;
-}
-
-/** Signed LEB128 (32-bit values). */
-function sleb(n: number): number[] {
-  const b: number[] = [];
-  for (;;) {
-    const x = n & 0x7f;
-    n >>= 7;
-    const done = (n === 0 && (x & 0x40) === 0) || (n === -1 && (x & 0x40) !== 0);
-    b.push(done ? x : x | 0x80);
-    if (done) return b;
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => vec([...new TextEncoder().encode(s)].map((x) => [x]));
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-
-// Types and opcodes.
-const I32 = 0x7f, EMPTY = 0x40, FUNC = 0x60;
-const op = {
-  unreachable: 0x00,
-  block: 0x02,
-  loop: 0x03,
-  if: 0x04,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  ret: 0x0f,
-  call: 0x10,
-  get: 0x20,
-  set: 0x21,
-  tee: 0x22,
-  load: 0x28,
-  load8u: 0x2d,
-  const: 0x41,
-  eqz: 0x45,
-  ne: 0x47,
-  ltU: 0x49,
-  gtU: 0x4b,
-  add: 0x6a,
-  sub: 0x6b,
-  and: 0x71,
-  or: 0x72,
-  xor: 0x73,
-  shl: 0x74,
-  shrU: 0x76,
-};
-
-const get = (i: number) => [op.get, ...uleb(i)];
-const set = (i: number) => [op.set, ...uleb(i)];
-const c32 = (n: number) => [op.const, ...sleb(n | 0)];
-/** i32.load with alignment 2^2 and a constant offset. */
-const load = (offset: number) => [op.load, 2, ...uleb(offset)];
 
 /** Tables: T_k[b] at byte 1024 k + 4 b (byte b followed by k zero bytes). */
 const TABLE = (k: number) => k * 1024;
@@ -287,45 +242,67 @@ const code = (locals: number, body: number[]) => {
 
 /** Pages of 64 KiB: one for the tables, 16 for the data window. */
 const PAGES = 17;
-const bytes = [
-  0x00,
-  0x61,
-  0x73,
-  0x6d, // \0asm
-  0x01,
-  0x00,
-  0x00,
-  0x00, // version 1
-  ...section(
-    1,
-    vec([[FUNC, ...vec([[I32], [I32], [I32]]), ...vec([[I32]])], [
-      FUNC,
-      ...vec([[I32], [I32]]),
-      ...vec([[I32]]),
-    ]]),
-  ),
-  ...section(3, vec([[0], [1]])),
-  ...section(5, vec([[0x01, ...uleb(PAGES), ...uleb(PAGES)]])),
-  ...section(
-    7,
-    vec([
-      [...name("m"), 0x02, 0],
-      [...name("crc"), 0x00, 0],
-      [...name("verify"), 0x00, 1],
-    ]),
-  ),
-  ...section(10, vec([code(4, crcBody), code(2, verifyBody)])),
-];
 
-const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
-const lines: string[] = [];
-for (let i = 0; i < hex.length; i += 76) lines.push(`  "${hex.slice(i, i + 76)}"`);
+/**
+ * The module: crc and verify, plus verify16 when `simd` is set ("relaxed": its
+ * lookups use i8x16.relaxed_swizzle, the same for indices below 16 and one x64
+ * instruction instead of two; Node 20's V8 does not have relaxed SIMD yet).
+ */
+function module(simd: false | "simd" | "relaxed"): number[] {
+  const sig2 = [FUNC, ...vec([[I32], [I32]]), ...vec([[I32]])];
+  return [
+    0x00,
+    0x61,
+    0x73,
+    0x6d, // \0asm
+    0x01,
+    0x00,
+    0x00,
+    0x00, // version 1
+    ...section(1, vec([[FUNC, ...vec([[I32], [I32], [I32]]), ...vec([[I32]])], sig2])),
+    ...section(3, vec(simd ? [[0], [1], [1]] : [[0], [1]])),
+    ...section(5, vec([[0x01, ...uleb(PAGES), ...uleb(PAGES)]])),
+    ...section(
+      7,
+      vec([
+        [...name("m"), 0x02, 0],
+        [...name("crc"), 0x00, 0],
+        [...name("verify"), 0x00, 1],
+        ...(simd ? [[...name("verify16"), 0x00, 2]] : []),
+      ]),
+    ),
+    ...section(
+      10,
+      vec([
+        code(4, crcBody),
+        code(2, verifyBody),
+        ...(simd ? [verify16(0, 1, simd === "relaxed")] : []),
+      ]),
+    ),
+  ];
+}
+
+const hexLines = (bytes: number[]): string => {
+  const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
+  const lines: string[] = [];
+  for (let i = 0; i < hex.length; i += 76) lines.push(`  "${hex.slice(i, i + 76)}"`);
+  return lines.join(" +\n");
+};
+const base = module(false), withSimd = module("simd"), relaxed = module("relaxed");
 const text = `// Generated by scripts/gen_crc32c_wasm.ts: do not edit (re-run the script).
-// The CRC32C WebAssembly module (${bytes.length} bytes) as hex; see the script for what it holds.
+// The CRC32C WebAssembly modules as hex; see the script for what they hold.
 
-/** The module's bytes, hex-encoded. */
+/** The module's bytes (${base.length}), hex-encoded: crc and verify, no SIMD. */
 export const CRC32C_WASM_HEX: string =
-${lines.join(" +\n")};
+${hexLines(base)};
+
+/** The same module plus verify16 (wasm SIMD, 16 records at a time): ${withSimd.length} bytes. */
+export const CRC32C_WASM_SIMD_HEX: string =
+${hexLines(withSimd)};
+
+/** As CRC32C_WASM_SIMD_HEX with relaxed SIMD's swizzle: ${relaxed.length} bytes. */
+export const CRC32C_WASM_RELAXED_HEX: string =
+${hexLines(relaxed)};
 
 /** Pages of its memory (the tables at 0, the data window from 65536 to the end). */
 export const CRC32C_WASM_PAGES = ${PAGES};
@@ -338,5 +315,5 @@ if (process.argv.includes("--check")) {
   }
 } else {
   writeFileSync(out, text);
-  console.log(`wrote ${out} (${bytes.length} bytes of wasm)`);
+  console.log(`wrote ${out} (${base.length}, ${withSimd.length}, ${relaxed.length} bytes of wasm)`);
 }

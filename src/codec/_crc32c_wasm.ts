@@ -7,13 +7,23 @@
 // AOF replay hands it a whole chunk of records at once, see verifyRecords).
 // Where WebAssembly is missing or refuses the module (a host that forbids
 // it, a big-endian host) `wasmCrc` is null and callers use the JS loop.
+// The record walk has a SIMD kernel too (verify16: 16 records' CRCs at once,
+// see scripts/_crc32c_simd.ts): the module with relaxed SIMD is tried first,
+// then plain SIMD (Node 20), then the one without.
 import { CRC32C_TABLE, LITTLE_ENDIAN } from "./_crc32c_js.ts";
-import { CRC32C_WASM_HEX, CRC32C_WASM_PAGES } from "./_crc32c_wasm_bytes.ts";
+import {
+  CRC32C_WASM_HEX,
+  CRC32C_WASM_PAGES,
+  CRC32C_WASM_RELAXED_HEX,
+  CRC32C_WASM_SIMD_HEX,
+} from "./_crc32c_wasm_bytes.ts";
 
 /** Start of the data window in the module's memory (the tables sit below it). */
 const WINDOW = 65536;
 /** Bytes the window holds. */
 const WINDOW_BYTES = CRC32C_WASM_PAGES * 65536 - WINDOW;
+/** Where verify16 finds its nibble tables (scripts/_crc32c_simd.ts, SCRATCH.nibbles). */
+const NIBBLES = 16576;
 
 /** The little of the WebAssembly API used here (not every lib setting declares it). */
 interface WasmApi {
@@ -25,7 +35,11 @@ interface Exports {
   m: { buffer: ArrayBuffer };
   crc(c: number, p: number, n: number): number;
   verify(p: number, end: number): number;
+  verify16?: (p: number, end: number) => number;
 }
+
+/** The record kernels a loaded module has. */
+export type WasmKernel = "relaxed-simd" | "simd" | "scalar";
 
 /** The wasm CRC32C: raw-state update and the record walk, over JS bytes. */
 export interface WasmCrc {
@@ -38,25 +52,51 @@ export interface WasmCrc {
    * intact). A record larger than the window also stops the walk.
    */
   verifyRecords(b: Uint8Array, from: number, to: number): number;
+  /** The record walk's kernel: 16 records at a time in wasm SIMD (relaxed or not), or scalar. */
+  readonly kernel: WasmKernel;
+}
+
+/** Module bytes from hex. */
+function unhex(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length >>> 1);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(2 * i, 2), 16);
+  return bytes;
 }
 
 function load(): WasmCrc | null {
   const wa = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (wa === undefined || !LITTLE_ENDIAN) return null;
-  let ex: Exports;
-  try {
-    const hex = CRC32C_WASM_HEX;
-    const bytes = new Uint8Array(hex.length >>> 1);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(2 * i, 2), 16);
-    ex = new wa.Instance(new wa.Module(bytes)).exports as unknown as Exports;
-  } catch {
-    return null; // e.g. a host that allows no code generation
+  let ex: Exports | null = null;
+  let kernel: WasmKernel = "scalar";
+  const modules: Array<[string, WasmKernel]> = [
+    [CRC32C_WASM_RELAXED_HEX, "relaxed-simd"],
+    [CRC32C_WASM_SIMD_HEX, "simd"],
+    [CRC32C_WASM_HEX, "scalar"],
+  ];
+  for (const [hex, k] of modules) {
+    try {
+      ex = new wa.Instance(new wa.Module(unhex(hex))).exports as unknown as Exports;
+      kernel = k;
+      break;
+    } catch {
+      // An engine without (relaxed) SIMD, or a host that allows no code generation.
+    }
   }
+  if (ex === null) return null;
   // The memory never grows, so these views stay valid.
   new Int32Array(ex.m.buffer, 0, CRC32C_TABLE.length).set(CRC32C_TABLE);
+  // verify16's tables: byte k of T0[n] and of T0[n << 4], 16 bytes per k.
+  const nib = new Uint8Array(ex.m.buffer, NIBBLES, 128);
+  for (let k = 0; k < 4; k++) {
+    for (let n = 0; n < 16; n++) {
+      nib[16 * k + n] = (CRC32C_TABLE[n]! >>> (8 * k)) & 0xff;
+      nib[64 + 16 * k + n] = (CRC32C_TABLE[n << 4]! >>> (8 * k)) & 0xff;
+    }
+  }
   const mem = new Uint8Array(ex.m.buffer, WINDOW, WINDOW_BYTES);
-  const crc = ex.crc, verify = ex.verify;
+  const crc = ex.crc, scalar = ex.verify, simd = ex.verify16 ?? scalar;
   return {
+    kernel,
     state(c, b, from, to) {
       while (from < to) {
         const n = Math.min(to - from, WINDOW_BYTES);
@@ -71,7 +111,7 @@ function load(): WasmCrc | null {
         const n = Math.min(to - from, WINDOW_BYTES);
         if (n < 8) return from;
         mem.set(from === 0 && n === b.length ? b : b.subarray(from, from + n));
-        const stop = from + (verify(WINDOW, WINDOW + n) - WINDOW);
+        const stop = from + ((useSimd ? simd : scalar)(WINDOW, WINDOW + n) - WINDOW);
         // Stopped inside the window: a bad or short record. At its edge with
         // more to go: a record straddling it, walk on from there.
         if (stop === from || from + n === to) return stop;
@@ -91,5 +131,15 @@ export let useWasm: boolean = wasmCrc !== null;
 export function setUseWasm(on: boolean): boolean {
   const was = useWasm;
   useWasm = on && wasmCrc !== null;
+  return was;
+}
+
+/** The record walk uses verify16 (default where the module has it). */
+let useSimd: boolean = wasmCrc !== null && wasmCrc.kernel !== "scalar";
+
+/** Switches the SIMD record walk on or off where the module has it; returns the previous setting. */
+export function setUseSimd(on: boolean): boolean {
+  const was = useSimd;
+  useSimd = on && wasmCrc !== null && wasmCrc.kernel !== "scalar";
   return was;
 }

@@ -71,6 +71,7 @@ export {
   parseRecord,
   type RecordStep,
   SEGMENTED_FRAME,
+  setRecordCheckSimd,
   TXN_BEGIN,
   TXN_COMMIT,
   wrapRecordInto,
