@@ -15,6 +15,7 @@
 // --fs=mem: replay from an in-memory file system (CrashFs) instead of the
 // disk, so read syscalls (noisy on a loaded machine) drop out and the ratio is
 // the parse + CRC work alone; append stays on disk.
+// --no-append: skip the append case (shorter runs when only replay matters).
 // Cases: replay_into = replayAofInto (the store fast path, what openStore
 // uses); replay_argv = replayAof with an argv callback that counts;
 // append = Aof.append of n frames under fsync "no" (awaiting every 65536).
@@ -45,6 +46,7 @@ const N = Number(flag("n") ?? 1_000_000);
 const RUNS = Number(flag("runs") ?? 5);
 const JS = process.argv.includes("--js");
 const KERNELS = process.argv.includes("--kernels");
+const APPEND = !process.argv.includes("--no-append");
 const memFs = flag("fs") === "mem" ? new CrashFs() : null;
 memFs?.mkdirSync("/bench");
 const replayOpts = memFs !== null ? { fs: memFs } : {};
@@ -167,6 +169,10 @@ for (let r = 0; r < RUNS; r++) {
     await replayAof(path, () => void count++, replayOpts);
     if (count !== N) throw new Error(`${name}: ${count} argv`);
     rec(`replay_argv ${name}`, performance.now() - t0, cpuSince(c0));
+    if (!APPEND) {
+      setUseWasm(wasWasm);
+      continue;
+    }
     const ap = join(dir, `append-${name}.aof`);
     rmSync(ap, { force: true });
     const aof = await Aof.open(ap, { fsync: "no", aofFormat: name === "v1" ? 1 : 2 });
@@ -193,7 +199,9 @@ for (const [k, xs] of Object.entries(times).sort()) {
     }        ${(N / (median(xs) / 1000) / 1e6).toFixed(2)} M`,
   );
 }
-for (const c of ["replay_into", "replay_argv", "append"]) {
+for (
+  const c of APPEND ? ["replay_into", "replay_argv", "append"] : ["replay_into", "replay_argv"]
+) {
   for (const v of variants.map(([name]) => name).filter((x) => x !== "v1")) {
     const w1 = times[`${c} v1`]!, w2 = times[`${c} ${v}`]!;
     const c1 = cpus[`${c} v1`]!, c2 = cpus[`${c} ${v}`]!;
