@@ -6,42 +6,28 @@
 // keyspace events; transactions (EXEC) are applied by _tx.ts through the same
 // apply-then-log steps, so a command and a transaction are logged alike.
 import { type Reply, runCommand } from "../store/apply.ts";
-import { arityOk, type Command, lookupCommand } from "../store/commands.ts";
+import type { Command } from "../store/commands.ts";
 import { shardIndex } from "../shard/routing.ts";
 import { unrefTimer } from "../fs/proc.ts";
 import { type Frame, propagate } from "./_propagate.ts";
 import { Memory } from "./_memory.ts";
 import type { ShardRt } from "./_shard.ts";
-import { oversizedArgument } from "../store/commands.ts";
 import type { DirLock } from "./_lock.ts";
 import type { SyncCounters } from "./_metered_fs.ts";
 import type { MetricEvent } from "./options.ts";
 import type { ResolvedOptions } from "./_resolve.ts";
 import { CommandFailedError, StoreClosedError } from "./errors.ts";
 import { SplitGroups } from "./_groups.ts";
-import { type Applied, applyRouted, type Route, route, shardsOf, WRONG_ARGS } from "./_split.ts";
+import { type Applied, applyRouted, shardsOf } from "./_split.ts";
 import { Hub } from "./_hub.ts";
 import { park, wokenError } from "./_blocking.ts";
+import { prepareCommand, type Prepared } from "./_prepare.ts";
+import { type OpStatus, recorded } from "./_op_status.ts";
 
-/** Outcome of the last save / rewrite. */
-export interface OpStatus {
-  time: number | null;
-  status: "ok" | "err" | "none";
-  error: string | null;
-}
+export type { Prepared } from "./_prepare.ts";
+export type { OpStatus } from "./_op_status.ts";
 
 const DEL_VERB = new TextEncoder().encode("DEL"), HDEL_VERB = new TextEncoder().encode("HDEL");
-
-function unknown(verb: Uint8Array): CommandFailedError {
-  return new CommandFailedError(`ERR unknown command '${new TextDecoder().decode(verb)}'`, true);
-}
-
-/** A command resolved and routed, ready to apply (what a transaction queues). */
-export interface Prepared {
-  readonly cmd: Command;
-  readonly argv: Uint8Array[];
-  readonly route: Route;
-}
 
 /** Options of a blocking call. */
 export interface BlockOptions {
@@ -159,21 +145,7 @@ export class Engine {
 
   /** Resolves and routes a command (throws unknown-command, arity and CROSSSLOT errors). */
   prepare(argv: Uint8Array[]): Prepared {
-    if (argv.length === 0) throw new CommandFailedError("ERR empty command");
-    const cmd = lookupCommand(argv[0]!); // the verb is resolved once, here
-    if (cmd === undefined) throw unknown(argv[0]!);
-    const big = oversizedArgument(argv); // before any shard applies a part
-    if (big !== null) throw new CommandFailedError(big);
-    if (!arityOk(cmd, argv.length)) throw new CommandFailedError(WRONG_ARGS(cmd.name));
-    if (cmd.transaction && cmd.name !== "select") {
-      const v = cmd.name.toUpperCase();
-      const use = cmd.name === "watch" || cmd.name === "unwatch" ? cmd.name : "multi";
-      throw new CommandFailedError(
-        `ERR ${v} is not available through command(): the store has no connection state; ` +
-          `use db.${use}()`,
-      );
-    }
-    return { cmd, argv, route: route(cmd, argv, this.shards.length, (k) => this.shardOf(k)) };
+    return prepareCommand(argv, this.shards.length, (k) => this.shardOf(k));
   }
 
   /**
@@ -233,7 +205,9 @@ export class Engine {
   #applyOn(i: number, cmd: Command, argv: Uint8Array[]): { reply: Reply; frames: Frame[] } {
     const sh = this.shards[i]!;
     const aof = sh.aof;
-    if (cmd.flags.has("pubsub")) return { reply: this.#pubsubCommand(cmd, argv), frames: [] };
+    if (cmd.flags.has("pubsub")) {
+      return { reply: this.hub.pubsubCommand(cmd, argv, this.shards[0]!.store), frames: [] };
+    }
     if (!cmd.write) {
       const r = runCommand(sh.store, cmd, argv);
       if (!r.ok) throw new CommandFailedError(r.error, r.unknown ?? false);
@@ -296,19 +270,6 @@ export class Engine {
     });
   }
 
-  /** PUBLISH and PUBSUB, answered from this store's subscriptions. */
-  #pubsubCommand(cmd: Command, argv: Uint8Array[]): Reply {
-    const ps = this.hub.pubsub;
-    if (cmd.name === "publish") return this.hub.notifier.publish(argv[1]!, argv[2]!);
-    const sub = new TextDecoder().decode(argv[1]!).toUpperCase();
-    if (sub === "CHANNELS" && argv.length <= 3) return ps.channels(argv[2]);
-    if (sub === "NUMSUB") return argv.slice(2).flatMap((ch) => [ch, ps.numsub(ch)]);
-    if (sub === "NUMPAT" && argv.length === 2) return ps.numpat();
-    const r = runCommand(this.shards[0]!.store, cmd, argv); // the applier's errors
-    if (!r.ok) throw new CommandFailedError(r.error);
-    return r.reply;
-  }
-
   /** Append frames; returns the durability promise under `always`, else null. */
   #log(sh: ShardRt, frames: Frame[]): Promise<void> | null {
     const aof = sh.aof!;
@@ -353,13 +314,7 @@ export class Engine {
 
   async #rewriteShard(sh: ShardRt): Promise<void> {
     const t0 = performance.now();
-    try {
-      await sh.rewrite();
-    } catch (e) {
-      Object.assign(this.lastRewrite, { time: this.opts.clock(), status: "err", error: String(e) });
-      throw e;
-    }
-    Object.assign(this.lastRewrite, { time: this.opts.clock(), status: "ok", error: null });
+    await recorded(this.lastRewrite, this.opts.clock, () => sh.rewrite());
     this.metric({
       name: "aof.rewrite",
       shard: sh.index,
@@ -385,13 +340,11 @@ export class Engine {
   async save(): Promise<void> {
     this.requireFiles("save()");
     const t0 = performance.now();
-    try {
-      await Promise.all(this.shards.map((sh) => this.#maintain(sh, () => sh.save())));
-    } catch (e) {
-      Object.assign(this.lastSave, { time: this.opts.clock(), status: "err", error: String(e) });
-      throw e;
-    }
-    Object.assign(this.lastSave, { time: this.opts.clock(), status: "ok", error: null });
+    await recorded(
+      this.lastSave,
+      this.opts.clock,
+      () => Promise.all(this.shards.map((sh) => this.#maintain(sh, () => sh.save()))),
+    );
     this.metric({ name: "save", ms: performance.now() - t0, keys: this.dbsize() });
   }
 

@@ -3,13 +3,14 @@
 // are worked out and queued. Each part costs nothing while nobody uses it: a write works out
 // its frames (to know what it changed) only when it is logged anyway or someone listens.
 import { type Command, commandEvents, framesKeys, keyPositions } from "../store/commands.ts";
-import type { Reply } from "../store/apply.ts";
+import { type Reply, runCommand } from "../store/apply.ts";
 import type { Store } from "../store/store.ts";
 import type { Frame } from "./_propagate.ts";
 import { Blocked } from "./_blocking.ts";
 import { Notifier } from "./_events.ts";
 import { PubSub } from "./_pubsub.ts";
 import { keyId, Watches } from "./_watch.ts";
+import { CommandFailedError } from "./errors.ts";
 
 /** What `before` captured for `after`. */
 export interface Before {
@@ -113,5 +114,18 @@ export class Hub {
     const id = keyId(key);
     this.watches.touch(id);
     if (this.notifier.wanted) this.notifier.emit(event, key, null);
+  }
+
+  /** PUBLISH and PUBSUB, answered from this store's subscriptions (`store` gives the applier's errors). */
+  pubsubCommand(cmd: Command, argv: Uint8Array[], store: Store): Reply {
+    const ps = this.pubsub;
+    if (cmd.name === "publish") return this.notifier.publish(argv[1]!, argv[2]!);
+    const sub = new TextDecoder().decode(argv[1]!).toUpperCase();
+    if (sub === "CHANNELS" && argv.length <= 3) return ps.channels(argv[2]);
+    if (sub === "NUMSUB") return argv.slice(2).flatMap((ch) => [ch, ps.numsub(ch)]);
+    if (sub === "NUMPAT" && argv.length === 2) return ps.numpat();
+    const r = runCommand(store, cmd, argv); // the applier's errors
+    if (!r.ok) throw new CommandFailedError(r.error);
+    return r.reply;
   }
 }
