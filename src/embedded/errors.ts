@@ -90,3 +90,29 @@ export class CommandFailedError extends Error {
     this.unknown = unknown;
   }
 }
+
+/**
+ * {@link KevyStore.atomic} gave up: every attempt found a watched key changed
+ * by someone else before its transaction ran.
+ *
+ * @example
+ * ```ts
+ * import { AtomicConflictError } from "@kevy/persist";
+ * const e = new AtomicConflictError(10);
+ * e.attempts; // 10
+ * ```
+ */
+export class AtomicConflictError extends Error {
+  /** Always `"AtomicConflictError"`. */
+  override name = "AtomicConflictError";
+  /** Attempts made. */
+  readonly attempts: number;
+  /**
+   * A transaction that kept conflicting.
+   * @param attempts attempts made
+   */
+  constructor(attempts: number) {
+    super(`atomic(): a watched key changed before each of ${attempts} attempts; gave up`);
+    this.attempts = attempts;
+  }
+}

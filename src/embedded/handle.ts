@@ -29,51 +29,15 @@ import { WatchSet } from "./_watch.ts";
 import { Subscription, type SubscriptionOptions } from "./subscription.ts";
 import type { KeyspaceEvent, KeyspaceEventOptions, Message } from "./events.ts";
 import { latin1 } from "../store/glob.ts";
-import type { ScanOptions } from "./types.ts";
+import type { AtomicOptions, ScanOptions } from "./types.ts";
+import { AtomicConflictError } from "./errors.ts";
+
+export type { AtomicOptions } from "./types.ts";
+export { AtomicConflictError } from "./errors.ts";
 
 /** One connection's state: what WATCH...MULTI carries (the handle and its views share it). */
 interface Session {
   ws: WatchSet | null;
-}
-
-/**
- * Options of {@link KevyStore.atomic}.
- *
- * @example
- * ```ts
- * import type { AtomicOptions } from "@kevy/persist";
- * const opts: AtomicOptions = { attempts: 20 };
- * ```
- */
-export interface AtomicOptions {
-  /** How many times `fn` runs before giving up (default 10). */
-  attempts?: number;
-}
-
-/**
- * {@link KevyStore.atomic} gave up: every attempt found a watched key changed
- * by someone else before its transaction ran.
- *
- * @example
- * ```ts
- * import { AtomicConflictError } from "@kevy/persist";
- * const e = new AtomicConflictError(10);
- * e.attempts; // 10
- * ```
- */
-export class AtomicConflictError extends Error {
-  /** Always `"AtomicConflictError"`. */
-  override name = "AtomicConflictError";
-  /** Attempts made. */
-  readonly attempts: number;
-  /**
-   * A transaction that kept conflicting.
-   * @param attempts attempts made
-   */
-  constructor(attempts: number) {
-    super(`atomic(): a watched key changed before each of ${attempts} attempts; gave up`);
-    this.attempts = attempts;
-  }
 }
 
 const MATCH = { method: "keyspaceEvents", fixed: ["match"] };

@@ -91,3 +91,17 @@ export interface BlockingOptions {
 
 /** A score bound of `zrangebyscore`/`zcount`: a number (inclusive, ±Infinity for no bound) or `{ exclusive: n }`. */
 export type ScoreArg = number | { exclusive: number };
+
+/**
+ * Options of {@link KevyStore.atomic}.
+ *
+ * @example
+ * ```ts
+ * import type { AtomicOptions } from "@kevy/persist";
+ * const opts: AtomicOptions = { attempts: 20 };
+ * ```
+ */
+export interface AtomicOptions {
+  /** How many times `fn` runs before giving up (default 10). */
+  attempts?: number;
+}
