@@ -24,6 +24,7 @@
  */
 import { CorruptFileError } from "./errors.ts";
 import { NEED_MORE, RdbReader } from "./_rdb_reader.ts";
+import { ChunkQueue } from "./_chunk_queue.ts";
 import { RedisRdbModuleError, RedisRdbVersionError } from "./rdb_errors.ts";
 import {
   CHECKSUM,
@@ -83,9 +84,8 @@ export class RedisRdbDecoder {
   readonly #totalSize: number;
   #failed: unknown = undefined;
   #finished = false;
-  #pending: Uint8Array[] = [];
-  #pendingLen = 0;
-  #want = 0;
+  /** Bytes of an incomplete record and the chunks pushed since. */
+  readonly #q = new ChunkQueue();
 
   /**
    * A decoder waiting for the `REDIS` header.
@@ -131,14 +131,8 @@ export class RedisRdbDecoder {
       this.#rec.stats.trailingBytes += chunk.length;
       return;
     }
-    if (this.#pendingLen === 0) {
-      this.#run(chunk.slice(), false);
-      return;
-    }
-    this.#pending.push(chunk.slice());
-    this.#pendingLen += chunk.length;
-    if (this.#pendingLen < this.#want && this.#r.base + this.#pendingLen < this.#totalSize) return;
-    this.#run(this.#take(), false);
+    const buf = this.#q.push(chunk, this.#r.base, this.#totalSize);
+    if (buf !== null) this.#run(buf, false);
   }
 
   /**
@@ -157,30 +151,13 @@ export class RedisRdbDecoder {
     if (this.#failed !== undefined) throw this.#failed;
     if (!this.#finished) {
       this.#finished = true;
-      if (this.#rec.stage !== DONE) this.#run(this.#take(), true);
+      if (this.#rec.stage !== DONE) this.#run(this.#q.take(), true);
     }
     return {
       ...this.#rec.stats,
       skippedModules: { ...this.#rec.stats.skippedModules },
       types: { ...this.#rec.stats.types },
     };
-  }
-
-  #take(): Uint8Array {
-    const parts = this.#pending;
-    let buf: Uint8Array;
-    if (parts.length === 1) buf = parts[0]!;
-    else {
-      buf = new Uint8Array(this.#pendingLen);
-      let o = 0;
-      for (const p of parts) {
-        buf.set(p, o);
-        o += p.length;
-      }
-    }
-    this.#pending = [];
-    this.#pendingLen = 0;
-    return buf;
   }
 
   #run(buf: Uint8Array, final: boolean): void {
@@ -229,11 +206,7 @@ export class RedisRdbDecoder {
       const tail = buf.subarray(start);
       r.base += start;
       r.buf = new Uint8Array(0);
-      this.#want = Math.max(NEED_MORE.at - start, 2 * tail.length, 1);
-      if (tail.length > 0) {
-        this.#pending = [tail];
-        this.#pendingLen = tail.length;
-      }
+      this.#q.keep(tail, NEED_MORE.at - start);
     }
   }
 }

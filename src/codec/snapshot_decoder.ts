@@ -27,6 +27,7 @@ import {
 } from "./snapshot_types.ts";
 import { SegmentStubError } from "./snapshot_errors.ts";
 import type { Entry } from "./types.ts";
+import { ChunkQueue } from "./_chunk_queue.ts";
 
 const STAGE_HEADER = 0;
 const STAGE_RECORDS = 1;
@@ -106,10 +107,8 @@ export class SnapshotDecoder {
   #failed: unknown = undefined;
   #finished = false;
   #stats: SnapshotDecodeStats | null = null;
-  // Bytes of an incomplete record (copied), and how many are wanted before the next attempt.
-  #pending: Uint8Array[] = [];
-  #pendingLen = 0;
-  #want = 0;
+  /** Bytes of an incomplete record and the chunks pushed since. */
+  readonly #q = new ChunkQueue();
   /** CRC32C per block of every byte consumed up to and including the EOF opcode. */
   readonly #sum = new BlockSummer(SUM_BLOCK_LOG2);
   /** The bytes after the EOF opcode. */
@@ -177,14 +176,8 @@ export class SnapshotDecoder {
       this.#trail!.add(chunk, 0, chunk.length);
       return;
     }
-    if (this.#pendingLen === 0) {
-      this.#run(chunk.slice(), false);
-      return;
-    }
-    this.#pending.push(chunk.slice());
-    this.#pendingLen += chunk.length;
-    if (this.#pendingLen < this.#want && this.#r.base + this.#pendingLen < this.#totalSize) return;
-    this.#run(this.#takePending(), false);
+    const buf = this.#q.push(chunk, this.#r.base, this.#totalSize);
+    if (buf !== null) this.#run(buf, false);
   }
 
   /**
@@ -205,7 +198,7 @@ export class SnapshotDecoder {
     if (this.#stats !== null) return this.#stats;
     this.#finished = true;
     try {
-      if (this.#stage !== STAGE_DONE) this.#run(this.#takePending(), true);
+      if (this.#stage !== STAGE_DONE) this.#run(this.#q.take(), true);
       const checksum = this.#verify();
       const r = this.#r;
       const trail = this.#trail!;
@@ -243,23 +236,6 @@ export class SnapshotDecoder {
     }
     checkBlocks(this.#sum.crcs(), t, covered, path);
     return "verified";
-  }
-
-  #takePending(): Uint8Array {
-    const parts = this.#pending;
-    let buf: Uint8Array;
-    if (parts.length === 1) buf = parts[0]!;
-    else {
-      buf = new Uint8Array(this.#pendingLen);
-      let o = 0;
-      for (const p of parts) {
-        buf.set(p, o);
-        o += p.length;
-      }
-    }
-    this.#pending = [];
-    this.#pendingLen = 0;
-    return buf;
   }
 
   #run(buf: Uint8Array, final: boolean): void {
@@ -312,11 +288,7 @@ export class SnapshotDecoder {
       const tail = buf.subarray(start); // buf is already private
       r.base += start;
       r.buf = new Uint8Array(0);
-      this.#want = Math.max(NEED_MORE.at - start, 2 * tail.length, 1);
-      if (tail.length > 0) {
-        this.#pending = [tail];
-        this.#pendingLen = tail.length;
-      }
+      this.#q.keep(tail, NEED_MORE.at - start);
     }
   }
 
