@@ -4,6 +4,28 @@
 // holds what the failed read needed and at least twice that tail (so the cost
 // of retries stays linear in the input), or once the input is complete.
 
+/** What a run reads through: both decoders' readers (RdbReader, SnapshotReader) have it. */
+export interface RunWindow {
+  /** The bytes of this run. */
+  buf: Uint8Array;
+  /** End of the bytes in `buf`. */
+  end: number;
+  /** Read position in `buf`. */
+  pos: number;
+  /** The input offset of `buf[0]`. */
+  base: number;
+  /** The input offset no read may pass (the input's end when known). */
+  limit: number;
+}
+
+/** Points `r` at `buf` for one run: the final run ends with `buf`, others at `totalSize`. */
+export function openRun(r: RunWindow, buf: Uint8Array, final: boolean, totalSize: number): void {
+  r.buf = buf;
+  r.end = buf.length;
+  r.pos = 0;
+  r.limit = final ? r.base + buf.length : totalSize;
+}
+
 /** Pushed bytes waiting for the next decoding run. */
 export class ChunkQueue {
   #parts: Uint8Array[] = [];
@@ -59,5 +81,16 @@ export class ChunkQueue {
       this.#parts = [tail];
       this.#length = tail.length;
     }
+  }
+
+  /**
+   * A run over `buf` stopped inside the record starting at `start` (the read
+   * that failed needed up to `at`): keeps the record's bytes for the next run
+   * and moves `r` past what was consumed, holding no buffer.
+   */
+  stopped(r: RunWindow, buf: Uint8Array, start: number, at: number): void {
+    r.base += start;
+    r.buf = new Uint8Array(0);
+    this.keep(buf.subarray(start), at - start);
   }
 }

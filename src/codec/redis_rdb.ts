@@ -24,7 +24,7 @@
  */
 import { CorruptFileError } from "./errors.ts";
 import { NEED_MORE, RdbReader } from "./_rdb_reader.ts";
-import { ChunkQueue } from "./_chunk_queue.ts";
+import { ChunkQueue, openRun } from "./_chunk_queue.ts";
 import { RedisRdbModuleError, RedisRdbVersionError } from "./rdb_errors.ts";
 import {
   CHECKSUM,
@@ -162,10 +162,7 @@ export class RedisRdbDecoder {
 
   #run(buf: Uint8Array, final: boolean): void {
     const r = this.#r;
-    r.buf = buf;
-    r.end = buf.length;
-    r.pos = 0;
-    r.limit = final ? r.base + buf.length : this.#totalSize;
+    openRun(r, buf, final, this.#totalSize);
     let start = 0; // the last commit point: everything before it is consumed
     let crcFrom = 0;
     try {
@@ -203,10 +200,7 @@ export class RedisRdbDecoder {
       }
       // Keep the incomplete record; retry once the buffered bytes doubled
       // (or reach what the failed read needed), so retries stay linear.
-      const tail = buf.subarray(start);
-      r.base += start;
-      r.buf = new Uint8Array(0);
-      this.#q.keep(tail, NEED_MORE.at - start);
+      this.#q.stopped(r, buf, start, NEED_MORE.at);
     }
   }
 }

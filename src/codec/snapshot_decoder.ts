@@ -27,7 +27,7 @@ import {
 } from "./snapshot_types.ts";
 import { SegmentStubError } from "./snapshot_errors.ts";
 import type { Entry } from "./types.ts";
-import { ChunkQueue } from "./_chunk_queue.ts";
+import { ChunkQueue, openRun } from "./_chunk_queue.ts";
 
 const STAGE_HEADER = 0;
 const STAGE_RECORDS = 1;
@@ -240,10 +240,7 @@ export class SnapshotDecoder {
 
   #run(buf: Uint8Array, final: boolean): void {
     const r = this.#r;
-    r.buf = buf;
-    r.end = buf.length;
-    r.pos = 0;
-    r.limit = final ? r.base + buf.length : this.#totalSize;
+    openRun(r, buf, final, this.#totalSize);
     let start = 0;
     try {
       if (this.#stage === STAGE_HEADER) {
@@ -285,10 +282,7 @@ export class SnapshotDecoder {
       // Keep the incomplete record; retry once the buffered bytes doubled
       // (or reach what the failed read needed), so retries stay linear.
       this.#sum.feed(buf, 0, start);
-      const tail = buf.subarray(start); // buf is already private
-      r.base += start;
-      r.buf = new Uint8Array(0);
-      this.#q.keep(tail, NEED_MORE.at - start);
+      this.#q.stopped(r, buf, start, NEED_MORE.at); // buf is already private
     }
   }
 

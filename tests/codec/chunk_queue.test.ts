@@ -2,7 +2,7 @@
 // what is decoded now, what waits, and when a stopped run is retried.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ChunkQueue } from "../../src/codec/_chunk_queue.ts";
+import { ChunkQueue, openRun, type RunWindow } from "../../src/codec/_chunk_queue.ts";
 
 const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
 
@@ -69,5 +69,33 @@ describe("ChunkQueue", () => {
     q.push(c, 0, Infinity);
     c.fill(0);
     assert.deepEqual(q.take(), bytes(1, 2, 3));
+  });
+
+  it("openRun bounds a run by the input's size, the final run by its own bytes", () => {
+    const r: RunWindow = { buf: new Uint8Array(0), end: 0, pos: 7, base: 100, limit: 0 };
+    const buf = bytes(1, 2, 3);
+    openRun(r, buf, false, 1000);
+    assert.deepEqual({ ...r, buf: r.buf === buf }, {
+      buf: true,
+      end: 3,
+      pos: 0,
+      base: 100,
+      limit: 1000,
+    });
+    openRun(r, buf, true, 1000);
+    assert.equal(r.limit, 103);
+  });
+
+  it("stopped() keeps the record's bytes and moves the window past what was consumed", () => {
+    const q = new ChunkQueue();
+    const buf = bytes(1, 2, 3, 4, 5);
+    const r: RunWindow = { buf, end: 5, pos: 5, base: 100, limit: Infinity };
+    q.stopped(r, buf, 3, 9); // the record starts at 3; its failed read needed up to 9
+    assert.equal(r.base, 103);
+    assert.equal(r.buf.length, 0); // the window holds no buffer between runs
+    assert.equal(q.length, 2);
+    // wants max(9 - 3, 2 * 2) = 6 bytes from the record's start
+    assert.equal(q.push(bytes(6, 7, 8), r.base, Infinity), null);
+    assert.deepEqual(q.push(bytes(9), r.base, Infinity), bytes(4, 5, 6, 7, 8, 9));
   });
 });
