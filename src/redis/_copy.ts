@@ -25,6 +25,7 @@ import {
 } from "./_migrate_encode.ts";
 import { isPayloadRefused } from "./_payload.ts";
 import { copyStringRecords } from "./_copy_strings.ts";
+import { SlotStage } from "./_slot_stage.ts";
 import { jobFromFrames } from "./_job_frames.ts";
 import { copyFunctions } from "./_functions.ts";
 import type { SourcePart } from "./_migrate_source.ts";
@@ -118,6 +119,8 @@ export async function copyParts(
     },
   });
   const counted = () => writer.doneUnits - looks.notCopied;
+  // A cluster's string records go through one staging buffer, reused part after part.
+  const stage = target.isCluster ? new SlotStage() : null;
   try {
     let partsDone = 0;
     const it = Symbol.asyncIterator in parts
@@ -133,7 +136,7 @@ export async function copyParts(
       // while a part loads (at most two parts in memory).
       next = Promise.resolve(it.next());
       next.catch(() => {}); // awaited at the top of the loop; not unhandled meanwhile
-      await copyPart(writer, part, stats, s, partsDone, counted, target.isCluster);
+      await copyPart(writer, part, stats, s, partsDone, counted, stage);
       await writer.flush();
       await secondLook(target, writer, part, looks, stats, s);
       // Libraries: those an RDB carries beside its keys, else the store's own (FUNCTION LOAD kept as data).
@@ -180,7 +183,7 @@ async function copyPart(
   s: CopySettings,
   partsDone: number,
   counted: () => number,
-  cluster: boolean,
+  stage: SlotStage | null,
 ): Promise<void> {
   const partKeys = partSize(part);
   let sent = 0;
@@ -311,7 +314,7 @@ async function copyPart(
         stats,
         replace: s.replace,
         cutoff,
-        cluster,
+        stage,
         progress,
       });
     } else {

@@ -15,7 +15,7 @@ import type { StringRecords } from "../persist/string_records.ts";
 import { writerInternals } from "../codec/bytes_util.ts";
 import { keyHashSlotAt } from "../shard/routing.ts";
 import { headSize, putConst, putHead } from "./_resp_put.ts";
-import { SlotStage } from "./_slot_stage.ts";
+import type { SlotStage } from "./_slot_stage.ts";
 import { type KeyJob, writeStringGroup, writeStringRecord } from "./_migrate_encode.ts";
 import type { MigrateStats } from "./migrate.ts";
 
@@ -33,8 +33,11 @@ export interface StringCopy {
   replace: boolean;
   /** Keys whose deadline is at or before this are expired (counted, not sent). */
   cutoff: number;
-  /** Group by hash slot (a cluster); a single server takes any keys in one MSETNX. */
-  cluster: boolean;
+  /**
+   * A cluster: group by hash slot, through this staging buffer (reused part
+   * after part); null for a single server, which takes any keys in one MSETNX.
+   */
+  stage: SlotStage | null;
   /** `n` more keys were handed to the writer. */
   progress: (n: number) => void;
 }
@@ -68,7 +71,7 @@ export async function copyStringRecords(recs: StringRecords, c: StringCopy): Pro
       continue;
     }
     // A single server takes any key: no slot to compute.
-    const slot = c.cluster ? keyHashSlotAt(cur.kbuf, cur.koff, cur.klen) : 0;
+    const slot = c.stage !== null ? keyHashSlotAt(cur.kbuf, cur.koff, cur.klen) : 0;
     if (d === null) {
       if (n === plain.length) {
         const p2 = new Int32Array(n * 2), s2 = new Uint16Array(n * 2);
@@ -87,9 +90,9 @@ export async function copyStringRecords(recs: StringRecords, c: StringCopy): Pro
     const p = send(c, slot, 1, write);
     if (p !== undefined) await p;
   }
-  if (c.cluster) {
-    // In slot order through a staging buffer (see _slot_stage.ts), a window at a time.
-    const stage = new SlotStage();
+  const stage = c.stage;
+  if (stage !== null) {
+    // In slot order through the staging buffer (see _slot_stage.ts), a window at a time.
     for (let from = 0; from < n;) {
       from = stage.fill(recs, plain, slots, from, n, WINDOW_BYTES);
       await sendStaged(stage, c);
