@@ -16,7 +16,8 @@
 // method's wall time to `--pipe`'s in the same round (median over rounds):
 // on a shared machine the load moves between rounds, a ratio within one
 // round much less. Run it niced like the rest: nice -n 10.
-//   nice -n 10 npx deno run -A bench/migrate_bench.ts [--keys N] [--rounds R] [--no-import] [--no-dump] [--json FILE]
+//   nice -n 10 npx deno run -A bench/migrate_bench.ts [--keys N] [--rounds R] [--no-import] [--no-dump]
+//     [--only cluster,one,replace,dump] [--json FILE]
 //   nice -n 10 npx bun bench/migrate_bench.ts ...
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -44,10 +45,15 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     "no-import": { type: "boolean", default: false },
     "no-dump": { type: "boolean", default: false },
+    // Only these methods beside --pipe (the reference): cluster,one,replace,dump (default: all).
+    only: { type: "string" },
     json: { type: "string" },
   },
 });
 const N = Number(values.keys);
+const ONLY = values.only === undefined ? null : new Set(values.only.split(","));
+/** Is this method part of the run? */
+const wanted = (m: string): boolean => ONLY === null || ONLY.has(m);
 const SHARDS = Number(values.shards);
 const ROUNDS = Number(values.rounds);
 const enc = new TextEncoder();
@@ -185,6 +191,29 @@ try {
   const countOne = async () => Number((await single.cli(["DBSIZE"])).trim());
   const cli = fileURLToPath(new URL("../src/cli/bin.ts", import.meta.url));
   const dumpCmd = runtimeName() === "bun" ? `npx bun ${cli}` : `npx deno run -A ${cli}`;
+  const one = (replace: boolean) => async () =>
+    void await migrateToRedis(dir, { url: single.url, ...(replace ? { replace } : {}) });
+  // In turn within each round: --pipe first (the reference), then the others.
+  const methods: Array<[string, () => Promise<number | void>, boolean]> = [
+    [
+      "cluster",
+      async () => void await migrateToRedis(dir, { url: cluster.url(0), cluster: true }),
+      true,
+    ],
+    ["one", one(false), false],
+    ["oneReplace", one(true), false],
+  ];
+  if (!values["no-dump"]) {
+    methods.push([
+      "dump",
+      async () =>
+        (await runTimed(
+          `${dumpCmd} dump --format resp ${dir} | redis-cli -p ${single.port} --pipe`,
+        )).cpuMs,
+      false,
+    ]);
+  }
+  const picked = methods.filter(([m]) => wanted(m === "oneReplace" ? "replace" : m));
   for (let r = 0; r < ROUNDS; r++) {
     await single.cli(["FLUSHALL"]);
     runs.pipe!.push(
@@ -194,52 +223,29 @@ try {
         countOne,
       ),
     );
-    await cluster.flushAll();
-    runs.cluster!.push(
-      await measure(
-        cluster.nodes,
-        async () => void await migrateToRedis(dir, { url: cluster.url(0), cluster: true }),
-        () => cluster.dbsize(),
-      ),
-    );
-    await single.cli(["FLUSHALL"]);
-    runs.one!.push(
-      await measure(
-        [single],
-        async () => void await migrateToRedis(dir, { url: single.url }),
-        countOne,
-      ),
-    );
-    await single.cli(["FLUSHALL"]);
-    runs.oneReplace!.push(
-      await measure(
-        [single],
-        async () => void await migrateToRedis(dir, { url: single.url, replace: true }),
-        countOne,
-      ),
-    );
-    if (values["no-dump"]) continue;
-    await single.cli(["FLUSHALL"]);
-    runs.dump!.push(
-      await measure(
-        [single],
-        async () =>
-          (await runTimed(
-            `${dumpCmd} dump --format resp ${dir} | redis-cli -p ${single.port} --pipe`,
-          )).cpuMs,
-        countOne,
-      ),
-    );
+    for (const [m, fn, intoCluster] of picked) {
+      if (intoCluster) await cluster.flushAll();
+      else await single.cli(["FLUSHALL"]);
+      runs[m]!.push(
+        await measure(
+          intoCluster ? cluster.nodes : [single],
+          fn,
+          intoCluster ? () => cluster.dbsize() : countOne,
+        ),
+      );
+    }
+    console.log(`round ${r + 1} done; load ${loadavg()}`);
   }
   console.log(`load ${loadavg()}`);
   const pipe = runs.pipe!;
   results.pipeOne = report("redis-cli --pipe (RESP file ready) -> one node", pipe, pipe);
-  if (!values["no-dump"]) {
-    results.dumpPipeOne = report("dump --format resp | redis-cli --pipe -> one", runs.dump!, pipe);
-  }
-  results.migrateOne = report("migrateToRedis -> one node", runs.one!, pipe);
-  results.migrateOneReplace = report("migrateToRedis replace -> one node", runs.oneReplace!, pipe);
-  results.migrateCluster = report("migrateToRedis -> 3-master cluster", runs.cluster!, pipe);
+  const reported = (m: string, key: string, label: string): void => {
+    if (runs[m]!.length > 0) results[key] = report(label, runs[m]!, pipe);
+  };
+  reported("dump", "dumpPipeOne", "dump --format resp | redis-cli --pipe -> one");
+  reported("one", "migrateOne", "migrateToRedis -> one node");
+  reported("oneReplace", "migrateOneReplace", "migrateToRedis replace -> one node");
+  reported("cluster", "migrateCluster", "migrateToRedis -> 3-master cluster");
   if (!values["no-import"]) {
     // --cluster import reads database 0 of the standalone server (filled by the last --pipe).
     await cluster.flushAll();
@@ -258,8 +264,8 @@ try {
       `  (--cluster import left ${N - imp.keys} of ${N} keys behind: the ones starting with NUL)`,
     );
   }
-  const c = results.migrateCluster as { wallMs: number; cpuMs: number };
-  if (results.clusterImport !== undefined) {
+  const c = results.migrateCluster as { wallMs: number; cpuMs: number } | undefined;
+  if (results.clusterImport !== undefined && c !== undefined) {
     const i = results.clusterImport as { wallMs: number; cpuMs: number };
     console.log(
       `ratio wall: --cluster import / migrateToRedis into the cluster = ${
