@@ -48,8 +48,12 @@ import {
 import { RetryQueue } from "./_bulk_retry.ts";
 
 const DEFAULT_BATCH = 256 * 1024;
-/** Byte writers kept for reuse. */
-const MAX_SPARE = 16;
+/**
+ * Byte writers kept for reuse: enough for the batches in flight on a few
+ * nodes (4 MiB each by default, 256 KiB batches), which all come back when
+ * a part is flushed and are all needed again by the next.
+ */
+const MAX_SPARE = 64;
 
 /**
  * The bulk writer. Add jobs with {@link BulkWriter.add} or

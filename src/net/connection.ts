@@ -103,10 +103,11 @@ export class RedisConnection {
     this.#onPush = opts.onPush;
   }
 
-  /** `host:port`. */
+  /** `host:port` (made once: every reply names its connection). */
   get address(): string {
-    return endpointText(this.host, this.port);
+    return this.#address ??= endpointText(this.host, this.port);
   }
+  #address: string | undefined;
 
   /**
    * Connects, authenticates and selects the database.
