@@ -1,7 +1,10 @@
-// `npm run soak -- --seeds N [--from S] [--steps K] [--ttl-edge] [--classic]`: many more seeds of the
-// simulation (tests/sim/_sim.ts) than `npm test` runs. Prints a progress line every 1,000
-// seeds and, at the end, how many seeds and crash states ran with 0 failures; on a failure,
-// the seed and its shrunk sequence, and exit code 1.
+// `npm run soak -- --seeds N [--from S] [--steps K] [--ttl-edge] [--classic] [--maxmemory]
+// [--large-values]`: many more seeds of the simulation (tests/sim/_sim.ts) than `npm test`
+// runs. `--maxmemory`: a small memory cap under a policy drawn per seed (evictions);
+// `--large-values`: large strings often overwritten (the arena compacts); both combine.
+// Prints a progress line every 1,000 seeds and, at the end, how many seeds and crash states
+// ran with 0 failures (and the evictions, OOM refusals and arena compactions they made); on a
+// failure, the seed and its shrunk sequence, and exit code 1.
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { runSeed } from "../tests/sim/_sim.ts";
@@ -15,19 +18,33 @@ const { values } = parseArgs({
     "ttl-edge": { type: "boolean", default: false },
     // The sequences of before KEVYAOF2 layouts and bursts of concurrent writes were drawn.
     classic: { type: "boolean", default: false },
+    maxmemory: { type: "boolean", default: false },
+    "large-values": { type: "boolean", default: false },
   },
 });
 const seeds = Number(values.seeds);
 const from = Number(values.from);
 const steps = Number(values.steps);
 const t0 = performance.now();
-let crashStates = 0;
+const total = { crashStates: 0, evictions: 0, oom: 0, compactions: 0 };
+const figures = () =>
+  `${total.crashStates} crash states` +
+  (values.maxmemory ? `, ${total.evictions} evictions, ${total.oom} OOM refusals` : "") +
+  (values["large-values"] ? `, ${total.compactions} arena compactions` : "");
 for (let i = 0; i < seeds; i++) {
   const seed = from + i;
   try {
     const extra = values.classic ? { formats: false, bursts: false } : {};
-    crashStates += (await runSeed(seed, steps, { ttlEdge: values["ttl-edge"], ...extra }))
-      .crashStates;
+    const r = await runSeed(seed, steps, {
+      ttlEdge: values["ttl-edge"],
+      maxmemory: values.maxmemory,
+      largeValues: values["large-values"],
+      ...extra,
+    });
+    total.crashStates += r.crashStates;
+    total.evictions += r.evictions;
+    total.oom += r.oom;
+    total.compactions += r.compactions;
   } catch (e) {
     console.error((e as Error).message);
     console.error(`soak: FAILED at seed ${seed} after ${i} passing seeds`);
@@ -35,12 +52,15 @@ for (let i = 0; i < seeds; i++) {
   }
   if ((i + 1) % 1000 === 0) {
     const s = ((performance.now() - t0) / 1000).toFixed(0);
-    console.log(`soak: ${i + 1} seeds (${from}..${seed}), ${crashStates} crash states, ${s} s`);
+    console.log(`soak: ${i + 1} seeds (${from}..${seed}), ${figures()}, ${s} s`);
   }
 }
 const s = ((performance.now() - t0) / 1000).toFixed(1);
 console.log(
-  `soak: ${seeds} seeds (${from}..${
-    from + seeds - 1
-  }) x ${steps} steps, ${crashStates} crash states, 0 failures, ${s} s`,
+  `soak: ${seeds} seeds (${from}..${from + seeds - 1}) x ${steps} steps, ${figures()}, ` +
+    `0 failures, ${s} s`,
 );
+if (values["large-values"] && total.compactions === 0) {
+  console.error("soak: --large-values made no arena compaction: the mode tested nothing");
+  process.exit(1);
+}

@@ -286,11 +286,12 @@ export class Engine {
 
   /** A key or hash field expired or was evicted: log its DEL / HDEL; nobody waits for it. */
   #logImplicit(sh: ShardRt, frame: Uint8Array[]): void {
-    const aof = sh.aof!;
-    if (this.#closed || aof.lastWriteStatus === "failed") return;
+    if (this.#closed) return;
+    // Queued even while the log is failed (written by its retry, ahead of later writes):
+    // a DEL left out would let a later write of the key replay on top of its old value.
     try {
-      aof.append(frame).catch(() => {}); // a failure surfaces on the next write
-    } catch { /* a closed or failed log refuses; the key is gone in memory either way */ }
+      sh.aof!.appendImplicit(frame).catch(() => {}); // a failure surfaces on the next write
+    } catch { /* a closed log refuses; the key is gone in memory either way */ }
   }
 
   #maybeAutoRewrite(sh: ShardRt): void {

@@ -67,6 +67,19 @@ export class AofWriter {
     return this.#refusal() ?? this.#queued(this.#q.add(argv, this.log.format));
   }
 
+  /**
+   * Buffers a frame nobody waits for (`Aof.appendImplicit`): while the log is failed (not
+   * fatally) it is queued behind the unwritten frames for the retry, not refused.
+   */
+  appendImplicit(argv: ReadonlyArray<Uint8Array>): Promise<void> {
+    if (this.#closed) return Promise.reject(new AofClosedError(this.#path));
+    if (this.#fail.fatal) return Promise.reject(this.#fail.error);
+    const p = this.#q.add(argv, this.log.format);
+    if (this.#fail.error === null) return this.#queued(p);
+    this.#q.seal(); // a retry writes the sealed batches
+    return p;
+  }
+
   /** Buffers commands that replay all or nothing (`Aof.appendGroup`). */
   appendGroup(argvs: ReadonlyArray<ReadonlyArray<Uint8Array>>): Promise<void> {
     return this.#refusal() ?? this.#queued(this.#q.addGroup(argvs, this.log.format));

@@ -137,6 +137,25 @@ export class AofAppender {
   }
 
   /**
+   * Appends a frame no caller waits for (an expired or evicted key's DEL). Unlike
+   * {@link AofAppender.append} it is not refused while the log is failed (a write or sync
+   * error until a retry succeeds): it is queued behind the unwritten frames and written by
+   * the retry, so what is logged once the disk is back never replays ahead of it.
+   *
+   * @example
+   * ```ts
+   * import { Aof } from "@kevy/persist/persist";
+   * import { CrashFs } from "@kevy/persist/testing";
+   * const aof = await Aof.open("/aof-0.aof", { fsync: "always", fs: new CrashFs() });
+   * await aof.appendImplicit([new TextEncoder().encode("DEL"), new TextEncoder().encode("k")]);
+   * await aof.close();
+   * ```
+   */
+  appendImplicit(argv: ReadonlyArray<Uint8Array>): Promise<void> {
+    return this.#w.appendImplicit(argv);
+  }
+
+  /**
    * Appends and writes one command blocking (and fdatasyncs it under
    * `always`), for CLIs. Throws if async appends are still in flight.
    *

@@ -1,65 +1,70 @@
 // The composing proof (issue 11): a seed-reproducible, model-based simulation of an embedded
-// store on CrashFs. A seed expands to a sequence of steps — writes of strings, counters,
-// appends, lists and hashes (with PX, PEXPIRE and PERSIST), DEL and MSET spanning shards,
-// save(), rewriteAof(), close + reopen at a random shard count and routing, clock jumps
-// forward and back, power cuts at a random filesystem operation of the last step (any
+// store on CrashFs. A seed expands to a sequence of steps (_steps.ts) — writes of strings,
+// counters, appends, lists and hashes (with PX, PEXPIRE and PERSIST), DEL and MSET spanning
+// shards, save(), rewriteAof(), close + reopen at a random shard count and routing, clock
+// jumps forward and back, power cuts at a random filesystem operation of the last step (any
 // CrashFs variant; sometimes a second one during the recovery), and injected ENOSPC/EIO on
-// a write or sync. After every step the store is compared with a plain model of Redis
-// semantics (a Map per key with absolute deadlines): every acknowledged write exactly once,
-// nothing else. A failing sequence is shrunk (dropping steps while it still fails) and
+// a write or sync — and, in the newer modes, a memory cap with evictions and large values
+// that make the arena compact. After every step the store is compared with a plain model of
+// Redis semantics (_model.ts; evictions: _evictions.ts): every acknowledged write exactly
+// once, nothing else. A failing sequence is shrunk (dropping steps while it still fails) and
 // reported with its seed.
 import { CrashFs } from "../../src/fs/crash.ts";
 import { openStore } from "../../src/embedded/open.ts";
 import type { KevyStore } from "../../src/embedded/handle.ts";
 import type { Routing } from "../../src/codec/routing_types.ts";
-import { rng } from "../_helpers.ts";
+import { KeyIndex } from "../../src/store/_index.ts";
+import {
+  applyModel,
+  clone,
+  cloneEntry,
+  creates,
+  type Entry,
+  entryText,
+  keysOf,
+  live,
+  type Model,
+  modelText,
+  refuses,
+  valueText,
+} from "./_model.ts";
+import {
+  type Alt,
+  burstOutcomes,
+  cloneAlt,
+  evictable,
+  matchWorld,
+  mergeAlt,
+  type World,
+} from "./_evictions.ts";
+import {
+  bigValue,
+  configFor,
+  KEYS,
+  type SeedOptions,
+  type SimConfig,
+  type Step,
+  stepsFor,
+} from "./_steps.ts";
+
+export { configFor, type SeedOptions, type SimConfig, type Step, stepsFor } from "./_steps.ts";
 
 const DIR = "/db";
-const KEYS = Array.from({ length: 10 }, (_, i) => `k${i}`);
 const T0 = 1_700_000_000_000;
 const PROBES = Array.from({ length: 24 }, (_, i) => `__probe${i}`);
-
-type Val = { kind: "s"; v: string } | { kind: "l"; v: string[] } | {
-  kind: "h";
-  v: Record<string, string>;
-};
-interface Entry {
-  val: Val;
-  /** Absolute deadline (ms), or null. */
-  at: number | null;
-}
-type Model = Map<string, Entry>;
-
-/** One step of a run (plain data, so a failing run prints and replays). */
-export type Step =
-  | { op: "set"; k: string; v: string; px?: number }
-  | { op: "incr" | "del1"; k: string }
-  | { op: "append" | "rpush"; k: string; v: string }
-  | { op: "hset"; k: string; f: string; v: string }
-  | { op: "pexpire"; k: string; ms: number }
-  | { op: "persist"; k: string }
-  | { op: "mset"; kv: Array<[string, string]> }
-  | { op: "del"; ks: string[] }
-  | { op: "save" | "rewrite" }
-  | { op: "reopen"; shards: number; routing: Routing; format?: 1 | 2 }
-  | { op: "clock"; ms: number }
-  | {
-    op: "crash";
-    at: number;
-    variant: number;
-    shards: number;
-    routing: Routing;
-    again: number;
-    format?: 1 | 2;
-  }
-  | { op: "fault"; kind: "write" | "syncData"; code: "ENOSPC" | "EIO"; then: Step }
-  /** Writes issued in one turn, none awaiting another (many callers at once). */
-  | { op: "burst"; writes: Step[] };
+/** Commands Redis flags `denyoom` (refused under a cap when nothing may be evicted). */
+const DENYOOM = new Set(["set", "setbig", "incr", "append", "appendbig", "rpush", "hset", "mset"]);
 
 /** What a run did. */
 export interface RunStats {
   steps: number;
   crashStates: number;
+  /** Keys the store evicted (`evicted` events). */
+  evictions: number;
+  /** Writes refused with OOM. */
+  oom: number;
+  /** Arena compactions made room for an append (a quarter or more of it was dead). */
+  compactions: number;
 }
 
 /** A failure: the step index, what was expected and what the store had. */
@@ -69,186 +74,27 @@ export class SimFailure extends Error {
   }
 }
 
-/** What a seed may draw besides the classic steps. */
-export interface SeedOptions {
-  /** TTLs and clock jumps around the clock (deadlines that pass while a store is closed). */
-  ttlEdge?: boolean;
-  /** Reopen some layouts with KEVYAOF2 logs (`aofFormat: 2`; default true). */
-  formats?: boolean;
-  /** Turn some writes into bursts of concurrent writes (default true). */
-  bursts?: boolean;
-}
-
-/**
- * The steps a seed expands to. TTLs stay far from the clock unless `ttlEdge`. Formats and
- * bursts are drawn from a second stream: without them a seed is the same sequence as before.
- */
-export function stepsFor(seed: number, count: number, opts: SeedOptions = {}): Step[] {
-  const r = rng(seed * 2654435761 >>> 0 || 1);
-  const r2 = rng((seed * 40503 + 7919) >>> 0 || 1);
-  const formats = opts.formats !== false;
-  const bursts = opts.bursts !== false;
-  const format = (): { format?: 1 | 2 } => (formats && r2() < 0.5 ? { format: 2 } : {});
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-  const key = () => pick(KEYS);
-  const ttl =
-    () => (opts.ttlEdge ? 50 + Math.floor(r() * 4000) : 3_600_000 + Math.floor(r() * 1e6));
-  const layout = (): { shards: number; routing: Routing } => ({
-    shards: 1 + Math.floor(r() * 4),
-    routing: r() < 0.5 ? "kevyhash" : "slots",
-  });
-  const write = (): Step => {
-    const x = r();
-    if (x < 0.18) {
-      return r() < 0.3
-        ? { op: "set", k: key(), v: `v${seed}.${Math.floor(r() * 99)}`, px: ttl() }
-        : { op: "set", k: key(), v: `s${Math.floor(r() * 99)}` };
-    }
-    if (x < 0.3) return { op: "incr", k: key() };
-    if (x < 0.4) return { op: "append", k: key(), v: pick(["a", "bc", "d"]) };
-    if (x < 0.5) return { op: "rpush", k: key(), v: pick(["x", "y", "z"]) };
-    if (x < 0.58) return { op: "hset", k: key(), f: pick(["f", "g"]), v: pick(["1", "2"]) };
-    if (x < 0.64) return { op: "pexpire", k: key(), ms: ttl() };
-    if (x < 0.7) return { op: "persist", k: key() };
-    if (x < 0.8) {
-      return {
-        op: "mset",
-        kv: [key(), key(), key(), key()].map((k) => [k, `m${Math.floor(r() * 99)}`]),
-      };
-    }
-    if (x < 0.88) return { op: "del", ks: [key(), key(), key()] };
-    return { op: "del1", k: key() };
-  };
-  const out: Step[] = [];
-  for (let i = 0; i < count; i++) {
-    const x = r();
-    if (x < 0.62) {
-      const w = write();
-      if (bursts && r2() < 0.15) {
-        const more = Array.from({ length: 1 + Math.floor(r2() * 5) }, () => burstWrite(r2, seed));
-        out.push({ op: "burst", writes: [w, ...more] });
-      } else out.push(w);
-    } else if (x < 0.68) out.push({ op: "save" });
-    else if (x < 0.74) out.push({ op: "rewrite" });
-    else if (x < 0.8) out.push({ op: "reopen", ...layout(), ...format() });
-    else if (x < 0.86) {
-      out.push({ op: "clock", ms: Math.floor((r() - 0.4) * (opts.ttlEdge ? 8000 : 60_000)) });
-    } else if (x < 0.95) {
-      out.push({
-        op: "crash",
-        at: r(),
-        variant: Math.floor(r() * 7),
-        ...layout(),
-        again: r() < 0.25 ? r() : -1,
-        ...format(),
-      });
-    } else {
-      out.push({
-        op: "fault",
-        kind: r() < 0.6 ? "write" : "syncData",
-        code: r() < 0.5 ? "ENOSPC" : "EIO",
-        then: write(),
-      });
-    }
-  }
-  return out;
-}
-
-/** A write of a burst (split MSET/DEL mostly: they are what concurrency can interleave). */
-function burstWrite(r: () => number, seed: number): Step {
-  const key = () => KEYS[Math.floor(r() * KEYS.length)]!;
-  const x = r();
-  if (x < 0.4) return { op: "mset", kv: [key(), key(), key()].map((k) => [k, `b${seed % 97}`]) };
-  if (x < 0.55) return { op: "del", ks: [key(), key()] };
-  if (x < 0.75) return { op: "incr", k: key() };
-  if (x < 0.9) return { op: "append", k: key(), v: "e" };
-  return { op: "set", k: key(), v: "b", px: 3_600_000 + Math.floor(r() * 1000) };
-}
-
-// ---- the model: Redis semantics ----
-
-function live(m: Model, k: string, now: number): Entry | undefined {
-  const e = m.get(k);
-  if (e !== undefined && e.at !== null && e.at <= now) {
-    m.delete(k); // a read deletes an expired key (and Redis propagates the DEL)
-    return undefined;
-  }
-  return e;
-}
-
-/** Applies a write to the model; false when the store must refuse it (WRONGTYPE, overflow). */
-function applyModel(m: Model, s: Step, now: number): void {
-  switch (s.op) {
-    case "set":
-      m.set(s.k, { val: { kind: "s", v: s.v }, at: s.px === undefined ? null : now + s.px });
-      return;
-    case "incr": {
-      const e = live(m, s.k, now);
-      if (e === undefined) m.set(s.k, { val: { kind: "s", v: "1" }, at: null });
-      else if (e.val.kind === "s" && /^-?\d+$/.test(e.val.v)) e.val.v = String(Number(e.val.v) + 1);
-      return;
-    }
-    case "append": {
-      const e = live(m, s.k, now);
-      if (e === undefined) m.set(s.k, { val: { kind: "s", v: s.v }, at: null });
-      else if (e.val.kind === "s") e.val.v += s.v;
-      return;
-    }
-    case "rpush": {
-      const e = live(m, s.k, now);
-      if (e === undefined) m.set(s.k, { val: { kind: "l", v: [s.v] }, at: null });
-      else if (e.val.kind === "l") e.val.v.push(s.v);
-      return;
-    }
-    case "hset": {
-      const e = live(m, s.k, now);
-      if (e === undefined) m.set(s.k, { val: { kind: "h", v: { [s.f]: s.v } }, at: null });
-      else if (e.val.kind === "h") e.val.v[s.f] = s.v;
-      return;
-    }
-    case "pexpire": {
-      const e = live(m, s.k, now);
-      if (e !== undefined) e.at = now + s.ms;
-      return;
-    }
-    case "persist": {
-      const e = live(m, s.k, now);
-      if (e !== undefined) e.at = null;
-      return;
-    }
-    case "mset":
-      for (const [k, v] of s.kv) m.set(k, { val: { kind: "s", v }, at: null });
-      return;
-    case "del":
-      for (const k of s.ks) m.delete(k);
-      return;
-    case "del1":
-      m.delete(s.k);
-      return;
-  }
-}
-
-/** Would the store refuse this write (wrong type, not an integer)? Then nothing changes. */
-function refuses(m: Model, s: Step, now: number): boolean {
-  const e = "k" in s ? live(m, s.k, now) : undefined;
-  if (e === undefined) return false;
-  if (s.op === "incr") {
-    return e.val.kind !== "s" || !/^-?\d+$/.test(e.val.v) || Number(e.val.v) >= 2 ** 53;
-  }
-  if (s.op === "append") return e.val.kind !== "s";
-  if (s.op === "rpush") return e.val.kind !== "l";
-  if (s.op === "hset") return e.val.kind !== "h";
-  return false;
-}
+// Counts the arena compactions that make room for an append (`room(n)` passes n > 0; the
+// rebuild after mostly-dead churn passes nothing): the large-values mode asserts they ran.
+let roomCompactions = 0;
+const compactArena = KeyIndex.prototype.compactArena;
+KeyIndex.prototype.compactArena = function (this: KeyIndex, extra = 0): void {
+  if (extra > 0) roomCompactions++;
+  compactArena.call(this, extra);
+};
 
 function runWrite(db: KevyStore, s: Step): Promise<unknown> {
   switch (s.op) {
     case "set":
       return s.px === undefined ? db.set(s.k, s.v) : db.set(s.k, s.v, { px: s.px });
+    case "setbig":
+      return db.set(s.k, bigValue(s.n, s.len));
     case "incr":
       return db.incr(s.k);
     case "append":
       return db.append(s.k, s.v);
+    case "appendbig":
+      return db.append(s.k, bigValue(s.n, s.len));
     case "rpush":
       return db.rpush(s.k, s.v);
     case "hset":
@@ -268,39 +114,27 @@ function runWrite(db: KevyStore, s: Step): Promise<unknown> {
   }
 }
 
-function modelText(m: Model, now: number): string {
-  const out: string[] = [];
-  for (const k of KEYS) {
-    const e = live(m, k, now);
-    if (e === undefined) continue;
-    const v = e.val.kind === "h" ? Object.fromEntries(Object.entries(e.val.v).sort()) : e.val.v;
-    out.push(`${k}=${JSON.stringify(v)}${e.at === null ? "" : `@${e.at}`}`);
-  }
-  return out.join(" ");
-}
-
-async function storeText(db: KevyStore, now: number): Promise<string> {
-  const out: string[] = [];
+/** Each key's printed state in the store, and a note when DBSIZE counts others. */
+async function storeKeys(db: KevyStore, now: number): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
   for (const k of KEYS) {
     const t = await db.type(k);
     if (t === "none") continue;
     const v = t === "list"
       ? await db.lrange(k, 0, -1)
       : t === "hash"
-      ? Object.fromEntries(Object.entries(await db.hgetall(k)).sort())
+      ? await db.hgetall(k)
       : await db.get(k);
     const pttl = await db.pttl(k);
-    out.push(`${k}=${JSON.stringify(v)}${pttl < 0 ? "" : `@${now + pttl}`}`);
+    out.set(k, valueText(v, pttl < 0 ? null : now + pttl));
   }
   const n = await db.dbsize();
-  if (n !== out.length) out.push(`dbsize=${n}`);
-  return out.join(" ");
+  if (n !== out.size) out.set("dbsize", String(n));
+  return out;
 }
 
-function clone(m: Model): Model {
-  const c: Model = new Map();
-  for (const [k, e] of m) c.set(k, { val: structuredClone(e.val), at: e.at });
-  return c;
+function keysText(got: Map<string, string>): string {
+  return [...got].map(([k, t]) => `${k}=${t}`).join(" ");
 }
 
 function noLocks(fs: CrashFs): CrashFs {
@@ -311,17 +145,25 @@ function noLocks(fs: CrashFs): CrashFs {
   return fs;
 }
 
+const isOom = (e: Error | null) => e !== null && /^OOM /.test(e.message);
+
 /** Runs `steps`; throws {@link SimFailure} at the first divergence. */
-export async function runSteps(steps: Step[]): Promise<RunStats> {
+export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<RunStats> {
   let t = T0;
   const clock = () => t;
+  const cap = config.maxmemory ?? 0;
+  const policy = cap > 0 ? config.policy ?? "allkeys-lru" : null;
+  const compactionsBefore = roomCompactions;
   let fs = new CrashFs();
   let layout: { shards: number; routing: Routing; format?: 1 | 2 } = {
     shards: 2,
     routing: "kevyhash",
   };
-  const open = async (f: CrashFs) =>
-    await openStore({
+  // Evictions as the store reports them, in order (part of the acknowledged history).
+  let evq: string[] = [];
+  let evictedSinceOpen = 0;
+  const open = async (f: CrashFs) => {
+    const d = await openStore({
       dir: DIR,
       shards: layout.shards,
       routing: layout.routing,
@@ -332,34 +174,104 @@ export async function runSteps(steps: Step[]): Promise<RunStats> {
       activeExpireIntervalMs: 0,
       fs: f,
       clock,
+      ...(policy === null ? {} : { maxmemory: cap, maxmemoryPolicy: policy, evictionSeed: 7 }),
     });
+    evictedSinceOpen = 0;
+    d.onKeyspaceEvent((e) => {
+      evq.push(e.key);
+      evictedSinceOpen++;
+    }, { events: ["evicted"] });
+    return d;
+  };
+  const take = () => {
+    const q = evq;
+    evq = [];
+    return q;
+  };
   let db = await open(fs);
   let model: Model = new Map();
+  // Ghosts: evicted keys whose DEL a power cut may still drop (see _evictions.ts).
+  let alt: Alt = new Map();
   let crashStates = 0;
-  // The states a cut inside the previous step may leave: before it or after it.
-  let lastModels: Model[] = [model];
+  let evictions = 0;
+  let oom = 0;
+  // The keyspaces a cut inside the previous step may leave: before it or after it.
+  let lastWorlds: World[] = [{ m: model, alt }];
   let lastStepOps = 0;
-  const check = async (i: number, what: string, allowed: Model[]) => {
-    const got = await storeText(db, t);
-    const want = allowed.map((m) => modelText(m, t));
-    if (!want.includes(got)) {
-      throw new SimFailure(
-        i,
-        `step ${i} (${what}): store has\n  ${got}\nmodel allows\n  ${want.join("\n  ")}`,
-      );
-    }
-    return allowed[want.indexOf(got)]!;
+  // Keys evicted during the current step.
+  let stepEvicted = new Set<string>();
+
+  const fail = (i: number, msg: string): never => {
+    throw new SimFailure(i, `step ${i}: ${msg}`);
   };
+  /** Evictions of keys whose model entry is known: deleted, remembered as ghosts. */
+  const evict = (i: number, keys: string[]) => {
+    for (const k of keys) {
+      const e = live(model, k, t);
+      if (e === undefined) fail(i, `evicted ${k}, which the model does not hold`);
+      if (!evictable(policy!, e!)) fail(i, `${policy} evicted ${k} (${entryText(e, t)})`);
+      alt.set(k, [cloneEntry(e!)]);
+      model.delete(k);
+      stepEvicted.add(k);
+      evictions++;
+    }
+  };
+  /** A write was acknowledged: its keys are the model's again (their DELs are durable). */
+  const wrote = (s: Step) => {
+    if (creates(s)) { for (const k of keysOf(s)) alt.delete(k); }
+  };
+  /** An OOM refusal is right only when nothing may be evicted. */
+  const oomAllowed = (i: number, s: Step, exact = true) => {
+    oom++;
+    if (!DENYOOM.has(s.op)) fail(i, `${JSON.stringify(s)} refused with OOM (not denyoom)`);
+    if (policy === null || policy.startsWith("allkeys")) fail(i, `${policy} refused with OOM`);
+    // (In a burst the keys with a TTL at the command's turn are not known: not checked.)
+    if (exact && policy!.startsWith("volatile")) {
+      for (const k of KEYS) {
+        const e = live(model, k, t);
+        if (e !== undefined && e.at !== null) fail(i, `OOM though ${k} has a TTL (${policy})`);
+      }
+    }
+  };
+  /** One command, so that a write's growth past the cap is evicted before the store is read. */
+  const settle = () => db.command(["EXISTS", PROBES[0]!]);
+  const check = async (i: number, what: string) => {
+    const got = await storeKeys(db, t);
+    const want = modelText(model, t);
+    if (keysText(got) !== want) {
+      fail(i, `(${what}): store has\n  ${keysText(got)}\nmodel has\n  ${want}`);
+    }
+    if (policy !== null) {
+      const info = await db.info();
+      if (info.evictedKeys !== evictedSinceOpen) {
+        fail(i, `evictedKeys ${info.evictedKeys}, ${evictedSinceOpen} evicted events`);
+      }
+      const ttlLeft = KEYS.some((k) => live(model, k, t)?.at != null);
+      const mayExceed = policy === "noeviction" || (policy.startsWith("volatile") && !ttlLeft);
+      if (!mayExceed && info.usedMemory > cap) {
+        fail(i, `usedMemory ${info.usedMemory} above the cap ${cap} (${policy})`);
+      }
+    }
+  };
+
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
     const before = fs.ops.length;
-    const prev = clone(model);
+    const prev: World = { m: clone(model), alt: cloneAlt(alt) };
+    stepEvicted = new Set();
+    let altBefore: Alt | null = null; // the ghosts a save/rewrite/close made durable
     if (s.op === "save" || s.op === "rewrite") {
       await (s.op === "save" ? db.save() : db.rewriteAof());
+      evict(i, take());
+      altBefore = alt;
+      alt = new Map();
     } else if (s.op === "reopen") {
       await db.close();
+      evict(i, take());
       layout = { shards: s.shards, routing: s.routing, ...(s.format ? { format: s.format } : {}) };
       db = await open(fs);
+      altBefore = alt;
+      alt = new Map();
     } else if (s.op === "clock") {
       t += s.ms;
     } else if (s.op === "crash") {
@@ -381,28 +293,52 @@ export async function runSteps(steps: Step[]): Promise<RunStats> {
         image = noLocks(again[s.variant % again.length]!);
         crashStates++;
       }
+      take(); // the old store's (none are pending: each step settles)
       fs = image;
       fs.checkpoint();
       db = await open(fs);
+      await settle();
+      const ev = take();
+      evictions += ev.length;
       // The previous step may or may not have reached the disk (it was not acknowledged if
       // the cut fell inside it); everything acknowledged before it must be there.
-      model = await check(i, "after a crash", at >= before ? [model] : lastModels);
-      lastModels = [model];
+      const worlds = at >= before ? [{ m: model, alt }] : lastWorlds;
+      const got = await storeKeys(db, t);
+      const why: string[] = [];
+      let next: World | null = null;
+      for (const w of worlds) {
+        const r = got.has("dbsize")
+          ? "dbsize counts other keys"
+          : matchWorld(w, got, ev, t, policy);
+        if (typeof r !== "string") {
+          next = r;
+          break;
+        }
+        why.push(`  ${modelText(w.m, t)}\n    (${r})`);
+      }
+      if (next === null) {
+        fail(i, `(after a crash): store has\n  ${keysText(got)}\nmodel allows\n${why.join("\n")}`);
+      }
+      model = next!.m;
+      alt = next!.alt;
+      await check(i, "after a crash");
+      lastWorlds = [{ m: clone(model), alt: cloneAlt(alt) }];
       lastStepOps = 0;
       continue;
     } else if (s.op === "fault") {
+      const w = s.then;
       const err = () => Object.assign(new Error(`${s.code}: injected`), { code: s.code });
       const stop = fs.failOn((o) => o.kind === s.kind && o.path.endsWith(".aof"), err());
-      let outcome = "ok" as "ok" | "refused" | "failed";
-      if (!refuses(model, s.then, t)) {
-        await runWrite(db, s.then).then(
-          () => {},
-          (e) =>
-            void (outcome = /^MISCONF/.test(String((e as Error).message)) ? "refused" : "failed"),
-        );
-      }
+      const r = await runWrite(db, w).then(() => null, (e) => e as Error);
       stop();
-      if (outcome !== "refused") applyModel(model, s.then, t); // applied in memory, bytes kept
+      evict(i, take()); // evictions run before the command
+      if (refuses(model, w, t)) {
+        if (r === null) fail(i, `${JSON.stringify(w)} was accepted; the model refuses it`);
+      } else if (isOom(r)) oomAllowed(i, w);
+      else if (r === null || !/^MISCONF/.test(r.message)) {
+        applyModel(model, w, t); // applied in memory (failed: the log keeps the bytes)
+        if (r === null) wrote(w);
+      }
       // The store retries by itself once the disk is back: writes are accepted again.
       for (let n = 0; n < 50; n++) {
         // A refused write makes its shard retry; the probe keys span every shard.
@@ -410,58 +346,116 @@ export async function runSteps(steps: Step[]): Promise<RunStats> {
         if (probe) break;
         await new Promise((r) => setTimeout(r, 2));
       }
+      evict(i, take());
     } else if (s.op === "burst") {
       // All issued in one turn; applied in issue order. A crash step after it cuts after it.
-      const refused = s.writes.map((w) => {
-        const no = refuses(model, w, t);
-        if (!no) applyModel(model, w, t);
-        return no;
-      });
       const rs = await Promise.all(
         s.writes.map((w) => runWrite(db, w).then(() => null, (e) => e as Error)),
       );
-      rs.forEach((r, j) => {
-        if (refused[j] !== (r !== null)) {
-          throw new SimFailure(
-            i,
-            `step ${i}: burst write ${j} ${JSON.stringify(s.writes[j])}: ${
-              r === null ? "accepted; the model refuses it" : `failed: ${r.message}`
-            }`,
-          );
-        }
-      });
-      await check(i, JSON.stringify(s), [model]);
-      lastModels = [clone(model)];
+      const during = take();
+      await settle();
+      const after = take();
+      await resolveBurst(i, s.writes, rs, during, after);
+      await check(i, JSON.stringify(s));
+      lastWorlds = [{ m: clone(model), alt: cloneAlt(alt) }];
       lastStepOps = 0;
       continue;
     } else {
-      const refused = refuses(model, s, t);
       const r = await runWrite(db, s).then(() => null, (e) => e as Error);
-      if (refused) {
-        if (r === null) {
-          throw new SimFailure(
-            i,
-            `step ${i}: ${JSON.stringify(s)} was accepted; the model refuses it`,
-          );
-        }
-      } else {
-        if (r !== null) {
-          throw new SimFailure(i, `step ${i}: ${JSON.stringify(s)} failed: ${r.message}`);
-        }
+      evict(i, take()); // evictions run before the command
+      if (refuses(model, s, t)) {
+        if (r === null) fail(i, `${JSON.stringify(s)} was accepted; the model refuses it`);
+      } else if (isOom(r)) oomAllowed(i, s);
+      else if (r !== null) fail(i, `${JSON.stringify(s)} failed: ${r.message}`);
+      else {
         applyModel(model, s, t);
+        wrote(s);
       }
     }
-    await check(i, JSON.stringify(s), [model]);
-    lastModels = [prev, clone(model)];
+    await settle();
+    evict(i, take());
+    await check(i, JSON.stringify(s));
+    // A cut inside this step: before it (a key it evicted may be gone already) or after it
+    // (the ghosts a save/rewrite/close made durable may still be dropped).
+    for (const k of stepEvicted) prev.alt.set(k, [...(prev.alt.get(k) ?? []), null]);
+    lastWorlds = [prev, {
+      m: clone(model),
+      alt: altBefore === null ? cloneAlt(alt) : mergeAlt(altBefore, alt),
+    }];
     lastStepOps = fs.ops.length - before;
   }
   await db.close();
   // Finally: a clean reopen at another layout sees the same keyspace.
   layout = { shards: 3, routing: "slots" };
   db = await open(fs);
-  await check(steps.length, "final reopen", [model]);
+  await settle();
+  evict(steps.length, take());
+  await check(steps.length, "final reopen");
   await db.close();
-  return { steps: steps.length, crashStates };
+  return {
+    steps: steps.length,
+    crashStates,
+    evictions,
+    oom,
+    compactions: roomCompactions - compactionsBefore,
+  };
+
+  /**
+   * A burst's outcome, key by key: evictions may fall between any of its writes (the events
+   * say which keys, not where), so each key must match one placement of its evictions;
+   * `after`: keys evicted once it was over (their last value is that of the placement).
+   */
+  async function resolveBurst(
+    i: number,
+    writes: Step[],
+    rs: Array<Error | null>,
+    during: string[],
+    after: string[],
+  ): Promise<void> {
+    const done: Array<[Step, Error | null]> = [];
+    writes.forEach((w, j) => {
+      if (isOom(rs[j]!)) oomAllowed(i, w, false); // refused before anything ran: not part of it
+      else done.push([w, rs[j]!]);
+    });
+    const got = await storeKeys(db, t);
+    for (const k of KEYS) {
+      const ops = done.filter(([w]) => keysOf(w).includes(k));
+      const count = during.filter((x) => x === k).length;
+      if (count > 0 && policy === null) fail(i, `evicted ${k} without a cap`);
+      evictions += count;
+      const start = live(model, k, t);
+      const outs = burstOutcomes(start, k, ops.map(([w]) => w), count, t, policy ?? "noeviction")
+        .filter((o) => o.refused.every((no, j) => no === (ops[j]![1] !== null)));
+      const gone = after.includes(k);
+      const fits = outs.filter((o) =>
+        gone
+          ? o.entry !== undefined && evictable(policy!, o.entry)
+          : entryText(o.entry, t) === (got.get(k) ?? "")
+      );
+      if (fits.length === 0) {
+        const what = ops.map(([w, r]) => `${JSON.stringify(w)} -> ${r ? r.message : "ok"}`);
+        fail(
+          i,
+          `burst: ${k} (was ${entryText(start, t) || "absent"}, evicted ${count}x during, ${
+            gone ? "once after" : `now ${got.get(k) || "absent"}`
+          }) fits no order of\n  ${what.join("\n  ")}`,
+        );
+      }
+      const ghosts: Array<Entry | null> = [];
+      for (const o of fits) ghosts.push(...(o.alt ?? alt.get(k) ?? []));
+      if (gone) {
+        evictions++;
+        model.delete(k);
+        alt.set(k, fits.map((o) => cloneEntry(o.entry!)));
+        continue;
+      }
+      const e = fits[0]!.entry;
+      if (e === undefined) model.delete(k);
+      else model.set(k, cloneEntry(e));
+      if (ghosts.length > 0) alt.set(k, ghosts);
+      else alt.delete(k);
+    }
+  }
 }
 
 /** Runs one seed; on failure shrinks it and throws with the seed and the shortest sequence. */
@@ -471,28 +465,32 @@ export async function runSeed(
   opts: SeedOptions & { shrink?: boolean } = {},
 ): Promise<RunStats> {
   const steps = stepsFor(seed, count, opts);
+  const config = configFor(seed, opts);
   try {
-    return await runSteps(steps);
+    return await runSteps(steps, config);
   } catch (e) {
     if (opts.shrink === false) throw e;
-    const short = await shrink(steps);
+    const short = await shrink(steps, config);
     throw new Error(
-      `seed ${seed} fails (${
-        (e as Error).message.split("\n")[0]
-      }); shortest sequence (${short.steps.length} steps):\n` +
+      `seed ${seed} fails (${(e as Error).message.split("\n")[0]}); config ${
+        JSON.stringify(config)
+      }; shortest sequence (${short.steps.length} steps):\n` +
         `${JSON.stringify(short.steps)}\n${short.message}`,
     );
   }
 }
 
 /** Drops chunks, then single steps, while the run still fails. */
-async function shrink(steps: Step[]): Promise<{ steps: Step[]; message: string }> {
+async function shrink(
+  steps: Step[],
+  config: SimConfig,
+): Promise<{ steps: Step[]; message: string }> {
   let cur = steps;
-  let message = await failure(cur);
+  let message = await failure(cur, config);
   for (let size = Math.max(1, cur.length >> 1); size >= 1; size >>= 1) {
     for (let at = 0; at + size <= cur.length;) {
       const cand = [...cur.slice(0, at), ...cur.slice(at + size)];
-      const m = await failure(cand);
+      const m = await failure(cand, config);
       if (m !== null) {
         cur = cand;
         message = m;
@@ -502,9 +500,9 @@ async function shrink(steps: Step[]): Promise<{ steps: Step[]; message: string }
   return { steps: cur, message: message ?? "" };
 }
 
-async function failure(steps: Step[]): Promise<string | null> {
+async function failure(steps: Step[], config: SimConfig): Promise<string | null> {
   try {
-    await runSteps(steps);
+    await runSteps(steps, config);
     return null;
   } catch (e) {
     return (e as Error).message;

@@ -3,11 +3,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import { runSeed, runSteps, type Step } from "./_sim.ts";
+import { runSeed, runSteps, type SimConfig, type Step } from "./_sim.ts";
 
 const SEEDS = Number(process.env.KEVY_SIM_SEEDS ?? 40);
 const STEPS = 40;
 const TTL_SEEDS = Number(process.env.KEVY_SIM_TTL_SEEDS ?? 20);
+const MAXMEMORY_SEEDS = Number(process.env.KEVY_SIM_MAXMEMORY_SEEDS ?? 24);
 
 describe("simulation: random operation sequences against a model of Redis semantics", () => {
   it(
@@ -37,10 +38,61 @@ describe("simulation: random operation sequences against a model of Redis semant
       assert.ok(crashStates > TTL_SEEDS / 2, "the seeds crashed");
     },
   );
+
+  it(
+    `${MAXMEMORY_SEEDS} seeds under a small maxmemory (every policy): evicted keys may be gone, nothing else`,
+    { timeout: 300_000 },
+    async () => {
+      const total = { crashStates: 0, evictions: 0, oom: 0 };
+      for (let seed = 1; seed <= MAXMEMORY_SEEDS; seed++) {
+        const r = await runSeed(20_000 + seed, 30, { maxmemory: true });
+        total.crashStates += r.crashStates;
+        total.evictions += r.evictions;
+        total.oom += r.oom;
+      }
+      console.log(`sim (maxmemory): ${MAXMEMORY_SEEDS} seeds x 30 steps, ${JSON.stringify(total)}`);
+      assert.ok(total.crashStates > MAXMEMORY_SEEDS / 2, "the seeds crashed");
+      assert.ok(total.evictions > MAXMEMORY_SEEDS, "keys were evicted");
+      assert.ok(total.oom > 0, "writes were refused with OOM (noeviction, volatile-*)");
+    },
+  );
 });
 
 /** Shrunk sequences the soak found, kept as regressions (each failed before its fix). */
-const FOUND: Array<[string, Step[]]> = [
+const FOUND: Array<[string, Step[], SimConfig?]> = [
+  [
+    "an eviction while the log was failed: its DEL was never logged, the key came back on reopen",
+    [
+      {
+        op: "burst",
+        writes: [
+          { op: "append", k: "k0", v: "d" },
+          { op: "mset", kv: [["k1", "b47"], ["k9", "b47"], ["k7", "b47"]] },
+          { op: "incr", k: "k3" },
+          { op: "mset", kv: [["k2", "b47"], ["k4", "b47"], ["k9", "b47"]] },
+          { op: "incr", k: "k8" },
+        ],
+      },
+      {
+        op: "burst",
+        writes: [
+          { op: "del1", k: "k0" },
+          { op: "append", k: "k8", v: "e" },
+          { op: "mset", kv: [["k9", "b47"], ["k6", "b47"], ["k9", "b47"]] },
+          { op: "mset", kv: [["k9", "b47"], ["k1", "b47"], ["k0", "b47"]] },
+          { op: "append", k: "k8", v: "e" },
+          { op: "mset", kv: [["k0", "b47"], ["k4", "b47"], ["k3", "b47"]] },
+        ],
+      },
+      {
+        op: "fault",
+        kind: "write",
+        code: "ENOSPC",
+        then: { op: "pexpire", k: "k3", ms: 4589374 },
+      },
+    ],
+    { maxmemory: 548, policy: "volatile-ttl" },
+  ],
   [
     "concurrent split writes on KEVYAOF2 logs (EXEC was written as a RESP frame; parts interleaved)",
     [
@@ -130,9 +182,9 @@ const FOUND: Array<[string, Step[]]> = [
 ];
 
 describe("simulation: sequences the soak shrank", () => {
-  for (const [name, steps] of FOUND) {
+  for (const [name, steps, config] of FOUND) {
     it(name, async () => {
-      await runSteps(steps);
+      await runSteps(steps, config);
     });
   }
 });
