@@ -71,6 +71,8 @@ export class Engine {
         this.hub.removed("expired", key);
       });
       if (sh.aof === null) continue;
+      // A v2 transaction held over a rewrite that switches the log to v1 becomes a group.
+      sh.aof.groupMarkers = (n) => this.#groups.markers(sh.index, n);
       // A key seen as expired stays gone: its removal is logged as a DEL (as Redis
       // propagates one), so a restart with the clock set back cannot resurrect it.
       sh.store.hooks.onExpire = (key) => this.#logImplicit(sh, [DEL_VERB, key]);

@@ -122,11 +122,17 @@ export class SplitGroups {
    * batch): recovery keeps it only whole. Resolves like the last append.
    */
   single(sh: ShardRt, frames: Frame[]): Promise<void> {
-    const gid = `${this.#prefix}.${(++this.#seq).toString(36)}`;
+    const [begin, end] = this.markers(sh.index, frames.length);
     const aof = sh.aof!;
-    aof.append(groupBegin(gid, [sh.index], frames.length)).catch(noop);
+    aof.append(begin).catch(noop);
     for (const f of frames) aof.append(f).catch(noop);
-    return aof.append(groupEnd(gid));
+    return aof.append(end);
+  }
+
+  /** The markers of a one-shard group of `frames` frames on shard `shard` (a new gid). */
+  markers(shard: number, frames: number): [Uint8Array[], Uint8Array[]] {
+    const gid = `${this.#prefix}.${(++this.#seq).toString(36)}`;
+    return [groupBegin(gid, [shard], frames), groupEnd(gid)];
   }
 
   /**

@@ -7,8 +7,18 @@
 // meanwhile (a split write's part never interleaves with a later one's). Sync
 // requests (a flush, the everysec timer) wait here too, for the next drain.
 import { ByteWriter } from "../codec/bytes.ts";
-import { encodeCommandInto } from "../codec/resp.ts";
-import { encodeRecordInto, TXN_BEGIN, TXN_COMMIT } from "../codec/aof2.ts";
+import { encodeCommandInto, parseFrame } from "../codec/resp.ts";
+import {
+  AOF2_RECORD_HEADER,
+  encodeRecordInto,
+  internalFrame,
+  TXN_BEGIN,
+  TXN_COMMIT,
+  wrapRecordInto,
+} from "../codec/aof2.ts";
+
+/** A v1 log's markers around `frames` frames that replay all or nothing (codec/group.ts). */
+export type GroupMarkers = (frames: number) => [Uint8Array[], Uint8Array[]];
 
 /** Encodes one command as a frame of a `format` log: a v2 record or a RESP frame. */
 export function encodeFrameInto(
@@ -190,6 +200,23 @@ export class Batches {
     return { frames, bytes };
   }
 
+  /**
+   * Re-encodes every buffered frame for a log that switched format under an exclusive op
+   * (a rewrite or truncate wrote the new file in the configured format while appends were
+   * held in the old one): v1 frames become v2 records one for one; v2 records become v1
+   * frames, a transaction's between the `markers` of a v1 group (bare without them).
+   */
+  reformat(to: 1 | 2, markers: GroupMarkers | null): void {
+    for (const b of this.#sealed) {
+      const r = reencode(b.w.bytes(), to, markers);
+      b.w = r.w;
+      b.frames = r.frames;
+    }
+    const r = reencode(this.#active.bytes(), to, markers);
+    this.#active = r.w;
+    this.#activeFrames = r.frames;
+  }
+
   /** Takes an exclusive op's place after everything buffered (seal first). */
   hold(): Batch {
     const place: Batch = { w: new ByteWriter(64), g: null, frames: 0, hold: true };
@@ -213,4 +240,50 @@ export class Batches {
     }
     this.#held--;
   }
+}
+
+/** Frames encoded for one format, encoded for the other (see {@link Batches.reformat}). */
+function reencode(
+  src: Uint8Array,
+  to: 1 | 2,
+  markers: GroupMarkers | null,
+): { w: ByteWriter; frames: number } {
+  const w = new ByteWriter(Math.max(64, src.length + (src.length >> 3)));
+  let frames = 0;
+  const next = (from: number, end: number) => {
+    const r = parseFrame(src, from, end);
+    if (r.kind !== "frame") throw new Error(`AOF buffer: not a frame at ${from} (${r.kind})`);
+    return r;
+  };
+  if (to === 2) {
+    for (let p = 0; p < src.length;) {
+      const end = next(p, src.length).end;
+      wrapRecordInto(w, src, p, end);
+      frames++;
+      p = end;
+    }
+    return { w, frames };
+  }
+  let txn: Array<[number, number]> | null = null;
+  for (let p = 0; p < src.length;) {
+    const len = src[p]! | src[p + 1]! << 8 | src[p + 2]! << 16 | src[p + 3]! << 24;
+    const from = p + AOF2_RECORD_HEADER;
+    const end = from + (len >>> 0);
+    const kind = internalFrame(next(from, end).argv);
+    if (kind === "begin") txn = [];
+    else if (kind === "commit" && txn !== null) {
+      const m = markers?.(txn.length) ?? null;
+      if (m !== null) encodeCommandInto(w, m[0]);
+      for (const [a, b] of txn) w.writeBytes(src.subarray(a, b));
+      if (m !== null) encodeCommandInto(w, m[1]);
+      frames += txn.length + (m === null ? 0 : 2);
+      txn = null;
+    } else if (txn !== null) txn.push([from, end]);
+    else {
+      w.writeBytes(src.subarray(from, end));
+      frames++;
+    }
+    p = end;
+  }
+  return { w, frames };
 }

@@ -17,7 +17,7 @@
 import type { FsAdapter, WritableFile } from "../fs/types.ts";
 import { checkPolicy, type FsyncPolicy } from "./_aof_options.ts";
 import { AofClosedError, AofFailedError } from "./aof_errors.ts";
-import { type Batch, Batches } from "./_aof_batches.ts";
+import { type Batch, Batches, type GroupMarkers } from "./_aof_batches.ts";
 import { AofFile } from "./_aof_file.ts";
 import { FailureState } from "./_aof_failure.ts";
 import { Ticker } from "./_ticker.ts";
@@ -26,6 +26,8 @@ import { Ticker } from "./_ticker.ts";
 export class AofWriter {
   /** The log file, its size, header and format (an exclusive op may reopen it). */
   readonly log: AofFile;
+  /** How a v2 transaction held over a switch to v1 is marked there (Aof.groupMarkers). */
+  groupMarkers: GroupMarkers | null = null;
   readonly #path: string;
   #policy: FsyncPolicy;
   readonly #q = new Batches();
@@ -220,21 +222,33 @@ export class AofWriter {
    */
   async truncateToHeader(): Promise<void> {
     this.#q.resolve(this.#q.takeReady());
+    const from = this.log.format;
     try {
       await this.log.truncateToHeader();
     } catch (e) {
       throw this.fail(e);
     }
+    this.#switched(from);
     if (this.#fail.clear()) this.#applyTimer(); // the caller's snapshot covers what was queued
   }
 
   /** {@link AofFile.reopen} after a rename (inside an exclusive op); a failure is fatal. */
   async reopen(fs: FsAdapter, size?: number): Promise<void> {
+    const from = this.log.format;
     try {
       await this.log.reopen(fs, size);
     } catch (e) {
       throw this.fail(e);
     }
+    this.#switched(from);
+  }
+
+  /**
+   * The file changed format (a rewrite or truncate wrote the configured one): what was
+   * appended meanwhile, held and encoded for the old format, is re-encoded for the new.
+   */
+  #switched(from: 1 | 2): void {
+    if (this.log.format !== from) this.#q.reformat(this.log.format, this.groupMarkers);
   }
 
   /** Writes sealed batches now (inside an exclusive op) and syncs them. */

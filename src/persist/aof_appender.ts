@@ -101,6 +101,31 @@ export class AofAppender {
   }
 
   /**
+   * How a v1 file marks a command's several frames appended as one v2 transaction
+   * ({@link AofAppender.appendGroup}) while a rewrite or truncate switched the log from v2
+   * to v1 (`aofFormat: 1`): the markers of a group (codec/group.ts) that replays all or
+   * nothing. `null` (default): such frames are written bare, as `appendGroup` writes them
+   * in a v1 log. The embedded store sets its one-shard group markers.
+   *
+   * @example
+   * ```ts
+   * import { Aof } from "@kevy/persist/persist";
+   * import { groupBegin, groupEnd } from "@kevy/persist/codec";
+   * import { CrashFs } from "@kevy/persist/testing";
+   * const aof = await Aof.open("/aof-0.aof", { fsync: "always", fs: new CrashFs() });
+   * let n = 0;
+   * aof.groupMarkers = (frames) => [groupBegin(`g${++n}`, [0], frames), groupEnd(`g${n}`)];
+   * await aof.close();
+   * ```
+   */
+  get groupMarkers(): ((frames: number) => [Uint8Array[], Uint8Array[]]) | null {
+    return this.#w.groupMarkers;
+  }
+  set groupMarkers(m: ((frames: number) => [Uint8Array[], Uint8Array[]]) | null) {
+    this.#w.groupMarkers = m;
+  }
+
+  /**
    * Appends commands that replay all or nothing (a `multi()` / EXEC, a
    * cross-shard write's part): in a v2 log between `\0KEVYTXNBEGIN` and
    * `\0KEVYTXNCOMMIT` records, written in one write; a crash leaves at most

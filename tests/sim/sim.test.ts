@@ -9,6 +9,7 @@ const SEEDS = Number(process.env.KEVY_SIM_SEEDS ?? 40);
 const STEPS = 40;
 const TTL_SEEDS = Number(process.env.KEVY_SIM_TTL_SEEDS ?? 20);
 const MAXMEMORY_SEEDS = Number(process.env.KEVY_SIM_MAXMEMORY_SEEDS ?? 24);
+const LARGE_SEEDS = Number(process.env.KEVY_SIM_LARGE_SEEDS ?? 16);
 
 describe("simulation: random operation sequences against a model of Redis semantics", () => {
   it(
@@ -56,10 +57,46 @@ describe("simulation: random operation sequences against a model of Redis semant
       assert.ok(total.oom > 0, "writes were refused with OOM (noeviction, volatile-*)");
     },
   );
+
+  it(
+    `${LARGE_SEEDS} seeds of large, often overwritten values (the arena compacts), with and without a cap`,
+    { timeout: 300_000 },
+    async () => {
+      const total = { crashStates: 0, evictions: 0, compactions: 0 };
+      for (let seed = 1; seed <= LARGE_SEEDS; seed++) {
+        const r = await runSeed(30_000 + seed, 30, {
+          largeValues: true,
+          maxmemory: seed % 2 === 0,
+        });
+        total.crashStates += r.crashStates;
+        total.evictions += r.evictions;
+        total.compactions += r.compactions;
+      }
+      console.log(`sim (large values): ${LARGE_SEEDS} seeds x 30 steps, ${JSON.stringify(total)}`);
+      assert.ok(total.crashStates > LARGE_SEEDS / 2, "the seeds crashed");
+      // Else the mode would test nothing: the compaction must run inside these sequences.
+      assert.ok(total.compactions > 0, "the arena compacted");
+      assert.ok(total.evictions > 0, "large keys were evicted");
+    },
+  );
 });
 
 /** Shrunk sequences the soak found, kept as regressions (each failed before its fix). */
 const FOUND: Array<[string, Step[], SimConfig?]> = [
+  [
+    "a v1 log rewritten into v2 (a big SET's auto-rewrite) while split MSETs were held: RESP frames in the v2 log",
+    [
+      { op: "reopen", shards: 2, routing: "kevyhash", format: 2 },
+      { op: "setbig", k: "k0", n: 2, len: 11259 },
+      {
+        op: "burst",
+        writes: [
+          { op: "mset", kv: [["k0", "b26"], ["k6", "b26"], ["k0", "b26"]] },
+          { op: "mset", kv: [["k6", "b26"], ["k8", "b26"], ["k5", "b26"]] },
+        ],
+      },
+    ],
+  ],
   [
     "an eviction while the log was failed: its DEL was never logged, the key came back on reopen",
     [
