@@ -6,24 +6,10 @@
 // bracketed by "begin" and "end <ms>".
 // Usage: <runtime> _child_store.(ts|js) <dir> <mode> <shards> <routing>
 import process from "node:process";
-import { writeSync } from "node:fs";
+import { say } from "../_child_io.ts";
 import { openStore } from "../../src/embedded/open.ts";
 import type { KevyStore } from "../../src/embedded/handle.ts";
 import type { Routing } from "../../src/codec/routing_types.ts";
-
-// Reports go out with a synchronous write: an "ack" printed is in the pipe before the next
-// operation starts, so a SIGKILL can't lose it (Node queues process.stdout writes to a pipe
-// in the process while a write is pending, and the kill drops that queue).
-function say(text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  for (let off = 0; off < bytes.length;) {
-    try {
-      off += writeSync(1, bytes, off);
-    } catch (e) {
-      if ((e as { code?: string }).code !== "EAGAIN") throw e; // a non-blocking pipe, full: again
-    }
-  }
-}
 
 const [dir, mode, shardsText, routingText] = process.argv.slice(-4) as [
   string,

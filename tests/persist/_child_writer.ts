@@ -3,23 +3,9 @@
 // and prints "ack <i>" once a write is acknowledged. Runs until killed.
 // Usage: <runtime> _child_writer.(ts|js) <dir>
 import process from "node:process";
-import { writeSync } from "node:fs";
+import { say } from "../_child_io.ts";
 import { ShardFiles } from "../../src/persist/shard_files.ts";
 import { applyCommand } from "../../src/store/apply.ts";
-
-// Reports go out with a synchronous write: an "ack" printed is in the pipe before the next
-// operation starts, so a SIGKILL can't lose it (Node queues process.stdout writes to a pipe
-// in the process while a write is pending, and the kill drops that queue).
-function say(text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  for (let off = 0; off < bytes.length;) {
-    try {
-      off += writeSync(1, bytes, off);
-    } catch (e) {
-      if ((e as { code?: string }).code !== "EAGAIN") throw e; // a non-blocking pipe, full: again
-    }
-  }
-}
 
 const dir = process.argv[process.argv.length - 1]!;
 const enc = new TextEncoder();
