@@ -7,10 +7,11 @@
  *
  * @module
  */
-import type { Entry } from "./types.ts";
+import type { Entry, StreamGroup } from "./types.ts";
 import {
   ChunkWriter,
   type FieldTtlSink,
+  type GroupSink,
   HAS_FIELD_TTLS,
   RECORD_CURSOR,
   type RecordSource,
@@ -96,6 +97,12 @@ export interface SnapshotEncodeOptions {
    * bytes exactly.
    */
   checksum?: boolean;
+  /**
+   * Called with the key and the consumer groups of each stream written (one that has
+   * groups), as it is written: what the format has no place for (a group's entries-read,
+   * Redis 7's lag counter) can be kept elsewhere, e.g. in the log that follows the snapshot.
+   */
+  onStreamGroups?: (key: Uint8Array, groups: readonly StreamGroup[]) => void;
 }
 
 /**
@@ -173,7 +180,15 @@ export function* encodeSnapshotChunks(
     throw new RangeError("encodeSnapshotChunks: a feed cursor needs version 5 or 6");
   }
   if (version === undefined) version = fieldTtlsIn(entries) ? 6 : cursor !== null ? 5 : 4;
-  yield* records(entries, opts.now, chunkSize, version, cursor, opts.checksum !== false);
+  yield* records(
+    entries,
+    opts.now,
+    chunkSize,
+    version,
+    cursor,
+    opts.checksum !== false,
+    opts.onStreamGroups ?? null,
+  );
 }
 
 function* records(
@@ -183,6 +198,7 @@ function* records(
   version: 4 | 5 | 6,
   cursor: SnapshotCursor | null,
   checksum: boolean,
+  onGroups: GroupSink,
 ): Generator<Uint8Array, void, undefined> {
   const w = new ChunkWriter(chunkSize);
   const sum = checksum ? new BlockSummer(SUM_BLOCK_LOG2) : null;
@@ -195,12 +211,15 @@ function* records(
   }
   const ft: FieldTtlSink = version === 6 ? [] : null;
   const make = (entries as RecordSource)[RECORD_CURSOR];
-  if (typeof make === "function") yield* writeCursor(w, make.call(entries), now, ft);
+  if (typeof make === "function") yield* writeCursor(w, make.call(entries), now, ft, onGroups);
   else {
     for (const e of entries) {
       const d = e.deadline;
       if (d !== null && now !== undefined && d <= now) continue;
       const v = e.value;
+      if (onGroups !== null && v.type === "stream" && v.value.groups.length > 0) {
+        onGroups(e.key, v.value.groups);
+      }
       if (v.type === "string") {
         w.head(1, d);
         w.bytes(e.key, "key length");

@@ -1,6 +1,6 @@
 // Private: record writing behind encodeSnapshotChunks (entries and store
 // record cursors) on top of the chunked writer of _snapshot_chunks.ts.
-import type { Entry, KeyValue, StreamValue, ValueType } from "./types.ts";
+import type { Entry, KeyValue, StreamGroup, StreamValue, ValueType } from "./types.ts";
 import { ChunkWriter } from "./_snapshot_chunks.ts";
 import type { StreamRecord } from "./stream_record.ts";
 import { rd32 } from "./_snapshot_reader.ts";
@@ -217,19 +217,30 @@ export function* writeFieldTtls(
   }
 }
 
+/** Told each written stream's key and groups (see SnapshotEncodeOptions.onStreamGroups). */
+export type GroupSink = ((key: Uint8Array, groups: readonly StreamGroup[]) => void) | null;
+
 /** The records of a {@link RecordCursor}; entries whose deadline is <= `now` are skipped. */
 export function* writeCursor(
   w: ChunkWriter,
   c: RecordCursor,
   now: number | undefined,
   ft: FieldTtlSink = null,
+  onGroups: GroupSink = null,
 ): Generator<Uint8Array, void, undefined> {
   while (c.next()) {
     const d = c.deadline;
     if (d !== null && now !== undefined && d <= now) continue;
     const e = c.entry;
-    if (e !== null) yield* writeEntry(w, e, ft, now);
-    else if (c.stream) {
+    if (e !== null) {
+      if (onGroups !== null && e.value.type === "stream" && e.value.value.groups.length > 0) {
+        onGroups(e.key, e.value.value.groups);
+      }
+      yield* writeEntry(w, e, ft, now);
+    } else if (c.stream) {
+      if (onGroups !== null && c.stream.groups.length > 0) {
+        onGroups(c.kbuf.slice(c.koff, c.koff + c.klen), c.stream.groups);
+      }
       w.head(6, d);
       w.u32(c.klen, "key length");
       w.range(c.kbuf, c.koff, c.klen);

@@ -21,7 +21,7 @@
 //   entry in a stream whose max-deleted-id is 0-0 cannot be re-created and is
 //   left out (no command sequence produces one).
 // Consumers' seen-time is not carried (no command sets it); snapshots keep it.
-import type { StreamEntry, StreamId, StreamValue } from "../codec/types.ts";
+import type { StreamEntry, StreamGroup, StreamId, StreamValue } from "../codec/types.ts";
 import type { StreamRecord } from "../codec/stream_record.ts";
 
 const enc = new TextEncoder();
@@ -143,9 +143,8 @@ export function* streamFrames(
   for (const g of v.groups) {
     const at = id(g.lastDelivered);
     yield [XGROUP, CREATE, key, g.name, at, MKSTREAM];
-    if (g.entriesRead !== undefined && g.entriesRead !== null) {
-      yield [XGROUP, SETID, key, g.name, at, ENTRIESREAD, B(String(g.entriesRead))];
-    }
+    const setid = groupPosition(key, g);
+    if (setid !== null) yield setid;
     for (const c of g.consumers) yield [XGROUP, CREATECONSUMER, key, g.name, c.name];
     for (const p of g.pel) {
       if (!tomb.has(key64(p.id)) && !a.has(p.id)) continue;
@@ -176,4 +175,24 @@ export function* streamFrames(
     for (let i = 0; i < mid.length; i += 64) yield [XDEL, key, ...mid.slice(i, i + 64).map(id)];
     yield* scalars();
   }
+}
+
+/**
+ * `XGROUP SETID key <g> <last-delivered> ENTRIESREAD <n>` for a group whose entries-read is
+ * valid, else null: what rebuilds the counter (kevy 1.17 ignores this form). A snapshot has
+ * no place for it, so the log that follows a snapshot carries these frames.
+ */
+export function groupPosition(key: Uint8Array, g: StreamGroup): Uint8Array[] | null {
+  if (g.entriesRead === undefined || g.entriesRead === null) return null;
+  return [XGROUP, SETID, key, g.name, id(g.lastDelivered), ENTRIESREAD, B(String(g.entriesRead))];
+}
+
+/** The {@link groupPosition} frames of a stream's groups. */
+export function groupPositions(key: Uint8Array, groups: readonly StreamGroup[]): Uint8Array[][] {
+  const out: Uint8Array[][] = [];
+  for (const g of groups) {
+    const f = groupPosition(key, g);
+    if (f !== null) out.push(f);
+  }
+  return out;
 }

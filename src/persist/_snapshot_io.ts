@@ -1,6 +1,6 @@
 // Writing a snapshot image to a path (synced, not renamed) and streaming one
 // in; shared by snapshot_file.ts and the per-shard save protocol.
-import type { Entry } from "../codec/types.ts";
+import type { Entry, StreamGroup } from "../codec/types.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import {
   encodeSnapshotChunks,
@@ -16,18 +16,28 @@ import { SnapshotChecksumError } from "../codec/snapshot_errors.ts";
 import { type Store, whileLoading } from "../store/store.ts";
 import { applyFieldTtls, StoreLoader } from "../store/loader.ts";
 import { verifySnapshotFile, verifySnapshotFileSync } from "./snapshot_verify.ts";
+import { groupPositions } from "./_rewrite_stream.ts";
 
-/** Writes `entries` as a snapshot to `path` (created/truncated) and fsyncs it. Removes it on error. */
+/**
+ * Writes `entries` as a snapshot to `path` (created/truncated) and fsyncs it. Removes it on
+ * error. `positions` receives the `XGROUP SETID ... ENTRIESREAD` frames of the streams'
+ * groups: the snapshot has no place for entries-read, the log after it carries them.
+ */
 export async function writeSnapshotFile(
   fs: FsAdapter,
   path: string,
   entries: Iterable<Entry>,
   now: number,
   cursor: SnapshotCursor | null = null,
+  positions: Uint8Array[][] | null = null,
 ): Promise<void> {
   const f = await fs.openWrite(path);
+  const onStreamGroups = positions === null
+    ? undefined
+    : (k: Uint8Array, gs: readonly StreamGroup[]) => void positions.push(...groupPositions(k, gs));
   try {
-    for (const chunk of encodeSnapshotChunks(entries, { now, cursor })) await f.write(chunk);
+    const opts = onStreamGroups === undefined ? { now, cursor } : { now, cursor, onStreamGroups };
+    for (const chunk of encodeSnapshotChunks(entries, opts)) await f.write(chunk);
     await f.sync();
   } catch (e) {
     await f.close().catch(() => {});

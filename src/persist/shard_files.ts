@@ -49,9 +49,9 @@ import { loadSnapshotInto, writeSnapshotFile } from "./_snapshot_io.ts";
 import { writeCompactLog } from "./_aof_rewrite.ts";
 import { writeLibraries } from "./_rewrite_frames.ts";
 import { ByteWriter } from "../codec/bytes.ts";
-import { AOF2_MAGIC } from "../codec/aof2.ts";
+import { AOF2_MAGIC, encodeRecordInto } from "../codec/aof2.ts";
 import type { SnapshotCursor } from "../codec/snapshot.ts";
-import { AOF_MAGIC } from "../codec/resp.ts";
+import { AOF_MAGIC, encodeCommandInto } from "../codec/resp.ts";
 import { freezeEntries } from "../codec/snapshot_writer.ts";
 import {
   applyCommitted,
@@ -297,7 +297,8 @@ export class ShardFiles {
    * Crash-consistent AOF rewrite: the log becomes the keyspace as commands and
    * the snapshot is removed, under one commit record. Streams are written as
    * stream commands (everything but consumers' seen-time survives; a
-   * snapshot, on the other hand, has no place for a group's entries-read).
+   * snapshot has no place for a group's entries-read, so after a save the
+   * new log carries it as `XGROUP SETID ... ENTRIESREAD`).
    *
    * @example
    * ```ts
@@ -340,8 +341,9 @@ export class ShardFiles {
       if ((await fs.stat(p.journal)) !== null) await dropJournal(fs, p);
       try {
         if (op === "save") {
-          await writeSnapshotFile(fs, p.snapshotTmp, entries, now, this.#cursor);
-          await writeHeaderOnly(fs, p.aofRewrite, this.aof.aofFormat, libraries);
+          const positions: Uint8Array[][] = [];
+          await writeSnapshotFile(fs, p.snapshotTmp, entries, now, this.#cursor, positions);
+          await writeHeaderOnly(fs, p.aofRewrite, this.aof.aofFormat, libraries, positions);
         } else {
           await writeCompactLog(fs, p.aofRewrite, entries, now, this.aof.aofFormat, libraries);
         }
@@ -368,18 +370,26 @@ export class ShardFiles {
   }
 }
 
-/** The log after a save: the header, then the function libraries (if any). */
+/**
+ * The log after a save: the header, then what the snapshot has no place for: the function
+ * libraries and the stream groups' entries-read (`XGROUP SETID` frames), if any.
+ */
 async function writeHeaderOnly(
   fs: FsAdapter,
   path: string,
   format: 1 | 2,
   libraries: Uint8Array[],
+  positions: Uint8Array[][] = [],
 ): Promise<void> {
   const f = await fs.openWrite(path);
   try {
     const w = new ByteWriter(64);
     w.writeBytes(format === 2 ? AOF2_MAGIC : AOF_MAGIC);
     writeLibraries(w, libraries, format === 2);
+    for (const argv of positions) {
+      if (format === 2) encodeRecordInto(w, argv);
+      else encodeCommandInto(w, argv);
+    }
     await f.write(w.bytes());
     await f.sync();
   } finally {

@@ -38,6 +38,13 @@ export interface SaveSnapshotOptions {
   fs?: FsAdapter;
   /** Save time in unix ms: entries whose deadline is <= now are skipped (default `store.now()`). */
   now?: number;
+  /**
+   * Receives, for each stream group whose entries-read is valid, the
+   * `XGROUP SETID <key> <group> <last-delivered> ENTRIESREAD <n>` command that restores it
+   * (the snapshot format has no place for entries-read): a log replayed after the snapshot
+   * can carry them ({@link saveSnapshot} only; default: not collected).
+   */
+  groupPositions?: Uint8Array[][];
 }
 
 /** Options of {@link loadSnapshot}. */
@@ -82,7 +89,7 @@ export async function saveSnapshot(
   const now = opts.now ?? store.now();
   const entries = freezeEntries(store.entries()); // a cheap copy for a Store
   const tmp = tmpName(path);
-  await writeSnapshotFile(fs, tmp, entries, now);
+  await writeSnapshotFile(fs, tmp, entries, now, null, opts.groupPositions ?? null);
   await fs.rename(tmp, path);
   await fs.syncDir(dirname(path));
 }

@@ -20,6 +20,8 @@ import type { FsAdapter } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
 import { basename, joinPath } from "../fs/path.ts";
 import { RESHARD_JOURNAL, reshardName, tmpName } from "../codec/names.ts";
+import { AOF_MAGIC, encodeCommand } from "../codec/resp.ts";
+import { concatBytes } from "../codec/bytes_util.ts";
 import type { Routing } from "../codec/routing_types.ts";
 import type { SlotRanges } from "../codec/slot_ranges.ts";
 import { formatReshardJournal, parseReshardJournal } from "../codec/journal.ts";
@@ -232,8 +234,12 @@ export async function commitReshard(
   if (removed) await fs.syncDir(dir);
 
   // b. The new snapshots, each durable (temp, fsync, rename, dir fsync).
+  const positions: Uint8Array[][][] = stores.map(() => []);
   for (let i = 0; i < target.n; i++) {
-    await saveSnapshot(stores[i]!, joinPath(dir, reshardName(finals[i]!)), { fs });
+    await saveSnapshot(stores[i]!, joinPath(dir, reshardName(finals[i]!)), {
+      fs,
+      groupPositions: positions[i]!,
+    });
   }
 
   // c-d. Commit point: the journal appears atomically and durably, or not at all.
@@ -254,6 +260,16 @@ export async function commitReshard(
 
   // e. Finish.
   await finishReshard(fs, dir, journal, layout);
+
+  // f. What a snapshot has no place for, the stream groups' entries-read, goes in each new
+  // shard's log (`XGROUP SETID ... ENTRIESREAD`, ignored by kevy). Outside the journal: a
+  // crash before it loses only those counters (the lag reads as unknown, as after XSETID).
+  for (let i = 0; i < target.n; i++) {
+    const name = layout.aof(i, target.n);
+    if (positions[i]!.length === 0 || (await fs.stat(joinPath(dir, name))) !== null) continue;
+    const log = [AOF_MAGIC, ...positions[i]!.map((argv) => encodeCommand(argv))];
+    await writeFileDurable(fs, dir, name, concatBytes(log));
+  }
   return stamp;
 }
 
