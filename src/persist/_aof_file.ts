@@ -21,6 +21,11 @@ export class AofFile {
   header: boolean;
   /** The format of the file being appended to: 2 writes checksummed records. */
   format: 1 | 2;
+  /**
+   * Told when the file changes format (a truncate or rewrite wrote the target one), at that
+   * moment: frames buffered for the old format must be re-encoded before any is written.
+   */
+  onFormat: ((format: 1 | 2) => void) | null = null;
   /** The format a rewrite or a truncate starts the next file in (`aofFormat`). */
   readonly target: 1 | 2;
   readonly path: string;
@@ -106,7 +111,7 @@ export class AofFile {
       await this.file.truncate(0);
       await this.file.write(magic);
       this.header = true;
-      this.format = this.target;
+      this.#setFormat(this.target);
     }
     await this.file.sync();
     this.size = magic.length;
@@ -122,7 +127,13 @@ export class AofFile {
     this.file = await fs.openAppend(this.path);
     this.size = size ?? (await fs.stat(this.path))?.size ?? AOF_MAGIC.length;
     this.header = true;
-    this.format = this.target; // a rewrite writes the configured format
+    this.#setFormat(this.target); // a rewrite writes the configured format
     this.dirty = false;
+  }
+
+  #setFormat(format: 1 | 2): void {
+    if (this.format === format) return;
+    this.format = format;
+    this.onFormat?.(format);
   }
 }

@@ -46,6 +46,9 @@ export class AofWriter {
     target: 1 | 2 = 1,
   ) {
     this.log = new AofFile(path, opened, target);
+    // A rewrite or truncate switched the file's format: what was appended meanwhile, held
+    // and encoded for the old one, is re-encoded at that moment (later appends use the new).
+    this.log.onFormat = (format) => this.#q.reformat(format, this.groupMarkers);
     this.#path = path;
     this.#policy = policy;
     this.#applyTimer();
@@ -222,33 +225,21 @@ export class AofWriter {
    */
   async truncateToHeader(): Promise<void> {
     this.#q.resolve(this.#q.takeReady());
-    const from = this.log.format;
     try {
       await this.log.truncateToHeader();
     } catch (e) {
       throw this.fail(e);
     }
-    this.#switched(from);
     if (this.#fail.clear()) this.#applyTimer(); // the caller's snapshot covers what was queued
   }
 
   /** {@link AofFile.reopen} after a rename (inside an exclusive op); a failure is fatal. */
   async reopen(fs: FsAdapter, size?: number): Promise<void> {
-    const from = this.log.format;
     try {
       await this.log.reopen(fs, size);
     } catch (e) {
       throw this.fail(e);
     }
-    this.#switched(from);
-  }
-
-  /**
-   * The file changed format (a rewrite or truncate wrote the configured one): what was
-   * appended meanwhile, held and encoded for the old format, is re-encoded for the new.
-   */
-  #switched(from: 1 | 2): void {
-    if (this.log.format !== from) this.#q.reformat(this.log.format, this.groupMarkers);
   }
 
   /** Writes sealed batches now (inside an exclusive op) and syncs them. */

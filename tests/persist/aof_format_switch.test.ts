@@ -105,6 +105,31 @@ describe("a log that switches format while appends are held", () => {
     });
   }
 
+  for (const [from, to] of [[1, 2], [2, 1]] as const) {
+    for (const how of ["rewrite", "truncate"] as const) {
+      it(`v${from} -> v${to} by a ${how}: appends at every turn of the switch reach the new file`, async () => {
+        const { fs, aof } = await logIn(from, to);
+        const running = how === "rewrite" ? aof.rewriteFrom(store()) : aof.truncate();
+        let done = false;
+        void running.finally(() => (done = true));
+        const acks: Promise<void>[] = [];
+        const sent: string[] = [];
+        // One append per microtask turn while the op runs, and a few after it.
+        for (let i = 0; i < 400 && (!done || i < sent.length + 3); i++) {
+          acks.push(aof.append(cmd("INCR", `n${i}`)));
+          sent.push(`INCR n${i}`);
+          await Promise.resolve();
+        }
+        await running;
+        await Promise.all(acks);
+        await aof.close();
+        const got = decode(fs);
+        assert.equal(got.format, to);
+        assert.deepEqual(got.lines.filter((l) => l.startsWith("INCR")), sent);
+      });
+    }
+  }
+
   it("v2 -> v1 without markers: the transaction's frames are written bare (as appendGroup in v1)", async () => {
     const { fs, aof } = await logIn(2, 1);
     await heldDuring(aof, () => aof.truncate());

@@ -84,6 +84,53 @@ describe("simulation: random operation sequences against a model of Redis semant
 /** Shrunk sequences the soak found, kept as regressions (each failed before its fix). */
 const FOUND: Array<[string, Step[], SimConfig?]> = [
   [
+    "a truncate switching the log to v2 while appends came in during its sync (they were re-encoded twice)",
+    [
+      {
+        "op": "crash",
+        "at": 0.8186770544853061,
+        "variant": 1,
+        "shards": 2,
+        "routing": "kevyhash",
+        "again": 0.005961684742942452,
+        "format": 2,
+      },
+      {
+        "op": "burst",
+        "writes": [
+          { "op": "setbig", "k": "k3", "n": 0, "len": 2847 },
+          { "op": "mset", "kv": [["k9", "b34"], ["k5", "b34"], ["k8", "b34"]] },
+          { "op": "mset", "kv": [["k8", "b34"], ["k6", "b34"], ["k2", "b34"]] },
+          { "op": "append", "k": "k3", "v": "e" },
+        ],
+      },
+      { "op": "setbig", "k": "k0", "n": 1, "len": 1054 },
+      { "op": "setbig", "k": "k3", "n": 2, "len": 7317 },
+      {
+        "op": "burst",
+        "writes": [
+          { "op": "mset", "kv": [["k4", "m19"], ["k2", "m15"], ["k3", "m58"], ["k9", "m56"]] },
+          { "op": "incr", "k": "k6" },
+          { "op": "incr", "k": "k6" },
+          { "op": "append", "k": "k7", "v": "e" },
+          { "op": "incr", "k": "k1" },
+          { "op": "mset", "kv": [["k2", "b34"], ["k7", "b34"], ["k2", "b34"]] },
+        ],
+      },
+      {
+        "op": "crash",
+        "at": 0.37752022966742516,
+        "variant": 3,
+        "shards": 2,
+        "routing": "kevyhash",
+        "again": -1,
+      },
+      { "op": "setbig", "k": "k2", "n": 4, "len": 9748 },
+      { "op": "append", "k": "k3", "v": "d" },
+    ],
+    { "maxmemory": 23876, "policy": "volatile-random" },
+  ],
+  [
     "a v1 log rewritten into v2 (a big SET's auto-rewrite) while split MSETs were held: RESP frames in the v2 log",
     [
       { op: "reopen", shards: 2, routing: "kevyhash", format: 2 },
