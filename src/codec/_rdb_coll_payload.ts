@@ -6,11 +6,11 @@
 // neutral path (_rdb_values.ts): container validation, duplicate members,
 // NaN scores, non-empty quicklist nodes.
 import type { RdbReader } from "./_rdb_reader.ts";
-import { ListpackReader } from "./_redis_listpack.ts";
+import { type ListpackReader, sharedListpack } from "./_redis_listpack.ts";
 import { ZiplistReader } from "./_redis_ziplist.ts";
 import { decodeIntset } from "./_redis_intset.ts";
 import { parseScore } from "./_redis_num.ts";
-import { Builder, keepScratch, payloadDups as dups } from "./_rdb_hash_payload.ts";
+import { keepScratch, payloadBuilder, payloadDups as dups } from "./_rdb_hash_payload.ts";
 
 /** Kevy snapshot opcodes of the payloads. */
 export const LIST_OP = 3;
@@ -54,7 +54,7 @@ export function readCollPayload(
   ko: number,
   kl: number,
 ): CollPayload | null {
-  const w = new Builder();
+  const w = payloadBuilder.reset();
   w.raw(kb, ko, kl);
   dups.reset();
   let op = LIST_OP;
@@ -118,7 +118,7 @@ export function readCollPayload(
           continue;
         }
         r.inBlob(blob, "quicklist listpack node", (b, s, e) => {
-          const lp = new ListpackReader(b, s, e);
+          const lp = sharedListpack(b, s, e);
           while (lp.next()) listItem(lp, b);
         });
       }
@@ -146,7 +146,7 @@ export function readCollPayload(
     case 20:
       op = SET_OP;
       r.inBlob(r.blob("listpack"), "set listpack", (b, s, e) => {
-        const lp = new ListpackReader(b, s, e);
+        const lp = sharedListpack(b, s, e);
         while (lp.next()) {
           const ok = lp.isInt ? intMember(lp.big ?? lp.int) : member(b, lp.sOff, lp.sLen);
           if (!ok) lp.fail("set listpack members without duplicates");
@@ -158,7 +158,7 @@ export function readCollPayload(
       op = ZSET_OP;
       const what = t === 12 ? "zset ziplist" : "zset listpack";
       r.inBlob(r.blob(what), what, (b, s, e) => {
-        const z = t === 12 ? new ZiplistReader(b, s, e) : new ListpackReader(b, s, e);
+        const z = t === 12 ? new ZiplistReader(b, s, e) : sharedListpack(b, s, e);
         while (z.next()) {
           const ok = z.isInt ? intMember(z.big ?? z.int) : member(b, z.sOff, z.sLen);
           if (!ok) z.fail(`${what} members without duplicates`);

@@ -4,7 +4,7 @@
 // adopts as a compact hash without an object per field. Same checks as the
 // neutral path (_rdb_values.ts): container validation, duplicate fields.
 import type { RdbReader } from "./_rdb_reader.ts";
-import { ListpackReader } from "./_redis_listpack.ts";
+import { sharedListpack } from "./_redis_listpack.ts";
 import { ZiplistReader } from "./_redis_ziplist.ts";
 import { decodeZipmap } from "./_redis_zipmap.ts";
 import { DupCheck } from "./_redis_dups.ts";
@@ -41,6 +41,13 @@ export class Builder {
   pos = 0;
   count = 0;
   maxLen = 0;
+
+  /** Starts a new payload in the shared scratch buffer. */
+  reset(): this {
+    this.buf = scratch;
+    this.pos = this.count = this.maxLen = 0;
+    return this;
+  }
 
   room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -125,6 +132,9 @@ export class Builder {
   }
 }
 
+/** The bulk readers' one builder (reset per value: no object per key; one value at a time). */
+export const payloadBuilder: Builder = new Builder();
+
 /**
  * Reads the hash of type `t` (after the key) into a payload whose first
  * bytes are `key`; `null` for an empty hash (Redis skips it). Throws
@@ -137,7 +147,7 @@ export function readHashPayload(
   ko: number,
   kl: number,
 ): HashPayload | null {
-  const w = new Builder();
+  const w = payloadBuilder.reset();
   w.raw(kb, ko, kl);
   dups.reset();
   // Fields are compared where they were written in the payload (a buffer
@@ -167,7 +177,7 @@ export function readHashPayload(
   } else {
     const blob = r.blob(t === 13 ? "hash ziplist" : "hash listpack");
     r.inBlob(blob, t === 13 ? "hash ziplist" : "hash listpack", (b, s, e) => {
-      const z = t === 13 ? new ZiplistReader(b, s, e) : new ListpackReader(b, s, e);
+      const z = t === 13 ? new ZiplistReader(b, s, e) : sharedListpack(b, s, e);
       const what = t === 13 ? "hash ziplist" : "hash listpack";
       while (z.next()) {
         let ok: boolean;

@@ -12,6 +12,7 @@ import { CorruptFileError } from "./errors.ts";
 import { canonicalInt, intBytes } from "./_redis_num.ts";
 
 const HDR = 6;
+const EMPTY = new Uint8Array(0);
 
 /** Bytes of the back-length of an element of `l` bytes (Redis's thresholds, `<` not `<=`). */
 export function backlenSize(l: number): number {
@@ -22,6 +23,18 @@ function fail(b: Uint8Array, start: number, at: number, expected: string): never
   throw new CorruptFileError({ offset: at - start, expected, bytes: b.subarray(at, at + 16) });
 }
 
+let shared: ListpackReader | null = null;
+
+/**
+ * The bulk payload readers' one reader, reset over `b[start, end)`: no object
+ * per value (not reentrant: one listpack at a time).
+ */
+export function sharedListpack(b: Uint8Array, start: number, end: number): ListpackReader {
+  return shared === null
+    ? (shared = new ListpackReader(b, start, end))
+    : shared.reset(b, start, end);
+}
+
 /**
  * Walks a listpack `b[start, end)` element by element. After `next()` returns
  * true, the element is an integer (`isInt`, value in `int`, or `big` when it
@@ -29,11 +42,11 @@ function fail(b: Uint8Array, start: number, at: number, expected: string): never
  * Offsets in errors are relative to `start`.
  */
 export class ListpackReader {
-  readonly b: Uint8Array;
-  readonly start: number;
-  readonly end: number;
+  b: Uint8Array = EMPTY;
+  start = 0;
+  end = 0;
   /** The header's element count (65535: not recorded). */
-  readonly headerCount: number;
+  headerCount = 0;
   /** Elements read so far. */
   count = 0;
   /** Offset (absolute) of the current element. */
@@ -43,10 +56,17 @@ export class ListpackReader {
   big: bigint | null = null;
   sOff = 0;
   sLen = 0;
-  #p: number;
+  #p = 0;
   #done = false;
 
   constructor(b: Uint8Array, start: number, end: number) {
+    this.reset(b, start, end);
+  }
+
+  /** Walks another listpack from its start (one reader per bulk reader: no object per value). */
+  reset(b: Uint8Array, start: number, end: number): this {
+    this.count = 0;
+    this.#done = false;
     this.b = b;
     this.start = start;
     this.end = end;
@@ -60,6 +80,7 @@ export class ListpackReader {
     if (b[end - 1] !== 0xff) fail(b, start, end - 1, "the listpack terminator 0xff");
     this.headerCount = b[start + 4]! | (b[start + 5]! << 8);
     this.#p = start + HDR;
+    return this;
   }
 
   /** Moves to the next element; false at the terminator (after checking the count). */
