@@ -43,6 +43,11 @@ export interface Terminal {
   write(chunk: string | Uint8Array): Promise<void>;
   /** Raw bytes to stdout, with backpressure (same as write). */
   outBytes(bytes: Uint8Array): Promise<void>;
+  /**
+   * Raw bytes to stdout; resolves once `bytes` may be filled again (written
+   * through to the OS, or copied). For writers that reuse their buffers.
+   */
+  writeThrough(bytes: Uint8Array): Promise<void>;
   /** Write to stderr. */
   err(text: string): void;
   /** True when stderr is a terminal (progress bars only then). */
@@ -93,6 +98,8 @@ export function completeIo(io: CliIo): Terminal {
     out: (t) => io.out(t),
     write,
     outBytes: write,
+    // The caller's io may keep what it is given: it gets a copy.
+    writeThrough: (b) => write(b.slice()),
     err: (t) => io.err(t),
     stderrIsTTY: io.stderrIsTTY ?? false,
     confirm: io.confirm !== undefined ? (q) => io.confirm!(q) : () => Promise.resolve(null),
@@ -111,6 +118,7 @@ export function processIo(): Terminal {
     },
     write,
     outBytes: write,
+    writeThrough: (b) => term.writeThrough(b),
     err: (t) => term.err(t),
     stderrIsTTY: term.stderrIsTTY,
     confirm: async (question) => {

@@ -2,7 +2,7 @@
 import { dumpKeyspaceJsonl } from "../store/dump_jsonl.ts";
 import { exportRedisCommands } from "../redis/export.ts";
 import { type Command, defineCommand } from "./_command.ts";
-import { EXIT, Progress, UsageError } from "./_io.ts";
+import { EXIT, Progress, type Terminal, UsageError } from "./_io.ts";
 import { type LoadOptions, loadTarget, reportSkipped } from "./_load.ts";
 import { loadTargetSplit } from "./_load_split.ts";
 import { resolveTarget } from "./_target.ts";
@@ -145,9 +145,10 @@ export const dumpCommand: Command = defineCommand({
           sorted: !options.unsorted,
           text: options.text,
           ...(strings === undefined ? {} : { strings }),
+          reuseChunks: true,
           onProgress: (done) => progress.update(done),
         });
-        for (const chunk of chunks) await ctx.io.write(chunk);
+        await writeChunks(ctx.io, chunks);
       }
     } finally {
       progress.done();
@@ -155,3 +156,20 @@ export const dumpCommand: Command = defineCommand({
     return EXIT.ok;
   },
 });
+
+/**
+ * Writes chunks of a generator that reuses its buffers (`reuseChunks`):
+ * one write in flight while the next chunk is made, and each write finished
+ * before the chunk after next is asked for (it fills the same buffer).
+ */
+async function writeChunks(io: Terminal, chunks: Iterable<Uint8Array>): Promise<void> {
+  const failure: { error?: unknown } = {};
+  let pending: Promise<void> | null = null;
+  for (const chunk of chunks) {
+    if (pending !== null) await pending;
+    if ("error" in failure) throw failure.error;
+    pending = io.writeThrough(chunk).catch((error) => void (failure.error = error));
+  }
+  if (pending !== null) await pending;
+  if ("error" in failure) throw failure.error;
+}

@@ -30,6 +30,12 @@ export interface ProcessTerminal {
    * is gone.
    */
   write(chunk: string | Uint8Array): Promise<void>;
+  /**
+   * Writes `chunk` to stdout and resolves once the runtime is done with it
+   * (handed to the OS: the caller may then fill it again); rejects with
+   * {@link StdoutClosedError} once the reader is gone.
+   */
+  writeThrough(chunk: Uint8Array): Promise<void>;
   /** True once stdout's reader went away; later writes are dropped. */
   readonly stdoutClosed: boolean;
   /** Writes to stderr (errors after its reader went away are ignored). */
@@ -111,6 +117,25 @@ export function processTerminal(): ProcessTerminal {
       }
       if (!roomLeft) await waitForRoom();
       if (isClosed()) throw new StdoutClosedError();
+    },
+    writeThrough(chunk) {
+      if (isClosed()) return Promise.reject(new StdoutClosedError());
+      return new Promise<void>((resolve, reject) => {
+        try {
+          stdout.write(chunk, (e) => {
+            if (e && isEpipe(e)) {
+              closedStdout.value = true;
+              onClosed();
+            }
+            if (e) reject(isEpipe(e) ? new StdoutClosedError() : e);
+            else resolve();
+          });
+        } catch (e) {
+          if (!isEpipe(e)) throw e;
+          onClosed();
+          reject(new StdoutClosedError());
+        }
+      });
     },
     err(text) {
       try {

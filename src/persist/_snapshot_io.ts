@@ -176,11 +176,12 @@ function storeDecoder(
   now: number,
   ttls: FieldTtlTable,
   keepExpired: boolean,
+  onString?: StringRecordSink,
 ): { loader: StoreLoader; dec: SnapshotDecoder } {
   const loader = new StoreLoader(store, size);
   const opts: InternalDecoderOptions = {
     onEntry: (e, offset) => loader.put(e, offset),
-    onString: loader.onString,
+    onString: onString ?? loader.onString,
     [HASH_SINK]: loader.onHash,
     [STREAM_SINK]: loader.onStream,
     onFieldTtl: (k, f, d) => ttls.add(k, f, d),
@@ -219,7 +220,7 @@ export function finishFieldTtls(
  * `keepExpired`: a log replay follows (bring-up), so records and field TTLs
  * whose deadline has passed are kept and nothing expires while loading
  * (Redis with an RDB preamble); otherwise they are dropped (Redis loading
- * an RDB).
+ * an RDB). With `onString`, string records go there instead (a split load).
  */
 export async function loadSnapshotInto(
   fs: FsAdapter,
@@ -228,6 +229,7 @@ export async function loadSnapshotInto(
   now: number,
   size?: number,
   keepExpired = false,
+  onString?: StringRecordSink,
 ): Promise<SnapshotLoadResult> {
   if (size === undefined) {
     const st = await fs.stat(path);
@@ -235,7 +237,7 @@ export async function loadSnapshotInto(
     size = st.size;
   }
   const ttls = new FieldTtlTable();
-  const { loader, dec } = storeDecoder(store, path, size, now, ttls, keepExpired);
+  const { loader, dec } = storeDecoder(store, path, size, now, ttls, keepExpired, onString);
   const load = keepExpired ? whileLoading : <T>(fn: () => T): T => fn();
   let stats: SnapshotDecodeStats;
   try {

@@ -10,17 +10,20 @@
  * @module
  */
 
-import { FieldTtlTable } from "../codec/field_ttls.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { defaultFs } from "../fs/detect.ts";
-import { RecordBatch } from "../store/batch.ts";
 import { type Store, whileLoading } from "../store/store.ts";
-import { finishFieldTtls, readSnapshotFile } from "./_snapshot_io.ts";
+import { loadSnapshotInto } from "./_snapshot_io.ts";
 import { logKeys } from "./log_keys.ts";
 import { replayAofInto, type ReplayStats } from "./replay.ts";
 import { KeyList, SortedStrings } from "./sorted_strings.ts";
 import { StringRecords } from "./string_records.ts";
 import type { OnUnknown } from "./unknown.ts";
+
+/** Records read before the count is estimated. */
+const SAMPLE = 1024;
+/** The smallest string record: opcode, TTL flag, two lengths. */
+const MIN_RECORD = 10;
 
 /** Options of {@link loadSplitSorted}. */
 export interface SplitSortedOptions {
@@ -78,26 +81,21 @@ export async function loadSplitSorted(
   const fs = opts.fs ?? defaultFs();
   const keep = opts.keepExpired === true;
   const now = opts.now ?? store.now();
+  const st = await fs.stat(snapshot);
+  const size = st?.size ?? 0;
   const records = new StringRecords();
-  const others = new RecordBatch();
-  const ttls = new FieldTtlTable();
-  await readSnapshotFile(
-    fs,
-    snapshot,
-    others.onEntry,
-    now,
-    (b, k, kl, v, vl, d) => {
-      records.add(b, k, kl, v, vl, d);
-    },
-    ttls,
-    keep,
-  );
-  const load = (): void => {
-    others.applyTo(store);
-    finishFieldTtls(store, ttls, keep ? -Infinity : now);
-  };
-  if (keep) whileLoading(load);
-  else load();
+  let first = -1, seen = 0;
+  // Straight into the fresh store (no batch of entries), string records aside.
+  await loadSnapshotInto(fs, snapshot, store, now, st?.size, keep, (b, k, kl, v, vl, d, at) => {
+    records.add(b, k, kl, v, vl, d);
+    if (++seen > SAMPLE) return;
+    if (first < 0) first = at;
+    else if (seen === SAMPLE && at > first) {
+      // The first records' bytes tell how many the file holds, about.
+      const est = Math.ceil(((size - first) / (at - first)) * (SAMPLE - 1) * 1.02);
+      records.reserve(Math.min(est, Math.ceil(size / MIN_RECORD)));
+    }
+  });
   const strings = new SortedStrings(records);
   // A key with a string record and another: the later one wins (the full load knows which).
   if (strings.length > 0 && whileLoading(() => sharesKeys(store, strings))) return null;

@@ -286,8 +286,15 @@ export class StringRecords {
     }
   }
 
-  #growRecords(): void {
-    const n = this.#gone.length * 2;
+  /**
+   * Makes room for `n` records in all (a loader that can estimate the count
+   * saves the copies of growing by doubling).
+   */
+  reserve(n: number): void {
+    if (n > this.#gone.length) this.#growRecords(n);
+  }
+
+  #growRecords(n = this.#gone.length * 2): void {
     const m = new Int32Array(n * M);
     m.set(this.#m);
     this.#m = m;

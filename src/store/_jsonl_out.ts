@@ -23,8 +23,10 @@ export class Out {
   buf: Uint8Array;
   p = 0;
   readonly size: number;
-  constructor(size: number) {
+  readonly reuse: boolean;
+  constructor(size: number, reuse = false) {
     this.size = size;
+    this.reuse = reuse;
     this.buf = new Uint8Array(size);
   }
   need(n: number): void {
@@ -76,13 +78,21 @@ export class Out {
     this.hex(bytes, 0, bytes.length);
     this.ascii("}");
   }
-  /** The bytes so far, handed over (a fresh buffer follows: the reader may keep them). */
+  /**
+   * The bytes so far, handed over: a fresh buffer follows (the reader may
+   * keep them), or with `reuse` the buffer handed over the time before.
+   */
   take(): Uint8Array {
     const chunk = this.buf.subarray(0, this.p);
-    this.buf = new Uint8Array(this.size);
+    if (this.reuse) {
+      const next = this.#spare ?? new Uint8Array(this.size);
+      this.#spare = this.buf;
+      this.buf = next;
+    } else this.buf = new Uint8Array(this.size);
     this.p = 0;
     return chunk;
   }
+  #spare: Uint8Array | null = null;
 }
 
 /** `,"type":"string","ttl":...,"value":...}` and the newline. */

@@ -29,6 +29,13 @@ export interface DumpJsonlOptions {
   text?: boolean;
   /** Bytes per yielded chunk, about (default 65536). */
   chunkBytes?: number;
+  /**
+   * Yield chunks of two buffers used in turn instead of fresh ones (default
+   * `false`): a chunk stays valid until two more chunks have been asked for,
+   * so a writer that waits for each write to finish before it asks for the
+   * next-but-one chunk allocates nothing per chunk.
+   */
+  reuseChunks?: boolean;
   /** Called with `(keysDone, keysTotal)` before each chunk is yielded and at the end. */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -92,7 +99,7 @@ export function* dumpKeyspaceJsonl(
   const total = store.dbsize() + m; // expires first
   const ix = indexOf(store);
   const chunkBytes = opts.chunkBytes ?? 1 << 16;
-  const out = new Out(chunkBytes + 4096);
+  const out = new Out(chunkBytes + 4096, opts.reuseChunks === true);
   const text = opts.text ?? false;
   const order = (opts.sorted ?? true) ? sortedEntries(ix) : null;
   const n = order === null ? ix.n : order.length;
@@ -136,14 +143,12 @@ function writeLine(out: Out, store: Store, ix: KeyIndex, ei: number, text: boole
     stringTail(out, ix.deadline(ei), arena, ix.voff[ei]!, ix.vlen[ei]!, text);
     return;
   }
+  // The dumpEntry layout, written as bytes (no hex strings, no JSON.stringify of the line).
   const entry = store.getEntry(ix.key(ei))!;
-  if (!text) {
-    out.ascii(JSON.stringify(dumpEntry(entry)));
-    out.ascii("\n");
-    return;
-  }
   const kv = entry.value;
-  const t = (b: Uint8Array) => out.text(b, 0, b.length);
+  const t = text
+    ? (b: Uint8Array) => out.text(b, 0, b.length)
+    : (b: Uint8Array) => out.hex(b, 0, b.length);
   out.raw(KEY);
   t(entry.key);
   out.ascii(`,"type":"${kv.type}","ttl":${entry.deadline === null ? "null" : entry.deadline}`);

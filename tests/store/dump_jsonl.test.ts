@@ -139,4 +139,20 @@ describe("dumpKeyspaceJsonl", () => {
       '{"key":"61","type":"string","ttl":null,"value":"31"}\n',
     );
   });
+  it("collections written as bytes match dumpKeyspace's JSON: odd scores, empty members, binary fields, a stream with a group", () => {
+    const s = new Store({ now: () => NOW });
+    const b = (x: string | number[]) =>
+      typeof x === "string" ? new TextEncoder().encode(x) : Uint8Array.from(x);
+    const run = (...a: Array<string | number[]>) => applyCommand(s, a.map(b));
+    run("ZADD", "z", "-0", "a", "-inf", "b", "inf", "c", "1e-300", "", "0.1", [0, 0xff]);
+    run("HSET", "h", [0xff], "x", "", "empty field", [0], [1, 2]);
+    run("HPEXPIREAT", "h", String(NOW + 9), "FIELDS", "1", [0xff]);
+    run("SADD", "s", [0xfe], "", "m");
+    run("RPUSH", "l", "", [0], "z");
+    run("PEXPIREAT", "l", String(NOW + 5));
+    run("XADD", "x", "5-1", "f", "v");
+    run("XGROUP", "CREATE", "x", "g", "0");
+    run("XREADGROUP", "GROUP", "g", "c", "STREAMS", "x", ">");
+    assert.equal(text(dumpKeyspaceJsonl(s)), expected(s));
+  });
 });
