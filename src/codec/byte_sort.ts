@@ -33,59 +33,84 @@ export function sortByteRanges(
 ): void {
   const n = order.length;
   const tmp = new Int32Array(n);
-  // The current byte (+1, 0 past the end) of each item of the range being split.
-  const digit = new Uint16Array(n);
+  // Three bytes of each item's key (9 bits each: byte + 1, 0 past the end),
+  // from the depth its range cached them at, moved along with `order`: the
+  // passes read the keys' bytes once every three levels, not at every level.
+  const word = new Uint32Array(n);
+  const wtmp = new Uint32Array(n);
   const counts = new Int32Array(258);
-  // Ranges still to sort: lo, hi, depth. Each range is one call (not one long
-  // loop): the engines optimise a function called often better than a loop
-  // they must enter mid-way (V8 left its on-stack-replaced code at every range).
-  const stack: number[] = [0, n, 0];
+  // Ranges still to sort: lo, hi, depth, depth of the cached bytes (-1: none).
+  // Each range is one call (not one long loop): the engines optimise a
+  // function called often better than a loop they must enter mid-way.
+  const stack: number[] = [0, n, 0, -1];
+  const s = { order, tmp, word, wtmp, counts, arena, koff, klen, stack };
   while (stack.length > 0) {
+    const c = stack.pop()!;
     const d = stack.pop()!;
     const hi = stack.pop()!;
     const lo = stack.pop()!;
     if (hi - lo <= SMALL) insertionSort(order, lo, hi, d, arena, koff, klen);
-    else split(order, tmp, digit, counts, lo, hi, d, arena, koff, klen, stack);
+    else split(s, lo, hi, d, c);
+  }
+}
+
+interface SortState {
+  order: Int32Array;
+  tmp: Int32Array;
+  word: Uint32Array;
+  wtmp: Uint32Array;
+  counts: Int32Array;
+  arena: Uint8Array;
+  koff: Uint32Array;
+  klen: Uint32Array;
+  stack: number[];
+}
+
+/** Caches bytes d, d+1, d+2 of the keys of `order[lo, hi)` in `word`. */
+function cache(s: SortState, lo: number, hi: number, d: number): void {
+  const { order, word, arena, koff, klen } = s;
+  for (let i = lo; i < hi; i++) {
+    const ei = order[i]!;
+    const o = koff[ei]! + d, left = klen[ei]! - d;
+    const b0 = left > 0 ? arena[o]! + 1 : 0;
+    const b1 = left > 1 ? arena[o + 1]! + 1 : 0;
+    const b2 = left > 2 ? arena[o + 2]! + 1 : 0;
+    word[i] = (b0 << 18) | (b1 << 9) | b2;
   }
 }
 
 /** Distributes `order[lo, hi)` by byte `d` (deeper while one byte is shared); pushes the buckets. */
-function split(
-  order: Int32Array,
-  tmp: Int32Array,
-  digit: Uint16Array,
-  counts: Int32Array,
-  lo: number,
-  hi: number,
-  d: number,
-  arena: Uint8Array,
-  koff: Uint32Array,
-  klen: Uint32Array,
-  stack: number[],
-): void {
+function split(s: SortState, lo: number, hi: number, d: number, c: number): void {
+  const { order, tmp, word, wtmp, counts, stack } = s;
   for (;;) {
-    counts.fill(0);
-    for (let i = lo; i < hi; i++) {
-      const ei = order[i]!;
-      const b = d < klen[ei]! ? arena[koff[ei]! + d]! + 1 : 0;
-      digit[i] = b;
-      counts[b + 1]!++;
+    if (c < 0 || d - c > 2) {
+      cache(s, lo, hi, d);
+      c = d;
     }
+    const shift = 18 - 9 * (d - c);
+    counts.fill(0);
+    for (let i = lo; i < hi; i++) counts[((word[i]! >>> shift) & 511) + 1]!++;
     // One bucket holds the whole range (a shared prefix): look one byte deeper.
-    const first = digit[lo]!;
+    const first = (word[lo]! >>> shift) & 511;
     if (counts[first + 1] === hi - lo) {
       if (first === 0) return; // equal ranges: they keep their order
       d++;
       continue;
     }
     for (let b = 1; b < 258; b++) counts[b]! += counts[b - 1]!;
-    for (let i = lo; i < hi; i++) tmp[lo + counts[digit[i]!]!++] = order[i]!;
+    for (let i = lo; i < hi; i++) {
+      const w = word[i]!;
+      const at = lo + counts[(w >>> shift) & 511]!++;
+      tmp[at] = order[i]!;
+      wtmp[at] = w;
+    }
     order.set(tmp.subarray(lo, hi), lo);
+    word.set(wtmp.subarray(lo, hi), lo);
     // counts[b] is now the end of bucket b (relative to lo); bucket 0 (ended) is done.
     let start = counts[0]!;
     for (let b = 1; b < 257; b++) {
       const end = counts[b]!;
-      if (end - start > 1) stack.push(lo + start, lo + end, d + 1);
+      if (end - start > 1) stack.push(lo + start, lo + end, d + 1, c);
       start = end;
     }
     return;
