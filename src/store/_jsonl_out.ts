@@ -17,6 +17,8 @@ export const VALUE = enc.encode(',"value":');
 export const END = enc.encode("}\n");
 const NULL = enc.encode("null");
 const strict = new TextDecoder("utf-8", { fatal: true });
+const F64_BYTES = new Uint8Array(8);
+const F64 = new DataView(F64_BYTES.buffer);
 
 /** A growable output chunk. */
 export class Out {
@@ -60,6 +62,12 @@ export class Out {
     }
     b[p++] = 0x22;
     this.p = p;
+  }
+  /** The 16 hex digits of `x`'s IEEE 754 bits, big-endian (dump.ts `scoreBits`, without a BigInt). */
+  scoreBits(x: number): void {
+    F64.setFloat64(0, x);
+    this.need(16);
+    this.p = hexAt(this.buf, this.p, F64_BYTES, 0, 8);
   }
   /** Text when valid UTF-8, else `{"hex":"..."}`. */
   text(src: Uint8Array, off: number, len: number): void {

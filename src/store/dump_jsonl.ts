@@ -7,7 +7,8 @@
  * @module
  */
 
-import { dumpEntry, scoreBits, scoreText } from "./dump.ts";
+import { dumpEntry, scoreText } from "./dump.ts";
+import { toNeutral } from "./_neutral.ts";
 import { END, KEY, Out, stringTail, VALUE, writeRows } from "./_jsonl_out.ts";
 import { HOLE, type KeyIndex, STR } from "./_index.ts";
 import { indexOf } from "./internals.ts";
@@ -123,7 +124,7 @@ export function* dumpKeyspaceJsonl(
     const ei = order === null ? i : order[i]!;
     i++;
     if (order === null && ix.kind[ei] === HOLE) continue;
-    writeLine(out, store, ix, ei, text);
+    writeLine(out, ix, ei, text);
     done++;
     if (out.p >= chunkBytes) {
       opts.onProgress?.(done, total);
@@ -134,7 +135,7 @@ export function* dumpKeyspaceJsonl(
   opts.onProgress?.(done, total);
 }
 
-function writeLine(out: Out, store: Store, ix: KeyIndex, ei: number, text: boolean): void {
+function writeLine(out: Out, ix: KeyIndex, ei: number, text: boolean): void {
   const arena = ix.arena;
   if (ix.kind[ei] === STR) {
     out.raw(KEY);
@@ -143,56 +144,63 @@ function writeLine(out: Out, store: Store, ix: KeyIndex, ei: number, text: boole
     stringTail(out, ix.deadline(ei), arena, ix.voff[ei]!, ix.vlen[ei]!, text);
     return;
   }
-  // The dumpEntry layout, written as bytes (no hex strings, no JSON.stringify of the line).
-  const entry = store.getEntry(ix.key(ei))!;
-  const kv = entry.value;
+  // The dumpEntry layout, written as bytes (no hex strings, no JSON.stringify of the line),
+  // from the entry's own value (no lookup by key: expired keys went with dbsize()).
+  const kv = toNeutral(ix.objs![ei]);
+  const dl = ix.deadline(ei);
   const t = text
     ? (b: Uint8Array) => out.text(b, 0, b.length)
     : (b: Uint8Array) => out.hex(b, 0, b.length);
-  out.raw(KEY);
-  t(entry.key);
-  out.ascii(`,"type":"${kv.type}","ttl":${entry.deadline === null ? "null" : entry.deadline}`);
-  out.raw(VALUE);
-  const list = (items: Uint8Array[][]) => {
+  const items = (xs: Uint8Array[]) => {
     out.ascii("[");
-    items.forEach((parts, i) => {
+    for (let i = 0; i < xs.length; i++) {
       if (i > 0) out.ascii(",");
-      if (parts.length === 1) t(parts[0]!);
-      else {
-        out.ascii("[");
-        parts.forEach((p, j) => {
-          if (j > 0) out.ascii(",");
-          t(p);
-        });
-        out.ascii("]");
-      }
-    });
+      t(xs[i]!);
+    }
     out.ascii("]");
   };
+  out.raw(KEY);
+  if (text) out.text(arena, ix.koff[ei]!, ix.klen[ei]!);
+  else out.hex(arena, ix.koff[ei]!, ix.klen[ei]!);
+  out.ascii(`,"type":"${kv.type}","ttl":${dl === dl ? dl : "null"}`);
+  out.raw(VALUE);
   switch (kv.type) {
     case "string":
       t(kv.value);
       break;
-    case "hash":
-      list([...kv.value].sort((x, y) => compareBytes(x[0], y[0])));
+    case "hash": {
+      const pairs = [...kv.value].sort((x, y) => compareBytes(x[0], y[0]));
+      out.ascii("[");
+      for (let i = 0; i < pairs.length; i++) {
+        out.ascii(i > 0 ? ",[" : "[");
+        t(pairs[i]![0]);
+        out.ascii(",");
+        t(pairs[i]![1]);
+        out.ascii("]");
+      }
+      out.ascii("]");
       break;
+    }
     case "list":
-      list(kv.value.map((x) => [x]));
+      items(kv.value);
       break;
     case "set":
-      list([...kv.value].sort(compareBytes).map((x) => [x]));
+      items([...kv.value].sort(compareBytes));
       break;
     case "zset":
       out.ascii("[");
-      kv.value.forEach(([m, x], i) => {
+      for (let i = 0; i < kv.value.length; i++) {
+        const [m, x] = kv.value[i]!;
         out.ascii(i > 0 ? ",[" : "[");
         t(m);
-        out.ascii(`,${JSON.stringify(scoreText(x))},"${scoreBits(x)}"]`);
-      });
+        out.ascii(`,${JSON.stringify(scoreText(x))},"`);
+        out.scoreBits(x);
+        out.ascii('"]');
+      }
       out.ascii("]");
       break;
     case "stream":
-      out.ascii(JSON.stringify(dumpEntry(entry).value));
+      out.ascii(JSON.stringify(dumpEntry({ key: ix.key(ei), value: kv, deadline: null }).value));
       break;
   }
   if (kv.type === "hash" && kv.fieldDeadlines !== undefined) {
