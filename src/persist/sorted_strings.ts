@@ -132,6 +132,27 @@ export class SortedStrings implements StringRows {
     const nn = names.length;
     if (nn === 0 || this.length === 0) return;
     const nk = names.bytes(), ns = names.starts(), nl = names.lengths();
+    if (nn * 16 < this.length) {
+      // Few names (a short log): a binary search each, then one pass to drop the hits.
+      const hit = new Uint8Array(this.length);
+      let hits = 0;
+      for (let i = 0; i < nn; i++) {
+        const j = this.#find(nk, ns[i]!, nl[i]!);
+        if (j >= 0 && hit[j] === 0) {
+          hit[j] = 1;
+          hits++;
+        }
+      }
+      if (hits === 0) return;
+      const order = this.#order;
+      let w = 0;
+      for (let j = 0; j < order.length; j++) {
+        if (hit[j] === 1) each(order[j]!);
+        else order[w++] = order[j]!;
+      }
+      this.#order = order.subarray(0, w);
+      return;
+    }
     const no = new Int32Array(nn);
     for (let i = 0; i < nn; i++) no[i] = i;
     sortByteRanges(no, nk, ns, nl);
@@ -163,10 +184,14 @@ export class SortedStrings implements StringRows {
 
   /** The row of `key` (binary search), or -1. */
   indexOf(key: Uint8Array): number {
+    return this.#find(key, 0, key.length);
+  }
+
+  #find(key: Uint8Array, off: number, len: number): number {
     let lo = 0, hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = compare(this.keys, this.keyOffset(mid), this.keyLength(mid), key, 0, key.length);
+      const c = compare(this.keys, this.keyOffset(mid), this.keyLength(mid), key, off, len);
       if (c === 0) return mid;
       if (c < 0) lo = mid + 1;
       else hi = mid;

@@ -91,6 +91,28 @@ describe("SortedStrings", () => {
     assert.equal(s.length, 3);
   });
 
+  it("take() with few names (searched one by one) and with many (merged) takes the same rows", () => {
+    const build = () => {
+      const r = new StringRecords();
+      for (let i = 0; i < 400; i++) add(r, utf8(`k${i}`), `v${i}`);
+      return { r, s: new SortedStrings(r) };
+    };
+    const picks = [7, 399, 7, 123, 0];
+    for (const extra of [0, 200]) {
+      const { r, s } = build();
+      const names = new KeyList();
+      for (const i of picks) names.add(utf8(`k${i}`));
+      names.add(utf8("nope"));
+      for (let i = 0; i < extra; i++) names.add(utf8(`x${i}`)); // many names: the merge
+      const taken: string[] = [];
+      s.take(names, (rec) => taken.push(new TextDecoder().decode(r.entry(rec).key)));
+      assert.deepEqual(taken, ["k0", "k123", "k399", "k7"], `${extra} extra names`);
+      assert.equal(s.length, 396);
+      assert.equal(s.indexOf(utf8("k7")), -1);
+      assert.ok(s.indexOf(utf8("k8")) >= 0);
+    }
+  });
+
   it("dropExpired() drops rows whose deadline is <= the cutoff and keeps rows without one", () => {
     const r = new StringRecords();
     add(r, utf8("a"), "1", 100);
