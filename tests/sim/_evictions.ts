@@ -134,7 +134,8 @@ export function matchWorld(
       const texts = [...new Set(allowed.map((e) => entryText(e, now) || "(absent)"))];
       return `${k}: store has ${g || "(absent)"}, allowed ${texts.join(" | ")}`;
     }
-    if (hit !== null) m.set(k, cloneEntry(hit));
+    // An expired one reads as absent and is gone for good (a later clock set back keeps it so).
+    if (hit !== null && entryText(hit, now) !== "") m.set(k, cloneEntry(hit));
   }
   return { m, alt };
 }

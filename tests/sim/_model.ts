@@ -139,9 +139,9 @@ export function entryText(e: Entry | null | undefined, now: number): string {
   return valueText(e.val.v, e.at);
 }
 
-/** The whole model as printed. */
+/** The whole model as printed (an expired key is deleted, as the store's reads delete it). */
 export function modelText(m: Model, now: number): string {
-  return KEYS.map((k) => [k, entryText(m.get(k), now)]).filter(([, t]) => t !== "")
+  return KEYS.map((k) => [k, entryText(live(m, k, now), now)]).filter(([, t]) => t !== "")
     .map(([k, t]) => `${k}=${t}`).join(" ");
 }
 

@@ -84,6 +84,14 @@ describe("simulation: random operation sequences against a model of Redis semant
 /** Shrunk sequences the soak found, kept as regressions (each failed before its fix). */
 const FOUND: Array<[string, Step[], SimConfig?]> = [
   [
+    "a key read past its deadline stays gone when the clock is set back (the model kept it once: TTL edge, seed 50198)",
+    [
+      { op: "set", k: "k3", v: "v50198.8", px: 3525 },
+      { op: "clock", ms: 4696 },
+      { op: "clock", ms: -1881 },
+    ],
+  ],
+  [
     "a truncate switching the log to v2 while appends came in during its sync (they were re-encoded twice)",
     [
       {
