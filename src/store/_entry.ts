@@ -24,3 +24,16 @@ export interface Cursor {
   epoch: Epoch;
   pos: number;
 }
+
+/**
+ * A view taken by a capture in progress (_capture.ts): told before a live
+ * entry changes (value, deadline, removal, a container handed out to be
+ * mutated), and when the index drops its columns (clear) so it keeps them.
+ */
+export interface WriteHook {
+  pre(ei: number): void;
+  detach(): void;
+}
+
+/** Type bits of {@link KeyIndex}'s per-type object counts (and of captures). */
+export const TYPE_BITS = { string: 0, hash: 1, list: 2, set: 3, zset: 4, stream: 5 } as const;

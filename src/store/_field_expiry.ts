@@ -39,6 +39,7 @@ export class FieldExpiry {
     if (ix.kind[ei] !== OBJ) return ei;
     const h = ix.objs![ei];
     if (!(h instanceof HashValue) || !h.hasFieldTtls) return ei;
+    ix.willChange(ei); // a capture in progress saves the hash before fields go
     const due = h.expireFields(this.#ex.now());
     if (due.length === 0) return ei;
     this.expired += due.length;

@@ -26,6 +26,8 @@ import {
   MIN_SLOTS,
   OBJ,
   STR,
+  TYPE_BITS,
+  type WriteHook,
 } from "./_entry.ts";
 import { copyBytes, hashBytes } from "./_hash.ts";
 import { compactArena, makeRoom, rebuild, reserveFor } from "./_index_grow.ts";
@@ -33,9 +35,15 @@ import { Meter, type Metered, OBJ_OVERHEAD } from "./_meter.ts";
 import type { Access } from "./_access.ts";
 import { StreamData } from "./stream.ts";
 import { streamBytes } from "./_stream_memory.ts";
+import { type StoreValue, valueType } from "./_value_type.ts";
 
 export { type Cursor, Epoch, HOLE, INLINE_MAX, MIN_DEAD, OBJ, STR } from "./_entry.ts";
 export { copyBytes, hashBytes } from "./_hash.ts";
+
+function countType(types: Int32Array, v: unknown, d: number): void {
+  const b = TYPE_BITS[valueType(v as StoreValue)];
+  types[b] = types[b]! + d;
+}
 
 export class KeyIndex {
   /** Pairs per slot: entry number + 1 (0 = empty), hash. */
@@ -71,6 +79,21 @@ export class KeyIndex {
   acc: Uint32Array | null = null;
   /** What a lookup writes into `acc` (null: nothing tracked). */
   access: Access | null = null;
+  /**
+   * Captures in progress (snapshot and rewrite views, _capture.ts), told
+   * before a live entry changes; while there is one, entry numbers do not
+   * change (no rebuild compacts holes away).
+   */
+  hooks: WriteHook[] | null = null;
+  /** Object values per type ({@link TYPE_BITS}): which types a capture may meet. */
+  types: Int32Array = new Int32Array(6);
+
+  /** Live entry `ei` is about to change (or be handed out to be changed): captures save it first. */
+  willChange(ei: number): void {
+    const hs = this.hooks;
+    if (hs === null) return;
+    for (let i = hs.length - 1; i >= 0; i--) hs[i]!.pre(ei); // a hook may remove itself
+  }
 
   /** Entry number of the key bytes, or -1. */
   find(b: Uint8Array, off: number, len: number, h: number): number {
@@ -103,8 +126,8 @@ export class KeyIndex {
   /** Adds a key known to be absent (right after a missing `find`); returns its entry number. */
   insert(b: Uint8Array, off: number, len: number, h: number): number {
     if (this.n === this.cap) {
-      const size = this.mask + 1;
-      rebuild(this, this.live * 2 <= this.cap ? size : size * 2);
+      const size = this.mask + 1; // under a capture holes stay, so only growth makes room
+      rebuild(this, this.live * 2 <= this.cap && this.hooks === null ? size : size * 2);
       this.find(b, off, len, h); // the free slot moved
     }
     // Arena room first: a failure leaves no half-inserted entry behind.
@@ -152,6 +175,7 @@ export class KeyIndex {
   setStr(ei: number, b: Uint8Array, off: number, len: number): void {
     // Arena room first: a failure leaves the old value in place.
     const at = len === 0 ? 0 : this.#reserve(len);
+    if (this.hooks !== null) this.willChange(ei);
     const k = this.kind[ei]!;
     if (k === STR) this.dead += this.vlen[ei]!;
     else this.#dropObj(ei);
@@ -164,6 +188,7 @@ export class KeyIndex {
 
   /** Replaces the value of entry `ei` by an object. */
   setObj(ei: number, v: unknown): void {
+    if (this.hooks !== null) this.willChange(ei);
     if (this.kind[ei] === STR) this.dead += this.vlen[ei]!;
     else this.#dropObj(ei);
     if (v instanceof Uint8Array) this.meter.used += OBJ_OVERHEAD + v.length;
@@ -173,6 +198,7 @@ export class KeyIndex {
       m.meter = this.meter;
       this.meter.used += m.memoryBytes ?? OBJ_OVERHEAD; // a value that keeps no estimate
     }
+    countType(this.types, v, 1);
     this.kind[ei] = OBJ;
     this.vlen[ei] = 0;
     let objs = this.objs;
@@ -187,6 +213,7 @@ export class KeyIndex {
   #dropObj(ei: number): void {
     const v = this.objs![ei];
     this.objs![ei] = undefined;
+    if (v !== undefined) countType(this.types, v, -1);
     if (v instanceof Uint8Array) this.meter.used -= OBJ_OVERHEAD + v.length;
     else if (v !== undefined) {
       const m = v as Metered;
@@ -217,6 +244,7 @@ export class KeyIndex {
       this.tpos = new Int32Array(this.cap).fill(-1);
     }
     const dl = this.dl;
+    if (this.hooks !== null) this.willChange(ei);
     if (dl[ei] !== dl[ei]) {
       if (this.ttlCount === this.ttl.length) {
         const t = new Int32Array(Math.max(16, this.ttl.length * 2));
@@ -232,6 +260,7 @@ export class KeyIndex {
   clearDeadline(ei: number): void {
     const dl = this.dl;
     if (dl === null || dl[ei] !== dl[ei]) return;
+    if (this.hooks !== null) this.willChange(ei);
     dl[ei] = NaN;
     this.#ttlRemoveAt(this.tpos![ei]!);
     this.tpos![ei] = -1;
@@ -254,6 +283,7 @@ export class KeyIndex {
 
   /** Deletes entry `ei` (must be live). */
   remove(ei: number): void {
+    if (this.hooks !== null) this.willChange(ei);
     const mask = this.mask, slots = this.slots;
     let i = this.lastSlot;
     if (slots[2 * i] !== ei + 1) {
@@ -291,7 +321,7 @@ export class KeyIndex {
     this.clearDeadline(ei);
     this.live--;
     const holes = this.n - this.live;
-    if (holes > 32 && holes > this.live) {
+    if (holes > 32 && holes > this.live && this.hooks === null) {
       let s = this.mask + 1;
       while (s > MIN_SLOTS && this.live * 4 < s) s >>= 1; // shrink after mass deletes
       rebuild(this, s);
@@ -300,6 +330,8 @@ export class KeyIndex {
 
   /** Removes every entry. */
   clear(): void {
+    // Captures keep the columns dropped here (nothing writes them again).
+    if (this.hooks !== null) { for (const h of this.hooks) h.detach(); }
     if (this.n !== 0) this.newEpoch(new Int32Array(this.n + 1));
     const fresh = new KeyIndex();
     fresh.epoch = this.epoch;

@@ -40,7 +40,10 @@ export function makeRoom(ix: KeyIndex, n: number): void {
   ix.arena = next;
 }
 
-/** Compacts holes away into entry arrays sized for `slotCount` slots. */
+/**
+ * Compacts holes away into entry arrays sized for `slotCount` slots (keeps
+ * them, and so every entry number, while a capture is in progress).
+ */
 export function rebuild(ix: KeyIndex, slotCount: number): void {
   const n = ix.n, cap = (slotCount * 3) >> 2;
   const koff = new Uint32Array(cap), klen = new Uint32Array(cap);
@@ -51,8 +54,8 @@ export function rebuild(ix: KeyIndex, slotCount: number): void {
   const acc = ix.acc === null ? null : new Uint32Array(cap);
   let map: Int32Array | null = null;
   let w = 0;
-  if (n === ix.live) {
-    // No holes: entry numbers stay, columns are plain copies.
+  if (n === ix.live || ix.hooks !== null) {
+    // No holes (or a capture in progress): entry numbers stay, columns are plain copies.
     koff.set(ix.koff.subarray(0, n));
     klen.set(ix.klen.subarray(0, n));
     voff.set(ix.voff.subarray(0, n));

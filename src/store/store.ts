@@ -12,7 +12,7 @@
  */
 
 import type { Entry, ValueType } from "../codec/types.ts";
-import { hashBytes, INLINE_MAX, KeyIndex } from "./_index.ts";
+import { hashBytes, INLINE_MAX, KeyIndex, STR } from "./_index.ts";
 import { fromNeutral } from "./_neutral.ts";
 import { randomKey, ScanTable } from "./_scan.ts";
 import { Expiry } from "./_expiry.ts";
@@ -171,7 +171,10 @@ export class Store {
   lookup(key: Uint8Array): StoreValue | null {
     const ei = this.#get(key);
     if (ei < 0) return null;
-    const v = valueAt(this.#ix, ei);
+    const ix = this.#ix;
+    if (ix.kind[ei] === STR) return ix.str(ei);
+    ix.willChange(ei); // the caller may change it in place: a capture in progress saves it first
+    const v = ix.objs![ei] as StoreValue;
     if (v instanceof StreamData) this.#streams.add(v); // measured again at the next usedMemory()
     return v;
   }

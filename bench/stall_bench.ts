@@ -1,0 +1,163 @@
+// Event-loop stalls of the keyspace as it grows and while it is saved: the
+// longest single `setString` while n keys are inserted (index and arena
+// growth), and the longest gap of a 1 ms interval timer during `saveSnapshot`,
+// `Aof.rewriteFrom` and `loadSnapshot` (async) of that store, with each
+// operation's wall time; beside each wall figure the CPU one (the machine's
+// scheduler adds wall gaps that are not ours). Each copy of the library runs in its own process:
+//   npx deno run -A bench/stall_bench.ts [--n 4000000] [--rounds 1] [--compare <other checkout>/bench/_lib.ts ...]
+//   npx bun bench/stall_bench.ts [...]
+// Figures are ms (the best of `--rounds` runs, interleaved: the machine's own
+// noise only ever adds to a gap).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+type Mod = typeof import("./_lib.ts");
+type Result = Record<string, number>;
+
+const HERE = fileURLToPath(import.meta.url);
+const SELF_MOD = fileURLToPath(new URL("./_lib.ts", import.meta.url));
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** Process CPU ms (user + system, every thread). */
+function cpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Runs `fn` with a 1 ms interval timer beside it: wall ms, the longest gap
+ * between ticks, and the most CPU spent between two ticks (on a loaded
+ * machine a wall gap may be the scheduler's; CPU between ticks is ours).
+ */
+async function probe(fn: () => Promise<unknown>): Promise<[number, number, number]> {
+  let last = performance.now(), lastCpu = cpu(), gap = 0, cgap = 0;
+  const t = setInterval(() => {
+    const now = performance.now(), c = cpu();
+    gap = Math.max(gap, now - last);
+    cgap = Math.max(cgap, c - lastCpu);
+    last = now;
+    lastCpu = c;
+  }, 1);
+  await new Promise((r) => setTimeout(r, 5));
+  last = performance.now();
+  lastCpu = cpu();
+  gap = cgap = 0;
+  const t0 = performance.now();
+  await fn();
+  const wall = performance.now() - t0;
+  gap = Math.max(gap, performance.now() - last);
+  cgap = Math.max(cgap, cpu() - lastCpu);
+  clearInterval(t);
+  return [wall, gap, cgap];
+}
+
+async function child(m: Mod, n: number, dir: string): Promise<Result> {
+  const out: Result = {};
+  const te = new TextEncoder();
+  const val = te.encode("v".repeat(16));
+  const s = new m.Store();
+  // Per call: wall time. Per batch of B calls: CPU time (an upper bound of
+  // any one call's, without a clock read per call that costs microseconds).
+  const B = 256;
+  let worst = 0, over5 = 0, worstCpu = 0, c0 = cpu();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const k = te.encode(`key:${i}`);
+    const t = performance.now();
+    s.setString(k, val);
+    const d = performance.now() - t;
+    if (d > worst) worst = d;
+    if (d > 5) over5++;
+    if (i % B === B - 1) {
+      const c = cpu();
+      worstCpu = Math.max(worstCpu, c - c0);
+      c0 = c;
+    }
+  }
+  out["grow: wall"] = performance.now() - t0;
+  out["grow: longest setString (wall)"] = worst;
+  out["grow: setString calls > 5 ms (wall)"] = over5;
+  out[`grow: most CPU of ${B} setString calls`] = worstCpu;
+  const path = join(dir, "dump.rdb");
+  const [sw, sg, sc] = await probe(() => m.saveSnapshot(s, path));
+  out["saveSnapshot: wall"] = sw;
+  out["saveSnapshot: longest gap (wall)"] = sg;
+  out["saveSnapshot: longest gap (CPU)"] = sc;
+  const aof = m.Aof.openSync(join(dir, "rw.aof"), { fsync: "no" });
+  const [rw, rg, rc] = await probe(() => aof.rewriteFrom(s));
+  out["rewriteFrom: wall"] = rw;
+  out["rewriteFrom: longest gap (wall)"] = rg;
+  out["rewriteFrom: longest gap (CPU)"] = rc;
+  await aof.close();
+  let loaded: { dbsize(): number } | null = null;
+  const [lw, lg, lc] = await probe(async () => loaded = await m.loadSnapshot(path));
+  if (loaded!.dbsize() !== n) throw new Error("load: count");
+  out["loadSnapshot: wall"] = lw;
+  out["loadSnapshot: longest gap (wall)"] = lg;
+  out["loadSnapshot: longest gap (CPU)"] = lc;
+  return out;
+}
+
+function selfCommand(args: string[]): [string, string[]] {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  if (g.Deno) return [process.execPath, ["run", "-A", HERE, ...args]];
+  return [process.execPath, [HERE, ...args]];
+}
+
+async function main(): Promise<void> {
+  const n = Number(arg("--n") ?? 4_000_000);
+  const childImpl = arg("--child");
+  if (childImpl !== undefined) {
+    const m = await import(childImpl) as Mod;
+    console.log(JSON.stringify(await child(m, n, arg("--dir")!)));
+    return;
+  }
+  const impls = [SELF_MOD];
+  for (let i = 0; i < process.argv.length; i++) {
+    if (process.argv[i] === "--compare") impls.push(process.argv[i + 1]!);
+  }
+  const rounds = Number(arg("--rounds") ?? 1);
+  const cols: Result[] = impls.map(() => ({}));
+  for (let r = 0; r < rounds; r++) {
+    impls.forEach((impl, i) => {
+      const dir = mkdtempSync(join(tmpdir(), "stall-bench-"));
+      try {
+        const [cmd, args] = selfCommand(["--child", impl, "--n", String(n), "--dir", dir]);
+        const p = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+        if (p.status !== 0) throw new Error(`child ${impl} failed:\n${p.stderr}`);
+        const got = JSON.parse(p.stdout.trim().split("\n").pop()!) as Result;
+        for (const [k, v] of Object.entries(got)) {
+          cols[i]![k] = Math.min(cols[i]![k] ?? Infinity, v);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+  const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
+  const rt = g.Deno
+    ? `deno ${g.Deno.version.deno}`
+    : g.Bun
+    ? `bun ${g.Bun.version}`
+    : `node ${process.version}`;
+  console.log(`${rt}, n = ${n}, best of ${rounds} (ms)`);
+  const head = ["op", ...impls.map((p, i) => (i === 0 ? "this" : p))];
+  const rows = Object.keys(cols[0]!).map((k) => [k, ...cols.map((c) => (c[k] ?? NaN).toFixed(1))]);
+  const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
+  for (const r of [head, head.map((_, i) => "-".repeat(widths[i]!)), ...rows]) {
+    console.log(
+      `| ${
+        r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")
+      } |`,
+    );
+  }
+}
+
+await main();
