@@ -4,7 +4,7 @@
 // `Aof.rewriteFrom` and `loadSnapshot` (async) of that store, with each
 // operation's wall time; beside each wall figure the CPU one (the machine's
 // scheduler adds wall gaps that are not ours). Each copy of the library runs in its own process:
-//   npx deno run -A bench/stall_bench.ts [--n 4000000] [--rounds 1] [--compare <other checkout>/bench/_lib.ts ...]
+//   npx deno run -A bench/stall_bench.ts [--n 4000000] [--rounds 1] [--no-load] [--compare <other checkout>/bench/_lib.ts ...]
 //   npx bun bench/stall_bench.ts [...]
 // Figures are ms (the best of `--rounds` runs, interleaved: the machine's own
 // noise only ever adds to a gap).
@@ -31,16 +31,28 @@ function cpu(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** What {@link probe} measured, ms. */
+interface Probe {
+  wall: number;
+  /** The call itself, until it returned its promise (a store's capture happens here). */
+  call: number;
+  gap: number;
+  p99: number;
+  cpuGap: number;
+}
+
 /**
- * Runs `fn` with a 1 ms interval timer beside it: wall ms, the longest gap
- * between ticks, and the most CPU spent between two ticks (on a loaded
- * machine a wall gap may be the scheduler's; CPU between ticks is ours).
+ * Runs `fn` with a 1 ms interval timer beside it: wall ms, the synchronous
+ * part of the call, the longest and 99th-percentile gap between ticks, and
+ * the most CPU spent between two ticks (on a loaded machine a wall gap may be
+ * the scheduler's; CPU between ticks is ours, plus the runtime's own threads).
  */
-async function probe(fn: () => Promise<unknown>): Promise<[number, number, number]> {
-  let last = performance.now(), lastCpu = cpu(), gap = 0, cgap = 0;
+async function probe(fn: () => Promise<unknown>): Promise<Probe> {
+  let last = performance.now(), lastCpu = cpu(), cgap = 0;
+  let gaps: number[] = [];
   const t = setInterval(() => {
     const now = performance.now(), c = cpu();
-    gap = Math.max(gap, now - last);
+    gaps.push(now - last);
     cgap = Math.max(cgap, c - lastCpu);
     last = now;
     lastCpu = c;
@@ -48,14 +60,27 @@ async function probe(fn: () => Promise<unknown>): Promise<[number, number, numbe
   await new Promise((r) => setTimeout(r, 5));
   last = performance.now();
   lastCpu = cpu();
-  gap = cgap = 0;
+  gaps = [];
+  cgap = 0;
   const t0 = performance.now();
-  await fn();
+  const p = fn();
+  const call = performance.now() - t0;
+  await p;
   const wall = performance.now() - t0;
-  gap = Math.max(gap, performance.now() - last);
+  gaps.push(performance.now() - last);
   cgap = Math.max(cgap, cpu() - lastCpu);
   clearInterval(t);
-  return [wall, gap, cgap];
+  gaps.sort((a, b) => a - b);
+  const p99 = gaps[Math.min(gaps.length - 1, Math.floor(gaps.length * 0.99))]!;
+  return { wall, call, gap: gaps[gaps.length - 1]!, p99, cpuGap: cgap };
+}
+
+function report(out: Result, name: string, r: Probe): void {
+  out[`${name}: wall`] = r.wall;
+  out[`${name}: the call (sync part)`] = r.call;
+  out[`${name}: longest gap (wall)`] = r.gap;
+  out[`${name}: p99 gap (wall)`] = r.p99;
+  out[`${name}: longest gap (CPU)`] = r.cpuGap;
 }
 
 async function child(m: Mod, n: number, dir: string): Promise<Result> {
@@ -86,22 +111,14 @@ async function child(m: Mod, n: number, dir: string): Promise<Result> {
   out["grow: setString calls > 5 ms (wall)"] = over5;
   out[`grow: most CPU of ${B} setString calls`] = worstCpu;
   const path = join(dir, "dump.rdb");
-  const [sw, sg, sc] = await probe(() => m.saveSnapshot(s, path));
-  out["saveSnapshot: wall"] = sw;
-  out["saveSnapshot: longest gap (wall)"] = sg;
-  out["saveSnapshot: longest gap (CPU)"] = sc;
+  report(out, "saveSnapshot", await probe(() => m.saveSnapshot(s, path)));
   const aof = m.Aof.openSync(join(dir, "rw.aof"), { fsync: "no" });
-  const [rw, rg, rc] = await probe(() => aof.rewriteFrom(s));
-  out["rewriteFrom: wall"] = rw;
-  out["rewriteFrom: longest gap (wall)"] = rg;
-  out["rewriteFrom: longest gap (CPU)"] = rc;
+  report(out, "rewriteFrom", await probe(() => aof.rewriteFrom(s)));
   await aof.close();
+  if (process.argv.includes("--no-load")) return out;
   let loaded: { dbsize(): number } | null = null;
-  const [lw, lg, lc] = await probe(async () => loaded = await m.loadSnapshot(path));
+  report(out, "loadSnapshot", await probe(async () => loaded = await m.loadSnapshot(path)));
   if (loaded!.dbsize() !== n) throw new Error("load: count");
-  out["loadSnapshot: wall"] = lw;
-  out["loadSnapshot: longest gap (wall)"] = lg;
-  out["loadSnapshot: longest gap (CPU)"] = lc;
   return out;
 }
 
@@ -129,7 +146,16 @@ async function main(): Promise<void> {
     impls.forEach((impl, i) => {
       const dir = mkdtempSync(join(tmpdir(), "stall-bench-"));
       try {
-        const [cmd, args] = selfCommand(["--child", impl, "--n", String(n), "--dir", dir]);
+        const extra = process.argv.includes("--no-load") ? ["--no-load"] : [];
+        const [cmd, args] = selfCommand([
+          "--child",
+          impl,
+          "--n",
+          String(n),
+          "--dir",
+          dir,
+          ...extra,
+        ]);
         const p = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24 });
         if (p.status !== 0) throw new Error(`child ${impl} failed:\n${p.stderr}`);
         const got = JSON.parse(p.stdout.trim().split("\n").pop()!) as Result;
