@@ -1,7 +1,7 @@
 // Tables, targets and the SVG chart of bench/compare.ts (pure: no I/O).
 
 /** Libraries compared, ours first. */
-export const LIBS = ["kevy", "json", "v8", "msgpackr"] as const;
+export const LIBS = ["kevy", "json", "v8", "v8map", "msgpackr"] as const;
 /** One of {@link LIBS}. */
 export type Lib = typeof LIBS[number];
 
@@ -13,6 +13,10 @@ export interface Sample {
   baseRssMB?: number;
   items?: number;
   syncs?: number;
+  /** Longest gap of a 1 ms interval timer during the operation, ms (stall probes). */
+  gapMs?: number;
+  /** 99th-percentile gap of that timer, ms. */
+  p99Ms?: number;
 }
 
 /** Every sample of one library on one workload, and their summary. */
@@ -32,6 +36,9 @@ export interface LibResult {
   items?: number;
   /** Median fdatasyncs per run (AOF always). */
   syncs?: number;
+  /** Median longest / p99 timer gap, ms (stall probes). */
+  gapMs?: number;
+  p99Ms?: number;
   /** Skipped or failed runs. */
   note?: string;
 }
@@ -83,6 +90,8 @@ export function summarize(r: LibResult): LibResult {
   put("baseRssMB", med((s) => s.baseRssMB));
   put("items", ok[0]!.items);
   put("syncs", med((s) => s.syncs));
+  put("gapMs", med((s) => s.gapMs));
+  put("p99Ms", med((s) => s.p99Ms));
   return out;
 }
 
@@ -190,10 +199,13 @@ export function renderTables(res: ResultsFile, prev: ResultsFile | null): string
   );
   L.push("`vs prev` = previous kevy median / this kevy median (> 1: faster than last time).");
   L.push("");
-  L.push("| workload | kevy min | kevy median | kevy rate | json | v8 | msgpackr | vs prev |");
-  L.push("|---|---|---|---|---|---|---|---|");
+  L.push(
+    "| workload | kevy min | kevy median | kevy rate | json | v8 | v8 Map | msgpackr | vs prev |",
+  );
+  L.push("|---|---|---|---|---|---|---|---|---|");
   for (const [id, w] of Object.entries(res.workloads)) {
     const k = w.libs.kevy;
+    if (k?.gapMs !== undefined) continue; // stall probes: their own table
     const peerCell = (lib: Lib): string => {
       const p = w.libs[lib];
       if (p === undefined) return "n/a";
@@ -208,14 +220,30 @@ export function renderTables(res: ResultsFile, prev: ResultsFile | null): string
         k?.syncs !== undefined && k.items
           ? `, ${(k.items / k.syncs).toFixed(1)} frames/fdatasync`
           : ""
-      } | ${peerCell("json")} | ${peerCell("v8")} | ${peerCell("msgpackr")} | ${
-        fmtRatio(pk === undefined ? undefined : pk / k!.median!)
-      } |`,
+      } | ${peerCell("json")} | ${peerCell("v8")} | ${peerCell("v8map")} | ${
+        peerCell("msgpackr")
+      } | ${fmtRatio(pk === undefined ? undefined : pk / k!.median!)} |`,
     );
   }
   L.push("");
-  L.push("| size / memory | kevy | json | v8 | msgpackr |");
-  L.push("|---|---|---|---|---|");
+  const stalls = Object.values(res.workloads).filter((w) => w.libs.kevy?.gapMs !== undefined);
+  if (stalls.length > 0) {
+    L.push("Event-loop stall probe: a 1 ms interval timer runs beside the operation (medians).");
+    L.push("");
+    L.push("| during | longest gap ms | p99 gap ms | operation s |");
+    L.push("|---|---|---|---|");
+    for (const w of stalls) {
+      const k = w.libs.kevy!;
+      L.push(
+        `| ${w.label} | ${k.gapMs!.toFixed(1)} | ${k.p99Ms?.toFixed(1) ?? "—"} | ${
+          fmtS(k.median)
+        } |`,
+      );
+    }
+    L.push("");
+  }
+  L.push("| size / memory | kevy | json | v8 | v8 Map | msgpackr |");
+  L.push("|---|---|---|---|---|---|");
   for (const [id, w] of Object.entries(res.workloads)) {
     const k = w.libs.kevy;
     if (id.startsWith("save_") && k?.bytes !== undefined) {
@@ -226,7 +254,7 @@ export function renderTables(res: ResultsFile, prev: ResultsFile | null): string
       L.push(
         `| file bytes, ${w.label.replace(/^save /, "")} | ${k.bytes.toLocaleString("en-US")} | ${
           cell("json")
-        } | ${cell("v8")} | ${cell("msgpackr")} |`,
+        } | ${cell("v8")} | ${cell("v8map")} | ${cell("msgpackr")} |`,
       );
     }
     if (k?.rssMB !== undefined) {
@@ -237,7 +265,7 @@ export function renderTables(res: ResultsFile, prev: ResultsFile | null): string
       L.push(
         `| RSS MB after ${w.label} (base ${k.baseRssMB?.toFixed(0) ?? "?"}) | ${
           k.rssMB.toFixed(0)
-        } | ${cell("json")} | ${cell("v8")} | ${cell("msgpackr")} |`,
+        } | ${cell("json")} | ${cell("v8")} | ${cell("v8map")} | ${cell("msgpackr")} |`,
       );
     }
   }
@@ -261,6 +289,7 @@ const COLORS: Record<Lib, string> = {
   kevy: "#d9480f",
   json: "#1971c2",
   v8: "#2f9e44",
+  v8map: "#66a80f",
   msgpackr: "#7048e8",
 };
 

@@ -39,6 +39,9 @@ export interface WorkerResult {
   items?: number;
   /** fdatasync calls seen (AOF `always`). */
   syncs?: number;
+  /** Longest / 99th-percentile gap of a 1 ms interval timer during the operation, ms. */
+  gapMs?: number;
+  p99Ms?: number;
   /** Why the measurement was skipped or failed. */
   error?: string;
 }
@@ -111,6 +114,21 @@ function peerData(dataset: string, n: number): Record<string, unknown> {
   return o;
 }
 
+/** The same data as Maps (what `v8.serialize(Map)` users keep). */
+function peerMap(dataset: string, n: number): Map<string, unknown> {
+  const o = new Map<string, unknown>();
+  if (dataset === "strings") {
+    for (let i = 0; i < n; i++) o.set(`key:${i}`, VALUE_STR);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const h = new Map<string, string>();
+      for (let j = 0; j < FIELDS; j++) h.set(`field:${j}`, VALUE_STR);
+      o.set(`hash:${i}`, h);
+    }
+  }
+  return o;
+}
+
 interface Codec {
   encode(o: unknown): Uint8Array | string;
   decode(path: string): unknown;
@@ -123,7 +141,7 @@ async function peerCodec(lib: string): Promise<Codec> {
       decode: (p) => JSON.parse(readFileSync(p, "utf8")),
     };
   }
-  if (lib === "v8") {
+  if (lib === "v8" || lib === "v8map") {
     if (typeof v8.serialize !== "function" || typeof v8.deserialize !== "function") {
       throw new Error("skip: node:v8 serialize/deserialize not available in this runtime");
     }
@@ -139,6 +157,7 @@ async function peerCodec(lib: string): Promise<Codec> {
 }
 
 function countKeys(o: unknown): number {
+  if (o instanceof Map) return o.size;
   let n = 0;
   for (const _ in o as Record<string, unknown>) n++;
   return n;
@@ -154,7 +173,7 @@ async function peer(
   const codec = await peerCodec(lib);
   const baseRssMB = rssMB();
   if (op === "save") {
-    const data = peerData(dataset, n);
+    const data = lib === "v8map" ? peerMap(dataset, n) : peerData(dataset, n);
     const t0 = performance.now();
     durableWrite(file, codec.encode(data));
     const seconds = (performance.now() - t0) / 1000;
@@ -237,6 +256,45 @@ async function kevy(
     const seconds = (performance.now() - t0) / 1000;
     return { ok: true, seconds, bytes: statSync(file).size, items: n, baseRssMB };
   }
+  if (op === "save_nodir") {
+    // As Rust kevy measures a save: temp file, fsync, rename (no directory fsync).
+    const store = kevyStore(k, dataset, n);
+    const fs = k.defaultFs();
+    const t0 = performance.now();
+    const f = await fs.openWrite(`${file}.tmp`);
+    for (const chunk of k.encodeSnapshotChunks(store.entries(), { now: Date.now() })) {
+      await f.write(chunk);
+    }
+    await f.sync();
+    await f.close();
+    await fs.rename(`${file}.tmp`, file);
+    const seconds = (performance.now() - t0) / 1000;
+    return { ok: true, seconds, bytes: statSync(file).size, items: n, baseRssMB };
+  }
+  if (op === "rewrite") {
+    const store = kevyStore(k, dataset, n);
+    rmSync(file, { force: true });
+    const aof = await k.Aof.open(file, { fsync: "no" });
+    const t0 = performance.now();
+    await aof.rewriteFrom(store);
+    const seconds = (performance.now() - t0) / 1000;
+    await aof.close();
+    return { ok: true, seconds, bytes: statSync(file).size, items: n, baseRssMB };
+  }
+  if (op === "stall") {
+    const store = kevyStore(k, dataset, n);
+    const of = a.of ?? "save";
+    let aof: Awaited<ReturnType<Kevy["Aof"]["open"]>> | null = null;
+    if (of === "rewrite") {
+      rmSync(file, { force: true });
+      aof = await k.Aof.open(file, { fsync: "no" });
+    }
+    const r = await stallProbe(() =>
+      aof !== null ? aof.rewriteFrom(store) : k.saveSnapshot(store, file)
+    );
+    await aof?.close();
+    return { ok: true, ...r, bytes: statSync(file).size, items: n, baseRssMB };
+  }
   if (op === "load") {
     const t0 = performance.now();
     const store = await k.loadSnapshot(file);
@@ -290,6 +348,15 @@ async function kevy(
       baseRssMB,
     };
   }
+  if (op === "parse") {
+    // Replay without applying: the frame scanner alone (Rust's "replay, parse only").
+    let frames = 0;
+    const t0 = performance.now();
+    await k.replayAof(file, () => void frames++);
+    const seconds = (performance.now() - t0) / 1000;
+    if (frames !== n) throw new Error(`parsed ${frames} frames, expected ${n}`);
+    return { ok: true, seconds, bytes: statSync(file).size, items: frames, baseRssMB };
+  }
   if (op === "replay") {
     const store = new k.Store();
     const t0 = performance.now();
@@ -310,6 +377,36 @@ async function kevy(
     };
   }
   throw new Error(`unknown op ${op}`);
+}
+
+/**
+ * Runs `fn` beside a 1 ms interval timer: its wall seconds and the longest
+ * and 99th-percentile gap between the timer's ticks (an event-loop stall).
+ */
+async function stallProbe(
+  fn: () => Promise<unknown>,
+): Promise<{ seconds: number; gapMs: number; p99Ms: number }> {
+  const gaps: number[] = [];
+  let last = performance.now();
+  const t = setInterval(() => {
+    const now = performance.now();
+    gaps.push(now - last);
+    last = now;
+  }, 1);
+  await new Promise((r) => setTimeout(r, 5));
+  gaps.length = 0;
+  last = performance.now();
+  const t0 = performance.now();
+  await fn();
+  const end = performance.now();
+  gaps.push(end - last);
+  clearInterval(t);
+  gaps.sort((x, y) => x - y);
+  return {
+    seconds: (end - t0) / 1000,
+    gapMs: gaps[gaps.length - 1]!,
+    p99Ms: gaps[Math.min(gaps.length - 1, Math.floor(gaps.length * 0.99))]!,
+  };
 }
 
 async function main(): Promise<WorkerResult> {

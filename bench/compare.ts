@@ -44,8 +44,10 @@ const resultsDir = join(root, "bench", "results");
 const USAGE =
   `Usage: deno run -A bench/compare.ts [options]   (or: bun bench/compare.ts, node bench/compare_node.mjs)
 
-@kevy/persist against JSON, node:v8 and msgpackr (each with a durable write), side by side on
-this runtime, every figure from a fresh worker process. Writes bench/results/<runtime>.json
+@kevy/persist against JSON, node:v8 (a plain object and a Map) and msgpackr (each with a durable
+write), side by side on this runtime, every figure from a fresh worker process; also kevy's save
+without the directory fsync (as Rust kevy measures it), AOF rewrite, replay parse-only, and an
+event-loop stall probe (longest and p99 gap of a 1 ms timer during save() and rewrite). Writes bench/results/<runtime>.json
 (--quick: <runtime>.quick.json) and redraws bench/results/chart.svg.
 
 Options:
@@ -93,7 +95,7 @@ const N = Number(cli.n ?? (quick ? 100_000 : 1_000_000));
 const HASHES = Number(cli.hashes ?? N / 10);
 const ALWAYS = Number(cli.always ?? (quick ? 256 : 2048));
 const only = cli.only?.split(",").filter(Boolean);
-const PEERS: Lib[] = ["json", "v8", "msgpackr"];
+const PEERS: Lib[] = ["json", "v8", "v8map", "msgpackr"];
 
 function workerCommand(): [string, string[]] {
   if (RUNTIME === "deno") return [G.Deno!.execPath(), ["run", "-A", worker]];
@@ -120,7 +122,7 @@ function runWorker(args: Record<string, string | number>): Outcome {
     const j = JSON.parse(line) as Sample & { ok: boolean; error?: string };
     if (!j.ok) return { error: j.error ?? "failed" };
     const s: Sample = { seconds: j.seconds! };
-    for (const k of ["bytes", "rssMB", "baseRssMB", "items", "syncs"] as const) {
+    for (const k of ["bytes", "rssMB", "baseRssMB", "items", "syncs", "gapMs", "p99Ms"] as const) {
       if (j[k] !== undefined) s[k] = j[k];
     }
     return { sample: s };
@@ -167,6 +169,21 @@ function snapshotWorkloads(dataset: "strings" | "hashes", n: number): void {
       }
     }
   }
+  // As Rust kevy measures a save (no directory fsync), an AOF rewrite, and the event-loop
+  // stall probe of save() and rewrite (a 1 ms timer beside them).
+  const extra: Array<[string, string, Record<string, string>]> = [
+    [`save_nodir_${dataset}`, `${label("save")}, no directory fsync`, { op: "save_nodir" }],
+    [`rewrite_${dataset}`, label("AOF rewrite of"), { op: "rewrite" }],
+    [`stall_save_${dataset}`, label("save()"), { op: "stall", of: "save" }],
+    [`stall_rewrite_${dataset}`, label("AOF rewrite of"), { op: "stall", of: "rewrite" }],
+  ];
+  for (const [id, text, args] of extra) {
+    if (!wanted(id)) continue;
+    for (let r = 0; r < runs; r++) {
+      const o = runWorker({ lib: "kevy", ...args, dataset, n, file: join(dir, `${id}.bin`) });
+      record(id, text, "time", "kevy", o);
+    }
+  }
   if (wanted(loadId)) {
     for (let r = 0; r < maxRuns; r++) {
       for (const lib of libs) {
@@ -187,7 +204,8 @@ function aofWorkloads(): void {
   const log = join(dir, "aof-no.aof");
   for (const policy of ["no", "everysec"] as const) {
     const id = `append_${policy}`;
-    if (!wanted(id) && !(policy === "no" && wanted("replay_apply"))) continue;
+    const replays = wanted("replay_apply") || wanted("replay_parse");
+    if (!wanted(id) && !(policy === "no" && replays)) continue;
     for (let r = 0; r < runs; r++) {
       const file = policy === "no" ? log : join(dir, `aof-${policy}.aof`);
       const o = runWorker({ lib: "kevy", op: "append", policy, n: N, file });
@@ -208,6 +226,20 @@ function aofWorkloads(): void {
         file: join(dir, `aof-always-${writers}.aof`),
       });
       record(id, `AOF always, ${writers} writer(s), ${ALWAYS} appends`, "rate", "kevy", o);
+    }
+  }
+  if (wanted("replay_parse")) {
+    for (let r = 0; r < runs; r++) {
+      const o = existsSync(log)
+        ? runWorker({ lib: "kevy", op: "parse", n: N, file: log })
+        : { error: "no log (append failed)" };
+      record(
+        "replay_parse",
+        `replay, parse only, ${N.toLocaleString("en-US")} frames`,
+        "time",
+        "kevy",
+        o,
+      );
     }
   }
   if (wanted("replay_apply")) {

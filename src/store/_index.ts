@@ -171,11 +171,14 @@ export class KeyIndex {
     return at;
   }
 
-  /** Replaces the value of entry `ei` by a copy of the bytes (in the arena). */
+  /**
+   * Replaces the value of entry `ei` by a copy of the bytes (in the arena).
+   * The caller tells captures first ({@link KeyIndex.willChange}): kept out
+   * of this hot method, whose size decides whether it is inlined.
+   */
   setStr(ei: number, b: Uint8Array, off: number, len: number): void {
     // Arena room first: a failure leaves the old value in place.
     const at = len === 0 ? 0 : this.#reserve(len);
-    if (this.hooks !== null) this.willChange(ei);
     const k = this.kind[ei]!;
     if (k === STR) this.dead += this.vlen[ei]!;
     else this.#dropObj(ei);

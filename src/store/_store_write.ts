@@ -66,6 +66,7 @@ export function writeStr(
   const ei = slot(ix, ex, b, off, len);
   if (big !== null) ix.setObj(ei, big);
   else {
+    if (ix.hooks !== null) ix.willChange(ei); // a capture in progress saves the old value
     try {
       ix.setStr(ei, vb, vo, vl);
     } catch (e) {
