@@ -19,8 +19,8 @@ import {
 import { entryToCommands } from "./rewrite_commands.ts";
 import { streamFrames } from "./_rewrite_stream.ts";
 
-/** Flush threshold of the rewrite writer. */
-export const REWRITE_WRITE_BYTES = 1 << 20;
+/** Flush threshold of the rewrite writer (each piece is one synchronous step of an async rewrite). */
+export const REWRITE_WRITE_BYTES = 1 << 18;
 
 const CR = 13, LF = 10, DOLLAR = 36;
 const enc = new TextEncoder();

@@ -19,6 +19,13 @@ import { verifySnapshotFile, verifySnapshotFileSync } from "./snapshot_verify.ts
 import { groupPositions } from "./_rewrite_stream.ts";
 
 /**
+ * Chunk of an async save: the event loop runs between two (encoding 256 KiB
+ * takes about a millisecond; a store's view is taken in O(1), so this is the
+ * longest a save holds the loop).
+ */
+const ASYNC_CHUNK = 1 << 18;
+
+/**
  * Writes `entries` as a snapshot to `path` (created/truncated) and fsyncs it. Removes it on
  * error. `positions` receives the `XGROUP SETID ... ENTRIESREAD` frames of the streams'
  * groups: the snapshot has no place for entries-read, the log after it carries them.
@@ -36,7 +43,8 @@ export async function writeSnapshotFile(
     ? undefined
     : (k: Uint8Array, gs: readonly StreamGroup[]) => void positions.push(...groupPositions(k, gs));
   try {
-    const opts = onStreamGroups === undefined ? { now, cursor } : { now, cursor, onStreamGroups };
+    const base = { now, cursor, chunkBytes: ASYNC_CHUNK };
+    const opts = onStreamGroups === undefined ? base : { ...base, onStreamGroups };
     for (const chunk of encodeSnapshotChunks(entries, opts)) await f.write(chunk);
     await f.sync();
   } catch (e) {
