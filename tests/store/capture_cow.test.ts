@@ -97,14 +97,14 @@ function sameBytes(got: Uint8Array, want: Uint8Array): void {
   }
 }
 
-/** The view's chunks, `between(step)` running before each. */
+/** The view's chunks (copied: a piece may be a view of a reused buffer), `between(step)` running before each. */
 function walk(chunks: Iterator<Uint8Array>, between: (step: number) => void): Uint8Array {
   const got: Uint8Array[] = [];
   for (let step = 0; step < MAX_STEPS; step++) {
     between(step);
     const r = chunks.next();
     if (r.done) return concat(got);
-    got.push(r.value);
+    got.push(r.value.slice());
   }
   return assert.fail("the walk did not end");
 }
