@@ -154,3 +154,32 @@ function compareFrom(
   }
   return la - lb;
 }
+
+/**
+ * Byte order of `a[ao, ao + al)` and `b[bo, bo + bl)`: negative when the
+ * first range sorts first, 0 when equal, a shorter range before its
+ * extensions (the order {@link sortByteRanges} gives).
+ *
+ * @example
+ * ```ts
+ * import { compareByteRanges } from "./byte_sort.ts";
+ * const t = new TextEncoder().encode("abab");
+ * compareByteRanges(t, 0, 2, t, 2, 2); // 0 ("ab" and "ab")
+ * compareByteRanges(t, 0, 1, t, 0, 2) < 0; // true ("a" before "ab")
+ * ```
+ */
+export function compareByteRanges(
+  a: Uint8Array,
+  ao: number,
+  al: number,
+  b: Uint8Array,
+  bo: number,
+  bl: number,
+): number {
+  const n = al < bl ? al : bl;
+  for (let i = 0; i < n; i++) {
+    const x = a[ao + i]!, y = b[bo + i]!;
+    if (x !== y) return x - y;
+  }
+  return al - bl;
+}

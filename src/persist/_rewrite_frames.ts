@@ -18,57 +18,17 @@ import {
 } from "../codec/snapshot_writer.ts";
 import { entryToCommands } from "./rewrite_commands.ts";
 import { streamFrames } from "./_rewrite_stream.ts";
+import { bulkSize, putBulk } from "../codec/resp_put.ts";
 
 /** Flush threshold of the rewrite writer (each piece is one synchronous step of an async rewrite). */
 export const REWRITE_WRITE_BYTES = 1 << 18;
 
-const CR = 13, LF = 10, DOLLAR = 36;
 const enc = new TextEncoder();
 /** `*3\r\n$3\r\nSET\r\n` */
 const SET_HEAD = enc.encode("*3\r\n$3\r\nSET\r\n");
 /** `*3\r\n$9\r\nPEXPIREAT\r\n` */
 const PEXPIREAT_HEAD = enc.encode("*3\r\n$9\r\nPEXPIREAT\r\n");
 const PEXPIREAT = enc.encode("PEXPIREAT");
-
-function decimalLength(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
-  return d;
-}
-
-/** Writes `n` (a non-negative integer) as decimal digits at `p`; returns the end. */
-function putDecimal(buf: Uint8Array, p: number, n: number): number {
-  const end = p + decimalLength(n);
-  let q = end;
-  do {
-    const t = Math.floor(n / 10);
-    buf[--q] = 0x30 + (n - t * 10);
-    n = t;
-  } while (n > 0);
-  return end;
-}
-
-/** `$<len>\r\n<bytes>\r\n` at `p`; returns the end. */
-function putBulk(buf: Uint8Array, p: number, src: Uint8Array, off: number, len: number): number {
-  buf[p] = DOLLAR;
-  p = putDecimal(buf, p + 1, len);
-  buf[p] = CR;
-  buf[p + 1] = LF;
-  p += 2;
-  if (len <= 32) { for (let i = 0; i < len; i++) buf[p + i] = src[off + i]!; }
-  else buf.set(src.subarray(off, off + len), p);
-  p += len;
-  buf[p] = CR;
-  buf[p + 1] = LF;
-  return p + 2;
-}
-
-function bulkSize(len: number): number {
-  return 5 + decimalLength(len) + len;
-}
 
 /** A three-argument frame `head` + two bulk strings, reserved once. */
 function frame3(

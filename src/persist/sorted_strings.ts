@@ -8,7 +8,7 @@
  * @module
  */
 
-import { sortByteRanges } from "../codec/byte_sort.ts";
+import { compareByteRanges, sortByteRanges } from "../codec/byte_sort.ts";
 import type { StringRows } from "../store/dump_jsonl.ts";
 import type { StringRecords } from "./string_records.ts";
 
@@ -163,7 +163,7 @@ export class SortedStrings implements StringRows {
       const ko = this.#start[r]!, kl = this.#len[r]!;
       // Past the names below this key (both lists are sorted), then is it the next one?
       let c = 1;
-      while (i < nn && (c = compare(nk, ns[no[i]!]!, nl[no[i]!]!, keys, ko, kl)) < 0) i++;
+      while (i < nn && (c = compareByteRanges(nk, ns[no[i]!]!, nl[no[i]!]!, keys, ko, kl)) < 0) i++;
       if (c === 0) each(r);
       else order[w++] = r;
     }
@@ -191,7 +191,14 @@ export class SortedStrings implements StringRows {
     let lo = 0, hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = compare(this.keys, this.keyOffset(mid), this.keyLength(mid), key, off, len);
+      const c = compareByteRanges(
+        this.keys,
+        this.keyOffset(mid),
+        this.keyLength(mid),
+        key,
+        off,
+        len,
+      );
       if (c === 0) return mid;
       if (c < 0) lo = mid + 1;
       else hi = mid;
@@ -262,21 +269,4 @@ function grow(a: Uint32Array, n: number): Uint32Array {
   const b = new Uint32Array(n);
   b.set(a);
   return b;
-}
-
-/** Byte order of `a[ao, ao+al)` and `b[bo, bo+bl)` (negative: a first). */
-function compare(
-  a: Uint8Array,
-  ao: number,
-  al: number,
-  b: Uint8Array,
-  bo: number,
-  bl: number,
-): number {
-  const n = al < bl ? al : bl;
-  for (let i = 0; i < n; i++) {
-    const x = a[ao + i]!, y = b[bo + i]!;
-    if (x !== y) return x - y;
-  }
-  return al - bl;
 }

@@ -14,7 +14,7 @@ import type { BulkWriter } from "../net/bulk.ts";
 import type { StringRecords } from "../persist/string_records.ts";
 import { writerInternals } from "../codec/bytes_util.ts";
 import { keyHashSlotAt } from "../shard/routing.ts";
-import { headSize, putConst, putHead } from "./_resp_put.ts";
+import { headSize, putConst, putHead } from "../codec/resp_put.ts";
 import type { SlotStage } from "./_slot_stage.ts";
 import { type KeyJob, writeStringGroup, writeStringRecord } from "./_migrate_encode.ts";
 import type { MigrateStats } from "./migrate.ts";

@@ -20,7 +20,14 @@ import { entryToCommands } from "../persist/rewrite_commands.ts";
 import { keyHashSlot } from "../shard/routing.ts";
 import { streamToCommands } from "./_stream_commands.ts";
 import type { StringRecords } from "../persist/string_records.ts";
-import { decimalLength, headSize, putBulk, putConst, putDecimal, putHead } from "./_resp_put.ts";
+import {
+  decimalLength,
+  headSize,
+  putBulk,
+  putConst,
+  putDecimal,
+  putHead,
+} from "../codec/resp_put.ts";
 
 /** How a job's replies say "the key was already there". */
 export type ExistsSignal = "nil" | "zero" | "busykey" | "none";

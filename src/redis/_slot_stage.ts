@@ -10,7 +10,7 @@
 // Reading in order and writing at random is about twice as fast (the
 // writes do not stall the loop the way dependent reads do).
 import type { StringRecords } from "../persist/string_records.ts";
-import { bulkSize, putBulk } from "./_resp_put.ts";
+import { bulkSize, putBulk } from "../codec/resp_put.ts";
 
 const SLOTS = 16384;
 

@@ -2,6 +2,7 @@
 // growable output chunk, hex and text encoders, and the string-line writer
 // for keys held outside the store (StringRows), fused into one loop because
 // a 1M-key dump spends most of its time there.
+import { compareByteRanges } from "../codec/byte_sort.ts";
 import type { StringRows } from "./dump_jsonl.ts";
 
 const enc = new TextEncoder();
@@ -121,23 +122,6 @@ export function stringTail(
   out.raw(END);
 }
 
-/** Byte order of `a[ao, ao+al)` and `b[bo, bo+bl)` (negative: a first). */
-export function compare(
-  a: Uint8Array,
-  ao: number,
-  al: number,
-  b: Uint8Array,
-  bo: number,
-  bl: number,
-): number {
-  const n = al < bl ? al : bl;
-  for (let i = 0; i < n; i++) {
-    const x = a[ao + i]!, y = b[bo + i]!;
-    if (x !== y) return x - y;
-  }
-  return al - bl;
-}
-
 const KEY_OPEN = enc.encode('{"key":"');
 const TTL_OPEN = enc.encode('","type":"string","ttl":');
 const VALUE_OPEN = enc.encode(',"value":"');
@@ -193,7 +177,7 @@ export function writeRows(
   const keys = rows.keys;
   for (; j < m; j++) {
     const ko = rows.keyOffset(j), kl = rows.keyLength(j);
-    if (sl >= 0 && compare(keys, ko, kl, stop, so, sl) > 0) break;
+    if (sl >= 0 && compareByteRanges(keys, ko, kl, stop, so, sl) > 0) break;
     const vb = rows.valueChunk(j), vo = rows.valueOffset(j), vl = rows.valueLength(j);
     const d = rows.deadline(j);
     if (text) {

@@ -1,7 +1,12 @@
-// RESP pieces written at an offset of a buffer the caller has sized
-// (ByteWriter reserve): decimals, bulk strings, constants. The hot paths of
-// migrate (string records into a node's batch) write with these, without
-// argv arrays or per-key objects.
+/**
+ * RESP pieces written at an offset of a buffer the caller has sized
+ * (ByteWriter reserve): decimals, bulk strings, constants. The hot paths that
+ * write frames straight from record bytes — an AOF rewrite's SET frames,
+ * migrate's string records into a node's batch — use these, without argv
+ * arrays or per-key objects. Internal: not in `@kevy/persist/codec`.
+ *
+ * @module
+ */
 
 /** Digits of the decimal `n` (a non-negative integer). */
 export function decimalLength(n: number): number {
