@@ -5,20 +5,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { utf8 } from "../../src/embedded/_reply.ts";
 import { encodeArgv } from "../../src/embedded/_arg_names.ts";
+import { rng } from "../_helpers.ts";
 
 const enc = new TextEncoder();
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 /** Random text: ASCII, 2- and 3-byte characters, astral pairs, lone surrogates. */
 function text(r: () => number, max: number): string {

@@ -14,18 +14,7 @@ import {
   setInternals,
 } from "../../src/store/_set_value.ts";
 import { fromKey, toKey } from "../../src/store/_keys.ts";
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+import { rng } from "../_helpers.ts";
 
 const hex = (xs: Iterable<Uint8Array>) => [...xs].map(toKey);
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -11,19 +11,7 @@ import { SkipList } from "../../src/store/_skiplist.ts";
 import { zsetInternals } from "../../src/store/_sorted_set.ts";
 import { ZSET_COMPACT_BYTES, ZSET_COMPACT_ENTRIES } from "../../src/store/_zset_compact.ts";
 import { toKey } from "../../src/store/_keys.ts";
-
-/** Deterministic PRNG (xorshift32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+import { rng } from "../_helpers.ts";
 
 const SCORES = [-Infinity, -1e308, -2.5, -1, -0, 0, 5e-324, 1, 1, 2, 3.25, 1e308, Infinity];
 
