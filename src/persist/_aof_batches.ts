@@ -181,6 +181,19 @@ export class Batches {
     }
   }
 
+  /**
+   * A failed write of `batches`: their groups and the sync waiters reject with
+   * `e`; the batches that were written whole keep their buffers for reuse.
+   */
+  settleFailed(batches: Batch[], e: unknown): void {
+    for (const b of batches) {
+      b.g?.reject(e);
+      b.g = null;
+    }
+    this.rejectSyncWaiters(e);
+    this.resolve(batches.filter((b) => b.w.length === 0));
+  }
+
   /** Drops the active buffer unwritten; its group rejects with `e`. */
   dropActive(e: unknown): void {
     this.#activeGroup?.reject(e);

@@ -225,21 +225,17 @@ export class AofWriter {
    */
   async truncateToHeader(): Promise<void> {
     this.#q.resolve(this.#q.takeReady());
-    try {
-      await this.log.truncateToHeader();
-    } catch (e) {
+    await this.log.truncateToHeader().catch((e: unknown) => {
       throw this.fail(e);
-    }
+    });
     if (this.#fail.clear()) this.#applyTimer(); // the caller's snapshot covers what was queued
   }
 
   /** {@link AofFile.reopen} after a rename (inside an exclusive op); a failure is fatal. */
   async reopen(fs: FsAdapter, size?: number): Promise<void> {
-    try {
-      await this.log.reopen(fs, size);
-    } catch (e) {
+    await this.log.reopen(fs, size).catch((e: unknown) => {
       throw this.fail(e);
-    }
+    });
   }
 
   /** Writes sealed batches now (inside an exclusive op) and syncs them. */
@@ -331,12 +327,7 @@ export class AofWriter {
     this.#q.requeue(unwritten);
     const f = new AofFailedError(this.#path, e, this.#notOnDisk());
     this.#fail.set(f); // retried by the timer
-    for (const b of batches) {
-      b.g?.reject(f);
-      b.g = null;
-    }
-    this.#q.rejectSyncWaiters(f);
-    this.#q.resolve(batches.filter((b) => b.w.length === 0));
+    this.#q.settleFailed(batches, f);
     if (unwritten.length > 0) {
       try {
         await this.log.cutBack(); // drop a partial frame of the failed write
