@@ -21,13 +21,13 @@ import { parseArgs } from "node:util";
 import {
   type Lib,
   type LibResult,
-  renderChart,
   renderTables,
   type ResultsFile,
   type Sample,
   summarize,
   type WorkloadResult,
 } from "./_compare_report.ts";
+import { renderChart } from "./_compare_chart.ts";
 
 interface Globals {
   Deno?: { version: { deno: string }; execPath(): string };

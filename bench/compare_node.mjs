@@ -2,11 +2,11 @@
 //
 //   npx deno run -A scripts/build_npm.ts && node bench/compare_node.mjs [--quick] [...]
 //
-// Node 20 cannot run TypeScript, so the three bench/_compare*.ts files are
+// Node 20 cannot run TypeScript, so compare.ts and the bench/_compare_*.ts files are
 // transpiled (types stripped, the devDependency `typescript`) into a temp
 // directory; the worker then imports the library and msgpackr from the URLs
 // passed in the environment.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -24,7 +24,8 @@ try {
 }
 
 const out = mkdtempSync(join(tmpdir(), "kevy-compare-node-"));
-for (const name of ["compare", "_compare_worker", "_compare_report"]) {
+const names = readdirSync(here).filter((f) => f.startsWith("_compare_") && f.endsWith(".ts"));
+for (const name of ["compare", ...names.map((f) => f.slice(0, -3))]) {
   const src = readFileSync(join(here, `${name}.ts`), "utf8");
   const js = ts.transpileModule(src, {
     compilerOptions: {
