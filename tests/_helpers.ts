@@ -1,7 +1,7 @@
 // Shared test helpers. Tests run from the repository root on every runtime
 // (deno test, bun test, node --test on the npm build), so fixtures are found
 // relative to the working directory rather than import.meta.url.
-import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import type { Entry } from "../src/codec/types.ts";
@@ -61,13 +61,33 @@ export function utf8(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
 
-/** A fresh, empty temporary directory on the real filesystem (created). */
+// Every dir tempDir made goes when the test process exits (a whole suite run
+// left 200k dirs, 16 GB, in /tmp). KEVY_KEEP_TMP=1 keeps them for a post-mortem.
+const madeDirs: string[] = [];
+function removeMadeDirs(): void {
+  for (const dir of madeDirs.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A dir a child process still writes into, or one a test made read-only
+      // on purpose: leave it rather than fail the run at exit.
+    }
+  }
+}
+if (process.env.KEVY_KEEP_TMP !== "1") {
+  // Node and Bun fire the process's "exit"; `deno test` fires only "unload".
+  process.on("exit", removeMadeDirs);
+  globalThis.addEventListener?.("unload", removeMadeDirs);
+}
+
+/** A fresh, empty temporary directory on the real filesystem (created; removed when the process exits). */
 export function tempDir(prefix = "kevy-test-"): string {
   const dir = join(
     process.env.TMPDIR ?? "/tmp",
     `${prefix}${Date.now()}-${Math.random().toString(36).slice(2)}`,
   );
   mkdirSync(dir, { recursive: true });
+  madeDirs.push(dir);
   return dir;
 }
 
