@@ -1,5 +1,5 @@
 // `npm run soak -- --seeds N [--from S] [--steps K] [--ttl-edge] [--classic] [--maxmemory]
-// [--large-values]`: many more seeds of the simulation (tests/sim/_sim.ts) than `npm test`
+// [--large-values]`: many more seeds of the simulation (tests/sim/_seed.ts) than `npm test`
 // runs. `--maxmemory`: a small memory cap under a policy drawn per seed (evictions);
 // `--large-values`: large strings often overwritten (the arena compacts); both combine.
 // Prints a progress line every 1,000 seeds and, at the end, how many seeds and crash states
@@ -7,7 +7,7 @@
 // failure, the seed and its shrunk sequence, and exit code 1.
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { runSeed } from "../tests/sim/_sim.ts";
+import { runSeed } from "../tests/sim/_seed.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),

@@ -11,7 +11,6 @@
 // reported with its seed.
 import { CrashFs } from "../../src/fs/crash.ts";
 import { openStore } from "../../src/embedded/open.ts";
-import type { KevyStore } from "../../src/embedded/handle.ts";
 import type { Routing } from "../../src/codec/routing_types.ts";
 import { KeyIndex } from "../../src/store/_index.ts";
 import {
@@ -26,7 +25,6 @@ import {
   type Model,
   modelText,
   refuses,
-  valueText,
 } from "./_model.ts";
 import {
   type Alt,
@@ -37,19 +35,11 @@ import {
   mergeAlt,
   type World,
 } from "./_evictions.ts";
-import {
-  bigValue,
-  configFor,
-  KEYS,
-  type SeedOptions,
-  type SimConfig,
-  type Step,
-  stepsFor,
-} from "./_steps.ts";
+import { KEYS, type SimConfig, type Step } from "./_steps.ts";
+import { DIR, isOom, keysText, noLocks, runWrite, storeKeys } from "./_store_io.ts";
 
 export { configFor, type SeedOptions, type SimConfig, type Step, stepsFor } from "./_steps.ts";
 
-const DIR = "/db";
 const T0 = 1_700_000_000_000;
 const PROBES = Array.from({ length: 24 }, (_, i) => `__probe${i}`);
 /** Commands Redis flags `denyoom` (refused under a cap when nothing may be evicted). */
@@ -84,70 +74,6 @@ KeyIndex.prototype.room = function (this: KeyIndex, n: number): void {
   room.call(this, n);
   if (dead > 0 && this.dead === 0) roomCompactions++;
 };
-
-function runWrite(db: KevyStore, s: Step): Promise<unknown> {
-  switch (s.op) {
-    case "set":
-      return s.px === undefined ? db.set(s.k, s.v) : db.set(s.k, s.v, { px: s.px });
-    case "setbig":
-      return db.set(s.k, bigValue(s.n, s.len));
-    case "incr":
-      return db.incr(s.k);
-    case "append":
-      return db.append(s.k, s.v);
-    case "appendbig":
-      return db.append(s.k, bigValue(s.n, s.len));
-    case "rpush":
-      return db.rpush(s.k, s.v);
-    case "hset":
-      return db.hset(s.k, s.f, s.v);
-    case "pexpire":
-      return db.pexpire(s.k, s.ms);
-    case "persist":
-      return db.persist(s.k);
-    case "mset":
-      return db.mset(Object.fromEntries(s.kv));
-    case "del":
-      return db.del(...s.ks);
-    case "del1":
-      return db.del(s.k);
-    default:
-      return Promise.reject(new Error(`not a write: ${s.op}`));
-  }
-}
-
-/** Each key's printed state in the store, and a note when DBSIZE counts others. */
-async function storeKeys(db: KevyStore, now: number): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const k of KEYS) {
-    const t = await db.type(k);
-    if (t === "none") continue;
-    const v = t === "list"
-      ? await db.lrange(k, 0, -1)
-      : t === "hash"
-      ? await db.hgetall(k)
-      : await db.get(k);
-    const pttl = await db.pttl(k);
-    out.set(k, valueText(v, pttl < 0 ? null : now + pttl));
-  }
-  const n = await db.dbsize();
-  if (n !== out.size) out.set("dbsize", String(n));
-  return out;
-}
-
-function keysText(got: Map<string, string>): string {
-  return [...got].map(([k, t]) => `${k}=${t}`).join(" ");
-}
-
-function noLocks(fs: CrashFs): CrashFs {
-  if (fs.statSync(DIR) === null) return fs; // cut before the dir was made durable
-  for (const e of fs.readDirSync(DIR)) {
-    if (e.name.startsWith("kevy.lock")) fs.removeSync(`${DIR}/${e.name}`);
-  }
-  return fs;
-}
-
-const isOom = (e: Error | null) => e !== null && /^OOM /.test(e.message);
 
 /** Runs `steps`; throws {@link SimFailure} at the first divergence. */
 export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<RunStats> {
@@ -457,56 +383,5 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
       if (ghosts.length > 0) alt.set(k, ghosts);
       else alt.delete(k);
     }
-  }
-}
-
-/** Runs one seed; on failure shrinks it and throws with the seed and the shortest sequence. */
-export async function runSeed(
-  seed: number,
-  count: number,
-  opts: SeedOptions & { shrink?: boolean } = {},
-): Promise<RunStats> {
-  const steps = stepsFor(seed, count, opts);
-  const config = configFor(seed, opts);
-  try {
-    return await runSteps(steps, config);
-  } catch (e) {
-    if (opts.shrink === false) throw e;
-    const short = await shrink(steps, config);
-    throw new Error(
-      `seed ${seed} fails (${(e as Error).message.split("\n")[0]}); config ${
-        JSON.stringify(config)
-      }; shortest sequence (${short.steps.length} steps):\n` +
-        `${JSON.stringify(short.steps)}\n${short.message}`,
-    );
-  }
-}
-
-/** Drops chunks, then single steps, while the run still fails. */
-async function shrink(
-  steps: Step[],
-  config: SimConfig,
-): Promise<{ steps: Step[]; message: string }> {
-  let cur = steps;
-  let message = await failure(cur, config);
-  for (let size = Math.max(1, cur.length >> 1); size >= 1; size >>= 1) {
-    for (let at = 0; at + size <= cur.length;) {
-      const cand = [...cur.slice(0, at), ...cur.slice(at + size)];
-      const m = await failure(cand, config);
-      if (m !== null) {
-        cur = cand;
-        message = m;
-      } else at += size;
-    }
-  }
-  return { steps: cur, message: message ?? "" };
-}
-
-async function failure(steps: Step[], config: SimConfig): Promise<string | null> {
-  try {
-    await runSteps(steps, config);
-    return null;
-  } catch (e) {
-    return (e as Error).message;
   }
 }

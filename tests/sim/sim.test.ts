@@ -3,7 +3,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import { runSeed, runSteps, type SimConfig, type Step } from "./_sim.ts";
+import { runSteps, type SimConfig, type Step } from "./_sim.ts";
+import { runSeed } from "./_seed.ts";
 
 const SEEDS = Number(process.env.KEVY_SIM_SEEDS ?? 40);
 const STEPS = 40;
