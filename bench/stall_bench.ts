@@ -4,7 +4,7 @@
 // `Aof.rewriteFrom` and `loadSnapshot` (async) of that store, with each
 // operation's wall time; beside each wall figure the CPU one (the machine's
 // scheduler adds wall gaps that are not ours). Each copy of the library runs in its own process:
-//   npx deno run -A bench/stall_bench.ts [--n 4000000] [--rounds 1] [--no-load] [--compare <other checkout>/bench/_lib.ts ...]
+//   npx deno run -A bench/stall_bench.ts [--n 4000000] [--rounds 1] [--no-load] [--grow-only] [--compare <other checkout>/bench/_lib.ts ...]
 //   npx bun bench/stall_bench.ts [...]
 // Figures are ms (the best of `--rounds` runs, interleaved: the machine's own
 // noise only ever adds to a gap).
@@ -110,6 +110,7 @@ async function child(m: Mod, n: number, dir: string): Promise<Result> {
   out["grow: longest setString (wall)"] = worst;
   out["grow: setString calls > 5 ms (wall)"] = over5;
   out[`grow: most CPU of ${B} setString calls`] = worstCpu;
+  if (process.argv.includes("--grow-only")) return out;
   const path = join(dir, "dump.rdb");
   report(out, "saveSnapshot", await probe(() => m.saveSnapshot(s, path)));
   const aof = m.Aof.openSync(join(dir, "rw.aof"), { fsync: "no" });
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
     impls.forEach((impl, i) => {
       const dir = mkdtempSync(join(tmpdir(), "stall-bench-"));
       try {
-        const extra = process.argv.includes("--no-load") ? ["--no-load"] : [];
+        const extra = ["--no-load", "--grow-only"].filter((f) => process.argv.includes(f));
         const [cmd, args] = selfCommand([
           "--child",
           impl,

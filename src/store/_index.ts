@@ -30,7 +30,7 @@ import {
   type WriteHook,
 } from "./_entry.ts";
 import { copyBytes, hashBytes } from "./_hash.ts";
-import { compactArena, makeRoom, rebuild, reserveFor } from "./_index_grow.ts";
+import { compactArena, growColumns, makeRoom, rebuild, reserveFor } from "./_index_grow.ts";
 import { Meter, type Metered, OBJ_OVERHEAD } from "./_meter.ts";
 import type { Access } from "./_access.ts";
 import { StreamData } from "./stream.ts";
@@ -39,6 +39,11 @@ import { type StoreValue, valueType } from "./_value_type.ts";
 
 export { type Cursor, Epoch, HOLE, INLINE_MAX, MIN_DEAD, OBJ, STR } from "./_entry.ts";
 export { copyBytes, hashBytes } from "./_hash.ts";
+
+/** Old slots moved per insert during a rehash: at least 2 (a rehash must end before the new table is full). */
+const REHASH_STEP = 64;
+/** An old slot whose entry moved to the new table during a rehash (probes go on past it). */
+const MOVED = -1;
 
 function countType(types: Int32Array, v: unknown, d: number): void {
   const b = TYPE_BITS[valueType(v as StoreValue)];
@@ -49,6 +54,13 @@ export class KeyIndex {
   /** Pairs per slot: entry number + 1 (0 = empty), hash. */
   slots: Int32Array = new Int32Array(MIN_SLOTS * 2);
   mask = MIN_SLOTS - 1;
+  /** Live entries at which the slot table is full (3/4 of its slots). */
+  grow = (MIN_SLOTS * 3) >> 2;
+  /** While a rehash is in progress: the old slot table; its slots below `mig` were moved. */
+  old: Int32Array | null = null;
+  oldMask = 0;
+  mig = 0;
+  /** Entries the columns hold. */
   cap = (MIN_SLOTS * 3) >> 2;
   /** Entries used, holes included. */
   n = 0;
@@ -103,7 +115,7 @@ export class KeyIndex {
       const e = slots[2 * s]!;
       if (e === 0) {
         this.lastSlot = s;
-        return -1;
+        return this.old === null ? -1 : this.#findOld(b, off, len, h);
       }
       if (slots[2 * s + 1] === h) {
         const ei = e - 1;
@@ -116,6 +128,75 @@ export class KeyIndex {
     }
   }
 
+  /**
+   * During a rehash: the key in the old table's part not moved yet, moved
+   * now into the free slot the probe of the new table found (`lastSlot`).
+   */
+  #findOld(b: Uint8Array, off: number, len: number, h: number): number {
+    const old = this.old!, mask = this.oldMask, mig = this.mig;
+    let s = h & mask;
+    for (;;) {
+      const e = old[2 * s]!;
+      if (e === 0) return -1;
+      // Below `mig` the slots were moved (they stay as they were, keeping probe runs whole).
+      if (e > 0 && s >= mig && old[2 * s + 1] === h) {
+        const ei = e - 1;
+        if (this.klen[ei] === len && this.#keyEq(ei, b, off, len)) {
+          old[2 * s] = MOVED;
+          this.slots[2 * this.lastSlot] = e;
+          this.slots[2 * this.lastSlot + 1] = h;
+          return ei;
+        }
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Moves the next {@link REHASH_STEP} slots of the old table (finishing the rehash at its end). */
+  #rehashStep(steps: number): void {
+    const old = this.old!, end = this.oldMask + 1;
+    const slots = this.slots, mask = this.mask;
+    let s = this.mig;
+    const stop = Math.min(end, s + steps);
+    for (; s < stop; s++) {
+      const e = old[2 * s]!;
+      if (e <= 0) continue;
+      const h = old[2 * s + 1]!;
+      let t = h & mask;
+      while (slots[2 * t] !== 0) t = (t + 1) & mask;
+      slots[2 * t] = e;
+      slots[2 * t + 1] = h;
+    }
+    this.mig = s;
+    if (s === end) {
+      this.old = null;
+      this.oldMask = 0;
+      this.mig = 0;
+    }
+  }
+
+  /** Moves what is left of a rehash in progress (before a step that rebuilds the table). */
+  finishRehash(): void {
+    if (this.old !== null) this.#rehashStep(this.oldMask + 1);
+  }
+
+  /**
+   * The slot table is full: a table twice its size takes over, and the old
+   * one's slots move a few per write ({@link REHASH_STEP}), so no single
+   * write pays for all of them. Lookups meanwhile probe the new table, then
+   * the old one's unmoved part.
+   */
+  #startRehash(): void {
+    this.finishRehash(); // cannot be in progress still: steps outpace the inserts that fill a table
+    const size = (this.mask + 1) * 2;
+    this.old = this.slots;
+    this.oldMask = this.mask;
+    this.mig = 0;
+    this.slots = new Int32Array(size * 2);
+    this.mask = size - 1;
+    this.grow = (size * 3) >> 2;
+  }
+
   #keyEq(ei: number, b: Uint8Array, off: number, len: number): boolean {
     const a = this.arena;
     const ko = this.koff[ei]!;
@@ -126,10 +207,13 @@ export class KeyIndex {
   /** Adds a key known to be absent (right after a missing `find`); returns its entry number. */
   insert(b: Uint8Array, off: number, len: number, h: number): number {
     if (this.n === this.cap) {
-      const size = this.mask + 1; // under a capture holes stay, so only growth makes room
-      rebuild(this, this.live * 2 <= this.cap && this.hooks === null ? size : size * 2);
-      this.find(b, off, len, h); // the free slot moved
+      // Half holes (and no capture, which needs entry numbers kept): compact them away.
+      if (this.live * 2 <= this.cap && this.hooks === null) {
+        rebuild(this, this.mask + 1);
+        this.find(b, off, len, h); // the free slot moved
+      } else growColumns(this, this.cap * 2);
     }
+    if (this.live >= this.grow || this.old !== null) this.#slotRoom(h);
     // Arena room first: a failure leaves no half-inserted entry behind.
     const ko = this.#reserve(len);
     const ei = this.n++;
@@ -143,6 +227,16 @@ export class KeyIndex {
     this.voff[ei] = ko + len;
     copyBytes(b, off, this.arena, ko, len);
     return ei;
+  }
+
+  /** Before an insert: a rehash step (or a new one); `lastSlot` becomes the free slot for hash `h`. */
+  #slotRoom(h: number): void {
+    if (this.live >= this.grow) this.#startRehash();
+    this.#rehashStep(REHASH_STEP);
+    const slots = this.slots, mask = this.mask;
+    let s = h & mask; // the key is absent: its slot is the first free one of its run
+    while (slots[2 * s] !== 0) s = (s + 1) & mask;
+    this.lastSlot = s;
   }
 
   /** A load hint: room for `keys` more entries and `bytes` more arena bytes (never shrinks). */
@@ -287,14 +381,15 @@ export class KeyIndex {
   /** Deletes entry `ei` (must be live). */
   remove(ei: number): void {
     if (this.hooks !== null) this.willChange(ei);
-    const mask = this.mask, slots = this.slots;
+    const slots = this.slots;
     let i = this.lastSlot;
     if (slots[2 * i] !== ei + 1) {
       // Not right after a find of this entry: search by key.
       const ko = this.koff[ei]!, kl = this.klen[ei]!;
-      this.find(this.arena, ko, kl, hashBytes(this.arena, ko, kl));
+      this.find(this.arena, ko, kl, hashBytes(this.arena, ko, kl)); // moves it out of an old table
       i = this.lastSlot;
     }
+    const mask = this.mask;
     // Backward-shift deletion: pull later members of the probe run into the gap.
     for (;;) {
       slots[2 * i] = 0;
@@ -323,6 +418,7 @@ export class KeyIndex {
     this.kind[ei] = HOLE;
     this.clearDeadline(ei);
     this.live--;
+    if (this.old !== null) this.#rehashStep(REHASH_STEP);
     const holes = this.n - this.live;
     if (holes > 32 && holes > this.live && this.hooks === null) {
       let s = this.mask + 1;

@@ -40,12 +40,39 @@ export function makeRoom(ix: KeyIndex, n: number): void {
   ix.arena = next;
 }
 
+/** Copies the entry columns into ones holding `cap` entries (entry numbers stay). */
+export function growColumns(ix: KeyIndex, cap: number): void {
+  const n = ix.n;
+  const grown = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, b: T): T => {
+    b.set(a.subarray(0, n) as never);
+    return b;
+  };
+  ix.koff = grown(ix.koff, new Uint32Array(cap));
+  ix.klen = grown(ix.klen, new Uint32Array(cap));
+  ix.voff = grown(ix.voff, new Uint32Array(cap));
+  ix.vlen = grown(ix.vlen, new Uint32Array(cap));
+  ix.kind = grown(ix.kind, new Uint8Array(cap));
+  if (ix.dl !== null) {
+    ix.dl = grown(ix.dl, new Float64Array(cap).fill(NaN));
+    ix.tpos = grown(ix.tpos!, new Int32Array(cap).fill(-1));
+  }
+  if (ix.acc !== null) ix.acc = grown(ix.acc, new Uint32Array(cap));
+  if (ix.objs !== null) {
+    const objs = new Array<unknown>(cap), old = ix.objs;
+    for (let i = 0; i < n; i++) objs[i] = old[i];
+    ix.objs = objs;
+  }
+  ix.cap = cap;
+}
+
 /**
  * Compacts holes away into entry arrays sized for `slotCount` slots (keeps
- * them, and so every entry number, while a capture is in progress).
+ * them, and so every entry number, while a capture is in progress) and a
+ * fresh slot table of that size.
  */
 export function rebuild(ix: KeyIndex, slotCount: number): void {
-  const n = ix.n, cap = (slotCount * 3) >> 2;
+  ix.finishRehash();
+  const n = ix.n, cap = Math.max(n, (slotCount * 3) >> 2);
   const koff = new Uint32Array(cap), klen = new Uint32Array(cap);
   const voff = new Uint32Array(cap), vlen = new Uint32Array(cap), kind = new Uint8Array(cap);
   const objs = ix.objs === null ? null : new Array<unknown>(cap);
@@ -115,6 +142,7 @@ export function rebuild(ix: KeyIndex, slotCount: number): void {
     n: w,
     slots,
     mask,
+    grow: (slotCount * 3) >> 2,
   });
   if (ix.dead > MIN_DEAD && ix.dead > ix.used - ix.dead) compactArena(ix);
 }
