@@ -87,7 +87,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
   /** Batches sent and not settled. */
   #inFlight = new Set<Promise<void>>();
   /** Byte writers of settled batches, for the next ones (no fresh buffer per batch). */
-  #spare: ByteWriter[] = [];
+  readonly #spare: ByteWriter[];
 
   /**
    * A writer into `target`.
@@ -98,6 +98,7 @@ export class BulkWriter<J extends BulkJob = BulkJob> {
     this.#target = target;
     this.#opts = opts;
     this.#batchBytes = opts.batchBytes ?? DEFAULT_BATCH;
+    this.#spare = opts.spare ?? [];
     this.#retries = new RetryQueue<J>({
       target,
       maxRedirects: opts.maxRedirects ?? 16,

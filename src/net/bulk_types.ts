@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ByteWriter } from "../codec/bytes.ts";
 import type { BatchError } from "./connection_types.ts";
 import type { Reply } from "./reply.ts";
 
@@ -26,6 +27,13 @@ export interface BulkWriterOptions<J extends BulkJob> {
   batchBytes?: number;
   /** Hand every reply to onDone, not only the errors (default false). */
   keepReplies?: boolean;
+  /**
+   * Where settled batches' byte writers wait to serve later batches: pass
+   * one array to writers that follow each other into the same target, so
+   * a new writer starts with the buffers of the one before (default: the
+   * writer's own).
+   */
+  spare?: ByteWriter[];
   /** Keep per-key order across retries (default false). */
   ordered?: boolean;
   /** Most MOVED/ASK redirections per job (default 16). */

@@ -3,11 +3,12 @@
 // buffer and handed to the bulk writer as bytes (addFrames: no object per
 // key); the writer reports back only the keys that need a look (errors,
 // keys already on the target, refused payloads) and counts the rest.
-// Those are handled per part, while the part's store is still there.
+// Those are handled per part, while the part's store is still there
+// (see _copy_looks.ts).
+import type { ByteWriter } from "../codec/bytes.ts";
 import type { Entry } from "../codec/types.ts";
-import { BulkWriter } from "../net/bulk.ts";
+import type { BulkWriter } from "../net/bulk.ts";
 import type { RedisTarget } from "../net/target.ts";
-import type { Reply } from "../net/reply.ts";
 import { keyHashSlotAt } from "../shard/routing.ts";
 import {
   cursorEntry,
@@ -16,20 +17,18 @@ import {
   type RecordSource,
 } from "../codec/snapshot_writer.ts";
 import {
-  commandJob,
   type Encoder,
   isEmptyCollection,
   jobWriter,
   type KeyJob,
   writeStringRecord,
 } from "./_migrate_encode.ts";
-import { isPayloadRefused } from "./_payload.ts";
 import { copyStringRecords } from "./_copy_strings.ts";
 import { SlotStage } from "./_slot_stage.ts";
 import { jobFromFrames } from "./_job_frames.ts";
 import { copyFunctions } from "./_functions.ts";
+import { type Looks, newLooks, partWriter, secondLook } from "./_copy_looks.ts";
 import type { SourcePart } from "./_migrate_source.ts";
-import { compareKeys } from "./_verify_read.ts";
 import type { MigrateProgress, MigrateStats } from "./migrate.ts";
 
 /** Keys per progress report. */
@@ -55,27 +54,25 @@ function recordCursorOf(entries: Iterable<Entry>): RecordCursor | null {
   return typeof make === "function" ? make.call(entries) : null;
 }
 
-/** Did the replies say the key was already on the target? */
-function existed(job: KeyJob, replies: Reply[] | null): boolean {
-  const r = replies?.[0];
-  if (job.exists === "nil") return r === null;
-  if (job.exists === "zero") return r === 0;
-  return false;
-}
-
-/** Keys the writer reported for a second look, per part. */
-interface Looks {
-  existing: Uint8Array[];
-  refused: Uint8Array[];
-  /** Keys of groups (MSETNX) not written because some key was there: sent again one by one. */
-  regroup: Uint8Array[];
-  /** Reported jobs that were not copied (errors, existing, refused). */
-  notCopied: number;
+/** One part on its way: its own writer (so its jobs can be waited for alone) and what it reported. */
+interface PartCopy {
+  part: SourcePart;
+  writer: BulkWriter<KeyJob>;
+  looks: Looks;
+  /** Every job handed over (partial batches sent) and answered: `writer.flush()`. */
+  drained: Promise<void> | null;
 }
 
 /**
  * Copies every part into `target`, filling `stats`. Throws the writer's
  * failure (after every other job settled) or a source error.
+ *
+ * Parts overlap: once a part is handed over, the next one is copied while
+ * the first one's last replies come back (each part has its own writer over
+ * the same connections, so its jobs are waited for alone), and its second
+ * look follows when the next part is handed over. So no node waits for the
+ * client at a part's end. At most two parts are in memory: the next part
+ * loads once the part before the one being copied is released.
  */
 export async function copyParts(
   target: RedisTarget,
@@ -83,79 +80,75 @@ export async function copyParts(
   stats: MigrateStats,
   s: CopySettings,
 ): Promise<void> {
-  const looks: Looks = { existing: [], refused: [], regroup: [], notCopied: 0 };
-  const writer = new BulkWriter<KeyJob>(target, {
-    ...(s.batchBytes !== undefined ? { batchBytes: s.batchBytes } : {}),
-    keepReplies: !s.replace,
-    // Report only what needs a look: a nil (SET NX) or 0 (the guarded EVAL) means "already there".
-    report: s.replace ? () => false : (r) => r === null || r === 0,
-    jobOf: jobFromFrames,
-    onDone: (job, errors, replies) => {
-      const e = errors[0]?.error;
-      if (job.keys !== undefined) {
-        // A group: all its keys were written, or (a 0 or an error) none of them.
-        if (e !== undefined) {
-          for (const key of job.keys) stats.errors.push({ key, error: e.message });
-        } else if (!s.replace && existed(job, replies)) looks.regroup.push(...job.keys);
-        else return;
-        looks.notCopied += job.keys.length;
-        return;
-      }
-      if (e !== undefined && errors.length === 1 && job.restore === true && isPayloadRefused(e)) {
-        looks.refused.push(job.key);
-      } else if (
-        e !== undefined && errors.length === 1 && job.exists === "busykey" && e.code === "BUSYKEY"
-      ) {
-        looks.existing.push(job.key);
-      } else if (e !== undefined) {
-        stats.errors.push({ key: job.key, error: e.message });
-      } else if (!s.replace && existed(job, replies)) {
-        looks.existing.push(job.key);
-      } else {
-        stats.lostPending += job.lost;
-        return;
-      }
-      looks.notCopied++;
-    },
-  });
-  const counted = () => writer.doneUnits - looks.notCopied;
+  /** Keys acknowledged by the writers of finished parts. */
+  let base = 0;
+  const live: PartCopy[] = [];
+  const counted = () => live.reduce((n, c) => n + c.writer.doneUnits - c.looks.notCopied, base);
+  // Batch buffers pass from one part's writer to the next.
+  const spare: ByteWriter[] = [];
   // A cluster's string records go through one staging buffer, reused part after part.
   const stage = target.isCluster ? new SlotStage() : null;
+  let partsDone = 0;
+  /**
+   * Waits for a part's jobs, gives it its second look, and lets it go;
+   * reported as progress of `current`, the part handed over last (all sent).
+   */
+  const finish = async (c: PartCopy, current: PartCopy): Promise<void> => {
+    await c.drained;
+    await secondLook(target, c.writer, c.part, c.looks, stats, s);
+    // Libraries: those an RDB carries beside its keys, else the store's own (FUNCTION LOAD kept as data).
+    const libraries = c.part.functions ?? [...c.part.store.libraries.values()];
+    if (libraries.length > 0) await copyFunctions(target, libraries, stats, s.replace);
+    live.splice(live.indexOf(c), 1);
+    base += c.writer.doneUnits - c.looks.notCopied;
+    partsDone++;
+    stats.keys = counted();
+    s.onProgress?.({
+      part: current.part.label,
+      partsDone,
+      parts: s.partCount,
+      keys: stats.keys,
+      partKeys: partSize(current.part),
+      partSent: partSize(current.part),
+    });
+  };
   try {
-    let partsDone = 0;
     const it = Symbol.asyncIterator in parts
       ? (parts as AsyncIterable<SourcePart>)[Symbol.asyncIterator]()
       : (parts as Iterable<SourcePart>)[Symbol.iterator]();
-    let next = Promise.resolve(it.next());
+    let next: Promise<IteratorResult<SourcePart>> | null = Promise.resolve(it.next());
+    let prev: PartCopy | null = null;
     for (;;) {
-      const r = await next;
+      const r: IteratorResult<SourcePart> = await next!;
+      next = null;
       if (r.done) break;
-      const part = r.value;
-      // Load the next part while this one is sent: its file reads and decoding run
-      // whenever the copy waits for the target, so the target is never left idle
-      // while a part loads (at most two parts in memory).
-      next = Promise.resolve(it.next());
-      next.catch(() => {}); // awaited at the top of the loop; not unhandled meanwhile
-      await copyPart(writer, part, stats, s, partsDone, counted, stage);
-      await writer.flush();
-      await secondLook(target, writer, part, looks, stats, s);
-      // Libraries: those an RDB carries beside its keys, else the store's own (FUNCTION LOAD kept as data).
-      const libraries = part.functions ?? [...part.store.libraries.values()];
-      if (libraries.length > 0) await copyFunctions(target, libraries, stats, s.replace);
-      partsDone++;
-      stats.keys = counted();
-      s.onProgress?.({
-        part: part.label,
-        partsDone,
-        parts: s.partCount,
-        keys: stats.keys,
-        partKeys: partSize(part),
-        partSent: partSize(part),
-      });
+      const c: PartCopy = {
+        part: r.value,
+        writer: partWriter(target, s, spare, () => c.looks, stats),
+        looks: newLooks(),
+        drained: null,
+      };
+      live.push(c);
+      // Load the next part while this one is sent (its file reads and decoding run
+      // whenever the copy waits for the target), unless the one before is still held.
+      const prefetch = (): void => {
+        next = Promise.resolve(it.next());
+        next.catch(() => {}); // awaited at the top of the loop; not unhandled meanwhile
+      };
+      if (prev === null) prefetch();
+      await copyPart(c.writer, c.part, stats, s, partsDone, counted, stage);
+      c.drained = c.writer.flush();
+      c.drained.catch(() => {}); // awaited in finish (or when stopping)
+      if (prev !== null) {
+        await finish(prev, c);
+        prefetch();
+      }
+      prev = c;
     }
+    if (prev !== null) await finish(prev, prev);
   } catch (e) {
     // Let every job in flight settle, so the counts are what the target acknowledged.
-    await writer.flush().catch(() => {});
+    for (const c of live) await c.writer.flush().catch(() => {});
     stats.keys = counted();
     throw e;
   }
@@ -165,14 +158,6 @@ export async function copyParts(
 /** Keys of a part (its store's and its string records). */
 function partSize(part: SourcePart): number {
   return part.store.dbsize() + (part.strings?.size ?? 0);
-}
-
-/** A key of a part as an entry, or null. */
-function entryOf(part: SourcePart, key: Uint8Array): Entry | null {
-  const e = part.store.getEntry(key);
-  if (e !== null || part.strings === undefined) return e;
-  const i = part.strings.find(key);
-  return i < 0 ? null : part.strings.entry(i);
 }
 
 /** Encodes and hands over every live entry of one part. */
@@ -332,59 +317,4 @@ async function copyPart(
     }
   }
   await handOver();
-}
-
-/** Keys already on the target are compared; keys whose RESTORE payload was refused go as commands. */
-async function secondLook(
-  target: RedisTarget,
-  writer: BulkWriter<KeyJob>,
-  part: SourcePart,
-  looks: Looks,
-  stats: MigrateStats,
-  s: CopySettings,
-): Promise<void> {
-  if (looks.refused.length > 0) {
-    const refused = looks.refused;
-    looks.refused = [];
-    // Their refused first try stays in notCopied; the commands count when acknowledged.
-    stats.payloadFallbacks += refused.length;
-    const w = jobWriter();
-    for (const key of refused) {
-      const e = entryOf(part, key);
-      if (e === null) continue;
-      const start = w.length;
-      const job = commandJob(e, s.replace, w);
-      const p = writer.add({ ...job, frames: w.bytes().slice(start) });
-      if (p !== undefined) await p;
-    }
-    await writer.flush();
-  }
-  if (looks.regroup.length > 0) {
-    // One by one now: each SET NX says whether its own key was there.
-    const keys = looks.regroup;
-    looks.regroup = [];
-    const w = jobWriter();
-    for (const key of keys) {
-      const e = entryOf(part, key);
-      if (e === null) continue;
-      const start = w.length;
-      const job = commandJob(e, s.replace, w);
-      stats.commands += job.count;
-      const p = writer.add({ ...job, frames: w.bytes().slice(start) });
-      if (p !== undefined) await p;
-    }
-    await writer.flush();
-  }
-  if (looks.existing.length > 0) {
-    const entries: Entry[] = [];
-    for (const key of looks.existing) {
-      const e = entryOf(part, key);
-      if (e !== null) entries.push(e);
-    }
-    looks.existing = [];
-    const diffs = await compareKeys(target, entries, s.now);
-    const differs = new Set(diffs.map((d) => d.key));
-    stats.unchanged += entries.length - differs.size;
-    stats.conflicts.push(...diffs);
-  }
 }

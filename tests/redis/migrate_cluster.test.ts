@@ -27,7 +27,8 @@ import {
   writeDataDir,
 } from "./_migrate_data.ts";
 import { zeroSignless } from "./_keyspace.ts";
-import type { StreamValue } from "../../src/codec/types.ts";
+import type { Entry, StreamValue } from "../../src/codec/types.ts";
+import { shardIndex } from "../../src/shard/routing.ts";
 
 const SLOW = { timeout: 120_000 };
 const missing = redisMissing();
@@ -132,6 +133,66 @@ describe("migrateToRedis into a 3-master cluster", { skip }, () => {
     assert.deepEqual(again.conflicts, []);
     await assertSame(dir, 2);
   });
+
+  it(
+    "parts overlap (the next part is sent while one's last replies come back): keys already there are judged in their own part",
+    SLOW,
+    async () => {
+      await cluster.flushAll();
+      const dir = join(tempDir("kevy-migrate-"), "data");
+      // Hash tags put many keys of each part in one slot, so they go as MSETNX groups.
+      const entries: Entry[] = [];
+      for (let i = 0; i < 8000; i++) {
+        entries.push({
+          key: utf8(`{tag${i % 40}}:k${i}`),
+          value: { type: "string", value: utf8(`v${i}`) },
+          deadline: i % 10 === 3 ? NOW + 86_400_000 + i : null,
+        });
+      }
+      await writeDataDir(dir, entries, 4, "kevyhash", []);
+      // Keys already there in every part: with the source's value (unchanged) or another one.
+      const c = await RedisCluster.connect({ urls: [cluster.url()] });
+      const same: string[] = [], other: string[] = [];
+      for (let i = 5; i < 8000; i += 97) {
+        const key = `{tag${i % 40}}:k${i}`;
+        if (i % 10 === 3) continue; // keys with a TTL: SET NX alone, not in a group
+        if (same.length <= other.length) {
+          same.push(key);
+          await c.command(["SET", key, `v${i}`]);
+        } else {
+          other.push(key);
+          await c.command(["SET", key, "theirs"]);
+        }
+      }
+      const parts = new Set([...same, ...other].map((k) => shardIndex(utf8(k), 4, "kevyhash")));
+      assert.equal(parts.size, 4, "keys already there in every part");
+      const seen: number[] = [];
+      // Small batches: many in flight per node when a part ends.
+      const stats = await migrateToRedis(dir, {
+        url: cluster.url(),
+        cluster: true,
+        batchBytes: 2048,
+        onProgress: (p) => seen.push(p.partsDone),
+      });
+      assert.equal(stats.unchanged, same.length);
+      assert.deepEqual(
+        stats.conflicts.map((d) => new TextDecoder().decode(d.key)).sort(),
+        [
+          ...other,
+        ].sort(),
+      );
+      assert.equal(stats.keys, entries.length - same.length - other.length);
+      assert.deepEqual(seen, [1, 2, 3, 4], "parts end in order");
+      assert.equal(await cluster.dbsize(), entries.length);
+      for (const key of other) assert.deepEqual(await c.command(["GET", key]), utf8("theirs"));
+      await c.close();
+      const v = await verifyRedis(dir, { url: cluster.url(), cluster: true });
+      assert.deepEqual(
+        v.differences.map((d) => new TextDecoder().decode(d.key)).sort(),
+        [...other].sort(),
+      );
+    },
+  );
 
   it(
     "a key already there with another value is a conflict and is left alone; --replace overwrites it",
