@@ -42,11 +42,11 @@ export class ChunkQueue {
    * to decode now — a copy of `chunk` when nothing is queued; everything queued
    * once the next run has enough (`base`: the input offset of the first queued
    * byte; `totalSize`: the input's length, `Infinity` when unknown) — or `null`
-   * to wait for more.
+   * to wait for more. `owned`: `chunk` is the queue's to keep (not copied).
    */
-  push(chunk: Uint8Array, base: number, totalSize: number): Uint8Array | null {
-    if (this.#length === 0) return chunk.slice();
-    this.#parts.push(chunk.slice());
+  push(chunk: Uint8Array, base: number, totalSize: number, owned = false): Uint8Array | null {
+    if (this.#length === 0) return owned ? chunk : chunk.slice();
+    this.#parts.push(owned ? chunk : chunk.slice());
     this.#length += chunk.length;
     if (this.#length < this.#want && base + this.#length < totalSize) return null;
     return this.take();

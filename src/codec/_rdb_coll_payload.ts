@@ -1,8 +1,8 @@
 // Private: an RDB list (types 1, 10, 14, 18), set (2, 11, 20) or zset (12,
 // 17) read straight into the kevy snapshot payload layout of its type (`u32le
-// len, bytes` per item; a zset adds its f64le score after each member),
-// preceded by the key, in one buffer: what the bulk loader adopts as a compact
-// value without an object per element. Same checks and messages as the
+// len, bytes` per item; a zset adds its f64le score after each member) by the
+// shared payload builder: what the bulk loader adopts as a compact value
+// without an object per element. Same checks and messages as the
 // neutral path (_rdb_values.ts): container validation, duplicate members,
 // NaN scores, non-empty quicklist nodes.
 import type { RdbReader } from "./_rdb_reader.ts";
@@ -10,14 +10,9 @@ import { type ListpackReader, sharedListpack } from "./_redis_listpack.ts";
 import { ZiplistReader } from "./_redis_ziplist.ts";
 import { decodeIntset } from "./_redis_intset.ts";
 import { parseScore } from "./_redis_num.ts";
-import { keepScratch, payloadBuilder, payloadDups as dups } from "./_rdb_hash_payload.ts";
+import { LIST_OP, payloadBuilder, type RdbPayload, SET_OP, ZSET_OP } from "./_rdb_payload.ts";
 
-/** Kevy snapshot opcodes of the payloads. */
-export const LIST_OP = 3;
-export const SET_OP = 4;
-export const ZSET_OP = 5;
-
-/** Payloads up to this size come in the reused buffer (the loader copies the small ones it keeps). */
+/** Payloads up to this size may be compact values. */
 const SMALL_BYTES = 16384;
 
 /** The RDB value types read here. */
@@ -26,26 +21,77 @@ export function isCollPayloadType(t: number): boolean {
     t === 12 || t === 17;
 }
 
-/** A collection as one buffer: `buf[0, keyLen)` the key, then `count` items up to `end`. */
-export interface CollPayload {
-  /** Kevy snapshot opcode: 3 list, 4 set, 5 zset. */
-  op: number;
-  buf: Uint8Array;
-  keyLen: number;
-  end: number;
-  count: number;
-  /** Longest item (member). */
-  maxLen: number;
-  /** `buf` is this payload's own (views of it may be kept); else it is reused after the call. */
-  own: boolean;
+const w = payloadBuilder;
+
+/** The elements of a list ziplist or listpack node `b[s, e)`, in order. */
+function listItems(z: ListpackReader | ZiplistReader, b: Uint8Array): void {
+  while (z.next()) {
+    if (z.isInt) w.intItem(z.big ?? z.int);
+    else w.item(b, z.sOff, z.sLen);
+    w.count++;
+  }
+}
+
+/** A list ziplist (type 10, or a quicklist node) at the reader's blob. */
+function listZiplist(r: RdbReader, what: string): void {
+  try {
+    listItems(new ZiplistReader(r.bB, r.bS, r.bE), r.bB);
+  } catch (e) {
+    r.blobFail(e, r.bS, r.bAt, r.bLzf, what);
+  }
+}
+
+/** Members of a set listpack (type 20) at the reader's blob. */
+function setListpack(r: RdbReader): void {
+  const b = r.bB;
+  try {
+    const lp = sharedListpack(b, r.bS, r.bE);
+    while (lp.next()) {
+      if (!(lp.isInt ? w.uniqueInt(lp.big ?? lp.int) : w.unique(b, lp.sOff, lp.sLen))) {
+        lp.fail("set listpack members without duplicates");
+      }
+    }
+  } catch (e) {
+    r.blobFail(e, r.bS, r.bAt, r.bLzf, "set listpack");
+  }
+}
+
+/** Member/score pairs of a zset ziplist (type 12) or listpack (17) at the reader's blob. */
+function zsetPairs(r: RdbReader, t: number): void {
+  const what = t === 12 ? "zset ziplist" : "zset listpack";
+  const b = r.bB;
+  try {
+    const z = t === 12 ? new ZiplistReader(b, r.bS, r.bE) : sharedListpack(b, r.bS, r.bE);
+    while (z.next()) {
+      if (!(z.isInt ? w.uniqueInt(z.big ?? z.int) : w.unique(b, z.sOff, z.sLen))) {
+        z.fail(`${what} members without duplicates`);
+      }
+      if (!z.next()) {
+        z.fail(
+          t === 12 ? `${what}: an even number of entries` : `${what}: an even number of elements`,
+        );
+      }
+      const score = z.isInt ? z.int : parseScore(b, z.sOff, z.sLen);
+      if (Number.isNaN(score)) z.fail("a zset score that is a number");
+      w.score(score);
+    }
+  } catch (e) {
+    r.blobFail(e, r.bS, r.bAt, r.bLzf, what);
+  }
+}
+
+function intText(v: number | bigint): Uint8Array {
+  w.uniqueInt(v);
+  return NOT_A_STRING;
 }
 
 const NOT_A_STRING = new Uint8Array(0);
 
 /**
- * Reads the value of type `t` (after the key) into a payload whose first
- * bytes are `key`; `null` for an empty value (Redis skips it). Throws
- * CorruptFileError like the neutral reader.
+ * Reads the value of type `t` (after its key `kb[ko, ko + kl)`) into the
+ * shared payload; `null` for an empty value (Redis skips it). Throws
+ * CorruptFileError like the neutral reader. The payload is valid until the
+ * next value is read.
  */
 export function readCollPayload(
   r: RdbReader,
@@ -53,26 +99,8 @@ export function readCollPayload(
   kb: Uint8Array,
   ko: number,
   kl: number,
-): CollPayload | null {
-  const w = payloadBuilder.reset();
-  w.raw(kb, ko, kl);
-  dups.reset();
-  let op = LIST_OP;
-  const member = (b: Uint8Array, off: number, len: number): boolean => {
-    const at = w.item(b, off, len);
-    w.count++;
-    return dups.add(w.buf, at, len);
-  };
-  const intMember = (v: number | bigint): boolean => {
-    const at = w.intItem(v);
-    w.count++;
-    return dups.add(w.buf, at, w.pos - at);
-  };
-  const listItem = (z: ListpackReader | ZiplistReader, b: Uint8Array) => {
-    if (z.isInt) w.intItem(z.big ?? z.int);
-    else w.item(b, z.sOff, z.sLen);
-    w.count++;
-  };
+): RdbPayload | null {
+  w.reset(r.slabs, LIST_OP, kb, ko, kl, kb === r.buf);
   switch (t) {
     case 1: {
       const n = r.count("list length");
@@ -84,20 +112,15 @@ export function readCollPayload(
       break;
     }
     case 10:
-      r.inBlob(r.blob("list ziplist"), "list ziplist", (b, s, e) => {
-        const z = new ZiplistReader(b, s, e);
-        while (z.next()) listItem(z, b);
-      });
+      r.blobAt("list ziplist");
+      listZiplist(r, "list ziplist");
       break;
     case 14: {
       const n = r.count("quicklist node count");
       for (let i = 0; i < n; i++) {
-        const blob = r.blob("quicklist node");
-        if (blob.end === blob.start) throw r.corrupt(blob.at, "a non-empty quicklist node");
-        r.inBlob(blob, "quicklist ziplist node", (b, s, e) => {
-          const z = new ZiplistReader(b, s, e);
-          while (z.next()) listItem(z, b);
-        });
+        r.blobAt("quicklist node");
+        if (r.bE === r.bS) throw r.corrupt(r.bAt, "a non-empty quicklist node");
+        listZiplist(r, "quicklist ziplist node");
       }
       break;
     }
@@ -109,83 +132,55 @@ export function readCollPayload(
         if (container !== 1 && container !== 2) {
           throw r.corrupt(cAt, "a quicklist container (1 plain, 2 packed)");
         }
-        const blob = r.blob("quicklist node");
-        if (blob.end === blob.start) throw r.corrupt(blob.at, "a non-empty quicklist node");
+        r.blobAt("quicklist node");
+        if (r.bE === r.bS) throw r.corrupt(r.bAt, "a non-empty quicklist node");
         if (container === 1) {
-          if (blob.lzf) w.item(blob.b, 0, blob.b.length);
-          else w.item(blob.b, blob.start, blob.end - blob.start);
+          w.item(r.bB, r.bS, r.bE - r.bS);
           w.count++;
           continue;
         }
-        r.inBlob(blob, "quicklist listpack node", (b, s, e) => {
-          const lp = sharedListpack(b, s, e);
-          while (lp.next()) listItem(lp, b);
-        });
+        try {
+          listItems(sharedListpack(r.bB, r.bS, r.bE), r.bB);
+        } catch (e) {
+          r.blobFail(e, r.bS, r.bAt, r.bLzf, "quicklist listpack node");
+        }
       }
       break;
     }
     case 2: {
-      op = SET_OP;
+      w.op = SET_OP;
       const n = r.count("set size");
       for (let i = 0; i < n; i++) {
         const at = r.pos;
         const sb = r.stringAt("set member");
-        if (!member(sb, r.sOff, r.sLen)) throw r.corrupt(at, "set members without duplicates");
+        if (!w.unique(sb, r.sOff, r.sLen)) throw r.corrupt(at, "set members without duplicates");
       }
       break;
     }
     case 11:
-      op = SET_OP;
+      w.op = SET_OP;
       // decodeIntset validates order and width; each member is written as text here.
-      r.inBlob(r.blob("intset"), "set intset", (b, s, e) =>
-        decodeIntset(b, s, e, (v) => {
-          intMember(v);
-          return NOT_A_STRING;
-        }));
+      r.blobAt("intset");
+      try {
+        decodeIntset(r.bB, r.bS, r.bE, intText);
+      } catch (e) {
+        r.blobFail(e, r.bS, r.bAt, r.bLzf, "set intset");
+      }
       break;
     case 20:
-      op = SET_OP;
-      r.inBlob(r.blob("listpack"), "set listpack", (b, s, e) => {
-        const lp = sharedListpack(b, s, e);
-        while (lp.next()) {
-          const ok = lp.isInt ? intMember(lp.big ?? lp.int) : member(b, lp.sOff, lp.sLen);
-          if (!ok) lp.fail("set listpack members without duplicates");
-        }
-      });
+      w.op = SET_OP;
+      r.blobAt("listpack");
+      setListpack(r);
       break;
     case 12:
-    case 17: {
-      op = ZSET_OP;
-      const what = t === 12 ? "zset ziplist" : "zset listpack";
-      r.inBlob(r.blob(what), what, (b, s, e) => {
-        const z = t === 12 ? new ZiplistReader(b, s, e) : sharedListpack(b, s, e);
-        while (z.next()) {
-          const ok = z.isInt ? intMember(z.big ?? z.int) : member(b, z.sOff, z.sLen);
-          if (!ok) z.fail(`${what} members without duplicates`);
-          if (!z.next()) {
-            z.fail(
-              t === 12
-                ? `${what}: an even number of entries`
-                : `${what}: an even number of elements`,
-            );
-          }
-          const score = z.isInt ? z.int : parseScore(b, z.sOff, z.sLen);
-          if (Number.isNaN(score)) z.fail("a zset score that is a number");
-          w.score(score);
-        }
-      });
+    case 17:
+      w.op = ZSET_OP;
+      r.blobAt(t === 12 ? "zset ziplist" : "zset listpack");
+      zsetPairs(r, t);
       break;
-    }
     default:
       throw new RangeError(`RDB type ${t} is not a list, set or zset payload type`);
   }
   if (w.count === 0) return null;
-  const keyLen = kl;
-  if (w.pos - kl > SMALL_BYTES) {
-    // Too big to be compact: the loader may keep views of its own buffer.
-    const buf = w.buf.slice(0, w.pos);
-    return { op, buf, keyLen, end: w.pos, count: w.count, maxLen: w.maxLen, own: true };
-  }
-  keepScratch(w.buf);
-  return { op, buf: w.buf, keyLen, end: w.pos, count: w.count, maxLen: w.maxLen, own: false };
+  return w.done(w.pos - w.start > SMALL_BYTES);
 }

@@ -7,7 +7,7 @@
 // CorruptFileError with the absolute offset. Lengths are checked against the
 // bytes present before anything is allocated.
 import { CorruptFileError } from "./errors.ts";
-import { lzfDecompress, LzfError } from "./lzf.ts";
+import { lzfDecompressInto, LzfError } from "./lzf.ts";
 import { intBytes } from "./_redis_num.ts";
 import { Slabs } from "./_slab.ts";
 
@@ -203,21 +203,25 @@ export class RdbReader {
     throw this.corrupt(p, `${what} (string encoding 0-3; this is ${n})`);
   }
 
-  #lzf(p: number, what: string): Uint8Array {
+  /** An LZF string (`p`: its length prefix) in a fresh array, or in a scratch buffer (sets `sLen`). */
+  #lzf(p: number, what: string, scratch = false): Uint8Array {
     const clen = this.len(`${what}: LZF compressed length`);
     const ulen = this.len(`${what}: LZF uncompressed length`);
     if (ulen > clen * LZF_MAX_RATIO + LZF_MAX_RATIO) {
       throw this.corrupt(p, `${what}: an LZF length (${clen} bytes cannot expand to ${ulen})`);
     }
     const q = this.take(clen, what);
+    const d = scratch ? this.#scratch(ulen) : new Uint8Array(ulen);
     try {
-      return lzfDecompress(this.buf, ulen, q, q + clen);
+      lzfDecompressInto(d, this.buf, ulen, q, q + clen);
     } catch (e) {
       if (e instanceof LzfError) {
         throw this.corrupt(q + e.offset, `${what}: LZF data (${e.message.replace(/^.*: /, "")})`);
       }
       throw e;
     }
+    this.sLen = ulen;
+    return d;
   }
 
   /** Where `stringAt` found the string: `sBuf[sOff, sOff + sLen)`. */
@@ -225,9 +229,11 @@ export class RdbReader {
   sLen = 0;
 
   /**
-   * A string without a view object: returns the buffer holding it (this
-   * reader's buffer for raw strings, a fresh one otherwise) and sets
-   * `sOff`/`sLen`.
+   * A string without a view object: returns the buffer holding it and sets
+   * `sOff`/`sLen`. A raw string is in this reader's buffer; an integer or LZF
+   * encoded one is decoded into one of two scratch buffers used in turn, so it
+   * stays valid until the second `stringAt` after this one (a key and its
+   * string value can be read before either is used).
    */
   stringAt(what: string): Uint8Array {
     const c = this.buf[this.pos];
@@ -245,10 +251,48 @@ export class RdbReader {
       this.sLen = n;
       return this.buf;
     }
-    this.pos = at;
-    const s = this.string(what);
     this.sOff = 0;
-    this.sLen = s.length;
+    if (n === 3) return this.#lzf(at, what, true);
+    if (n > 3) {
+      this.pos = at;
+      return this.string(what); // the error
+    }
+    let v: number;
+    if (n === 0) v = (this.buf[this.take(1, what)]! << 24) >> 24;
+    else if (n === 1) {
+      const q = this.take(2, what);
+      v = ((this.buf[q]! | (this.buf[q + 1]! << 8)) << 16) >> 16;
+    } else v = this.#u32at(this.take(4, what)) | 0;
+    const d = this.#scratch(11);
+    let x = v < 0 ? -v : v;
+    let len = v < 0 ? 2 : 1;
+    for (let t = x; t >= 10; t = Math.floor(t / 10)) len++;
+    let p = len;
+    do {
+      d[--p] = 0x30 + (x % 10);
+      x = Math.floor(x / 10);
+    } while (x > 0);
+    if (v < 0) d[0] = 0x2d;
+    this.sLen = len;
+    return d;
+  }
+
+  #scratchA = new Uint8Array(256);
+  #scratchB = new Uint8Array(256);
+  #turn = false;
+
+  /** The next scratch buffer in turn, of at least `n` bytes. */
+  #scratch(n: number): Uint8Array {
+    this.#turn = !this.#turn;
+    let s = this.#turn ? this.#scratchA : this.#scratchB;
+    if (s.length < n) {
+      s = new Uint8Array(Math.max(n, s.length * 2));
+      // Huge strings get their own array rather than a scratch kept forever.
+      if (n <= 1 << 20) {
+        if (this.#turn) this.#scratchA = s;
+        else this.#scratchB = s;
+      }
+    }
     return s;
   }
 
@@ -258,22 +302,48 @@ export class RdbReader {
     return s.buffer === this.buf.buffer ? this.slabs.copy(s, 0, s.length) : s;
   }
 
-  /** The string holding a container encoding (ziplist, listpack, intset, zipmap). */
-  blob(what: string): Blob {
+  /** Where `blobAt` found a container string: `bB[bS, bE)`, its length prefix at `bAt`. */
+  bB: Uint8Array = this.buf;
+  bS = 0;
+  bE = 0;
+  bAt = 0;
+  /** The bytes of the last `blobAt` are an LZF-decompressed copy. */
+  bLzf = false;
+
+  /** The string holding a container encoding, without an object: sets `bB`, `bS`, `bE`, `bAt`, `bLzf`. */
+  blobAt(what: string): void {
     const at = this.pos;
+    this.bAt = at;
     // A raw string (the usual case): its range, without a view object.
     const n = this.lenOrEnc(what);
     if (!this.isEnc) {
       const start = this.take(n, what);
-      return { b: this.buf, start, end: start + n, at, lzf: false };
+      this.bB = this.buf;
+      this.bS = start;
+      this.bE = start + n;
+      this.bLzf = false;
+      return;
     }
     this.pos = at;
     const s = this.string(what);
     if (s.buffer === this.buf.buffer) {
       const start = s.byteOffset - this.buf.byteOffset;
-      return { b: this.buf, start, end: start + s.length, at, lzf: false };
+      this.bB = this.buf;
+      this.bS = start;
+      this.bE = start + s.length;
+      this.bLzf = false;
+      return;
     }
-    return { b: s, start: 0, end: s.length, at, lzf: true };
+    this.bB = s;
+    this.bS = 0;
+    this.bE = s.length;
+    this.bLzf = true;
+  }
+
+  /** The string holding a container encoding (ziplist, listpack, intset, zipmap). */
+  blob(what: string): Blob {
+    this.blobAt(what);
+    return { b: this.bB, start: this.bS, end: this.bE, at: this.bAt, lzf: this.bLzf };
   }
 
   /** Runs a container decoder on `blob`, mapping its errors to offsets in the input. */
@@ -281,16 +351,21 @@ export class RdbReader {
     try {
       return decode(blob.b, blob.start, blob.end);
     } catch (e) {
-      if (!(e instanceof CorruptFileError)) throw e;
-      if (!blob.lzf) return rethrow(e.withPath(this.path ?? "<buffer>", this.base + blob.start));
-      throw this.corrupt(
-        blob.at,
-        `${what}: ${e.expected} (at byte ${e.offset} of the LZF-decompressed string starting here)`,
-      );
+      return this.blobFail(e, blob.start, blob.at, blob.lzf, what);
     }
   }
-}
 
-function rethrow(e: Error): never {
-  throw e;
+  /**
+   * Rethrows `e`, thrown while decoding a container string starting at
+   * `start` (its length prefix at `at`; `lzf`: decompressed), with a
+   * CorruptFileError's offset mapped to the input.
+   */
+  blobFail(e: unknown, start: number, at: number, lzf: boolean, what: string): never {
+    if (!(e instanceof CorruptFileError)) throw e;
+    if (!lzf) throw e.withPath(this.path ?? "<buffer>", this.base + start);
+    throw this.corrupt(
+      at,
+      `${what}: ${e.expected} (at byte ${e.offset} of the LZF-decompressed string starting here)`,
+    );
+  }
 }

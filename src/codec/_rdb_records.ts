@@ -7,15 +7,13 @@ import type { Entry, KeyValue } from "./types.ts";
 import type { RdbReader } from "./_rdb_reader.ts";
 import { readValue, skipModuleData } from "./_rdb_values.ts";
 import { EMPTY, isValueType, MODULE, SKIPPED } from "./_rdb_value_kinds.ts";
-import { readHashPayload } from "./_rdb_hash_payload.ts";
+import { isHashPayloadType, readHashPayload } from "./_rdb_hash_payload.ts";
 import { isCollPayloadType, readCollPayload } from "./_rdb_coll_payload.ts";
 import { redisModuleName, RedisRdbModuleError, RedisRdbVersionError } from "./rdb_errors.ts";
 import {
-  RDB_COLL_SINK,
-  RDB_HASH_SINK,
-  type RdbCollSink,
-  type RdbHashSink,
+  RDB_PAYLOAD_SINK,
   type RdbInternalOptions,
+  type RdbPayloadSink,
   type RedisRdbDecoderOptions,
   type RedisRdbEntryInfo,
   type RedisRdbStats,
@@ -47,8 +45,7 @@ export class RdbRecords {
   /** CRC of the bytes before the current buffer's commit point (the decoder feeds it). */
   readonly crc = new Crc64();
   readonly verify: boolean;
-  readonly hashSink: RdbHashSink | undefined;
-  readonly collSink: RdbCollSink | undefined;
+  readonly payloadSink: RdbPayloadSink | undefined;
   stage = HEADER;
   #db = 0;
   // Attributes of the next key (opcodes before its type byte).
@@ -72,10 +69,8 @@ export class RdbRecords {
     this.r = r;
     this.o = o;
     this.verify = o.verifyChecksum !== false;
-    const hs = (o as RdbInternalOptions)[RDB_HASH_SINK];
-    this.hashSink = typeof hs === "function" ? hs : undefined;
-    const cs = (o as RdbInternalOptions)[RDB_COLL_SINK];
-    this.collSink = typeof cs === "function" ? cs : undefined;
+    const ps = (o as RdbInternalOptions)[RDB_PAYLOAD_SINK];
+    this.payloadSink = typeof ps === "function" ? ps : undefined;
   }
 
   header(): void {
@@ -224,17 +219,19 @@ export class RdbRecords {
     const offset = this.#attrAt >= 0 ? this.#attrAt : r.base + start;
     const deadline = this.#deadline;
     const sink = o.onString;
-    const hs = this.hashSink;
+    const ps = this.payloadSink;
     if (t === 0 && sink !== undefined) {
       const kb = r.stringAt("key");
       const ko = r.sOff;
       const kl = r.sLen;
       const vb = r.stringAt("string value");
       sink(this.#db, kb, ko, kl, vb, r.sOff, r.sLen, deadline, offset);
-    } else if (hs !== undefined && (t === 4 || t === 9 || t === 13 || t === 16)) {
+    } else if (ps !== undefined && (isHashPayloadType(t) || isCollPayloadType(t))) {
       const kb = r.stringAt("key");
-      const h = readHashPayload(r, t, kb, r.sOff, r.sLen);
-      if (h === null) {
+      const p = isHashPayloadType(t)
+        ? readHashPayload(r, t, kb, r.sOff, r.sLen)
+        : readCollPayload(r, t, kb, r.sOff, r.sLen);
+      if (p === null) {
         this.stats.emptyKeysSkipped++;
         this.#attrAt = -1;
         this.#deadline = null;
@@ -242,19 +239,7 @@ export class RdbRecords {
         this.#freq = null;
         return;
       }
-      hs(this.#db, h.buf, h.keyLen, h.end, h.count, h.maxLen, deadline, offset);
-    } else if (this.collSink !== undefined && isCollPayloadType(t)) {
-      const kb = r.stringAt("key");
-      const c = readCollPayload(r, t, kb, r.sOff, r.sLen);
-      if (c === null) {
-        this.stats.emptyKeysSkipped++;
-        this.#attrAt = -1;
-        this.#deadline = null;
-        this.#idle = null;
-        this.#freq = null;
-        return;
-      }
-      this.collSink(this.#db, c, deadline, offset);
+      ps(this.#db, p, deadline, offset);
     } else {
       const key = r.copy("key");
       const v = readValue(r, t, o.skipModules === true);

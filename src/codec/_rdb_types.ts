@@ -1,6 +1,6 @@
 // Types of the Redis RDB decoder (re-exported by redis_rdb.ts).
 import type { Entry } from "./types.ts";
-import type { CollPayload } from "./_rdb_coll_payload.ts";
+import type { RdbPayload } from "./_rdb_payload.ts";
 
 /** A Redis function library stored in an RDB (`FUNCTION2`, or the 7.0 release-candidate `FUNCTION`). */
 export interface RedisRdbFunction {
@@ -86,43 +86,29 @@ export interface RedisRdbStats {
 
 /**
  * Package-internal (not in the public options type): a sink for hashes
- * without field TTLs, set under this key in `RedisRdbDecoderOptions`. Such
- * hashes come there instead of `onEntry`: `buf[0, keyLen)` is the key,
- * `buf[keyLen, end)` the pairs in the kevy snapshot payload layout (`u32le
- * len, field, u32le len, value`), valid only during the call.
+ * without field TTLs, lists, sets and zsets (the RDB types
+ * `isHashPayloadType` / `isCollPayloadType` name), set under this key in
+ * `RedisRdbDecoderOptions`. They come there instead of `onEntry`, as an
+ * {@link RdbPayload} (kevy snapshot payload layout of the type), valid only
+ * during the call.
  */
-export const RDB_HASH_SINK: unique symbol = Symbol("kevy.rdbHashSink");
+export const RDB_PAYLOAD_SINK: unique symbol = Symbol("kevy.rdbPayloadSink");
 
-/** Receives a hash (see {@link RDB_HASH_SINK}). */
-export type RdbHashSink = (
+/** Receives a hash, list, set or zset (see {@link RDB_PAYLOAD_SINK}). */
+export type RdbPayloadSink = (
   db: number,
-  buf: Uint8Array,
-  keyLen: number,
-  end: number,
-  count: number,
-  maxLen: number,
+  payload: RdbPayload,
   deadline: number | null,
   offset: number,
 ) => void;
 
 /**
- * Package-internal: a sink for lists, sets and zsets (the RDB types
- * `isCollPayloadType` names), set under this key in
- * `RedisRdbDecoderOptions`: they come there instead of `onEntry`, as a
- * {@link CollPayload} (kevy snapshot payload layout of its type).
+ * Internal option: the chunks pushed are the decoder's to keep (fresh arrays
+ * nobody writes again, as `readChunks` yields), so they are not copied.
  */
-export const RDB_COLL_SINK: unique symbol = Symbol("kevy.rdbCollSink");
+export const RDB_OWNED_CHUNKS: unique symbol = Symbol("kevy.rdbOwnedChunks");
 
-/** Receives a list, set or zset (see {@link RDB_COLL_SINK}). */
-export type RdbCollSink = (
-  db: number,
-  payload: CollPayload,
-  deadline: number | null,
-  offset: number,
-) => void;
-
-/** The decoder options with the package-internal sinks. */
 export interface RdbInternalOptions extends RedisRdbDecoderOptions {
-  [RDB_HASH_SINK]?: RdbHashSink;
-  [RDB_COLL_SINK]?: RdbCollSink;
+  [RDB_PAYLOAD_SINK]?: RdbPayloadSink;
+  [RDB_OWNED_CHUNKS]?: boolean;
 }

@@ -1,29 +1,38 @@
 // Private: the duplicate check of the RDB container decoders (Redis refuses
 // a set member or hash field that appears twice). Byte ranges are hashed into
 // an open-addressing table that is reused from one collection to the next:
-// no string per element, no allocation for small collections.
+// no string per element, no allocation for small collections, and no clearing
+// either (a slot counts only when its stamp is the current collection's).
+
+const SMALL = 64;
 
 export class DupCheck {
-  #mask = 63;
-  #slots = new Int32Array(64); // element index + 1, 0 = empty
-  #hashes = new Int32Array(64);
+  #mask = SMALL - 1;
+  #slots = new Int32Array(SMALL); // element index + 1
+  #hashes = new Int32Array(SMALL);
+  #stamps = new Int32Array(SMALL); // a slot is in use when its stamp is #gen
+  #gen = 1;
   #bufs: Uint8Array[] = [];
-  #offs: number[] = [];
-  #lens: number[] = [];
+  #offs = new Int32Array(SMALL >> 1);
+  #lens = new Int32Array(SMALL >> 1);
   #n = 0;
 
   /** Forgets every element (call before each collection). */
   reset(): void {
-    if (this.#n > 0) this.#slots.fill(0);
-    if (this.#slots.length > 1024) {
-      this.#slots = new Int32Array(64);
-      this.#hashes = new Int32Array(64);
-      this.#mask = 63;
-    }
     this.#n = 0;
-    this.#bufs.length = 0;
-    this.#offs.length = 0;
-    this.#lens.length = 0;
+    if (this.#slots.length > 1024) {
+      this.#slots = new Int32Array(SMALL);
+      this.#hashes = new Int32Array(SMALL);
+      this.#stamps = new Int32Array(SMALL);
+      this.#offs = new Int32Array(SMALL >> 1);
+      this.#lens = new Int32Array(SMALL >> 1);
+      this.#bufs = [];
+      this.#mask = SMALL - 1;
+    }
+    if (++this.#gen === 0x7fffffff) {
+      this.#stamps.fill(0);
+      this.#gen = 1;
+    }
   }
 
   /** False when `b[off, off + len)` was added before (since the last reset). */
@@ -31,18 +40,17 @@ export class DupCheck {
     let h = 0x811c9dc5 ^ len;
     for (let i = 0; i < len; i++) h = Math.imul(h ^ b[off + i]!, 0x01000193);
     if ((this.#n + 1) * 2 > this.#mask) this.#grow();
-    const mask = this.#mask;
+    const mask = this.#mask, gen = this.#gen, stamps = this.#stamps;
     let s = h & mask;
-    for (;;) {
-      const e = this.#slots[s]!;
-      if (e === 0) break;
-      if (this.#hashes[s] === h && this.#same(e - 1, b, off, len)) return false;
+    while (stamps[s] === gen) {
+      if (this.#hashes[s] === h && this.#same(this.#slots[s]! - 1, b, off, len)) return false;
       s = (s + 1) & mask;
     }
     const idx = this.#n++;
-    this.#bufs.push(b);
-    this.#offs.push(off);
-    this.#lens.push(len);
+    this.#bufs[idx] = b;
+    this.#offs[idx] = off;
+    this.#lens[idx] = len;
+    stamps[s] = gen;
     this.#slots[s] = idx + 1;
     this.#hashes[s] = h;
     return true;
@@ -60,17 +68,26 @@ export class DupCheck {
     const size = (this.#mask + 1) * 2;
     const slots = new Int32Array(size);
     const hashes = new Int32Array(size);
+    const stamps = new Int32Array(size);
     const mask = size - 1;
+    const gen = this.#gen;
     for (let s = 0; s <= this.#mask; s++) {
-      const e = this.#slots[s]!;
-      if (e === 0) continue;
+      if (this.#stamps[s] !== gen) continue;
       let t = this.#hashes[s]! & mask;
-      while (slots[t] !== 0) t = (t + 1) & mask;
-      slots[t] = e;
+      while (stamps[t] === gen) t = (t + 1) & mask;
+      stamps[t] = gen;
+      slots[t] = this.#slots[s]!;
       hashes[t] = this.#hashes[s]!;
     }
     this.#slots = slots;
     this.#hashes = hashes;
+    this.#stamps = stamps;
     this.#mask = mask;
+    const offs = new Int32Array(size >> 1);
+    offs.set(this.#offs);
+    this.#offs = offs;
+    const lens = new Int32Array(size >> 1);
+    lens.set(this.#lens);
+    this.#lens = lens;
   }
 }

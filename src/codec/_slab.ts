@@ -40,6 +40,26 @@ export class Slabs {
     return s.subarray(at, at + len);
   }
 
+  /**
+   * The current slab, with at least `min` bytes free from {@link Slabs.pos}
+   * (a fresh one otherwise): a writer fills them in place, then `commit`s
+   * what it keeps. Nothing else may write the slab in between.
+   */
+  open(min: number): Uint8Array {
+    if (this.#slab.length - this.#pos < min) this.#fresh();
+    return this.#slab;
+  }
+
+  /** First free byte of the current slab. */
+  get pos(): number {
+    return this.#pos;
+  }
+
+  /** The bytes of the current slab below `end` (after `open`) are taken for good. */
+  commit(end: number): void {
+    this.#pos = end;
+  }
+
   #fresh(): void {
     this.#slab = new Uint8Array(SLAB);
     this.#pos = 0;

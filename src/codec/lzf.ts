@@ -66,6 +66,21 @@ export function lzfDecompress(
     );
   }
   const out = new Uint8Array(outLength);
+  lzfDecompressInto(out, input, outLength, start, end);
+  return out;
+}
+
+/**
+ * Internal: {@link lzfDecompress} into `out[0, outLength)` (a reused buffer of at
+ * least `outLength` bytes; no allocation). Throws `LzfError` like it.
+ */
+export function lzfDecompressInto(
+  out: Uint8Array,
+  input: Uint8Array,
+  outLength: number,
+  start: number,
+  end: number,
+): void {
   let ip = start;
   let op = 0;
   while (ip < end) {
@@ -102,7 +117,6 @@ export function lzfDecompress(
   if (op !== outLength) {
     throw new LzfError(end - start, `decodes to ${op} bytes, expected ${outLength}`);
   }
-  return out;
 }
 
 const HASH_BITS = 14;

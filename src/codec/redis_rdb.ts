@@ -34,6 +34,7 @@ import {
   RECORDS,
   REDIS_RDB_MAX_VERSION,
 } from "./_rdb_records.ts";
+import { RDB_OWNED_CHUNKS, type RdbInternalOptions } from "./_rdb_types.ts";
 import type {
   RedisRdbDecoderOptions,
   RedisRdbEntryInfo,
@@ -43,7 +44,7 @@ import type {
 } from "./_rdb_types.ts";
 
 // Shared with the RDB loader (src/redis/) and the CLI's RDB views; not public.
-export { RDB_HASH_SINK, type RdbInternalOptions } from "./_rdb_types.ts";
+export { RDB_PAYLOAD_SINK, type RdbInternalOptions } from "./_rdb_types.ts";
 export { RDB_TYPE_NAMES } from "./_rdb_value_kinds.ts";
 export type {
   RedisRdbDecoderOptions,
@@ -53,9 +54,9 @@ export type {
   RedisRdbStringSink,
 };
 export { RedisRdbModuleError, RedisRdbVersionError };
-// The bulk loader's list/set/zset payloads (also shared, not public).
-export { RDB_COLL_SINK } from "./_rdb_types.ts";
-export type { CollPayload } from "./_rdb_coll_payload.ts";
+// The bulk loader's hash/list/set/zset payloads (also shared, not public).
+export { RDB_OWNED_CHUNKS } from "./_rdb_types.ts";
+export type { RdbPayload } from "./_rdb_payload.ts";
 
 export { REDIS_RDB_MAX_VERSION };
 
@@ -82,6 +83,7 @@ export class RedisRdbDecoder {
   readonly #r: RdbReader;
   readonly #rec: RdbRecords;
   readonly #totalSize: number;
+  readonly #owned: boolean;
   #failed: unknown = undefined;
   #finished = false;
   /** Bytes of an incomplete record and the chunks pushed since. */
@@ -103,6 +105,7 @@ export class RedisRdbDecoder {
     this.#r = new RdbReader(opts.path);
     this.#rec = new RdbRecords(this.#r, opts);
     this.#totalSize = t ?? Infinity;
+    this.#owned = (opts as RdbInternalOptions)[RDB_OWNED_CHUNKS] === true;
   }
 
   /** True once the RDB (through its checksum) has been read; further bytes are trailing. */
@@ -131,7 +134,7 @@ export class RedisRdbDecoder {
       this.#rec.stats.trailingBytes += chunk.length;
       return;
     }
-    const buf = this.#q.push(chunk, this.#r.base, this.#totalSize);
+    const buf = this.#q.push(chunk, this.#r.base, this.#totalSize, this.#owned);
     if (buf !== null) this.#run(buf, false);
   }
 

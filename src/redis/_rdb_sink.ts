@@ -6,11 +6,10 @@ import { CorruptFileError } from "../codec/errors.ts";
 import type { RedisRdbFunction } from "../codec/redis_rdb.ts";
 import type { Entry } from "../codec/types.ts";
 import { indexOf } from "../store/internals.ts";
-import { StoreLoader } from "../store/loader.ts";
 import { CommandApplier } from "../store/apply.ts";
 import { Store } from "../store/store.ts";
-import type { CollPayload } from "../codec/redis_rdb.ts";
-import { putEntry, Slabs } from "../store/loader.ts";
+import type { RdbPayload } from "../codec/redis_rdb.ts";
+import { putEntry, putPayload, Slabs } from "../store/loader.ts";
 
 /**
  * Loads a function library into `store.libraries` as `FUNCTION LOAD` does
@@ -51,7 +50,6 @@ export class RdbStoreSink {
   readonly #path: string;
   #store: Store | null = null;
   #storeDb = -1;
-  readonly #loaders = new Map<number, StoreLoader>();
   readonly #slabs = new Slabs();
   // Arena estimate for the current database (from RESIZEDB and the first records).
   #hintKeys = 0;
@@ -156,55 +154,19 @@ export class RdbStoreSink {
     this.#sample(s, info.offset, e.key.length);
   };
 
-  readonly onHash = (
+  /** A hash, list, set or zset as its payload (the decoder refused duplicate fields/members, as Redis does). */
+  readonly onPayload = (
     db: number,
-    buf: Uint8Array,
-    keyLen: number,
-    end: number,
-    count: number,
-    maxLen: number,
+    p: RdbPayload,
     deadline: number | null,
     offset: number,
   ): void => {
     const s = this.store(db);
-    let loader = this.#loaders.get(db);
-    if (loader === undefined) this.#loaders.set(db, loader = new StoreLoader(s, Infinity));
     const ix = indexOf(s);
     const before = ix.live;
-    loader.onHash(buf, 0, keyLen, keyLen, end - keyLen, count, maxLen, deadline, offset);
-    if (ix.live === before) this.#dup(buf.subarray(0, keyLen), db, offset);
-    this.#sample(s, offset, keyLen);
-  };
-
-  readonly onColl = (
-    db: number,
-    c: CollPayload,
-    deadline: number | null,
-    offset: number,
-  ): void => {
-    const s = this.store(db);
-    let loader = this.#loaders.get(db);
-    if (loader === undefined) this.#loaders.set(db, loader = new StoreLoader(s, Infinity));
-    const ix = indexOf(s);
-    const before = ix.live;
-    const kl = c.keyLen;
-    // The decoder refused duplicate members (as Redis does).
-    loader.onColl(
-      c.op,
-      c.buf,
-      0,
-      kl,
-      kl,
-      c.end - kl,
-      c.count,
-      c.maxLen,
-      c.own,
-      true,
-      deadline,
-      offset,
-    );
-    if (ix.live === before) this.#dup(c.buf.subarray(0, kl), db, offset);
-    this.#sample(s, offset, kl);
+    putPayload(s, p, this.#slabs, true, deadline);
+    if (ix.live === before) this.#dup(p.key.subarray(p.keyOff, p.keyOff + p.keyLen), db, offset);
+    this.#sample(s, offset, p.keyLen);
   };
 
   /** Ends loading: unfreezes the clocks; drops expired keys unless `keep`; returns how many. */

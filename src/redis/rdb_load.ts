@@ -9,8 +9,8 @@
  * @module
  */
 import {
-  RDB_COLL_SINK,
-  RDB_HASH_SINK,
+  RDB_OWNED_CHUNKS,
+  RDB_PAYLOAD_SINK,
   type RdbInternalOptions,
   RedisRdbDecoder,
   type RedisRdbFunction,
@@ -106,8 +106,9 @@ export async function loadRedisRdb(
     onAux: sink.onAux,
     onFunction: sink.onFunction,
     onDb: sink.onDb,
-    [RDB_HASH_SINK]: sink.onHash,
-    [RDB_COLL_SINK]: sink.onColl,
+    [RDB_PAYLOAD_SINK]: sink.onPayload,
+    // The runtime adapters' readChunks yield a fresh array per chunk: no copy needed.
+    [RDB_OWNED_CHUNKS]: opts.fs === undefined,
     ...(opts.skipModules === undefined ? {} : { skipModules: opts.skipModules }),
     ...(opts.verifyChecksum === undefined ? {} : { verifyChecksum: opts.verifyChecksum }),
   };

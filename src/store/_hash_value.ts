@@ -58,9 +58,9 @@ export class HashValue extends Charged {
         const b = h.#b;
         return b.length === h.#used ? b : b.subarray(0, h.#used);
       },
-      adopt(b, n, shared) {
+      adopt(b, n, shared, unique = false) {
         const h = new HashValue();
-        if (n > 1 && lpHasDuplicates(b, b.length, n)) {
+        if (n > 1 && !unique && lpHasDuplicates(b, b.length, n)) {
           [h.#b, h.#used, h.#n] = lpMerge(b, b.length);
         } else {
           h.#b = b;
@@ -333,9 +333,9 @@ export interface HashInternals {
   /**
    * A compact hash over `b` (whole array: `n` valid pairs within the limits);
    * `shared`: `b` may not be written. Duplicate fields are merged (first
-   * position, last value).
+   * position, last value); `unique`: the caller checked there are none.
    */
-  adopt(b: Uint8Array, n: number, shared: boolean): HashValue;
+  adopt(b: Uint8Array, n: number, shared: boolean, unique?: boolean): HashValue;
   /** Whether `h` uses the compact encoding. */
   isCompact(h: HashValue): boolean;
   /** A Map-encoded hash over `m` (fields as binary strings; taken, not copied). */

@@ -106,8 +106,11 @@ export class SetValue extends Charged {
           p += 4 + l;
         }
         if (fits && (unique || !payloadHasDuplicates(b, n))) {
-          s.#b = alloc(b.length);
-          s.#b.set(b);
+          if (alloc === null) s.#b = b;
+          else {
+            s.#b = alloc(b.length);
+            s.#b.set(b);
+          }
           s.#used = b.length;
           s.#n = n;
           s.#ints = ints;
@@ -337,10 +340,16 @@ export interface SetInternals {
   fromMembers(members: ReadonlyArray<Uint8Array>, alloc: (n: number) => Uint8Array): SetValue;
   /**
    * A set over the payload `b` of `n` members: compact in a copy from
-   * `alloc` when within the limits, else a `Set` (no view of `b` kept).
-   * `unique`: the caller checked that no member appears twice.
+   * `alloc` (over `b` itself when `alloc` is null: `b` is the set's to keep,
+   * never written) when within the limits, else a `Set` (no view of `b`
+   * kept). `unique`: the caller checked that no member appears twice.
    */
-  adopt(b: Uint8Array, n: number, alloc: (n: number) => Uint8Array, unique: boolean): SetValue;
+  adopt(
+    b: Uint8Array,
+    n: number,
+    alloc: ((n: number) => Uint8Array) | null,
+    unique: boolean,
+  ): SetValue;
   /** The compact members (snapshot set payload layout, without the count), or `null` for a `Set`. Must not be written. */
   compact(s: SetValue): Uint8Array | null;
   /** Whether `s` uses the compact encoding. */

@@ -33,8 +33,10 @@ import { streamFromRecord } from "./_stream_record.ts";
 
 /**
  * A HashValue from a validated hash payload `b[off, off + len)` of `n` pairs
- * (longest element `maxLen`): compact over a copy when within the limits,
- * else a Map whose values are views of `b` (private to the decoder).
+ * (longest element `maxLen`): compact over a copy when within the limits
+ * (over `b` itself when `own`: the bytes are the value's to keep), else a
+ * Map whose values are views of `b` (private to the decoder). `unique`: the
+ * caller checked that no field appears twice.
  */
 function hashFromPayload(
   slabs: Slabs,
@@ -43,9 +45,12 @@ function hashFromPayload(
   len: number,
   n: number,
   maxLen: number,
+  own = false,
+  unique = false,
 ): HashValue {
   if (n <= COMPACT_MAX_FIELDS && maxLen <= COMPACT_MAX_BYTES) {
-    return hashInternals.adopt(slabs.copy(b, off, len), n, true);
+    const bytes = own ? b.subarray(off, off + len) : slabs.copy(b, off, len);
+    return hashInternals.adopt(bytes, n, true, unique);
   }
   const m = new Map<string, Uint8Array>();
   const end = off + len;
@@ -72,14 +77,58 @@ function collFromPayload(
   unique: boolean,
 ): ListValue | SetValue | SortedSet {
   if (op === 3) {
-    if (pl <= LIST_COMPACT_BYTES) return listInternals.adopt(slabs.copy(b, p, pl), n, true);
+    if (pl <= LIST_COMPACT_BYTES) {
+      return listInternals.adopt(own ? b.subarray(p, p + pl) : slabs.copy(b, p, pl), n, true);
+    }
     return listInternals.adopt(own ? b.subarray(p, p + pl) : b.slice(p, p + pl), n, false);
   }
-  if (op === 4) return setInternals.adopt(b.subarray(p, p + pl), n, slabs.alloc, unique);
+  if (op === 4) {
+    return setInternals.adopt(b.subarray(p, p + pl), n, own ? null : slabs.alloc, unique);
+  }
   if (n <= ZSET_COMPACT_ENTRIES && maxLen <= ZSET_COMPACT_BYTES) {
-    return zsetInternals.adopt(slabs.copy(b, p, pl), n, true, unique);
+    const bytes = own ? b.subarray(p, p + pl) : slabs.copy(b, p, pl);
+    return zsetInternals.adopt(bytes, n, true, unique);
   }
   return zsetInternals.adopt(b.subarray(p, p + pl), n, false, unique);
+}
+
+/**
+ * A hash (op 2), list (3), set (4) or zset (5) read as one payload: its key
+ * `key[keyOff, keyOff + keyLen)` and `count` elements in `buf[start, end)`
+ * (the kevy snapshot payload layout), longest `maxLen`; `own`: those bytes
+ * are the receiver's to keep (nothing writes them again).
+ */
+export interface BulkPayload {
+  op: number;
+  key: Uint8Array;
+  keyOff: number;
+  keyLen: number;
+  buf: Uint8Array;
+  start: number;
+  end: number;
+  count: number;
+  maxLen: number;
+  own: boolean;
+}
+
+/**
+ * `store.put` of the value of a validated payload `p` (see
+ * {@link BulkPayload}), compact when within the limits (small copies into
+ * `slabs` unless `p.own`); `unique`: the caller checked that no field or
+ * member appears twice.
+ */
+export function putPayload(
+  store: Store,
+  p: BulkPayload,
+  slabs: Slabs,
+  unique: boolean,
+  deadline: number | null,
+): void {
+  const pl = p.end - p.start;
+  const v = p.op === 2
+    ? hashFromPayload(slabs, p.buf, p.start, pl, p.count, p.maxLen, p.own, unique)
+    : collFromPayload(slabs, p.op, p.buf, p.start, pl, p.count, p.maxLen, p.own, unique);
+  putObj(store, p.key, p.keyOff, p.keyLen, v, deadline);
 }
 
 /** `store.put` of a container under the key bytes `b[k, k + kl)` (same semantics). */

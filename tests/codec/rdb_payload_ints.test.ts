@@ -3,7 +3,7 @@
 // the text must be exactly what String() gives (Redis's own text for them).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Builder } from "../../src/codec/_rdb_hash_payload.ts";
+import { Builder } from "../../src/codec/_rdb_payload.ts";
 
 describe("payload integers as text", () => {
   it("equal String(v) for edges, powers of ten, negatives, int64 bigints", () => {
