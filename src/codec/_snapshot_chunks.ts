@@ -5,11 +5,15 @@ import type { StreamId } from "./types.ts";
 
 const TWO_32 = 4294967296;
 const TWO_64 = TWO_32 * TWO_32;
+const TWO_53 = 2 ** 53;
 const MAX_U32 = 0xffffffff;
 const MAX_U64 = 0xffffffffffffffffn;
 
 // One scratch buffer for f64 -> bytes (no per-score DataView).
 const f64Scratch = new DataView(new ArrayBuffer(8));
+
+/** Recycled chunk buffers kept at most (a huge value can fill many chunks before a yield). */
+const MAX_FREE = 4;
 
 /** Bytes up to this length are copied with a loop (faster than `set` for tiny arrays). */
 const SMALL_COPY = 32;
@@ -22,10 +26,36 @@ export class ChunkWriter {
   readonly chunkSize: number;
   /** Sees every full chunk once, as it is moved to `ready` (the checksum). */
   onChunk: ((chunk: Uint8Array) => void) | null = null;
+  /** Whether full chunks are recycled (see the constructor); else a fresh buffer per chunk. */
+  readonly #reuse: boolean;
+  /** Recycled buffers (at most MAX_FREE). */
+  readonly #free: Uint8Array[] = [];
+  /** The chunk handed out last (the consumer may still be writing it). */
+  #last: Uint8Array | null = null;
 
-  constructor(chunkSize: number) {
+  /**
+   * With `reuse`, buffers of chunks handed out are written again (a fresh
+   * 256 KiB buffer costs page faults and GC work): a chunk must not be used
+   * any more once the consumer asks for the next-but-one (at most one write
+   * in flight). Chunks are handed out through {@link shift}.
+   */
+  constructor(chunkSize: number, reuse = false) {
     this.chunkSize = chunkSize;
     this.buf = new Uint8Array(chunkSize);
+    this.#reuse = reuse;
+  }
+
+  /** The next full chunk to hand out (call while `ready` is not empty). */
+  shift(): Uint8Array {
+    const c = this.ready.shift()!;
+    if (this.#reuse) {
+      // The chunk handed out before this one is free once the generator resumes after yielding
+      // this one, which is before any rotate can take it.
+      const prev = this.#last;
+      if (prev !== null && this.#free.length < MAX_FREE) this.#free.push(prev);
+      this.#last = c;
+    }
+    return c;
   }
 
   /** The bytes of the current, not yet full chunk (a view; valid until the next write). */
@@ -36,8 +66,62 @@ export class ChunkWriter {
   private rotate(): void {
     this.onChunk?.(this.buf);
     this.ready.push(this.buf);
-    this.buf = new Uint8Array(this.chunkSize);
+    this.buf = this.#free.pop() ?? new Uint8Array(this.chunkSize);
     this.pos = 0;
+  }
+
+  /**
+   * A string record (`01`, TTL flag and deadline, `u32 klen` key, `u32 vlen`
+   * value) in one go when it fits the current chunk; false (nothing written)
+   * when it does not. Lengths are the caller's (a store's: u32 by construction).
+   */
+  strRecord(
+    kb: Uint8Array,
+    ko: number,
+    kl: number,
+    vb: Uint8Array,
+    vo: number,
+    vl: number,
+    d: number | null,
+  ): boolean {
+    let p = this.pos;
+    if (this.chunkSize - p < 18 + kl + vl) return false;
+    const b = this.buf;
+    b[p++] = 1;
+    if (d === null) b[p++] = 0;
+    else {
+      if (!(Number.isInteger(d) && d >= 0 && d < TWO_53)) return false; // the general path checks
+      b[p++] = 1;
+      const hi = Math.floor(d / TWO_32), lo = d - hi * TWO_32;
+      b[p++] = lo & 0xff;
+      b[p++] = (lo >>> 8) & 0xff;
+      b[p++] = (lo >>> 16) & 0xff;
+      b[p++] = lo >>> 24;
+      b[p++] = hi & 0xff;
+      b[p++] = (hi >>> 8) & 0xff;
+      b[p++] = (hi >>> 16) & 0xff;
+      b[p++] = hi >>> 24;
+    }
+    b[p++] = kl & 0xff;
+    b[p++] = (kl >>> 8) & 0xff;
+    b[p++] = (kl >>> 16) & 0xff;
+    b[p++] = kl >>> 24;
+    if (kl <= SMALL_COPY) { for (let i = ko, e = ko + kl; i < e; i++) b[p++] = kb[i]!; }
+    else {
+      b.set(kb.subarray(ko, ko + kl), p);
+      p += kl;
+    }
+    b[p++] = vl & 0xff;
+    b[p++] = (vl >>> 8) & 0xff;
+    b[p++] = (vl >>> 16) & 0xff;
+    b[p++] = vl >>> 24;
+    if (vl <= SMALL_COPY) { for (let i = vo, e = vo + vl; i < e; i++) b[p++] = vb[i]!; }
+    else {
+      b.set(vb.subarray(vo, vo + vl), p);
+      p += vl;
+    }
+    this.pos = p;
+    return true;
   }
 
   /** The partial last chunk (or undefined if empty); the writer is spent afterwards. */

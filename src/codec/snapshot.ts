@@ -21,12 +21,14 @@ import {
 } from "./snapshot_writer.ts";
 import { MAGIC } from "./_snapshot_reader.ts";
 import { BlockSummer, encodeTrailer, SUM_BLOCK_LOG2 } from "./_snapshot_sum.ts";
-import type {
-  SegmentStub,
-  SnapshotCursor,
-  SnapshotDecoderOptions,
-  SnapshotDecodeStats,
-  StringRecordSink,
+import {
+  type InternalEncodeOptions,
+  REUSE_CHUNKS,
+  type SegmentStub,
+  type SnapshotCursor,
+  type SnapshotDecoderOptions,
+  type SnapshotDecodeStats,
+  type StringRecordSink,
 } from "./snapshot_types.ts";
 import { SnapshotDecoder } from "./snapshot_decoder.ts";
 import { type FieldTtlOutcome, FieldTtlTable } from "./field_ttls.ts";
@@ -188,6 +190,7 @@ export function* encodeSnapshotChunks(
     cursor,
     opts.checksum !== false,
     opts.onStreamGroups ?? null,
+    (opts as InternalEncodeOptions)[REUSE_CHUNKS] === true,
   );
 }
 
@@ -199,8 +202,9 @@ function* records(
   cursor: SnapshotCursor | null,
   checksum: boolean,
   onGroups: GroupSink,
+  reuse: boolean,
 ): Generator<Uint8Array, void, undefined> {
-  const w = new ChunkWriter(chunkSize);
+  const w = new ChunkWriter(chunkSize, reuse);
   const sum = checksum ? new BlockSummer(SUM_BLOCK_LOG2) : null;
   if (sum !== null) w.onChunk = (c) => sum.feed(c, 0, c.length);
   w.raw(MAGIC);
@@ -225,7 +229,7 @@ function* records(
         w.bytes(e.key, "key length");
         w.bytes(v.value, "string length");
       } else yield* writeEntry(w, e, ft, now);
-      while (w.ready.length > 0) yield w.ready.shift()!;
+      while (w.ready.length > 0) yield w.shift();
     }
   }
   if (ft !== null) yield* writeFieldTtls(w, ft);
@@ -236,7 +240,7 @@ function* records(
     w.onChunk = null;
     w.raw(encodeTrailer(sum));
   }
-  while (w.ready.length > 0) yield w.ready.shift()!;
+  while (w.ready.length > 0) yield w.shift();
   const rest = w.takeRest();
   if (rest !== undefined) yield rest;
 }

@@ -164,3 +164,16 @@ export interface InternalDecoderOptions extends SnapshotDecoderOptions {
   [HASH_SINK]?: HashRecordSink;
   [STREAM_SINK]?: StreamRecordSink;
 }
+
+/**
+ * Package-internal option of `encodeSnapshotChunks`: a consumer that is done
+ * with each chunk once it asks for the next-but-one (a file writer with at
+ * most one write in flight) lets the encoder write the buffers of chunks
+ * handed out again instead of allocating one per chunk. Set to `true` under this key.
+ */
+export const REUSE_CHUNKS: unique symbol = Symbol("kevy.reuseChunks");
+
+/** Encoder options with {@link REUSE_CHUNKS} (passed where `SnapshotEncodeOptions` are taken). */
+export interface InternalEncodeOptions {
+  [REUSE_CHUNKS]?: boolean;
+}

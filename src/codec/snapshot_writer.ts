@@ -41,7 +41,7 @@ function* writeStream(
       w.bytes(f, "stream field length");
       w.bytes(v, "stream value length");
     }
-    while (w.ready.length > 0) yield w.ready.shift()!;
+    while (w.ready.length > 0) yield w.shift();
   }
   w.u32(s.groups.length, "stream group count");
   for (const g of s.groups) {
@@ -178,7 +178,7 @@ export function* writeEntry(
       for (const [f, x] of v.value) {
         w.bytes(f, "hash field length");
         w.bytes(x, "hash value length");
-        while (w.ready.length > 0) yield w.ready.shift()!;
+        while (w.ready.length > 0) yield w.shift();
       }
       break;
     case "list":
@@ -186,7 +186,7 @@ export function* writeEntry(
       w.u32(v.value.length, `${v.type} size`);
       for (const x of v.value) {
         w.bytes(x, `${v.type} element length`);
-        while (w.ready.length > 0) yield w.ready.shift()!;
+        while (w.ready.length > 0) yield w.shift();
       }
       break;
     case "zset":
@@ -194,7 +194,7 @@ export function* writeEntry(
       for (const [m, score] of v.value) {
         w.bytes(m, "zset member length");
         w.f64(score);
-        while (w.ready.length > 0) yield w.ready.shift()!;
+        while (w.ready.length > 0) yield w.shift();
       }
       break;
     case "stream":
@@ -213,7 +213,7 @@ export function* writeFieldTtls(
     w.bytes(key, "key length");
     w.bytes(field, "hash field length");
     w.u64n(d, "field deadline");
-    while (w.ready.length > 0) yield w.ready.shift()!;
+    while (w.ready.length > 0) yield w.shift();
   }
 }
 
@@ -252,14 +252,14 @@ export function* writeCursor(
       w.u32(c.hcount, "hash field count");
       w.raw(c.hbuf);
     } else if (c.members !== null) yield* writeFlat(w, c, c.members, c.values);
-    else {
+    else if (!w.strRecord(c.kbuf, c.koff, c.klen, c.vbuf, c.voff, c.vlen, d)) {
       w.head(1, d);
       w.u32(c.klen, "key length");
       w.range(c.kbuf, c.koff, c.klen);
       w.u32(c.vlen, "string length");
       w.range(c.vbuf, c.voff, c.vlen);
     }
-    while (w.ready.length > 0) yield w.ready.shift()!;
+    while (w.ready.length > 0) yield w.shift();
   }
 }
 
@@ -278,7 +278,7 @@ function* writeFlat(
     w.u32(n, "set size");
     for (let i = 0; i < n; i++) {
       w.binStr(members[i]!, "set element length");
-      while (w.ready.length > 0) yield w.ready.shift()!;
+      while (w.ready.length > 0) yield w.shift();
     }
     return;
   }
@@ -286,7 +286,7 @@ function* writeFlat(
   for (let i = 0; i < n; i++) {
     w.binStr(members[i]!, "hash field length");
     w.bytes(values[i]!, "hash value length");
-    while (w.ready.length > 0) yield w.ready.shift()!;
+    while (w.ready.length > 0) yield w.shift();
   }
 }
 

@@ -7,9 +7,16 @@ import {
   type SnapshotCursor,
   SnapshotDecoder,
   type SnapshotDecodeStats,
+  type SnapshotEncodeOptions,
   type StringRecordSink,
 } from "../codec/snapshot.ts";
-import { HASH_SINK, type InternalDecoderOptions, STREAM_SINK } from "../codec/snapshot_types.ts";
+import {
+  HASH_SINK,
+  type InternalDecoderOptions,
+  type InternalEncodeOptions,
+  REUSE_CHUNKS,
+  STREAM_SINK,
+} from "../codec/snapshot_types.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { type FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
 import { SnapshotChecksumError } from "../codec/snapshot_errors.ts";
@@ -42,12 +49,26 @@ export async function writeSnapshotFile(
   const onStreamGroups = positions === null
     ? undefined
     : (k: Uint8Array, gs: readonly StreamGroup[]) => void positions.push(...groupPositions(k, gs));
+  // One write in flight while the next chunk is encoded (the write runs off the JS thread),
+  // so the encoder may recycle a chunk's buffer once the next-but-one is asked for.
+  let pending: Promise<void> | null = null;
   try {
-    const base = { now, cursor, chunkBytes: ASYNC_CHUNK };
+    const base: SnapshotEncodeOptions & InternalEncodeOptions = {
+      now,
+      cursor,
+      chunkBytes: ASYNC_CHUNK,
+      [REUSE_CHUNKS]: true,
+    };
     const opts = onStreamGroups === undefined ? base : { ...base, onStreamGroups };
-    for (const chunk of encodeSnapshotChunks(entries, opts)) await f.write(chunk);
+    for (const chunk of encodeSnapshotChunks(entries, opts)) {
+      if (pending !== null) await pending;
+      pending = f.write(chunk);
+    }
+    if (pending !== null) await pending;
+    pending = null;
     await f.sync();
   } catch (e) {
+    if (pending !== null) await pending.catch(() => {});
     await f.close().catch(() => {});
     await fs.remove(path).catch(() => {});
     throw e;
@@ -64,7 +85,10 @@ export function writeSnapshotFileSync(
 ): void {
   const f = fs.openWriteSync(path);
   try {
-    for (const chunk of encodeSnapshotChunks(entries, { now })) f.writeSync(chunk);
+    const opts: SnapshotEncodeOptions & InternalEncodeOptions = { now, [REUSE_CHUNKS]: true };
+    for (const chunk of encodeSnapshotChunks(entries, opts)) {
+      f.writeSync(chunk);
+    }
     f.syncSync();
   } catch (e) {
     try {
