@@ -17,7 +17,7 @@
 // on a shared machine the load moves between rounds, a ratio within one
 // round much less. Run it niced like the rest: nice -n 10.
 //   nice -n 10 npx deno run -A bench/migrate_bench.ts [--keys N] [--rounds R] [--no-import] [--no-dump]
-//     [--only cluster,one,replace,dump] [--data DIR] [--json FILE]
+//     [--only cluster,one,replace,dump] [--data DIR] [--json FILE] [--own-sessions]
 //   nice -n 10 npx bun bench/migrate_bench.ts ...
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -51,6 +51,8 @@ const { values } = parseArgs({
     // measuring process then never holds the 1M-key Stores that make them).
     data: { type: "string" },
     json: { type: "string" },
+    // Every redis-server in a session of its own, as daemons run (see below).
+    "own-sessions": { type: "boolean", default: false },
   },
 });
 const N = Number(values.keys);
@@ -150,7 +152,9 @@ function report(label: string, runs: Run[], pipe: Run[]): Record<string, number>
 }
 
 console.log(
-  `${runtimeName()}: ${N} keys, ${SHARDS}-shard data dir, ${ROUNDS} round(s); load ${loadavg()}`,
+  `${runtimeName()}: ${N} keys, ${SHARDS}-shard data dir, ${ROUNDS} round(s)${
+    values["own-sessions"] ? ", servers in their own sessions" : ""
+  }; load ${loadavg()}`,
 );
 const work = values.data ?? tempDir("kevy-migrate-bench-");
 const dir = join(work, "data");
@@ -186,13 +190,20 @@ if (existsSync(made) && readFileSync(made, "utf8") === wantMade) {
   console.log(`data dir and ${(buf.length / 1e6).toFixed(1)} MB RESP export written`);
 }
 
-const cluster = await RedisTestCluster.start(3, { aof: false });
-const single = await RedisServer.start({ aof: false });
+// With --own-sessions every server runs in a session of its own, as a
+// redis-server daemon does: where the kernel shares CPU between sessions
+// (sched_autogroup_enabled), a busy machine then gives each server its own
+// share, as it gives each daemon, instead of one share for the benchmark and
+// all its servers (which holds the three masters to what one server gets).
+const ownSession = values["own-sessions"];
+const cluster = await RedisTestCluster.start(3, { aof: false, ownSession });
+const single = await RedisServer.start({ aof: false, ownSession });
 const results: Record<string, unknown> = {
   runtime: runtimeName(),
   keys: N,
   shards: SHARDS,
   rounds: ROUNDS,
+  serversOwnSessions: values["own-sessions"],
 };
 try {
   const runs: Record<string, Run[]> = { cluster: [], one: [], oneReplace: [], pipe: [], dump: [] };

@@ -14,9 +14,13 @@ export class RedisTestCluster {
 
   /**
    * Starts `n` masters and creates the cluster (a few seconds at most).
-   * `aof: false` (benchmarks) runs the nodes without persistence.
+   * `aof: false` (benchmarks) runs the nodes without persistence;
+   * `ownSession` runs each in a session of its own (see RedisServerOptions).
    */
-  static async start(n = 3, opts: { aof?: boolean } = {}): Promise<RedisTestCluster> {
+  static async start(
+    n = 3,
+    opts: { aof?: boolean; ownSession?: boolean } = {},
+  ): Promise<RedisTestCluster> {
     const seen = new Set<number>();
     const freshPair = async (): Promise<[number, number]> => {
       for (;;) {
@@ -36,6 +40,7 @@ export class RedisTestCluster {
           return await RedisServer.start({
             port,
             aof: opts.aof ?? true,
+            ...(opts.ownSession === true ? { ownSession: true } : {}),
             args: [
               ...(opts.aof === false ? [] : ["--appendfsync", "no"]),
               "--cluster-enabled",
