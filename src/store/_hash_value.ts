@@ -3,7 +3,15 @@
 // use to reach its compact encoding (not re-exported: not public API).
 import { fromKey, toKey } from "./_keys.ts";
 import { FieldTtls } from "./_field_ttl.ts";
-import { charge, Charged, FIELD_TTL, HASH_FIELD, OBJ_OVERHEAD } from "./_meter.ts";
+import {
+  adoptBytes,
+  charge,
+  Charged,
+  FIELD_TTL,
+  HASH_FIELD,
+  OBJ_OVERHEAD,
+  viewOf,
+} from "./_meter.ts";
 import {
   COMPACT_MAX_BYTES,
   COMPACT_MAX_FIELDS,
@@ -42,8 +50,17 @@ export let hashInternals: HashInternals;
  */
 export class HashValue extends Charged {
   #map: Map<string, Uint8Array> | null = null;
-  /** Compact pairs in `#b[0, #used)` (snapshot payload layout). */
-  #b: Uint8Array = EMPTY;
+  /**
+   * Compact pairs in `#b[0, #used)` (snapshot payload layout).
+   * Null while adopted bytes wait for their view (see adoptBytes).
+   */
+  #bv: Uint8Array | null = EMPTY;
+  get #b(): Uint8Array {
+    return this.#bv ?? (this.#bv = viewOf(this));
+  }
+  set #b(v: Uint8Array) {
+    this.#bv = v;
+  }
   #used = 0;
   #n = 0;
   /** `#b` may be seen elsewhere (a capture, a load slab): copy it before writing. */
@@ -70,6 +87,16 @@ export class HashValue extends Charged {
         }
         // Each pair is 8 length bytes, the field and the value.
         charge(h, h.#n * (HASH_FIELD - 8) + h.#used);
+        return h;
+      },
+      adoptAt(src, off, end, n) {
+        const h = new HashValue();
+        h.#bv = null;
+        adoptBytes(h, src, off, end);
+        h.#used = end - off;
+        h.#n = n;
+        h.#shared = true;
+        charge(h, n * (HASH_FIELD - 8) + h.#used);
         return h;
       },
       isCompact: (h) => h.#map === null,
@@ -336,6 +363,11 @@ export interface HashInternals {
    * position, last value); `unique`: the caller checked there are none.
    */
   adopt(b: Uint8Array, n: number, shared: boolean, unique?: boolean): HashValue;
+  /**
+   * A compact hash over `src[off, end)`: `n` valid pairs within the limits,
+   * no field twice, never written (the hash copies before its first write).
+   */
+  adoptAt(src: Uint8Array, off: number, end: number, n: number): HashValue;
   /** Whether `h` uses the compact encoding. */
   isCompact(h: HashValue): boolean;
   /** A Map-encoded hash over `m` (fields as binary strings; taken, not copied). */

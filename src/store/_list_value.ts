@@ -2,7 +2,7 @@
 // package-internal hooks the loaders use to build one compact (not public API).
 import { rd32 } from "./_listpack.ts";
 import { capacityFor, itemEnd, itemsWellFormed, putItem } from "./_packed.ts";
-import { charge, Charged, LIST_ITEM, OBJ_OVERHEAD } from "./_meter.ts";
+import { adoptBytes, charge, Charged, LIST_ITEM, OBJ_OVERHEAD, viewOf } from "./_meter.ts";
 
 /** A list whose items take more bytes than this (packed, with a u32 length each) is a ring. */
 export const LIST_COMPACT_BYTES = 8192;
@@ -34,8 +34,17 @@ export class ListValue extends Charged {
   #head = 0;
   /** Number of items (both encodings). */
   #len = 0;
-  /** Compact items in `#b[0, #used)` (snapshot list payload layout, head first). */
-  #b: Uint8Array = EMPTY;
+  /**
+   * Compact items in `#b[0, #used)` (snapshot list payload layout, head first).
+   * Null while adopted bytes wait for their view (see adoptBytes).
+   */
+  #bv: Uint8Array | null = EMPTY;
+  get #b(): Uint8Array {
+    return this.#bv ?? (this.#bv = viewOf(this));
+  }
+  set #b(v: Uint8Array) {
+    this.#bv = v;
+  }
   #used = 0;
   /** `#b` may be seen elsewhere (a clone, an iteration, a load slab): copy it before writing. */
   #shared = false;
@@ -79,6 +88,19 @@ export class ListValue extends Charged {
         l.#used = b.length;
         l.#len = n;
         l.#shared = shared;
+        return l;
+      },
+      adoptAt(src, off, end, n) {
+        const used = end - off;
+        const ok = used <= LIST_COMPACT_BYTES && itemsWellFormed(src, end, n, used, off);
+        if (!ok) return listInternals.adopt(src.subarray(off, end), n, true);
+        const l = new ListValue();
+        charge(l, n * (LIST_ITEM - 4) + used);
+        l.#bv = null;
+        adoptBytes(l, src, off, end);
+        l.#used = used;
+        l.#len = n;
+        l.#shared = true;
         return l;
       },
       compact(l) {
@@ -367,6 +389,8 @@ export interface ListInternals {
    * copy before writing), else a ring of views of `b` (never written).
    */
   adopt(b: Uint8Array, n: number, shared: boolean): ListValue;
+  /** A list over `src[off, end)` (`n` items; never written: the list copies before its first write). */
+  adoptAt(src: Uint8Array, off: number, end: number, n: number): ListValue;
   /** The compact items (snapshot list payload layout, without the count), or `null` for a ring. Must not be written. */
   compact(l: ListValue): Uint8Array | null;
   /** Whether `l` uses the compact encoding. */

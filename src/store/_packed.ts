@@ -9,9 +9,13 @@ export function itemEnd(b: Uint8Array, p: number): number {
   return p + 4 + rd32(b, p);
 }
 
-/** Offset of the item equal to `m`, or -1. */
-export function findItem(b: Uint8Array, used: number, m: Uint8Array): number {
+/**
+ * Offset of the item equal to `m`, or -1; each item is followed by `extra`
+ * bytes of its own (8: a compact zset entry's score, _zset_compact.ts).
+ */
+export function findItem(b: Uint8Array, used: number, m: Uint8Array, extra = 0): number {
   const ml = m.length;
+  const stride = 4 + extra;
   let p = 0;
   while (p < used) {
     const l = rd32(b, p);
@@ -21,7 +25,7 @@ export function findItem(b: Uint8Array, used: number, m: Uint8Array): number {
       while (i < ml && b[q + i] === m[i]) i++;
       if (i === ml) return p;
     }
-    p += 4 + l;
+    p += stride + l;
   }
   return -1;
 }
@@ -60,11 +64,17 @@ export function capacityFor(n: number): number {
 }
 
 /**
- * Whether `b[0, used)` is exactly `n` well-formed items, none longer than
+ * Whether `b[start, used)` is exactly `n` well-formed items, none longer than
  * `maxLen` (the caller checks anything else).
  */
-export function itemsWellFormed(b: Uint8Array, used: number, n: number, maxLen: number): boolean {
-  let p = 0;
+export function itemsWellFormed(
+  b: Uint8Array,
+  used: number,
+  n: number,
+  maxLen: number,
+  start = 0,
+): boolean {
+  let p = start;
   let count = 0;
   while (p < used) {
     if (used - p < 4) return false;

@@ -3,7 +3,7 @@
 import { fromKey, toKey } from "./_keys.ts";
 import { rd32 } from "./_listpack.ts";
 import { capacityFor, findItem, findItemStr, itemEnd, putItem } from "./_packed.ts";
-import { charge, Charged, OBJ_OVERHEAD, SET_MEMBER } from "./_meter.ts";
+import { adoptBytes, charge, Charged, OBJ_OVERHEAD, SET_MEMBER, viewOf } from "./_meter.ts";
 
 /** A set of integers (canonical int64 text) with more members than this is a `Set`. */
 export const SET_COMPACT_INTS = 512;
@@ -18,6 +18,24 @@ const EMPTY = new Uint8Array(0);
 export let setInternals: SetInternals;
 
 /** Whether `b[p, p + l)` is an integer as Redis's intsets hold them (canonical int64 text). */
+/**
+ * How the `n` members of the payload `b[start, end)` fit the compact
+ * encoding: true as an intset's, false as a listpack's, null not at all.
+ */
+function compactKind(b: Uint8Array, start: number, end: number, n: number): boolean | null {
+  let ints = true, fits = n <= SET_COMPACT_INTS;
+  for (let p = start; p < end && fits;) {
+    const l = rd32(b, p);
+    if (l > SET_COMPACT_BYTES) fits = false;
+    else if (ints && !isIntText(b, p + 4, l)) {
+      ints = false;
+      fits = n <= SET_COMPACT_ENTRIES;
+    }
+    p += 4 + l;
+  }
+  return fits ? ints : null;
+}
+
 function isIntText(b: ArrayLike<number>, p: number, l: number): boolean {
   if (l === 0 || l > 20) return false;
   const neg = b[p] === 45;
@@ -57,8 +75,17 @@ function isIntText(b: ArrayLike<number>, p: number, l: number): boolean {
  */
 export class SetValue extends Charged {
   #set: Set<string> | null = null;
-  /** Compact members in `#b[0, #used)` (snapshot set payload layout, insertion order). */
-  #b: Uint8Array = EMPTY;
+  /**
+   * Compact members in `#b[0, #used)` (snapshot set payload layout, insertion order).
+   * Null while adopted bytes wait for their view (see adoptBytes).
+   */
+  #bv: Uint8Array | null = EMPTY;
+  get #b(): Uint8Array {
+    return this.#bv ?? (this.#bv = viewOf(this));
+  }
+  set #b(v: Uint8Array) {
+    this.#bv = v;
+  }
   #used = 0;
   #n = 0;
   /** Every compact member is an integer (the 512-member limit applies). */
@@ -95,17 +122,8 @@ export class SetValue extends Charged {
       },
       adopt(b, n, alloc, unique) {
         const s = new SetValue();
-        let ints = true, fits = n <= SET_COMPACT_INTS;
-        for (let p = 0; p < b.length && fits;) {
-          const l = rd32(b, p);
-          if (l > SET_COMPACT_BYTES) fits = false;
-          else if (ints && !isIntText(b, p + 4, l)) {
-            ints = false;
-            fits = n <= SET_COMPACT_ENTRIES;
-          }
-          p += 4 + l;
-        }
-        if (fits && (unique || !payloadHasDuplicates(b, n))) {
+        const ints = compactKind(b, 0, b.length, n);
+        if (ints !== null && (unique || !payloadHasDuplicates(b, n))) {
           if (alloc === null) s.#b = b;
           else {
             s.#b = alloc(b.length);
@@ -123,6 +141,19 @@ export class SetValue extends Charged {
           s.add(b.subarray(p + 4, e));
           p = e;
         }
+        return s;
+      },
+      adoptAt(src, off, end, n) {
+        const ints = compactKind(src, off, end, n);
+        if (ints === null) return setInternals.adopt(src.subarray(off, end), n, null, true);
+        const s = new SetValue();
+        s.#bv = null;
+        adoptBytes(s, src, off, end);
+        s.#used = end - off;
+        s.#n = n;
+        s.#ints = ints;
+        s.#shared = true;
+        charge(s, n * (SET_MEMBER - 4) + s.#used);
         return s;
       },
       compact(s) {
@@ -352,6 +383,11 @@ export interface SetInternals {
   ): SetValue;
   /** The compact members (snapshot set payload layout, without the count), or `null` for a `Set`. Must not be written. */
   compact(s: SetValue): Uint8Array | null;
+  /**
+   * A set over the payload `src[off, end)` of `n` members, none twice, never
+   * written (compact over those bytes when within the limits, else a `Set`).
+   */
+  adoptAt(src: Uint8Array, off: number, end: number, n: number): SetValue;
   /** Whether `s` uses the compact encoding. */
   isCompact(s: SetValue): boolean;
 }

@@ -5,7 +5,7 @@ import { fromKey, toKey } from "./_keys.ts";
 import { rd32 } from "./_listpack.ts";
 import { SkipList } from "./_skiplist.ts";
 import { capacityFor } from "./_packed.ts";
-import { charge, Charged, OBJ_OVERHEAD, ZSET_MEMBER } from "./_meter.ts";
+import { adoptBytes, charge, Charged, OBJ_OVERHEAD, viewOf, ZSET_MEMBER } from "./_meter.ts";
 import type { LexBound, ScoreBound } from "./zset.ts";
 import {
   zpAdoptable,
@@ -42,8 +42,17 @@ export let zsetInternals: ZsetInternals;
 export class SortedSet extends Charged {
   /** The skip list once the set outgrew the compact encoding. */
   #big: SkipList | null = null;
-  /** Compact entries in `#b[0, #used)` (snapshot payload layout, sorted). */
-  #b: Uint8Array = EMPTY;
+  /**
+   * Compact entries in `#b[0, #used)` (snapshot payload layout, sorted).
+   * Null while adopted bytes wait for their view (see adoptBytes).
+   */
+  #bv: Uint8Array | null = EMPTY;
+  get #b(): Uint8Array {
+    return this.#bv ?? (this.#bv = viewOf(this));
+  }
+  set #b(v: Uint8Array) {
+    this.#bv = v;
+  }
   #used = 0;
   #n = 0;
   /** `#b` may be seen elsewhere (a clone, a capture, a load slab): copy it before writing. */
@@ -71,6 +80,19 @@ export class SortedSet extends Charged {
           const l = rd32(b, p);
           z.add(b.subarray(p + 4, p + 4 + l), zpScore(b, p));
         }
+        return z;
+      },
+      adoptAt(src, off, end, n) {
+        if (!zpAdoptable(src, end, n, true, off)) {
+          return zsetInternals.adopt(src.subarray(off, end), n, false, true);
+        }
+        const z = new SortedSet();
+        z.#bv = null;
+        adoptBytes(z, src, off, end);
+        z.#used = end - off;
+        z.#n = n;
+        z.#shared = true;
+        charge(z, n * (ZSET_MEMBER - 12) + z.#used);
         return z;
       },
       fromPairs(pairs, alloc) {
@@ -357,6 +379,12 @@ export interface ZsetInternals {
    * `b` kept). `unique`: the caller checked that no member appears twice.
    */
   adopt(b: Uint8Array, n: number, shared: boolean, unique?: boolean): SortedSet;
+  /**
+   * A sorted set over the payload `src[off, end)` of `n` entries, no member
+   * twice, never written: compact over those bytes when sorted and within the
+   * limits, else as `adopt`.
+   */
+  adoptAt(src: Uint8Array, off: number, end: number, n: number): SortedSet;
   /**
    * A sorted set of `pairs` (the last score of a member twice wins): compact
    * in bytes from `alloc` (kept, never written: e.g. a view of a load slab)

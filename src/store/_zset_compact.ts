@@ -6,6 +6,7 @@
 // is fast for the sizes allowed (ZSET_COMPACT_ENTRIES members of at most
 // ZSET_COMPACT_BYTES bytes, Redis's zset-max-listpack-entries / -value).
 import { rd32, wr32 } from "./_listpack.ts";
+import { findItem } from "./_packed.ts";
 import { toKey } from "./_keys.ts";
 import { compareScores, gteMin, lexGte, lexKey, lexLte, lteMax } from "./_zset_bounds.ts";
 import type { LexBound, ScoreBound } from "./zset.ts";
@@ -43,21 +44,9 @@ export function zpScore(b: Uint8Array, p: number): number {
   return rdScore(b, p + 4 + rd32(b, p));
 }
 
-/** Offset of the entry whose member equals `m`, or -1. */
+/** Offset of the entry whose member equals `m`, or -1 (an item search past each score). */
 export function zpFind(b: Uint8Array, used: number, m: Uint8Array): number {
-  const ml = m.length;
-  let p = 0;
-  while (p < used) {
-    const l = rd32(b, p);
-    if (l === ml) {
-      let i = 0;
-      const q = p + 4;
-      while (i < ml && b[q + i] === m[i]) i++;
-      if (i === ml) return p;
-    }
-    p += 12 + l;
-  }
-  return -1;
+  return findItem(b, used, m, 8);
 }
 
 /** Compares member bytes `b[p, p + pl)` with `m` (unsigned lexicographic). */
@@ -92,13 +81,19 @@ export function zpPut(b: Uint8Array, p: number, m: Uint8Array, score: number): n
 }
 
 /**
- * Whether `b[0, used)` holds exactly `n` well-formed entries within the
+ * Whether `b[start, used)` holds exactly `n` well-formed entries within the
  * compact limits, strictly ascending in (score, member) order (so no member
  * twice): then it can be adopted as is.
  */
-export function zpAdoptable(b: Uint8Array, used: number, n: number, unique = false): boolean {
+export function zpAdoptable(
+  b: Uint8Array,
+  used: number,
+  n: number,
+  unique = false,
+  start = 0,
+): boolean {
   if (n > ZSET_COMPACT_ENTRIES) return false;
-  let p = 0;
+  let p = start;
   let prev = -1;
   let prevLen = 0;
   let prevScore = 0;
@@ -121,7 +116,7 @@ export function zpAdoptable(b: Uint8Array, used: number, n: number, unique = fal
     p += 12 + l;
     count++;
   }
-  return count === n && (unique || !zpHasDuplicates(b, used, n));
+  return count === n && (unique || (start === 0 && !zpHasDuplicates(b, used, n)));
 }
 
 /** Whether two entries of `b[0, used)` (`n` of them) have the same member. */

@@ -49,6 +49,7 @@ function hashFromPayload(
   unique = false,
 ): HashValue {
   if (n <= COMPACT_MAX_FIELDS && maxLen <= COMPACT_MAX_BYTES) {
+    if (own && unique) return hashInternals.adoptAt(b, off, off + len, n);
     const bytes = own ? b.subarray(off, off + len) : slabs.copy(b, off, len);
     return hashInternals.adopt(bytes, n, true, unique);
   }
@@ -76,16 +77,21 @@ function collFromPayload(
   own: boolean,
   unique: boolean,
 ): ListValue | SetValue | SortedSet {
+  // Bytes of their own and no duplicates: adopted where they are, without a view.
+  const at = own && unique;
   if (op === 3) {
     if (pl <= LIST_COMPACT_BYTES) {
-      return listInternals.adopt(own ? b.subarray(p, p + pl) : slabs.copy(b, p, pl), n, true);
+      if (own) return listInternals.adoptAt(b, p, p + pl, n);
+      return listInternals.adopt(slabs.copy(b, p, pl), n, true);
     }
     return listInternals.adopt(own ? b.subarray(p, p + pl) : b.slice(p, p + pl), n, false);
   }
   if (op === 4) {
+    if (at) return setInternals.adoptAt(b, p, p + pl, n);
     return setInternals.adopt(b.subarray(p, p + pl), n, own ? null : slabs.alloc, unique);
   }
   if (n <= ZSET_COMPACT_ENTRIES && maxLen <= ZSET_COMPACT_BYTES) {
+    if (at) return zsetInternals.adoptAt(b, p, p + pl, n);
     const bytes = own ? b.subarray(p, p + pl) : slabs.copy(b, p, pl);
     return zsetInternals.adopt(bytes, n, true, unique);
   }
