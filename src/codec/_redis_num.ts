@@ -61,12 +61,42 @@ const td = new TextDecoder("latin1");
 const NUMERIC = new Uint8Array(256);
 for (const c of "0123456789+-.eE") NUMERIC[c.charCodeAt(0)] = 1;
 
+/** Exact powers of ten up to 10^15. */
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * `[-]digits[.digits]` of at most 15 digits as a double, else NaN (the
+ * caller parses it the slow way). Exact: the digits make an integer below
+ * 2^53 and 10^k is exact, so one division rounds correctly, as strtod does.
+ */
+function plainDecimal(b: Uint8Array, off: number, len: number): number {
+  const end = off + len;
+  let p = off;
+  const neg = b[p] === 0x2d;
+  if (neg) p++;
+  let v = 0, digits = 0, frac = -1;
+  for (; p < end; p++) {
+    const c = b[p]!;
+    if (c >= 0x30 && c <= 0x39) {
+      v = v * 10 + (c - 0x30);
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (c === 0x2e && frac < 0) frac = 0;
+    else return NaN;
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const x = frac > 0 ? v / POW10[frac]! : v;
+  return neg ? -x : x;
+}
+
 /**
  * A double from score text as Redis writes it (`%.17g`, `inf`, `-inf`; also
  * what `strtod` reads: `+inf`, `infinity`, surrounding blanks), or `NaN` when
  * the text is no number (callers refuse NaN scores, as Redis does).
  */
 export function parseScore(b: Uint8Array, off: number, len: number): number {
+  const fast = plainDecimal(b, off, len);
+  if (fast === fast) return fast;
   if (len > 0 && len <= 32) {
     // What Redis writes (%.17g digits, sign, point, exponent): no decoder call.
     let s = "";

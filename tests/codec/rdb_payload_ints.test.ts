@@ -37,3 +37,27 @@ describe("payload integers as text", () => {
     }
   });
 });
+
+describe("payload scores from text", () => {
+  it("plain decimals (the fast path) and the rest parse exactly as Number() does", async () => {
+    const { parseScore } = await import("../../src/codec/_redis_num.ts");
+    const cases = ["0", "-0", "-0.0", "1.", ".5", "-.5", "4.5", "-1", "0.1", "00012.5000"];
+    cases.push("123456789012345", "1234567890123456", "0.30000000000000004", "1e5", "+5");
+    cases.push("", ".", "-", "1.2.3", "inf", "-inf");
+    let s = 99;
+    for (let i = 0; i < 20000; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      const d = (s % 17) + 1, f = (s >>> 8) % d;
+      let t = "";
+      for (let k = 0; k < d; k++) t += String(((s >>> (k % 24)) + k * 7) % 10);
+      if (f > 0) t = `${t.slice(0, d - f)}.${t.slice(d - f)}`;
+      cases.push((s & 1) === 1 ? `-${t}` : t);
+    }
+    const te = new TextEncoder();
+    for (const c of cases) {
+      const b = te.encode(` ${c}`);
+      const want = c === "" ? NaN : c === "inf" ? Infinity : c === "-inf" ? -Infinity : Number(c);
+      assert.ok(Object.is(parseScore(b, 1, b.length - 1), want), JSON.stringify(c));
+    }
+  });
+});
