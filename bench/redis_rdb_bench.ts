@@ -8,13 +8,15 @@
 // is started on the file `--runs` times (default 3) and reports "DB loaded from
 // disk: N seconds" (its own load time, which we compare) and the wall time to
 // answer PING; loadRedisRdb reads the same file `--runs` times in this
-// process. Medians are printed; the ratio is ours / redis (below 1: faster).
+// process. Medians are printed; the ratio is ours / redis (below 1: faster),
+// with each run's ratio, our CPU time and the load average beside it.
 //   deno run -A bench/redis_rdb_bench.ts [--keys 1000000] [--runs 3] [--set strings|mixed|both]
 //     [--keep DIR]   (generate the files in DIR/<set>/ once and reuse them in later runs)
 //   bun bench/redis_rdb_bench.ts ...   (also runs on Node via the npm build's bench copy)
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { encodeCommand } from "../src/codec/resp.ts";
@@ -153,6 +155,8 @@ for (const set of SETS) {
   const redisLoad: number[] = [];
   const redisWall: number[] = [];
   const ours: number[] = [];
+  const oursCpu: number[] = [];
+  const load0 = loadavg()[0]!;
   let keys = 0;
   for (let r = 0; r < RUNS; r++) {
     // Alternate, so both see the same page cache and machine state.
@@ -160,9 +164,12 @@ for (const set of SETS) {
     redisWall.push(s.ms);
     await stop(s.child);
     redisLoad.push(redisLoadMs(dir));
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const load = await loadRedisRdb(path);
     ours.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    oursCpu.push((c.user + c.system) / 1000);
     keys = load.stats.loaded;
   }
   const row = {
@@ -174,6 +181,10 @@ for (const set of SETS) {
     redisStartMs: +median(redisWall).toFixed(0),
     oursMs: +median(ours).toFixed(0),
     ratio: +(median(ours) / median(redisLoad)).toFixed(2),
+    // Each run's ratio (same machine state), our CPU time (all threads), the 1-minute load average.
+    runRatios: ours.map((o, i) => +(o / redisLoad[i]!).toFixed(2)).join(" "),
+    oursCpuMs: +median(oursCpu).toFixed(0),
+    loadAvg: `${load0.toFixed(1)}-${loadavg()[0]!.toFixed(1)}`,
   };
   results.push(row);
   console.log(JSON.stringify(row));
