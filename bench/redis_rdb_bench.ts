@@ -84,6 +84,17 @@ async function startServer(
   }
 }
 
+/** CPU ms (user + system) redis-server has used so far: its load, once it answers PING (Linux; else NaN). */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const v = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(v[11]) + Number(v[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
 async function stop(child: ChildProcess): Promise<void> {
   const done = new Promise((res) => child.once("exit", res));
   child.kill("SIGTERM");
@@ -154,6 +165,7 @@ for (const set of SETS) {
   const size = statSync(path).size;
   const redisLoad: number[] = [];
   const redisWall: number[] = [];
+  const redisCpu: number[] = [];
   const ours: number[] = [];
   const oursCpu: number[] = [];
   const load0 = loadavg()[0]!;
@@ -162,6 +174,7 @@ for (const set of SETS) {
     // Alternate, so both see the same page cache and machine state.
     const s = await startServer(dir);
     redisWall.push(s.ms);
+    redisCpu.push(cpuMsOf(s.child.pid));
     await stop(s.child);
     redisLoad.push(redisLoadMs(dir));
     const c0 = process.cpuUsage();
@@ -184,6 +197,9 @@ for (const set of SETS) {
     // Each run's ratio (same machine state), our CPU time (all threads), the 1-minute load average.
     runRatios: ours.map((o, i) => +(o / redisLoad[i]!).toFixed(2)).join(" "),
     oursCpuMs: +median(oursCpu).toFixed(0),
+    // CPU for CPU (what a loaded machine distorts least): ours / redis-server's up to its first PONG.
+    redisCpuMs: +median(redisCpu).toFixed(0),
+    cpuRatio: +(median(oursCpu) / median(redisCpu)).toFixed(2),
     loadAvg: `${load0.toFixed(1)}-${loadavg()[0]!.toFixed(1)}`,
   };
   results.push(row);
