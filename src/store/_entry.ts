@@ -25,6 +25,18 @@ export interface Cursor {
   pos: number;
 }
 
+/** Moves a cursor of an older epoch to the same place in the newest one. */
+export function catchUp(c: Cursor): void {
+  let ep = c.epoch, p = c.pos;
+  while (ep.next !== null) {
+    const m = ep.map!;
+    p = p < m.length ? m[p]! : m[m.length - 1]!;
+    ep = ep.next;
+  }
+  c.epoch = ep;
+  c.pos = p;
+}
+
 /**
  * A view taken by a capture in progress (_capture.ts): told before a live
  * entry changes (value, deadline, removal, a container handed out to be

@@ -12,11 +12,13 @@
 //
 // Entry numbers change only when holes are compacted away; each such rebuild
 // starts a new Epoch whose predecessor keeps the old->new map, so cursors
-// (scans, iterators) catch up by following the chain. The steps that touch
-// every entry or arena byte (rebuilds, arena growth and compaction) are in
-// _index_grow.ts.
+// (scans, iterators) catch up by following the chain. Growth takes no stall:
+// the slot table rehashes a step per write (_index_slots.ts), the columns
+// and the arena fill copies twice their size a step per write
+// (_index_columns.ts, _index_grow.ts); rebuilds and compaction are there too.
 
 import {
+  catchUp,
   type Cursor,
   Epoch,
   HOLE,
@@ -30,7 +32,15 @@ import {
   type WriteHook,
 } from "./_entry.ts";
 import { copyBytes, hashBytes } from "./_hash.ts";
-import { compactArena, growColumns, makeRoom, rebuild, reserveFor } from "./_index_grow.ts";
+import { compactArena, makeRoom, rebuild, reserveFor } from "./_index_grow.ts";
+import {
+  columnLimit,
+  columnsRoom,
+  columnsStep,
+  type Growing,
+  mirrorEntry,
+} from "./_index_columns.ts";
+import { clearSlot, findOld, rehashStep, slotRoom } from "./_index_slots.ts";
 import { Meter, type Metered, OBJ_OVERHEAD } from "./_meter.ts";
 import type { Access } from "./_access.ts";
 import { StreamData } from "./stream.ts";
@@ -39,11 +49,6 @@ import { type StoreValue, valueType } from "./_value_type.ts";
 
 export { type Cursor, Epoch, HOLE, INLINE_MAX, MIN_DEAD, OBJ, STR } from "./_entry.ts";
 export { copyBytes, hashBytes } from "./_hash.ts";
-
-/** Old slots moved per insert during a rehash: at least 2 (a rehash must end before the new table is full). */
-const REHASH_STEP = 64;
-/** An old slot whose entry moved to the new table during a rehash (probes go on past it). */
-const MOVED = -1;
 
 function countType(types: Int32Array, v: unknown, d: number): void {
   const b = TYPE_BITS[valueType(v as StoreValue)];
@@ -62,6 +67,10 @@ export class KeyIndex {
   mig = 0;
   /** Entries the columns hold. */
   cap = (MIN_SLOTS * 3) >> 2;
+  /** Entries at which an insert takes the slow path (the columns are full, or grow; _index_columns.ts). */
+  colLimit: number = columnLimit(this.cap);
+  /** Columns twice the size being filled, while they grow. */
+  growing: Growing | null = null;
   /** Entries used, holes included. */
   n = 0;
   live = 0;
@@ -82,6 +91,15 @@ export class KeyIndex {
   maxArena: number = MAX_ARENA;
   used = 0;
   dead = 0;
+  /**
+   * Arena bytes past which a reserve takes the slow path (makeRoom in
+   * _index_grow.ts): the arena's end, or the point where a growth starts;
+   * -1 while a growth is in progress (each reserve copies a step).
+   */
+  limit: number = MIN_ARENA;
+  /** The arena being filled by a growth in progress (its first `copied` bytes are the arena's). */
+  next: Uint8Array | null = null;
+  copied = 0;
   epoch: Epoch = new Epoch();
   /** Slot of the last successful find, or the free slot where a miss would insert. */
   lastSlot = 0;
@@ -107,6 +125,14 @@ export class KeyIndex {
     for (let i = hs.length - 1; i >= 0; i--) hs[i]!.pre(ei); // a hook may remove itself
   }
 
+  /**
+   * Entry `ei` changed while the columns grow: the copy in the new columns
+   * follows, if the growth has copied it already.
+   */
+  mirror(ei: number): void {
+    if (this.growing !== null) mirrorEntry(this, this.growing, ei);
+  }
+
   /** Entry number of the key bytes, or -1. */
   find(b: Uint8Array, off: number, len: number, h: number): number {
     const slots = this.slots, mask = this.mask;
@@ -115,7 +141,7 @@ export class KeyIndex {
       const e = slots[2 * s]!;
       if (e === 0) {
         this.lastSlot = s;
-        return this.old === null ? -1 : this.#findOld(b, off, len, h);
+        return this.old === null ? -1 : findOld(this, b, off, len, h);
       }
       if (slots[2 * s + 1] === h) {
         const ei = e - 1;
@@ -128,75 +154,6 @@ export class KeyIndex {
     }
   }
 
-  /**
-   * During a rehash: the key in the old table's part not moved yet, moved
-   * now into the free slot the probe of the new table found (`lastSlot`).
-   */
-  #findOld(b: Uint8Array, off: number, len: number, h: number): number {
-    const old = this.old!, mask = this.oldMask, mig = this.mig;
-    let s = h & mask;
-    for (;;) {
-      const e = old[2 * s]!;
-      if (e === 0) return -1;
-      // Below `mig` the slots were moved (they stay as they were, keeping probe runs whole).
-      if (e > 0 && s >= mig && old[2 * s + 1] === h) {
-        const ei = e - 1;
-        if (this.klen[ei] === len && this.#keyEq(ei, b, off, len)) {
-          old[2 * s] = MOVED;
-          this.slots[2 * this.lastSlot] = e;
-          this.slots[2 * this.lastSlot + 1] = h;
-          return ei;
-        }
-      }
-      s = (s + 1) & mask;
-    }
-  }
-
-  /** Moves the next {@link REHASH_STEP} slots of the old table (finishing the rehash at its end). */
-  #rehashStep(steps: number): void {
-    const old = this.old!, end = this.oldMask + 1;
-    const slots = this.slots, mask = this.mask;
-    let s = this.mig;
-    const stop = Math.min(end, s + steps);
-    for (; s < stop; s++) {
-      const e = old[2 * s]!;
-      if (e <= 0) continue;
-      const h = old[2 * s + 1]!;
-      let t = h & mask;
-      while (slots[2 * t] !== 0) t = (t + 1) & mask;
-      slots[2 * t] = e;
-      slots[2 * t + 1] = h;
-    }
-    this.mig = s;
-    if (s === end) {
-      this.old = null;
-      this.oldMask = 0;
-      this.mig = 0;
-    }
-  }
-
-  /** Moves what is left of a rehash in progress (before a step that rebuilds the table). */
-  finishRehash(): void {
-    if (this.old !== null) this.#rehashStep(this.oldMask + 1);
-  }
-
-  /**
-   * The slot table is full: a table twice its size takes over, and the old
-   * one's slots move a few per write ({@link REHASH_STEP}), so no single
-   * write pays for all of them. Lookups meanwhile probe the new table, then
-   * the old one's unmoved part.
-   */
-  #startRehash(): void {
-    this.finishRehash(); // cannot be in progress still: steps outpace the inserts that fill a table
-    const size = (this.mask + 1) * 2;
-    this.old = this.slots;
-    this.oldMask = this.mask;
-    this.mig = 0;
-    this.slots = new Int32Array(size * 2);
-    this.mask = size - 1;
-    this.grow = (size * 3) >> 2;
-  }
-
   #keyEq(ei: number, b: Uint8Array, off: number, len: number): boolean {
     const a = this.arena;
     const ko = this.koff[ei]!;
@@ -204,16 +161,18 @@ export class KeyIndex {
     return true;
   }
 
+  /** Moves what is left of a rehash in progress (before a step that rebuilds the table). */
+  finishRehash(): void {
+    if (this.old !== null) rehashStep(this, this.oldMask + 1);
+  }
+
   /** Adds a key known to be absent (right after a missing `find`); returns its entry number. */
   insert(b: Uint8Array, off: number, len: number, h: number): number {
-    if (this.n === this.cap) {
-      // Half holes (and no capture, which needs entry numbers kept): compact them away.
-      if (this.live * 2 <= this.cap && this.hooks === null) {
-        rebuild(this, this.mask + 1);
-        this.find(b, off, len, h); // the free slot moved
-      } else growColumns(this, this.cap * 2);
+    if (this.n >= this.colLimit && columnsRoom(this)) {
+      rebuild(this, this.mask + 1); // half holes: compacted away
+      this.find(b, off, len, h); // the free slot moved
     }
-    if (this.live >= this.grow || this.old !== null) this.#slotRoom(h);
+    if (this.live >= this.grow || this.old !== null) slotRoom(this, h);
     // Arena room first: a failure leaves no half-inserted entry behind.
     const ko = this.#reserve(len);
     const ei = this.n++;
@@ -229,16 +188,6 @@ export class KeyIndex {
     return ei;
   }
 
-  /** Before an insert: a rehash step (or a new one); `lastSlot` becomes the free slot for hash `h`. */
-  #slotRoom(h: number): void {
-    if (this.live >= this.grow) this.#startRehash();
-    this.#rehashStep(REHASH_STEP);
-    const slots = this.slots, mask = this.mask;
-    let s = h & mask; // the key is absent: its slot is the first free one of its run
-    while (slots[2 * s] !== 0) s = (s + 1) & mask;
-    this.lastSlot = s;
-  }
-
   /** A load hint: room for `keys` more entries and `bytes` more arena bytes (never shrinks). */
   reserve(keys: number, bytes: number): void {
     reserveFor(this, keys, bytes);
@@ -249,7 +198,7 @@ export class KeyIndex {
    * `RangeError` beyond {@link KeyIndex.maxArena}.
    */
   room(n: number): void {
-    if (this.used + n > this.arena.length) makeRoom(this, n);
+    if (this.used + n > this.limit) makeRoom(this, n);
   }
 
   /** Copies live key and string bytes into a fresh arena (views handed out keep the old one). */
@@ -303,6 +252,7 @@ export class KeyIndex {
       objs = this.objs = new Array<unknown>(this.cap);
     }
     objs[ei] = v;
+    if (this.growing !== null) this.mirror(ei);
     if (this.dead > MIN_DEAD && this.dead > this.used - this.dead) this.compactArena();
   }
 
@@ -352,6 +302,7 @@ export class KeyIndex {
       this.ttl[this.ttlCount++] = ei;
     }
     dl[ei] = d;
+    if (this.growing !== null) this.mirror(ei);
   }
 
   clearDeadline(ei: number): void {
@@ -361,6 +312,7 @@ export class KeyIndex {
     dl[ei] = NaN;
     this.#ttlRemoveAt(this.tpos![ei]!);
     this.tpos![ei] = -1;
+    if (this.growing !== null) this.mirror(ei);
   }
 
   /** Swap-removes position p of the TTL list. */
@@ -369,6 +321,7 @@ export class KeyIndex {
     if (p !== this.ttlCount) {
       this.ttl[p] = last;
       this.tpos![last] = p;
+      if (this.growing !== null) this.mirror(last);
     }
   }
 
@@ -389,27 +342,7 @@ export class KeyIndex {
       this.find(this.arena, ko, kl, hashBytes(this.arena, ko, kl)); // moves it out of an old table
       i = this.lastSlot;
     }
-    const mask = this.mask;
-    // Backward-shift deletion: pull later members of the probe run into the gap.
-    for (;;) {
-      slots[2 * i] = 0;
-      let j = i;
-      for (;;) {
-        j = (j + 1) & mask;
-        const e = slots[2 * j]!;
-        if (e === 0) break;
-        const h = slots[2 * j + 1]!;
-        const home = h & mask;
-        const stays = i <= j ? i < home && home <= j : i < home || home <= j;
-        if (stays) continue;
-        slots[2 * i] = e;
-        slots[2 * i + 1] = h;
-        i = j;
-        j = -1;
-        break;
-      }
-      if (j !== -1) break;
-    }
+    clearSlot(slots, this.mask, i);
     if (this.kind[ei] === STR) this.dead += this.klen[ei]! + this.vlen[ei]!;
     else {
       this.dead += this.klen[ei]!;
@@ -418,7 +351,11 @@ export class KeyIndex {
     this.kind[ei] = HOLE;
     this.clearDeadline(ei);
     this.live--;
-    if (this.old !== null) this.#rehashStep(REHASH_STEP);
+    if (this.old !== null) rehashStep(this);
+    if (this.growing !== null) {
+      this.mirror(ei);
+      columnsStep(this);
+    }
     const holes = this.n - this.live;
     if (holes > 32 && holes > this.live && this.hooks === null) {
       let s = this.mask + 1;
@@ -455,17 +392,7 @@ export class KeyIndex {
 
   /** Next non-hole entry number at or after the cursor (advancing it past it), or -1. */
   advance(c: Cursor): number {
-    let ep = c.epoch;
-    if (ep !== this.epoch) {
-      let p = c.pos;
-      while (ep.next !== null) {
-        const m = ep.map!;
-        p = p < m.length ? m[p]! : m[m.length - 1]!;
-        ep = ep.next;
-      }
-      c.epoch = ep;
-      c.pos = p;
-    }
+    if (c.epoch !== this.epoch) catchUp(c);
     const kind = this.kind, n = this.n;
     let p = c.pos;
     while (p < n && kind[p] === HOLE) p++;

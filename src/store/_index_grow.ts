@@ -6,6 +6,7 @@
 import { HOLE, MIN_ARENA, MIN_DEAD, STR } from "./_entry.ts";
 import { copyBytes } from "./_hash.ts";
 import type { KeyIndex } from "./_index.ts";
+import { columnLimit, dropGrowth } from "./_index_columns.ts";
 
 /** A load hint: room for `keys` more entries and `bytes` more arena bytes (never shrinks). */
 export function reserveFor(ix: KeyIndex, keys: number, bytes: number): void {
@@ -16,17 +17,58 @@ export function reserveFor(ix: KeyIndex, keys: number, bytes: number): void {
   if (need > ix.arena.length) {
     const next = new Uint8Array(need);
     next.set(ix.arena.subarray(0, ix.used));
-    ix.arena = next;
+    setArena(ix, next);
   }
 }
 
+/** Arenas up to this size grow by one copy (cheap); larger ones a step per write. */
+const SMALL_ARENA = 1 << 20;
+/** Bytes a write copies into a growing arena, at least (and 8 times its own bytes). */
+const GROW_STEP = 1 << 17;
+
+/** `a` becomes the arena (a growth in progress is dropped); the next growth starts halfway to its end. */
+function setArena(ix: KeyIndex, a: Uint8Array): void {
+  ix.arena = a;
+  ix.next = null;
+  ix.copied = 0;
+  const len = a.length;
+  ix.limit = len <= SMALL_ARENA || len >= ix.maxArena ? len : ix.used + ((len - ix.used) >> 1);
+}
+
+/** Copies `bytes` more of the arena into the growing one; once it holds them all it takes over. */
+function growStep(ix: KeyIndex, bytes: number): void {
+  const next = ix.next!, end = Math.min(ix.used, ix.copied + bytes);
+  next.set(ix.arena.subarray(ix.copied, end), ix.copied);
+  ix.copied = end;
+  if (end === ix.used) setArena(ix, next);
+}
+
 /**
- * Grows the arena so that `n` more bytes fit (nothing is used yet); throws
- * `RangeError` beyond {@link KeyIndex.maxArena}.
+ * Makes room for `n` more arena bytes (nothing is used yet); throws
+ * `RangeError` beyond {@link KeyIndex.maxArena}. Past halfway (`limit`) a
+ * large arena starts growing into one twice its size, and each write copies
+ * a step of the bytes below `used` (never written again) until the new one
+ * holds them all and takes over: no write copies the whole arena.
  */
 export function makeRoom(ix: KeyIndex, n: number): void {
   const need = ix.used + n;
-  if (need <= ix.arena.length) return;
+  if (ix.next !== null) {
+    // Growing: a step of at least 8 times the bytes written, so the copy ends before the room does.
+    growStep(ix, need <= ix.arena.length ? Math.max(GROW_STEP, 8 * n) : ix.used);
+    if (need <= ix.arena.length) return;
+  }
+  if (need <= ix.arena.length) {
+    // Halfway to the end of a large arena: churn compacts it (below), else a growth starts.
+    if (ix.dead > MIN_DEAD && ix.dead >= ix.used >> 2) compactArena(ix, n);
+    else if (ix.arena.length < ix.maxArena) {
+      const len = Math.min(ix.maxArena, ix.arena.length * 2);
+      ix.next = new Uint8Array(len);
+      ix.copied = 0;
+      ix.limit = -1;
+      growStep(ix, Math.max(GROW_STEP, 8 * n));
+    } else ix.limit = ix.arena.length;
+    return;
+  }
   // Churn (overwrites, deletes, evictions) leaves dead bytes: a quarter of them or more,
   // and the live bytes move to a fresh buffer instead of a doubled one mostly garbage.
   if (ix.dead > MIN_DEAD && ix.dead >= ix.used >> 2) {
@@ -37,32 +79,7 @@ export function makeRoom(ix: KeyIndex, n: number): void {
   if (need > max) throw new RangeError(`Store: key/value arena exceeds ${max} bytes`);
   const next = new Uint8Array(Math.min(max, Math.max(need, ix.arena.length * 2)));
   next.set(ix.arena.subarray(0, ix.used));
-  ix.arena = next;
-}
-
-/** Copies the entry columns into ones holding `cap` entries (entry numbers stay). */
-export function growColumns(ix: KeyIndex, cap: number): void {
-  const n = ix.n;
-  const grown = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, b: T): T => {
-    b.set(a.subarray(0, n) as never);
-    return b;
-  };
-  ix.koff = grown(ix.koff, new Uint32Array(cap));
-  ix.klen = grown(ix.klen, new Uint32Array(cap));
-  ix.voff = grown(ix.voff, new Uint32Array(cap));
-  ix.vlen = grown(ix.vlen, new Uint32Array(cap));
-  ix.kind = grown(ix.kind, new Uint8Array(cap));
-  if (ix.dl !== null) {
-    ix.dl = grown(ix.dl, new Float64Array(cap).fill(NaN));
-    ix.tpos = grown(ix.tpos!, new Int32Array(cap).fill(-1));
-  }
-  if (ix.acc !== null) ix.acc = grown(ix.acc, new Uint32Array(cap));
-  if (ix.objs !== null) {
-    const objs = new Array<unknown>(cap), old = ix.objs;
-    for (let i = 0; i < n; i++) objs[i] = old[i];
-    ix.objs = objs;
-  }
-  ix.cap = cap;
+  setArena(ix, next);
 }
 
 /**
@@ -72,6 +89,7 @@ export function growColumns(ix: KeyIndex, cap: number): void {
  */
 export function rebuild(ix: KeyIndex, slotCount: number): void {
   ix.finishRehash();
+  dropGrowth(ix); // new columns come from the index's own
   const n = ix.n, cap = Math.max(n, (slotCount * 3) >> 2);
   const koff = new Uint32Array(cap), klen = new Uint32Array(cap);
   const voff = new Uint32Array(cap), vlen = new Uint32Array(cap), kind = new Uint8Array(cap);
@@ -143,12 +161,14 @@ export function rebuild(ix: KeyIndex, slotCount: number): void {
     slots,
     mask,
     grow: (slotCount * 3) >> 2,
+    colLimit: columnLimit(cap),
   });
   if (ix.dead > MIN_DEAD && ix.dead > ix.used - ix.dead) compactArena(ix);
 }
 
 /** Copies live key and string bytes into a fresh arena (views handed out keep the old one). */
 export function compactArena(ix: KeyIndex, extra = 0): void {
+  dropGrowth(ix); // every entry's offsets change: a growth in progress starts again later
   const want = ix.used - ix.dead + extra;
   const next = new Uint8Array(Math.min(ix.maxArena, Math.max(MIN_ARENA, want + (want >> 1))));
   const a = ix.arena;
@@ -167,7 +187,7 @@ export function compactArena(ix: KeyIndex, extra = 0): void {
       w += vl;
     }
   }
-  ix.arena = next;
   ix.used = w;
   ix.dead = 0;
+  setArena(ix, next);
 }

@@ -20,7 +20,10 @@ export function findLive(
   const ei = ix.find(b, off, len, hashBytes(b, off, len));
   if (ei < 0) return ei;
   const r = ex.check(ei);
-  if (ix.access !== null && r >= 0) ix.access.touch(ix.acc!, r); // eviction's LRU/LFU
+  if (ix.access !== null && r >= 0) {
+    ix.access.touch(ix.acc!, r); // eviction's LRU/LFU
+    if (ix.growing !== null) ix.mirror(r);
+  }
   return r;
 }
 
@@ -38,7 +41,10 @@ function slot(ix: KeyIndex, ex: Expiry, b: Uint8Array, off: number, len: number)
   }
   fresh = ei < 0;
   if (ei >= 0) {
-    if (ix.access !== null) ix.access.touch(ix.acc!, ei);
+    if (ix.access !== null) {
+      ix.access.touch(ix.acc!, ei);
+      if (ix.growing !== null) ix.mirror(ei);
+    }
     return ei;
   }
   const r = ix.insert(b, off, len, h);
@@ -69,6 +75,7 @@ export function writeStr(
     if (ix.hooks !== null) ix.willChange(ei); // a capture in progress saves the old value
     try {
       ix.setStr(ei, vb, vo, vl);
+      if (ix.growing !== null) ix.mirror(ei); // kept out of setStr (its size decides its inlining)
     } catch (e) {
       if (fresh) ix.remove(ei);
       throw e;
