@@ -4,12 +4,14 @@
 // 100k hashes x 10 fields encode/decode.
 // A plain script that prints a table (each implementation runs in its own
 // child process, so one cannot warm up or pollute the heap of the other):
-//   npx deno run -A bench/store_bench.ts [--n 1000000] [--cpu] [--rounds 1] [--compare <other checkout>/bench/_lib.ts (or an old mod.ts) ...]
+//   npx deno run -A bench/store_bench.ts [--n 1000000] [--cpu] [--rounds 1] [--only ops|rss|all] [--compare <other checkout>/bench/_lib.ts (or an old mod.ts) ...]
 //   npx bun bench/store_bench.ts [--n 1000000] [--cpu] [--rounds 1] [--compare <other checkout>/bench/_lib.ts (or an old mod.ts) ...]
 // `--compare` adds columns for other copies of the library (e.g. an older
 // checkout) next to this one. `--cpu` times process CPU (user + system)
 // instead of wall time (steadier on a loaded machine); `--rounds R` runs
-// every copy R times, interleaved, and keeps each op's best figure.
+// every copy R times, interleaved, and keeps each op's best figure. `--only ops`
+// runs just the per-call paths (SET fresh/overwrite, GET, setString, lookup),
+// `--only rss` just the RSS after loading.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -79,6 +81,28 @@ async function child(m: Mod, n: number, dir: string, mode: string): Promise<Resu
   const val = te.encode("v".repeat(16));
   const SET = te.encode("SET");
   const fresh = () => new m.Store();
+  if (mode === "ops") {
+    // The per-call paths alone: fresh keys, overwrites, reads (ms per n calls = ns per call / 1000).
+    out["applyCommand SET (fresh keys)"] = best(3, fresh, (s) => {
+      for (let i = 0; i < n; i++) m.applyCommand(s, [SET, keys[i]!, val]);
+    });
+    const s = fresh();
+    for (let i = 0; i < n; i++) m.applyCommand(s, [SET, keys[i]!, val]);
+    const GET = te.encode("GET"), other = te.encode("w".repeat(16));
+    out["applyCommand SET (overwrite)"] = best(3, () => 0, () => {
+      for (let i = 0; i < n; i++) m.applyCommand(s, [SET, keys[i]!, other]);
+    });
+    out["applyCommand GET"] = best(3, () => 0, () => {
+      for (let i = 0; i < n; i++) m.applyCommand(s, [GET, keys[i]!]);
+    });
+    out["Store.setString (fresh keys)"] = best(3, fresh, (t) => {
+      for (let i = 0; i < n; i++) t.setString(keys[i]!, val);
+    });
+    out["Store.lookup"] = best(3, () => 0, () => {
+      for (let i = 0; i < n; i++) s.lookup(keys[i]!);
+    });
+    return out;
+  }
   out["applyCommand SET"] = best(2, fresh, (s) => {
     for (let i = 0; i < n; i++) m.applyCommand(s, [SET, keys[i]!, val]);
   });
@@ -207,7 +231,10 @@ async function main(): Promise<void> {
     const cols: Result[] = impls.map(() => ({}));
     for (let r = 0; r < rounds; r++) {
       impls.forEach((impl, i) => {
-        const got = { ...runChild(impl, n, dir, "all"), ...runChild(impl, n, dir, "rss") };
+        const only = arg("--only");
+        const got = only !== undefined
+          ? runChild(impl, n, dir, only)
+          : { ...runChild(impl, n, dir, "all"), ...runChild(impl, n, dir, "rss") };
         for (const [k, v] of Object.entries(got)) {
           cols[i]![k] = Math.min(cols[i]![k] ?? Infinity, v);
         }

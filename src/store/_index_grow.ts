@@ -19,6 +19,9 @@ export function reserveFor(ix: KeyIndex, keys: number, bytes: number): void {
     next.set(ix.arena.subarray(0, ix.used));
     setArena(ix, next);
   }
+  // What the hint made room for is not grown into ahead (halfway) as it fills.
+  if (ix.growing === null) ix.colLimit = Math.min(ix.cap, Math.max(ix.colLimit, ix.n + keys));
+  if (ix.next === null) ix.limit = Math.min(ix.arena.length, Math.max(ix.limit, ix.used + bytes));
 }
 
 /** Arenas up to this size grow by one copy (cheap); larger ones a step per write. */

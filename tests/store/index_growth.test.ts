@@ -175,4 +175,18 @@ describe("KeyIndex: columns and arena grow step by step", () => {
     assert.deepEqual(first, utf8(`0:${big}`), "a view handed out before the growth");
     m.check();
   });
+
+  it("a load hint is filled without growing ahead of it", () => {
+    const m = new Model();
+    const ix = indexOf(m.s), n = 100_000;
+    ix.reserve(n, n * 24);
+    const kind = ix.kind, arena = ix.arena, slots = ix.slots;
+    for (let i = 0; i < n; i++) {
+      m.set(`h${100_000 + i}`, `v${100_000 + i}`); // 7 + 7 bytes
+    }
+    assert.ok(ix.kind === kind && ix.arena === arena && ix.slots === slots, "no growth at all");
+    assert.equal(ix.growing, null);
+    assert.equal(ix.next, null);
+    m.check();
+  });
 });
