@@ -14,11 +14,11 @@
 // and the ">> 8" is only which vector is called S0. Bytes come 16 per lane,
 // loaded from each record and transposed (4 rounds of byte interleaves).
 //
-// A batch is 16 whole records: the lanes run the blocks of 16 bytes all of
-// them have (the shortest record's length / 16), then each lane's state goes
-// to the scalar crc() for its remaining bytes and is compared in order, so the
-// first bad record is found exactly. Fewer than 16 whole records left: the
-// scalar verify finishes the walk.
+// A batch is 16 whole records: the lanes run the bytes all of them have (the
+// shortest record's length: whole 16-byte blocks, then a last partial one),
+// then a lane with bytes left goes to the scalar crc() for them, and the
+// lanes are compared in order, so the first bad record is found exactly.
+// Fewer than 16 whole records left: the scalar verify finishes the walk.
 import { c32, EMPTY, get, I32, load, op, set, store, uleb, V128, v128, vec } from "./_wasm_asm.ts";
 
 /** Scratch in the first page, above the 16 KiB of scalar tables. */
@@ -46,10 +46,16 @@ const hi16 = lo16.map((x) => x + 8);
  * The function body (locals included) of verify16; `crcFn` / `verifyFn` are
  * the indices of the scalar crc(c, p, n) and verify(p, end).
  */
-export function verify16(crcFn: number, verifyFn: number, relaxed: boolean): number[] {
-  // Params p 0, end 1; i32 locals; v128 locals.
-  const [P, E, Q, K, LEN, S, NB, OFF, MIN, I, PT] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const V = 11;
+export function verify16(
+  crcFn: number,
+  verifyFn: number,
+  relaxed: boolean,
+  memBytes: number,
+): number[] {
+  // Params p 0, end 1; i32 locals 2-12; v128 locals from 13.
+  const P = 0, E = 1, Q = 2, K = 3, LEN = 4, S = 5, NB = 6, OFF = 7, MIN = 8, I = 9, PT = 10;
+  const R = 11, DONE = 12;
+  const V = 13;
   const S0 = V, TL = V + 4, TH = V + 8, M = V + 12, X = V + 13, LO = V + 14, HI = V + 15;
   const A = V + 16, B = V + 32;
   const swz = relaxed ? v128.relaxedSwizzle : v128.swizzle;
@@ -87,22 +93,26 @@ export function verify16(crcFn: number, verifyFn: number, relaxed: boolean): num
   const ones = Array.from({ length: 16 }, () => 0xff);
   for (let k = 0; k < 4; k++) emit(v128.const(ones), set(S0 + k));
   emit(c32(0), set(OFF));
-  emit([op.block, EMPTY], get(NB), [op.eqz, op.brIf, 0], [op.loop, EMPTY]); // $none $blk
-  for (let i = 0; i < FD_LANES; i++) {
-    emit(c32(0), load(SCRATCH.ptr + 4 * i), get(OFF), [op.add], v128.load(0), set(A + i));
-  }
-  // Transpose: after 4 rounds of "out[2i], out[2i+1] = interleave(in[i], in[i + 8])",
-  // vector b holds byte b of every lane (lane j = record j).
-  let from = A, to = B;
-  for (let round = 0; round < 4; round++) {
-    for (let i = 0; i < 8; i++) {
-      emit(get(from + i), get(from + i + 8), v128.shuffle(lo8), set(to + 2 * i));
-      emit(get(from + i), get(from + i + 8), v128.shuffle(hi8), set(to + 2 * i + 1));
+  /** Loads 16 bytes of each lane at its payload + OFF, transposed: returns the rows' first local. */
+  const loadRows = (): number => {
+    for (let i = 0; i < FD_LANES; i++) {
+      emit(c32(0), load(SCRATCH.ptr + 4 * i), get(OFF), [op.add], v128.load(0), set(A + i));
     }
-    [from, to] = [to, from];
-  }
-  for (let b = 0; b < 16; b++) {
-    emit(get(from + b), get(S0), v128.xor, set(X));
+    // Transpose: after 4 rounds of "out[2i], out[2i+1] = interleave(in[i], in[i + 8])",
+    // vector b holds byte b of every lane (lane j = record j).
+    let from = A, to = B;
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 8; i++) {
+        emit(get(from + i), get(from + i + 8), v128.shuffle(lo8), set(to + 2 * i));
+        emit(get(from + i), get(from + i + 8), v128.shuffle(hi8), set(to + 2 * i + 1));
+      }
+      [from, to] = [to, from];
+    }
+    return from;
+  };
+  /** One byte step of all 16 lanes over row `row`. */
+  const step = (row: number) => {
+    emit(get(row), get(S0), v128.xor, set(X));
     emit(get(X), get(M), v128.and, set(LO));
     emit(get(X), c32(4), v128.shrU16, get(M), v128.and, set(HI));
     for (let k = 0; k < 4; k++) {
@@ -112,9 +122,30 @@ export function verify16(crcFn: number, verifyFn: number, relaxed: boolean): num
       if (k < 3) emit(v128.xor);
       emit(get(TH + k), get(HI), swz, v128.xor, set(S0 + k));
     }
-  }
+  };
+  emit([op.block, EMPTY], get(NB), [op.eqz, op.brIf, 0], [op.loop, EMPTY]); // $none $blk
+  const rows = loadRows();
+  for (let b = 0; b < 16; b++) step(rows + b);
   emit(get(OFF), c32(16), [op.add], [op.tee, ...uleb(OFF)], get(NB), [op.ltU, op.brIf, 0]);
   emit([op.end, op.end]); // end $blk $none
+
+  // The shortest record's last R (< 16) bytes, in the lanes too: one more
+  // block per lane, of which only the first R byte steps run (the bytes
+  // after them may belong to the next record, and are never used). So a
+  // batch of equal lengths needs no scalar call at all. The loads may read up
+  // to 15 bytes past the region: skipped when that would leave the memory.
+  emit(get(NB), set(DONE), get(MIN), get(NB), [op.sub], set(R));
+  emit([op.block, EMPTY], get(R), [op.eqz, op.brIf, 0]); // $part
+  emit(c32(0), load(SCRATCH.ptr + 4 * (FD_LANES - 1)), get(NB), [op.add]);
+  emit(c32(memBytes - 16), [op.gtU, op.brIf, 0]);
+  emit(get(NB), set(OFF));
+  const part = loadRows();
+  emit([op.block, EMPTY]); // $steps
+  for (let b = 0; b < 16; b++) {
+    if (b > 0) emit(get(R), c32(b), [op.eq, op.brIf, 0]);
+    step(part + b);
+  }
+  emit([op.end], get(MIN), set(DONE), [op.end]); // end $steps, end $part
 
   // Lane states out as 16 u32 (byte k of lane j is S_k[j]).
   emit(get(S0), get(S0 + 1), v128.shuffle(lo8), set(B));
@@ -129,10 +160,11 @@ export function verify16(crcFn: number, verifyFn: number, relaxed: boolean): num
   // Each lane in order: its bytes after the blocks, then the stored CRC.
   emit(c32(0), set(I), [op.loop, EMPTY]); // $fin
   emit(get(I), c32(2), [op.shl], load(SCRATCH.ptr), set(PT));
-  emit(get(I), c32(2), [op.shl], load(SCRATCH.state));
-  emit(get(PT), get(NB), [op.add]);
-  emit(get(I), c32(2), [op.shl], load(SCRATCH.len), get(NB), [op.sub]);
-  emit([op.call, ...uleb(crcFn)], c32(-1), [op.xor]);
+  emit(get(I), c32(2), [op.shl], load(SCRATCH.state), set(LEN)); // LEN: the lane's state
+  emit(get(I), c32(2), [op.shl], load(SCRATCH.len), get(DONE), [op.sub], set(R)); // bytes left
+  emit(get(R), [op.if, EMPTY]);
+  emit(get(LEN), get(PT), get(DONE), [op.add], get(R), [op.call, ...uleb(crcFn)], set(LEN));
+  emit([op.end], get(LEN), c32(-1), [op.xor]);
   emit(get(PT), c32(4), [op.sub], load(0), [op.ne]);
   emit([op.if, EMPTY], get(PT), c32(8), [op.sub, op.ret, op.end]);
   emit(get(I), c32(1), [op.add], [op.tee, ...uleb(I)], c32(FD_LANES), [op.ltU, op.brIf, 0]);
@@ -140,7 +172,7 @@ export function verify16(crcFn: number, verifyFn: number, relaxed: boolean): num
   emit(get(Q), set(P), [op.br, 0]);
   emit([op.end, op.unreachable, op.end]); // end $outer, end of function
 
-  const locals = vec([[...uleb(9), I32], [...uleb(48), V128]]);
+  const locals = vec([[...uleb(11), I32], [...uleb(48), V128]]);
   const fn = [...locals, ...code];
   return [...uleb(fn.length), ...fn];
 }

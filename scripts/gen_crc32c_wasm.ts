@@ -276,7 +276,7 @@ function module(simd: false | "simd" | "relaxed"): number[] {
       vec([
         code(4, crcBody),
         code(2, verifyBody),
-        ...(simd ? [verify16(0, 1, simd === "relaxed")] : []),
+        ...(simd ? [verify16(0, 1, simd === "relaxed", PAGES * 65536)] : []),
       ]),
     ),
   ];

@@ -243,6 +243,72 @@ describe("checkedRecordsEnd, SIMD kernel (16 records per batch)", () => {
     }
   });
 
+  it("runs the shortest record's last partial block in the lanes: every length 1..48, every lane", () => {
+    // Equal lengths: the lanes run all the bytes (whole blocks, then the
+    // last len % 16 byte steps), so a flip in the last payload byte or in the
+    // first one of that partial block must still name its record.
+    for (let len = 1; len <= 48; len++) {
+      const recs = Array.from({ length: 40 }, (_, i) => rawRecord(len, i));
+      const log = concat(recs);
+      const size = len + 8;
+      for (const [kernel, run] of KERNELS) {
+        assert.equal(
+          run(() => checkedRecordsEnd(log, 0, log.length)),
+          log.length,
+          `${len} ${kernel}`,
+        );
+      }
+      const partialStart = len - (len % 16 === 0 ? 16 : len % 16);
+      for (let lane = 0; lane < 16; lane++) {
+        for (const at of new Set([len - 1, partialStart, 0])) {
+          const m = log.slice();
+          m[lane * size + 8 + at]! ^= 1 << (lane % 8);
+          for (const [kernel, run] of KERNELS) {
+            assert.equal(
+              run(() => checkedRecordsEnd(m, 0, m.length)),
+              lane * size,
+              `len ${len} lane ${lane} byte ${at} ${kernel}`,
+            );
+          }
+        }
+      }
+      // One lane longer than the rest: its bytes past the shortest go to the scalar tail.
+      const longer = recs.slice();
+      longer[5] = rawRecord(len + 7, 5);
+      const ml = concat(longer);
+      const bad = ml.slice();
+      bad[5 * size + 8 + len + 6]! ^= 4; // the last byte of the longer record
+      for (const [kernel, run] of KERNELS) {
+        assert.equal(run(() => checkedRecordsEnd(ml, 0, ml.length)), ml.length, `longer ${kernel}`);
+        assert.equal(
+          run(() => checkedRecordsEnd(bad, 0, bad.length)),
+          5 * size,
+          `longer ${kernel}`,
+        );
+      }
+    }
+  });
+
+  it("ends a batch exactly at the end of the wasm window (the partial block must not read past it)", () => {
+    // A filler record, then 16 x 1063 - 1 records of 53-byte payloads: the
+    // last batch's last record ends at the last byte of the module's memory.
+    const recs = [
+      rawRecord(11141, 1),
+      ...Array.from({ length: 16 * 1063 - 1 }, (_, i) => rawRecord(53, i)),
+    ];
+    const log = concat(recs);
+    assert.equal(log.length, WINDOW);
+    const last = log.length - 61;
+    for (const at of [last, last - 61 * 15]) {
+      const bad = log.slice();
+      bad[at + 8 + 50]! ^= 0x10; // in the bytes past the last whole block
+      for (const [kernel, run] of KERNELS) {
+        assert.equal(run(() => checkedRecordsEnd(log, 0, log.length)), log.length, kernel);
+        assert.equal(run(() => checkedRecordsEnd(bad, 0, bad.length)), at, `${at} ${kernel}`);
+      }
+    }
+  });
+
   it("walks a region longer than the wasm window, batch by batch, to a flip near its end", () => {
     const recs = Array.from({ length: 30_000 }, (_, i) => rawRecord(60 + (i % 9), i));
     const log = concat(recs);
