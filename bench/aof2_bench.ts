@@ -14,7 +14,9 @@
 //                    checksum each one)
 // --cases=into,argv  any of into (replayAofInto: the store fast path, what
 //                    openStore uses), argv (replayAof with an argv callback
-//                    that counts: issue 17's "parse only"), append (Aof.append
+//                    that counts), visit (replayAofFrames with a visitor
+//                    that counts: frames as offsets in a reused cursor, no
+//                    argv views; issue 17's "parse only"), append (Aof.append
 //                    of n frames, fsync "no", awaiting every 65536)
 // --js               also "v2js": v2 with the JS CRC32C (wasm off)
 // --kernels          also "v2scalar" / "v2simd": the record check's SIMD
@@ -44,6 +46,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Aof } from "../src/persist/aof.ts";
 import { replayAof, replayAofInto } from "../src/persist/replay.ts";
+import { replayAofFrames } from "../src/persist/replay_frames.ts";
 import { Store } from "../src/store/store.ts";
 import { ByteWriter } from "../src/codec/bytes.ts";
 import { AOF_MAGIC, encodeCommandInto } from "../src/codec/resp.ts";
@@ -67,7 +70,7 @@ const FRESH = has("fresh");
 /** In a child of --fresh: "<case>:<variant>", the logs' dir. */
 const CHILD = flag("child");
 const LOGS = flag("logs");
-const CASES = (flag("cases") ?? "into,argv,append").split(",")
+const CASES = (flag("cases") ?? "into,argv,visit,append").split(",")
   .filter((c) => c !== "append" || !has("no-append"));
 const TARGET = 1.15;
 
@@ -133,6 +136,12 @@ async function run(c: string, v: string): Promise<Sample> {
       let count = 0;
       const s = await sample(() => replayAof(path, () => void count++, replayOpts));
       if (count !== N) throw new Error(`${v}: ${count} argv`);
+      return s;
+    }
+    if (c === "visit") {
+      let count = 0;
+      const s = await sample(() => replayAofFrames(path, () => void count++, replayOpts));
+      if (count !== N) throw new Error(`${v}: ${count} frames visited`);
       return s;
     }
     if (c === "append") {
@@ -282,13 +291,14 @@ for (const c of CASES) {
   }
 }
 // Issue 17's "replay, parse only" row: Rust's replay_aof with an empty
-// callback (0.165 s for 1M frames, shared/spec/BENCH.md) is the argv case here.
-if (CASES.includes("argv")) {
+// callback (0.165 s for 1M frames, shared/spec/BENCH.md): the visit case
+// (nothing made per frame), and the argv case (three views per frame).
+for (const c of ["visit", "argv"].filter((x) => CASES.includes(x))) {
   for (const v of variants) {
-    const ss = samples.get(`argv ${v}`)!;
+    const ss = samples.get(`${c} ${v}`)!;
     const w = summary(ss.map((s) => s.wall / 1000)), u = summary(ss.map((s) => s.cpu / 1000));
     console.log(
-      `parse-only (argv) ${v}: wall s ${fmt(w, 3)}, cpu s ${
+      `parse-only (${c}) ${v}: wall s ${fmt(w, 3)}, cpu s ${
         fmt(u, 3)
       }; Rust kevy 1.17: 0.165 s wall`,
     );

@@ -14,6 +14,7 @@
 
 import { ByteWriter, utf8Length } from "./bytes.ts";
 import { writerInternals } from "./bytes_util.ts";
+import { FRAME_INCOMPLETE, FrameCursor, scanFrame } from "./resp_cursor.ts";
 
 /**
  * The 9-byte header of a kevy AOF, `KEVYAOF1\n` (absent in pre-1.2 files).
@@ -37,18 +38,13 @@ export const AOF_MAGIC: Uint8Array = new Uint8Array([
   0x0a, // \n
 ]);
 
-/** Largest multibulk count the parser accepts. */
-export const MAX_FRAME_ARGS = 1_048_576;
-/** Largest bulk length the parser accepts (512 MiB, Redis' proto-max-bulk-len default). */
-export const MAX_BULK_LEN = 512 * 1024 * 1024;
+export { MAX_BULK_LEN, MAX_FRAME_ARGS } from "./resp_cursor.ts";
 
 const STAR = 0x2a;
 const DOLLAR = 0x24;
 const CR = 0x0d;
 const LF = 0x0a;
 const D0 = 0x30;
-const D1 = 0x31;
-const D9 = 0x39;
 
 /**
  * Result of {@link parseFrame}.
@@ -225,14 +221,6 @@ export function encodeCommand(argv: ReadonlyArray<Uint8Array | string>): Uint8Ar
   return w.bytes();
 }
 
-function corrupt(offset: number, expected: string): FrameResult {
-  return { kind: "corrupt", offset, expected };
-}
-
-function incomplete(offset: number): FrameResult {
-  return { kind: "incomplete", offset };
-}
-
 /**
  * Parses one RESP multibulk frame starting at `offset` in `buf`. Never throws
  * for bad input and never allocates more than the bytes present: counts and
@@ -262,80 +250,15 @@ function incomplete(offset: number): FrameResult {
  * ```
  */
 export function parseFrame(buf: Uint8Array, offset: number, end = buf.length): FrameResult {
-  let p = offset;
-  if (p >= end) return incomplete(offset);
-  if (buf[p] !== STAR) return corrupt(p, "'*' (multibulk frame)");
-  p++;
-
-  // Count: 1..MAX_FRAME_ARGS, no sign, no leading zero.
-  if (p >= end) return incomplete(offset);
-  let c = buf[p]!;
-  if (c < D1 || c > D9) return corrupt(p, "multibulk count (digits 1-9 first)");
-  let count = c - D0;
-  p++;
-  for (;;) {
-    if (p >= end) return incomplete(offset);
-    c = buf[p]!;
-    if (c >= D0 && c <= D9) {
-      count = count * 10 + (c - D0);
-      if (count > MAX_FRAME_ARGS) return corrupt(p, `multibulk count <= ${MAX_FRAME_ARGS}`);
-      p++;
-    } else if (c === CR) {
-      break;
-    } else {
-      return corrupt(p, "digit or CRLF after multibulk count");
-    }
-  }
-  p++;
-  if (p >= end) return incomplete(offset);
-  if (buf[p] !== LF) return corrupt(p, "LF after multibulk count");
-  p++;
-
-  const argv: Uint8Array[] = [];
-  const ab = buf.buffer;
-  const base = buf.byteOffset;
-  for (let i = 0; i < count; i++) {
-    if (p >= end) return incomplete(offset);
-    if (buf[p] !== DOLLAR) return corrupt(p, "'$' (bulk string)");
-    p++;
-
-    // Length: "0" or 1..MAX_BULK_LEN without leading zeros.
-    if (p >= end) return incomplete(offset);
-    c = buf[p]!;
-    if (c < D0 || c > D9) return corrupt(p, "bulk length digit");
-    let len = c - D0;
-    p++;
-    for (;;) {
-      if (p >= end) return incomplete(offset);
-      c = buf[p]!;
-      if (c === CR) break;
-      if (c < D0 || c > D9 || len === 0) {
-        return corrupt(
-          p,
-          len === 0 ? "CRLF after bulk length 0" : "digit or CRLF after bulk length",
-        );
-      }
-      len = len * 10 + (c - D0);
-      if (len > MAX_BULK_LEN) return corrupt(p, `bulk length <= ${MAX_BULK_LEN}`);
-      p++;
-    }
-    p++;
-    if (p >= end) return incomplete(offset);
-    if (buf[p] !== LF) return corrupt(p, "LF after bulk length");
-    p++;
-
-    // Payload, then CRLF. Nothing is allocated until the payload is present;
-    // a view constructor is faster than subarray() (no species lookup).
-    const stop = p + len;
-    if (stop >= end) return incomplete(offset);
-    if (buf[stop] !== CR) return corrupt(stop, "CRLF after bulk payload");
-    if (stop + 1 >= end) return incomplete(offset);
-    if (buf[stop + 1] !== LF) return corrupt(stop + 1, "LF after bulk payload");
-    argv.push(new Uint8Array(ab, base + p, len));
-    p = stop + 2;
-  }
-  return { kind: "frame", argv, end: p };
+  const cur = shared;
+  const e = scanFrame(buf, offset, end, cur);
+  if (e >= 0) return { kind: "frame", argv: cur.argv(), end: e };
+  if (e === FRAME_INCOMPLETE) return { kind: "incomplete", offset };
+  return { kind: "corrupt", offset: cur.errAt, expected: cur.expected };
 }
+
+/** parseFrame's cursor: its argv is built before it returns, so one is enough. */
+const shared = new FrameCursor();
 
 /**
  * Whether every byte from `offset` to the end of `buf` is 0x00 (true for an

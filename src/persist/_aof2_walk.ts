@@ -26,6 +26,12 @@ import {
 import { ByteWriter } from "../codec/bytes.ts";
 import { crc32cUpdate } from "../codec/crc32c.ts";
 import { encodeCommand, parseFrame } from "../codec/resp.ts";
+import {
+  FRAME_CORRUPT,
+  FRAME_INCOMPLETE,
+  type FrameCursor,
+  scanFrame,
+} from "../codec/resp_cursor.ts";
 import type { Store } from "../store/store.ts";
 import { applyPlainSet } from "./_plain_set.ts";
 import { SegmentedFrameError } from "./aof2_errors.ts";
@@ -36,6 +42,9 @@ export const SHORT = -1;
 export const BAD = -2;
 
 const STAR = 0x2a, CR = 0x0d, LF = 0x0a;
+
+/** Gets each frame as offsets in a reused cursor (valid during the call) and its file offset. */
+export type FrameVisitor = (frame: FrameCursor, offset: number) => void;
 
 /** A frame held inside an open transaction: its payload (a copy) and record offset. */
 interface Held {
@@ -63,7 +72,10 @@ export class V2Walk {
 
   constructor(
     private readonly path: string,
-    private readonly onFrame: (argv: Uint8Array[], offset: number) => void,
+    /** Hands a frame on (the scanner's emit). */
+    private readonly emit: FrameVisitor,
+    /** The scanner's cursor, shared. */
+    private readonly cur: FrameCursor,
     private readonly target: Store | null,
     private readonly discardUncommitted: boolean,
   ) {}
@@ -109,18 +121,19 @@ export class V2Walk {
       if (e === stop) return stop;
       if (e >= 0) return this.#notOne(stop, "one RESP command (bytes follow a SET)");
     }
-    const f = parseFrame(buf, s, stop);
-    if (f.kind !== "frame" || f.end !== stop) {
+    const cur = this.cur;
+    const e = scanFrame(buf, s, stop, cur);
+    if (e !== stop) {
       return this.#notOne(
         stop,
-        f.kind === "corrupt"
-          ? `one RESP command (${f.expected} at byte ${base + f.offset})`
-          : f.kind === "incomplete"
+        e === FRAME_CORRUPT
+          ? `one RESP command (${cur.expected} at byte ${base + cur.errAt})`
+          : e === FRAME_INCOMPLETE
           ? "one RESP command (the payload ends inside it)"
-          : `one RESP command (${stop - f.end} bytes follow it)`,
+          : `one RESP command (${stop - e} bytes follow it)`,
       );
     }
-    this.#consume(f.argv, buf, s, stop, base + p);
+    this.#consume(cur, buf, s, stop, base + p);
     return stop;
   }
 
@@ -133,8 +146,10 @@ export class V2Walk {
     return BAD;
   }
 
-  #consume(argv: Uint8Array[], buf: Uint8Array, s: number, stop: number, offset: number): void {
-    const kind = internalFrame(argv);
+  #consume(cur: FrameCursor, buf: Uint8Array, s: number, stop: number, offset: number): void {
+    // Internal frames have one or two arguments, the first starting with a 0 byte.
+    const argv = cur.argc <= 2 && cur.len[0]! > 0 && buf[cur.start[0]!] === 0 ? cur.argv() : null;
+    const kind = argv === null ? null : internalFrame(argv);
     if (kind === "begin") {
       const o = this.#open;
       if (o !== null) {
@@ -165,19 +180,22 @@ export class V2Walk {
       this.#open.held.push({ payload: buf.slice(s, stop), offset });
       return;
     }
-    if (kind === "segmented") throw new SegmentedFrameError(this.path, offset, argv[1]!);
-    this.onFrame(argv, offset);
+    if (kind === "segmented") throw new SegmentedFrameError(this.path, offset, argv![1]!);
+    this.emit(cur, offset);
   }
 
   #apply(payload: Uint8Array, offset: number): void {
     const t = this.target;
     if (t !== null && applyPlainSet(t, payload, 0, payload.length) === payload.length) return;
-    const f = parseFrame(payload, 0);
-    if (f.kind !== "frame") return; // checked when it was held
-    if (internalFrame(f.argv) === "segmented") {
-      throw new SegmentedFrameError(this.path, offset, f.argv[1]!);
+    const cur = this.cur;
+    if (scanFrame(payload, 0, payload.length, cur) < 0) return; // checked when it was held
+    if (cur.argc === 2 && cur.len[0]! > 0 && payload[cur.start[0]!] === 0) {
+      const argv = cur.argv();
+      if (internalFrame(argv) === "segmented") {
+        throw new SegmentedFrameError(this.path, offset, argv[1]!);
+      }
     }
-    this.onFrame(f.argv, offset);
+    this.emit(cur, offset);
   }
 
   /** The records of the open transaction, re-encoded (byte-identical): the start of a torn tail. */

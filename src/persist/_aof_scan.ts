@@ -3,16 +3,17 @@
 // complete frame to a callback and classifies the end of the file. Memory
 // stays at one chunk plus the largest frame. A `KEVYAOF2\n` header switches it
 // to checksummed records (the record walk and its end rules: _aof2_walk.ts).
-import { AOF_MAGIC, findFrameAfter, parseFrame } from "../codec/resp.ts";
+import { AOF_MAGIC, findFrameAfter } from "../codec/resp.ts";
+import { FRAME_INCOMPLETE, FrameCursor, scanFrame } from "../codec/resp_cursor.ts";
 import { AOF2_MAGIC, checkedRecordsEnd, setRecordCheckSimd } from "../codec/aof2.ts";
 import { runtimeName } from "../fs/detect.ts";
-import { SHORT, V2Walk } from "./_aof2_walk.ts";
+import { type FrameVisitor, SHORT, V2Walk } from "./_aof2_walk.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import type { Store } from "../store/store.ts";
 import { applyPlainSet, storeOf } from "./_plain_set.ts";
 import { allZero, isPrefixOf, type ScanEnd } from "./_aof_scan_end.ts";
 
-export type { ScanEnd };
+export type { FrameVisitor, ScanEnd };
 
 // JavaScriptCore runs the SIMD record check at ~0.6x of the scalar one (V8 at
 // 1.4-1.9x): on Bun a v2 replay checks records with the scalar wasm kernel.
@@ -36,6 +37,10 @@ export class AofScanner {
   private zeros = 0;
   /** The record walk of a `KEVYAOF2` log (null for v1 and legacy logs). */
   private v2: V2Walk | null = null;
+  /** The one frame scanner's cursor, reused for every frame. */
+  private readonly cur = new FrameCursor();
+  /** Hands a scanned frame on: to `visit`, or as argv views to onFrame. */
+  private readonly emit: FrameVisitor;
 
   constructor(
     private readonly path: string,
@@ -46,8 +51,11 @@ export class AofScanner {
     private readonly target: Store | null = storeOf(onFrame),
     /** v2: a BEGIN before the previous one's COMMIT drops that transaction instead of failing. */
     private readonly discardUncommitted = false,
+    /** When set, frames go to it as offsets (a reused cursor) and onFrame is not called. */
+    visit: FrameVisitor | null = null,
   ) {
     this.buf = new Uint8Array(initialCapacity);
+    this.emit = visit ?? ((cur, offset) => onFrame(cur.argv(), offset));
   }
 
   /** Offset just past the last complete frame handed over (a log being followed resumes here). */
@@ -110,6 +118,7 @@ export class AofScanner {
     const t = this.target;
     const n = chunk.length;
     const v2 = this.v2;
+    const cur = this.cur, emit = this.emit;
     if (v2 !== null) {
       // The chunk's records are checksummed in one pass first (see checkedRecordsEnd).
       let ok = p;
@@ -130,12 +139,12 @@ export class AofScanner {
             continue;
           }
         }
-        const r = parseFrame(chunk, p);
-        if (r.kind !== "frame") break;
+        const e = scanFrame(chunk, p, n, cur);
+        if (e < 0) break;
         this.frames++;
         const at = p;
-        p = r.end;
-        this.onFrame(r.argv, this.base + at);
+        p = e;
+        emit(cur, this.base + at);
       }
     }
     this.base += p;
@@ -301,7 +310,13 @@ export class AofScanner {
       if (isPrefixOf(have.subarray(0, AOF2_MAGIC.length), AOF2_MAGIC)) {
         this.header = true;
         this.start += AOF2_MAGIC.length;
-        this.v2 = new V2Walk(this.path, this.onFrame, this.target, this.discardUncommitted);
+        this.v2 = new V2Walk(
+          this.path,
+          this.emit,
+          this.cur,
+          this.target,
+          this.discardUncommitted,
+        );
         return this.drainV2();
       }
       if (
@@ -333,6 +348,7 @@ export class AofScanner {
     }
     if (this.v2 !== null) return this.drainV2();
     const t = this.target;
+    const cur = this.cur;
     while (this.start < this.end) {
       if (t !== null) {
         const e = applyPlainSet(t, view, this.start, this.end);
@@ -342,24 +358,24 @@ export class AofScanner {
           continue;
         }
       }
-      const r = parseFrame(view, this.start);
-      if (r.kind === "frame") {
+      const e = scanFrame(view, this.start, this.end, cur);
+      if (e >= 0) {
         this.frames++;
         const at = this.base + this.start;
-        this.start = r.end;
-        this.onFrame(r.argv, at);
+        this.start = e;
+        this.emit(cur, at);
         continue;
       }
-      if (r.kind === "incomplete") return;
+      if (e === FRAME_INCOMPLETE) return;
       // Corrupt. A crash can leave a run of zeros (size extended, data never
       // written): if everything from the bad byte on is zero, it may be a torn tail.
-      const bad = Math.max(r.offset, this.start);
+      const bad = Math.max(cur.errAt, this.start);
       const err = new CorruptFileError({
         path: this.path,
         offset: this.base + this.start,
-        expected: r.offset > this.start
-          ? `${r.expected} (at byte ${this.base + r.offset}, in the frame starting here)`
-          : r.expected,
+        expected: cur.errAt > this.start
+          ? `${cur.expected} (at byte ${this.base + cur.errAt}, in the frame starting here)`
+          : cur.expected,
         bytes: view.subarray(this.start),
       });
       if (!allZero(view, bad, this.end)) throw err;

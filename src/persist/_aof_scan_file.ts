@@ -9,7 +9,7 @@ import { whileLoading } from "../store/store.ts";
 import { REPLAY_CHUNK_BYTES, type ReplayOptions, type ReplayStats } from "./replay.ts";
 import { storeOf } from "./_plain_set.ts";
 import { type ReplayApply, UnknownCommandGate } from "./unknown.ts";
-import { AofScanner, type ScanEnd } from "./_aof_scan.ts";
+import { AofScanner, type FrameVisitor, type ScanEnd } from "./_aof_scan.ts";
 
 /** A replay plus what Aof.open needs to repair a torn tail. */
 export interface ScanResult {
@@ -95,17 +95,71 @@ function gatedScanner(
   return scanner;
 }
 
-/** Streams `path` through a scanner (async). */
+/**
+ * A scanner handing frames to `visit` as offsets (no argv, no apply, so no
+ * unknown-command gate); group markers are taken out as for a replay.
+ */
+function visitingScanner(
+  path: string,
+  visit: FrameVisitor,
+  chunk: number,
+  opts: ReplayOptions,
+): AofScanner {
+  let scanner: AofScanner | null = null;
+  const onVisit: FrameVisitor = (cur, offset) => {
+    const n = cur.argc;
+    if (n === 4 || n === 2) {
+      const m = parseGroupMarker(cur.argv());
+      if (m !== null) {
+        scanner!.uncount();
+        opts.onGroupMarker?.(m, offset);
+        return;
+      }
+    }
+    visit(cur, offset);
+  };
+  scanner = new AofScanner(
+    path,
+    noArgv,
+    Math.max(chunk * 2, 4096),
+    null,
+    opts.onUncommitted === "discard",
+    onVisit,
+  );
+  return scanner;
+}
+
+function noArgv(): void {
+  throw new Error("unreachable: a visiting scanner hands out no argv");
+}
+
+/** How a driver gets its scanner: applying frames (`apply`) or visiting them. */
+export type ScanConsumer = { apply: ReplayApply } | { visit: FrameVisitor };
+
+function makeScanner(
+  path: string,
+  c: ScanConsumer,
+  gate: UnknownCommandGate,
+  chunk: number,
+  opts: ReplayOptions,
+): AofScanner {
+  return "visit" in c
+    ? visitingScanner(path, c.visit, chunk, opts)
+    : gatedScanner(path, c.apply, gate, chunk, opts);
+}
+
+/** Streams `path` through a scanner (async): frames to `apply`, or to a visitor (`{ visit }`). */
 export async function scanAof(
   path: string,
-  apply: ReplayApply,
+  apply: ReplayApply | ScanConsumer,
   opts: ReplayOptions = {},
 ): Promise<ScanResult> {
   const t0 = performance.now();
   const fs = opts.fs ?? defaultFs();
   const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
   const gate = new UnknownCommandGate(opts.onUnknown);
-  const scanner = gatedScanner(path, apply, gate, chunk, opts);
+  const c = typeof apply === "function" ? { apply: apply as ReplayApply } : apply;
+  const scanner = makeScanner(path, c, gate, chunk, opts);
   try {
     // Frames are applied in loading mode: nothing expires until the replay is over.
     for await (const c of fs.readChunks(path, chunk)) whileLoading(() => scanner.push(c));
@@ -119,14 +173,15 @@ export async function scanAof(
 /** Streams `path` through a scanner (blocking). */
 export function scanAofSync(
   path: string,
-  apply: ReplayApply,
+  apply: ReplayApply | ScanConsumer,
   opts: ReplayOptions = {},
 ): ScanResult {
   const t0 = performance.now();
   const fs = opts.fs ?? defaultFs();
   const chunk = opts.chunkBytes ?? REPLAY_CHUNK_BYTES;
   const gate = new UnknownCommandGate(opts.onUnknown);
-  const scanner = gatedScanner(path, apply, gate, chunk, opts);
+  const c = typeof apply === "function" ? { apply: apply as ReplayApply } : apply;
+  const scanner = makeScanner(path, c, gate, chunk, opts);
   try {
     for (const c of fs.readChunksSync(path, chunk)) whileLoading(() => scanner.push(c));
   } catch (e) {
