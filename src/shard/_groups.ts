@@ -17,7 +17,7 @@ import { dirname } from "../fs/path.ts";
 import { AOF2_MAGIC, encodeRecord } from "../codec/aof2.ts";
 import { encodeCommand } from "../codec/resp.ts";
 import { groupEnd } from "../codec/group.ts";
-import { replayAof } from "../persist/replay.ts";
+import { replayAofFrames } from "../persist/replay_frames.ts";
 
 /** What one log says about groups. */
 interface LogGroups {
@@ -40,11 +40,11 @@ async function scanGroups(fs: FsAdapter, path: string, want: Set<string>): Promi
       out.done.add(cur.gid);
     }
   };
-  const stats = await replayAof(path, () => {
+  // Parse-only: the frames are only counted, so none is made into an argv.
+  const stats = await replayAofFrames(path, () => {
     if (cur !== null) cur.seen++;
   }, {
     fs,
-    onUnknown: "skip",
     onGroupMarker: (m, offset) => {
       if (m.kind === "begin") {
         settle();
