@@ -26,6 +26,8 @@
 // --fresh            every sample in a fresh child process (variants
 //                    interleaved, warm-up runs inside each child): nothing a
 //                    variant leaves behind (heap, JIT state) reaches the next
+// --sync             the blocking replays (replayAofIntoSync, replayAofSync,
+//                    replayAofFramesSync): no async read per chunk
 // --aa               also "v1again": v1 measured a second time in every round,
 //                    so v1again/v1 shows the noise floor of the ratios
 // --no-append        (kept) same as leaving append out of --cases
@@ -45,8 +47,13 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Aof } from "../src/persist/aof.ts";
-import { replayAof, replayAofInto } from "../src/persist/replay.ts";
-import { replayAofFrames } from "../src/persist/replay_frames.ts";
+import {
+  replayAof,
+  replayAofInto,
+  replayAofIntoSync,
+  replayAofSync,
+} from "../src/persist/replay.ts";
+import { replayAofFrames, replayAofFramesSync } from "../src/persist/replay_frames.ts";
 import { Store } from "../src/store/store.ts";
 import { ByteWriter } from "../src/codec/bytes.ts";
 import { AOF_MAGIC, encodeCommandInto } from "../src/codec/resp.ts";
@@ -66,6 +73,7 @@ const RUNS = Number(flag("runs") ?? 11);
 const WARMUP = Number(flag("warmup") ?? 1);
 const VALUE = Number(flag("value") ?? 16);
 const MEM = flag("fs") === "mem";
+const SYNC = has("sync");
 const FRESH = has("fresh");
 /** In a child of --fresh: "<case>:<variant>", the logs' dir. */
 const CHILD = flag("child");
@@ -126,7 +134,9 @@ async function run(c: string, v: string): Promise<Sample> {
       let store: Store | null = null;
       const s = await sample(async () => {
         store = new Store();
-        const st = await replayAofInto(path, store, replayOpts);
+        const st = SYNC
+          ? replayAofIntoSync(path, store, replayOpts)
+          : await replayAofInto(path, store, replayOpts);
         if (st.frames !== N) throw new Error(`${v}: ${st.frames} frames`);
       });
       if (store!.dbsize() !== N) throw new Error(`${v}: ${store!.dbsize()} keys`);
@@ -134,13 +144,19 @@ async function run(c: string, v: string): Promise<Sample> {
     }
     if (c === "argv") {
       let count = 0;
-      const s = await sample(() => replayAof(path, () => void count++, replayOpts));
+      const cb = () => void count++;
+      const s = await sample(() =>
+        SYNC ? replayAofSync(path, cb, replayOpts) : replayAof(path, cb, replayOpts)
+      );
       if (count !== N) throw new Error(`${v}: ${count} argv`);
       return s;
     }
     if (c === "visit") {
       let count = 0;
-      const s = await sample(() => replayAofFrames(path, () => void count++, replayOpts));
+      const cb = () => void count++;
+      const s = await sample(() =>
+        SYNC ? replayAofFramesSync(path, cb, replayOpts) : replayAofFrames(path, cb, replayOpts)
+      );
       if (count !== N) throw new Error(`${v}: ${count} frames visited`);
       return s;
     }
@@ -182,6 +198,7 @@ function runFresh(c: string, v: string): Sample {
     `--child=${c}:${v}`,
     `--logs=${dir}`,
     ...(MEM ? ["--fs=mem"] : []),
+    ...(SYNC ? ["--sync"] : []),
   ];
   const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 20 });
   const line = (r.stdout ?? "").trim().split("\n").pop() ?? "";
@@ -203,7 +220,9 @@ console.log(
   `${RUNTIME}, n = ${N}, value ${VALUE} B; v1 ${sizeOf(logs.v1)} B, v2 ${sizeOf(logs.v2)} B; ` +
     `CRC32C in ${wasmCrc !== null ? `WebAssembly (${wasmCrc.kernel})` : "JS"}; replay from ${
       MEM ? "memory (CrashFs)" : "disk"
-    }; ${RUNS} rounds + ${WARMUP} warm-up, ${FRESH ? "fresh process per sample" : "in-process"}; ` +
+    }${SYNC ? " (blocking replays)" : ""}; ${RUNS} rounds + ${WARMUP} warm-up, ${
+      FRESH ? "fresh process per sample" : "in-process"
+    }; ` +
     `GC before each sample: ${
       FRESH || CAN_GC ? "yes" : "NO (run deno with --v8-flags=--expose-gc)"
     }`,
