@@ -252,7 +252,11 @@ export function encodeCommand(argv: ReadonlyArray<Uint8Array | string>): Uint8Ar
 export function parseFrame(buf: Uint8Array, offset: number, end = buf.length): FrameResult {
   const cur = shared;
   const e = scanFrame(buf, offset, end, cur);
-  if (e >= 0) return { kind: "frame", argv: cur.argv(), end: e };
+  if (e >= 0) {
+    const argv = cur.argv();
+    cur.release(); // the shared cursor keeps no caller's buffer alive
+    return { kind: "frame", argv, end: e };
+  }
   if (e === FRAME_INCOMPLETE) return { kind: "incomplete", offset };
   return { kind: "corrupt", offset: cur.errAt, expected: cur.expected };
 }

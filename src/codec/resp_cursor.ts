@@ -19,6 +19,7 @@ export const FRAME_INCOMPLETE = -1;
 /** {@link scanFrame}: no valid frame starts here (the cursor says where and why). */
 export const FRAME_CORRUPT = -2;
 
+const NO_BYTES = new Uint8Array(0);
 const STAR = 0x2a, DOLLAR = 0x24, CR = 0x0d, LF = 0x0a, D0 = 0x30, D1 = 0x31, D9 = 0x39;
 
 /**
@@ -38,7 +39,7 @@ const STAR = 0x2a, DOLLAR = 0x24, CR = 0x0d, LF = 0x0a, D0 = 0x30, D1 = 0x31, D9
  */
 export class FrameCursor {
   /** The buffer the offsets point into. */
-  buf: Uint8Array = new Uint8Array(0);
+  buf: Uint8Array = NO_BYTES;
   /** Arguments of the frame. */
   argc = 0;
   /** Offset in `buf` of each argument (the first `argc` entries). */
@@ -63,6 +64,16 @@ export class FrameCursor {
     const out: Uint8Array[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = new Uint8Array(ab, base + st[i]!, ln[i]!);
     return out;
+  }
+
+  /** Forgets the buffer (so it is not kept reachable) and shrinks offset arrays a huge frame grew. */
+  release(): void {
+    this.buf = NO_BYTES;
+    this.argc = 0;
+    if (this.start.length > 64) {
+      this.start = new Int32Array(8);
+      this.len = new Int32Array(8);
+    }
   }
 
   /** Room for one more argument (grown as arguments are parsed, so never past the bytes seen). */
