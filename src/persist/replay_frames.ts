@@ -29,7 +29,7 @@ export type FrameVisitor = (frame: FrameCursor, offset: number) => void;
  * @example
  * ```ts
  * import { replayAofFrames } from "./replay_frames.ts";
- * import { CrashFs } from "../fs/crash.ts";
+ * import { CrashFs } from "@kevy/persist/testing";
  * const fs = new CrashFs();
  * fs.writeFileDurable("/a.aof", new TextEncoder().encode("*1\r\n$4\r\nPING\r\n"));
  * let verbBytes = 0;
@@ -52,7 +52,7 @@ export async function replayAofFrames(
  * @example
  * ```ts
  * import { replayAofFramesSync } from "./replay_frames.ts";
- * import { CrashFs } from "../fs/crash.ts";
+ * import { CrashFs } from "@kevy/persist/testing";
  * const fs = new CrashFs();
  * fs.writeFileDurable("/a.aof", new TextEncoder().encode("*1\r\n$4\r\nPING\r\n"));
  * replayAofFramesSync("/a.aof", () => {}, { fs }).frames; // 1
