@@ -25,7 +25,7 @@ import { concatBytes } from "../codec/bytes_util.ts";
 import type { Routing } from "../codec/routing_types.ts";
 import type { SlotRanges } from "../codec/slot_ranges.ts";
 import { formatReshardJournal, parseReshardJournal } from "../codec/journal.ts";
-import { Store } from "../store/store.ts";
+import { Store, whileLoading } from "../store/store.ts";
 import { loadSnapshot, saveSnapshot } from "../persist/snapshot_file.ts";
 import { replayAof } from "../persist/replay.ts";
 import type { OnUnknown } from "../persist/unknown.ts";
@@ -107,7 +107,9 @@ export interface ReshardOptions {
 /**
  * Loads every source of an `srcN`-shard layout into `temp`, in kevy's order:
  * shard 0 snapshot, shard 0 AOF, shard 1 snapshot, ... (a key present in two
- * sources ends up with the later one). AOF frames go through `apply`; a torn
+ * sources ends up with the later one). Each shard's files are loaded on their
+ * own first, so a command in a shard's log (FLUSHALL, FLUSHDB) acts on that
+ * shard's keys only. AOF frames go through `apply`; a torn
  * AOF tail is dropped (the file itself is kept as a backup by the commit),
  * a corrupt snapshot or AOF rejects with `CorruptFileError` before anything on
  * disk changed. Returns the names of the source files found.
@@ -130,7 +132,12 @@ export async function mergeSources(
 ): Promise<string[]> {
   const fs = opts.fs ?? defaultFs();
   const found: string[] = [];
+  const fresh = temp.dbsize() === 0 && temp.libraries.size === 0;
   for (let i = 0; i < srcN; i++) {
+    // Each source is loaded on its own, then moved over: a command in its log acts on that
+    // shard's keys only, as when it was logged (a FLUSHALL in shard 1's log must not empty
+    // the keys merged from shard 0).
+    const part = i === 0 && fresh ? temp : new Store({ now: () => temp.now() });
     // After recoverDir this is the files as they are; a read-only caller that did not
     // recover sees what recovery would leave (the temps of a committed save/rewrite).
     const view = await shardFilesView(
@@ -140,13 +147,13 @@ export async function mergeSources(
     );
     if (view.snapshot !== null) {
       // The shard's AOF follows: nothing expires until it is replayed too.
-      await loadSnapshot(view.snapshot, { store: temp, fs, keepExpired: true });
+      await loadSnapshot(view.snapshot, { store: part, fs, keepExpired: true });
       found.push(basename(view.snapshot));
     }
     if (view.aof !== null) {
       const stats = await replayAof(
         view.aof,
-        (argv) => apply(temp, argv),
+        (argv) => apply(part, argv),
         opts.onUnknown === undefined ? { fs } : { fs, onUnknown: opts.onUnknown },
       );
       if (opts.skipped !== undefined) {
@@ -155,6 +162,13 @@ export async function mergeSources(
         }
       }
       found.push(basename(view.aof));
+    }
+    if (part !== temp) {
+      // Loading mode: past deadlines are kept (judged once everything is merged).
+      whileLoading(() => {
+        for (const e of part.entries()) temp.put(e);
+      });
+      for (const [name, code] of part.libraries) temp.libraries.set(name, code);
     }
   }
   return found;

@@ -12,7 +12,7 @@ import {
   STANDARD_LAYOUT,
 } from "../../src/shard/reshard.ts";
 import { shardIndex } from "../../src/shard/routing.ts";
-import { Store } from "../../src/store/store.ts";
+import { Store, whileLoading } from "../../src/store/store.ts";
 import { applyCommand } from "../../src/store/apply.ts";
 import { dumpKeyspace } from "../../src/store/dump.ts";
 import { saveSnapshot } from "../../src/persist/snapshot_file.ts";
@@ -261,6 +261,26 @@ describe("reshard building blocks", () => {
       ["6a", new TextEncoder().encode("aof1").reduce((s, b) => s + b.toString(16), "")],
       ["6b", new TextEncoder().encode("snap1").reduce((s, b) => s + b.toString(16), "")],
     ]);
+  });
+
+  it("mergeSources: a FLUSHALL in a shard's log empties that shard only, past deadlines kept", async () => {
+    // A multi-shard store logs FLUSHALL in every shard's log; merged into one store in
+    // turn, shard 1's FLUSHALL emptied the keys merged from shard 0 (found by the sim).
+    const dir = tempDir("kevy-merge-flush-");
+    const log = (name: string, ...cmds: string[][]) =>
+      writeFileSync(
+        join(dir, name),
+        concatBytes([AOF_MAGIC, ...cmds.map((c) => encodeCommand(c))]),
+      );
+    log("aof-0.aof", ["SET", "a", "1"], ["FLUSHALL"], ["SET", "b", "2"]);
+    log("aof-1.aof", ["SET", "c", "3"], ["FLUSHALL"], ["SET", "d", "4"], ["PEXPIREAT", "d", "5"]);
+    const t = new Store({ now: () => 1000 });
+    await mergeSources(dir, 2, STANDARD_LAYOUT, t, applyCommand);
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    // Nothing expires while loading: d (deadline 5 < now) is handed on; redistribute drops it.
+    const all = [...whileLoading(() => [...t.entries()])].map((e) => [text(e.key), e.deadline]);
+    assert.deepEqual(all.sort(), [["b", null], ["d", 5]]);
+    assert.deepEqual(redistribute(t, KH2).map((s) => [...s.keys()].map(text)).flat().sort(), ["b"]);
   });
 
   it("redistribute: routes by shardIndex, keeps deadlines exactly, drops expired keys", () => {
