@@ -25,6 +25,8 @@ export type Alt = Map<string, Array<Entry | null>>;
 export interface World {
   m: Model;
   alt: Alt;
+  /** A re-shard's entries-read counters may be lost (_counters.ts). */
+  counters?: boolean;
 }
 
 /** A deep copy of an {@link Alt}. */

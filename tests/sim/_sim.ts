@@ -18,7 +18,6 @@ import {
   clone,
   cloneEntry,
   creates,
-  type Entry,
   entryText,
   keysOf,
   live,
@@ -26,15 +25,11 @@ import {
   modelText,
   refuses,
 } from "./_model.ts";
-import {
-  type Alt,
-  burstOutcomes,
-  cloneAlt,
-  evictable,
-  matchWorld,
-  mergeAlt,
-  type World,
-} from "./_evictions.ts";
+import { type Alt, cloneAlt, evictable, matchWorld, mergeAlt, type World } from "./_evictions.ts";
+import { resolveBurst } from "./_burst.ts";
+import { countersWindow, withCountersLost } from "./_counters.ts";
+import { runRace } from "./_race.ts";
+import { shardIndex } from "../../src/shard/routing.ts";
 import { KEYS, type SimConfig, type Step } from "./_steps.ts";
 import { DIR, isOom, keysText, noLocks, runWrite, storeKeys } from "./_store_io.ts";
 
@@ -43,6 +38,7 @@ export { configFor, type SeedOptions, type SimConfig, type Step, stepsFor } from
 const T0 = 1_700_000_000_000;
 const PROBES = Array.from({ length: 24 }, (_, i) => `__probe${i}`);
 /** Commands Redis flags `denyoom` (refused under a cap when nothing may be evicted). */
+const enc = new TextEncoder();
 const DENYOOM = new Set(["set", "setbig", "incr", "append", "appendbig", "rpush", "hset", "mset"]);
 
 /** What a run did. */
@@ -55,6 +51,12 @@ export interface RunStats {
   oom: number;
   /** Arena compactions made room for an append (a quarter or more of it was dead). */
   compactions: number;
+  /** Writes issued while a save or rewrite was in flight. */
+  raceWrites: number;
+  /** Automatic rewrites that ran while a race step wrote. */
+  autoRewrites: number;
+  /** Crash states that lost (only) entries-read counters, where that is allowed. */
+  countersLost: number;
 }
 
 /** A failure: the step index, what was expected and what the store had. */
@@ -122,13 +124,19 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
   let alt: Alt = new Map();
   let crashStates = 0;
   let evictions = 0;
+  let raceWrites = 0, autoRewrites = 0, countersLost = 0;
   let oom = 0;
   // The keyspaces a cut inside the previous step may leave: before it or after it.
-  let lastWorlds: World[] = [{ m: model, alt }];
+  let lastWorlds: (cut: number) => World[] = () => [{ m: model, alt }];
   let lastStepOps = 0;
   // Keys evicted during the current step.
   let stepEvicted = new Set<string>();
 
+  const once = (w: World) => () => [w];
+  const same = (a: string, b: string) =>
+    layout.shards === 1 ||
+    shardIndex(enc.encode(a), layout.shards, layout.routing) ===
+      shardIndex(enc.encode(b), layout.shards, layout.routing);
   const fail = (i: number, msg: string): never => {
     throw new SimFailure(i, `step ${i}: ${msg}`);
   };
@@ -188,7 +196,24 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
     const prev: World = { m: clone(model), alt: cloneAlt(alt) };
     stepEvicted = new Set();
     let altBefore: Alt | null = null; // the ghosts a save/rewrite/close made durable
-    if (s.op === "save" || s.op === "rewrite") {
+    let raced: ((cut: number) => World[]) | null = null;
+    if (s.op === "race") {
+      const n = layout.shards, routing = layout.routing;
+      const shardOf = (k: string) => (n === 1 ? 0 : shardIndex(enc.encode(k), n, routing));
+      const env = { db, fs, t, model, shards: n, shardOf, fail: (m: string) => fail(i, m) };
+      const out = await runRace(env, s);
+      raceWrites += out.inFlight;
+      autoRewrites += out.rewrites;
+      raced = (cut) => out.worlds(cut).map((m) => ({ m, alt: new Map() }));
+      if (s.close !== undefined) {
+        layout = {
+          shards: s.close.shards,
+          routing: s.close.routing,
+          ...(s.close.format ? { format: s.close.format } : {}),
+        };
+        db = await open(fs);
+      }
+    } else if (s.op === "save" || s.op === "rewrite") {
       await (s.op === "save" ? db.save() : db.rewriteAof());
       evict(i, take());
       altBefore = alt;
@@ -208,6 +233,7 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
       const at = from + Math.floor(s.at * (before - from + 1));
       const images = fs.crashImages(Math.min(at, fs.ops.length));
       let image = noLocks(images[s.variant % images.length]!);
+      let lost = false; // the second cut fell where a re-shard's entries-read may be lost
       crashStates++;
       layout = { shards: s.shards, routing: s.routing, ...(s.format ? { format: s.format } : {}) };
       if (s.again >= 0) {
@@ -218,6 +244,8 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
         await d.close();
         const cut = Math.floor(s.again * (probe.ops.length + 1));
         const again = probe.crashImages(cut);
+        const win = countersWindow(probe.ops, 0, probe.ops.length);
+        lost = win !== null && cut >= win[0] && cut < win[1];
         image = noLocks(again[s.variant % again.length]!);
         crashStates++;
       }
@@ -230,14 +258,17 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
       evictions += ev.length;
       // The previous step may or may not have reached the disk (it was not acknowledged if
       // the cut fell inside it); everything acknowledged before it must be there.
-      const worlds = at >= before ? [{ m: model, alt }] : lastWorlds;
+      const worlds = (at >= before ? [{ m: model, alt }] : lastWorlds(at))
+        .map((w) => (lost ? { ...w, counters: true } : w));
       const got = await storeKeys(db, t);
       const why: string[] = [];
       let next: World | null = null;
       for (const w of worlds) {
+        const m = w.counters ? withCountersLost(w.m, got, t) : w.m;
         const r = got.has("dbsize")
           ? "dbsize counts other keys"
-          : matchWorld(w, got, ev, t, policy);
+          : matchWorld({ m, alt: w.alt }, got, ev, t, policy);
+        if (typeof r !== "string" && m !== w.m) countersLost++;
         if (typeof r !== "string") {
           next = r;
           break;
@@ -250,7 +281,7 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
       model = next!.m;
       alt = next!.alt;
       await check(i, "after a crash");
-      lastWorlds = [{ m: clone(model), alt: cloneAlt(alt) }];
+      lastWorlds = once({ m: clone(model), alt: cloneAlt(alt) });
       lastStepOps = 0;
       continue;
     } else if (s.op === "fault") {
@@ -260,7 +291,7 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
       const r = await runWrite(db, w).then(() => null, (e) => e as Error);
       stop();
       evict(i, take()); // evictions run before the command
-      if (refuses(model, w, t)) {
+      if (refuses(model, w, t, same)) {
         if (r === null) fail(i, `${JSON.stringify(w)} was accepted; the model refuses it`);
       } else if (isOom(r)) oomAllowed(i, w);
       else if (r === null || !/^MISCONF/.test(r.message)) {
@@ -283,15 +314,16 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
       const during = take();
       await settle();
       const after = take();
-      await resolveBurst(i, s.writes, rs, during, after);
+      const ctx = { db, t, model, alt, policy, fail, oomAllowed };
+      evictions += await resolveBurst(ctx, i, s.writes, rs, during, after);
       await check(i, JSON.stringify(s));
-      lastWorlds = [{ m: clone(model), alt: cloneAlt(alt) }];
+      lastWorlds = once({ m: clone(model), alt: cloneAlt(alt) });
       lastStepOps = 0;
       continue;
     } else {
       const r = await runWrite(db, s).then(() => null, (e) => e as Error);
       evict(i, take()); // evictions run before the command
-      if (refuses(model, s, t)) {
+      if (refuses(model, s, t, same)) {
         if (r === null) fail(i, `${JSON.stringify(s)} was accepted; the model refuses it`);
       } else if (isOom(r)) oomAllowed(i, s);
       else if (r !== null) fail(i, `${JSON.stringify(s)} failed: ${r.message}`);
@@ -306,10 +338,17 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
     // A cut inside this step: before it (a key it evicted may be gone already) or after it
     // (the ghosts a save/rewrite/close made durable may still be dropped).
     for (const k of stepEvicted) prev.alt.set(k, [...(prev.alt.get(k) ?? []), null]);
-    lastWorlds = [prev, {
+    const after = {
       m: clone(model),
       alt: altBefore === null ? cloneAlt(alt) : mergeAlt(altBefore, alt),
-    }];
+    };
+    const base = raced ?? (() => [prev, after]);
+    // A re-shard in this step (a reopen at another layout) may lose only entries-read.
+    const win = countersWindow(fs.ops, before, fs.ops.length);
+    lastWorlds = win === null
+      ? base
+      : (cut) =>
+        base(cut).map((w) => (cut >= win[0] && cut < win[1] ? { ...w, counters: true } : w));
     lastStepOps = fs.ops.length - before;
   }
   await db.close();
@@ -326,62 +365,8 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
     evictions,
     oom,
     compactions: roomCompactions - compactionsBefore,
+    raceWrites,
+    autoRewrites,
+    countersLost,
   };
-
-  /**
-   * A burst's outcome, key by key: evictions may fall between any of its writes (the events
-   * say which keys, not where), so each key must match one placement of its evictions;
-   * `after`: keys evicted once it was over (their last value is that of the placement).
-   */
-  async function resolveBurst(
-    i: number,
-    writes: Step[],
-    rs: Array<Error | null>,
-    during: string[],
-    after: string[],
-  ): Promise<void> {
-    const done: Array<[Step, Error | null]> = [];
-    writes.forEach((w, j) => {
-      if (isOom(rs[j]!)) oomAllowed(i, w, false); // refused before anything ran: not part of it
-      else done.push([w, rs[j]!]);
-    });
-    const got = await storeKeys(db, t);
-    for (const k of KEYS) {
-      const ops = done.filter(([w]) => keysOf(w).includes(k));
-      const count = during.filter((x) => x === k).length;
-      if (count > 0 && policy === null) fail(i, `evicted ${k} without a cap`);
-      evictions += count;
-      const start = live(model, k, t);
-      const outs = burstOutcomes(start, k, ops.map(([w]) => w), count, t, policy ?? "noeviction")
-        .filter((o) => o.refused.every((no, j) => no === (ops[j]![1] !== null)));
-      const gone = after.includes(k);
-      const fits = outs.filter((o) =>
-        gone
-          ? o.entry !== undefined && evictable(policy!, o.entry)
-          : entryText(o.entry, t) === (got.get(k) ?? "")
-      );
-      if (fits.length === 0) {
-        const what = ops.map(([w, r]) => `${JSON.stringify(w)} -> ${r ? r.message : "ok"}`);
-        fail(
-          i,
-          `burst: ${k} (was ${entryText(start, t) || "absent"}, evicted ${count}x during, ${
-            gone ? "once after" : `now ${got.get(k) || "absent"}`
-          }) fits no order of\n  ${what.join("\n  ")}`,
-        );
-      }
-      const ghosts: Array<Entry | null> = [];
-      for (const o of fits) ghosts.push(...(o.alt ?? alt.get(k) ?? []));
-      if (gone) {
-        evictions++;
-        model.delete(k);
-        alt.set(k, fits.map((o) => cloneEntry(o.entry!)));
-        continue;
-      }
-      const e = fits[0]!.entry;
-      if (e === undefined) model.delete(k);
-      else model.set(k, cloneEntry(e));
-      if (ghosts.length > 0) alt.set(k, ghosts);
-      else alt.delete(k);
-    }
-  }
 }

@@ -19,6 +19,14 @@ export type Step =
   | { op: "persist"; k: string }
   | { op: "mset"; kv: Array<[string, string]> }
   | { op: "del"; ks: string[] }
+  | { op: "rename"; k: string; to: string }
+  | { op: "flushall" }
+  /** Stream writes: XADD of id `n-1`; XGROUP CREATE at 0 with ENTRIESREAD 0 (MKSTREAM). */
+  | { op: "xadd"; k: string; n: number; v: string }
+  | { op: "xgroup"; k: string; g: string }
+  /** XREADGROUP GROUP g c COUNT 1 STREAMS k >; XACK of id `n-1`. */
+  | { op: "xreadgroup"; k: string; g: string }
+  | { op: "xack"; k: string; g: string; n: number }
   /** A large string ({@link bigValue}: `len` bytes), set or appended. */
   | { op: "setbig" | "appendbig"; k: string; n: number; len: number }
   | { op: "save" | "rewrite" }
@@ -35,7 +43,21 @@ export type Step =
   }
   | { op: "fault"; kind: "write" | "syncData"; code: "ENOSPC" | "EIO"; then: Step }
   /** Writes issued in one turn, none awaiting another (many callers at once). */
-  | { op: "burst"; writes: Step[] };
+  | { op: "burst"; writes: Step[] }
+  | RaceStep;
+
+/**
+ * A save (or rewrite, both, or an automatic rewrite a large write starts) with writes issued
+ * while it is in flight: `at` -1 in the call's own turn (before its view is taken), else at
+ * the save's `at`-th filesystem call; `close`: the store is closed at the call `closeAt`
+ * (writes after it are refused), then reopened with that layout.
+ */
+export interface RaceStep {
+  op: "race";
+  what: "save" | "rewrite" | "both" | "auto";
+  writes: Array<{ at: number; w: Step }>;
+  close?: { at: number; shards: number; routing: Routing; format?: 1 | 2 };
+}
 
 /** The store's configuration for a run (besides the layout its steps choose). */
 export interface SimConfig {
@@ -57,6 +79,13 @@ export interface SeedOptions {
   maxmemory?: boolean;
   /** Large strings, often overwritten and appended to (the arena compacts its dead bytes). */
   largeValues?: boolean;
+  /**
+   * Saves and rewrites with writes in flight (every kind, RENAME and FLUSHALL included),
+   * crashes inside them; not drawn with `maxmemory`.
+   */
+  saveRace?: boolean;
+  /** Streams with consumer groups (entries-read through saves, crashes and re-shards). */
+  streams?: boolean;
 }
 
 /** The value of a `setbig`/`appendbig` step: `len` bytes that name their step. */
@@ -98,6 +127,9 @@ export function stepsFor(seed: number, count: number, opts: SeedOptions = {}): S
   const r2 = rng((seed * 40503 + 7919) >>> 0 || 1);
   const r3 = rng((seed * 22695477 + 1) >>> 0 || 1);
   const r4 = rng((seed * 1103515245 + 12345) >>> 0 || 1);
+  const r5 = rng((seed * 134775813 + 1) >>> 0 || 1);
+  const r6 = rng((seed * 214013 + 2531011) >>> 0 || 1);
+  const race = opts.saveRace === true && opts.maxmemory !== true;
   const formats = opts.formats !== false;
   const bursts = opts.bursts !== false;
   const format = (): { format?: 1 | 2 } => (formats && r2() < 0.5 ? { format: 2 } : {});
@@ -110,7 +142,19 @@ export function stepsFor(seed: number, count: number, opts: SeedOptions = {}): S
     routing: r() < 0.5 ? "kevyhash" : "slots",
   });
   let big = 0;
+  let xn = 0; // stream ids only grow: `xn-1` is above every id of every stream so far
   const write = (): Step => {
+    if (opts.streams && r6() < 0.3) {
+      const k = KEYS[7 + Math.floor(r6() * 3)]!, g = r6() < 0.6 ? "g1" : "g2";
+      const y = r6();
+      if (y < 0.4) return { op: "xadd", k, n: ++xn, v: `x${Math.floor(r6() * 9)}` };
+      if (y < 0.6) return { op: "xgroup", k, g };
+      if (y < 0.9) return { op: "xreadgroup", k, g };
+      return { op: "xack", k, g, n: Math.max(1, xn - Math.floor(r6() * 3)) };
+    }
+    if (race && r5() < 0.07) {
+      return r5() < 0.2 ? { op: "flushall" } : { op: "rename", k: key(), to: key() };
+    }
     const x = r();
     if (opts.largeValues && r3() < 0.5) {
       // Few keys take the large values, so they are overwritten often.
@@ -139,6 +183,32 @@ export function stepsFor(seed: number, count: number, opts: SeedOptions = {}): S
     if (x < 0.88) return { op: "del", ks: [key(), key(), key()] };
     return { op: "del1", k: key() };
   };
+  const raceStep = (base: "save" | "rewrite"): RaceStep => {
+    const y = r5();
+    const what = y < 0.15 ? "both" : y < 0.3 ? "auto" : base;
+    const ats = Array.from(
+      { length: 1 + Math.floor(r5() * 6) },
+      () => (r5() < 0.2 ? -1 : Math.floor(r5() * 60)),
+    ).sort((a, b) => a - b);
+    const writes = ats.map((at) => ({ at, w: write() }));
+    if (what === "auto") {
+      // Past the 4 KiB auto-rewrite threshold: the rewrite starts at this write.
+      const w: Step = {
+        op: "setbig",
+        k: KEYS[Math.floor(r5() * 4)]!,
+        n: big++,
+        len: 4200 + Math.floor(r5() * 4000),
+      };
+      writes.unshift({ at: -1, w });
+    }
+    if (r5() >= 0.2) return { op: "race", what, writes };
+    return {
+      op: "race",
+      what,
+      writes,
+      close: { at: Math.floor(r5() * 60), ...layout(), ...format() },
+    };
+  };
   const out: Step[] = [];
   for (let i = 0; i < count; i++) {
     const x = r();
@@ -149,11 +219,13 @@ export function stepsFor(seed: number, count: number, opts: SeedOptions = {}): S
         if (w.op === "set" && w.px === undefined) w = { ...w, px: ttl() };
         else if (w.op === "persist" || w.op === "del1") w = { op: "pexpire", k: w.k, ms: ttl() };
       }
-      if (bursts && r2() < 0.15) {
+      // (A burst is resolved key by key: RENAME, FLUSHALL and stream writes stay single.)
+      if (bursts && !LATER.has(w.op) && r2() < 0.15) {
         const more = Array.from({ length: 1 + Math.floor(r2() * 5) }, () => burstWrite(r2, seed));
         out.push({ op: "burst", writes: [w, ...more] });
       } else out.push(w);
-    } else if (x < 0.68) out.push({ op: "save" });
+    } else if (x < 0.74 && race && r5() < 0.6) out.push(raceStep(x < 0.68 ? "save" : "rewrite"));
+    else if (x < 0.68) out.push({ op: "save" });
     else if (x < 0.74) out.push({ op: "rewrite" });
     else if (x < 0.8) out.push({ op: "reopen", ...layout(), ...format() });
     else if (x < 0.86) {
@@ -178,6 +250,8 @@ export function stepsFor(seed: number, count: number, opts: SeedOptions = {}): S
   }
   return out;
 }
+
+const LATER = new Set(["rename", "flushall", "xadd", "xgroup", "xreadgroup", "xack"]);
 
 /** A write of a burst (split MSET/DEL mostly: they are what concurrency can interleave). */
 function burstWrite(r: () => number, seed: number): Step {

@@ -3,7 +3,7 @@
 // openable (its lock is the dead process's).
 import type { CrashFs } from "../../src/fs/crash.ts";
 import type { KevyStore } from "../../src/embedded/handle.ts";
-import { valueText } from "./_model.ts";
+import { type StreamView, valueText } from "./_model.ts";
 import { bigValue, KEYS, type Step } from "./_steps.ts";
 
 /** The data dir of every run. */
@@ -36,6 +36,18 @@ export function runWrite(db: KevyStore, s: Step): Promise<unknown> {
       return db.del(...s.ks);
     case "del1":
       return db.del(s.k);
+    case "rename":
+      return db.rename(s.k, s.to);
+    case "flushall":
+      return db.command(["FLUSHALL"]);
+    case "xadd":
+      return db.command(["XADD", s.k, `${s.n}-1`, "f", s.v]);
+    case "xgroup":
+      return db.command(["XGROUP", "CREATE", s.k, s.g, "0", "MKSTREAM", "ENTRIESREAD", "0"]);
+    case "xreadgroup":
+      return db.command(["XREADGROUP", "GROUP", s.g, "c", "COUNT", "1", "STREAMS", s.k, ">"]);
+    case "xack":
+      return db.command(["XACK", s.k, s.g, `${s.n}-1`]);
     default:
       return Promise.reject(new Error(`not a write: ${s.op}`));
   }
@@ -51,6 +63,8 @@ export async function storeKeys(db: KevyStore, now: number): Promise<Map<string,
       ? await db.lrange(k, 0, -1)
       : t === "hash"
       ? await db.hgetall(k)
+      : t === "stream"
+      ? await streamOf(db, k)
       : await db.get(k);
     const pttl = await db.pttl(k);
     out.set(k, valueText(v, pttl < 0 ? null : now + pttl));
@@ -58,6 +72,30 @@ export async function storeKeys(db: KevyStore, now: number): Promise<Map<string,
   const n = await db.dbsize();
   if (n !== out.size) out.set("dbsize", String(n));
   return out;
+}
+
+const text = (b: unknown): string => new TextDecoder().decode(b as Uint8Array);
+
+/** A stream read back: its entries, and each group's last id, entries-read and PEL. */
+async function streamOf(db: KevyStore, k: string): Promise<StreamView> {
+  const rows = (await db.command(["XRANGE", k, "-", "+"])) as Array<[Uint8Array, Uint8Array[]]>;
+  const entries = rows.map(([id, fv]): [string, string] => [text(id), text(fv[1])]);
+  const groups: StreamView["groups"] = [];
+  for (const g of (await db.command(["XINFO", "GROUPS", k])) as unknown[][]) {
+    const f = new Map<string, unknown>();
+    for (let i = 0; i < g.length; i += 2) f.set(text(g[i]), g[i + 1]);
+    const name = text(f.get("name"));
+    const pel = (await db.command(["XPENDING", k, name, "-", "+", "100"])) as unknown[][];
+    const read = f.get("entries-read");
+    groups.push([
+      name,
+      text(f.get("last-delivered-id")),
+      read === null ? null : Number(read),
+      pel.map((r) => text(r[0])),
+    ]);
+  }
+  groups.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return { entries, groups };
 }
 
 /** The store's keys as printed, for a failure message. */
