@@ -3,7 +3,8 @@
 // runs. `--maxmemory`: a small memory cap under a policy drawn per seed (evictions);
 // `--large-values`: large strings often overwritten (the arena compacts); `--save-race`:
 // saves and rewrites with writes in flight, crashes inside them; `--streams`: streams with
-// consumer groups (entries-read through re-shards); all combine.
+// consumer groups (entries-read through re-shards); `--every-cut`: each crash step also
+// checks every cut (and variant) of the step before it and of its recovery; all combine.
 // Prints a progress line every 1,000 seeds and, at the end, how many seeds and crash states
 // ran with 0 failures (and the evictions, OOM refusals and arena compactions they made); on a
 // failure, the seed and its shrunk sequence, and exit code 1.
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     "large-values": { type: "boolean", default: false },
     "save-race": { type: "boolean", default: false },
     streams: { type: "boolean", default: false },
+    "every-cut": { type: "boolean", default: false },
   },
 });
 const seeds = Number(values.seeds);
@@ -57,6 +59,7 @@ for (let i = 0; i < seeds; i++) {
       largeValues: values["large-values"],
       saveRace: values["save-race"],
       streams: values.streams,
+      everyCut: values["every-cut"],
       ...extra,
     });
     total.crashStates += r.crashStates;

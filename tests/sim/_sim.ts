@@ -171,6 +171,35 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
   };
   /** One command, so that a write's growth past the cap is evicted before the store is read. */
   const settle = () => db.command(["EXISTS", PROBES[0]!]);
+  /** Opens a power-cut image: its keyspace must be one of `worlds`. */
+  const recover = async (i: number, image: CrashFs, worlds: World[]) => {
+    const d = await open(image);
+    await d.command(["EXISTS", PROBES[0]!]); // settle: a growth past the cap is evicted
+    const ev = take();
+    const got = await storeKeys(d, t);
+    const why: string[] = [];
+    for (const w of worlds) {
+      const m = w.counters ? withCountersLost(w.m, got, t) : w.m;
+      const r = got.has("dbsize")
+        ? "dbsize counts other keys"
+        : matchWorld({ m, alt: w.alt }, got, ev, t, policy);
+      if (typeof r !== "string") {
+        if (m !== w.m) countersLost++;
+        return { d, next: r, ev };
+      }
+      why.push(`  ${modelText(w.m, t)}\n    (${r})`);
+    }
+    return fail(
+      i,
+      `(after a crash): store has\n  ${keysText(got)}\nmodel allows\n${why.join("\n")}`,
+    );
+  };
+  /** `everyCut`: one more crash state checked, the run goes on without it. */
+  const probeCut = async (i: number, image: CrashFs, worlds: World[]) => {
+    const r = await recover(i, noLocks(image), worlds);
+    await r.d.close();
+    crashStates++;
+  };
   const check = async (i: number, what: string) => {
     const got = await storeKeys(db, t);
     const want = modelText(model, t);
@@ -231,55 +260,49 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
       // A power cut right after a random op of the previous step (or now), then a reboot.
       const from = Math.max(0, before - lastStepOps);
       const at = from + Math.floor(s.at * (before - from + 1));
+      // The previous step may or may not have reached the disk (it was not acknowledged if
+      // the cut fell inside it); everything acknowledged before it must be there.
+      const worldsAt = (c: number, lost: boolean) =>
+        (c >= before ? [{ m: model, alt }] : lastWorlds(c))
+          .map((w) => (lost ? { ...w, counters: true } : w));
+      layout = { shards: s.shards, routing: s.routing, ...(s.format ? { format: s.format } : {}) };
+      if (config.everyCut) {
+        // Every cut of the previous step, every variant, recovers to an allowed keyspace.
+        for (let c = from; c <= before; c++) {
+          for (const img of fs.crashImages(c)) await probeCut(i, img, worldsAt(c, false));
+        }
+      }
       const images = fs.crashImages(Math.min(at, fs.ops.length));
       let image = noLocks(images[s.variant % images.length]!);
       let lost = false; // the second cut fell where a re-shard's entries-read may be lost
       crashStates++;
-      layout = { shards: s.shards, routing: s.routing, ...(s.format ? { format: s.format } : {}) };
       if (s.again >= 0) {
         // A second power cut during the recovery and re-shard of that image.
         const probe = image.clone();
         probe.checkpoint();
         const d = await open(probe);
         await d.close();
+        const win = countersWindow(probe.ops, 0, probe.ops.length);
+        const inWin = (c: number) => win !== null && c >= win[0] && c < win[1];
+        if (config.everyCut) {
+          for (let c = 0; c <= probe.ops.length; c++) {
+            for (const img of probe.crashImages(c)) await probeCut(i, img, worldsAt(at, inWin(c)));
+          }
+        }
         const cut = Math.floor(s.again * (probe.ops.length + 1));
         const again = probe.crashImages(cut);
-        const win = countersWindow(probe.ops, 0, probe.ops.length);
-        lost = win !== null && cut >= win[0] && cut < win[1];
+        lost = inWin(cut);
         image = noLocks(again[s.variant % again.length]!);
         crashStates++;
       }
       take(); // the old store's (none are pending: each step settles)
       fs = image;
       fs.checkpoint();
-      db = await open(fs);
-      await settle();
-      const ev = take();
-      evictions += ev.length;
-      // The previous step may or may not have reached the disk (it was not acknowledged if
-      // the cut fell inside it); everything acknowledged before it must be there.
-      const worlds = (at >= before ? [{ m: model, alt }] : lastWorlds(at))
-        .map((w) => (lost ? { ...w, counters: true } : w));
-      const got = await storeKeys(db, t);
-      const why: string[] = [];
-      let next: World | null = null;
-      for (const w of worlds) {
-        const m = w.counters ? withCountersLost(w.m, got, t) : w.m;
-        const r = got.has("dbsize")
-          ? "dbsize counts other keys"
-          : matchWorld({ m, alt: w.alt }, got, ev, t, policy);
-        if (typeof r !== "string" && m !== w.m) countersLost++;
-        if (typeof r !== "string") {
-          next = r;
-          break;
-        }
-        why.push(`  ${modelText(w.m, t)}\n    (${r})`);
-      }
-      if (next === null) {
-        fail(i, `(after a crash): store has\n  ${keysText(got)}\nmodel allows\n${why.join("\n")}`);
-      }
-      model = next!.m;
-      alt = next!.alt;
+      const r = await recover(i, fs, worldsAt(at, lost));
+      db = r.d;
+      evictions += r.ev.length;
+      model = r.next.m;
+      alt = r.next.alt;
       await check(i, "after a crash");
       lastWorlds = once({ m: clone(model), alt: cloneAlt(alt) });
       lastStepOps = 0;

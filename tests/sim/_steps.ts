@@ -65,6 +65,11 @@ export interface SimConfig {
   maxmemory?: number;
   /** What goes at the cap. */
   policy?: MaxmemoryPolicy;
+  /**
+   * Each crash step also checks every cut of the step before it (and of the recovery, with
+   * a second cut), every variant, then goes on with the drawn one (for tests of few steps).
+   */
+  everyCut?: boolean;
 }
 
 /** What a seed may draw besides the classic steps. */
@@ -86,6 +91,8 @@ export interface SeedOptions {
   saveRace?: boolean;
   /** Streams with consumer groups (entries-read through saves, crashes and re-shards). */
   streams?: boolean;
+  /** {@link SimConfig.everyCut}. */
+  everyCut?: boolean;
 }
 
 /** The value of a `setbig`/`appendbig` step: `len` bytes that name their step. */
@@ -107,14 +114,15 @@ const POLICIES: readonly MaxmemoryPolicy[] = [
 
 /** The configuration a seed runs with. */
 export function configFor(seed: number, opts: SeedOptions = {}): SimConfig {
-  if (opts.maxmemory !== true) return {};
+  const every: SimConfig = opts.everyCut ? { everyCut: true } : {};
+  if (opts.maxmemory !== true) return every;
   const r = rng((seed * 69069 + 12345) >>> 0 || 1);
   const policy = POLICIES[Math.floor(r() * POLICIES.length)]!;
   // Ten small keys take ~1 KB, ten large ones up to ~100 KB: caps well below both.
   const maxmemory = opts.largeValues
     ? 12_000 + Math.floor(r() * 30_000)
     : 300 + Math.floor(r() * 500);
-  return { maxmemory, policy };
+  return { maxmemory, policy, ...every };
 }
 
 /**
@@ -188,9 +196,21 @@ export function stepsFor(seed: number, count: number, opts: SeedOptions = {}): S
     const what = y < 0.15 ? "both" : y < 0.3 ? "auto" : base;
     const ats = Array.from(
       { length: 1 + Math.floor(r5() * 6) },
-      () => (r5() < 0.2 ? -1 : Math.floor(r5() * 60)),
+      // Each shard's view is walked right after the save opens its temp file (the first
+      // calls); the later calls reach the syncs, renames and the held writes' turn.
+      () => (r5() < 0.2 ? -1 : r5() < 0.6 ? 1 + Math.floor(r5() * 4) : Math.floor(r5() * 60)),
     ).sort((a, b) => a - b);
-    const writes = ats.map((at) => ({ at, w: write() }));
+    // Half of them change a key by what it holds (INCR, APPEND, RPUSH): a view that saw them
+    // puts them in the file, and the held frame applies them a second time on reload.
+    const counted = (): Step => {
+      const k = key(), y = r5();
+      return y < 0.4
+        ? { op: "incr", k }
+        : y < 0.7
+        ? { op: "append", k, v: "c" }
+        : { op: "rpush", k, v: "c" };
+    };
+    const writes = ats.map((at) => ({ at, w: r5() < 0.5 ? counted() : write() }));
     if (what === "auto") {
       // Past the 4 KiB auto-rewrite threshold: the rewrite starts at this write.
       const w: Step = {
@@ -201,7 +221,7 @@ export function stepsFor(seed: number, count: number, opts: SeedOptions = {}): S
       };
       writes.unshift({ at: -1, w });
     }
-    if (r5() >= 0.2) return { op: "race", what, writes };
+    if (r5() >= 0.35) return { op: "race", what, writes };
     return {
       op: "race",
       what,
