@@ -12,7 +12,6 @@
 import { CrashFs } from "../../src/fs/crash.ts";
 import { openStore } from "../../src/embedded/open.ts";
 import type { Routing } from "../../src/codec/routing_types.ts";
-import { KeyIndex } from "../../src/store/_index.ts";
 import {
   applyModel,
   clone,
@@ -31,15 +30,18 @@ import { countersWindow, withCountersLost } from "./_counters.ts";
 import { runRace } from "./_race.ts";
 import { shardIndex } from "../../src/shard/routing.ts";
 import { KEYS, type SimConfig, type Step } from "./_steps.ts";
-import { DIR, isOom, keysText, noLocks, runWrite, storeKeys } from "./_store_io.ts";
+import { compactions, DIR, isOom, keysText, noLocks, runWrite, storeKeys } from "./_store_io.ts";
 
 export { configFor, type SeedOptions, type SimConfig, type Step, stepsFor } from "./_steps.ts";
 
 const T0 = 1_700_000_000_000;
 const PROBES = Array.from({ length: 24 }, (_, i) => `__probe${i}`);
-/** Commands Redis flags `denyoom` (refused under a cap when nothing may be evicted). */
 const enc = new TextEncoder();
-const DENYOOM = new Set(["set", "setbig", "incr", "append", "appendbig", "rpush", "hset", "mset"]);
+/** Commands Redis flags `denyoom` (refused under a cap when nothing may be evicted). */
+const DENYOOM = new Set([
+  ...["set", "setbig", "incr", "append", "appendbig", "rpush", "hset", "mset"],
+  ...["xadd", "xgroup"], // (XREADGROUP and XACK are not denyoom in Redis 7)
+]);
 
 /** What a run did. */
 export interface RunStats {
@@ -66,24 +68,13 @@ export class SimFailure extends Error {
   }
 }
 
-// Counts the arena compactions that make room for an append (room() compacts when a quarter
-// or more of the arena is dead: its dead bytes drop to 0; growing leaves them): the
-// large-values mode asserts they ran.
-let roomCompactions = 0;
-const room = KeyIndex.prototype.room;
-KeyIndex.prototype.room = function (this: KeyIndex, n: number): void {
-  const dead = this.dead;
-  room.call(this, n);
-  if (dead > 0 && this.dead === 0) roomCompactions++;
-};
-
 /** Runs `steps`; throws {@link SimFailure} at the first divergence. */
 export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<RunStats> {
   let t = T0;
   const clock = () => t;
   const cap = config.maxmemory ?? 0;
   const policy = cap > 0 ? config.policy ?? "allkeys-lru" : null;
-  const compactionsBefore = roomCompactions;
+  const compactionsBefore = compactions();
   let fs = new CrashFs();
   let layout: { shards: number; routing: Routing; format?: 1 | 2 } = {
     shards: 2,
@@ -387,7 +378,7 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
     crashStates,
     evictions,
     oom,
-    compactions: roomCompactions - compactionsBefore,
+    compactions: compactions() - compactionsBefore,
     raceWrites,
     autoRewrites,
     countersLost,

@@ -3,6 +3,7 @@
 // openable (its lock is the dead process's).
 import type { CrashFs } from "../../src/fs/crash.ts";
 import type { KevyStore } from "../../src/embedded/handle.ts";
+import { KeyIndex } from "../../src/store/_index.ts";
 import { type StreamView, valueText } from "./_model.ts";
 import { bigValue, KEYS, type Step } from "./_steps.ts";
 
@@ -114,3 +115,19 @@ export function noLocks(fs: CrashFs): CrashFs {
 
 /** An OOM refusal. */
 export const isOom = (e: Error | null) => e !== null && /^OOM /.test(e.message);
+
+// Counts the arena compactions that make room for an append (room() compacts when a quarter
+// or more of the arena is dead: its dead bytes drop to 0; growing leaves them): the
+// large-values mode asserts they ran.
+let roomCompactions = 0;
+const room = KeyIndex.prototype.room;
+KeyIndex.prototype.room = function (this: KeyIndex, n: number): void {
+  const dead = this.dead;
+  room.call(this, n);
+  if (dead > 0 && this.dead === 0) roomCompactions++;
+};
+
+/** Arena compactions so far (in every store of this process). */
+export function compactions(): number {
+  return roomCompactions;
+}
