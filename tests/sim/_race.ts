@@ -32,7 +32,6 @@ export interface RaceEnv {
   t: number;
   /** The model, updated in place as the writes are issued. */
   model: Model;
-  shards: number;
   shardOf: (key: string) => number;
   fail: (message: string) => never;
 }
@@ -54,6 +53,7 @@ interface Raced {
   refused: boolean;
   /** Accepted but changes nothing: it may never be logged, so its ack says nothing. */
   noop: boolean;
+  /** The shards whose log holds it. */
   shards: number[];
   /** `fs.ops.length` when acknowledged. */
   ackAt: number | null;
@@ -65,7 +65,6 @@ export async function runRace(env: RaceEnv, s: RaceStep): Promise<RaceOutcome> {
   const { db, fs, t, model } = env;
   const prev = clone(model);
   const same = (a: string, b: string) => env.shardOf(a) === env.shardOf(b);
-  const all = Array.from({ length: env.shards }, (_, i) => i);
   const raced: Raced[] = [];
   const acks: Promise<void>[] = [];
   let closing: Promise<void> | null = null;
@@ -73,15 +72,17 @@ export async function runRace(env: RaceEnv, s: RaceStep): Promise<RaceOutcome> {
   let inFlight = 0;
   const issue = (w: Step) => {
     const keys = keysOf(w);
-    const was = keys.map((k) => entryText(live(model, k, t), t)).join("|");
+    const was = keys.map((k) => entryText(live(model, k, t), t));
     const refused = closing !== null || refuses(model, w, t, same);
     if (!refused) applyModel(model, w, t);
-    const now = keys.map((k) => entryText(live(model, k, t), t)).join("|");
+    // Only the shards where it changes a key log it (a split DEL's part that deletes nothing
+    // is not written), so only their logs order it.
+    const changed = keys.filter((k, j) => entryText(live(model, k, t), t) !== was[j]);
     const rec: Raced = {
       w,
       refused,
-      noop: !refused && now === was,
-      shards: w.op === "flushall" ? all : [...new Set(keys.map(env.shardOf))],
+      noop: !refused && changed.length === 0,
+      shards: [...new Set(changed.map(env.shardOf))],
       ackAt: null,
       err: null,
     };

@@ -220,7 +220,7 @@ export async function runSteps(steps: Step[], config: SimConfig = {}): Promise<R
     if (s.op === "race") {
       const n = layout.shards, routing = layout.routing;
       const shardOf = (k: string) => (n === 1 ? 0 : shardIndex(enc.encode(k), n, routing));
-      const env = { db, fs, t, model, shards: n, shardOf, fail: (m: string) => fail(i, m) };
+      const env = { db, fs, t, model, shardOf, fail: (m: string) => fail(i, m) };
       const out = await runRace(env, s);
       raceWrites += out.inFlight;
       autoRewrites += out.rewrites;

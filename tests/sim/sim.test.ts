@@ -150,6 +150,24 @@ describe("simulation: saves and rewrites with writes in flight (a point-in-time 
 /** Shrunk sequences the soak found, kept as regressions (each failed before its fix). */
 const FOUND: Array<[string, Step[], SimConfig?]> = [
   [
+    "every cut of a rewrite racing a split DEL whose part on one shard deletes nothing (not logged there; the sim's model ordered it on that shard once)",
+    [
+      {
+        op: "race",
+        what: "rewrite",
+        writes: [
+          { at: -1, w: { op: "incr", k: "k9" } },
+          { at: 2, w: { op: "incr", k: "k9" } },
+          { at: 2, w: { op: "del", ks: ["k2", "k9", "k4"] } },
+          { at: 3, w: { op: "del", ks: ["k5", "k6", "k1"] } },
+          { at: 4, w: { op: "rpush", k: "k2", v: "c" } },
+        ],
+      },
+      { op: "crash", at: 0.61, variant: 6, shards: 1, routing: "slots", again: -1, format: 2 },
+    ],
+    { everyCut: true },
+  ],
+  [
     "a FLUSHALL, then a split MSET, reopened at 3 shards (shard 1's FLUSHALL emptied shard 0's keys in the re-shard's merge)",
     [
       { op: "flushall" },
