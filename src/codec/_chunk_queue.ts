@@ -52,6 +52,26 @@ export class ChunkQueue {
     return this.take();
   }
 
+  /**
+   * With only a kept tail queued (see `keep`): the tail followed by the first
+   * bytes of `chunk`, as many as the next run wants (at least 4 KiB), in one
+   * buffer, and the queue emptied: the run can finish the record the tail
+   * holds there and go on in `chunk` itself, without a copy of all of it.
+   * Null (queue unchanged) when that would take the whole chunk anyway.
+   */
+  bridge(chunk: Uint8Array): Uint8Array | null {
+    if (this.#parts.length !== 1) return null;
+    const tail = this.#parts[0]!;
+    const k = Math.max(this.#want - tail.length, tail.length, 4096);
+    if (k >= chunk.length) return null;
+    const b = new Uint8Array(tail.length + k);
+    b.set(tail);
+    b.set(chunk.subarray(0, k), tail.length);
+    this.#parts = [];
+    this.#length = 0;
+    return b;
+  }
+
   /** Everything queued as one buffer (a single part is returned as it is); empties the queue. */
   take(): Uint8Array {
     const parts = this.#parts;

@@ -134,6 +134,23 @@ export class RedisRdbDecoder {
       this.#rec.stats.trailingBytes += chunk.length;
       return;
     }
+    if (this.#owned && this.#rec.stage === RECORDS) {
+      // A record cut by the last chunk's end: finish it in a small bridge
+      // buffer, then go on in this chunk (no copy of the whole chunk).
+      const tail = this.#q.length;
+      const bridge = this.#q.bridge(chunk);
+      if (bridge !== null) {
+        const used = this.#run(bridge, false, tail);
+        const rest = chunk.subarray(bridge.length - tail);
+        if (used >= 0) this.#run(chunk.subarray(used - tail), false);
+        else if (this.done) this.#rec.stats.trailingBytes += rest.length;
+        else {
+          const buf = this.#q.push(rest, this.#r.base, this.#totalSize, true);
+          if (buf !== null) this.#run(buf, false);
+        }
+        return;
+      }
+    }
     const buf = this.#q.push(chunk, this.#r.base, this.#totalSize, this.#owned);
     if (buf !== null) this.#run(buf, false);
   }
@@ -163,7 +180,12 @@ export class RedisRdbDecoder {
     };
   }
 
-  #run(buf: Uint8Array, final: boolean): void {
+  /**
+   * Decodes `buf` (see push/finish). With `stopAt`, stops at the first record
+   * boundary at or past it and returns the bytes consumed (the caller goes on
+   * in another buffer from there); else -1.
+   */
+  #run(buf: Uint8Array, final: boolean, stopAt = Infinity): number {
     const r = this.#r;
     openRun(r, buf, final, this.#totalSize);
     let start = 0; // the last commit point: everything before it is consumed
@@ -182,6 +204,12 @@ export class RedisRdbDecoder {
           throw e;
         }
         start = r.pos;
+        if (start >= stopAt && this.#rec.stage === RECORDS) {
+          this.#rec.crc.update(buf, crcFrom, start);
+          r.base += start;
+          r.buf = new Uint8Array(0);
+          return start;
+        }
       }
       if (this.#rec.stage === CHECKSUM) {
         this.#rec.crc.update(buf, crcFrom, start);
@@ -205,6 +233,7 @@ export class RedisRdbDecoder {
       // (or reach what the failed read needed), so retries stay linear.
       this.#q.stopped(r, buf, start, NEED_MORE.at);
     }
+    return -1;
   }
 }
 

@@ -91,9 +91,10 @@ describe("RDB bulk load into slab-backed compact values", () => {
         const want = randomStore(rdbVersion * 101, 1500);
         const path = join(dir, "dump.rdb");
         await saveRedisRdb(want, path, { rdbVersion });
-        // Default chunks (the runtime adapter: chunks not copied), then 777-byte chunks:
-        // records cut anywhere, retried from their start after a partial payload write.
-        for (const chunkBytes of [undefined, 777]) {
+        // Default chunks (the runtime adapter: chunks not copied), then smaller ones: records
+        // cut anywhere, retried from their start after a partial payload write (777), or
+        // finished in a bridge buffer before the run goes on in the next chunk (5000, 70001).
+        for (const chunkBytes of [undefined, 777, 5000, 70001]) {
           const load = await loadRedisRdb(path, chunkBytes === undefined ? {} : { chunkBytes });
           const got = load.dbs.get(0)!;
           sameKeyspace(got, want);
