@@ -24,6 +24,8 @@ export function reserveFor(ix: KeyIndex, keys: number, bytes: number): void {
   if (ix.next === null) ix.limit = Math.min(ix.arena.length, Math.max(ix.limit, ix.used + bytes));
 }
 
+// Byte counts go past 2^31 here: no `>>` on them (it wraps to a negative int32).
+
 /** Arenas up to this size grow by one copy (cheap); larger ones a step per write. */
 const SMALL_ARENA = 1 << 20;
 /** Bytes a write copies into a growing arena, at least (and 8 times its own bytes). */
@@ -35,7 +37,9 @@ function setArena(ix: KeyIndex, a: Uint8Array): void {
   ix.next = null;
   ix.copied = 0;
   const len = a.length;
-  ix.limit = len <= SMALL_ARENA || len >= ix.maxArena ? len : ix.used + ((len - ix.used) >> 1);
+  ix.limit = len <= SMALL_ARENA || len >= ix.maxArena
+    ? len
+    : ix.used + Math.floor((len - ix.used) / 2);
 }
 
 /** Copies `bytes` more of the arena into the growing one; once it holds them all it takes over. */
@@ -62,7 +66,7 @@ export function makeRoom(ix: KeyIndex, n: number): void {
   }
   if (need <= ix.arena.length) {
     // Halfway to the end of a large arena: churn compacts it (below), else a growth starts.
-    if (ix.dead > MIN_DEAD && ix.dead >= ix.used >> 2) compactArena(ix, n);
+    if (ix.dead > MIN_DEAD && ix.dead >= ix.used / 4) compactArena(ix, n);
     else if (ix.arena.length < ix.maxArena) {
       const len = Math.min(ix.maxArena, ix.arena.length * 2);
       ix.next = new Uint8Array(len);
@@ -74,7 +78,7 @@ export function makeRoom(ix: KeyIndex, n: number): void {
   }
   // Churn (overwrites, deletes, evictions) leaves dead bytes: a quarter of them or more,
   // and the live bytes move to a fresh buffer instead of a doubled one mostly garbage.
-  if (ix.dead > MIN_DEAD && ix.dead >= ix.used >> 2) {
+  if (ix.dead > MIN_DEAD && ix.dead >= ix.used / 4) {
     compactArena(ix, n);
     if (ix.used + n <= ix.arena.length) return;
   }
@@ -173,7 +177,7 @@ export function rebuild(ix: KeyIndex, slotCount: number): void {
 export function compactArena(ix: KeyIndex, extra = 0): void {
   dropGrowth(ix); // every entry's offsets change: a growth in progress starts again later
   const want = ix.used - ix.dead + extra;
-  const next = new Uint8Array(Math.min(ix.maxArena, Math.max(MIN_ARENA, want + (want >> 1))));
+  const next = new Uint8Array(Math.min(ix.maxArena, Math.max(MIN_ARENA, Math.floor(want * 1.5))));
   const a = ix.arena;
   let w = 0;
   for (let e = 0; e < ix.n; e++) {
