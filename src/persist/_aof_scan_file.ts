@@ -10,6 +10,7 @@ import { REPLAY_CHUNK_BYTES, type ReplayOptions, type ReplayStats } from "./repl
 import { storeOf } from "./_plain_set.ts";
 import { type ReplayApply, UnknownCommandGate } from "./unknown.ts";
 import { AofScanner, type FrameVisitor, type ScanEnd } from "./_aof_scan.ts";
+import { Pacer, pushPaced } from "./_pacer.ts";
 
 /** A replay plus what Aof.open needs to repair a torn tail. */
 export interface ScanResult {
@@ -161,8 +162,14 @@ export async function scanAof(
   const c = typeof apply === "function" ? { apply: apply as ReplayApply } : apply;
   const scanner = makeScanner(path, c, gate, chunk, opts);
   try {
-    // Frames are applied in loading mode: nothing expires until the replay is over.
-    for await (const c of fs.readChunks(path, chunk)) whileLoading(() => scanner.push(c));
+    // Frames are applied in loading mode: nothing expires until the replay is over. In
+    // slices: the event loop gets a turn every few ms whatever size a read returns.
+    const pacer = new Pacer();
+    const push = (slice: Uint8Array): void => whileLoading(() => scanner.push(slice));
+    for await (const piece of fs.readChunks(path, chunk)) {
+      pacer.ran();
+      await pushPaced(piece, push, pacer);
+    }
   } catch (e) {
     if (isNotFound(e)) return missingResult(t0, gate);
     throw e;
