@@ -1,7 +1,7 @@
 // Private: a point-in-time view of the store's records for the snapshot
 // encoder and the AOF rewrite, taken in O(1) whatever the store's size: the
 // view registers a write hook on the index and walks the entries that
-// existed when it was taken; an entry the walk has not reached yet is saved
+// existed when it was taken (leaving out those expired at the call); an entry the walk has not reached yet is saved
 // as it was right before its first change (copy-on-write per key). While a
 // view is live the index keeps entry numbers (no rebuild compacts holes
 // away), so an entry number means the same key for the whole walk.
@@ -173,10 +173,13 @@ class Captured implements RecordCursor {
   #bits: Uint32Array | null = null;
   readonly #saved = new Map<number, Saved>();
   readonly #types: number;
+  /** Entries whose deadline is <= this are left out (expired at the call). */
+  readonly #now: number;
   #hook: HookRef | null = null;
 
-  constructor(ix: KeyIndex) {
+  constructor(ix: KeyIndex, now: number) {
     this.#ix = ix;
+    this.#now = now;
     this.#src = ix;
     this.#end = ix.n;
     let types = 0, objects = 0;
@@ -245,6 +248,7 @@ class Captured implements RecordCursor {
         const s = this.#saved.get(i);
         if (s === undefined) continue; // a hole
         this.#saved.delete(i);
+        if (s.deadline <= this.#now) continue; // expired at the call
         this.kbuf = s.kbuf;
         this.koff = s.koff;
         this.klen = s.klen;
@@ -255,6 +259,7 @@ class Captured implements RecordCursor {
       const k = c.kind[i]!;
       if (k === HOLE) continue;
       const d = c.dl === null ? NaN : c.dl[i]!;
+      if (d <= this.#now) continue; // expired at the call (NaN: no deadline)
       const ko = c.koff[i]!, kl = c.klen[i]!;
       this.kbuf = c.arena;
       this.koff = ko;
@@ -291,9 +296,11 @@ class Captured implements RecordCursor {
 }
 
 /**
- * The live records of `ix` as they are now (expired ones must have been
- * removed), in O(1): later writes save what they change first.
+ * The live records of `ix` as they are now, in O(1): later writes save what
+ * they change first. Keys whose deadline is `<= now` are left out as the
+ * walk meets them (no sweep up front: that grew with the keys that have a
+ * TTL); pass -Infinity while loading (nothing expires).
  */
-export function captureRecords(ix: KeyIndex): RecordCursor {
-  return new Captured(ix);
+export function captureRecords(ix: KeyIndex, now: number): RecordCursor {
+  return new Captured(ix, now);
 }

@@ -47,11 +47,11 @@ function nextLive(ix: KeyIndex, ex: Expiry, c: Cursor): number {
 export function liveEntries(ix: KeyIndex, ex: Expiry): IterableIterator<Entry> {
   return Object.assign(walk(ix, ex), {
     [RECORD_CURSOR]: (): RecordCursor => {
-      ex.all();
-      return captureRecords(ix);
+      ex.fields.all(); // due hash fields (O(hashes with field TTLs)); due keys: the walk skips them
+      return captureRecords(ix, ex.now());
     },
     [HAS_FIELD_TTLS]: (): boolean => {
-      ex.all();
+      ex.fields.all();
       return ex.fields.active;
     },
   });
