@@ -1,5 +1,5 @@
 // Writes a compacted log (header + the keyspace as commands, see
-// _rewrite_frames.ts) to a temp path in ~1 MiB writes, then syncs it. The
+// _rewrite_frames.ts) to a temp path in 64 KiB writes, then syncs it. The
 // caller renames it into place (or `compactLog` does). On any error the temp
 // file is removed. Pass `freezeEntries(store.entries())` for a store: string
 // records are then written straight from its arena.
