@@ -1,9 +1,11 @@
 // Event-loop stalls of the keyspace as it grows and while it is saved: the
 // longest single `setString` while n keys are inserted (index and arena
 // growth), and the longest gap of a 1 ms interval timer during `saveSnapshot`,
-// `Aof.rewriteFrom` and `loadSnapshot` (async) of that store, with each
+// `Aof.rewriteFrom`, `loadSnapshot` (async) of that store and a bring-up
+// (`ShardFiles.open` of the snapshot and the rewritten log: 2n records), with each
 // operation's wall time; beside each wall figure the CPU one (the machine's
-// scheduler adds wall gaps that are not ours). Each copy of the library runs in its own process:
+// scheduler adds wall gaps that are not ours): the process's (every thread:
+// GC helpers, fs threads) and the event-loop thread's alone. Each copy of the library runs in its own process:
 //   npx deno run -A bench/stall_bench.ts [--n 4000000] [--rounds 1] [--no-load] [--grow-only] [--compare <other checkout>/bench/_lib.ts ...]
 //   npx bun bench/stall_bench.ts [...]
 // Figures are ms (the best of `--rounds` runs, interleaved: the machine's own
@@ -31,6 +33,75 @@ function cpu(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** Bun's thread CPU clock through bun:ffi, or null elsewhere. */
+const bunClock: (() => number) | null = await (async () => {
+  if ((globalThis as { Bun?: unknown }).Bun === undefined || process.platform !== "linux") {
+    return null;
+  }
+  try {
+    const spec = "bun:ffi";
+    const ffi = await import(spec) as BunFfi;
+    const lib = ffi.dlopen("libc.so.6", {
+      clock_gettime: { args: [ffi.FFIType.i32, ffi.FFIType.ptr], returns: ffi.FFIType.i32 },
+    });
+    const ts = new BigInt64Array(2), at = ffi.ptr(ts);
+    return () => {
+      lib.symbols.clock_gettime(3, at); // CLOCK_THREAD_CPUTIME_ID
+      return Number(ts[0]) * 1e3 + Number(ts[1]) / 1e6;
+    };
+  } catch {
+    return null;
+  }
+})();
+
+interface BunFfi {
+  FFIType: { i32: number; ptr: number };
+  ptr(a: BigInt64Array): number;
+  dlopen(
+    path: string,
+    symbols: { clock_gettime: { args: number[]; returns: number } },
+  ): { symbols: { clock_gettime: (clock: number, ts: number) => number } };
+}
+
+/**
+ * CPU ms of the calling thread (the one running JS and the event loop):
+ * `clock_gettime(CLOCK_THREAD_CPUTIME_ID)` through FFI on Deno (its
+ * `process.threadCpuUsage` counts in 10 ms ticks, /proc's schedstat in
+ * scheduler ticks) and on Bun (bun:ffi; its `threadCpuUsage` moves in 4 ms
+ * steps), `process.threadCpuUsage` elsewhere.
+ */
+const threadCpu: () => number = (() => {
+  const D = (globalThis as unknown as { Deno?: DenoFfi }).Deno;
+  if (D?.dlopen !== undefined && D.build.os === "linux") {
+    try {
+      const lib = D.dlopen("libc.so.6", {
+        clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+      });
+      const ts = new BigInt64Array(2), view = new Uint8Array(ts.buffer);
+      const CLOCK_THREAD_CPUTIME_ID = 3;
+      return () => {
+        lib.symbols.clock_gettime(CLOCK_THREAD_CPUTIME_ID, view);
+        return Number(ts[0]) * 1e3 + Number(ts[1]) / 1e6;
+      };
+    } catch { /* no FFI permission or no libc: fall through */ }
+  }
+  if ((globalThis as { Bun?: unknown }).Bun !== undefined && bunClock !== null) return bunClock;
+  const p = process as { threadCpuUsage?: () => { user: number; system: number } };
+  if (typeof p.threadCpuUsage !== "function") return cpu;
+  return () => {
+    const u = p.threadCpuUsage!();
+    return (u.user + u.system) / 1000;
+  };
+})();
+
+interface DenoFfi {
+  build: { os: string };
+  dlopen?: (
+    path: string,
+    symbols: { clock_gettime: { parameters: string[]; result: string } },
+  ) => { symbols: { clock_gettime: (clock: number, ts: Uint8Array) => number } };
+}
+
 /** What {@link probe} measured, ms. */
 interface Probe {
   wall: number;
@@ -39,6 +110,8 @@ interface Probe {
   gap: number;
   p99: number;
   cpuGap: number;
+  /** The most CPU the event-loop thread spent between two ticks: the loop held by JS (and GC). */
+  threadGap: number;
 }
 
 /**
@@ -48,20 +121,24 @@ interface Probe {
  * the scheduler's; CPU between ticks is ours, plus the runtime's own threads).
  */
 async function probe(fn: () => Promise<unknown>): Promise<Probe> {
-  let last = performance.now(), lastCpu = cpu(), cgap = 0;
+  let last = performance.now(), lastCpu = cpu(), cgap = 0, lastT = threadCpu(), tgap = 0;
   let gaps: number[] = [];
   const t = setInterval(() => {
-    const now = performance.now(), c = cpu();
+    const now = performance.now(), c = cpu(), tc = threadCpu();
     gaps.push(now - last);
     cgap = Math.max(cgap, c - lastCpu);
+    tgap = Math.max(tgap, tc - lastT);
     last = now;
     lastCpu = c;
+    lastT = tc;
   }, 1);
   await new Promise((r) => setTimeout(r, 5));
   last = performance.now();
   lastCpu = cpu();
+  lastT = threadCpu();
   gaps = [];
   cgap = 0;
+  tgap = 0;
   const t0 = performance.now();
   const p = fn();
   const call = performance.now() - t0;
@@ -69,10 +146,11 @@ async function probe(fn: () => Promise<unknown>): Promise<Probe> {
   const wall = performance.now() - t0;
   gaps.push(performance.now() - last);
   cgap = Math.max(cgap, cpu() - lastCpu);
+  tgap = Math.max(tgap, threadCpu() - lastT);
   clearInterval(t);
   gaps.sort((a, b) => a - b);
   const p99 = gaps[Math.min(gaps.length - 1, Math.floor(gaps.length * 0.99))]!;
-  return { wall, call, gap: gaps[gaps.length - 1]!, p99, cpuGap: cgap };
+  return { wall, call, gap: gaps[gaps.length - 1]!, p99, cpuGap: cgap, threadGap: tgap };
 }
 
 function report(out: Result, name: string, r: Probe): void {
@@ -81,6 +159,7 @@ function report(out: Result, name: string, r: Probe): void {
   out[`${name}: longest gap (wall)`] = r.gap;
   out[`${name}: p99 gap (wall)`] = r.p99;
   out[`${name}: longest gap (CPU)`] = r.cpuGap;
+  out[`${name}: longest gap (loop thread CPU)`] = r.threadGap;
 }
 
 async function child(m: Mod, n: number, dir: string): Promise<Result> {
@@ -120,6 +199,13 @@ async function child(m: Mod, n: number, dir: string): Promise<Result> {
   let loaded: { dbsize(): number } | null = null;
   report(out, "loadSnapshot", await probe(async () => loaded = await m.loadSnapshot(path)));
   if (loaded!.dbsize() !== n) throw new Error("load: count");
+  loaded = null;
+  // Bring-up: the snapshot, then a log of n SETs over the same keys (the rewrite's).
+  let shard: { store: { dbsize(): number }; close(): Promise<void> } | null = null;
+  const up = { snapshotPath: path, aofPath: join(dir, "rw.aof"), fsync: "no" as const };
+  report(out, "bring-up", await probe(async () => shard = await m.ShardFiles.open(up)));
+  if (shard!.store.dbsize() !== n) throw new Error("bring-up: count");
+  await shard!.close();
   return out;
 }
 
