@@ -1,6 +1,8 @@
 // Result types, tables and targets of bench/compare.ts (pure: no I/O);
 // the chart is in _compare_chart.ts.
 
+import type { ScaleRow } from "./_compare_scale.ts";
+
 /** Libraries compared, ours first. */
 export const LIBS = ["kevy", "json", "v8", "v8map", "msgpackr"] as const;
 /** One of {@link LIBS}. */
@@ -64,6 +66,8 @@ export interface ResultsFile {
   peerRuns: number;
   machine: string;
   workloads: Record<string, WorkloadResult>;
+  /** The scaling table's rows (bench/_compare_scale.ts), when it ran. */
+  scaling?: ScaleRow[];
 }
 
 /** Median of a non-empty list. */

@@ -136,6 +136,17 @@ async function kevy(
     await aof?.close();
     return { ok: true, ...r, bytes: statSync(file).size, items: n, baseRssMB };
   }
+  if (op === "bringup") {
+    // The embedded store's bring-up: the snapshot `file`, then the log `aof` replayed over it.
+    let shard: Awaited<ReturnType<Kevy["ShardFiles"]["open"]>> | null = null;
+    const up = { snapshotPath: file, aofPath: a.aof!, fsync: "no" as const };
+    const r = await stallProbe(async () => shard = await k.ShardFiles.open(up));
+    const rss = rssMB();
+    const items = shard!.store.dbsize();
+    await shard!.close();
+    if (items !== n) throw new Error(`brought up ${items} keys, expected ${n}`);
+    return { ok: true, ...r, bytes: statSync(file).size, rssMB: rss, items, baseRssMB };
+  }
   if (op === "load") {
     const t0 = performance.now();
     const store = await k.loadSnapshot(file);

@@ -28,6 +28,7 @@ import {
   type WorkloadResult,
 } from "./_compare_report.ts";
 import { renderChart } from "./_compare_chart.ts";
+import { renderScaling, runScaling, type ScaleRow } from "./_compare_scale.ts";
 
 interface Globals {
   Deno?: { version: { deno: string }; execPath(): string };
@@ -47,7 +48,8 @@ const USAGE =
 @kevy/persist against JSON, node:v8 (a plain object and a Map) and msgpackr (each with a durable
 write), side by side on this runtime, every figure from a fresh worker process; also kevy's save
 without the directory fsync (as Rust kevy measures it), AOF rewrite, replay parse-only, and an
-event-loop stall probe (longest and p99 gap of a 1 ms timer during save() and rewrite). Writes bench/results/<runtime>.json
+event-loop stall probe (longest and p99 gap of a 1 ms timer during save(), rewrite and a
+bring-up), and a scaling table (per-key cost and RSS at n and 10n keys). Writes bench/results/<runtime>.json
 (--quick: <runtime>.quick.json) and redraws bench/results/chart.svg.
 
 Options:
@@ -58,6 +60,10 @@ Options:
   --hashes=N       hashes in the hash dataset (default: n / 10)
   --always=N       appends in the appendfsync=always figure
   --only=a,b       only these operations (e.g. save_strings,load_strings)
+  --scale=a,b      sizes of the scaling table (kevy save/append/load/replay/bring-up of strings,
+                   per-key cost, RSS, ratio to the first size); default n,10n (--quick and --only:
+                   none unless given); --scale= (empty) skips it
+  --scale-runs=N   runs per scaling figure (fastest kept; default 1)
   -h, --help       this help (runs nothing, writes nothing)
 `;
 
@@ -73,6 +79,8 @@ const cli = (() => {
         hashes: { type: "string" },
         always: { type: "string" },
         only: { type: "string" },
+        scale: { type: "string" },
+        "scale-runs": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -96,6 +104,13 @@ const HASHES = Number(cli.hashes ?? N / 10);
 const ALWAYS = Number(cli.always ?? (quick ? 256 : 2048));
 const only = cli.only?.split(",").filter(Boolean);
 const PEERS: Lib[] = ["json", "v8", "v8map", "msgpackr"];
+const SCALE: number[] = (cli.scale ?? (quick || only !== undefined ? "" : `${N},${N * 10}`))
+  .split(",").filter(Boolean).map(Number);
+const SCALE_RUNS = Number(cli["scale-runs"] ?? 1);
+if (SCALE.some((x) => !Number.isInteger(x) || x <= 0)) {
+  process.stderr.write(`bench/compare.ts: --scale takes key counts, got ${cli.scale}\n`);
+  process.exit(2);
+}
 
 function workerCommand(): [string, string[]] {
   if (RUNTIME === "deno") return [G.Deno!.execPath(), ["run", "-A", worker]];
@@ -204,7 +219,7 @@ function aofWorkloads(): void {
   const log = join(dir, "aof-no.aof");
   for (const policy of ["no", "everysec"] as const) {
     const id = `append_${policy}`;
-    const replays = wanted("replay_apply") || wanted("replay_parse");
+    const replays = wanted("replay_apply") || wanted("replay_parse") || wanted("stall_bringup");
     if (!wanted(id) && !(policy === "no" && replays)) continue;
     for (let r = 0; r < runs; r++) {
       const file = policy === "no" ? log : join(dir, `aof-${policy}.aof`);
@@ -256,6 +271,17 @@ function aofWorkloads(): void {
       );
     }
   }
+  // The embedded store's bring-up (ShardFiles.open): the strings snapshot, then the log over it.
+  const snap = join(dir, "kevy-strings.bin");
+  if (wanted("stall_bringup")) {
+    for (let r = 0; r < runs; r++) {
+      const o = existsSync(log) && existsSync(snap)
+        ? runWorker({ lib: "kevy", op: "bringup", n: N, file: snap, aof: log })
+        : { error: "no snapshot or log (save_strings and append_no make them)" };
+      const label = `bring-up: ${N.toLocaleString("en-US")} strings + a log of as many SETs`;
+      record("stall_bringup", label, "time", "kevy", o);
+    }
+  }
 }
 
 function readResults(path: string): ResultsFile | null {
@@ -275,10 +301,14 @@ function main(): void {
     `${RUNTIME} ${VERSION}: n=${N}, hashes=${HASHES}, runs=${runs}, peer runs=${peerRuns}, tmp ${dir}`,
   );
   const t0 = performance.now();
+  let scaling: ScaleRow[] | undefined;
   try {
     snapshotWorkloads("strings", N);
     snapshotWorkloads("hashes", HASHES);
     aofWorkloads();
+    if (SCALE.length > 0) {
+      scaling = runScaling(SCALE, SCALE_RUNS, dir, runWorker, (l) => console.error(l));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -297,11 +327,14 @@ function main(): void {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
     workloads,
   };
+  if (scaling !== undefined) res.scaling = scaling;
+  else if (prev?.scaling !== undefined && only !== undefined) res.scaling = prev.scaling;
   // A partial run (--only) keeps the other workloads of the previous file.
   if (only !== undefined && prev !== null && prev.n === N && prev.hashes === HASHES) {
     res.workloads = { ...prev.workloads, ...workloads };
   }
   console.log(renderTables(res, prev));
+  if (res.scaling !== undefined) console.log(`\n${renderScaling(res.scaling)}`);
   console.log(`\n(wall time ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   writeFileSync(outPath, JSON.stringify(res, null, 2) + "\n");
   const files = ["deno", "bun", "node"]
