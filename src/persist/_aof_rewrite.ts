@@ -7,6 +7,7 @@ import type { Entry } from "../codec/types.ts";
 import type { FsAdapter } from "../fs/types.ts";
 import { dirname } from "../fs/path.ts";
 import { compactLogPieces } from "./_rewrite_frames.ts";
+import { Pacer, SAVE_TURN_MS } from "./_pacer.ts";
 
 export { REWRITE_WRITE_BYTES } from "./_rewrite_frames.ts";
 export { freezeEntries } from "../codec/snapshot_writer.ts";
@@ -23,9 +24,11 @@ export async function writeCompactLog(
   const f = await fs.openWrite(tmp);
   let size = 0;
   try {
+    const pacer = new Pacer(SAVE_TURN_MS); // a turn every few ms even if writes complete at once
     for (const piece of compactLogPieces(entries, now, format, libraries)) {
       size += piece.length;
       await f.write(piece);
+      await pacer.turn();
     }
     await f.sync();
     await f.close();

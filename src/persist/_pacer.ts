@@ -1,7 +1,8 @@
-// Private: long CPU work on the event loop in bounded slices. The async
-// loaders cut their input into slices and ask the pacer for a turn after
-// each: once a time budget is spent since the last turn, it hands the loop
-// back (a macrotask, so timers and I/O callbacks run) before the next slice.
+// Private: long CPU work on the event loop in bounded steps. The async
+// loaders cut their input into slices, the async save and rewrite write
+// pieces; after each step they ask the pacer for a turn: once a time budget
+// is spent since the last one, it hands the loop back (a macrotask, so
+// timers and I/O callbacks run) before the next step.
 // setImmediate, not setTimeout(0): no timer clamp (browsers and Deno clamp
 // nested timeouts to 4 ms), and it is the same call on Deno, Bun and Node.
 import { setImmediate } from "node:timers";
@@ -11,6 +12,12 @@ export const SLICE_BYTES = 1 << 16;
 
 /** Default budget of one turn, ms: the longest a paced loader holds the loop between two slices. */
 export const TURN_MS = 4;
+
+/**
+ * Budget of a save's or rewrite's pacer, ms: their target is no stall above
+ * 5 ms, and a turn may come one encoded piece (64 KiB) after the budget.
+ */
+export const SAVE_TURN_MS = 3;
 
 /** The budget new pacers take (tests set 0: a turn after every slice). */
 export const pacing: { turnMs: number } = { turnMs: TURN_MS };
@@ -25,7 +32,7 @@ export class Pacer {
   turns = 0;
 
   constructor(budget: number = pacing.turnMs) {
-    this.#budget = budget;
+    this.#budget = Math.min(budget, pacing.turnMs);
     this.#since = performance.now();
   }
 

@@ -24,7 +24,7 @@ import { type Store, whileLoading } from "../store/store.ts";
 import { applyFieldTtls, StoreLoader } from "../store/loader.ts";
 import { verifySnapshotFile, verifySnapshotFileSync } from "./snapshot_verify.ts";
 import { groupPositions } from "./_rewrite_stream.ts";
-import { Pacer, pushPaced } from "./_pacer.ts";
+import { Pacer, pushPaced, SAVE_TURN_MS } from "./_pacer.ts";
 
 /**
  * Chunk of an async save: the event loop runs between two. A store's view is
@@ -62,9 +62,13 @@ export async function writeSnapshotFile(
       [REUSE_CHUNKS]: true,
     };
     const opts = onStreamGroups === undefined ? base : { ...base, onStreamGroups };
+    // A write that completes at once (an in-memory fs, a write that beat the encoder) gives
+    // no turn of the event loop: the pacer then hands one back every few ms.
+    const pacer = new Pacer(SAVE_TURN_MS);
     for (const chunk of encodeSnapshotChunks(entries, opts)) {
       if (pending !== null) await pending;
       pending = f.write(chunk);
+      await pacer.turn();
     }
     if (pending !== null) await pending;
     pending = null;
@@ -278,10 +282,8 @@ export async function loadSnapshotInto(
   const pacer = new Pacer();
   const push = (slice: Uint8Array): void => load(() => dec.push(slice));
   try {
-    for await (const chunk of fs.readChunks(path)) {
-      pacer.ran();
-      await pushPaced(chunk, push, pacer);
-    }
+    // (No pacer.ran() per read: a read that was already done gives no turn.)
+    for await (const chunk of fs.readChunks(path)) await pushPaced(chunk, push, pacer);
     stats = load(() => dec.finish());
   } catch (e) {
     throw await betterErrorAsync(e, fs, path);

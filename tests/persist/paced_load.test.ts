@@ -132,7 +132,22 @@ describe("paced loads", () => {
     }
   });
 
+  it("a save and a rewrite hand the loop back even when every write completes at once", async () => {
+    const fs = new CrashFs(); // its writes settle as microtasks: no turn of the event loop
+    const src = filled(20_000);
+    const expected = dumpKeyspace(src).length;
+    const [, seenSave] = await watched(() => saveSnapshot(src, "dump.rdb", { fs }), () => 0);
+    assert.ok(seenSave.length >= 4, `other tasks ran ${seenSave.length} times during the save`);
+    const aof = await Aof.open("aof.aof", { fsync: "no", fs });
+    const [, seenRewrite] = await watched(() => aof.rewriteFrom(src), () => 0);
+    await aof.close();
+    assert.ok(seenRewrite.length >= 4, `other tasks ran ${seenRewrite.length} times (rewrite)`);
+    const back = await loadSnapshot("dump.rdb", { fs, now: NOW });
+    assert.equal(dumpKeyspace(back).length, expected);
+  });
+
   it("a pacer gives no turn while its budget lasts, and one once it is spent", async () => {
+    pacing.turnMs = 60_000; // a pacer's budget is at most this
     const p = new Pacer(60_000);
     let ran = false;
     setImmediate(() => ran = true);
