@@ -38,6 +38,7 @@ export {
   MAX_FRAME_ARGS,
   parseFrame,
 } from "./resp.ts";
+export { FRAME_CORRUPT, FRAME_INCOMPLETE, FrameCursor, scanFrame } from "./resp_cursor.ts";
 export {
   type DecodedSnapshot,
   decodeEntries,

@@ -2,9 +2,9 @@
  * The one RESP multibulk frame scanner, offsets only: {@link scanFrame}
  * checks a frame and leaves where its arguments are in a reused
  * {@link FrameCursor} (no argv array, no views, nothing allocated per frame).
- * `parseFrame` (resp.ts) is this scanner plus views; internal consumers that
- * only look at a few bytes of a frame (a parse-only replay, a verb count)
- * take the cursor itself.
+ * `parseFrame` is this scanner plus views; code that only looks at a few
+ * bytes of a frame (a parse-only replay, a verb count) takes the cursor
+ * itself.
  *
  * @module
  */
@@ -15,9 +15,9 @@ export const MAX_FRAME_ARGS = 1_048_576;
 export const MAX_BULK_LEN = 512 * 1024 * 1024;
 
 /** {@link scanFrame}: the bytes end inside a frame that could still become valid. */
-export const FRAME_INCOMPLETE = -1;
+export const FRAME_INCOMPLETE: number = -1;
 /** {@link scanFrame}: no valid frame starts here (the cursor says where and why). */
-export const FRAME_CORRUPT = -2;
+export const FRAME_CORRUPT: number = -2;
 
 const NO_BYTES = new Uint8Array(0);
 const STAR = 0x2a, DOLLAR = 0x24, CR = 0x0d, LF = 0x0a, D0 = 0x30, D1 = 0x31, D9 = 0x39;
@@ -29,7 +29,7 @@ const STAR = 0x2a, DOLLAR = 0x24, CR = 0x0d, LF = 0x0a, D0 = 0x30, D1 = 0x31, D9
  *
  * @example
  * ```ts
- * import { FrameCursor, scanFrame } from "./resp_cursor.ts";
+ * import { FrameCursor, scanFrame } from "@kevy/persist/codec";
  * const cur = new FrameCursor();
  * const buf = new TextEncoder().encode("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
  * scanFrame(buf, 0, buf.length, cur); // 20
@@ -101,7 +101,7 @@ function bad(cur: FrameCursor, at: number, expected: string): number {
  *
  * @example
  * ```ts
- * import { FRAME_INCOMPLETE, FrameCursor, scanFrame } from "./resp_cursor.ts";
+ * import { FRAME_INCOMPLETE, FrameCursor, scanFrame } from "@kevy/persist/codec";
  * const buf = new TextEncoder().encode("*1\r\n$4\r\nPING\r\n");
  * scanFrame(buf, 0, 10, new FrameCursor()) === FRAME_INCOMPLETE; // true
  * ```

@@ -49,6 +49,7 @@ export {
   type ReplayOptions,
   type ReplayStats,
 } from "./replay.ts";
+export { type FrameVisitor, replayAofFrames, replayAofFramesSync } from "./replay_frames.ts";
 export {
   Aof,
   AofAppender,

@@ -1,11 +1,11 @@
 /**
- * Parse-only replay for internal consumers: the same streaming scan as
+ * Parse-only replay: the same streaming scan as
  * `replayAof` (one frame scanner, every format, v2 CRCs, transactions whole
  * or not at all, the same torn-tail and corruption rules and errors), but
  * each frame is handed over as offsets in a reused {@link FrameCursor}
  * instead of an argv of views, so nothing is allocated per frame. For code
  * that only looks at a few bytes of each frame (counting, routing by key,
- * checking a log); the public callback API stays `replayAof`.
+ * checking a log); `replayAof` hands each frame over as an argv of views.
  *
  * @module
  */
@@ -28,7 +28,7 @@ export type FrameVisitor = (frame: FrameCursor, offset: number) => void;
  *
  * @example
  * ```ts
- * import { replayAofFrames } from "./replay_frames.ts";
+ * import { replayAofFrames } from "@kevy/persist/persist";
  * import { CrashFs } from "@kevy/persist/testing";
  * const fs = new CrashFs();
  * fs.writeFileDurable("/a.aof", new TextEncoder().encode("*1\r\n$4\r\nPING\r\n"));
@@ -51,7 +51,7 @@ export async function replayAofFrames(
  *
  * @example
  * ```ts
- * import { replayAofFramesSync } from "./replay_frames.ts";
+ * import { replayAofFramesSync } from "@kevy/persist/persist";
  * import { CrashFs } from "@kevy/persist/testing";
  * const fs = new CrashFs();
  * fs.writeFileDurable("/a.aof", new TextEncoder().encode("*1\r\n$4\r\nPING\r\n"));
