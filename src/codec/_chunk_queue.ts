@@ -72,6 +72,13 @@ export class ChunkQueue {
     return b;
   }
 
+  /** Drops what is queued. */
+  clear(): void {
+    this.#parts = [];
+    this.#length = 0;
+    this.#want = 0;
+  }
+
   /** Everything queued as one buffer (a single part is returned as it is); empties the queue. */
   take(): Uint8Array {
     const parts = this.#parts;

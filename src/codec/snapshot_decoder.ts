@@ -23,7 +23,11 @@ import {
   type SnapshotDecodeStats,
   STREAM_SINK,
   type StreamRecordSink,
+  STRING_RUN,
+  STRING_RUN_SINK,
   type StringRecordSink,
+  StringRun,
+  type StringRunSink,
 } from "./snapshot_types.ts";
 import { SegmentStubError } from "./snapshot_errors.ts";
 import type { Entry } from "./types.ts";
@@ -94,6 +98,9 @@ export class SnapshotDecoder {
   readonly #onString: StringRecordSink | undefined;
   readonly #onHash: HashRecordSink | undefined;
   readonly #onStream: StreamRecordSink | undefined;
+  readonly #onRun: StringRunSink | undefined;
+  /** The string records not delivered yet (with a run sink), else null. */
+  readonly #run1: StringRun | null;
   readonly #onFieldTtl: SnapshotDecoderOptions["onFieldTtl"];
   readonly #onStub: ((stub: SegmentStub) => void) | undefined;
   readonly #r: RecordReader;
@@ -144,11 +151,14 @@ export class SnapshotDecoder {
     this.#onHash = typeof onHash === "function" ? onHash : undefined;
     const onStream = (opts as InternalDecoderOptions)[STREAM_SINK];
     this.#onStream = typeof onStream === "function" ? onStream : undefined;
+    const onRun = (opts as InternalDecoderOptions)[STRING_RUN_SINK];
+    this.#onRun = typeof onRun === "function" ? onRun : undefined;
+    this.#run1 = this.#onRun === undefined ? null : new StringRun();
     this.#r = new RecordReader(
       opts.now,
       opts.path,
       opts.copyValues === true,
-      opts.onString !== undefined,
+      opts.onString !== undefined || this.#onRun !== undefined,
       this.#onHash !== undefined,
       opts.keepExpired === true,
       this.#onStream !== undefined,
@@ -176,8 +186,34 @@ export class SnapshotDecoder {
       this.#trail!.add(chunk, 0, chunk.length);
       return;
     }
-    const buf = this.#q.push(chunk, this.#r.base, this.#totalSize);
-    if (buf !== null) this.#run(buf, false);
+    const q = this.#q, r = this.#r, total = this.#totalSize;
+    if (q.length === 0) {
+      this.#run(chunk.slice(), false); // copied once: the caller may reuse its buffer
+      return;
+    }
+    // A record began in the last chunk: finish it in a small joined buffer, then decode the
+    // rest of this chunk in place (joining the whole chunk would copy every byte twice).
+    const c = chunk.slice(), t = q.length;
+    const bridge = q.bridge(c);
+    if (bridge === null) {
+      const buf = q.push(c, r.base, total, true);
+      if (buf !== null) this.#run(buf, false);
+      return;
+    }
+    const at = r.base, take = bridge.length - t;
+    this.#run(bridge, false);
+    if (this.#stage === STAGE_DONE) {
+      this.#trail!.add(c, take, c.length);
+      return;
+    }
+    const s = r.base - at; // where the record the bridge run stopped in starts, in the bridge
+    if (s >= t) {
+      q.clear(); // its bytes are in `c` from s - t on
+      this.#run(c.subarray(s - t), false);
+    } else {
+      const buf = q.push(c.subarray(take), r.base, total, true);
+      if (buf !== null) this.#run(buf, false);
+    }
   }
 
   /**
@@ -238,8 +274,18 @@ export class SnapshotDecoder {
     return "verified";
   }
 
+  /** Hands the run's records to the run sink (emptied even if it throws: never delivered twice). */
+  #deliver(buf: Uint8Array, run: StringRun): void {
+    try {
+      this.#onRun!(buf, run);
+    } finally {
+      run.n = 0;
+    }
+  }
+
   #run(buf: Uint8Array, final: boolean): void {
     const r = this.#r;
+    const run = this.#run1;
     openRun(r, buf, final, this.#totalSize);
     let start = 0;
     try {
@@ -250,6 +296,20 @@ export class SnapshotDecoder {
       }
       for (;;) {
         const e = r.record();
+        if (e === false && run !== null) {
+          const i = run.n++;
+          run.key[i] = r.sKey;
+          run.keyLen[i] = r.sKeyLen;
+          run.value[i] = r.sVal;
+          run.valueLen[i] = r.sValLen;
+          run.deadline[i] = r.sDeadline ?? NaN;
+          run.offset[i] = r.base + start;
+          start = r.pos;
+          this.#records++;
+          if (i + 1 === STRING_RUN) this.#deliver(buf, run);
+          continue;
+        }
+        if (run !== null && run.n > 0) this.#deliver(buf, run);
         if (e === undefined) break;
         const at = r.base + start;
         start = r.pos;
@@ -273,7 +333,16 @@ export class SnapshotDecoder {
       this.#trail.add(buf, r.pos, r.end);
       r.base += r.pos;
       r.buf = new Uint8Array(0);
-    } catch (err) {
+    } catch (e) {
+      let err = e;
+      // The records read before the stop (or the damage) are delivered first, as without runs.
+      if (run !== null && run.n > 0 && (err === NEED_MORE || err instanceof CorruptFileError)) {
+        try {
+          this.#deliver(buf, run);
+        } catch (e2) {
+          err = e2;
+        }
+      }
       if (err !== NEED_MORE) {
         this.#failed = err;
         r.buf = new Uint8Array(0);

@@ -159,10 +159,40 @@ export type StreamRecordSink = (
   offset: number,
 ) => void;
 
-/** Decoder options with the internal hash and stream sinks. */
+/**
+ * Package-internal, like {@link HASH_SINK}: live string records in runs of up
+ * to {@link STRING_RUN} consecutive records of one buffer, instead of one
+ * `onString` call each (a loader can hash a run's keys and touch their index
+ * slots before inserting: the cache misses overlap). Record `i` is the key
+ * `buf[key[i], key[i] + keyLen[i])`, the value likewise, `deadline[i]` (NaN:
+ * none) and the record's input offset `offset[i]`. A run is delivered before
+ * any other record that follows it, and before the decoder stops or fails.
+ */
+export const STRING_RUN_SINK: unique symbol = Symbol("kevy.stringRunSink");
+
+/** Most records in one run of {@link STRING_RUN_SINK}. */
+export const STRING_RUN = 64;
+
+/** The columns of one run of string records (see {@link STRING_RUN_SINK}; read `n` rows). */
+export class StringRun {
+  /** Records in the run. */
+  n = 0;
+  readonly key: Float64Array = new Float64Array(STRING_RUN);
+  readonly keyLen: Float64Array = new Float64Array(STRING_RUN);
+  readonly value: Float64Array = new Float64Array(STRING_RUN);
+  readonly valueLen: Float64Array = new Float64Array(STRING_RUN);
+  readonly deadline: Float64Array = new Float64Array(STRING_RUN);
+  readonly offset: Float64Array = new Float64Array(STRING_RUN);
+}
+
+/** Receives a run of live string records (see {@link STRING_RUN_SINK}). */
+export type StringRunSink = (buf: Uint8Array, run: StringRun) => void;
+
+/** Decoder options with the internal hash, stream and string-run sinks. */
 export interface InternalDecoderOptions extends SnapshotDecoderOptions {
   [HASH_SINK]?: HashRecordSink;
   [STREAM_SINK]?: StreamRecordSink;
+  [STRING_RUN_SINK]?: StringRunSink;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type InternalEncodeOptions,
   REUSE_CHUNKS,
   STREAM_SINK,
+  STRING_RUN_SINK,
 } from "../codec/snapshot_types.ts";
 import { CorruptFileError } from "../codec/errors.ts";
 import { type FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
@@ -220,6 +221,7 @@ function storeDecoder(
   const opts: InternalDecoderOptions = {
     onEntry: (e, offset) => loader.put(e, offset),
     onString: onString ?? loader.onString,
+    ...(onString === undefined ? { [STRING_RUN_SINK]: loader.onRun } : {}),
     [HASH_SINK]: loader.onHash,
     [STREAM_SINK]: loader.onStream,
     onFieldTtl: (k, f, d) => ttls.add(k, f, d),
@@ -229,6 +231,30 @@ function storeDecoder(
     totalSize: size,
   };
   return { loader, dec: new SnapshotDecoder(opts) };
+}
+
+/**
+ * The chunks of `src`, the read of each next one started before the current
+ * one is handed out: the read runs (off the JS thread) while the caller
+ * decodes. On an early exit the read in flight is let finish and `src` closed.
+ */
+async function* readAhead(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const it = src[Symbol.asyncIterator]();
+  let next: Promise<IteratorResult<Uint8Array>> | null = it.next();
+  try {
+    for (;;) {
+      const r: IteratorResult<Uint8Array> = await next;
+      next = null;
+      if (r.done === true) return;
+      next = it.next();
+      yield r.value;
+    }
+  } finally {
+    if (next !== null) {
+      await next.catch(() => {});
+      await it.return?.();
+    }
+  }
 }
 
 /** What a snapshot load put into its store. */
@@ -282,8 +308,9 @@ export async function loadSnapshotInto(
   const pacer = new Pacer();
   const push = (slice: Uint8Array): void => load(() => dec.push(slice));
   try {
-    // (No pacer.ran() per read: a read that was already done gives no turn.)
-    for await (const chunk of fs.readChunks(path)) await pushPaced(chunk, push, pacer);
+    // (No pacer.ran() per read: a read that was already done gives no turn.) The next chunk
+    // is read while this one is decoded.
+    for await (const chunk of readAhead(fs.readChunks(path))) await pushPaced(chunk, push, pacer);
     stats = load(() => dec.finish());
   } catch (e) {
     throw await betterErrorAsync(e, fs, path);

@@ -8,15 +8,17 @@
 // Hash records arrive as raw payload bytes: a small one (within the compact
 // limits) becomes a compact HashValue over ONE copy of its payload, taken
 // into shared slabs (no per-field objects, no per-hash buffer).
-import type {
-  HashRecordSink,
-  StreamRecordSink,
-  StringRecordSink,
+import {
+  type HashRecordSink,
+  type StreamRecordSink,
+  STRING_RUN,
+  type StringRecordSink,
+  type StringRunSink,
 } from "../codec/snapshot_types.ts";
 import type { FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
 import type { Entry } from "../codec/types.ts";
 import { expiryOf, indexOf } from "./internals.ts";
-import { hashBytes, INLINE_MAX } from "./_index.ts";
+import { hashBytes, INLINE_MAX, type KeyIndex } from "./_index.ts";
 import { hashInternals, type HashValue } from "./_hash_value.ts";
 import { COMPACT_MAX_BYTES, COMPACT_MAX_FIELDS, rd32 } from "./_listpack.ts";
 import { toKey } from "./_keys.ts";
@@ -217,6 +219,10 @@ export class StoreLoader {
   #bytes = 0;
   readonly #slabs = new Slabs();
   readonly #now: number;
+  /** Key hashes of a string run. */
+  readonly #hashes = new Int32Array(STRING_RUN);
+  /** What the slot reads of the last run gave (kept so that they are not optimised away). */
+  touched = 0;
 
   /** Loads into `store`; `totalSize` is the input's size (Infinity: no hint). */
   constructor(store: Store, totalSize: number) {
@@ -236,6 +242,63 @@ export class StoreLoader {
     if (d !== null && d <= this.#now) this.past++;
     if (++this.count <= SAMPLE) this.#sample(offset, kl + (vl <= INLINE_MAX ? vl : 0));
   };
+
+  /**
+   * A run of string records: the keys are hashed and their slots read first
+   * (independent loads whose cache misses overlap; inserting one by one waits
+   * for each in turn), then each record is put as {@link onString} would: a
+   * new key without a past deadline is inserted right away, anything else
+   * goes through `putString`.
+   */
+  readonly onRun: StringRunSink = (b, run) => {
+    const n = run.n, ko = run.key, kl = run.keyLen, vo = run.value, vl = run.valueLen;
+    const dl = run.deadline;
+    const ix = indexOf(this.#store), hs = this.#hashes;
+    for (let i = 0; i < n; i++) hs[i] = hashBytes(b, ko[i]!, kl[i]!);
+    const slots = ix.slots, mask = ix.mask;
+    let t = 0;
+    for (let i = 0; i < n; i++) t |= slots[2 * (hs[i]! & mask)]!;
+    this.touched = t;
+    const ex = expiryOf(this.#store);
+    const plain = ix.access === null && ix.hooks === null;
+    for (let i = 0; i < n; i++) {
+      const k = ko[i]!, klen = kl[i]!, v = vo[i]!, vlen = vl[i]!, dd = dl[i]!;
+      const d = dd === dd ? dd : null;
+      if (
+        !(plain && vlen <= INLINE_MAX && (d === null || !ex.past(d)) &&
+          this.#fresh(ix, b, k, klen, hs[i]!, v, vlen, d))
+      ) {
+        this.#store.putString(b, k, klen, b, v, vlen, d);
+      }
+      if (d !== null && d <= this.#now) this.past++;
+      if (++this.count <= SAMPLE) {
+        this.#sample(run.offset[i]!, klen + (vlen <= INLINE_MAX ? vlen : 0));
+      }
+    }
+  };
+
+  /** Inserts a key that is not in the index yet with its string value; false if it is there. */
+  #fresh(
+    ix: KeyIndex,
+    b: Uint8Array,
+    k: number,
+    kl: number,
+    h: number,
+    v: number,
+    vl: number,
+    d: number | null,
+  ): boolean {
+    if (ix.find(b, k, kl, h) >= 0) return false;
+    const ei = ix.insert(b, k, kl, h);
+    try {
+      ix.setStr(ei, b, v, vl);
+    } catch (e) {
+      ix.remove(ei); // all or nothing, as Store.putString
+      throw e;
+    }
+    if (d !== null) ix.setDeadline(ei, d);
+    return true;
+  }
 
   /** A hash record as its raw payload. */
   readonly onHash: HashRecordSink = (b, k, kl, p, pl, n, maxLen, d, offset) => {

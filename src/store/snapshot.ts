@@ -7,7 +7,7 @@
  */
 import { concatBytes } from "../codec/bytes_util.ts";
 import { encodeSnapshotChunks, SnapshotDecoder } from "../codec/snapshot.ts";
-import { HASH_SINK, STREAM_SINK } from "../codec/snapshot_types.ts";
+import { HASH_SINK, STREAM_SINK, STRING_RUN_SINK } from "../codec/snapshot_types.ts";
 import { FieldTtlTable } from "../codec/field_ttls.ts";
 import { RecordBatch } from "./batch.ts";
 import { applyFieldTtls, StoreLoader } from "./loader.ts";
@@ -82,7 +82,11 @@ export function decodeSnapshot(
     totalSize: bytes.length,
     ...(path === undefined ? {} : { path }),
     onString: loader !== null ? loader.onString : batch!.onString,
-    ...(loader === null ? {} : { [HASH_SINK]: loader.onHash, [STREAM_SINK]: loader.onStream }),
+    ...(loader === null ? {} : {
+      [HASH_SINK]: loader.onHash,
+      [STREAM_SINK]: loader.onStream,
+      [STRING_RUN_SINK]: loader.onRun,
+    }),
     onEntry: (e, offset) => {
       if (loader !== null) loader.put(e, offset);
       else batch!.addEntry(e);
