@@ -15,6 +15,7 @@ import {
   TrailCollector,
 } from "./_snapshot_sum.ts";
 import {
+  HASH_RUN_SINK,
   HASH_SINK,
   type HashRecordSink,
   type InternalDecoderOptions,
@@ -23,12 +24,10 @@ import {
   type SnapshotDecodeStats,
   STREAM_SINK,
   type StreamRecordSink,
-  STRING_RUN,
   STRING_RUN_SINK,
   type StringRecordSink,
-  StringRun,
-  type StringRunSink,
 } from "./snapshot_types.ts";
+import { RecordRuns } from "./_snapshot_runs.ts";
 import { SegmentStubError } from "./snapshot_errors.ts";
 import type { Entry } from "./types.ts";
 import { ChunkQueue, openRun } from "./_chunk_queue.ts";
@@ -98,9 +97,8 @@ export class SnapshotDecoder {
   readonly #onString: StringRecordSink | undefined;
   readonly #onHash: HashRecordSink | undefined;
   readonly #onStream: StreamRecordSink | undefined;
-  readonly #onRun: StringRunSink | undefined;
-  /** The string records not delivered yet (with a run sink), else null. */
-  readonly #run1: StringRun | null;
+  /** Runs of string and hash records for the run sinks, or null without any. */
+  readonly #runs: RecordRuns | null;
   readonly #onFieldTtl: SnapshotDecoderOptions["onFieldTtl"];
   readonly #onStub: ((stub: SegmentStub) => void) | undefined;
   readonly #r: RecordReader;
@@ -151,15 +149,18 @@ export class SnapshotDecoder {
     this.#onHash = typeof onHash === "function" ? onHash : undefined;
     const onStream = (opts as InternalDecoderOptions)[STREAM_SINK];
     this.#onStream = typeof onStream === "function" ? onStream : undefined;
-    const onRun = (opts as InternalDecoderOptions)[STRING_RUN_SINK];
-    this.#onRun = typeof onRun === "function" ? onRun : undefined;
-    this.#run1 = this.#onRun === undefined ? null : new StringRun();
+    const o = opts as InternalDecoderOptions;
+    const onRun = typeof o[STRING_RUN_SINK] === "function" ? o[STRING_RUN_SINK] : undefined;
+    const onHashRun = typeof o[HASH_RUN_SINK] === "function" ? o[HASH_RUN_SINK] : undefined;
+    this.#runs = onRun === undefined && onHashRun === undefined
+      ? null
+      : new RecordRuns(onRun, onHashRun);
     this.#r = new RecordReader(
       opts.now,
       opts.path,
       opts.copyValues === true,
-      opts.onString !== undefined || this.#onRun !== undefined,
-      this.#onHash !== undefined,
+      opts.onString !== undefined || onRun !== undefined,
+      this.#onHash !== undefined || onHashRun !== undefined,
       opts.keepExpired === true,
       this.#onStream !== undefined,
     );
@@ -274,18 +275,9 @@ export class SnapshotDecoder {
     return "verified";
   }
 
-  /** Hands the run's records to the run sink (emptied even if it throws: never delivered twice). */
-  #deliver(buf: Uint8Array, run: StringRun): void {
-    try {
-      this.#onRun!(buf, run);
-    } finally {
-      run.n = 0;
-    }
-  }
-
   #run(buf: Uint8Array, final: boolean): void {
     const r = this.#r;
-    const run = this.#run1;
+    const runs = this.#runs;
     openRun(r, buf, final, this.#totalSize);
     let start = 0;
     try {
@@ -296,20 +288,14 @@ export class SnapshotDecoder {
       }
       for (;;) {
         const e = r.record();
-        if (e === false && run !== null) {
-          const i = run.n++;
-          run.key[i] = r.sKey;
-          run.keyLen[i] = r.sKeyLen;
-          run.value[i] = r.sVal;
-          run.valueLen[i] = r.sValLen;
-          run.deadline[i] = r.sDeadline ?? NaN;
-          run.offset[i] = r.base + start;
-          start = r.pos;
-          this.#records++;
-          if (i + 1 === STRING_RUN) this.#deliver(buf, run);
-          continue;
+        if (runs !== null) {
+          if (runs.take(e, r, buf, start, r.base + start)) {
+            start = r.pos;
+            this.#records++;
+            continue;
+          }
+          runs.flush(buf);
         }
-        if (run !== null && run.n > 0) this.#deliver(buf, run);
         if (e === undefined) break;
         const at = r.base + start;
         start = r.pos;
@@ -336,9 +322,9 @@ export class SnapshotDecoder {
     } catch (e) {
       let err = e;
       // The records read before the stop (or the damage) are delivered first, as without runs.
-      if (run !== null && run.n > 0 && (err === NEED_MORE || err instanceof CorruptFileError)) {
+      if (runs !== null && runs.pending && (err === NEED_MORE || err instanceof CorruptFileError)) {
         try {
-          this.#deliver(buf, run);
+          runs.flush(buf);
         } catch (e2) {
           err = e2;
         }

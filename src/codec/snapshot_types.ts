@@ -188,11 +188,44 @@ export class StringRun {
 /** Receives a run of live string records (see {@link STRING_RUN_SINK}). */
 export type StringRunSink = (buf: Uint8Array, run: StringRun) => void;
 
+/**
+ * Package-internal, like {@link STRING_RUN_SINK}: live hash records in runs
+ * of up to {@link STRING_RUN} consecutive records of one buffer. Record `i`
+ * is the key `buf[key[i], key[i] + keyLen[i])`, the pairs' payload
+ * `buf[payload[i], payload[i] + payloadLen[i])` as {@link HASH_SINK} gives
+ * it (`count[i]` pairs, longest element `maxLen[i]`), `deadline[i]` (NaN:
+ * none), `offset[i]`; the run's records are the bytes `buf[from, to)`, one
+ * after another (a loader may copy them in one go).
+ */
+export const HASH_RUN_SINK: unique symbol = Symbol("kevy.hashRunSink");
+
+/** The columns of one run of hash records (see {@link HASH_RUN_SINK}; read `n` rows). */
+export class HashRun {
+  /** Records in the run. */
+  n = 0;
+  /** Where the run's first record starts in its buffer. */
+  from = 0;
+  /** Where its last record ends. */
+  to = 0;
+  readonly key: Float64Array = new Float64Array(STRING_RUN);
+  readonly keyLen: Float64Array = new Float64Array(STRING_RUN);
+  readonly payload: Float64Array = new Float64Array(STRING_RUN);
+  readonly payloadLen: Float64Array = new Float64Array(STRING_RUN);
+  readonly count: Float64Array = new Float64Array(STRING_RUN);
+  readonly maxLen: Float64Array = new Float64Array(STRING_RUN);
+  readonly deadline: Float64Array = new Float64Array(STRING_RUN);
+  readonly offset: Float64Array = new Float64Array(STRING_RUN);
+}
+
+/** Receives a run of live hash records (see {@link HASH_RUN_SINK}). */
+export type HashRunSink = (buf: Uint8Array, run: HashRun) => void;
+
 /** Decoder options with the internal hash, stream and string-run sinks. */
 export interface InternalDecoderOptions extends SnapshotDecoderOptions {
   [HASH_SINK]?: HashRecordSink;
   [STREAM_SINK]?: StreamRecordSink;
   [STRING_RUN_SINK]?: StringRunSink;
+  [HASH_RUN_SINK]?: HashRunSink;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type StringRecordSink,
 } from "../codec/snapshot.ts";
 import {
+  HASH_RUN_SINK,
   HASH_SINK,
   type InternalDecoderOptions,
   type InternalEncodeOptions,
@@ -222,6 +223,7 @@ function storeDecoder(
     onEntry: (e, offset) => loader.put(e, offset),
     onString: onString ?? loader.onString,
     ...(onString === undefined ? { [STRING_RUN_SINK]: loader.onRun } : {}),
+    [HASH_RUN_SINK]: loader.onHashRun,
     [HASH_SINK]: loader.onHash,
     [STREAM_SINK]: loader.onStream,
     onFieldTtl: (k, f, d) => ttls.add(k, f, d),

@@ -10,6 +10,7 @@
 // into shared slabs (no per-field objects, no per-hash buffer).
 import {
   type HashRecordSink,
+  type HashRunSink,
   type StreamRecordSink,
   STRING_RUN,
   type StringRecordSink,
@@ -305,6 +306,49 @@ export class StoreLoader {
     putObj(this.#store, b, k, kl, hashFromPayload(this.#slabs, b, p, pl, n, maxLen), d);
     if (d !== null && d <= this.#now) this.past++;
     if (++this.count <= SAMPLE) this.#sample(offset, kl);
+  };
+
+  /**
+   * A run of hash records: when every one is within the compact limits, the
+   * run's bytes are copied in one go and each hash adopts the view of its
+   * payload in that copy (the keys and record heads between ride along: ~8 %
+   * of a 10-field hash); otherwise each record is put as {@link onHash} does.
+   */
+  readonly onHashRun: HashRunSink = (b, run) => {
+    const n = run.n, count = run.count, maxLen = run.maxLen;
+    const key = run.key, keyLen = run.keyLen, pay = run.payload, payLen = run.payloadLen;
+    const dl = run.deadline, offset = run.offset;
+    let compact = true;
+    for (let i = 0; i < n && compact; i++) {
+      compact = count[i]! <= COMPACT_MAX_FIELDS && maxLen[i]! <= COMPACT_MAX_BYTES;
+    }
+    if (!compact) {
+      for (let i = 0; i < n; i++) {
+        const dd = dl[i]!;
+        this.onHash(
+          b,
+          key[i]!,
+          keyLen[i]!,
+          pay[i]!,
+          payLen[i]!,
+          count[i]!,
+          maxLen[i]!,
+          dd === dd ? dd : null,
+          offset[i]!,
+        );
+      }
+      return;
+    }
+    const from = run.from;
+    const copy = b.slice(from, run.to);
+    for (let i = 0; i < n; i++) {
+      const p = pay[i]! - from, dd = dl[i]!;
+      const d = dd === dd ? dd : null;
+      const h = hashInternals.adopt(copy.subarray(p, p + payLen[i]!), count[i]!, true);
+      putObj(this.#store, b, key[i]!, keyLen[i]!, h, d);
+      if (d !== null && d <= this.#now) this.past++;
+      if (++this.count <= SAMPLE) this.#sample(offset[i]!, keyLen[i]!);
+    }
   };
 
   /** A stream record, its entries read in place. */

@@ -7,7 +7,7 @@
  */
 import { concatBytes } from "../codec/bytes_util.ts";
 import { encodeSnapshotChunks, SnapshotDecoder } from "../codec/snapshot.ts";
-import { HASH_SINK, STREAM_SINK, STRING_RUN_SINK } from "../codec/snapshot_types.ts";
+import { HASH_RUN_SINK, HASH_SINK, STREAM_SINK, STRING_RUN_SINK } from "../codec/snapshot_types.ts";
 import { FieldTtlTable } from "../codec/field_ttls.ts";
 import { RecordBatch } from "./batch.ts";
 import { applyFieldTtls, StoreLoader } from "./loader.ts";
@@ -86,6 +86,7 @@ export function decodeSnapshot(
       [HASH_SINK]: loader.onHash,
       [STREAM_SINK]: loader.onStream,
       [STRING_RUN_SINK]: loader.onRun,
+      [HASH_RUN_SINK]: loader.onHashRun,
     }),
     onEntry: (e, offset) => {
       if (loader !== null) loader.put(e, offset);

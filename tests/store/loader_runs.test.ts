@@ -4,6 +4,7 @@ import { encodeSnapshotChunks, SnapshotDecoder } from "../../src/codec/snapshot.
 import { concatBytes } from "../../src/codec/bytes.ts";
 import { CorruptFileError } from "../../src/codec/errors.ts";
 import {
+  HASH_RUN_SINK,
   HASH_SINK,
   type InternalDecoderOptions,
   STREAM_SINK,
@@ -39,6 +40,21 @@ function records(): Entry[] {
         deadline: null,
       });
     }
+  }
+  // Hashes in a row: compact ones, duplicate fields (merged, the last value kept), one past
+  // the compact limits in the middle of a run, TTLs, a past deadline, a key seen before.
+  for (let i = 0; i < 300; i++) {
+    const n = 1 + (i % 12);
+    const value: Array<[Uint8Array, Uint8Array]> = [];
+    for (let j = 0; j < n; j++) value.push([utf8(`f${j}`), utf8(`v${i}.${j}`)]);
+    if (i % 9 === 0) value.push([utf8("f0"), utf8(`dup ${i}`)]);
+    if (i === 150) { for (let j = 0; j < 600; j++) value.push([utf8(`g${j}`), utf8("x")]); }
+    const d = i % 5 === 0 ? NOW + 1000 : i % 17 === 0 ? NOW - 1 : null;
+    out.push({
+      key: utf8(i % 50 === 0 ? `key:${i}` : `hash:${i}`),
+      value: { type: "hash", value },
+      deadline: d,
+    });
   }
   out.push(str("big", new Uint8Array(70_000).fill(9))); // above the arena's inline limit
   out.push(str("key:3", utf8("last word"), NOW + 1));
@@ -82,14 +98,17 @@ function load(bytes: Uint8Array, step: number, runs: boolean): Store {
     now: NOW,
     totalSize: bytes.length,
   };
-  if (runs) opts[STRING_RUN_SINK] = loader.onRun;
+  if (runs) {
+    opts[STRING_RUN_SINK] = loader.onRun;
+    opts[HASH_RUN_SINK] = loader.onHashRun;
+  }
   const dec = new SnapshotDecoder(opts);
   for (let i = 0; i < bytes.length; i += step) dec.push(bytes.subarray(i, i + step));
   dec.finish();
   return store;
 }
 
-describe("StoreLoader: string records in runs", () => {
+describe("StoreLoader: string and hash records in runs", () => {
   const es = records();
   const bytes = concatBytes([...encodeSnapshotChunks(es)]);
   const want = reference(es);
@@ -101,10 +120,15 @@ describe("StoreLoader: string records in runs", () => {
   });
 
   it("damage: the same error and the same records put before it as one record at a time", () => {
-    const cut = bytes.slice();
-    const at = Math.floor(bytes.length * 0.6);
-    cut[at] = 0xee; // an opcode or a length goes wrong somewhere after here
-    for (const step of [29, 4096]) {
+    // Among the strings, among the hashes (they end 70 kB before the EOF opcode), in the last value.
+    for (
+      const [at, step] of [[0.6, 29], [0.6, 4096], [-75_000, 29], [-80_000, 4096], [
+        -300,
+        4096,
+      ]] as const
+    ) {
+      const cut = bytes.slice();
+      cut[at > 0 ? Math.floor(bytes.length * at) : bytes.length + at] = 0xee;
       const got: Array<[string[], number, string]> = [];
       for (const runs of [false, true]) {
         const store = new Store({ now: () => NOW });
@@ -116,7 +140,10 @@ describe("StoreLoader: string records in runs", () => {
           now: NOW,
           totalSize: cut.length,
         };
-        if (runs) opts[STRING_RUN_SINK] = loader.onRun;
+        if (runs) {
+          opts[STRING_RUN_SINK] = loader.onRun;
+          opts[HASH_RUN_SINK] = loader.onHashRun;
+        }
         const dec = new SnapshotDecoder(opts);
         let err: unknown = null;
         try {
