@@ -19,7 +19,8 @@ import {
 import type { FieldTtlOutcome, FieldTtlTable } from "../codec/field_ttls.ts";
 import type { Entry } from "../codec/types.ts";
 import { expiryOf, indexOf } from "./internals.ts";
-import { hashBytes, INLINE_MAX, type KeyIndex } from "./_index.ts";
+import { hashBytes, INLINE_MAX } from "./_index.ts";
+import { insertFresh } from "./_load_fresh.ts";
 import { hashInternals, type HashValue } from "./_hash_value.ts";
 import { COMPACT_MAX_BYTES, COMPACT_MAX_FIELDS, rd32 } from "./_listpack.ts";
 import { toKey } from "./_keys.ts";
@@ -267,7 +268,7 @@ export class StoreLoader {
       const d = dd === dd ? dd : null;
       if (
         !(plain && vlen <= INLINE_MAX && (d === null || !ex.past(d)) &&
-          this.#fresh(ix, b, k, klen, hs[i]!, v, vlen, d))
+          insertFresh(ix, b, k, klen, hs[i]!, v, vlen, d))
       ) {
         this.#store.putString(b, k, klen, b, v, vlen, d);
       }
@@ -277,29 +278,6 @@ export class StoreLoader {
       }
     }
   };
-
-  /** Inserts a key that is not in the index yet with its string value; false if it is there. */
-  #fresh(
-    ix: KeyIndex,
-    b: Uint8Array,
-    k: number,
-    kl: number,
-    h: number,
-    v: number,
-    vl: number,
-    d: number | null,
-  ): boolean {
-    if (ix.find(b, k, kl, h) >= 0) return false;
-    const ei = ix.insert(b, k, kl, h);
-    try {
-      ix.setStr(ei, b, v, vl);
-    } catch (e) {
-      ix.remove(ei); // all or nothing, as Store.putString
-      throw e;
-    }
-    if (d !== null) ix.setDeadline(ei, d);
-    return true;
-  }
 
   /** A hash record as its raw payload. */
   readonly onHash: HashRecordSink = (b, k, kl, p, pl, n, maxLen, d, offset) => {
