@@ -1,6 +1,7 @@
 // Result types, tables and targets of bench/compare.ts (pure: no I/O);
 // the chart is in _compare_chart.ts.
 
+import type { WorkerResult } from "./_compare_common.ts";
 import type { ScaleRow } from "./_compare_scale.ts";
 
 /** Libraries compared, ours first. */
@@ -8,19 +9,8 @@ export const LIBS = ["kevy", "json", "v8", "v8map", "msgpackr"] as const;
 /** One of {@link LIBS}. */
 export type Lib = typeof LIBS[number];
 
-/** One fresh-process measurement. */
-export interface Sample {
-  seconds: number;
-  bytes?: number;
-  rssMB?: number;
-  baseRssMB?: number;
-  items?: number;
-  syncs?: number;
-  /** Longest gap of a 1 ms interval timer during the operation, ms (stall probes). */
-  gapMs?: number;
-  /** 99th-percentile gap of that timer, ms. */
-  p99Ms?: number;
-}
+/** One fresh-process measurement: a worker's result line with its time. */
+export type Sample = Omit<WorkerResult, "ok" | "error" | "seconds"> & { seconds: number };
 
 /** Every sample of one library on one workload, and their summary. */
 export interface LibResult {

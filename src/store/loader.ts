@@ -8,6 +8,7 @@
 // Hash records arrive as raw payload bytes: a small one (within the compact
 // limits) becomes a compact HashValue over ONE copy of its payload, taken
 // into shared slabs (no per-field objects, no per-hash buffer).
+import type { RdbPayload } from "../codec/redis_rdb.ts";
 import {
   type HashRecordSink,
   type HashRunSink,
@@ -108,18 +109,7 @@ function collFromPayload(
  * (the kevy snapshot payload layout), longest `maxLen`; `own`: those bytes
  * are the receiver's to keep (nothing writes them again).
  */
-export interface BulkPayload {
-  op: number;
-  key: Uint8Array;
-  keyOff: number;
-  keyLen: number;
-  buf: Uint8Array;
-  start: number;
-  end: number;
-  count: number;
-  maxLen: number;
-  own: boolean;
-}
+export type BulkPayload = RdbPayload; // one shape: the RDB reader hands it over as is
 
 /**
  * `store.put` of the value of a validated payload `p` (see
